@@ -1,0 +1,27 @@
+// ncursesw for Swift. SwiftPM drops pkg-config's -D flags, so the wide-character API must be
+// switched on here; macros and globals that do not import in Swift 6 mode get tiny accessors.
+#ifndef DEFECTLAB_CNCURSESW_SHIM_H
+#define DEFECTLAB_CNCURSESW_SHIM_H
+#define NCURSES_WIDECHAR 1
+#ifndef _XOPEN_SOURCE_EXTENDED
+#define _XOPEN_SOURCE_EXTENDED 1
+#endif
+#include <locale.h>
+#include <wchar.h>
+#include <ncursesw/curses.h>
+
+static inline WINDOW *cnc_stdscr(void) { return stdscr; }
+static inline int cnc_lines(void) { return LINES; }
+static inline int cnc_cols(void) { return COLS; }
+static inline int cnc_max_y(WINDOW *w) { int y, x; getmaxyx(w, y, x); (void)x; return y; }
+static inline int cnc_max_x(WINDOW *w) { int y, x; getmaxyx(w, y, x); (void)y; return x; }
+static inline attr_t cnc_a_bold(void) { return A_BOLD; }
+static inline attr_t cnc_a_reverse(void) { return A_REVERSE; }
+static inline attr_t cnc_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t cnc_a_dim(void) { return A_DIM; }
+static inline attr_t cnc_color_pair(short n) { return COLOR_PAIR(n); }
+static inline int cnc_key_f(int n) { return KEY_F(n); }
+static inline int cnc_key_resize(void) { return KEY_RESIZE; }
+static inline int cnc_err(void) { return ERR; }
+static inline const char *cnc_version_string(void) { return curses_version(); }
+#endif

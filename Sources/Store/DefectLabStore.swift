@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+
+/// The one SQLite database that holds mined issues, labels and fuzzing findings.
+///
+/// A `DatabasePool` in WAL mode with a busy timeout, so several annotators, a crawler and a fuzzer can use
+/// one file at once. Opening migrates the schema to the newest version this build knows.
+public final class DefectLabStore: Sendable {
+    public enum OpenMode: Sendable {
+        /// Create the file (not its folder) when missing.
+        case createIfMissing
+        /// Fail with `StoreError.missing` when there is no file (read-only analytics on a mistyped path).
+        case mustExist
+    }
+
+    public let path: String
+    public let pool: DatabasePool
+
+    /// How long a writer waits for another process's write lock before failing.
+    public static let busyTimeout: TimeInterval = 30
+
+    public static func open(path: String, mode: OpenMode = .createIfMissing) throws -> DefectLabStore {
+        let fm = FileManager.default
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw StoreError(code: .corrupt, path: path, message: "is a folder, not a database file") }
+            guard fm.isReadableFile(atPath: path) else {
+                throw StoreError(code: .unwritable, path: path, message: "cannot read the database file (permissions)")
+            }
+        } else {
+            if mode == .mustExist {
+                throw StoreError(code: .missing, path: path,
+                                 message: "no database here; pass --db PATH or set DEFECTLAB_DB to an existing one")
+            }
+            let folder = url.deletingLastPathComponent().path
+            guard fm.fileExists(atPath: folder.isEmpty ? "." : folder) else {
+                throw StoreError(code: .unwritable, path: path, message: "cannot create the database: folder '\(folder)' does not exist")
+            }
+        }
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.foreignKeysEnabled = true
+        config.label = "defectlab"
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            let migrator = StoreMigrations.migrator
+            if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw StoreError(code: .tooNew, path: path,
+                                 message: "written by a newer DefectLab (unknown migrations); upgrade defectlab")
+            }
+            try migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw Self.describe(error, path: path)
+        } catch {
+            throw StoreError(code: .sql, path: path, message: "cannot open the database: \(error)")
+        }
+        return DefectLabStore(path: path, pool: pool)
+    }
+
+    private init(path: String, pool: DatabasePool) {
+        self.path = path
+        self.pool = pool
+    }
+
+    static func describe(_ error: DatabaseError, path: String) -> StoreError {
+        switch error.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            return StoreError(code: .corrupt, path: path, message: "not a DefectLab database, or damaged (\(error.message ?? "corrupt"))")
+        case .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM:
+            return StoreError(code: .unwritable, path: path, message: "cannot open for writing (\(error.message ?? "permission denied"))")
+        default:
+            return StoreError(code: .sql, path: path, message: error.message ?? "\(error)")
+        }
+    }
+
+    /// Runs `body` in one write transaction, translating SQLite errors into one-line `StoreError`s.
+    public func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch let error as DatabaseError { throw Self.describe(error, path: path) }
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch let error as DatabaseError { throw Self.describe(error, path: path) }
+    }
+
+    /// Path, schema version and row counts, for `defectlab db info`.
+    public func info() throws -> StoreInfo {
+        let path = self.path
+        return try read { db in
+            let applied = try StoreMigrations.migrator.appliedIdentifiers(db)
+            let known = StoreMigrations.migrator.migrations
+            let tables = try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master
+                WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'
+                ORDER BY name
+                """)
+            var counts: [String: Int] = [:]
+            for table in tables {
+                counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table.quotedDatabaseIdentifier)") ?? 0
+            }
+            let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?"
+            return StoreInfo(path: path, schemaVersion: applied.count,
+                             migrations: known.filter { applied.contains($0) },
+                             journalMode: journal, rowCounts: counts)
+        }
+    }
+}
+
+/// What `defectlab db info` reports.
+public struct StoreInfo: Sendable, Codable, Equatable {
+    public var path: String
+    /// The number of applied migrations; grows by one with every schema change.
+    public var schemaVersion: Int
+    public var migrations: [String]
+    public var journalMode: String
+    public var rowCounts: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case path
+        case schemaVersion = "schema_version"
+        case migrations
+        case journalMode = "journal_mode"
+        case rowCounts = "row_counts"
+    }
+}
+
+extension DefectLabStore {
+    /// The SQLite library version GRDB links.
+    public static var sqliteVersion: String {
+        (try? DatabaseQueue().read { try String.fetchOne($0, sql: "SELECT sqlite_version()") }) .flatMap { $0 } ?? "?"
+    }
+}

@@ -1,0 +1,193 @@
+import GRDB
+
+/// The schema, as a list of migrations. Shipped migrations are never edited: a change is a new migration.
+///
+/// Each module that owns tables adds its migrations here in order (the store is the one place that knows
+/// the whole schema, so `db info` and `merge` can see all of it).
+public enum StoreMigrations {
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-mining", migrate: createMiningSchema)
+        return migrator
+    }
+
+    /// Trackers, repositories, crawled issues with their labels and comments, crawl state, HP selection,
+    /// and the annotation tables (items, samples, annotators, assignments, append-only annotations,
+    /// adjudications).
+    static func createMiningSchema(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE tracker (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('github', 'gitee')),
+                api_url TEXT NOT NULL,
+                UNIQUE (kind, api_url)
+            );
+            CREATE TABLE repository (
+                id INTEGER PRIMARY KEY,
+                tracker_id INTEGER NOT NULL REFERENCES tracker(id),
+                owner TEXT NOT NULL,
+                name TEXT NOT NULL,
+                framework TEXT,
+                remote_id INTEGER,
+                UNIQUE (tracker_id, owner, name)
+            );
+            -- One row per tracker issue. `number` is text: Gitee numbers look like 'I65G7B'.
+            CREATE TABLE issue (
+                id INTEGER PRIMARY KEY,
+                repository_id INTEGER NOT NULL REFERENCES repository(id),
+                number TEXT NOT NULL,
+                remote_id INTEGER,
+                title TEXT NOT NULL DEFAULT '',
+                body TEXT,
+                body_text TEXT,
+                state TEXT,
+                state_reason TEXT,
+                is_pull_request BOOLEAN NOT NULL DEFAULT 0,
+                author TEXT,
+                url TEXT,
+                priority INTEGER,
+                issue_type TEXT,
+                comment_count INTEGER,
+                created_at TEXT,
+                updated_at TEXT,
+                closed_at TEXT,
+                deleted BOOLEAN NOT NULL DEFAULT 0,
+                raw_json TEXT NOT NULL,
+                fetched_at TEXT NOT NULL,
+                UNIQUE (repository_id, number)
+            );
+            CREATE INDEX issue_by_updated ON issue(repository_id, updated_at);
+            CREATE INDEX issue_by_url ON issue(url);
+            CREATE INDEX issue_by_remote_id ON issue(repository_id, remote_id);
+            -- Labels keep the tracker's id, so a rename is an update of one row, visible to every issue.
+            CREATE TABLE label (
+                id INTEGER PRIMARY KEY,
+                repository_id INTEGER NOT NULL REFERENCES repository(id),
+                remote_id INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                color TEXT,
+                description TEXT,
+                UNIQUE (repository_id, remote_id)
+            );
+            CREATE TABLE issue_label (
+                issue_id INTEGER NOT NULL REFERENCES issue(id) ON DELETE CASCADE,
+                label_id INTEGER NOT NULL REFERENCES label(id) ON DELETE CASCADE,
+                PRIMARY KEY (issue_id, label_id)
+            ) WITHOUT ROWID;
+            CREATE TABLE issue_comment (
+                id INTEGER PRIMARY KEY,
+                issue_id INTEGER NOT NULL REFERENCES issue(id) ON DELETE CASCADE,
+                remote_id INTEGER NOT NULL,
+                author TEXT,
+                body TEXT,
+                created_at TEXT,
+                updated_at TEXT,
+                raw_json TEXT NOT NULL,
+                UNIQUE (issue_id, remote_id)
+            );
+            -- Where a crawl series (one label filter of one repository) stands; committed with each page.
+            CREATE TABLE crawl_state (
+                id INTEGER PRIMARY KEY,
+                repository_id INTEGER NOT NULL REFERENCES repository(id),
+                series TEXT NOT NULL,
+                next_url TEXT,
+                pages_done INTEGER NOT NULL DEFAULT 0,
+                high_water_mark TEXT,
+                status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'failed')),
+                started_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                UNIQUE (repository_id, series)
+            );
+            CREATE TABLE page_etag (
+                repository_id INTEGER NOT NULL REFERENCES repository(id),
+                url TEXT NOT NULL,
+                etag TEXT NOT NULL,
+                PRIMARY KEY (repository_id, url)
+            ) WITHOUT ROWID;
+            -- Which preset (and which of its rules) made an issue an HP candidate.
+            CREATE TABLE hp_selection (
+                issue_id INTEGER NOT NULL REFERENCES issue(id) ON DELETE CASCADE,
+                preset TEXT NOT NULL,
+                rule TEXT NOT NULL,
+                selected_at TEXT NOT NULL,
+                PRIMARY KEY (issue_id, preset)
+            ) WITHOUT ROWID;
+            -- Something to label: a crawled issue, or a bare item imported from a published ratings file.
+            CREATE TABLE item (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE,
+                issue_id INTEGER REFERENCES issue(id),
+                framework TEXT,
+                title TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX item_by_issue ON item(issue_id);
+            CREATE TABLE sample (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                seed INTEGER NOT NULL,
+                per_framework INTEGER,
+                preset TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE sample_item (
+                sample_id INTEGER NOT NULL REFERENCES sample(id) ON DELETE CASCADE,
+                item_id INTEGER NOT NULL REFERENCES item(id),
+                position INTEGER NOT NULL,
+                PRIMARY KEY (sample_id, item_id)
+            ) WITHOUT ROWID;
+            CREATE TABLE annotator (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE assignment (
+                sample_id INTEGER NOT NULL REFERENCES sample(id) ON DELETE CASCADE,
+                annotator_id INTEGER NOT NULL REFERENCES annotator(id),
+                item_id INTEGER NOT NULL REFERENCES item(id),
+                position INTEGER NOT NULL,
+                PRIMARY KEY (sample_id, annotator_id, item_id)
+            ) WITHOUT ROWID;
+            -- Append-only history of every label given. A 'retract' row undoes the label before it;
+            -- the current label of an annotator for an item is the view below.
+            CREATE TABLE annotation (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                item_id INTEGER NOT NULL REFERENCES item(id),
+                annotator_id INTEGER NOT NULL REFERENCES annotator(id),
+                level TEXT NOT NULL CHECK (level IN ('subtype', 'major')),
+                action TEXT NOT NULL DEFAULT 'label' CHECK (action IN ('label', 'retract')),
+                label TEXT,
+                unsure BOOLEAN NOT NULL DEFAULT 0,
+                note TEXT,
+                source TEXT NOT NULL DEFAULT 'tui',
+                created_at TEXT NOT NULL,
+                CHECK (action = 'retract' OR label IS NOT NULL)
+            );
+            CREATE INDEX annotation_by_item ON annotation(item_id, annotator_id, level, id);
+            CREATE TRIGGER annotation_no_update BEFORE UPDATE ON annotation
+                BEGIN SELECT RAISE(ABORT, 'annotations are append-only'); END;
+            CREATE TRIGGER annotation_no_delete BEFORE DELETE ON annotation
+                BEGIN SELECT RAISE(ABORT, 'annotations are append-only'); END;
+            CREATE VIEW current_annotation AS
+                SELECT a.* FROM annotation a
+                WHERE a.action = 'label'
+                  AND a.id = (SELECT MAX(b.id) FROM annotation b
+                              WHERE b.item_id = a.item_id AND b.annotator_id = a.annotator_id AND b.level = a.level);
+            -- Settled labels, kept apart from raw labels; the latest per item and level counts.
+            CREATE TABLE adjudication (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                item_id INTEGER NOT NULL REFERENCES item(id),
+                level TEXT NOT NULL CHECK (level IN ('subtype', 'major')),
+                label TEXT NOT NULL,
+                adjudicator TEXT NOT NULL,
+                method TEXT NOT NULL CHECK (method IN ('manual', 'majority', 'import')),
+                rationale TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX adjudication_by_item ON adjudication(item_id, level, id);
+            CREATE VIEW current_adjudication AS
+                SELECT j.* FROM adjudication j
+                WHERE j.id = (SELECT MAX(k.id) FROM adjudication k WHERE k.item_id = j.item_id AND k.level = j.level);
+            """)
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Yams
+
+/// A parsed YAML file that remembers where each node came from, so validation errors can name lines.
+///
+/// Yams' `compose` keeps libyaml's marks on every node; decoding with `Codable` would lose them.
+struct YAMLFile {
+    let path: String
+    let root: Node
+    private(set) var problems: [TaxonomyError] = []
+
+    /// Reads and parses `path`. Throws `TaxonomyError` with code `.unreadable` or `.malformedYAML`.
+    init(path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
+            throw TaxonomyError(code: .unreadable, file: path, message: reason)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw TaxonomyError(code: .unreadable, file: path, message: "the file is not UTF-8 text")
+        }
+        try self.init(path: path, text: text)
+    }
+
+    init(path: String, text: String) throws {
+        self.path = path
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw TaxonomyError(code: .malformedYAML, file: path, line: 1, message: "the file is empty")
+            }
+            root = node
+        } catch let error as TaxonomyError {
+            throw error
+        } catch let error as YamlError {
+            throw Self.describe(error, path: path)
+        } catch {
+            throw TaxonomyError(code: .malformedYAML, file: path, message: "not valid YAML: \(error)")
+        }
+    }
+
+    private static func describe(_ error: YamlError, path: String) -> TaxonomyError {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
+            let what = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
+            return TaxonomyError(code: .malformedYAML, file: path, line: mark.line, column: mark.column,
+                                 message: "not valid YAML: \(what)")
+        case let .composer(context, problem, mark, _):
+            let what = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
+            return TaxonomyError(code: .malformedYAML, file: path, line: mark.line, column: mark.column,
+                                 message: "not valid YAML: \(what)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return TaxonomyError(code: .malformedYAML, file: path, line: context.mark.line,
+                                 column: context.mark.column,
+                                 message: "duplicate key '\(duplicates.first ?? "?")' in a mapping")
+        default:
+            return TaxonomyError(code: .malformedYAML, file: path, message: "not valid YAML: \(error)")
+        }
+    }
+
+    /// Records a problem at a node's position.
+    mutating func problem(_ message: String, at node: Node?) {
+        problems.append(TaxonomyError(code: .invalid, file: path, line: node?.mark?.line ?? root.mark?.line,
+                                      column: node?.mark?.column, message: message))
+    }
+
+    /// The mapping entries of a node, in file order, or a problem when it is not a mapping.
+    mutating func mapping(_ node: Node?, _ what: String) -> [(key: String, keyNode: Node, value: Node)] {
+        guard let node else { return [] }
+        guard case let .mapping(mapping) = node else {
+            problem("\(what) must be a mapping", at: node)
+            return []
+        }
+        return mapping.map { (key: $0.key.string ?? "", keyNode: $0.key, value: $0.value) }
+    }
+
+    /// The items of a sequence node, or a problem when it is not a sequence.
+    mutating func sequence(_ node: Node?, _ what: String, required: Bool = true, at parent: Node? = nil) -> [Node] {
+        guard let node else {
+            if required { problem("missing \(what)", at: parent) }
+            return []
+        }
+        guard case let .sequence(items) = node else {
+            problem("\(what) must be a list", at: node)
+            return []
+        }
+        return Array(items)
+    }
+
+    /// A non-empty string scalar, or a problem.
+    mutating func string(_ node: Node?, _ what: String, in parent: Node, required: Bool = true) -> String? {
+        guard let node else {
+            if required { problem("missing \(what)", at: parent) }
+            return nil
+        }
+        guard case .scalar = node, let value = node.string else {
+            problem("\(what) must be text", at: node)
+            return nil
+        }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty {
+            problem("empty \(what)", at: node)
+            return nil
+        }
+        return trimmed
+    }
+
+    /// A list of strings (a flow or block sequence of scalars).
+    mutating func strings(_ node: Node?, _ what: String, in parent: Node, required: Bool = false) -> [String] {
+        sequence(node, what, required: required, at: parent).compactMap { string($0, "an entry of \(what)", in: parent) }
+    }
+}
+
+extension Node {
+    /// The value under a key of a mapping node.
+    func value(_ key: String) -> Node? {
+        guard case let .mapping(mapping) = self else { return nil }
+        return mapping.first { $0.key.string == key }?.value
+    }
+
+    /// The node of a key itself (for pointing errors at the key's line).
+    func keyNode(_ key: String) -> Node? {
+        guard case let .mapping(mapping) = self else { return nil }
+        return mapping.first { $0.key.string == key }?.key
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Store
+
+struct DatabaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db", abstract: "Inspect the store.", subcommands: [DatabaseInfo.self])
+}
+
+struct DatabaseInfo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info", abstract: "Print the database path, schema version and row counts (creates and migrates a new file).")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        guard format != .yaml else { throw ValidationError("--format must be table or json") }
+    }
+
+    func run() throws {
+        let info = try database.open().info()
+        print(format == .json ? try info.json() : info.table())
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+
+/// Entry point: parses arguments, runs the command, and turns any error into one line on stderr.
+@main
+enum Main {
+    static func main() async {
+        // A worker dying mid-write must not kill the tool with SIGPIPE (status 141).
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try DefectLab.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            let code = DefectLab.exitCode(for: error)
+            // Help, version and clean exits print as ArgumentParser intends.
+            if code == .success || error is CleanExit { DefectLab.exit(withError: error) }
+            let message = DefectLab.message(for: error)
+                .components(separatedBy: "\n").first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? "\(error)"
+            FileHandle.standardError.write(Data("defectlab: error: \(message)\n".utf8))
+            Foundation.exit(code == .validationFailure ? 64 : code.rawValue == 0 ? 1 : code.rawValue)
+        }
+    }
+}
+
+struct DefectLab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "defectlab",
+        abstract: "Mine, label and fuzz deep-learning framework defects under one HP taxonomy.",
+        discussion: """
+            The store is one SQLite file: --db PATH, else $DEFECTLAB_DB, else Data/defectlab.sqlite.
+            The taxonomy, presets and fuzz mapping are YAML files in Taxonomy/.
+            """,
+        version: "0.1.0",
+        subcommands: [TaxonomyCommand.self, DatabaseCommand.self, DoctorCommand.self]
+    )
+}
