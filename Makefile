@@ -1,0 +1,72 @@
+# DefectLab — `make run` runs the main job, `make test` installs everything and runs every test.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+SWIFT ?= swift
+PYTHON3 ?= python3
+
+# The framework venv lives outside the clone, keyed by the hash of the pinned requirements: a fresh clone
+# reuses it, a changed pin builds a new one.
+REQUIREMENTS := Data/python/requirements.txt
+VENV_ROOT ?= $(HOME)/.cache/defectlab/venvs
+VENV_KEY := $(shell cat $(REQUIREMENTS) | sha256sum | cut -c1-16)
+VENV := $(VENV_ROOT)/$(VENV_KEY)
+VENV_PYTHON := $(VENV)/bin/python
+APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libncurses-dev libsqlite3-dev pkg-config tmux
+
+BIN_DIR = $(shell $(SWIFT) build --show-bin-path)
+DEFECTLAB = $(BIN_DIR)/defectlab
+RUN_DB ?= Data/defectlab.sqlite
+
+.PHONY: all setup setup-system setup-python venv-python build test run bench clean
+
+all: build
+
+setup: setup-system setup-python
+
+## System dev packages (installed when missing and running as root; otherwise says what to install).
+setup-system:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "setup: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "setup: missing system packages:$$missing; run: sudo apt-get install$$missing" >&2; exit 1; fi; \
+	fi
+
+## The Python venv with the frameworks (idempotent; built under a lock, marked complete only at the end).
+setup-python:
+	@mkdir -p $(VENV_ROOT)
+	@exec 9>$(VENV_ROOT)/.lock; flock 9; \
+	if [ ! -f $(VENV)/.complete ]; then \
+	  echo "setup: building the framework venv in $(VENV) (several GB; minutes)"; \
+	  rm -rf $(VENV); \
+	  $(PYTHON3) -m venv $(VENV); \
+	  $(VENV_PYTHON) -m pip install -q --upgrade pip; \
+	  $(VENV_PYTHON) -m pip install -q -r $(REQUIREMENTS); \
+	  $(VENV_PYTHON) -m pip check; \
+	  touch $(VENV)/.complete; \
+	else echo "setup: reusing the framework venv $(VENV)"; fi
+	@echo "$(VENV_PYTHON)" > Data/python/venv-python.path
+
+## Prints the venv interpreter's path (used by tests and the acceptance checks).
+venv-python:
+	@echo $(VENV_PYTHON)
+
+build: setup-system
+	$(SWIFT) build --product defectlab
+
+test: setup build
+	DEFECTLAB_PYTHON=$(VENV_PYTHON) DEFECTLAB_BIN=$(DEFECTLAB) $(SWIFT) test
+
+## The main job on the embedded default (SQLite, CPU frameworks). It grows with the project.
+run: setup build
+	@echo "== doctor"; DEFECTLAB_PYTHON=$(VENV_PYTHON) $(DEFECTLAB) doctor
+	@echo "== taxonomy"; $(DEFECTLAB) taxonomy
+	@echo "== store"; $(DEFECTLAB) db info --db $(RUN_DB)
+
+bench: setup
+	$(SWIFT) build -c release --product defectlab
+	@echo "bench: no benchmarks yet"
+
+clean:
+	rm -rf .build
