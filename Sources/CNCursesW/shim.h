@@ -23,5 +23,8 @@ static inline attr_t cnc_color_pair(short n) { return COLOR_PAIR(n); }
 static inline int cnc_key_f(int n) { return KEY_F(n); }
 static inline int cnc_key_resize(void) { return KEY_RESIZE; }
 static inline int cnc_err(void) { return ERR; }
+/// Display width of a character (2 for CJK, emoji); glibc hides wcwidth without _XOPEN_SOURCE.
+extern int wcwidth(wchar_t c);
+static inline int cnc_wcwidth(wchar_t c) { return wcwidth(c); }
 static inline const char *cnc_version_string(void) { return curses_version(); }
 #endif
