@@ -33,21 +33,17 @@ enum PythonReference {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [packageRoot.appendingPathComponent("Data/python/\(script)").path, inputURL.path]
-        let stdout = Pipe(), stderr = Pipe()
+        // stderr goes to a file, stdout is drained before waiting: neither pipe can fill up and deadlock.
+        let errorURL = inputURL.appendingPathExtension("stderr")
+        FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errorURL) }
+        let stdout = Pipe()
         process.standardOutput = stdout
-        process.standardError = stderr
+        process.standardError = try FileHandle(forWritingTo: errorURL)
         try process.run()
-        // Drain both pipes before waiting, so a chatty script cannot fill one and deadlock.
-        var errorOutput = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errorOutput = stderr.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
         process.waitUntilExit()
+        let errorOutput = (try? Data(contentsOf: errorURL)) ?? Data()
         guard process.terminationStatus == 0 else {
             throw Failure(description: "\(script) failed (\(process.terminationStatus)): \(String(decoding: errorOutput, as: UTF8.self).suffix(2000))")
         }
