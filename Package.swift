@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Doctor", dependencies: ["CCurl", "CLibXML2", "CNCursesW", "Store"]),
         // Agreement: pure statistics over count tables (no dependencies). Annotation: labels in the store.
         .target(name: "Agreement"),
-        .target(name: "Annotation", dependencies: ["Store", "Taxonomy", "Agreement"]),
+        .target(name: "Annotation", dependencies: ["Store", "Taxonomy", "Agreement", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(name: "AgreementBench", dependencies: ["Agreement"]),
 
         .executableTarget(
