@@ -73,6 +73,69 @@ struct AgreementSums: Sendable {
         agreementSum = agreement
     }
 
+    /// The same sums straight from raw ratings, without materializing the items × categories table: a
+    /// per-item scratch row of k counts is filled from the item's codes and reset after use, so a million
+    /// items cost a few passes over the codes instead of a 21-million-cell table.
+    init(_ ratings: RatingMatrix) {
+        let k = ratings.categories, raters = ratings.raters
+        categories = k
+        categoryCounts = [Int](repeating: 0, count: k)
+        categorySquares = [Int](repeating: 0, count: k)
+        prevalenceSums = [Double](repeating: 0, count: k)
+        disagreementSums = [Double](repeating: 0, count: k)
+        var rated = 0, paired = 0, lo = Int.max, hi = 0
+        var agreement = 0.0
+        var scratch = [Int](repeating: 0, count: k)
+        var touched = [Int](repeating: 0, count: max(raters, 1))
+        ratings.codes.withUnsafeBufferPointer { codes in
+            scratch.withUnsafeMutableBufferPointer { row in
+            touched.withUnsafeMutableBufferPointer { used in
+            categoryCounts.withUnsafeMutableBufferPointer { cc in
+            categorySquares.withUnsafeMutableBufferPointer { cs in
+            prevalenceSums.withUnsafeMutableBufferPointer { ps in
+            disagreementSums.withUnsafeMutableBufferPointer { ds in
+                for i in 0..<ratings.items {
+                    var n = 0, distinct = 0
+                    let base = i * raters
+                    for r in 0..<raters {
+                        let c = Int(codes[base + r])
+                        if c < 0 { continue }
+                        if row[c] == 0 { used[distinct] = c; distinct += 1 }
+                        row[c] += 1
+                        n += 1
+                    }
+                    if n == 0 { continue }
+                    rated += 1
+                    if n < lo { lo = n }
+                    if n > hi { hi = n }
+                    let inverse = 1.0 / Double(n)
+                    let pairs = n * (n - 1)
+                    let inversePairs = pairs > 0 ? 1.0 / Double(pairs) : 0
+                    var squares = 0
+                    for u in 0..<distinct {
+                        let j = used[u]
+                        let v = row[j]
+                        row[j] = 0
+                        squares += v * v
+                        cc[j] += v
+                        cs[j] += v * v
+                        ps[j] += Double(v) * inverse
+                        if pairs > 0 { ds[j] += Double(v * (n - v)) * inversePairs }
+                    }
+                    if pairs > 0 {
+                        paired += 1
+                        agreement += Double(squares - n) * inversePairs
+                    }
+                }
+            }}}}}}
+        }
+        ratedItems = rated
+        pairedItems = paired
+        minRaters = rated == 0 ? 0 : lo
+        maxRaters = hi
+        agreementSum = agreement
+    }
+
     /// True when every rated item has the same number of ratings, at least two: Fleiss' original setting.
     var equalRaters: Bool { ratedItems > 0 && minRaters == maxRaters && minRaters >= 2 }
 

@@ -48,6 +48,11 @@ public struct FleissKappa: Sendable, Equatable {
         self.init(sums: AgreementSums(table))
     }
 
+    /// Fleiss' kappa straight from raw ratings (the fast path: no items × categories table is built).
+    public init(_ ratings: RatingMatrix) {
+        self.init(sums: AgreementSums(ratings))
+    }
+
     init(sums s: AgreementSums) {
         let k = s.categories
         ratedItems = s.ratedItems

@@ -67,6 +67,11 @@ import Testing
         for (index, (set, reference)) in zip(sets, results).enumerated() {
             let table = set.matrix.countTable()
             let fleiss = FleissKappa(table)
+            // The fast path from raw ratings must give the same figures as the count-table path.
+            let direct = FleissKappa(set.matrix)
+            #expect(direct.method == fleiss.method && direct.pairedItems == fleiss.pairedItems)
+            #expect(abs(direct.kappa - fleiss.kappa) < 1e-12 && abs(direct.pBar - fleiss.pBar) < 1e-12)
+            #expect(zip(direct.perCategory, fleiss.perCategory).allSatisfy { $0.isNaN ? $1.isNaN : abs($0 - $1) < 1e-12 })
             let context = "set \(index) (\(set.matrix.items) items × \(set.matrix.raters) raters × \(set.matrix.categories) categories, design \(set.design))"
             if let expected = reference["statsmodels_fleiss"] as? Double {
                 #expect(fleiss.method == .fleiss, "\(context)")
