@@ -164,8 +164,8 @@ public struct RatingsFile: Sendable {
         var body = Substring(text)
         if body.first == "\u{FEFF}" { body = body.dropFirst() }
         var rows: [LongRow] = []
-        // Split on LF only; a CR before it is trimmed (CRLF files).
-        for (offset, rawLine) in body.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift, so isNewline splits LF and CRLF files alike, one line each.
+        for (offset, rawLine) in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = offset + 1
             let content = String(rawLine).trimmed
             if content.isEmpty { continue }
