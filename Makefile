@@ -69,7 +69,9 @@ run: setup build
 
 bench: setup
 	$(SWIFT) build -c release --product defectlab
-	@echo "bench: no benchmarks yet"
+	$(SWIFT) build -c release --product agreement-bench
+	@echo "== agreement: Fleiss' kappa vs statsmodels"
+	$$($(SWIFT) build -c release --show-bin-path)/agreement-bench --python $(VENV_PYTHON) --script Data/python/bench/fleiss_statsmodels.py
 
 clean:
 	rm -rf .build

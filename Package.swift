@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "defectlab", targets: ["defectlab"]),
+        .executable(name: "agreement-bench", targets: ["AgreementBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,11 +24,15 @@ let package = Package(
         .target(name: "Taxonomy", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Doctor", dependencies: ["CCurl", "CLibXML2", "CNCursesW", "Store"]),
+        // Agreement: pure statistics over count tables (no dependencies). Annotation: labels in the store.
+        .target(name: "Agreement"),
+        .target(name: "Annotation", dependencies: ["Store", "Taxonomy", "Agreement", .product(name: "GRDB", package: "GRDB.swift")]),
+        .executableTarget(name: "AgreementBench", dependencies: ["Agreement"]),
 
         .executableTarget(
             name: "defectlab",
             dependencies: [
-                "Taxonomy", "Store", "Doctor",
+                "Taxonomy", "Store", "Doctor", "Agreement", "Annotation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -36,6 +41,8 @@ let package = Package(
         .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "CLITests", dependencies: ["defectlab"]),
+        .testTarget(name: "AgreementTests", dependencies: ["Agreement"]),
+        .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Agreement", "Store", "Taxonomy"]),
     ],
     swiftLanguageModes: [.v6]
 )
