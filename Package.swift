@@ -19,15 +19,20 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "Taxonomy", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Doctor", dependencies: ["CCurl", "CLibXML2", "CNCursesW", "Store"]),
+        // Optimized even in debug builds: the zoo's weights and the reference interpreter are number crunching
+        // that tests and `models run` exercise at real sizes.
+        .target(name: "ModelIR", swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Reference", dependencies: ["ModelIR", "COpenBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
 
         .executableTarget(
             name: "defectlab",
             dependencies: [
-                "Taxonomy", "Store", "Doctor",
+                "Taxonomy", "Store", "Doctor", "ModelIR", "Reference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -36,6 +41,8 @@ let package = Package(
         .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "CLITests", dependencies: ["defectlab"]),
+        .testTarget(name: "ModelIRTests", dependencies: ["ModelIR"]),
+        .testTarget(name: "ReferenceTests", dependencies: ["Reference", "ModelIR"]),
     ],
     swiftLanguageModes: [.v6]
 )
