@@ -41,3 +41,13 @@ public struct ZooEntry: Sendable {
 
     public func build(_ config: ZooConfig) throws(ValidityError) -> Graph { try build(config) }
 }
+
+extension ZooEntry {
+    /// Seeded inputs for a graph built from this entry: images, sequences, or token ids below the
+    /// vocabulary of the graph's first Embedding.
+    public func inputs(for graph: Graph, seed: UInt64) -> [String: Tensor] {
+        var vocab = Swift.max(self.vocab, 1)
+        if let embedding = graph.nodes.first(where: { $0.op == .embedding }), case .int(let v)? = embedding.attributes["vocab"] { vocab = v }
+        return InputGenerator.generate(graph, kind: inputKind, seed: seed, vocab: vocab)
+    }
+}
