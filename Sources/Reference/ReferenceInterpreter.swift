@@ -23,6 +23,12 @@ public struct ReferenceInterpreter: Sendable {
         self.weights = weights
     }
 
+    /// For a graph that has just been inferred (skips re-validation).
+    init(validated graph: Graph, weights: WeightStore) {
+        self.graph = graph
+        self.weights = weights
+    }
+
     public func run(inputs: [String: Tensor]) throws(ReferenceError) -> ReferenceRun {
         var values: [String: [Float64Tensor]] = [:]
         for node in graph.nodes {

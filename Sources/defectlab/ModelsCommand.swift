@@ -140,9 +140,8 @@ struct ModelsRun: ParsableCommand {
 
     func run() throws {
         let entry = try size.entry(name)
-        let graph = try entry.build(size.config(entry))
-        let weights = WeightInitializer.initialize(graph, seed: seed)
-        let report = try ReferenceReport.run(graph: graph, weights: weights, inputs: entry.inputs(for: graph, seed: seed), seed: seed)
+        let model = try PreparedModel.prepare(entry, size.config(entry), seed: seed)
+        let report = try ReferenceReport.run(graph: model.graph, weights: model.weights, inputs: model.inputs, seed: seed)
         if format == .json {
             print(String(decoding: try ModelSummary.jsonEncoder().encode(report), as: UTF8.self))
         } else {
@@ -165,8 +164,9 @@ struct ModelsSave: ParsableCommand {
 
     func run() throws {
         let entry = try size.entry(name)
-        let graph = try entry.build(size.config(entry))
-        let bundle = ModelBundle(graph: graph, weights: WeightInitializer.initialize(graph, seed: seed))
+        let model = try PreparedModel.prepare(entry, size.config(entry), seed: seed)
+        let graph = model.graph
+        let bundle = ModelBundle(graph: graph, weights: model.weights)
         try bundle.save(to: URL(fileURLWithPath: directory))
         print("saved \(graph.name) to \(directory) (\(graph.nodes.count) nodes, \(graph.parameterCount(.all)) weights), sha256 \(bundle.contentHash)")
     }

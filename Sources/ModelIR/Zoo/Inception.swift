@@ -4,7 +4,7 @@ enum Inception {
     static let inceptionV3 = ZooEntry(
         name: "inceptionv3", task: "classification", reference: "Keras Applications InceptionV3", convention: .all,
         referenceParameters: 23_851_784,
-        defaults: ZooConfig(inputSize: 75, width: 0.125, classes: 10), full: ZooConfig(inputSize: 299, width: 1, classes: 1000, fullSize: true)
+        defaults: ZooConfig(inputSize: 139, width: 0.125, classes: 10), full: ZooConfig(inputSize: 299, width: 1, classes: 1000, fullSize: true)
     ) { (c: ZooConfig) throws(ValidityError) -> Graph in
         var b = GraphBuilder(name: "inceptionv3")
         var x = try b.input([c.batch, 3, c.inputSize, c.inputSize])
