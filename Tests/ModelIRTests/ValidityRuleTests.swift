@@ -129,7 +129,6 @@ extension Graph {
     @Test func aGraphWithoutOutputsIsRejected() throws {
         var graph = try baseGraph()
         graph.outputs = []
-        #expect(throws: ValidityError.self) { try graph.inferred() }
-        do { _ = try graph.inferred() } catch { #expect(error.code == .noOutputs) }
+        do { _ = try graph.inferred(); Issue.record("accepted") } catch { #expect(error.code == .noOutputs) }
     }
 }
