@@ -31,11 +31,11 @@ public enum GraphInference {
             result.nodes[i].weights = inference.weights
             index[node.name] = i
         }
-        let graphCtx = OpContext(node: Node(name: graph.name, op: .identity), inputs: [])
-        try graphCtx.require(!graph.outputs.isEmpty, .noOutputs, "the graph returns nothing")
+        // Graph-level rules name the graph itself, with "Graph" in place of an op.
+        guard !graph.outputs.isEmpty else { throw ValidityError(.noOutputs, node: graph.name, op: "Graph", rule: "the graph returns nothing") }
         for ref in graph.outputs {
             guard let j = index[ref.node], ref.output < result.nodes[j].outputs.count else {
-                throw graphCtx.fail(.unknownInput, "graph output '\(ref)' names no value")
+                throw ValidityError(.unknownInput, node: graph.name, op: "Graph", rule: "graph output '\(ref)' names no value")
             }
         }
         return result
