@@ -13,7 +13,10 @@ public enum BatchNormCalibration {
         let checked = try ReferenceInterpreter(graph: graph, weights: weights)
         var interpreter = checked
         var values = [[String: [Float64Tensor]]](repeating: [:], count: inputs.count)
-        for node in checked.graph.nodes {
+        // Values are dropped after their last reader: eight draws of a full-size model would not fit otherwise.
+        var lastUse: [String: Int] = [:]
+        for (i, node) in checked.graph.nodes.enumerated() { for ref in node.inputs { lastUse[ref.node] = i } }
+        for (position, node) in checked.graph.nodes.enumerated() {
             let args = values.map { v in node.inputs.map { v[$0.node]![$0.output] } }
             if node.op == .batchNorm {
                 let shape = args[0][0].shape
@@ -44,6 +47,7 @@ public enum BatchNormCalibration {
             }
             for (k, sample) in args.enumerated() {
                 values[k][node.name] = try interpreter.evaluate(node, sample, inputs: inputs[k])
+                for ref in node.inputs where lastUse[ref.node] == position { values[k][ref.node] = nil }
             }
         }
         return store

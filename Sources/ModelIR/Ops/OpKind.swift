@@ -152,8 +152,10 @@ public enum OpKind: String, Codable, Sendable, CaseIterable, Hashable {
     case reduceSum = "ReduceSum"
     /// Max over `axes`; NaN if any element is NaN.
     case reduceMax = "ReduceMax"
-    /// Convert to `to` (dtype). Float → integer truncates toward zero; → bool is x ≠ 0; → f16/bf16/f32 rounds
-    /// to nearest even in that format.
+    /// Convert to `to` (dtype). Float → integer truncates toward zero; → bool is x ≠ 0 (NaN is true);
+    /// → f16/bf16/f32 rounds to nearest even in that format (f16 overflows to ±Inf past 65504). NaN, ±Inf and
+    /// out-of-range values cast to an integer are undefined behaviour in the frameworks: the reference yields NaN
+    /// there so an oracle can skip those elements.
     case cast = "Cast"
     /// Table lookup: integer ids [...] → [..., dim] from `weight` [vocab, dim]. Attributes `vocab`, `dim`.
     /// Ids outside [0, vocab) are an execution error in every framework; the reference reports it.

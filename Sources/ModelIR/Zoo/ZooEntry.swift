@@ -13,7 +13,8 @@ public struct ZooEntry: Sendable {
     public var full: ZooConfig
     /// Vocabulary size for token inputs (the generator draws ids below it).
     public var vocab: Int
-    public var build: @Sendable (ZooConfig) throws(ValidityError) -> Graph
+    /// Builds the graph for a configuration; call `build(_:)`.
+    public var builder: @Sendable (ZooConfig) throws(ValidityError) -> Graph
 
     public init(name: String, task: String, reference: String, convention: ParameterConvention = .trainable,
                 referenceParameters: Int? = nil, inputKind: InputKind = .image, defaults: ZooConfig, full: ZooConfig,
@@ -27,7 +28,7 @@ public struct ZooEntry: Sendable {
         self.defaults = defaults
         self.full = full
         self.vocab = vocab
-        self.build = build
+        self.builder = build
     }
 
     /// The configuration for optional overrides: full size first, then explicit input size, width and classes.
@@ -39,7 +40,7 @@ public struct ZooEntry: Sendable {
         return c
     }
 
-    public func build(_ config: ZooConfig) throws(ValidityError) -> Graph { try build(config) }
+    public func build(_ config: ZooConfig) throws(ValidityError) -> Graph { try builder(config) }
 }
 
 extension ZooEntry {
