@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "Taxonomy", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
@@ -28,11 +29,15 @@ let package = Package(
         .target(name: "Agreement"),
         .target(name: "Annotation", dependencies: ["Store", "Taxonomy", "Agreement", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(name: "AgreementBench", dependencies: ["Agreement"]),
+        // Optimized even in debug builds: the zoo's weights and the reference interpreter are number crunching
+        // that tests and `models run` exercise at real sizes.
+        .target(name: "ModelIR", swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Reference", dependencies: ["ModelIR", "COpenBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
 
         .executableTarget(
             name: "defectlab",
             dependencies: [
-                "Taxonomy", "Store", "Doctor", "Agreement", "Annotation",
+                "Taxonomy", "Store", "Doctor", "Agreement", "Annotation", "ModelIR", "Reference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +48,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["defectlab"]),
         .testTarget(name: "AgreementTests", dependencies: ["Agreement"]),
         .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Agreement", "Store", "Taxonomy"]),
+        .testTarget(name: "ModelIRTests", dependencies: ["ModelIR"]),
+        .testTarget(name: "ReferenceTests", dependencies: ["Reference", "ModelIR"]),
     ],
     swiftLanguageModes: [.v6]
 )
