@@ -8,11 +8,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "defectlab", targets: ["defectlab"]),
+        .executable(name: "tracker-sim", targets: ["tracker-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System-library shims: C hidden behind Swift types in the modules that use them.
@@ -23,11 +25,19 @@ let package = Package(
         .target(name: "Taxonomy", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Doctor", dependencies: ["CCurl", "CLibXML2", "CNCursesW", "Store"]),
+        .target(name: "Crawl", dependencies: ["CCurl", "CLibXML2", "Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The tracker simulator (GitHub + Gitee over loopback) used by the crawl tests and benchmarks.
+        .target(name: "TrackerSim", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "tracker-sim", dependencies: ["TrackerSim"]),
 
         .executableTarget(
             name: "defectlab",
             dependencies: [
-                "Taxonomy", "Store", "Doctor",
+                "Taxonomy", "Store", "Doctor", "Crawl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -36,6 +46,7 @@ let package = Package(
         .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "CLITests", dependencies: ["defectlab"]),
+        .testTarget(name: "CrawlTests", dependencies: ["Crawl", "Store"]),
     ],
     swiftLanguageModes: [.v6]
 )
