@@ -8,6 +8,7 @@ struct SeriesState: Sendable {
     var pagesDone: Int
     var highWaterMark: String?
     var status: String
+    var firstURL: String?
 }
 
 /// One page's worth of writes, committed in a single transaction with the series' new position.
@@ -43,9 +44,10 @@ struct CrawlStore: Sendable {
     func state(series: String) throws -> SeriesState? {
         let repo = repositoryID
         return try store.read { db in
-            try Row.fetchOne(db, sql: "SELECT next_url, pages_done, high_water_mark, status FROM crawl_state WHERE repository_id = ? AND series = ?",
+            try Row.fetchOne(db, sql: "SELECT next_url, pages_done, high_water_mark, status, first_url FROM crawl_state WHERE repository_id = ? AND series = ?",
                              arguments: [repo, series]).map {
-                SeriesState(nextURL: $0["next_url"], pagesDone: $0["pages_done"], highWaterMark: $0["high_water_mark"], status: $0["status"])
+                SeriesState(nextURL: $0["next_url"], pagesDone: $0["pages_done"], highWaterMark: $0["high_water_mark"], status: $0["status"],
+                            firstURL: $0["first_url"])
             }
         }
     }
@@ -56,11 +58,11 @@ struct CrawlStore: Sendable {
         let now = TrackerTime.format(Int64(Date().timeIntervalSince1970))
         try store.write { db in
             try db.execute(sql: """
-                INSERT INTO crawl_state (repository_id, series, next_url, pages_done, status, started_at, updated_at)
-                VALUES (?, ?, ?, 0, 'running', ?, ?)
-                ON CONFLICT (repository_id, series) DO UPDATE SET next_url = excluded.next_url, pages_done = 0,
+                INSERT INTO crawl_state (repository_id, series, next_url, first_url, pages_done, status, started_at, updated_at)
+                VALUES (?, ?, ?, ?, 0, 'running', ?, ?)
+                ON CONFLICT (repository_id, series) DO UPDATE SET next_url = excluded.next_url, first_url = excluded.first_url, pages_done = 0,
                     status = 'running', started_at = excluded.started_at, updated_at = excluded.updated_at
-                """, arguments: [repo, series, firstURL, now, now])
+                """, arguments: [repo, series, firstURL, firstURL, now, now])
         }
     }
 

@@ -98,7 +98,14 @@ public final class Crawler {
                 // GitHub answers an empty list for since=1970-01-01: use a later floor.
                 since = TrackerTime.format(max(e, 315_532_800))
             }
-            try db.startPass(series: series, firstURL: api.firstIssuesURL(state: options.state, label: label, since: since))
+            var first = api.firstIssuesURL(state: options.state, label: label, since: since)
+            // A previous incremental pass that fit in one page is asked again as it was: if nothing changed
+            // since, its ETag turns the whole run into 304s. Once it grows past a page the mark moves on.
+            if let previous = state, previous.status == "done", previous.pagesDone <= 1,
+               let url = previous.firstURL, TrackerAPI.queryValue(url, "since") != nil {
+                first = url
+            }
+            try db.startPass(series: series, firstURL: first)
             state = try db.state(series: series)
         }
         var next = state?.nextURL
