@@ -66,7 +66,8 @@ run: setup build
 
 bench: setup
 	$(SWIFT) build -c release --product defectlab
-	@echo "bench: no benchmarks yet"
+	$(SWIFT) build -c release --product tracker-sim
+	@bash Scripts/bench-crawl.sh "$$($(SWIFT) build -c release --show-bin-path)"
 
 clean:
 	rm -rf .build
