@@ -33,12 +33,16 @@ let package = Package(
         // that tests and `models run` exercise at real sizes.
         .target(name: "ModelIR", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Reference", dependencies: ["ModelIR", "COpenBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
+        // Framework workers (Python processes speaking length-prefixed frames) and the differential oracles.
+        .target(name: "Workers", dependencies: ["ModelIR"], resources: [.copy("Resources/python")]),
+        .target(name: "Oracles", dependencies: ["Workers", "ModelIR", "Reference", "Taxonomy", "Store",
+                                                .product(name: "GRDB", package: "GRDB.swift")]),
 
         .executableTarget(
             name: "defectlab",
             dependencies: [
                 "Taxonomy", "Store", "Doctor", "Agreement", "Annotation", "ModelIR", "Reference",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Workers", "Oracles", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
@@ -50,6 +54,8 @@ let package = Package(
         .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Agreement", "Store", "Taxonomy"]),
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "ModelIR"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers", "Oracles", "ModelIR", "Reference", "Taxonomy", "Store"],
+                    resources: [.copy("Resources/fault_worker.py")]),
     ],
     swiftLanguageModes: [.v6]
 )
