@@ -50,3 +50,34 @@ public struct DiffReport: Codable, Sendable {
         return lines.joined(separator: "\n")
     }
 }
+
+extension DiffReport {
+    /// Two runs of the same model on different inputs: worst deviations and times, every finding once.
+    public static func merge(_ a: DiffReport, _ b: DiffReport) -> DiffReport {
+        var out = a
+        for (i, f) in out.frameworks.enumerated() {
+            guard let g = b.frameworks.first(where: { $0.name == f.name }) else { continue }
+            var m = f
+            if f.status == "ok" && g.status != "ok" { m.status = g.status; m.stage = g.stage; m.message = g.message }
+            m.maxAbsDev = [f.maxAbsDev, g.maxAbsDev].compactMap { $0 }.max()
+            m.meanAbsDev = [f.meanAbsDev, g.meanAbsDev].compactMap { $0 }.max()
+            if (g.worstNodeDev ?? 0) > (f.worstNodeDev ?? 0) { m.worstNode = g.worstNode; m.worstNodeDev = g.worstNodeDev }
+            m.peakMB = [f.peakMB, g.peakMB].compactMap { $0 }.max()
+            out.frameworks[i] = m
+        }
+        for x in b.findings where !out.findings.contains(where: { $0.id == x.id && $0.node == x.node }) { out.findings.append(x) }
+        for g in b.gaps where !out.gaps.contains(g) { out.gaps.append(g) }
+        return out
+    }
+
+    public func perNodeTable(order: [String]) -> String {
+        guard let perNode else { return "" }
+        let names = order.filter { perNode[$0] != nil }
+        let nodes = Set(perNode.values.flatMap(\.keys))
+        var lines = ["per-node mean |Δ| vs reference: node  " + names.joined(separator: "  ")]
+        for node in nodes.sorted() {
+            lines.append(node + "  " + names.map { perNode[$0]?[node].map { String(format: "%.1e", $0) } ?? "-" }.joined(separator: "  "))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

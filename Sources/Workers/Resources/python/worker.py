@@ -159,6 +159,16 @@ class Worker:
             if kind == "ping":
                 protocol.write_frame(_FRAMES, {"type": "pong", "rss_mb": rss_mb()})
                 continue
+            if kind == "export":
+                try:
+                    import irgraph
+                    graph = irgraph.Graph(json.loads(header["graph"]))
+                    weights = protocol.read_safetensors(payload[header["weights_offset"]:header["weights_offset"] + header["weights_nbytes"]])
+                    data = self.backend.export(graph, weights)
+                    protocol.write_frame(_FRAMES, {"type": "export", "status": "ok"}, {"onnx": np.frombuffer(data, np.uint8).view(np.bool_)})  # raw bytes as a 1-byte dtype
+                except Exception as e:  # noqa: BLE001
+                    protocol.write_frame(_FRAMES, {"type": "export", "status": "error", "message": f"{type(e).__name__}: {e}"})
+                continue
             if kind == "hello":
                 protocol.write_frame(_FRAMES, self.hello())
                 continue

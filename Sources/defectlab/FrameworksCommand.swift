@@ -1,0 +1,94 @@
+import ArgumentParser
+import Doctor
+import Foundation
+import ModelIR
+import Workers
+
+/// `defectlab frameworks`: each framework and compiled variant, whether its worker starts, its version and
+/// its op coverage (from the worker's handshake, cached per framework version and worker-script hash).
+struct FrameworksCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "frameworks", abstract: "List the framework workers and variants: availability, version, op coverage.")
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+    @Flag(help: "Start every worker even when its capabilities are cached.")
+    var refresh = false
+
+    func validate() throws {
+        guard format != .yaml else { throw ValidationError("--format must be table or json") }
+    }
+
+    struct Row: Encodable {
+        var name: String
+        var base: String
+        var available: Bool
+        var version: String?
+        var device: String?
+        var opsSupported: Int
+        var opsTotal: Int
+        var missingOps: [String]
+        var training: Bool
+        var variant: Bool
+        var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, base, available, version, device, training, variant, error
+            case opsSupported = "ops_supported", opsTotal = "ops_total", missingOps = "missing_ops"
+        }
+    }
+
+    func run() throws {
+        let python = try PythonEnvironment.locate().interpreter
+        let hash = WorkerScripts.hash()
+        let allOps = OpKind.allCases.map(\.rawValue)
+        var found: [String: Result<Capabilities, WorkerError>] = [:]
+        var toStart: [String] = []
+        for fw in FrameworkKind.all {
+            if !refresh, let cached = Capabilities.cached(framework: fw, scriptHash: hash, interpreter: python) {
+                found[fw] = .success(cached)
+            } else {
+                toStart.append(fw)
+            }
+        }
+        if !toStart.isEmpty {
+            let pool = WorkerPool(interpreter: python)
+            for (fw, result) in pool.start(toStart) {
+                found[fw] = result
+                if case .success(let caps) = result { caps.store(scriptHash: hash, interpreter: python) }
+            }
+            pool.shutdown()
+        }
+        var rows: [Row] = []
+        for fw in FrameworkKind.all {
+            let names = [fw] + FrameworkKind.variants.filter { $0.value == fw }.keys.sorted()
+            for name in names {
+                switch found[fw] {
+                case .success(let caps)?:
+                    let missing = allOps.filter { !caps.ops.contains($0) }
+                    rows.append(Row(name: name, base: fw, available: name == fw || caps.variants.contains(name), version: caps.version,
+                                    device: caps.device, opsSupported: allOps.count - missing.count, opsTotal: allOps.count,
+                                    missingOps: missing, training: caps.training, variant: name != fw))
+                case .failure(let error)?:
+                    rows.append(Row(name: name, base: fw, available: false, opsSupported: 0, opsTotal: allOps.count, missingOps: [],
+                                    training: false, variant: name != fw, error: error.message))
+                case nil:
+                    break
+                }
+            }
+        }
+        if format == .json {
+            let e = JSONEncoder()
+            e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try e.encode(["frameworks": rows]), as: UTF8.self))
+        } else {
+            print(String(format: "%-20@ %-10@ %-14@ %-6@ %-9@ %@", "framework" as NSString, "available" as NSString, "version" as NSString,
+                         "ops" as NSString, "training" as NSString, "missing" as NSString))
+            for r in rows {
+                print(String(format: "%-20@ %-10@ %-14@ %-6@ %-9@ %@", r.name as NSString, (r.available ? "yes" : "no") as NSString,
+                             (r.version ?? "-") as NSString, "\(r.opsSupported)/\(r.opsTotal)" as NSString,
+                             (r.training ? "yes" : "no") as NSString, (r.error ?? r.missingOps.joined(separator: ",")) as NSString))
+            }
+        }
+    }
+}
