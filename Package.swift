@@ -54,7 +54,8 @@ let package = Package(
         .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Agreement", "Store", "Taxonomy"]),
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "ModelIR"]),
-        .testTarget(name: "WorkersTests", dependencies: ["Workers", "Oracles", "ModelIR", "Reference", "Taxonomy", "Store"],
+        .testTarget(name: "WorkersTests", dependencies: ["Workers", "Oracles", "ModelIR", "Reference", "Taxonomy", "Store", "Doctor",
+                                                          .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Resources/fault_worker.py")]),
     ],
     swiftLanguageModes: [.v6]

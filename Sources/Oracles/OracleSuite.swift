@@ -227,7 +227,7 @@ struct OracleSuite {
             if r.rssSeriesMB.count >= 2, let first = r.rssSeriesMB.first, let last = r.rssSeriesMB.last {
                 growth[name] = last - first
             }
-            if let p = r.peakMB, let b = r.rssBeforeMB { peaks[name] = Swift.max(0, p - b) }
+            if let p = r.steadyPeakMB, let b = r.steadyBaseMB { peaks[name] = Swift.max(0, p - b) }
         }
         for (name, g) in growth.sorted(by: { $0.key < $1.key }) {
             let runs = Double((results[name]?.rssSeriesMB.count ?? 2) - 1)
@@ -245,7 +245,7 @@ struct OracleSuite {
             if p >= thresholds.memoryPeakMinMB, p >= thresholds.memoryPeakRatio * Swift.max(typical, 1),
                !findings.contains(where: { $0.frameworks == [name] && $0.symptom == FindingSymptom.memoryGrowth.rawValue }) {
                 file(.memoryGrowth, stage: "execute", frameworks: [name], total: total, node: nil,
-                     detail: String(format: "request peak %.0f MB above its start, the others' median %.0f MB", p, typical))
+                     detail: String(format: "peak %.0f MB above its resident size during repeated runs; the others' median %.0f MB", p, typical))
             }
         }
     }

@@ -23,6 +23,9 @@ public struct ExecutionResult: Sendable {
     public var peakMB: Double?
     public var rssBeforeMB: Double?
     public var rssSeriesMB: [Double] = []
+    /// Resident size before the timed repeats and their peak (one-off first-run costs excluded).
+    public var steadyBaseMB: Double?
+    public var steadyPeakMB: Double?
     public var losses: [Double] = []
     public var gradients: [String: WireTensor] = [:]
     /// Wall time of the whole request as the Swift side saw it (protocol overhead included).

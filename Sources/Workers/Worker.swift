@@ -198,6 +198,8 @@ public final class Worker: @unchecked Sendable {
             var rss_mb: [Double]?
             var rss_before_mb: Double?
             var peak_mb: Double?
+            var steady_base_mb: Double?
+            var steady_peak_mb: Double?
             var losses: [Double]?
         }
         guard let reply = try? JSONDecoder().decode(Reply.self, from: frame.header) else {
@@ -218,6 +220,8 @@ public final class Worker: @unchecked Sendable {
         r.rssSeriesMB = reply.rss_mb ?? []
         r.rssBeforeMB = reply.rss_before_mb
         r.peakMB = reply.peak_mb
+        r.steadyBaseMB = reply.steady_base_mb
+        r.steadyPeakMB = reply.steady_peak_mb
         r.losses = reply.losses ?? []
         let tensors = (try? frame.tensors()) ?? [:]
         for (k, v) in tensors {
