@@ -12,6 +12,17 @@ public struct DiffReport: Codable, Sendable {
     /// Per-node deviations (`--per-node`): framework → node → mean abs deviation.
     public var perNode: [String: [String: Double]]?
 
+    public init(model: String, modelHash: String, seed: UInt64, frameworks: [FrameworkOutcome], findings: [Finding], gaps: [String],
+                perNode: [String: [String: Double]]? = nil) {
+        self.model = model
+        self.modelHash = modelHash
+        self.seed = seed
+        self.frameworks = frameworks
+        self.findings = findings
+        self.gaps = gaps
+        self.perNode = perNode
+    }
+
     enum CodingKeys: String, CodingKey {
         case model, frameworks, findings, gaps, seed
         case modelHash = "model_hash", perNode = "per_node"
@@ -26,14 +37,13 @@ public struct DiffReport: Codable, Sendable {
 
     public func table() -> String {
         func num(_ v: Double?, _ f: String = "%.2e") -> String { v.map { String(format: f, $0) } ?? "-" }
+        let widths = [20, 14, 11, 10, 10, 22, 10, 8]
+        func row(_ cells: [String]) -> String { zip(cells, widths).map { $0.padding(toLength: Swift.max($1, $0.count + 1), withPad: " ", startingAt: 0) }.joined() }
         var lines = ["model \(model)  (\(modelHash.prefix(12)), seed \(seed))",
-                     String(format: "%-20@ %-12@ %-10@ %-10@ %-10@ %-22@ %9@ %8@", "framework" as NSString, "version" as NSString,
-                            "status" as NSString, "max dev" as NSString, "mean dev" as NSString, "worst node" as NSString,
-                            "time ms" as NSString, "peak MB" as NSString)]
+                     row(["framework", "version", "status", "max dev", "mean dev", "worst node", "time ms", "peak MB"])]
         for f in frameworks {
-            lines.append(String(format: "%-20@ %-12@ %-10@ %-10@ %-10@ %-22@ %9@ %8@", f.name as NSString, (f.version ?? "-") as NSString,
-                                f.status as NSString, num(f.maxAbsDev) as NSString, num(f.meanAbsDev) as NSString,
-                                (f.worstNode ?? "-") as NSString, num(f.timeMs, "%.2f") as NSString, num(f.peakMB, "%.0f") as NSString))
+            lines.append(row([f.name, f.version ?? "-", f.status, num(f.maxAbsDev), num(f.meanAbsDev), f.worstNode ?? "-",
+                              num(f.timeMs, "%.2f"), num(f.peakMB, "%.0f")]))
             if f.status != "ok", let m = f.message { lines.append("    \(f.stage ?? "?"): \(m.prefix(160))") }
             if let l = f.losses, !l.isEmpty { lines.append("    losses: " + l.map { String(format: "%.6g", $0) }.joined(separator: " ")) }
         }

@@ -44,10 +44,12 @@ public struct Frame: Sendable {
         var hlen: UInt32 = 0, plen: UInt64 = 0
         withUnsafeMutableBytes(of: &hlen) { $0.copyBytes(from: buffer[start..<start + 4]) }
         withUnsafeMutableBytes(of: &plen) { $0.copyBytes(from: buffer[start + 4..<start + 12]) }
-        let h = Int(UInt32(littleEndian: hlen)), p = Int(UInt64(littleEndian: plen))
-        guard h < 1 << 28, p < 1 << 40 else {
-            throw WorkerError(.protocolViolation, framework: "?", "frame lengths \(h)/\(p) are not plausible: the stream is corrupt")
+        let rawH = UInt32(littleEndian: hlen), rawP = UInt64(littleEndian: plen)
+        // Checked before converting: a corrupt stream must be an error, not a trap.
+        guard rawH < 1 << 28, rawP < 1 << 40 else {
+            throw WorkerError(.protocolViolation, framework: "?", "frame lengths \(rawH)/\(rawP) are not plausible: the stream is corrupt")
         }
+        let h = Int(rawH), p = Int(rawP)
         guard buffer.count >= prefixSize + h + p else { return nil }
         let header = Data(buffer[start + prefixSize..<start + prefixSize + h])
         let payload = Data(buffer[start + prefixSize + h..<start + prefixSize + h + p])

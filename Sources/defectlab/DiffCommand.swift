@@ -22,6 +22,10 @@ struct DiffCommand: ParsableCommand {
     var model: String?
     @Option(help: "A saved model folder (graph.json + weights.safetensors).")
     var load: String?
+    @Flag(help: "Every seed of the zoo at default size, one after another on the same workers (`make run`).")
+    var allSeeds = false
+    @Option(help: "Also write a Markdown summary to this file.")
+    var report: String?
     @Option(help: "Comma-separated frameworks or variants, or `all`.")
     var frameworks = "all"
     @Option(help: "Number of seeded input draws to compare on.")
@@ -46,7 +50,9 @@ struct DiffCommand: ParsableCommand {
     @OptionGroup var taxonomy: TaxonomyOptions
 
     func validate() throws {
-        guard (model == nil) != (load == nil) else { throw ValidationError("give exactly one of --model NAME or --load DIR") }
+        guard [model != nil, load != nil, allSeeds].filter({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --model NAME, --load DIR or --all-seeds")
+        }
         guard format != .yaml else { throw ValidationError("--format must be table or json") }
         guard inputs >= 1, repeats >= 1, trainSteps >= 0 else { throw ValidationError("--inputs and --repeats must be ≥ 1, --train-steps ≥ 0") }
     }
@@ -60,7 +66,7 @@ struct DiffCommand: ParsableCommand {
         return first
     }
 
-    func subjects() throws -> [DiffSubject] {
+    func subjects(_ model: String?) throws -> [DiffSubject] {
         if let model {
             let entry = try Self.resolve(model)
             let prepared = try PreparedModel.prepare(entry, entry.defaults, seed: seed)
@@ -101,16 +107,28 @@ struct DiffCommand: ParsableCommand {
         let pool = WorkerPool(interpreter: try PythonEnvironment.locate().interpreter)
         defer { pool.shutdown() }
         let runner = DiffRunner(pool: pool, mapping: mapping)
-        var merged: DiffReport?
-        for (i, subject) in try subjects().enumerated() {
-            var o = options
-            if i > 0 { o.trainSteps = 0 }
-            let report = try runner.run(subject, o).report
-            merged = merged.map { DiffReport.merge($0, report) } ?? report
-        }
-        guard let report = merged else { return }
         let store = try db.open()
-        try FindingRecorder.record(report, in: store)
-        print(format == .json ? report.json() : report.table() + (perNode ? "\n" + report.perNodeTable(order: names) : ""))
+        var reports: [DiffReport] = []
+        for model in allSeeds ? ModelZoo.entries.map(\.name) : [self.model] {
+            var merged: DiffReport?
+            for (i, subject) in try subjects(model).enumerated() {
+                var o = options
+                if i > 0 { o.trainSteps = 0 }
+                let report = try runner.run(subject, o).report
+                merged = merged.map { DiffReport.merge($0, report) } ?? report
+            }
+            guard let report = merged else { continue }
+            try FindingRecorder.record(report, in: store)
+            reports.append(report)
+            if allSeeds && format == .table { FileHandle.standardError.write(Data("diff \(report.model): \(report.findings.count) findings\n".utf8)) }
+        }
+        if let path = report {
+            try DiffSummary.markdown(reports).write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        if format == .json {
+            print(reports.count == 1 ? reports[0].json() : "[" + reports.map { $0.json() }.joined(separator: ",\n") + "]")
+        } else {
+            for r in reports { print(r.table() + (perNode ? "\n" + r.perNodeTable(order: names) : "")) }
+        }
     }
 }

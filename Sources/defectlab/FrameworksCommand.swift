@@ -82,12 +82,14 @@ struct FrameworksCommand: ParsableCommand {
             e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try e.encode(["frameworks": rows]), as: UTF8.self))
         } else {
-            print(String(format: "%-20@ %-10@ %-14@ %-6@ %-9@ %@", "framework" as NSString, "available" as NSString, "version" as NSString,
-                         "ops" as NSString, "training" as NSString, "missing" as NSString))
+            let widths = [20, 11, 15, 7, 10]
+            func row(_ cells: [String]) -> String {
+                zip(cells, widths + [0]).map { $1 == 0 ? $0 : $0.padding(toLength: Swift.max($1, $0.count + 1), withPad: " ", startingAt: 0) }.joined()
+            }
+            print(row(["framework", "available", "version", "ops", "training", "missing / error"]))
             for r in rows {
-                print(String(format: "%-20@ %-10@ %-14@ %-6@ %-9@ %@", r.name as NSString, (r.available ? "yes" : "no") as NSString,
-                             (r.version ?? "-") as NSString, "\(r.opsSupported)/\(r.opsTotal)" as NSString,
-                             (r.training ? "yes" : "no") as NSString, (r.error ?? r.missingOps.joined(separator: ",")) as NSString))
+                print(row([r.name, r.available ? "yes" : "no", r.version ?? "-", "\(r.opsSupported)/\(r.opsTotal)", r.training ? "yes" : "no",
+                           r.error ?? (r.missingOps.isEmpty ? "-" : r.missingOps.joined(separator: ","))]))
             }
         }
     }

@@ -88,9 +88,9 @@ class Worker:
         # announced on stderr so the Swift side knows the stage of a crash or hang
         sys.stderr.write(f"@@stage {name}\n")
         sys.stderr.flush()
-        if self.injector:
-            self.injector.at_stage(name)
         try:
+            if self.injector:
+                self.injector.at_stage(name)
             return fn(*args)
         except Exception as e:  # noqa: BLE001 - every framework error becomes a result with its stage
             raise StageError(name, e)
@@ -140,8 +140,6 @@ class Worker:
         steady_base = rss_mb()
         for _ in range(repeats):
             t = time.perf_counter()
-            if self.injector:
-                self.injector.at_stage("execute")
             self.stage("execute", model.run, inputs, False)
             times.append((time.perf_counter() - t) * 1e3)
             rss_series.append(rss_mb())
