@@ -3,7 +3,7 @@ public enum FrameworkKind {
     public static let all = ["pytorch", "onnxruntime", "tensorflow", "jax", "mindspore"]
     public static let variants: [String: String] = [
         "pytorch-compile": "pytorch", "onnxruntime-noopt": "onnxruntime", "tensorflow-xla": "tensorflow",
-        "mindspore-graph": "mindspore", "jax-jit": "jax",
+        "mindspore-graph": "mindspore", "jax-eager": "jax",
     ]
 
     /// The worker a framework or variant name runs in.

@@ -90,12 +90,12 @@ public final class Worker: @unchecked Sendable {
             return ExecutionResult(framework: name, status: .unsupported, stage: "build", message: "ops not supported: \(missing.joined(separator: ", "))")
         }
         guard let process else { throw WorkerError(.spawnFailed, framework: spec.name, "no process") }
+        // Wall time covers what the protocol adds: encoding, transfer both ways and decoding.
+        let started = Date()
         let (frame, shmPath) = Self.requestFrame(request)
         defer { if let shmPath { try? FileManager.default.removeItem(atPath: shmPath) } }
         process.resetStage()
-        let started = Date()
         let outcome = process.exchange(send: frame.encoded(), timeout: request.timeout, memoryLimitMB: request.memoryLimitMB)
-        let wall = Date().timeIntervalSince(started) * 1000
         var result: ExecutionResult
         switch outcome {
         case .frame(let reply):
@@ -126,7 +126,7 @@ public final class Worker: @unchecked Sendable {
             result.stderrTail = process.stderrText
             process.kill(); self.process = nil
         }
-        result.wallMs = wall
+        result.wallMs = Date().timeIntervalSince(started) * 1000
         return result
     }
 

@@ -76,7 +76,13 @@ final class WorkerProcess {
             } catch {
                 return .corrupt(error.message)
             }
-            if let status = reap() { drainStderr(); return died(status) }
+            if let status = reap() {
+                // A reply written just before exiting still counts.
+                readAvailable(stdoutFD, into: &readBuffer, cap: nil)
+                if let frame = try? Frame.take(from: &readBuffer) { return .frame(frame) }
+                drainStderr()
+                return died(status)
+            }
             let now = Date()
             if now >= deadline { return .timedOut }
             if let limit = memoryLimitMB, now.timeIntervalSince(lastMemoryCheck) > 0.02 {

@@ -14,7 +14,7 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff", abstract: "Differential run of one model across frameworks against the float64 reference.",
         discussion: """
             Frameworks: pytorch, onnxruntime, tensorflow, jax, mindspore (`all`), and the compiled variants
-            pytorch-compile, onnxruntime-noopt, tensorflow-xla, mindspore-graph, jax-jit (only when named).
+            pytorch-compile, onnxruntime-noopt, tensorflow-xla, mindspore-graph, and jax-eager (op-by-op JAX; only when named).
             Oracle thresholds: --oracles FILE (JSON; keys as in OracleThresholds, e.g. {"changeRate": 1000}).
             """)
 

@@ -31,10 +31,12 @@ struct FrameworksCommand: ParsableCommand {
         var training: Bool
         var variant: Bool
         var error: String?
+        /// Seconds from spawn to handshake (import included), when this call started the worker.
+        var startupSeconds: Double?
 
         enum CodingKeys: String, CodingKey {
             case name, base, available, version, device, training, variant, error
-            case opsSupported = "ops_supported", opsTotal = "ops_total", missingOps = "missing_ops"
+            case opsSupported = "ops_supported", opsTotal = "ops_total", missingOps = "missing_ops", startupSeconds = "startup_s"
         }
     }
 
@@ -51,13 +53,19 @@ struct FrameworksCommand: ParsableCommand {
                 toStart.append(fw)
             }
         }
-        if !toStart.isEmpty {
-            let pool = WorkerPool(interpreter: python)
-            for (fw, result) in pool.start(toStart) {
-                found[fw] = result
-                if case .success(let caps) = result { caps.store(scriptHash: hash, interpreter: python) }
+        // One at a time, so each start-up time is the framework's own (diff starts them in parallel).
+        var startup: [String: Double] = [:]
+        for fw in toStart {
+            let worker = Worker(spec: try WorkerSpec.framework(fw, interpreter: python))
+            do {
+                let caps = try worker.capabilities()
+                caps.store(scriptHash: hash, interpreter: python)
+                found[fw] = .success(caps)
+                startup[fw] = worker.lastStartSeconds
+            } catch {
+                found[fw] = .failure(error)
             }
-            pool.shutdown()
+            worker.shutdown()
         }
         var rows: [Row] = []
         for fw in FrameworkKind.all {
@@ -68,7 +76,8 @@ struct FrameworksCommand: ParsableCommand {
                     let missing = allOps.filter { !caps.ops.contains($0) }
                     rows.append(Row(name: name, base: fw, available: name == fw || caps.variants.contains(name), version: caps.version,
                                     device: caps.device, opsSupported: allOps.count - missing.count, opsTotal: allOps.count,
-                                    missingOps: missing, training: caps.training, variant: name != fw))
+                                    missingOps: missing, training: caps.training, variant: name != fw,
+                                    startupSeconds: name == fw ? startup[fw] : nil))
                 case .failure(let error)?:
                     rows.append(Row(name: name, base: fw, available: false, opsSupported: 0, opsTotal: allOps.count, missingOps: [],
                                     training: false, variant: name != fw, error: error.message))

@@ -10,7 +10,10 @@ sys.stdout = sys.stderr
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_v", "3")
-os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+if len(sys.argv) > 1 and sys.argv[1] == "jax":
+    # A fuzzer builds a new model per mutant, so JAX's XLA compile time dominates: the backend's optimization
+    # level 0 halves it here (densenet121: 36 s → 18 s) and leaves the arithmetic to the same kernels.
+    os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false --xla_backend_optimization_level=0")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import json  # noqa: E402
