@@ -7,14 +7,14 @@ public enum DiffSummary {
         let names = reports.first?.frameworks.map(\.name) ?? []
         var out = ["# Differential run over the seed zoo", "",
                    "\(ISO8601DateFormatter().string(from: date)) · \(reports.count) models · frameworks: \(names.joined(separator: ", "))",
-                   "", "Mean |Δ| of the final outputs against the float64 reference (status when not ok), median time in ms.", "",
+                   "", "Mean |Δ| of the final outputs against the float64 reference (relative to magnitude, absolute below 1) (status when not ok), median time in ms.", "",
                    "| model | " + names.joined(separator: " | ") + " | findings |",
                    "|---|" + names.map { _ in "---|" }.joined() + "---|"]
         for r in reports {
             let cells = names.map { n -> String in
                 guard let f = r.frameworks.first(where: { $0.name == n }) else { return "-" }
                 if f.status != "ok" { return f.status }
-                return String(format: "%.1e · %.1f ms", f.meanAbsDev ?? .nan, f.timeMs ?? .nan)
+                return String(format: "%.1e · %.1f ms", f.relMeanDev ?? .nan, f.timeMs ?? .nan)
             }
             out.append("| \(r.model) | " + cells.joined(separator: " | ") + " | \(r.findings.count) |")
         }

@@ -10,7 +10,10 @@ public struct FrameworkOutcome: Codable, Sendable {
     public var stage: String?
     public var maxAbsDev: Double?
     public var meanAbsDev: Double?
+    /// mean |Δ| / max(1, mean |reference|) of the final outputs: the agreement measure the 1e-4 check uses.
+    public var relMeanDev: Double?
     public var worstNode: String?
+    /// The worst node's relative mean deviation (as `relMeanDev`).
     public var worstNodeDev: Double?
     public var timeMs: Double?
     public var peakMB: Double?
@@ -21,7 +24,7 @@ public struct FrameworkOutcome: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case name, version, status, stage, message, signal, losses
-        case maxAbsDev = "max_abs_dev", meanAbsDev = "mean_abs_dev", worstNode = "worst_node", worstNodeDev = "worst_node_dev"
+        case maxAbsDev = "max_abs_dev", meanAbsDev = "mean_abs_dev", relMeanDev = "rel_mean_dev", worstNode = "worst_node", worstNodeDev = "worst_node_dev"
         case timeMs = "time_ms", peakMB = "peak_mb", wallMs = "wall_ms"
     }
 }

@@ -55,15 +55,17 @@ struct OracleSuite {
                 }
                 finals[name] = devs
                 o.meanAbsDev = devs.map(\.mean).max()
+                o.relMeanDev = devs.map(\.relative).max()
                 o.maxAbsDev = devs.map(\.max).max()
-                var perNodeDev: [String: Double] = [:]
+                var perNodeDev: [String: Double] = [:], perNodeRel: [String: Double] = [:]
                 for node in graph.nodes where node.op != .input {
                     guard let t = r.outputs[node.name], let ref = reference.values[node.name]?.first,
                           let d = Deviation.between(t, ref, rtol: thresholds.rtol, atol: thresholds.atol) else { continue }
                     perNodeDev[node.name] = d.mean
+                    perNodeRel[node.name] = d.relative
                 }
                 nodeDevs[name] = perNodeDev
-                if let worst = perNodeDev.max(by: { $0.value < $1.value }) { o.worstNode = worst.key; o.worstNodeDev = worst.value }
+                if let worst = perNodeRel.max(by: { $0.value < $1.value }) { o.worstNode = worst.key; o.worstNodeDev = worst.value }
                 if nonFinite.contains(name) { o.status = "nan" }
             }
             if let t = training[name] {
@@ -159,11 +161,12 @@ struct OracleSuite {
         guard !candidates.isEmpty else { return }
         // δ = mean |output − reference| (the reference stands in for LEMON's label).
         let delta = candidates.mapValues { $0.map(\.mean).max() ?? 0 }
+        let relative = candidates.mapValues { $0.map(\.relative).max() ?? 0 }
         var deviating: [String] = []
         for (name, devs) in candidates.sorted(by: { $0.key < $1.key }) {
             let failsClose = devs.contains { !$0.allclose }
             let d = delta[name] ?? 0
-            guard failsClose, d > thresholds.meanDeviation else { continue }
+            guard failsClose, (relative[name] ?? 0) > thresholds.meanDeviation else { continue }
             // D_MAD against the closest other framework: it must stand apart, not share a common deviation.
             let others = delta.filter { $0.key != name }.values
             let dmad = others.map { o in Swift.abs(d - o) / Swift.max(d + o, 1e-30) }.min() ?? 1

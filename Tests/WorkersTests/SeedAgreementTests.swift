@@ -16,7 +16,9 @@ import Workers
         #expect(run.report.frameworks.count == 5)
         for f in run.report.frameworks {
             #expect(f.status == "ok", "\(name) on \(f.name): \(f.status) \(f.message ?? "")")
-            #expect((f.meanAbsDev ?? .infinity) <= 1e-4, "\(name) on \(f.name): final mean |Δ| \(f.meanAbsDev ?? -1)")
+            // Relative to the outputs' magnitude (absolute below 1): the SSD heads reach |x| ≈ 30, where float32
+            // rounding alone is ~1e-4 absolute.
+            #expect((f.relMeanDev ?? .infinity) <= 1e-4, "\(name) on \(f.name): final mean |Δ| \(f.meanAbsDev ?? -1), relative \(f.relMeanDev ?? -1)")
             #expect((f.worstNodeDev ?? .infinity) <= 1e-4, "\(name) on \(f.name): node \(f.worstNode ?? "?") mean |Δ| \(f.worstNodeDev ?? -1)")
         }
         #expect(run.report.findings.isEmpty, "\(name): \(run.report.findings.map { "\($0.taxonomy) \($0.frameworks) \($0.detail)" })")
