@@ -109,11 +109,15 @@ class Backend:
             if isinstance(v, ms.Parameter):
                 v.name = f"w{i}"
         if variant == "mindspore-graph":
+            # ms.jit's default AST capture cannot parse a generic interpreter (nested comprehensions, dict
+            # dispatch); bytecode capture (PIJit) traces what actually runs.
             fns = {}
 
             def forward(W, inputs, want_all):
                 if want_all not in fns:
-                    fns[want_all] = ms.jit(lambda i: model._forward(W, i, want_all))
+                    def fn(i, want_all=want_all):
+                        return model._forward(W, i, want_all)
+                    fns[want_all] = ms.jit(fn, capture_mode="bytecode")
                 return fns[want_all](inputs)
             model.forward = forward
         return model
