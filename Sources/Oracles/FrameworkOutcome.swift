@@ -18,6 +18,7 @@ public struct FrameworkOutcome: Codable, Sendable {
     public var timeMs: Double?
     public var peakMB: Double?
     public var wallMs: Double?
+    public var workerMs: Double?
     public var message: String?
     public var signal: Int32?
     public var losses: [Double]?
@@ -25,6 +26,6 @@ public struct FrameworkOutcome: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case name, version, status, stage, message, signal, losses
         case maxAbsDev = "max_abs_dev", meanAbsDev = "mean_abs_dev", relMeanDev = "rel_mean_dev", worstNode = "worst_node", worstNodeDev = "worst_node_dev"
-        case timeMs = "time_ms", peakMB = "peak_mb", wallMs = "wall_ms"
+        case timeMs = "time_ms", peakMB = "peak_mb", wallMs = "wall_ms", workerMs = "worker_ms"
     }
 }

@@ -41,7 +41,8 @@ struct OracleSuite {
         for name in order {
             guard let r = results[name] else { continue }
             var o = FrameworkOutcome(name: name, version: versions[name], status: Self.status(r.status), stage: r.stage,
-                                     timeMs: r.medianMs, peakMB: r.peakMB, wallMs: r.wallMs, message: r.message, signal: r.signal)
+                                     timeMs: r.medianMs, peakMB: r.peakMB, wallMs: r.wallMs, workerMs: r.workerMs,
+                                     message: r.message, signal: r.signal)
             if r.status == .unsupported { gaps.append("\(name): \(r.message ?? "unsupported")") }
             if r.status == .ok {
                 var devs: [Deviation] = []

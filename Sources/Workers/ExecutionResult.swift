@@ -30,6 +30,8 @@ public struct ExecutionResult: Sendable {
     public var gradients: [String: WireTensor] = [:]
     /// Wall time of the whole request as the Swift side saw it (protocol overhead included).
     public var wallMs: Double = 0
+    /// Time the worker spent on the request between reading it and writing the reply (protocol excluded).
+    public var workerMs: Double?
 
     public init(framework: String, status: Status, stage: String? = nil, message: String? = nil) {
         self.framework = framework

@@ -200,6 +200,7 @@ public final class Worker: @unchecked Sendable {
             var peak_mb: Double?
             var steady_base_mb: Double?
             var steady_peak_mb: Double?
+            var worker_ms: Double?
             var losses: [Double]?
         }
         guard let reply = try? JSONDecoder().decode(Reply.self, from: frame.header) else {
@@ -222,6 +223,7 @@ public final class Worker: @unchecked Sendable {
         r.peakMB = reply.peak_mb
         r.steadyBaseMB = reply.steady_base_mb
         r.steadyPeakMB = reply.steady_peak_mb
+        r.workerMs = reply.worker_ms
         r.losses = reply.losses ?? []
         let tensors = (try? frame.tensors()) ?? [:]
         for (k, v) in tensors {

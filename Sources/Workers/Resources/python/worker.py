@@ -181,7 +181,10 @@ class Worker:
                 protocol.write_frame(_FRAMES, self.hello())
                 continue
             try:
+                t0 = time.perf_counter()
                 body, tensors = self.run(header, payload)
+                # everything the worker did for this request except reading and writing frames
+                body["worker_ms"] = (time.perf_counter() - t0) * 1e3
                 protocol.write_frame(_FRAMES, body, tensors)
             except StageError as e:
                 unsupported = type(e.exc).__name__ == "Unsupported"
