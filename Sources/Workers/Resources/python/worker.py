@@ -8,6 +8,11 @@ _FRAMES = os.fdopen(os.dup(1), "wb", buffering=0)
 os.dup2(2, 1)
 sys.stdout = sys.stderr
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# Frameworks drop files into the working directory (MindSpore: rank_0/om/analyze_fail.ir): work in a scratch
+# folder of our own instead of the caller's checkout.
+_SCRATCH = os.path.join(os.environ.get("TMPDIR", "/tmp"), "defectlab-worker")
+os.makedirs(_SCRATCH, exist_ok=True)
+os.chdir(_SCRATCH)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_v", "3")
 if len(sys.argv) > 1 and sys.argv[1] == "jax":
