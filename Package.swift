@@ -43,12 +43,16 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "tracker-sim", dependencies: ["TrackerSim"]),
+        // Framework workers (Python processes speaking length-prefixed frames) and the differential oracles.
+        .target(name: "Workers", dependencies: ["ModelIR"], resources: [.copy("Resources/python")]),
+        .target(name: "Oracles", dependencies: ["Workers", "ModelIR", "Reference", "Taxonomy", "Store",
+                                                .product(name: "GRDB", package: "GRDB.swift")]),
 
         .executableTarget(
             name: "defectlab",
             dependencies: [
                 "Taxonomy", "Store", "Doctor", "Agreement", "Annotation", "ModelIR", "Reference", "Crawl",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Workers", "Oracles", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
@@ -61,6 +65,9 @@ let package = Package(
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "ModelIR"]),
         .testTarget(name: "CrawlTests", dependencies: ["Crawl", "Store"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers", "Oracles", "ModelIR", "Reference", "Taxonomy", "Store", "Doctor",
+                                                          .product(name: "GRDB", package: "GRDB.swift")],
+                    resources: [.copy("Resources/fault_worker.py")]),
     ],
     swiftLanguageModes: [.v6]
 )
