@@ -23,11 +23,15 @@ let package = Package(
         .target(name: "Taxonomy", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Doctor", dependencies: ["CCurl", "CLibXML2", "CNCursesW", "Store"]),
+        // Labelling (issue 5): sampling, assignment designs, sessions, adjudication; the ncurses screens on top.
+        .target(name: "Annotation", dependencies: ["Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "TerminalUI", dependencies: ["CNCursesW", "Annotation", "Taxonomy"]),
 
         .executableTarget(
             name: "defectlab",
             dependencies: [
                 "Taxonomy", "Store", "Doctor",
+                "Annotation", "TerminalUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -36,6 +40,8 @@ let package = Package(
         .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "CLITests", dependencies: ["defectlab"]),
+        .testTarget(name: "LabellingTests", dependencies: ["Annotation", "Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Annotation", "Store", "CNCursesW", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -37,6 +37,7 @@ struct DefectLab: ParsableCommand {
             The taxonomy, presets and fuzz mapping are YAML files in Taxonomy/.
             """,
         version: "0.1.0",
-        subcommands: [TaxonomyCommand.self, DatabaseCommand.self, DoctorCommand.self]
+        subcommands: [TaxonomyCommand.self, DatabaseCommand.self, DoctorCommand.self,
+                      SampleCommand.self, AnnotatorsCommand.self, AssignCommand.self]
     )
 }
