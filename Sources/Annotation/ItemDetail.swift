@@ -47,3 +47,8 @@ public struct ItemDetail: Sendable, Equatable {
             body: row["body"] ?? "(no text stored for this item: open the URL)")
     }
 }
+
+extension ItemDetail {
+    /// Reads one item's detail (for screens outside a labelling session, such as adjudication).
+    public static func fetch(itemID: Int64, _ db: Database) throws -> ItemDetail { try load(itemID: itemID, db) }
+}
