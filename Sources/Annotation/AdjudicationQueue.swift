@@ -26,6 +26,13 @@ public struct MajoritySettlement: Sendable, Equatable {
     public var majority = 0
     public var tiesLeft = 0
     public var alreadySettled = 0
+
+    public init(unanimous: Int = 0, majority: Int = 0, tiesLeft: Int = 0, alreadySettled: Int = 0) {
+        self.unanimous = unanimous
+        self.majority = majority
+        self.tiesLeft = tiesLeft
+        self.alreadySettled = alreadySettled
+    }
 }
 
 /// Settling disagreements: reads raw labels (never changes them) and appends to `adjudication`, with who
