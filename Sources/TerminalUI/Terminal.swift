@@ -161,3 +161,8 @@ public final class Terminal {
         if let screen { delscreen(screen) }
     }
 }
+
+extension Terminal {
+    /// Changes the screen size as a terminal resize would (the benchmark alternates sizes with this).
+    public func resize(rows: Int, cols: Int) { resizeterm(Int32(rows), Int32(cols)) }
+}

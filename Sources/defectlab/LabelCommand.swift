@@ -38,3 +38,21 @@ struct LabelCommand: ParsableCommand {
         print("\(annotator): \(session.done)/\(session.total) labelled (\(session.labelledThisSession) this session)")
     }
 }
+
+/// `make bench` runs this: keystroke-to-redraw times of the labelling screen (hidden from help).
+struct LabelBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-label", abstract: "Time keystroke-to-redraw of the labelling screen on 64 KB bodies.",
+        shouldDisplay: false)
+
+    @Option(help: "Rounds of browse keys per body size.") var rounds = 60
+    @OptionGroup var taxonomyOptions: TaxonomyOptions
+
+    func run() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("defectlab-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let figures = try LabelBench.run(taxonomy: try taxonomyOptions.catalog().loadTaxonomy(), folder: folder, rounds: rounds)
+        print(LabelBench.report(figures))
+    }
+}

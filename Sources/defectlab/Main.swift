@@ -38,6 +38,7 @@ struct DefectLab: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [TaxonomyCommand.self, DatabaseCommand.self, DoctorCommand.self,
-                      SampleCommand.self, AnnotatorsCommand.self, AssignCommand.self, LabelCommand.self, AdjudicateCommand.self]
+                      SampleCommand.self, AnnotatorsCommand.self, AssignCommand.self, LabelCommand.self, AdjudicateCommand.self,
+                      LabelBenchCommand.self]
     )
 }
