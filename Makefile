@@ -7,11 +7,12 @@ PYTHON3 ?= python3
 # The framework venv lives outside the clone, keyed by the hash of the pinned requirements: a fresh clone
 # reuses it, a changed pin builds a new one.
 REQUIREMENTS := Data/python/requirements.txt
+REQUIREMENTS_NODEPS := Data/python/requirements-nodeps.txt
 VENV_ROOT ?= $(HOME)/.cache/defectlab/venvs
-VENV_KEY := $(shell cat $(REQUIREMENTS) | sha256sum | cut -c1-16)
+VENV_KEY := $(shell cat $(REQUIREMENTS) $(REQUIREMENTS_NODEPS) | sha256sum | cut -c1-16)
 VENV := $(VENV_ROOT)/$(VENV_KEY)
 VENV_PYTHON := $(VENV)/bin/python
-APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libncurses-dev libsqlite3-dev pkg-config tmux
+APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libncurses-dev libsqlite3-dev libopenblas-dev pkg-config tmux
 
 BIN_DIR = $(shell $(SWIFT) build --show-bin-path)
 DEFECTLAB = $(BIN_DIR)/defectlab
@@ -43,7 +44,9 @@ setup-python:
 	  $(PYTHON3) -m venv $(VENV); \
 	  $(VENV_PYTHON) -m pip install -q --upgrade pip; \
 	  $(VENV_PYTHON) -m pip install -q -r $(REQUIREMENTS); \
-	  $(VENV_PYTHON) -m pip check; \
+	  $(VENV_PYTHON) -m pip install -q --no-deps -r $(REQUIREMENTS_NODEPS); \
+	  problems=$$($(VENV_PYTHON) -m pip check | grep -v -i -E '^irrcac .* (scipy|coverage)' | grep -v '^No broken' || true); \
+	  if [ -n "$$problems" ]; then echo "$$problems" >&2; exit 1; fi; \
 	  touch $(VENV)/.complete; \
 	else echo "setup: reusing the framework venv $(VENV)"; fi
 	@echo "$(VENV_PYTHON)" > Data/python/venv-python.path
@@ -66,7 +69,11 @@ run: setup build
 
 bench: setup
 	$(SWIFT) build -c release --product defectlab
-	@echo "bench: no benchmarks yet"
+	$(SWIFT) build -c release --product agreement-bench
+	@echo "== agreement: Fleiss' kappa vs statsmodels"
+	$$($(SWIFT) build -c release --show-bin-path)/agreement-bench --python $(VENV_PYTHON) --script Data/python/bench/fleiss_statsmodels.py
+	$(SWIFT) build -c release --product tracker-sim
+	@bash Data/bench/bench-crawl.sh "$$($(SWIFT) build -c release --show-bin-path)"
 
 clean:
 	rm -rf .build

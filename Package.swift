@@ -8,30 +8,49 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "defectlab", targets: ["defectlab"]),
+        .executable(name: "agreement-bench", targets: ["AgreementBench"]),
+        .executable(name: "tracker-sim", targets: ["tracker-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System-library shims: C hidden behind Swift types in the modules that use them.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "Taxonomy", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Doctor", dependencies: ["CCurl", "CLibXML2", "CNCursesW", "Store"]),
-        // Labelling (issue 5): sampling, assignment designs, sessions, adjudication; the ncurses screens on top.
-        .target(name: "Annotation", dependencies: ["Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Agreement: pure statistics over count tables (no dependencies). Annotation: labels in the store.
+        .target(name: "Agreement"),
+        .target(name: "Annotation", dependencies: ["Store", "Taxonomy", "Agreement", .product(name: "GRDB", package: "GRDB.swift")]),
+        .executableTarget(name: "AgreementBench", dependencies: ["Agreement"]),
+        // Optimized even in debug builds: the zoo's weights and the reference interpreter are number crunching
+        // that tests and `models run` exercise at real sizes.
+        .target(name: "ModelIR", swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Reference", dependencies: ["ModelIR", "COpenBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Crawl", dependencies: ["CCurl", "CLibXML2", "Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The tracker simulator (GitHub + Gitee over loopback) used by the crawl tests and benchmarks.
+        .target(name: "TrackerSim", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "tracker-sim", dependencies: ["TrackerSim"]),
+        // Labelling (issue 5): the ncurses screens over Annotation's sampling, designs, sessions, adjudication.
         .target(name: "TerminalUI", dependencies: ["CNCursesW", "Annotation", "Taxonomy"]),
 
         .executableTarget(
             name: "defectlab",
             dependencies: [
-                "Taxonomy", "Store", "Doctor",
-                "Annotation", "TerminalUI",
+                "Taxonomy", "Store", "Doctor", "Agreement", "Annotation", "ModelIR", "Reference", "Crawl",
+                "TerminalUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +59,11 @@ let package = Package(
         .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "CLITests", dependencies: ["defectlab"]),
+        .testTarget(name: "AgreementTests", dependencies: ["Agreement"]),
+        .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Agreement", "Store", "Taxonomy"]),
+        .testTarget(name: "ModelIRTests", dependencies: ["ModelIR"]),
+        .testTarget(name: "ReferenceTests", dependencies: ["Reference", "ModelIR"]),
+        .testTarget(name: "CrawlTests", dependencies: ["Crawl", "Store"]),
         .testTarget(name: "LabellingTests", dependencies: ["Annotation", "Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Annotation", "Store", "CNCursesW", .product(name: "GRDB", package: "GRDB.swift")]),
     ],

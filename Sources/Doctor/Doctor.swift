@@ -59,56 +59,85 @@ public enum Doctor {
         return DoctorCheck(group: group, name: name, status: .ok, detail: line)
     }
 
-    /// Imports every module in one child interpreter (frameworks print at import, so stdout is swapped
-    /// for stderr until the JSON answer is written).
+    /// Imports each module in its own child interpreter, all at once. One process per framework, as the
+    /// workers run them: some frameworks abort when imported into one process together. Frameworks print
+    /// at import, so stdout is swapped for stderr until the answer is written.
     static func probeModules(python: String) -> [DoctorCheck] {
-        let modules = pythonModules.map { "\"\($0.module)\"" }.joined(separator: ",")
-        let script = """
-            import sys, json, importlib, os
-            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-            out = sys.stdout; sys.stdout = sys.stderr
-            res = {}
-            for m in [\(modules)]:
-                try:
-                    mod = importlib.import_module(m)
-                    res[m] = ["ok", str(getattr(mod, "__version__", "?"))]
-                except BaseException as e:
-                    res[m] = ["failed", (type(e).__name__ + ": " + str(e)).splitlines()[0][:200]]
-            out.write(json.dumps(res)); out.flush()
-            """
-        guard let result = try? runProcess(python, ["-c", script], timeout: 300, stdoutOnly: true),
-              let data = result.output.data(using: .utf8),
-              let answer = try? JSONDecoder().decode([String: [String]].self, from: data) else {
-            return [DoctorCheck(group: "python", name: "frameworks", status: .failed, detail: "the venv interpreter did not answer")]
+        let modules = pythonModules
+        let results = ProbeResults(count: modules.count)
+        DispatchQueue.concurrentPerform(iterations: modules.count) { index in
+            let module = modules[index].module
+            let script = """
+                import sys, os, importlib
+                os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+                out = sys.stdout; sys.stdout = sys.stderr
+                mod = importlib.import_module("\(module)")
+                version = getattr(mod, "__version__", None)
+                if version is None:
+                    import importlib.metadata
+                    version = importlib.metadata.version("\(module)")
+                out.write(str(version)); out.flush()
+                os._exit(0)
+                """
+            let check: DoctorCheck
+            if let result = try? runProcess(python, ["-c", script], timeout: 300, stdoutOnly: false, separateStderr: true) {
+                let version = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+                if result.status == 0, !version.isEmpty {
+                    check = DoctorCheck(group: "python", name: modules[index].label, status: .ok, detail: version)
+                } else {
+                    let reason = result.errorOutput.split(separator: "\n").last.map(String.init) ?? "exit status \(result.status)"
+                    check = DoctorCheck(group: "python", name: modules[index].label, status: .failed,
+                                        detail: "import \(module) failed: \(reason.prefix(200))")
+                }
+            } else {
+                check = DoctorCheck(group: "python", name: modules[index].label, status: .failed, detail: "could not start \(python)")
+            }
+            results.set(index, check)
         }
-        return pythonModules.map { module, label in
-            let entry = answer[module] ?? ["failed", "not probed"]
-            return DoctorCheck(group: "python", name: label, status: entry[0] == "ok" ? .ok : .failed, detail: entry[1])
-        }
+        return results.all
     }
 
-    struct ProcessResult { var status: Int32; var output: String }
+    /// Collects results written from concurrent probes.
+    final class ProbeResults: @unchecked Sendable {
+        private let lock = NSLock()
+        private var checks: [DoctorCheck?]
+        init(count: Int) { checks = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ check: DoctorCheck) { lock.withLock { checks[index] = check } }
+        var all: [DoctorCheck] { lock.withLock { checks.compactMap { $0 } } }
+    }
+
+    struct ProcessResult { var status: Int32; var output: String; var errorOutput: String = "" }
 
     /// Runs a short-lived child process and collects its output (drained before waiting, so a chatty child
     /// cannot fill the pipe and deadlock).
     static func runProcess(_ executable: String, _ arguments: [String], timeout: TimeInterval,
-                           stdoutOnly: Bool = false) throws -> ProcessResult {
+                           stdoutOnly: Bool = false, separateStderr: Bool = false) throws -> ProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let pipe = Pipe()
+        let errorPipe = Pipe()
         process.standardOutput = pipe
-        process.standardError = stdoutOnly ? FileHandle.nullDevice : pipe
+        process.standardError = separateStderr ? errorPipe : stdoutOnly ? FileHandle.nullDevice : pipe
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let deadline = DispatchTime.now() + timeout
         let timer = DispatchSource.makeTimerSource()
-        timer.schedule(deadline: deadline)
+        timer.schedule(deadline: .now() + timeout)
         timer.setEventHandler { if process.isRunning { process.terminate() } }
         timer.resume()
+        // Drain stderr on another thread while stdout is read here, so neither pipe can fill and block.
+        let errorData = ErrorBuffer()
+        let group = DispatchGroup()
+        if separateStderr {
+            DispatchQueue.global().async(group: group) { errorData.data = errorPipe.fileHandleForReading.readDataToEndOfFile() }
+        }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
         process.waitUntilExit()
         timer.cancel()
-        return ProcessResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        return ProcessResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
+                             errorOutput: String(decoding: errorData.data, as: UTF8.self))
     }
+
+    final class ErrorBuffer: @unchecked Sendable { var data = Data() }
 }

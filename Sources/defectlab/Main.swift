@@ -38,6 +38,8 @@ struct DefectLab: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [TaxonomyCommand.self, DatabaseCommand.self, DoctorCommand.self,
+                      RatingsCommand.self, AgreementCommand.self, StatsCommand.self, ModelsCommand.self,
+                      CrawlCommand.self, FilterCommand.self, IssuesCommand.self,
                       SampleCommand.self, AnnotatorsCommand.self, AssignCommand.self, LabelCommand.self, AdjudicateCommand.self,
                       LabelBenchCommand.self]
     )

@@ -1,0 +1,50 @@
+import Foundation
+
+/// What an item column says: an issue URL (GitHub or Gitee), or a bare identifier from a published study.
+///
+/// URLs are normalized (https, no `www.`, no query, fragment or trailing slash) so that the same issue
+/// written two ways is one item; the framework follows from the repository.
+public struct RatedItemReference: Sendable, Equatable {
+    /// The item's key in the store: the normalized URL, or the identifier as written.
+    public var key: String
+    /// `github` or `gitee` for a tracker URL.
+    public var tracker: String?
+    public var owner: String?
+    public var repository: String?
+    /// The issue number (text: Gitee numbers look like `I65G7B`).
+    public var number: String?
+
+    /// Frameworks known by their repository owner or name.
+    public static let knownFrameworks = ["pytorch", "tensorflow", "mindspore", "onnx"]
+
+    public init(_ raw: String) {
+        let text = raw.trimmed
+        key = text
+        guard var components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", var host = components.host?.lowercased() else { return }
+        if host.hasPrefix("www.") { host.removeFirst(4) }
+        components.scheme = "https"
+        components.host = host
+        components.query = nil
+        components.fragment = nil
+        while components.path.hasSuffix("/") { components.path.removeLast() }
+        key = components.string ?? text
+        let parts = components.path.split(separator: "/").map(String.init)
+        guard host == "github.com" || host == "gitee.com", parts.count >= 2 else { return }
+        tracker = host == "github.com" ? "github" : "gitee"
+        owner = parts[0]
+        repository = parts[1]
+        if parts.count >= 4, ["issues", "pull", "pulls"].contains(parts[2]) { number = parts[3] }
+    }
+
+    /// The framework the repository's owner or name tells (github.com/pytorch/pytorch → pytorch).
+    public var frameworkFromURL: String? {
+        for candidate in [repository, owner].compactMap({ $0?.lowercased() }) {
+            if let known = Self.knownFrameworks.first(where: { candidate == $0 }) { return known }
+        }
+        for candidate in [owner, repository].compactMap({ $0?.lowercased() }) {
+            if let known = Self.knownFrameworks.first(where: { candidate.contains($0) }) { return known }
+        }
+        return nil
+    }
+}

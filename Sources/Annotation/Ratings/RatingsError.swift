@@ -1,0 +1,44 @@
+/// Why a ratings file was rejected, or an export or analysis could not run. `description` is one line:
+/// `file:line: reason` when the problem is in a file, so editors and terminals can jump to it.
+public struct RatingsError: Error, Sendable, Equatable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        public var description: String { name }
+        /// The file could not be read.
+        public static let unreadable = Code(name: "unreadable")
+        /// Broken CSV or JSON syntax (an unterminated quote, a line that is not a JSON object).
+        public static let syntax = Code(name: "syntax")
+        /// A row with more or fewer fields than the header.
+        public static let raggedRow = Code(name: "ragged-row")
+        /// A header problem: a duplicate rater column, a missing or unknown column.
+        public static let header = Code(name: "header")
+        /// A label that is not an ID of the taxonomy (at the level given).
+        public static let unknownLabel = Code(name: "unknown-label")
+        /// The same item (or item and rater) given twice in one file.
+        public static let duplicate = Code(name: "duplicate")
+        /// A malformed field value (a time that is not ISO 8601, an unknown level).
+        public static let invalidValue = Code(name: "invalid-value")
+        /// Nothing to analyse (no ratings at the level, an unknown rater).
+        public static let noData = Code(name: "no-data")
+    }
+
+    public var code: Code
+    public var file: String?
+    public var line: Int?
+    public var message: String
+
+    public init(code: Code, file: String? = nil, line: Int? = nil, message: String) {
+        self.code = code
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String {
+        switch (file, line) {
+        case let (file?, line?): return "\(file):\(line): \(message)"
+        case let (file?, nil): return "\(file): \(message)"
+        default: return message
+        }
+    }
+}

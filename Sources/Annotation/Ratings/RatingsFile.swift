@@ -1,0 +1,256 @@
+import Foundation
+import Taxonomy
+
+/// One rating read from a file, checked against the taxonomy and normalized (`" b1 "` → `B1`).
+public struct ImportedRating: Sendable, Equatable {
+    public var item: String
+    public var rater: String
+    public var label: String
+    public var level: LabelLevel
+    /// ISO 8601 time as written in the file, or nil (the import time is used).
+    public var time: String?
+    /// A framework named in the file (long/JSONL `framework` field, wide `framework` column).
+    public var framework: String?
+    /// True for an adjudicated (final) label rather than one annotator's.
+    public var isFinal: Bool
+    public var line: Int
+}
+
+/// A parsed, fully validated ratings file: nothing in it may touch the store before all of it is valid.
+public struct RatingsFile: Sendable {
+    public var path: String
+    public var format: RatingsFileFormat
+    public var ratings: [ImportedRating]
+
+    /// Header names (case-insensitive) that mark the adjudicated column of a wide file, and the rater
+    /// names that mark adjudicated rows of a long or JSONL file.
+    public static let finalColumnNames: Set<String> = ["final", "final_label", "gold"]
+
+    /// Reads and validates a file. `finalColumn` names an extra adjudicated column of a wide file.
+    public static func read(path: String, format: RatingsFileFormat?, finalColumn: String? = nil,
+                            taxonomy: HPTaxonomy) throws -> RatingsFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RatingsError(code: .unreadable, file: path, message: "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RatingsError(code: .unreadable, file: path, message: "not UTF-8 text")
+        }
+        return try parse(text: text, path: path, format: format, finalColumn: finalColumn, taxonomy: taxonomy)
+    }
+
+    public static func parse(text: String, path: String, format: RatingsFileFormat?, finalColumn: String? = nil,
+                             taxonomy: HPTaxonomy) throws -> RatingsFile {
+        let lower = path.lowercased()
+        let isJSONL = format == .jsonl || (format == nil && (lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson")))
+        if isJSONL {
+            return RatingsFile(path: path, format: .jsonl, ratings: try parseJSONL(text, path: path, taxonomy: taxonomy))
+        }
+        let records = try RatingsCSVCodec.parse(text, file: path)
+        let resolved = format ?? RatingsFileFormat.guess(path: path, firstRecord: records.first?.fields)
+        let ratings = resolved == .wide
+            ? try parseWide(records, path: path, finalColumn: finalColumn, taxonomy: taxonomy)
+            : try parseLong(records, path: path, taxonomy: taxonomy)
+        return RatingsFile(path: path, format: resolved, ratings: ratings)
+    }
+
+    // MARK: wide
+
+    static func parseWide(_ records: [Record], path: String, finalColumn: String?, taxonomy: HPTaxonomy) throws -> [ImportedRating] {
+        guard let header = records.first else {
+            throw RatingsError(code: .header, file: path, line: 1, message: "empty file: expected a header item,rater1,rater2,...")
+        }
+        let names = header.fields.map(\.trimmed)
+        guard names.count >= 2 else {
+            throw RatingsError(code: .header, file: path, line: header.line, message: "a wide file needs an item column and at least one rater column")
+        }
+        var finalIndex: Int?, frameworkIndex: Int?
+        var raterColumns: [(index: Int, name: String)] = []
+        var seen: [String: Int] = [:]
+        for (index, name) in names.enumerated().dropFirst() {
+            let key = name.lowercased()
+            let isFinal = finalColumn.map { $0.trimmed.lowercased() == key } ?? Self.finalColumnNames.contains(key)
+            if name.isEmpty {
+                throw RatingsError(code: .header, file: path, line: header.line, message: "column \(index + 1) has no rater name")
+            }
+            if let first = seen[name] {
+                throw RatingsError(code: .header, file: path, line: header.line,
+                                   message: "duplicate rater column '\(name)' (columns \(first + 1) and \(index + 1))")
+            }
+            seen[name] = index
+            if isFinal {
+                if finalIndex != nil {
+                    throw RatingsError(code: .header, file: path, line: header.line, message: "more than one adjudicated column ('\(name)')")
+                }
+                finalIndex = index
+            } else if key == "framework" {
+                frameworkIndex = index
+            } else {
+                raterColumns.append((index, name))
+            }
+        }
+        if let finalColumn, finalIndex == nil {
+            throw RatingsError(code: .header, file: path, line: header.line, message: "no column named '\(finalColumn)' (--final-column)")
+        }
+        var out: [ImportedRating] = []
+        var itemLines: [String: Int] = [:]
+        for record in records.dropFirst() {
+            guard record.fields.count == names.count else {
+                throw RatingsError(code: .raggedRow, file: path, line: record.line,
+                                   message: "ragged row: \(record.fields.count) fields, the header has \(names.count)")
+            }
+            let item = record.fields[0].trimmed
+            guard !item.isEmpty else {
+                throw RatingsError(code: .invalidValue, file: path, line: record.line, message: "empty item in column 1")
+            }
+            if let first = itemLines[item] {
+                throw RatingsError(code: .duplicate, file: path, line: record.line, message: "item '\(item)' already given on line \(first)")
+            }
+            itemLines[item] = record.line
+            let framework = frameworkIndex.map { record.fields[$0].trimmed.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+            var cells = raterColumns.map { ($0.name, record.fields[$0.index], false) }
+            if let finalIndex { cells.append((names[finalIndex], record.fields[finalIndex], true)) }
+            for (rater, raw, isFinal) in cells {
+                let text = raw.trimmed
+                if text.isEmpty { continue }
+                let (label, level) = try normalize(text, level: nil, taxonomy: taxonomy, path: path, line: record.line)
+                out.append(ImportedRating(item: item, rater: rater, label: label, level: level, time: nil,
+                                          framework: framework, isFinal: isFinal, line: record.line))
+            }
+        }
+        return out
+    }
+
+    // MARK: long
+
+    static let longColumns = ["item", "rater", "label", "level", "time", "framework"]
+
+    static func parseLong(_ records: [Record], path: String, taxonomy: HPTaxonomy) throws -> [ImportedRating] {
+        guard let header = records.first else {
+            throw RatingsError(code: .header, file: path, line: 1, message: "empty file: expected a header item,rater,label[,level][,time]")
+        }
+        var column: [String: Int] = [:]
+        for (index, raw) in header.fields.enumerated() {
+            let name = raw.trimmed.lowercased()
+            guard Self.longColumns.contains(name) else {
+                throw RatingsError(code: .header, file: path, line: header.line,
+                                   message: "unknown column '\(raw.trimmed)' (expected \(Self.longColumns.joined(separator: ", ")))")
+            }
+            if column[name] != nil {
+                throw RatingsError(code: .header, file: path, line: header.line, message: "duplicate column '\(name)'")
+            }
+            column[name] = index
+        }
+        for required in ["item", "rater", "label"] where column[required] == nil {
+            throw RatingsError(code: .header, file: path, line: header.line, message: "missing column '\(required)'")
+        }
+        var rows: [LongRow] = []
+        for record in records.dropFirst() {
+            guard record.fields.count == header.fields.count else {
+                throw RatingsError(code: .raggedRow, file: path, line: record.line,
+                                   message: "ragged row: \(record.fields.count) fields, the header has \(header.fields.count)")
+            }
+            func value(_ name: String) -> String? {
+                column[name].map { record.fields[$0].trimmed }.flatMap { $0.isEmpty ? nil : $0 }
+            }
+            rows.append(LongRow(item: value("item"), rater: value("rater"), label: value("label"), level: value("level"),
+                                time: value("time"), framework: value("framework"), line: record.line))
+        }
+        return try validate(rows, path: path, taxonomy: taxonomy)
+    }
+
+    // MARK: JSONL
+
+    static func parseJSONL(_ text: String, path: String, taxonomy: HPTaxonomy) throws -> [ImportedRating] {
+        var body = Substring(text)
+        if body.first == "\u{FEFF}" { body = body.dropFirst() }
+        var rows: [LongRow] = []
+        // "\r\n" is one Character in Swift, so isNewline splits LF and CRLF files alike, one line each.
+        for (offset, rawLine) in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = offset + 1
+            let content = String(rawLine).trimmed
+            if content.isEmpty { continue }
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(content.utf8))) as? [String: Any] else {
+                throw RatingsError(code: .syntax, file: path, line: line, message: "not a JSON object")
+            }
+            for key in object.keys where !Self.longColumns.contains(key) {
+                throw RatingsError(code: .header, file: path, line: line,
+                                   message: "unknown field '\(key)' (expected \(Self.longColumns.joined(separator: ", ")))")
+            }
+            func value(_ key: String) throws -> String? {
+                switch object[key] {
+                case nil, is NSNull: return nil
+                case let s as String: return s.trimmed.isEmpty ? nil : s.trimmed
+                case let n as NSNumber where key == "item": return n.stringValue
+                default:
+                    throw RatingsError(code: .invalidValue, file: path, line: line, message: "field '\(key)' must be a string")
+                }
+            }
+            rows.append(LongRow(item: try value("item"), rater: try value("rater"), label: try value("label"),
+                                level: try value("level"), time: try value("time"), framework: try value("framework"), line: line))
+        }
+        return try validate(rows, path: path, taxonomy: taxonomy)
+    }
+
+    // MARK: shared checks
+
+    typealias Record = RatingsCSVCodec.Record
+
+    struct LongRow {
+        var item, rater, label, level, time, framework: String?
+        var line: Int
+    }
+
+    /// Long and JSONL rows: required fields, label and level, time, and one rating per item, rater and level.
+    static func validate(_ rows: [LongRow], path: String, taxonomy: HPTaxonomy) throws -> [ImportedRating] {
+        var out: [ImportedRating] = []
+        var firstLine: [String: Int] = [:]
+        for row in rows {
+            guard let item = row.item else {
+                throw RatingsError(code: .invalidValue, file: path, line: row.line, message: "empty item")
+            }
+            guard let rater = row.rater else {
+                throw RatingsError(code: .invalidValue, file: path, line: row.line, message: "empty rater")
+            }
+            // An empty label is a missing rating, as an empty cell of a wide file.
+            guard let rawLabel = row.label else { continue }
+            var level: LabelLevel?
+            if let rawLevel = row.level {
+                guard let parsed = LabelLevel(rawValue: rawLevel.lowercased()) else {
+                    throw RatingsError(code: .invalidValue, file: path, line: row.line, message: "unknown level '\(rawLevel)' (subtype or major)")
+                }
+                level = parsed
+            }
+            let (label, resolvedLevel) = try normalize(rawLabel, level: level, taxonomy: taxonomy, path: path, line: row.line)
+            if let time = row.time, !RatingsTime.isValid(time) {
+                throw RatingsError(code: .invalidValue, file: path, line: row.line,
+                                   message: "time '\(time)' is not ISO 8601 (e.g. 2024-05-01T12:00:00Z)")
+            }
+            let isFinal = Self.finalColumnNames.contains(rater.lowercased())
+            let key = "\(item)\u{1F}\(isFinal ? "\u{0}final" : rater)\u{1F}\(resolvedLevel.rawValue)"
+            if let first = firstLine[key] {
+                throw RatingsError(code: .duplicate, file: path, line: row.line,
+                                   message: "a second \(resolvedLevel.rawValue) rating of '\(item)' by '\(rater)' (first on line \(first))")
+            }
+            firstLine[key] = row.line
+            out.append(ImportedRating(item: item, rater: rater, label: label, level: resolvedLevel, time: row.time,
+                                      framework: row.framework?.lowercased(), isFinal: isFinal, line: row.line))
+        }
+        return out
+    }
+
+    /// A label normalized to a taxonomy ID; without a level, a subtype ID is a subtype and a major ID a major.
+    static func normalize(_ raw: String, level: LabelLevel?, taxonomy: HPTaxonomy, path: String, line: Int) throws -> (String, LabelLevel) {
+        if let level {
+            guard let label = taxonomy.normalizedLabel(raw, level: level) else {
+                let ids = level == .subtype ? "a subtype ID A1–G5" : "a major type A–G"
+                throw RatingsError(code: .unknownLabel, file: path, line: line, message: "unknown label '\(raw)' (expected \(ids) of the taxonomy)")
+            }
+            return (label, level)
+        }
+        if let label = taxonomy.normalizedLabel(raw, level: .subtype) { return (label, .subtype) }
+        let upper = raw.trimmed.uppercased()
+        if taxonomy.major(upper) != nil { return (upper, .major) }
+        throw RatingsError(code: .unknownLabel, file: path, line: line,
+                           message: "unknown label '\(raw)' (not a subtype A1–G5 or a major type A–G of the taxonomy)")
+    }
+}

@@ -1,0 +1,125 @@
+/// What an op's inference step sees: the node, its input types, typed attribute access and `require`, which
+/// turns a broken constraint into a `ValidityError` naming node, op and rule.
+public struct OpContext: Sendable {
+    public let node: Node
+    public let inputs: [TensorType]
+
+    public init(node: Node, inputs: [TensorType]) {
+        self.node = node
+        self.inputs = inputs
+    }
+
+    public func fail(_ code: ValidityError.Code, _ rule: String) -> ValidityError {
+        ValidityError(code, node: node.name, op: node.op.rawValue, rule: rule)
+    }
+
+    public func require(_ condition: Bool, _ code: ValidityError.Code, _ rule: @autoclosure () -> String) throws(ValidityError) {
+        if !condition { throw fail(code, rule()) }
+    }
+
+    // MARK: inputs
+
+    public func arity(_ count: Int) throws(ValidityError) {
+        try require(inputs.count == count, .inputArity, "expects \(count) input(s), got \(inputs.count)")
+    }
+
+    public func arity(atLeast count: Int) throws(ValidityError) {
+        try require(inputs.count >= count, .inputArity, "expects at least \(count) input(s), got \(inputs.count)")
+    }
+
+    public func rank(_ index: Int, _ allowed: Set<Int>) throws(ValidityError) {
+        let r = inputs[index].rank
+        try require(allowed.contains(r), .inputRank,
+                    "input \(index) has rank \(r) \(inputs[index]), expected rank \(allowed.sorted().map(String.init).joined(separator: " or "))")
+    }
+
+    public func rank(_ index: Int, atLeast minimum: Int) throws(ValidityError) {
+        try require(inputs[index].rank >= minimum, .inputRank, "input \(index) has rank \(inputs[index].rank), expected at least \(minimum)")
+    }
+
+    public func floatInput(_ index: Int) throws(ValidityError) {
+        try require(inputs[index].dtype.isFloat, .dtype, "input \(index) is \(inputs[index].dtype.rawValue), expected a float dtype")
+    }
+
+    public func positiveShape(_ index: Int) throws(ValidityError) {
+        try require(inputs[index].shape.allSatisfy { $0 > 0 }, .emptyOutput, "input \(index) \(inputs[index]) has an empty dimension")
+    }
+
+    // MARK: attributes
+
+    public func int(_ key: String, default value: Int? = nil) throws(ValidityError) -> Int {
+        switch node.attributes[key] {
+        case .int(let v)?: return v
+        case nil:
+            if let value { return value }
+            throw fail(.missingAttribute, "attribute '\(key)' is required")
+        case let other?: throw fail(.attributeType, "attribute '\(key)' must be an integer, got \(other)")
+        }
+    }
+
+    public func ints(_ key: String, count: Int? = nil, default value: [Int]? = nil) throws(ValidityError) -> [Int] {
+        let result: [Int]
+        switch node.attributes[key] {
+        case .ints(let v)?: result = v
+        case .int(let v)? where count != nil: result = Array(repeating: v, count: count! )
+        case nil:
+            guard let value else { throw fail(.missingAttribute, "attribute '\(key)' is required") }
+            result = value
+        case let other?: throw fail(.attributeType, "attribute '\(key)' must be a list of integers, got \(other)")
+        }
+        if let count {
+            try require(result.count == count, .attributeRange, "attribute '\(key)' needs \(count) values, got \(result.count)")
+        }
+        return result
+    }
+
+    public func float(_ key: String, default value: Double? = nil) throws(ValidityError) -> Double {
+        switch node.attributes[key] {
+        case .float(let v)?: return v
+        case .int(let v)?: return Double(v)
+        case nil:
+            if let value { return value }
+            throw fail(.missingAttribute, "attribute '\(key)' is required")
+        case let other?: throw fail(.attributeType, "attribute '\(key)' must be a number, got \(other)")
+        }
+    }
+
+    public func bool(_ key: String, default value: Bool) throws(ValidityError) -> Bool {
+        switch node.attributes[key] {
+        case .bool(let v)?: return v
+        case nil: return value
+        case let other?: throw fail(.attributeType, "attribute '\(key)' must be a boolean, got \(other)")
+        }
+    }
+
+    public func string(_ key: String, default value: String? = nil, allowed: [String]) throws(ValidityError) -> String {
+        let result: String
+        switch node.attributes[key] {
+        case .string(let v)?: result = v
+        case nil:
+            guard let value else { throw fail(.missingAttribute, "attribute '\(key)' is required") }
+            result = value
+        case let other?: throw fail(.attributeType, "attribute '\(key)' must be a string, got \(other)")
+        }
+        try require(allowed.contains(result), .attributeRange, "attribute '\(key)' is '\(result)', expected one of \(allowed.joined(separator: ", "))")
+        return result
+    }
+
+    /// Normalizes a possibly negative axis against `rank`.
+    public func axis(_ value: Int, rank: Int, key: String = "axis") throws(ValidityError) -> Int {
+        let a = value < 0 ? value + rank : value
+        try require(a >= 0 && a < rank, .axisRange, "attribute '\(key)' = \(value) is out of range for rank \(rank)")
+        return a
+    }
+}
+
+/// The result of inferring one node: its output types and the weights it owns.
+public struct Inference: Sendable, Hashable {
+    public var outputs: [TensorType]
+    public var weights: [WeightSpec]
+
+    public init(_ outputs: [TensorType], weights: [WeightSpec] = []) {
+        self.outputs = outputs
+        self.weights = weights
+    }
+}

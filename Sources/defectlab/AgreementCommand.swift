@@ -1,0 +1,51 @@
+import Annotation
+import ArgumentParser
+import Foundation
+import Taxonomy
+
+struct AgreementCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agreement",
+        abstract: "Inter-annotator agreement: Fleiss (with bootstrap CI), per-category, Randolph, Krippendorff, Gwet AC1, Cohen pairs.")
+
+    enum Grouping: String, ExpressibleByArgument { case framework }
+    enum Format: String, ExpressibleByArgument { case table, json }
+
+    @Option(help: "subtype or major.")
+    var level: LabelLevel = .subtype
+
+    @Option(help: "Also report each framework.")
+    var by: Grouping?
+
+    @Option(help: "Only these annotators, comma-separated.")
+    var raters: String?
+
+    @Option(help: "Bootstrap replicates for the confidence interval (0: none).")
+    var bootstrap = 1_000
+
+    @Option(help: "Bootstrap seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "table or json.")
+    var format: Format = .table
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var taxonomyOptions: TaxonomyOptions
+
+    func validate() throws {
+        guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be 0 or more") }
+    }
+
+    func run() throws {
+        let taxonomy = try taxonomyOptions.catalog().loadTaxonomy()
+        let store = try database.open(mode: .mustExist)
+        let ratings = try StoredRatings.load(from: store, level: level, taxonomy: taxonomy)
+        var options = AgreementReport.Options()
+        options.byFramework = by == .framework
+        options.raters = raters.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        options.bootstrapReplicates = bootstrap
+        options.seed = seed
+        let report = try AgreementReport.build(ratings, taxonomy: taxonomy, options: options)
+        print(format == .json ? try report.json() : AgreementReportPrinter.table(report))
+    }
+}

@@ -1,0 +1,71 @@
+import Annotation
+import ArgumentParser
+import Foundation
+import Taxonomy
+
+struct RatingsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ratings", abstract: "Import or export multi-annotator ratings (wide CSV, long CSV, JSONL).",
+        subcommands: [RatingsImport.self, RatingsExport.self])
+}
+
+extension RatingsFileFormat: ExpressibleByArgument {}
+extension LabelLevel: ExpressibleByArgument {}
+
+struct RatingsImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import ratings files in one transaction; any bad row rejects everything (FILE:LINE: reason).",
+        discussion: """
+            wide: item,rater1,rater2,...[,final]  (adjudicated column: final, final_label or gold; a 'framework' column is read too)
+            long: item,rater,label[,level][,time][,framework]  (rater 'final' marks an adjudicated label)
+            jsonl: one object per line with the long fields. Empty cells are missing ratings.
+            """)
+
+    @Argument(help: "Ratings files.")
+    var files: [String]
+
+    @Option(help: "wide, long or jsonl (default: .jsonl files are JSONL; CSVs with rater and label columns are long, others wide).")
+    var format: RatingsFileFormat?
+
+    @Option(help: "Framework of items whose URL does not tell it.")
+    var framework: String?
+
+    @Option(name: .customLong("final-column"), help: "Header of the adjudicated column of a wide file.")
+    var finalColumn: String?
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var taxonomyOptions: TaxonomyOptions
+
+    func run() throws {
+        let taxonomy = try taxonomyOptions.catalog().loadTaxonomy()
+        let parsed = try files.map { try RatingsFile.read(path: $0, format: format, finalColumn: finalColumn, taxonomy: taxonomy) }
+        let summary = try RatingsImporter(store: try database.open(), framework: framework).importFiles(parsed)
+        print(summary.line)
+    }
+}
+
+struct RatingsExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write the current ratings (who, what, when) to stdout or a file.")
+
+    @Option(help: "wide, long or jsonl.")
+    var format: RatingsFileFormat = .long
+
+    @Option(help: "Level of a wide export: subtype or major.")
+    var level: LabelLevel = .subtype
+
+    @Option(name: .shortAndLong, help: "Write to this file instead of stdout.")
+    var output: String?
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let text = try RatingsExporter.export(from: try database.open(mode: .mustExist), format: format, level: level)
+        if let output {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}

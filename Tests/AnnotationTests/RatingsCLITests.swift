@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// End to end: the built binary, a real SQLite file, real files.
+@Suite struct RatingsCLITests {
+    @Test func importAgreementDistributionExport() throws {
+        let folder = try RatingsTestSupport.temporaryFolder()
+        let db = folder.appendingPathComponent("cli.sqlite").path
+        _ = try RatingsTestSupport.write("\u{FEFF}item,a,b,c,final\r\nhttps://github.com/pytorch/pytorch/issues/1,B1,B1,B2,B1\r\nhttps://github.com/tensorflow/tensorflow/issues/2,G2,G2,G2,G2\r\nhttps://github.com/tensorflow/tensorflow/issues/3,C1,,C1,C1\r\n",
+                                         to: folder, name: "w.csv")
+        let imported = try RatingsTestSupport.defectlab(["ratings", "import", "w.csv", "--db", db], in: folder)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("8 rating(s) added"))
+
+        let agreement = try RatingsTestSupport.defectlab(["agreement", "--db", db, "--by", "framework", "--format", "json", "--bootstrap", "100", "--seed", "3"], in: folder)
+        #expect(agreement.status == 0, "\(agreement.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(agreement.stdout.utf8)) as? [String: Any])
+        #expect((json["groups"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["all", "pytorch", "tensorflow"])
+        let table = try RatingsTestSupport.defectlab(["agreement", "--db", db], in: folder)
+        #expect(table.status == 0 && table.stdout.contains("Fleiss' kappa") && table.stdout.contains("generalized"))
+
+        let svg = folder.appendingPathComponent("chart.svg").path
+        let distribution = try RatingsTestSupport.defectlab(["stats", "distribution", "--db", db, "--svg", svg], in: folder)
+        #expect(distribution.status == 0, "\(distribution.stderr)")
+        #expect(distribution.stdout.contains("B1") && distribution.stdout.contains("█"))
+        #expect(FileManager.default.contents(atPath: svg).map { String(decoding: $0, as: UTF8.self).hasPrefix("<svg") } == true)
+        let csv = try RatingsTestSupport.defectlab(["stats", "distribution", "--db", db, "--format", "csv", "--source", "majority"], in: folder)
+        #expect(csv.status == 0 && csv.stdout.hasPrefix("group,category,count,share,study_share,study_group\n"))
+
+        let exported = try RatingsTestSupport.defectlab(["ratings", "export", "--db", db, "--format", "wide"], in: folder)
+        #expect(exported.status == 0)
+        #expect(exported.stdout == "item,framework,a,b,c,final\nhttps://github.com/pytorch/pytorch/issues/1,pytorch,B1,B1,B2,B1\nhttps://github.com/tensorflow/tensorflow/issues/2,tensorflow,G2,G2,G2,G2\nhttps://github.com/tensorflow/tensorflow/issues/3,tensorflow,C1,,C1,C1\n")
+    }
+
+    @Test func errorsAreOneLineAndNonZero() throws {
+        let folder = try RatingsTestSupport.temporaryFolder()
+        let db = folder.appendingPathComponent("e.sqlite").path
+        let missing = try RatingsTestSupport.defectlab(["agreement", "--db", db], in: folder)
+        #expect(missing.status != 0)
+        #expect(missing.stderr.hasSuffix("no database here; pass --db PATH or set DEFECTLAB_DB to an existing one\n"))
+        #expect(!FileManager.default.fileExists(atPath: db))
+        _ = try RatingsTestSupport.write("item,a,b\nI-1,B1,B1\nI-2,B1,XX\n", to: folder, name: "bad.csv")
+        let bad = try RatingsTestSupport.defectlab(["ratings", "import", "bad.csv", "--db", db], in: folder)
+        #expect(bad.status != 0)
+        #expect(bad.stderr == "defectlab: error: bad.csv:3: unknown label 'XX' (not a subtype A1–G5 or a major type A–G of the taxonomy)\n")
+        let distribution = try RatingsTestSupport.defectlab(["stats", "distribution", "--db", db, "--source", "bogus"], in: folder)
+        #expect(distribution.status != 0 && distribution.stderr.split(separator: "\n").count == 1)
+    }
+}

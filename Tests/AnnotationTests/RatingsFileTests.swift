@@ -1,0 +1,79 @@
+import Testing
+import Taxonomy
+@testable import Annotation
+
+@Suite struct RatingsFileTests {
+    let taxonomy: HPTaxonomy
+    init() throws { taxonomy = try RatingsTestSupport.taxonomy() }
+
+    @Test func csvCodecHandlesBOMCRLFQuotesAndEmbeddedBreaks() throws {
+        let text = "\u{FEFF}a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\r\n\r\n\"two\nlines\",2,3\n4,5,6"
+        let records = try RatingsCSVCodec.parse(text, file: "f.csv")
+        #expect(records == [
+            .init(line: 1, fields: ["a", "b", "c"]),
+            .init(line: 2, fields: ["x, y", "say \"hi\"", ""]),
+            .init(line: 4, fields: ["two\nlines", "2", "3"]),
+            .init(line: 6, fields: ["4", "5", "6"]),
+        ])
+        #expect(RatingsCSVCodec.line(["x, y", "say \"hi\"", "", "plain"]) == "\"x, y\",\"say \"\"hi\"\"\",,plain")
+        #expect(throws: RatingsError.self) { try RatingsCSVCodec.parse("a,\"open\n", file: "f.csv") }
+        #expect(throws: RatingsError.self) { try RatingsCSVCodec.parse("a,b\"c\n", file: "f.csv") }
+    }
+
+    @Test func wideFileWithFinalColumnAndEmptyCells() throws {
+        let file = try RatingsFile.parse(text: "item,ann1,ann2,Gold\nI-1,b1,,B1\nI-2,G2,G4,\n", path: "w.csv",
+                                         format: nil, taxonomy: taxonomy)
+        #expect(file.format == .wide)
+        #expect(file.ratings.map { [$0.item, $0.rater, $0.label] } == [
+            ["I-1", "ann1", "B1"], ["I-1", "Gold", "B1"], ["I-2", "ann1", "G2"], ["I-2", "ann2", "G4"],
+        ])
+        #expect(file.ratings.filter(\.isFinal).map(\.line) == [2])
+        let custom = try RatingsFile.parse(text: "item,a,b,settled\nI-1,A1,A2,A1\n", path: "w.csv", format: .wide,
+                                           finalColumn: "settled", taxonomy: taxonomy)
+        #expect(custom.ratings.filter(\.isFinal).map(\.label) == ["A1"])
+    }
+
+    @Test func longAndJSONLFilesWithLevelsAndTimes() throws {
+        let long = try RatingsFile.parse(
+            text: "item,rater,label,level,time\nI-1,a,B1,subtype,2024-05-01T12:00:00Z\nI-1,a,b,major,\nI-1,final,B2,,\n",
+            path: "l.csv", format: nil, taxonomy: taxonomy)
+        #expect(long.format == .long)
+        #expect(long.ratings.map { "\($0.label)/\($0.level.rawValue)/\($0.isFinal)" } == ["B1/subtype/false", "B/major/false", "B2/subtype/true"])
+        #expect(long.ratings[0].time == "2024-05-01T12:00:00Z")
+        let jsonl = try RatingsFile.parse(
+            text: "{\"item\":\"I-1\",\"rater\":\"a\",\"label\":\"C1\"}\r\n\r\n{\"item\":\"I-1\",\"rater\":\"b\",\"label\":\"c2\",\"framework\":\"ONNX\"}\r\n",
+            path: "r.jsonl", format: nil, taxonomy: taxonomy)
+        #expect(jsonl.ratings.map(\.label) == ["C1", "C2"])
+        #expect(jsonl.ratings[1].framework == "onnx" && jsonl.ratings[1].line == 3)
+    }
+
+    @Test(arguments: [
+        ("item,a,b\nI-1,B1,Z9\n", "w.csv", "w.csv:2: unknown label 'Z9'"),
+        ("item,a,b\nI-1,B1\n", "w.csv", "w.csv:2: ragged row: 2 fields, the header has 3"),
+        ("item,a,a\nI-1,B1,B1\n", "w.csv", "w.csv:1: duplicate rater column 'a'"),
+        ("item,a\nI-1,B1\nI-2,B1\nI-1,B2\n", "w.csv", "w.csv:4: item 'I-1' already given on line 2"),
+        ("item,rater,label\nI-1,a,B1\nI-1,a,B2\n", "l.csv", "l.csv:3: a second subtype rating of 'I-1' by 'a' (first on line 2)"),
+        ("item,rater,label,time\nI-1,a,B1,yesterday\n", "l.csv", "l.csv:2: time 'yesterday' is not ISO 8601"),
+        ("item,rater,label,level\nI-1,a,B1,minor\n", "l.csv", "l.csv:2: unknown level 'minor'"),
+        ("{\"item\":\"I-1\",\"rater\":\"a\",\"label\":\"B1\"}\nnot json\n", "r.jsonl", "r.jsonl:2: not a JSON object"),
+        ("item,rater,label,level\nI-1,a,B1,major\nI-2,a,Q,major\n", "l.csv", "l.csv:3: unknown label 'Q'"),
+    ])
+    func rejectionsNameFileAndLine(text: String, path: String, expected: String) throws {
+        let error = try #require(throws: RatingsError.self) {
+            try RatingsFile.parse(text: text, path: path, format: nil, taxonomy: taxonomy)
+        }
+        #expect(error.description.hasPrefix(expected), "got: \(error.description)")
+        #expect(!error.description.contains("\n"))
+    }
+
+    @Test func itemReferencesNormalizeURLsAndTellFrameworks() {
+        let torch = RatedItemReference(" http://www.github.com/pytorch/pytorch/issues/123/?x=1#top ")
+        #expect(torch.key == "https://github.com/pytorch/pytorch/issues/123")
+        #expect(torch.frameworkFromURL == "pytorch" && torch.number == "123" && torch.tracker == "github")
+        #expect(RatedItemReference("https://gitee.com/mindspore/mindspore/issues/I65G7B").frameworkFromURL == "mindspore")
+        #expect(RatedItemReference("https://github.com/onnx/onnx/issues/9").frameworkFromURL == "onnx")
+        #expect(RatedItemReference("https://github.com/tensorflow/tensorflow/issues/9").frameworkFromURL == "tensorflow")
+        let bare = RatedItemReference("TF-0042")
+        #expect(bare.key == "TF-0042" && bare.frameworkFromURL == nil && bare.tracker == nil)
+    }
+}

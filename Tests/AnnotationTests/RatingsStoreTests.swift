@@ -1,0 +1,155 @@
+import Foundation
+import GRDB
+import Store
+import Taxonomy
+import Testing
+@testable import Annotation
+
+@Suite struct RatingsStoreTests {
+    let taxonomy: HPTaxonomy
+    let folder: URL
+    init() throws {
+        taxonomy = try RatingsTestSupport.taxonomy()
+        folder = try RatingsTestSupport.temporaryFolder()
+    }
+
+    func store(_ name: String = "t.sqlite") throws -> DefectLabStore {
+        try DefectLabStore.open(path: folder.appendingPathComponent(name).path)
+    }
+
+    func importText(_ text: String, name: String, into store: DefectLabStore, framework: String? = nil) throws -> RatingsImporter.Summary {
+        let path = try RatingsTestSupport.write(text, to: folder, name: name)
+        let file = try RatingsFile.read(path: path, format: nil, taxonomy: taxonomy)
+        return try RatingsImporter(store: store, framework: framework).importFiles([file])
+    }
+
+    static let canonicalLong = """
+        item,rater,label,level,time,framework
+        https://github.com/pytorch/pytorch/issues/7,alice,B1,subtype,2024-05-01T10:00:00Z,pytorch
+        https://github.com/pytorch/pytorch/issues/7,bob,B3,subtype,2024-05-01T10:05:00.250Z,pytorch
+        https://github.com/pytorch/pytorch/issues/7,bob,B,major,2024-05-01T10:06:00Z,pytorch
+        https://github.com/pytorch/pytorch/issues/7,final,B1,subtype,2024-05-02T09:00:00Z,pytorch
+        S-17,alice,"G2",subtype,2024-05-01T11:00:00Z,mindspore
+        S-17,carol,G4,subtype,2024-05-01T11:30:00Z,mindspore
+        S-18,carol,D1,subtype,2024-05-01T12:00:00Z,
+
+        """
+
+    @Test func longRoundTripIsExact() throws {
+        let db = try store()
+        let summary = try importText(Self.canonicalLong, name: "in.csv", into: db)
+        #expect(summary.ratingsAdded == 6 && summary.adjudicationsAdded == 1 && summary.itemsCreated == 3 && summary.annotatorsCreated == 3)
+        let exported = try RatingsExporter.export(from: db, format: .long)
+        #expect(exported == Self.canonicalLong.replacingOccurrences(of: "\"G2\"", with: "G2"))
+        // Through a second store, and through JSONL and back.
+        let second = try store("second.sqlite")
+        _ = try importText(exported, name: "again.csv", into: second)
+        #expect(try RatingsExporter.export(from: second, format: .long) == exported)
+        let jsonl = try RatingsExporter.export(from: db, format: .jsonl)
+        let third = try store("third.sqlite")
+        _ = try importText(jsonl, name: "again.jsonl", into: third)
+        #expect(try RatingsExporter.export(from: third, format: .jsonl) == jsonl)
+        #expect(try RatingsExporter.export(from: third, format: .long) == exported)
+        // Importing the same file again changes nothing.
+        let again = try importText(exported, name: "again.csv", into: db)
+        #expect(again.ratingsAdded == 0 && again.adjudicationsAdded == 0 && again.ratingsUnchanged == 7)
+        #expect(try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM annotation") } == 6)
+    }
+
+    @Test func wideRoundTripIsExact() throws {
+        let wide = "item,framework,ann1,ann2,final\nhttps://github.com/onnx/onnx/issues/3,onnx,E1,E2,E1\nX-9,tensorflow,,F1,\n"
+        let db = try store()
+        _ = try importText(wide, name: "w.csv", into: db)
+        #expect(try RatingsExporter.export(from: db, format: .wide) == wide)
+        let sources = try db.read { try String.fetchAll($0, sql: "SELECT DISTINCT source FROM annotation") }
+        #expect(sources == ["import"])
+        #expect(try db.read { try String.fetchOne($0, sql: "SELECT method FROM adjudication") } == "import")
+    }
+
+    @Test func aBadFileImportsNothing() throws {
+        let db = try store()
+        let good = try RatingsTestSupport.write("item,a,b\nI-1,B1,B1\n", to: folder, name: "good.csv")
+        let bad = try RatingsTestSupport.write("item,a,b\nI-2,B1,B2\nI-3,B1\n", to: folder, name: "bad.csv")
+        let error = try #require(throws: RatingsError.self) {
+            let files = try [good, bad].map { try RatingsFile.read(path: $0, format: nil, taxonomy: taxonomy) }
+            _ = try RatingsImporter(store: db, framework: nil).importFiles(files)
+        }
+        #expect(error.description == "\(bad):3: ragged row: 2 fields, the header has 3")
+        let counts = try db.read { db in
+            try ["item", "annotation", "annotator", "adjudication"].map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? -1 }
+        }
+        #expect(counts == [0, 0, 0, 0])
+    }
+
+    @Test func itemsLinkToCrawledIssuesAndTakeTheirFramework() throws {
+        let db = try store()
+        try db.write { db in
+            try db.execute(sql: "INSERT INTO tracker (id, kind, api_url) VALUES (1, 'github', 'https://api.github.com')")
+            try db.execute(sql: "INSERT INTO repository (id, tracker_id, owner, name, framework) VALUES (1, 1, 'pytorch', 'pytorch', 'pytorch')")
+            try db.execute(sql: """
+                INSERT INTO issue (id, repository_id, number, title, raw_json, fetched_at)
+                VALUES (5, 1, '101', 'CUDA OOM', '{}', '2024-01-01T00:00:00Z')
+                """)
+        }
+        let summary = try importText("item,a,b\nhttps://github.com/pytorch/pytorch/issues/101,B1,B1\nBARE-1,A1,A2\n",
+                                     name: "w.csv", into: db, framework: "TensorFlow")
+        #expect(summary.itemsLinkedToIssues == 1)
+        let items = try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT issue_id, framework, title FROM item ORDER BY id").map { row in
+                "\(row["issue_id"] as Int64? ?? 0)|\(row["framework"] as String? ?? "-")|\(row["title"] as String? ?? "-")"
+            }
+        }
+        #expect(items == ["5|pytorch|CUDA OOM", "0|tensorflow|-"])
+    }
+
+    @Test func agreementAndDistributionFromTheStore() throws {
+        let db = try store()
+        _ = try importText("""
+            item,r1,r2,r3,final
+            https://github.com/pytorch/pytorch/issues/1,B1,B1,B1,B1
+            https://github.com/pytorch/pytorch/issues/2,G2,G4,G2,G2
+            https://github.com/tensorflow/tensorflow/issues/3,E1,E1,E2,E1
+            https://github.com/tensorflow/tensorflow/issues/4,C1,C2,C2,C2
+            https://github.com/tensorflow/tensorflow/issues/5,A3,A3,A3,
+
+            """, name: "w.csv", into: db)
+        let ratings = try StoredRatings.load(from: db, level: .subtype, taxonomy: taxonomy)
+        var options = AgreementReport.Options()
+        options.byFramework = true
+        options.bootstrapReplicates = 200
+        options.seed = 9
+        let report = try AgreementReport.build(ratings, taxonomy: taxonomy, options: options)
+        #expect(report.groups.map(\.name) == ["all", "pytorch", "tensorflow"])
+        let all = report.groups[0]
+        #expect(all.items == 5 && all.raters == 3 && all.fleiss.method == "fleiss")
+        #expect(all.cohenPairs.map { "\($0.a)-\($0.b)" } == ["r1-r2", "r1-r3", "r2-r3"])
+        #expect(all.perCategory.count == 21)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try report.json().utf8)) as? [String: Any])
+        #expect(json["level"] as? String == "subtype")
+        let group = try #require((json["groups"] as? [[String: Any]])?.first)
+        let fleiss = try #require(group["fleiss"] as? [String: Any])
+        for key in ["kappa", "p_bar", "pe_bar", "se0", "z", "p", "ci", "band"] { #expect(fleiss[key] != nil, "missing fleiss.\(key)") }
+        #expect((fleiss["ci"] as? [Double])?.count == 2)
+        for key in ["per_category", "randolph", "krippendorff_alpha", "gwet_ac1", "cohen_pairs", "items", "raters"] {
+            #expect(group[key] != nil, "missing \(key)")
+        }
+        // Major level maps subtype labels to their majors: G2/G4 now agree.
+        let major = try AgreementReport.build(try StoredRatings.load(from: db, level: .major, taxonomy: taxonomy),
+                                              taxonomy: taxonomy, options: options)
+        #expect(major.groups[0].perCategory.count == 7)
+        #expect(major.groups[0].fleiss.kappa! > all.fleiss.kappa!)
+
+        let final = try DistributionReport.build(ratings, taxonomy: taxonomy, source: .final, byFramework: true)
+        #expect(final.groups[0].total == 4 && final.groups[0].unlabelled == 1)
+        #expect(final.groups.map(\.name) == ["all", "pytorch", "tensorflow"])
+        let majority = try DistributionReport.build(ratings, taxonomy: taxonomy, source: .majority, byFramework: false)
+        #expect(majority.groups[0].counts.first { $0.0 == "A3" }?.1 == 1 && majority.groups[0].total == 5)
+        let rater = try DistributionReport.build(ratings, taxonomy: taxonomy, source: .rater("r2"), byFramework: false)
+        #expect(rater.groups[0].counts.first { $0.0 == "G4" }?.1 == 1)
+        #expect(rater.studyShare(of: "E2")?.key == "E2+E3")
+        #expect(throws: RatingsError.self) { try DistributionReport.build(ratings, taxonomy: taxonomy, source: .rater("nobody"), byFramework: false) }
+        let svg = DistributionChartSVG.render(final)
+        #expect(svg.hasPrefix("<svg") && svg.contains("E2+E3") && svg.hasSuffix("</svg>\n"))
+        #expect(final.csv().split(separator: "\n").count == 1 + 21 * 3)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import ModelIR
+
+@Suite struct SerializationTests {
+    func tempDirectory() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("modelir-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func graphJSONRoundTripsEveryAttributeKind() throws {
+        var graph = try baseGraph()
+        graph.set("bn", "epsilon", .float(1.0))
+        graph.set("pool", "ceil_mode", .bool(true))
+        graph.insert("p", .pad, ["conv"], ["pads": .ints([0, 0, 1, 1, 0, 0, 1, 1]), "mode": .string("edge"), "value": .float(0)])
+        graph = try graph.inferred()
+        let decoded = try ModelBundle.decodeGraph(ModelBundle.encodeGraph(graph))
+        #expect(decoded == graph)
+        // 1.0 must come back as a float, not an int, or a framework worker would read a different type.
+        #expect(decoded.node(named: "bn")?.attributes["epsilon"] == .float(1.0))
+        let text = String(decoding: ModelBundle.encodeGraph(graph), as: UTF8.self)
+        #expect(text.contains("\"op\" : \"Conv2d\""))
+    }
+
+    @Test func everyZooGraphRoundTrips() throws {
+        for entry in ModelZoo.entries {
+            let graph = try entry.build(entry.defaults)
+            #expect(try ModelBundle.decodeGraph(ModelBundle.encodeGraph(graph)) == graph, "\(entry.name)")
+        }
+    }
+
+    @Test func safetensorsLayout() throws {
+        let tensors = ["b": Tensor(shape: [2], values: [1, -2]), "a": Tensor(shape: [1, 3], values: [0.5, 0, 3])]
+        let data = Safetensors.encode(tensors)
+        var length = 0
+        for i in 0..<8 { length |= Int(data[i]) << (8 * i) }
+        #expect(length % 8 == 0)
+        let header = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + length))) as! [String: Any]
+        let a = header["a"] as! [String: Any]
+        #expect(a["dtype"] as? String == "F32")
+        #expect(a["data_offsets"] as? [Int] == [0, 12])
+        #expect((header["b"] as! [String: Any])["data_offsets"] as? [Int] == [12, 20])
+        #expect(data.count == 8 + length + 20)
+        // Little-endian IEEE-754 1.0f for b[0].
+        #expect(Array(data[(8 + length + 12)..<(8 + length + 16)]) == [0x00, 0x00, 0x80, 0x3f])
+        #expect(try Safetensors.decode(data) == tensors)
+    }
+
+    @Test func truncatedAndCorruptFilesAreClearErrors() throws {
+        let data = Safetensors.encode(["w": Tensor(shape: [4], values: [1, 2, 3, 4])])
+        #expect(throws: SerializationError.self) { try Safetensors.decode(data.prefix(5)) }
+        do { _ = try Safetensors.decode(data.prefix(data.count - 3)); Issue.record("accepted") } catch { #expect(error.code == .truncated) }
+        do { _ = try Safetensors.decode(data.prefix(20)); Issue.record("accepted") } catch { #expect(error.code == .truncated) }
+        var corrupt = data
+        corrupt[9] = 0x7b
+        corrupt[10] = 0x7b
+        do { _ = try Safetensors.decode(corrupt); Issue.record("corrupt header accepted") } catch { #expect(error.code == .corruptHeader) }
+    }
+
+    @Test func bundleSavesLoadsAndHashes() throws {
+        let graph = try baseGraph()
+        let bundle = ModelBundle(graph: graph, weights: WeightInitializer.initialize(graph, seed: 2))
+        let dir = tempDirectory()
+        try bundle.save(to: dir)
+        let loaded = try ModelBundle.load(from: dir)
+        #expect(loaded.graph == graph)
+        #expect(loaded.weights == bundle.weights)
+        #expect(loaded.contentHash == bundle.contentHash)
+        #expect(bundle.contentHash.count == 64)
+        var edited = bundle
+        edited.weights["fc.bias"]!.values[0] += 1
+        #expect(edited.contentHash != bundle.contentHash)
+    }
+
+    @Test func loadRejectsMissingAndMismatchedWeights() throws {
+        let graph = try baseGraph()
+        var weights = WeightInitializer.initialize(graph, seed: 2)
+        weights["fc.weight"] = Tensor(shape: [3], values: [1, 2, 3])
+        let dir = tempDirectory()
+        try ModelBundle(graph: graph, weights: weights).save(to: dir)
+        do { _ = try ModelBundle.load(from: dir); Issue.record("accepted") } catch let error as SerializationError {
+            #expect(error.code == .weightMismatch)
+        }
+        try FileManager.default.removeItem(at: dir.appendingPathComponent(ModelBundle.weightsFile))
+        do { _ = try ModelBundle.load(from: dir); Issue.record("accepted") } catch let error as SerializationError {
+            #expect(error.code == .missingFile)
+        }
+    }
+
+    @Test func sha256KnownAnswers() {
+        #expect(SHA256.hex(Array("".utf8)) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+}

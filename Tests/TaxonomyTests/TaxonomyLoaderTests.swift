@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+@testable import Taxonomy
+
+/// The shipped data files, found from this source file's location.
+let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let catalog = TaxonomyCatalog(directory: projectRoot.appendingPathComponent("Taxonomy"))
+
+@Suite struct TaxonomyLoaderTests {
+    @Test func shippedTaxonomyHasSevenMajorsAndTheFixedSubtypes() throws {
+        let taxonomy = try catalog.loadTaxonomy()
+        #expect(taxonomy.majorIDs == ["A", "B", "C", "D", "E", "F", "G"])
+        #expect(taxonomy.subtypeIDs == TaxonomyLoader.fixedSubtypeIDs)
+        for subtype in taxonomy.subtypes {
+            #expect(!subtype.name.isEmpty && !subtype.description.isEmpty, "\(subtype.id)")
+            #expect(!subtype.keywords.isEmpty, "\(subtype.id) has no keyword cues")
+        }
+        // Chinese cues are there for MindSpore reports.
+        let cues = Set(taxonomy.subtypes.flatMap(\.keywords) + taxonomy.majors.flatMap(\.keywords))
+        for word in ["内存", "显存", "卡死", "安装", "精度", "性能", "崩溃", "段错误", "文档"] {
+            #expect(cues.contains { $0.contains(word) }, "missing cue \(word)")
+        }
+    }
+
+    @Test func studySharesCoverEverySubtypeAndSumToAboutAHundred() throws {
+        let taxonomy = try catalog.loadTaxonomy()
+        for id in taxonomy.subtypeIDs { #expect(taxonomy.studyShare(ofSubtype: id) != nil, "\(id)") }
+        let total = taxonomy.studyShares.map(\.percent).reduce(0, +)
+        #expect(abs(total - 100) < 0.5)
+        #expect(taxonomy.studyShare(ofSubtype: "E3")?.key == "E2+E3")
+    }
+
+    @Test func normalizesLabelsAtBothLevels() throws {
+        let taxonomy = try catalog.loadTaxonomy()
+        #expect(taxonomy.normalizedLabel(" b1 ", level: .subtype) == "B1")
+        #expect(taxonomy.normalizedLabel("B9", level: .subtype) == nil)
+        #expect(taxonomy.normalizedLabel("g4", level: .major) == "G")
+        #expect(taxonomy.normalizedLabel("c", level: .major) == "C")
+        #expect(taxonomy.normalizedLabel("crash", level: .major) == nil)
+    }
+
+    @Test func duplicateIDIsReportedWithItsLine() throws {
+        let yaml = """
+            majors:
+              - id: A
+                name: Install
+                subtypes:
+                  - {id: A1, name: pip, description: d}
+                  - id: A1
+                    name: again
+                    description: d
+            """
+        let errors = try #require(throws: TaxonomyErrors.self) { try TaxonomyLoader.load(text: yaml, path: "t.yaml") }
+        let duplicate = try #require(errors.errors.first { $0.message.contains("duplicate ID 'A1'") })
+        #expect(duplicate.line == 6)
+        #expect(duplicate.description.hasPrefix("t.yaml:6:"))
+    }
+
+    @Test func emptyNameAndMissingFixedIDsAreReported() throws {
+        let yaml = """
+            majors:
+              - id: A
+                name: ""
+                subtypes:
+                  - {id: A1, name: pip, description: d}
+            """
+        let errors = try #require(throws: TaxonomyErrors.self) { try TaxonomyLoader.load(text: yaml, path: "t.yaml") }
+        #expect(errors.errors.contains { $0.message.contains("empty name of major A") && $0.line == 3 })
+        #expect(errors.errors.contains { $0.message.contains("fixed subtype IDs") })
+    }
+
+    @Test func malformedYAMLNamesTheLine() throws {
+        let error = try #require(throws: TaxonomyError.self) {
+            try TaxonomyLoader.load(text: "majors:\n  - id: A\n   name: [unclosed\n", path: "bad.yaml")
+        }
+        #expect(error.code == .malformedYAML)
+        #expect(error.line != nil)
+    }
+
+    @Test func unreadableFileIsOneLine() throws {
+        let error = try #require(throws: TaxonomyError.self) { try TaxonomyLoader.load(path: "/nonexistent/t.yaml") }
+        #expect(error.code == .unreadable)
+        #expect(!error.description.contains("\n"))
+    }
+}
+
+@Suite struct FuzzMappingTests {
+    @Test func shippedMappingNamesOnlyExistingSubtypes() throws {
+        let taxonomy = try catalog.loadTaxonomy()
+        let mapping = try catalog.loadMapping()
+        for rule in mapping.rules { #expect(taxonomy.subtype(rule.subtype) != nil) }
+    }
+
+    @Test(arguments: [
+        (FindingSymptom.crash, FindingStage.build, FindingScope?.none, "G1"),
+        (.crash, .compile, nil, "G1"),
+        (.crash, .execute, nil, "G2"),
+        (.crash, .train, nil, "G2"),
+        (.crash, .export, nil, "G3"),
+        (.error, .convert, nil, "G3"),
+        (.crash, .execute, .singleInterface, "G4"),
+        (.nanInf, .execute, .some, "F2"),
+        (.inconsistency, .execute, .some, "F1"),
+        (.slowdown, .execute, nil, "E1"),
+        (.memoryGrowth, .execute, nil, "B1"),
+        (.memoryFailure, .build, nil, "B1"),
+        (.hang, .execute, nil, "B3"),
+        (.abnormalLoss, .train, nil, "E2"),
+        (.cpuUnderuse, .execute, nil, "B2"),
+    ])
+    func mapsTheStudysSymptoms(symptom: FindingSymptom, stage: FindingStage, scope: FindingScope?, subtype: String) throws {
+        let mapping = try catalog.loadMapping()
+        #expect(mapping.rule(symptom: symptom, stage: stage, scope: scope)?.subtype == subtype)
+    }
+
+    @Test func unknownSubtypeInARuleIsReportedWithItsLine() throws {
+        let taxonomy = try catalog.loadTaxonomy()
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mapping-\(UUID()).yaml")
+        try "rules:\n  - {symptom: crash, subtype: G1}\n  - symptom: hang\n    subtype: Z9\n".write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let (kind, problems) = try TaxonomyFileChecker.check(path: url.path, taxonomy: taxonomy)
+        #expect(kind == .mapping)
+        #expect(problems.count == 1)
+        #expect(problems.first?.line == 4)
+        #expect(problems.first?.message.contains("unknown subtype 'Z9'") == true)
+    }
+}
+
+@Suite struct FilterPresetTests {
+    @Test func everyShippedPresetLoads() throws {
+        #expect(catalog.presetNames() == ["mindspore", "onnx", "pytorch", "tensorflow"])
+        for name in catalog.presetNames() {
+            let preset = try catalog.loadPreset(named: name)
+            #expect(!preset.rules.isEmpty)
+            #expect(preset.rules.contains { $0.basis == "study" } || name == "onnx")
+        }
+    }
+
+    @Test func mindsporeNeedsPriorityAndBugType() throws {
+        let preset = try catalog.loadPreset(named: "mindspore")
+        #expect(preset.firstMatch(FilterSubject(labels: ["kind/bug"], priority: 4))?.id == "study-main-serious-bug")
+        #expect(preset.firstMatch(FilterSubject(labels: [], priority: 3, issueType: "缺陷"))?.id == "today-main-serious-defect")
+        #expect(preset.firstMatch(FilterSubject(labels: ["kind/bug"], priority: 2)) == nil)
+    }
+
+    @Test func pytorchPresentDayRuleUsesModuleLabels() throws {
+        let preset = try catalog.loadPreset(named: "pytorch")
+        #expect(preset.firstMatch(FilterSubject(labels: ["High Priority"]))?.id == "study-high-priority")
+        #expect(preset.firstMatch(FilterSubject(labels: ["triaged", "module: nn"]))?.id == "today-triaged-module-bug")
+        #expect(preset.firstMatch(FilterSubject(labels: ["triaged", "module: nn", "feature"])) == nil)
+        #expect(preset.firstMatch(FilterSubject(labels: ["module: nn"])) == nil)
+    }
+
+    @Test func presetWithUnknownConditionIsRejected() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("preset-\(UUID()).yaml")
+        try "name: x\nframework: x\ntracker: github\nrepos: [a/b]\nrules:\n  - id: r\n    labelz_any: [bug]\n".write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let (kind, problems) = try TaxonomyFileChecker.check(path: url.path, taxonomy: nil)
+        #expect(kind == .preset)
+        #expect(problems.contains { $0.message.contains("unknown condition 'labelz_any'") && $0.line == 7 })
+    }
+}
