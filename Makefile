@@ -74,6 +74,8 @@ bench: setup
 	$$($(SWIFT) build -c release --show-bin-path)/agreement-bench --python $(VENV_PYTHON) --script Data/python/bench/fleiss_statsmodels.py
 	$(SWIFT) build -c release --product tracker-sim
 	@bash Data/bench/bench-crawl.sh "$$($(SWIFT) build -c release --show-bin-path)"
+	@echo "== labelling screen: keystroke to finished redraw, 64 KB bodies"
+	$$($(SWIFT) build -c release --show-bin-path)/defectlab bench-label
 
 clean:
 	rm -rf .build

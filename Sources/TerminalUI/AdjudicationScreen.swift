@@ -162,7 +162,7 @@ public struct AdjudicationScreen {
         let terminal = try Terminal(monochrome: monochrome)
         defer { terminal.end() }
         let screen = AdjudicationScreen(terminal: terminal, controller: controller)
-        while !controller.wantsQuit {
+        while !controller.wantsQuit && !terminal.inputClosed {
             screen.draw()
             if let key = terminal.readKey() { controller.handle(key) }
         }

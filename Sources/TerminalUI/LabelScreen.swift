@@ -181,7 +181,7 @@ public enum LabelApp {
         let terminal = try Terminal(monochrome: monochrome)
         defer { terminal.end() }
         let screen = LabelScreen(terminal: terminal, controller: controller)
-        while !controller.wantsQuit {
+        while !controller.wantsQuit && !terminal.inputClosed {
             screen.draw()
             guard let key = terminal.readKey() else { continue }
             controller.handle(key)

@@ -13,6 +13,10 @@ public final class Terminal {
     private let screen: OpaquePointer?
     private var attrs: [Style: attr_t] = [:]
     public let usesColor: Bool
+    /// Set when the terminal is gone (its input hit end-of-file or an error, as when the terminal window or
+    /// the tmux server is killed): screens stop then, instead of spinning on a dead descriptor.
+    public private(set) var inputClosed = false
+    private var failedReads = 0
 
     /// Opens the controlling terminal (stdin/stdout). `setlocale` comes first so that the wide-character
     /// API measures and draws CJK and emoji correctly.
@@ -27,6 +31,11 @@ public final class Terminal {
     public init(output: UnsafeMutablePointer<FILE>, input: UnsafeMutablePointer<FILE>, termType: String?,
                 monochrome: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         Self.setUTF8Locale()
+        // A parent that blocked SIGWINCH would leave the screen deaf to resizes: take it back.
+        var winch = sigset_t()
+        sigemptyset(&winch)
+        sigaddset(&winch, SIGWINCH)
+        sigprocmask(SIG_UNBLOCK, &winch, nil)
         let screen: OpaquePointer? = termType.map { newterm($0, output, input) } ?? newterm(nil, output, input)
         guard let screen else {
             throw TerminalError(.noTerminal, "cannot start the screen for TERM=\(environment["TERM"] ?? "(unset)")")
@@ -127,8 +136,16 @@ public final class Terminal {
     /// Blocks for the next key. Ctrl-C reads as `q`'s quit; unknown function keys are skipped.
     public func readKey() -> Key? {
         var ch: wint_t = 0
+        errno = 0
         let rc = wget_wch(cnc_stdscr(), &ch)
-        if rc == cnc_err() { return nil }
+        if rc == cnc_err() {
+            // Reads block, so ERR means the input failed. A signal (EINTR) is retried; anything else, or a
+            // run of failures, means the terminal went away.
+            failedReads += 1
+            if (errno != EINTR && errno != EAGAIN) || failedReads >= 100 { inputClosed = true }
+            return nil
+        }
+        failedReads = 0
         if rc == cnc_key_code_yes() {
             switch Int32(ch) {
             case cnc_key_up(): return .up

@@ -35,7 +35,7 @@ import Testing
                                               outputPath: log.path, directory: BuiltCLI.packageRoot.path), log))
         }
         for (child, log) in children {
-            let status = child.wait()
+            let status = try child.wait(timeout: 300)
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             #expect(status == 0, "\(text)")
             #expect(text.contains("1000 labels given, 1000/1000 done"), "\(text)")

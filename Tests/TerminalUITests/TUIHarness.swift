@@ -64,11 +64,17 @@ final class TmuxPane {
         throw CancellationError()
     }
 
+    @discardableResult
     func waitFor(text: String, timeout: TimeInterval = 10) throws -> String {
         try waitFor("'\(text)'", timeout: timeout) { $0.contains(text) }
     }
 
-    deinit { _ = try? tmux(["kill-server"]) }
+    /// Stops the server (and the TUI in it) and removes its socket, which tmux leaves behind.
+    deinit {
+        _ = try? tmux(["kill-server"])
+        let dir = ProcessInfo.processInfo.environment["TMUX_TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        unlink("\(dir)/tmux-\(getuid())/\(socket)")
+    }
 }
 
 /// The display width of captured text (tmux prints a double-width character once).
