@@ -81,6 +81,8 @@ bench: setup
 	@echo "== workers: protocol overhead vs direct Python, worker start-up vs bare import"
 	$(PYTHON3) Data/python/bench/workers_bench.py $$($(SWIFT) build -c release --show-bin-path)/defectlab $(VENV_PYTHON) \
 	  $$($(SWIFT) build -c release --show-bin-path)/DefectLab_Workers.resources/python
+	@echo "== labelling screen: keystroke to finished redraw, 64 KB bodies"
+	$$($(SWIFT) build -c release --show-bin-path)/defectlab bench-label
 
 clean:
 	rm -rf .build

@@ -47,12 +47,15 @@ let package = Package(
         .target(name: "Workers", dependencies: ["ModelIR"], resources: [.copy("Resources/python")]),
         .target(name: "Oracles", dependencies: ["Workers", "ModelIR", "Reference", "Taxonomy", "Store",
                                                 .product(name: "GRDB", package: "GRDB.swift")]),
+        // Labelling (issue 5): the ncurses screens over Annotation's sampling, designs, sessions, adjudication.
+        .target(name: "TerminalUI", dependencies: ["CNCursesW", "Annotation", "Taxonomy"]),
 
         .executableTarget(
             name: "defectlab",
             dependencies: [
                 "Taxonomy", "Store", "Doctor", "Agreement", "Annotation", "ModelIR", "Reference", "Crawl",
-                "Workers", "Oracles", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Workers", "Oracles", "TerminalUI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
@@ -68,6 +71,8 @@ let package = Package(
         .testTarget(name: "WorkersTests", dependencies: ["Workers", "Oracles", "ModelIR", "Reference", "Taxonomy", "Store", "Doctor",
                                                           .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Resources/fault_worker.py")]),
+        .testTarget(name: "LabellingTests", dependencies: ["Annotation", "Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Annotation", "Store", "CNCursesW", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -27,4 +27,31 @@ static inline int cnc_err(void) { return ERR; }
 extern int wcwidth(wchar_t c);
 static inline int cnc_wcwidth(wchar_t c) { return wcwidth(c); }
 static inline const char *cnc_version_string(void) { return curses_version(); }
+/* Labelling screens (issue 5): key codes and attributes that are macros in curses.h. */
+static inline int cnc_ok(void) { return OK; }
+static inline int cnc_key_code_yes(void) { return KEY_CODE_YES; }
+static inline int cnc_key_up(void) { return KEY_UP; }
+static inline int cnc_key_down(void) { return KEY_DOWN; }
+static inline int cnc_key_left(void) { return KEY_LEFT; }
+static inline int cnc_key_right(void) { return KEY_RIGHT; }
+static inline int cnc_key_npage(void) { return KEY_NPAGE; }
+static inline int cnc_key_ppage(void) { return KEY_PPAGE; }
+static inline int cnc_key_home(void) { return KEY_HOME; }
+static inline int cnc_key_end(void) { return KEY_END; }
+static inline int cnc_key_enter(void) { return KEY_ENTER; }
+static inline int cnc_key_backspace(void) { return KEY_BACKSPACE; }
+static inline attr_t cnc_a_normal(void) { return A_NORMAL; }
+static inline attr_t cnc_a_standout(void) { return A_STANDOUT; }
+static inline int cnc_color_pairs(void) { return COLOR_PAIRS; }
+static inline int cnc_colors(void) { return COLORS; }
+static inline FILE *cnc_stdout(void) { return stdout; }
+static inline FILE *cnc_stdin(void) { return stdin; }
+/* Draws n wide characters with attributes set for just this run. */
+static inline int cnc_draw_wide(WINDOW *w, int y, int x, const wchar_t *s, int n, attr_t a) {
+    attr_t old_a; short old_p; wattr_get(w, &old_a, &old_p, NULL);
+    wattr_set(w, a, PAIR_NUMBER(a), NULL);
+    int rc = mvwaddnwstr(w, y, x, s, n);
+    wattr_set(w, old_a, old_p, NULL);
+    return rc;
+}
 #endif

@@ -10,6 +10,7 @@ public enum StoreMigrations {
         migrator.registerMigration("v1-mining", migrate: createMiningSchema)
         migrator.registerMigration("v2-crawl", migrate: addCrawlPageLinks)
         migrator.registerMigration("v2-findings", migrate: createFindingsSchema)
+        migrator.registerMigration("v2-labelling", migrate: createLabellingSchema)
         return migrator
     }
 
@@ -230,6 +231,30 @@ public enum StoreMigrations {
             );
             CREATE INDEX finding_taxonomy ON finding(taxonomy);
             CREATE INDEX finding_key ON finding(key);
+            """)
+    }
+
+    /// Labelling (issue 5): annotators' notes and unsure flags, append-only like the labels they qualify,
+    /// and the indexes a labelling session's queue and undo read on every keystroke.
+    static func createLabellingSchema(_ db: Database) throws {
+        try db.execute(sql: """
+            -- kind 'note' carries text; 'unsure' and 'sure' set and clear the flag (latest wins).
+            CREATE TABLE annotation_remark (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                item_id INTEGER NOT NULL REFERENCES item(id),
+                annotator_id INTEGER NOT NULL REFERENCES annotator(id),
+                kind TEXT NOT NULL CHECK (kind IN ('note', 'unsure', 'sure')),
+                text TEXT,
+                created_at TEXT NOT NULL,
+                CHECK (kind <> 'note' OR text IS NOT NULL)
+            );
+            CREATE INDEX annotation_remark_by_item ON annotation_remark(item_id, annotator_id, id);
+            CREATE TRIGGER annotation_remark_no_update BEFORE UPDATE ON annotation_remark
+                BEGIN SELECT RAISE(ABORT, 'annotation remarks are append-only'); END;
+            CREATE TRIGGER annotation_remark_no_delete BEFORE DELETE ON annotation_remark
+                BEGIN SELECT RAISE(ABORT, 'annotation remarks are append-only'); END;
+            CREATE INDEX assignment_by_annotator ON assignment(annotator_id, sample_id, position);
+            CREATE INDEX annotation_by_annotator ON annotation(annotator_id, id);
             """)
     }
 }

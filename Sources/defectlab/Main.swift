@@ -40,6 +40,8 @@ struct DefectLab: ParsableCommand {
         subcommands: [TaxonomyCommand.self, DatabaseCommand.self, DoctorCommand.self,
                       RatingsCommand.self, AgreementCommand.self, StatsCommand.self, ModelsCommand.self,
                       CrawlCommand.self, FilterCommand.self, IssuesCommand.self,
-                      FrameworksCommand.self, DiffCommand.self]
+                      FrameworksCommand.self, DiffCommand.self,
+                      SampleCommand.self, AnnotatorsCommand.self, AssignCommand.self, LabelCommand.self, AdjudicateCommand.self,
+                      LabelBenchCommand.self]
     )
 }

@@ -1,0 +1,138 @@
+import GRDB
+import Store
+import Taxonomy
+
+/// One item's raw labels at a level, as the adjudicator sees them: labels with counts, most frequent first.
+public struct LabelTally: Sendable, Equatable {
+    public var itemID: Int64
+    public var key: String
+    public var counts: [(label: String, count: Int)]
+    public var raters: Int { counts.reduce(0) { $0 + $1.count } }
+    /// The label more than half the raters gave, if any.
+    public var strictMajority: String? {
+        guard let top = counts.first, top.count * 2 > raters else { return nil }
+        return top.label
+    }
+    public var agrees: Bool { counts.count == 1 }
+
+    public static func == (a: LabelTally, b: LabelTally) -> Bool {
+        a.itemID == b.itemID && a.key == b.key && a.counts.map(\.label) == b.counts.map(\.label) && a.counts.map(\.count) == b.counts.map(\.count)
+    }
+}
+
+/// What `adjudicate --auto majority` did.
+public struct MajoritySettlement: Sendable, Equatable {
+    public var unanimous = 0
+    public var majority = 0
+    public var tiesLeft = 0
+    public var alreadySettled = 0
+
+    public init(unanimous: Int = 0, majority: Int = 0, tiesLeft: Int = 0, alreadySettled: Int = 0) {
+        self.unanimous = unanimous
+        self.majority = majority
+        self.tiesLeft = tiesLeft
+        self.alreadySettled = alreadySettled
+    }
+}
+
+/// Settling disagreements: reads raw labels (never changes them) and appends to `adjudication`, with who
+/// decided, how and why, per level. The latest adjudication of an item and level is the one that counts.
+public enum AdjudicationQueue {
+    /// Tallies of items with at least two raw labels at `level` (a major-level tally maps subtype labels to
+    /// their major, preferring an annotator's explicit major label), in sample order or item order.
+    public static func tallies(level: LabelLevel, sample: String?, taxonomy: HPTaxonomy,
+                               in store: DefectLabStore) throws -> [LabelTally] {
+        try store.read { db in
+            var sql = """
+                SELECT c.item_id, c.annotator_id, c.level, c.label, it.key FROM current_annotation c
+                JOIN item it ON it.id = c.item_id
+                """
+            var arguments: StatementArguments = []
+            if let sample {
+                sql += " JOIN sample_item si ON si.item_id = c.item_id AND si.sample_id = ? ORDER BY si.position, c.id"
+                arguments += [try SampleLookup.id(of: sample, db)]
+            } else {
+                sql += " ORDER BY c.item_id, c.id"
+            }
+            var order: [Int64] = []
+            var keys: [Int64: String] = [:]
+            // item → annotator → (label, explicit at this level)
+            var votes: [Int64: [Int64: (String, Bool)]] = [:]
+            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+                let item: Int64 = row["item_id"], annotator: Int64 = row["annotator_id"]
+                let rowLevel: String = row["level"], raw: String = row["label"]
+                if keys[item] == nil { order.append(item); keys[item] = row["key"] }
+                let label: String?
+                let explicit = rowLevel == level.rawValue
+                switch (level, rowLevel) {
+                case (.subtype, "subtype"): label = taxonomy.normalizedLabel(raw, level: .subtype)
+                case (.major, _): label = taxonomy.normalizedLabel(raw, level: .major)
+                default: label = nil
+                }
+                guard let label else { continue }
+                if let existing = votes[item]?[annotator], existing.1, !explicit { continue }
+                votes[item, default: [:]][annotator] = (label, explicit)
+            }
+            let rank = Dictionary(uniqueKeysWithValues: taxonomy.categories(at: level).enumerated().map { ($1, $0) })
+            return order.compactMap { item -> LabelTally? in
+                guard let byAnnotator = votes[item], byAnnotator.count >= 2 else { return nil }
+                var counts: [String: Int] = [:]
+                for (label, _) in byAnnotator.values { counts[label, default: 0] += 1 }
+                let sorted = counts.sorted { $0.value != $1.value ? $0.value > $1.value : (rank[$0.key] ?? 99) < (rank[$1.key] ?? 99) }
+                return LabelTally(itemID: item, key: keys[item]!, counts: sorted.map { ($0.key, $0.value) })
+            }
+        }
+    }
+
+    /// Items whose raw labels disagree and that nobody has settled yet at this level.
+    public static func open(level: LabelLevel, sample: String?, taxonomy: HPTaxonomy,
+                            in store: DefectLabStore) throws -> [LabelTally] {
+        let settled = try settledItems(level: level, in: store)
+        return try tallies(level: level, sample: sample, taxonomy: taxonomy, in: store)
+            .filter { !$0.agrees && !settled.contains($0.itemID) }
+    }
+
+    static func settledItems(level: LabelLevel, in store: DefectLabStore) throws -> Set<Int64> {
+        Set(try store.read { try Int64.fetchAll($0, sql: "SELECT item_id FROM current_adjudication WHERE level = ?", arguments: [level.rawValue]) })
+    }
+
+    public static func record(itemID: Int64, level: LabelLevel, label: String, adjudicator: String, method: String,
+                              rationale: String?, taxonomy: HPTaxonomy, in store: DefectLabStore) throws {
+        guard let normalized = taxonomy.normalizedLabel(label, level: level) else {
+            throw AnnotationError(.invalid, "'\(label)' is not a \(level.rawValue) of the taxonomy")
+        }
+        let text = rationale?.trimmingCharacters(in: .whitespacesAndNewlines)
+        try store.write { db in
+            try db.execute(sql: """
+                INSERT INTO adjudication (item_id, level, label, adjudicator, method, rationale, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [itemID, level.rawValue, normalized, adjudicator, method,
+                                 text?.isEmpty == false ? text : nil, Timestamp.now()])
+        }
+    }
+
+    /// Settles every unsettled item (two or more raw labels) that has a strict majority, unanimous ones
+    /// included, so the adjudicated set is complete apart from the ties it leaves for a person.
+    public static func settleByMajority(level: LabelLevel, sample: String?, adjudicator: String, taxonomy: HPTaxonomy,
+                                        in store: DefectLabStore) throws -> MajoritySettlement {
+        let settled = try settledItems(level: level, in: store)
+        var result = MajoritySettlement()
+        var toWrite: [(Int64, String)] = []
+        for tally in try tallies(level: level, sample: sample, taxonomy: taxonomy, in: store) {
+            if settled.contains(tally.itemID) { result.alreadySettled += 1; continue }
+            guard let label = tally.strictMajority else { result.tiesLeft += 1; continue }
+            if tally.agrees { result.unanimous += 1 } else { result.majority += 1 }
+            toWrite.append((tally.itemID, label))
+        }
+        let rows = toWrite, level = level.rawValue, now = Timestamp.now()
+        try store.write { db in
+            for (item, label) in rows {
+                try db.execute(sql: """
+                    INSERT INTO adjudication (item_id, level, label, adjudicator, method, rationale, created_at)
+                    VALUES (?, ?, ?, ?, 'majority', 'strict majority of raw labels', ?)
+                    """, arguments: [item, level, label, adjudicator, now])
+            }
+        }
+        return result
+    }
+}

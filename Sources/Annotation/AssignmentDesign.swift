@@ -1,0 +1,77 @@
+/// How a sample's items are spread over annotators (the balanced designs in the agreement reference).
+public enum AssignmentDesign: Sendable, Equatable, CustomStringConvertible {
+    /// Every item to every annotator.
+    case all
+    /// Every pair of annotators gets an equal share of the items: each item labelled twice.
+    case pairs
+    /// Blocks of three from a balanced incomplete block design: each item labelled three times, every pair
+    /// of annotators shares the same number of blocks, so majority votes exist and pairwise overlap is even.
+    case triples
+    /// The first N items (after shuffling) to all annotators (for agreement), the rest once each.
+    case core(Int)
+
+    public init?(parsing text: String) {
+        switch text {
+        case "all": self = .all
+        case "pairs": self = .pairs
+        case "triples": self = .triples
+        default:
+            guard text.hasPrefix("core:"), let n = Int(text.dropFirst(5)), n >= 0 else { return nil }
+            self = .core(n)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .all: "all"
+        case .pairs: "pairs"
+        case .triples: "triples"
+        case .core(let n): "core:\(n)"
+        }
+    }
+
+    /// The BIBD(6,3,2) from the reference: 10 blocks, each annotator in 5, each pair together in 2.
+    public static let bibd6x3: [[Int]] = [
+        [0, 1, 2], [0, 1, 3], [0, 2, 4], [0, 3, 5], [0, 4, 5],
+        [1, 2, 5], [1, 3, 4], [1, 4, 5], [2, 3, 4], [2, 3, 5],
+    ]
+
+    /// The groups of annotator indices that items are dealt to in turn.
+    public func blocks(annotatorCount m: Int) throws -> [[Int]] {
+        switch self {
+        case .all:
+            guard m >= 1 else { throw AnnotationError(.invalid, "the 'all' design needs at least one annotator") }
+            return [Array(0..<m)]
+        case .pairs:
+            guard m >= 2 else { throw AnnotationError(.invalid, "the 'pairs' design needs at least two annotators") }
+            var blocks: [[Int]] = []
+            for a in 0..<m { for b in (a + 1)..<m { blocks.append([a, b]) } }
+            return blocks
+        case .triples:
+            guard m >= 3 else { throw AnnotationError(.invalid, "the 'triples' design needs at least three annotators") }
+            if m == 6 { return Self.bibd6x3 }
+            // All triples is a BIBD for any m (λ = m − 2): balanced, if larger than a minimal design.
+            var blocks: [[Int]] = []
+            for a in 0..<m { for b in (a + 1)..<m { for c in (b + 1)..<m { blocks.append([a, b, c]) } } }
+            return blocks
+        case .core:
+            guard m >= 1 else { throw AnnotationError(.invalid, "the 'core' design needs at least one annotator") }
+            return (0..<m).map { [$0] }
+        }
+    }
+
+    /// Which annotators (indices) label each item, items given in their shuffled order. Items are dealt to
+    /// blocks round-robin, so block loads differ by at most one.
+    public func deal(itemCount n: Int, annotatorCount m: Int) throws -> [[Int]] {
+        let blocks = try blocks(annotatorCount: m)
+        var result: [[Int]] = []
+        result.reserveCapacity(n)
+        var coreSize = 0
+        if case .core(let size) = self { coreSize = min(size, n) }
+        for i in 0..<n {
+            if i < coreSize { result.append(Array(0..<m)); continue }
+            result.append(blocks[(i - coreSize) % blocks.count])
+        }
+        return result
+    }
+}

@@ -1,0 +1,170 @@
+import Annotation
+import Foundation
+import Store
+import Taxonomy
+
+/// The adjudication screen's state: items whose raw labels disagree, each with its labels and counts and
+/// the majority pre-selected. Enter confirms the selection; a digit picks a listed label; a major letter
+/// (then a subtype digit at the subtype level) picks any other; `r` writes a rationale.
+public final class AdjudicationController {
+    public let store: DefectLabStore
+    public let taxonomy: HPTaxonomy
+    public let adjudicator: String
+    public let level: LabelLevel
+    public let queue: [LabelTally]
+    public private(set) var index = 0
+    public private(set) var choice: String?
+    public private(set) var pendingMajor: MajorType?
+    public private(set) var rationale = ""
+    public private(set) var editingRationale = false
+    public private(set) var message: String?
+    public private(set) var settled = 0
+    public private(set) var wantsQuit = false
+    public var scroll = 0
+
+    public init(store: DefectLabStore, taxonomy: HPTaxonomy, adjudicator: String, level: LabelLevel, queue: [LabelTally]) {
+        self.store = store
+        self.taxonomy = taxonomy
+        self.adjudicator = adjudicator
+        self.level = level
+        self.queue = queue
+        reset()
+    }
+
+    public var current: LabelTally? { index < queue.count ? queue[index] : nil }
+
+    private func reset() {
+        choice = current?.counts.first?.label
+        pendingMajor = nil
+        rationale = ""
+        scroll = 0
+    }
+
+    public func detail() throws -> ItemDetail? {
+        guard let current else { return nil }
+        return try store.read { try ItemDetail.fetch(itemID: current.itemID, $0) }
+    }
+
+    public func handle(_ key: Key) {
+        if editingRationale {
+            switch key {
+            case .enter, .escape: editingRationale = false
+            case .backspace: rationale = String(rationale.dropLast())
+            case .char(let s) where s.value >= 0x20: rationale.append(Character(s))
+            default: break
+            }
+            return
+        }
+        guard let tally = current else {
+            if key == .char("q") || key == .escape || key == .enter { wantsQuit = true }
+            return
+        }
+        if let major = pendingMajor {
+            if key == .escape { pendingMajor = nil; return }
+            if case .char(let s) = key, ("1"..."9").contains(s),
+               let sub = major.subtypes.first(where: { $0.id == "\(major.id)\(s)" }) {
+                choice = sub.id; pendingMajor = nil
+                return
+            }
+        }
+        switch key {
+        case .char(let s) where ("a"..."g").contains(s):
+            guard let major = taxonomy.major(String(s).uppercased()) else { return }
+            if level == .major { choice = major.id } else { pendingMajor = major }
+        case .char(let s) where ("1"..."9").contains(s):
+            let n = Int(s.value - 0x30)
+            if n <= tally.counts.count { choice = tally.counts[n - 1].label }
+        case .enter:
+            guard let choice else { return }
+            do {
+                try AdjudicationQueue.record(itemID: tally.itemID, level: level, label: choice, adjudicator: adjudicator,
+                                             method: "manual", rationale: rationale, taxonomy: taxonomy, in: store)
+                settled += 1
+                message = "\(tally.key) → \(choice)"
+                index += 1
+                reset()
+            } catch { message = "NOT SAVED: \(error)" }
+        case .char("r"): editingRationale = true
+        case .char("s"), .right, .char(">"): index = min(index + 1, queue.count); reset(); message = "skipped"
+        case .left, .char("<"): index = max(0, index - 1); reset()
+        case .down, .char("j"): scroll += 1
+        case .up, .char("k"): scroll = max(0, scroll - 1)
+        case .pageDown, .char(" "): scroll += 10
+        case .pageUp: scroll = max(0, scroll - 10)
+        case .char("q"): wantsQuit = true
+        case .escape: pendingMajor = nil
+        default: break
+        }
+    }
+}
+
+/// Draws an `AdjudicationController`.
+public struct AdjudicationScreen {
+    let terminal: Terminal
+    let controller: AdjudicationController
+
+    public init(terminal: Terminal, controller: AdjudicationController) {
+        self.terminal = terminal
+        self.controller = controller
+    }
+
+    public func draw() {
+        let t = terminal, c = controller
+        let rows = t.rows, cols = t.cols
+        t.erase()
+        defer { t.refresh() }
+        guard rows >= LabelScreen.minimumRows, cols >= LabelScreen.minimumCols else {
+            t.draw("terminal too small (\(cols)×\(rows))", y: 0, x: 0, style: .error)
+            return
+        }
+        t.fillRow(0, style: .header)
+        t.draw(" adjudicate \(c.level.rawValue) · \(c.adjudicator) · \(min(c.index + 1, c.queue.count))/\(c.queue.count) disagreements · \(c.settled) settled",
+               y: 0, x: 0, style: .header, maxCells: cols)
+        guard let tally = c.current else {
+            t.draw("No disagreements left to settle. q quits.", y: 2, x: 1, style: .good)
+            return
+        }
+        let detail = (try? c.detail()) ?? nil
+        t.draw(InertText.neutralize(detail?.title ?? tally.key).replacingOccurrences(of: "\n", with: " "), y: 1, x: 1, style: .title, maxCells: cols - 2)
+        t.draw(InertText.neutralize(detail?.url ?? tally.key), y: 2, x: 1, style: .dim, maxCells: cols - 2)
+        var y = 3
+        for (i, entry) in tally.counts.enumerated() {
+            let name = c.level == .subtype ? c.taxonomy.subtype(entry.label)?.name : c.taxonomy.major(entry.label)?.name
+            let mark = entry.label == c.choice ? "▶" : " "
+            let majority = i == 0 && tally.strictMajority != nil ? "  (majority)" : ""
+            t.draw("\(mark) \(i + 1)  \(entry.label) ×\(entry.count)  \(name ?? "")\(majority)", y: y, x: 1,
+                   style: entry.label == c.choice ? .search : .normal, maxCells: cols - 2)
+            y += 1
+        }
+        if let choice = c.choice, !tally.counts.contains(where: { $0.label == choice }) {
+            t.draw("▶    \(choice) (adjudicator's own choice)", y: y, x: 1, style: .search, maxCells: cols - 2); y += 1
+        }
+        t.draw(String(repeating: "─", count: cols), y: y, x: 0, style: .dim); y += 1
+        let bodyTop = y, bodyHeight = rows - 3 - bodyTop
+        if bodyHeight > 0 {
+            let wrapped = WrappedText(InertText.neutralize(detail?.body ?? ""), width: cols - 2)
+            c.scroll = min(c.scroll, max(0, wrapped.lines.count - bodyHeight))
+            for row in 0..<bodyHeight where c.scroll + row < wrapped.lines.count {
+                t.draw(wrapped.lines[c.scroll + row].scalars, y: bodyTop + row, x: 1)
+            }
+        }
+        let rationale = c.editingRationale ? "rationale: \(c.rationale)_  (Enter done)" : "rationale: \(c.rationale.isEmpty ? "—" : c.rationale)"
+        t.draw(rationale, y: rows - 3, x: 1, style: c.editingRationale ? .prompt : .dim, maxCells: cols - 2)
+        if let major = c.pendingMajor {
+            t.draw("\(major.id): subtype digit 1–\(major.subtypes.count), Esc cancels", y: rows - 2, x: 1, style: .prompt, maxCells: cols - 2)
+        } else if let message = c.message {
+            t.draw(message, y: rows - 2, x: 1, style: message.hasPrefix("NOT SAVED") ? .error : .good, maxCells: cols - 2)
+        }
+        t.draw("Enter confirm · 1–9 listed label · a–g other · r rationale · s skip · ← back · q quit", y: rows - 1, x: 1, style: .dim, maxCells: cols - 2)
+    }
+
+    public static func run(controller: AdjudicationController, monochrome: Bool) throws {
+        let terminal = try Terminal(monochrome: monochrome)
+        defer { terminal.end() }
+        let screen = AdjudicationScreen(terminal: terminal, controller: controller)
+        while !controller.wantsQuit && !terminal.inputClosed {
+            screen.draw()
+            if let key = terminal.readKey() { controller.handle(key) }
+        }
+    }
+}

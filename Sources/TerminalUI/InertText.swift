@@ -1,0 +1,73 @@
+/// Issue text made safe to draw: terminal control sequences removed before anything reaches the screen.
+///
+/// Issue bodies are written by strangers. An ESC sequence drawn as-is could recolour the screen, move the
+/// cursor over other items' text, retitle the terminal (OSC) or worse, so every control is stripped:
+/// CSI (`ESC [` … final byte, and the 8-bit `0x9B` form), OSC/DCS/SOS/PM/APC strings up to BEL or ST,
+/// two-byte escapes, other C0 and C1 controls and DEL. Tabs become spaces, CR/CRLF become LF; what is left
+/// is printable text and newlines.
+public enum InertText {
+    public static let tabWidth = 4
+
+    public static func neutralize(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        let scalars = Array(text.unicodeScalars)
+        var i = 0
+        let n = scalars.count
+        func isFinal(_ s: Unicode.Scalar) -> Bool { (0x40...0x7E).contains(s.value) }
+        /// Skips a control string (OSC, DCS, ...) to its terminator: BEL, ESC \ or 8-bit ST.
+        func skipString(from start: Int) -> Int {
+            var j = start
+            while j < n {
+                let v = scalars[j].value
+                if v == 0x07 || v == 0x9C { return j + 1 }
+                if v == 0x1B { return j + 1 < n && scalars[j + 1] == "\\" ? j + 2 : j + 1 }
+                j += 1
+            }
+            return n
+        }
+        /// Skips CSI parameters and intermediates to the final byte.
+        func skipCSI(from start: Int) -> Int {
+            var j = start
+            while j < n {
+                let v = scalars[j].value
+                if isFinal(scalars[j]) { return j + 1 }
+                if !(0x20...0x3F).contains(v) { return j }  // malformed: drop the introducer only
+                j += 1
+            }
+            return n
+        }
+        while i < n {
+            let s = scalars[i]
+            let v = s.value
+            switch v {
+            case 0x0A:
+                out.append(s); i += 1
+            case 0x0D:
+                out.append("\n"); i += (i + 1 < n && scalars[i + 1].value == 0x0A) ? 2 : 1
+            case 0x09:
+                out.append(contentsOf: String(repeating: " ", count: tabWidth).unicodeScalars); i += 1
+            case 0x1B:
+                guard i + 1 < n else { i += 1; continue }
+                let next = scalars[i + 1]
+                switch next {
+                case "[": i = skipCSI(from: i + 2)
+                case "]", "P", "X", "^", "_": i = skipString(from: i + 2)
+                default:
+                    // ESC + intermediates (0x20–0x2F) + a final byte, e.g. ESC ( B, ESC 7, ESC c.
+                    var j = i + 1
+                    while j < n, (0x20...0x2F).contains(scalars[j].value) { j += 1 }
+                    i = j < n ? j + 1 : n
+                }
+            case 0x9B: i = skipCSI(from: i + 1)
+            case 0x9D, 0x90, 0x98, 0x9E, 0x9F: i = skipString(from: i + 1)
+            case 0x00...0x1F, 0x7F, 0x80...0x9F:
+                i += 1
+            default:
+                // Bidi overrides and isolates can reorder what the annotator reads; drop them too.
+                if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) { i += 1; continue }
+                out.append(s); i += 1
+            }
+        }
+        return String(out)
+    }
+}

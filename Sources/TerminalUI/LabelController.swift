@@ -1,0 +1,221 @@
+import Annotation
+import Foundation
+import Taxonomy
+
+/// The labelling screen's state and key handling, without curses: the TUI draws it, the scripted path and
+/// the tests drive it with the same keys. Two keystrokes label an item (major letter, then subtype digit);
+/// commands use keys outside a–g so a stray letter never becomes a command.
+public final class LabelController {
+    public enum Mode: Equatable, Sendable {
+        case browse
+        case note(String)
+        case search(String)
+        case jump(String)
+        case help
+    }
+
+    public let session: LabellingSession
+    public let cues: KeywordCues
+    public var taxonomy: HPTaxonomy { session.taxonomy }
+    public private(set) var index: Int
+    public private(set) var pendingMajor: MajorType?
+    public private(set) var mode: Mode = .browse
+    public private(set) var message: String?
+    /// The last write that failed: shown on screen, and fatal for a script.
+    public private(set) var lastError: Error?
+    public private(set) var wantsQuit = false
+    public var scroll = 0
+    public var helpScroll = 0
+    /// Body area size, set by the screen on every layout (a script uses the 80×24 defaults).
+    public var bodyWidth = 78
+    public var bodyHeight = 12
+    public private(set) var searchQuery: String?
+    private var layout: (item: Int64, width: Int, wrapped: WrappedText, cueSummary: String)?
+
+    public init(session: LabellingSession) {
+        self.session = session
+        self.cues = KeywordCues(taxonomy: session.taxonomy)
+        self.index = session.firstUnlabelled() ?? 0
+        if session.firstUnlabelled() == nil { message = "all \(session.total) items are labelled; review with ← →, q quits" }
+    }
+
+    public var currentLabel: String? { session.label(at: index) }
+    public var isUnsure: Bool { session.unsure.contains(session.queue[index].itemID) }
+    public var noteCount: Int { session.notes[session.queue[index].itemID]?.count ?? 0 }
+
+    public func detail() throws -> ItemDetail { try session.detail(at: index) }
+
+    /// The current body wrapped to the body width (cached per item and width) and its cue summary.
+    public func wrappedBody() throws -> (wrapped: WrappedText, cueSummary: String) {
+        let detail = try detail()
+        if let layout, layout.item == detail.itemID, layout.width == bodyWidth { return (layout.wrapped, layout.cueSummary) }
+        let inert = InertText.neutralize(detail.body)
+        let wrapped = WrappedText(inert, width: bodyWidth)
+        let counts = cues.counts(in: inert + "\n" + InertText.neutralize(detail.title))
+        let summary = counts.isEmpty ? "no keyword cues" : "cues: " + counts.map { "\($0.major)×\($0.count)" }.joined(separator: " ")
+        layout = (detail.itemID, bodyWidth, wrapped, summary)
+        return (wrapped, summary)
+    }
+
+    private func go(to newIndex: Int) {
+        index = max(0, min(newIndex, session.total - 1))
+        scroll = 0
+        pendingMajor = nil
+    }
+
+    public func handle(_ key: Key) {
+        do { try dispatch(key) } catch {
+            lastError = error
+            message = "NOT SAVED: \(error)"
+        }
+    }
+
+    private func dispatch(_ key: Key) throws {
+        switch mode {
+        case .help:
+            switch key {
+            case .down, .char("j"): helpScroll += 1
+            case .up, .char("k"): helpScroll = max(0, helpScroll - 1)
+            case .pageDown, .char(" "): helpScroll += 10
+            case .pageUp: helpScroll = max(0, helpScroll - 10)
+            default: mode = .browse
+            }
+            return
+        case .note(let text), .search(let text), .jump(let text):
+            switch key {
+            case .escape: mode = .browse; message = "cancelled"
+            case .enter: try finishInput(text)
+            case .backspace: setInput(String(text.dropLast()))
+            case .char(let s) where s.value >= 0x20 && s.value != 0x7F: setInput(text + String(s))
+            default: break
+            }
+            return
+        case .browse:
+            break
+        }
+        if let major = pendingMajor {
+            switch key {
+            case .escape:
+                pendingMajor = nil; message = "cancelled"
+                return
+            case .char(let s) where ("1"..."9").contains(s):
+                let digit = Int(s.value - 0x30)
+                guard let subtype = major.subtypes.first(where: { $0.id == "\(major.id)\(digit)" })
+                        ?? (digit <= major.subtypes.count ? major.subtypes[digit - 1] : nil) else {
+                    message = "\(major.id) has subtypes 1–\(major.subtypes.count); Esc cancels"
+                    return
+                }
+                try labelCurrent(subtype.id)
+                return
+            default:
+                break
+            }
+        }
+        switch key {
+        case .char(let s) where ("a"..."g").contains(s):
+            guard let major = taxonomy.major(String(s).uppercased()) else { return }
+            pendingMajor = major
+            message = nil
+        case .char(let s) where ("0"..."9").contains(s):
+            message = "type a major letter a–g first, then the subtype digit"
+        case .escape:
+            pendingMajor = nil
+        case .char("u"):
+            pendingMajor = nil
+            if let back = try session.undoLast() {
+                go(to: back)
+                message = "undone: item \(back + 1) is unlabelled again"
+            } else {
+                message = "nothing to undo"
+            }
+        case .char("n"): pendingMajor = nil; mode = .note("")
+        case .char("/"): pendingMajor = nil; mode = .search("")
+        case .char(":"): pendingMajor = nil; mode = .jump("")
+        case .char("?"): pendingMajor = nil; mode = .help; helpScroll = 0
+        case .char("!"):
+            let flag = try session.toggleUnsure(at: index)
+            message = flag ? "flagged unsure" : "unsure flag cleared"
+        case .char("q"): wantsQuit = true
+        case .down, .char("j"): scroll += 1
+        case .up, .char("k"): scroll = max(0, scroll - 1)
+        case .pageDown, .char(" "): scroll += max(1, bodyHeight - 1)
+        case .pageUp: scroll = max(0, scroll - max(1, bodyHeight - 1))
+        case .home: scroll = 0
+        case .end: scroll = Int.max / 2
+        case .right, .char(">"): go(to: index + 1); message = nil
+        case .left, .char("<"): go(to: index - 1); message = nil
+        case .resize: layout = nil
+        default: break
+        }
+    }
+
+    private func labelCurrent(_ subtype: String) throws {
+        try session.record(subtype: subtype, at: index)
+        let labelled = index
+        pendingMajor = nil
+        if let next = session.firstUnlabelled(from: index + 1) {
+            go(to: next)
+            message = "item \(labelled + 1) → \(subtype)"
+        } else {
+            message = "item \(labelled + 1) → \(subtype); all \(session.total) items are labelled, q quits"
+        }
+    }
+
+    private func setInput(_ text: String) {
+        switch mode {
+        case .note: mode = .note(text)
+        case .search: mode = .search(text)
+        case .jump: mode = .jump(text)
+        default: break
+        }
+    }
+
+    private func finishInput(_ text: String) throws {
+        let current = mode
+        mode = .browse
+        switch current {
+        case .note:
+            try session.addNote(text, at: index)
+            message = text.trimmingCharacters(in: .whitespaces).isEmpty ? "empty note not saved" : "note saved"
+        case .jump:
+            guard let n = Int(text.trimmingCharacters(in: .whitespaces)), (1...session.total).contains(n) else {
+                message = "jump: give an item number 1–\(session.total)"
+                return
+            }
+            go(to: n - 1)
+            message = nil
+        case .search:
+            let query = text.isEmpty ? (searchQuery ?? "") : text
+            guard !query.isEmpty else { message = "search: nothing to find"; return }
+            searchQuery = query
+            let lines = try wrappedBody().wrapped.lines
+            let needle = query.lowercased()
+            let start = text.isEmpty ? scroll + 1 : 0
+            let order = Array(start..<lines.count) + Array(0..<min(start, lines.count))
+            if let hit = order.first(where: { lines[$0].text.lowercased().contains(needle) }) {
+                scroll = hit
+                message = "found '\(query)' at line \(hit + 1)  (/ Enter: next)"
+            } else {
+                message = "'\(query)' not found"
+            }
+        default:
+            break
+        }
+    }
+
+    /// The guidelines shown by `?`: every major type and subtype with its description and cues.
+    public func guidelines() -> [String] {
+        var lines = ["Guidelines (any key closes; j/k scroll)", "",
+                     "Label: major letter a–g, then subtype digit (b 1 → B1). Esc cancels a half-typed label.",
+                     "u undo · n note · ! unsure · / search body · : jump to item · ← → previous/next · q quit", ""]
+        for major in taxonomy.majors {
+            lines.append("\(major.id.lowercased())  \(major.id) \(major.name): \(major.description)")
+            for s in major.subtypes {
+                lines.append("   \(s.id.dropFirst())  \(s.id) \(s.name): \(s.description)")
+                if !s.keywords.isEmpty { lines.append("        cues: \(s.keywords.joined(separator: ", "))") }
+            }
+            lines.append("")
+        }
+        return lines
+    }
+}

@@ -1,0 +1,203 @@
+import Annotation
+import Foundation
+
+/// Draws a `LabelController` on a `Terminal`: item header, wrapped body with keyword cues highlighted,
+/// the subtype menu while a label is half-typed, the prompt line, and a progress bar. Works from 80×24 up
+/// and re-lays out on every draw, so a resize needs nothing more than a redraw.
+public struct LabelScreen {
+    public static let minimumRows = 12
+    public static let minimumCols = 40
+    let terminal: Terminal
+    let controller: LabelController
+
+    public init(terminal: Terminal, controller: LabelController) {
+        self.terminal = terminal
+        self.controller = controller
+    }
+
+    static let headerRows = 6
+    static let footerRows = 3
+
+    public func draw(now: Date = Date()) {
+        let t = terminal
+        let rows = t.rows, cols = t.cols
+        t.erase()
+        defer { t.refresh() }
+        guard rows >= Self.minimumRows, cols >= Self.minimumCols else {
+            t.draw("terminal too small (\(cols)×\(rows)); need \(Self.minimumCols)×\(Self.minimumRows)", y: 0, x: 0, style: .error)
+            return
+        }
+        if controller.mode == .help { drawHelp(rows: rows, cols: cols); return }
+        controller.bodyWidth = cols - 2
+        controller.bodyHeight = rows - Self.headerRows - Self.footerRows
+        do {
+            try drawItem(rows: rows, cols: cols)
+        } catch {
+            t.draw("cannot load this item: \(error)", y: Self.headerRows, x: 1, style: .error)
+        }
+        drawPrompt(y: rows - 2, cols: cols)
+        drawProgress(y: rows - 1, cols: cols, now: now)
+    }
+
+    private func clean(_ text: String) -> String {
+        InertText.neutralize(text).replacingOccurrences(of: "\n", with: " ")
+    }
+
+    private func drawItem(rows: Int, cols: Int) throws {
+        let t = terminal, c = controller, session = c.session
+        let detail = try c.detail()
+        t.fillRow(0, style: .header)
+        var status = c.currentLabel.map { "[\($0)]" } ?? "[unlabelled]"
+        if c.isUnsure { status += " [unsure]" }
+        if c.noteCount > 0 { status += " [\(c.noteCount) note\(c.noteCount == 1 ? "" : "s")]" }
+        let left = " \(session.annotator) · item \(c.index + 1)/\(session.total) · \(session.queue[c.index].sample)"
+        t.draw(left, y: 0, x: 0, style: .header, maxCells: cols - 1)
+        let statusCells = CellWidth.of(status)
+        if statusCells + CellWidth.of(left) + 2 < cols { t.draw(status, y: 0, x: cols - statusCells - 1, style: .header) }
+        t.draw(clean(detail.title), y: 1, x: 1, style: .title, maxCells: cols - 2)
+        var meta = [detail.framework]
+        if let repo = detail.repository { meta.append(repo + (detail.number.map { " #\($0)" } ?? "")) }
+        if let state = detail.state { meta.append(state) }
+        if let d = detail.createdAt { meta.append("opened \(d.prefix(10))") }
+        if let d = detail.updatedAt { meta.append("updated \(d.prefix(10))") }
+        if let d = detail.closedAt { meta.append("closed \(d.prefix(10))") }
+        t.draw(clean(meta.joined(separator: " · ")), y: 2, x: 1, style: .dim, maxCells: cols - 2)
+        t.draw(clean("tags: " + (detail.tags.isEmpty ? "—" : detail.tags.joined(separator: ", "))), y: 3, x: 1, style: .dim, maxCells: cols - 2)
+        t.draw(clean(detail.url ?? detail.key), y: 4, x: 1, style: .dim, maxCells: cols - 2)
+        t.draw(String(repeating: "─", count: cols), y: 5, x: 0, style: .dim)
+
+        let (wrapped, cueSummary) = try c.wrappedBody()
+        let height = c.bodyHeight
+        let maxScroll = max(0, wrapped.lines.count - height)
+        c.scroll = min(c.scroll, maxScroll)
+        let needle = c.searchQuery.map { Array($0.lowercased().unicodeScalars) }
+        for row in 0..<height {
+            let n = c.scroll + row
+            guard n < wrapped.lines.count else { break }
+            drawBodyLine(wrapped.lines[n].scalars, y: Self.headerRows + row, needle: needle)
+        }
+        if let major = c.pendingMajor {
+            // The subtype menu covers the bottom of the body while a label is half-typed.
+            let top = Self.headerRows + max(0, height - major.subtypes.count - 1)
+            t.fillRow(top, style: .normal)
+            t.draw(String(repeating: "─", count: cols), y: top, x: 0, style: .dim)
+            for (i, s) in major.subtypes.enumerated() {
+                t.fillRow(top + 1 + i, style: .normal)
+                let digit = s.id.hasPrefix(major.id) ? String(s.id.dropFirst(major.id.count)) : String(i + 1)
+                let used = t.draw(" \(digit) ", y: top + 1 + i, x: 1, style: .prompt)
+                t.draw("\(s.id) \(s.name) — \(s.description)", y: top + 1 + i, x: 1 + used, maxCells: cols - 3 - used)
+            }
+        }
+        let footer = rows - Self.footerRows
+        let position = wrapped.lines.isEmpty ? "empty" :
+            "lines \(c.scroll + 1)–\(min(c.scroll + height, wrapped.lines.count)) of \(wrapped.lines.count)"
+        let positionCells = CellWidth.of(position)
+        t.draw(String(repeating: "─", count: cols), y: footer, x: 0, style: .dim)
+        t.draw(" \(cueSummary) ", y: footer, x: 1, style: .cue, maxCells: cols - positionCells - 4)
+        t.draw(" \(position) ", y: footer, x: max(0, cols - positionCells - 3), style: .dim)
+    }
+
+    /// One body line, with keyword cues and search hits in their styles.
+    private func drawBodyLine(_ scalars: [Unicode.Scalar], y: Int, needle: [Unicode.Scalar]?) {
+        var styles = [Terminal.Style](repeating: .normal, count: scalars.count)
+        for m in controller.cues.matches(in: scalars) { for i in m.range { styles[i] = .cue } }
+        if let needle, !needle.isEmpty, needle.count <= scalars.count {
+            let folded = scalars.map { Unicode.Scalar(KeywordCues.fold($0.value)) ?? $0 }
+            let foldedNeedle = needle.map { Unicode.Scalar(KeywordCues.fold($0.value)) ?? $0 }
+            var i = 0
+            while i + foldedNeedle.count <= folded.count {
+                if folded[i..<(i + foldedNeedle.count)].elementsEqual(foldedNeedle) {
+                    for j in i..<(i + foldedNeedle.count) { styles[j] = .search }
+                    i += foldedNeedle.count
+                } else { i += 1 }
+            }
+        }
+        var x = 1
+        var start = 0
+        while start < scalars.count {
+            var end = start + 1
+            while end < scalars.count, styles[end] == styles[start] { end += 1 }
+            x += terminal.draw(Array(scalars[start..<end]), y: y, x: x, style: styles[start])
+            start = end
+        }
+    }
+
+    private func drawPrompt(y: Int, cols: Int) {
+        let t = terminal, c = controller
+        switch c.mode {
+        case .note(let text): t.draw("note: \(text)_   (Enter saves, Esc cancels)", y: y, x: 1, style: .prompt, maxCells: cols - 2)
+        case .search(let text): t.draw("search: \(text)_   (Enter finds; empty Enter: next)", y: y, x: 1, style: .prompt, maxCells: cols - 2)
+        case .jump(let text): t.draw("jump to item (1–\(c.session.total)): \(text)_", y: y, x: 1, style: .prompt, maxCells: cols - 2)
+        case .help, .browse:
+            if let major = c.pendingMajor {
+                t.draw("\(major.id) \(major.name): subtype digit 1–\(major.subtypes.count), Esc cancels", y: y, x: 1, style: .prompt, maxCells: cols - 2)
+            } else if let message = c.message {
+                t.draw(message, y: y, x: 1, style: message.hasPrefix("NOT SAVED") ? .error : .good, maxCells: cols - 2)
+            } else {
+                t.draw("a–g major, digit subtype · u undo · n note · ! unsure · ? guide · / search · : jump · q quit",
+                       y: y, x: 1, style: .dim, maxCells: cols - 2)
+            }
+        }
+    }
+
+    private func drawProgress(y: Int, cols: Int, now: Date) {
+        let t = terminal, session = controller.session
+        let done = session.done, total = session.total
+        let pace = session.pace(now: now)
+        var text = " \(done)/\(total) \(total > 0 ? done * 100 / total : 0)%"
+        text += pace.perHour.map { " · \(Int($0.rounded()))/h" } ?? " · —/h"
+        text += pace.remaining.map { " · ETA \(Self.duration($0))" } ?? " · ETA —"
+        let barCells = max(10, cols - CellWidth.of(text) - 4)
+        let filled = total > 0 ? barCells * done / total : 0
+        t.draw("[", y: y, x: 0)
+        t.draw(String(repeating: "#", count: filled), y: y, x: 1, style: .good)
+        t.draw(String(repeating: "·", count: barCells - filled), y: y, x: 1 + filled, style: .dim)
+        t.draw("]" + text, y: y, x: 1 + barCells, maxCells: cols - barCells - 2)
+    }
+
+    static func duration(_ seconds: TimeInterval) -> String {
+        let s = Int(seconds.rounded())
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m" }
+        return "\(s / 3600)h\(String(format: "%02d", (s % 3600) / 60))m"
+    }
+
+    private func drawHelp(rows: Int, cols: Int) {
+        let t = terminal
+        let wrapped = WrappedText(controller.guidelines().joined(separator: "\n"), width: cols - 2)
+        controller.helpScroll = min(controller.helpScroll, max(0, wrapped.lines.count - rows))
+        for row in 0..<rows {
+            let n = controller.helpScroll + row
+            guard n < wrapped.lines.count else { break }
+            t.draw(wrapped.lines[n].scalars, y: row, x: 1, style: n == 0 ? .title : .normal)
+        }
+    }
+}
+
+/// Runs the labelling screen until the annotator quits.
+public enum LabelApp {
+    public static func run(session: LabellingSession, monochrome: Bool) throws {
+        let controller = LabelController(session: session)
+        let terminal = try Terminal(monochrome: monochrome)
+        defer { terminal.end() }
+        let screen = LabelScreen(terminal: terminal, controller: controller)
+        while !controller.wantsQuit && !terminal.inputClosed {
+            screen.draw()
+            guard let key = terminal.readKey() else { continue }
+            controller.handle(key)
+        }
+    }
+
+    /// Feeds a script of keys through the same controller, without a screen (batch labelling and the
+    /// concurrency test). A failed write stops the script with that error.
+    @discardableResult
+    public static func runScript(_ keys: [Key], session: LabellingSession) throws -> Int {
+        let controller = LabelController(session: session)
+        for key in keys {
+            controller.handle(key)
+            if let error = controller.lastError { throw error }
+            if controller.wantsQuit { break }
+        }
+        return session.labelledThisSession
+    }
+}

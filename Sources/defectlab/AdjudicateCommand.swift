@@ -1,0 +1,44 @@
+import Annotation
+import ArgumentParser
+import Foundation
+import Taxonomy
+import TerminalUI
+
+struct AdjudicateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "adjudicate",
+        abstract: "Settle items whose raw labels disagree (screen), or settle strict majorities (--auto majority).",
+        discussion: "Adjudications are stored apart from raw labels, with who decided, how and why, per level.")
+
+    @Option(help: "Who decides (recorded with each adjudication).") var adjudicator: String?
+    @Option(name: .customLong("level"), help: "subtype or major.") var levelName = "subtype"
+    var level: LabelLevel { LabelLevel(rawValue: levelName) ?? .subtype }
+    @Option(help: "Only this sample's items.") var sample: String?
+    @Option(help: "majority: settle strict majorities without the screen; ties are left.") var auto: String?
+    @Flag(help: "Draw without colour (also when NO_COLOR is set).") var monochrome = false
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var taxonomyOptions: TaxonomyOptions
+
+    func validate() throws {
+        // A String option (not a conformance on LabelLevel) so other commands can parse levels their own way.
+        guard LabelLevel(rawValue: levelName) != nil else { throw ValidationError("--level must be subtype or major") }
+        if let auto, auto != "majority" { throw ValidationError("--auto takes 'majority'") }
+        if auto == nil, adjudicator == nil { throw ValidationError("--adjudicator NAME is required for the screen") }
+    }
+
+    func run() throws {
+        let taxonomy = try taxonomyOptions.catalog().loadTaxonomy()
+        let store = try database.open(mode: .mustExist)
+        if auto != nil {
+            let result = try AdjudicationQueue.settleByMajority(level: level, sample: sample, adjudicator: adjudicator ?? "majority",
+                                                                taxonomy: taxonomy, in: store)
+            print("\(level.rawValue): settled \(result.unanimous + result.majority) (\(result.unanimous) unanimous, \(result.majority) by majority); "
+                  + "\(result.tiesLeft) ties left for an adjudicator; \(result.alreadySettled) already settled")
+            return
+        }
+        let queue = try AdjudicationQueue.open(level: level, sample: sample, taxonomy: taxonomy, in: store)
+        let controller = AdjudicationController(store: store, taxonomy: taxonomy, adjudicator: adjudicator!, level: level, queue: queue)
+        try AdjudicationScreen.run(controller: controller, monochrome: monochrome)
+        print("\(controller.settled) of \(queue.count) disagreements settled")
+    }
+}

@@ -1,0 +1,88 @@
+import Annotation
+import Foundation
+import GRDB
+import Store
+import Testing
+
+@Suite struct SamplingAndDesignTests {
+    @Test func sameSeedSameSampleOtherSeedOther() throws {
+        var keys: [[String]] = []
+        for seed: UInt64 in [7, 7, 8] {
+            let f = try LabellingFixture()
+            try f.seedIssues(frameworks: ["pytorch", "tensorflow", "mindspore"], count: 40, hpEvery: 2)
+            let summary = try SampleDraw.draw(SampleRequest(name: "s", perFramework: 10, seed: seed), in: f.store)
+            #expect(summary.strata.map(\.candidates) == [20, 20, 20])
+            #expect(summary.strata.map(\.drawn) == [10, 10, 10])
+            let listing = try SampleListing.load(name: "s", in: f.store)
+            #expect(listing.entries.count == 30)
+            // Only HP candidates (even issue numbers) are drawn.
+            #expect(listing.entries.allSatisfy { Int($0.key.split(separator: "/").last!)! % 2 == 0 })
+            keys.append(listing.entries.map(\.key))
+        }
+        #expect(keys[0] == keys[1])
+        #expect(keys[0] != keys[2])
+    }
+
+    @Test func presetFilterAndBareItemsAndNoRedraw() throws {
+        let f = try LabellingFixture()
+        try f.seedIssues(frameworks: ["pytorch", "tensorflow"], count: 5)
+        try f.seedBareItems(4)
+        let s = try SampleDraw.draw(SampleRequest(name: "p", perFramework: 100, seed: 1, preset: "pytorch"), in: f.store)
+        #expect(s.strata.map(\.framework) == ["pytorch", "unknown"])
+        #expect(s.total == 9)
+        // Items created for issues are reused, not duplicated, by a second sample.
+        _ = try SampleDraw.draw(SampleRequest(name: "q", perFramework: 100, seed: 2), in: f.store)
+        let items = try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM item")! }
+        #expect(items == 14)
+        #expect(throws: AnnotationError.self) { try SampleDraw.draw(SampleRequest(name: "p", perFramework: 1, seed: 1), in: f.store) }
+    }
+
+    @Test func designsDealBalancedLoads() throws {
+        // Reference figures for 6 annotators × 3,000 items.
+        let pairs = try AssignmentDesign.pairs.deal(itemCount: 3000, annotatorCount: 6)
+        let triples = try AssignmentDesign.triples.deal(itemCount: 3000, annotatorCount: 6)
+        let core = try AssignmentDesign.core(300).deal(itemCount: 3000, annotatorCount: 6)
+        func load(_ d: [[Int]]) -> [Int] { (0..<6).map { a in d.filter { $0.contains(a) }.count } }
+        func overlap(_ d: [[Int]], _ a: Int, _ b: Int) -> Int { d.filter { $0.contains(a) && $0.contains(b) }.count }
+        #expect(load(pairs) == Array(repeating: 1000, count: 6))
+        #expect(load(triples) == Array(repeating: 1500, count: 6))
+        #expect(load(core) == Array(repeating: 750, count: 6))
+        for a in 0..<6 { for b in (a + 1)..<6 {
+            #expect(overlap(pairs, a, b) == 200)
+            #expect(overlap(triples, a, b) == 600)   // λ = 2 blocks × 300 items
+            #expect(overlap(core, a, b) == 300)
+        } }
+        #expect(triples.allSatisfy { $0.count == 3 })
+        #expect(throws: AnnotationError.self) { try AssignmentDesign.triples.deal(itemCount: 3, annotatorCount: 2) }
+        #expect(AssignmentDesign(parsing: "core:300") == .core(300))
+        #expect(AssignmentDesign(parsing: "quads") == nil)
+    }
+
+    @Test func assignmentWritesQueuesInPerAnnotatorOrder() throws {
+        let f = try LabellingFixture()
+        try f.seedBareItems(60, framework: "pytorch")
+        _ = try SampleDraw.draw(SampleRequest(name: "s", perFramework: 60, seed: 3), in: f.store)
+        try AnnotatorRegistry.add(["a", "b", "c"], in: f.store)
+        let report = try AssignmentPlanner.assign(sample: "s", annotators: ["a", "b", "c"], design: .pairs, seed: 9, in: f.store)
+        #expect(report.load == [40, 40, 40])
+        #expect(report.overlap[0][1] == 20 && report.overlap[0][2] == 20 && report.overlap[1][2] == 20)
+        #expect(report.table().contains("pair overlap"))
+        let orders = try f.store.read { db in
+            try ["a", "b"].map { name in
+                try Int64.fetchAll(db, sql: """
+                    SELECT s.item_id FROM assignment s JOIN annotator n ON n.id = s.annotator_id
+                    WHERE n.name = ? ORDER BY s.position
+                    """, arguments: [name])
+            }
+        }
+        let shared = Set(orders[0]).intersection(orders[1])
+        #expect(shared.count == 20)
+        #expect(orders[0].filter(shared.contains) != orders[1].filter(shared.contains))
+        // Already assigned: refused unless --replace.
+        #expect(throws: AnnotationError.self) {
+            try AssignmentPlanner.assign(sample: "s", annotators: ["a"], design: .all, seed: 9, in: f.store)
+        }
+        let again = try AssignmentPlanner.assign(sample: "s", annotators: ["a", "b", "c"], design: .pairs, seed: 9, replace: true, in: f.store)
+        #expect(again == report)
+    }
+}

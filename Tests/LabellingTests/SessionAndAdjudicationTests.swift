@@ -1,0 +1,77 @@
+import Annotation
+import Foundation
+import GRDB
+import Store
+import Taxonomy
+import Testing
+
+@Suite struct SessionAndAdjudicationTests {
+    func prepared(annotators: [String], items: Int = 5) throws -> LabellingFixture {
+        let f = try LabellingFixture()
+        try f.seedBareItems(items, framework: "pytorch")
+        _ = try SampleDraw.draw(SampleRequest(name: "s", perFramework: items, seed: 1), in: f.store)
+        try AnnotatorRegistry.add(annotators, in: f.store)
+        _ = try AssignmentPlanner.assign(sample: "s", annotators: annotators, design: .all, seed: 1, in: f.store)
+        return f
+    }
+
+    @Test func labelsAreAppendOnlyAndUndoRetractsAndResumeFindsFirstGap() throws {
+        let f = try prepared(annotators: ["alice"])
+        let taxonomy = try LabellingFixture.taxonomy()
+        let session = try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "alice", sample: "s")
+        #expect(session.firstUnlabelled() == 0)
+        try session.record(subtype: "B1", at: 0)
+        try session.record(subtype: "g2", at: 1)
+        try session.toggleUnsure(at: 2)
+        try session.addNote("looks like a hang", at: 2)
+        try session.record(subtype: "B3", at: 2)
+        #expect(try session.undoLast() == 2)
+        #expect(throws: AnnotationError.self) { try session.record(subtype: "Z9", at: 3) }
+        // A new session (a restart) sees the same state and resumes at the first gap.
+        let again = try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "alice", sample: "s")
+        #expect(again.done == 2)
+        #expect(again.firstUnlabelled() == 2)
+        #expect(again.unsure.count == 1)
+        #expect(try again.undoLast() == 1)
+        let rows = try f.store.read { db in
+            try Row.fetchAll(db, sql: "SELECT action, unsure, note FROM annotation ORDER BY id")
+                .map { [$0["action"] as String, String($0["unsure"] as Bool), $0["note"] as String? ?? "-"] }
+        }
+        #expect(rows.map { $0[0] } == ["label", "label", "label", "retract", "retract"])
+        #expect(rows[2] == ["label", "true", "looks like a hang"])
+        #expect(throws: (any Error).self) { try f.store.write { try $0.execute(sql: "DELETE FROM annotation") } }
+        #expect(throws: (any Error).self) { try f.store.write { try $0.execute(sql: "UPDATE annotation_remark SET text = 'x'") } }
+    }
+
+    @Test func adjudicationTalliesAndMajority() throws {
+        let f = try prepared(annotators: ["a", "b", "c"], items: 3)
+        let taxonomy = try LabellingFixture.taxonomy()
+        // item 0: B1 B1 B2 (majority B1; major level unanimous B); item 1: B1 G2 F1 (tie); item 2: G2 G2 G2.
+        let plan: [String: [String]] = ["a": ["B1", "B1", "G2"], "b": ["B1", "G2", "G2"], "c": ["B2", "F1", "G2"]]
+        let order = try f.store.read { try Int64.fetchAll($0, sql: "SELECT item_id FROM sample_item ORDER BY position") }
+        for (name, labels) in plan {
+            let session = try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: name, sample: "s")
+            for (i, label) in labels.enumerated() {
+                try session.record(subtype: label, at: session.queue.firstIndex { $0.itemID == order[i] }!)
+            }
+        }
+        let open = try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store)
+        #expect(open.map(\.itemID) == [order[0], order[1]])
+        #expect(open[0].counts.map(\.label) == ["B1", "B2"] && open[0].strictMajority == "B1")
+        #expect(open[1].strictMajority == nil)
+        let major = try AdjudicationQueue.open(level: .major, sample: "s", taxonomy: taxonomy, in: f.store)
+        #expect(major.map(\.itemID) == [order[1]])
+        let settled = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
+        #expect(settled == MajoritySettlement(unanimous: 1, majority: 1, tiesLeft: 1, alreadySettled: 0))
+        try AdjudicationQueue.record(itemID: order[1], level: .subtype, label: "f1", adjudicator: "eve", method: "manual",
+                                     rationale: "numbers differ across GPUs", taxonomy: taxonomy, in: f.store)
+        #expect(try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store).isEmpty)
+        let stored = try f.store.read { db in
+            try Row.fetchAll(db, sql: "SELECT j.label, j.method FROM current_adjudication j JOIN sample_item si ON si.item_id = j.item_id ORDER BY si.position")
+                .map { "\($0["label"] as String)/\($0["method"] as String)" }
+        }
+        #expect(stored == ["B1/majority", "F1/manual", "G2/majority"])
+        // Raw labels are untouched by adjudication.
+        #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM current_annotation")! } == 9)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Taxonomy
+import TerminalUI
+import Testing
+
+@Suite struct InertTextAndWrapTests {
+    init() { Terminal.setUTF8Locale() }
+
+    @Test func controlSequencesAreStripped() {
+        let hostile = "a\u{1B}[31;1mred\u{1B}[0m b\u{1B}[2J\u{1B}[10;5H c\u{1B}]0;PWNED\u{07} d\u{1B}]8;;http://x\u{1B}\\link\u{1B}]8;;\u{1B}\\ "
+            + "e\u{1B}P1$qm\u{1B}\\ f\u{9B}31m g\u{9D}title\u{9C} h\u{1B}7\u{1B}(B i\u{07}\u{08}\u{7F}\u{0}j\u{202E}k\r\nl\tm"
+        let clean = InertText.neutralize(hostile)
+        #expect(clean == "ared b c dlink e f g h ijk\nl    m")
+        #expect(!clean.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) })
+        #expect(InertText.neutralize("中文 😀 ok") == "中文 😀 ok")
+    }
+
+    @Test func wrapMeasuresDoubleWidthAndNeverOverflows() {
+        #expect(CellWidth.of("内存a😀") == 2 + 2 + 1 + 2)
+        let text = String(repeating: "显存泄漏内存不断增长", count: 9) + " word " + String(repeating: "x", count: 30)
+        for width in [7, 10, 33, 78] {
+            let wrapped = WrappedText(text, width: width)
+            #expect(wrapped.lines.allSatisfy { $0.cells <= width })
+            #expect(wrapped.lines.map(\.text).joined().replacingOccurrences(of: " ", with: "")
+                    == text.replacingOccurrences(of: " ", with: ""))
+        }
+        // An odd width: a double-width character that would straddle the edge moves to the next line.
+        let odd = WrappedText("内内内", width: 5)
+        #expect(odd.lines.map(\.cells) == [4, 2])
+        let words = WrappedText("the quick brown fox", width: 10)
+        #expect(words.lines.map(\.text) == ["the quick", "brown fox"])
+    }
+
+    @Test func keywordCuesRespectWordBoundaries() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let taxonomy = try TaxonomyLoader.load(path: root.appendingPathComponent("Taxonomy/hp-taxonomy.yaml").path)
+        let cues = KeywordCues(taxonomy: taxonomy)
+        let line = Array("CUDA Out Of Memory; alarm on ARM; 显存泄漏".unicodeScalars)
+        let found = cues.matches(in: line).map { String(String.UnicodeScalarView(line[$0.range])) }
+        #expect(found.contains("CUDA Out Of Memory"))
+        #expect(found.contains("ARM"))
+        #expect(!found.contains("arm"))
+        #expect(found.contains { $0.hasPrefix("显存") })
+        #expect(cues.counts(in: "nothing relevant here").isEmpty)
+    }
+
+    @Test func scriptKeysParse() throws {
+        #expect(try Key.parseScript("b1<esc>\n<up>n hi<enter><lt>") ==
+                [.char("b"), .char("1"), .escape, .up, .char("n"), .char(" "), .char("h"), .char("i"), .enter, .char("<")])
+        #expect(throws: TerminalError.self) { try Key.parseScript("<nope>") }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+import Store
+import Testing
+
+/// Drives the real `defectlab label` screen in tmux and checks what lands in the database.
+@Suite(.serialized) struct LabelTUIInTmuxTests {
+    @Test func labelUndoNoteFlagResizeQuitAndResume() throws {
+        let bodies = (1...6).map { "Body of issue \($0). The GPU memory grows until CUDA out of memory.\n" + String(repeating: "line\n", count: 40) }
+        let db = try SeededLabellingDB(bodies: bodies)
+        let order = try db.queueNumbers()
+        let bin = try BuiltCLI.path()
+        let command = "\(bin) label --annotator alice --sample s --db \(db.path) --taxonomy-dir \(BuiltCLI.packageRoot.path)/Taxonomy"
+        do {
+            let pane = try TmuxPane(command: command)
+            try pane.waitFor(text: "item 1/6")
+            try #require(try pane.capture().contains("#\(order[0])"))
+            try pane.send("b")
+            try pane.waitFor(text: "subtype digit 1–3")
+            try pane.send("1")
+            try pane.waitFor(text: "item 2/6")
+            try pane.send("g", "2")
+            try pane.waitFor(text: "item 3/6")
+            // Escape cancels a half-typed label: nothing is stored, the item stays.
+            try pane.send("c")
+            try pane.waitFor(text: "C Functional")
+            try pane.send("Escape")
+            try pane.waitFor(text: "cancelled")
+            try pane.send("!")
+            try pane.waitFor(text: "[unsure]")
+            try pane.send("n")
+            try pane.waitFor(text: "note: ")
+            try pane.type("racy under load")
+            try pane.send("Enter")
+            try pane.waitFor(text: "[1 note]")
+            try pane.send("f", "1")
+            try pane.waitFor(text: "item 4/6")
+            try pane.send("u")
+            try pane.waitFor(text: "undone: item 3")
+            #expect(try pane.capture().contains("item 3/6"))
+            // Resize: the screen re-lays out to the new size and back.
+            try pane.resize(width: 100, height: 30)
+            let wide = try pane.waitFor("a 100-column redraw") { screen in
+                screen.components(separatedBy: "\n").contains { displayWidth($0) > 90 && $0.contains("2/6") }
+            }
+            #expect(wide.components(separatedBy: "\n").contains { $0.contains("item 3/6") })
+            try pane.resize(width: 80, height: 24)
+            let narrow = try pane.waitFor("an 80-column redraw") { screen in
+                let lines = screen.components(separatedBy: "\n")
+                // tmux crops and scrolls the old 100-column screen at once; only the app's own redraw puts
+                // the header back on row 0 and the whole progress bar (through its ETA) inside 80 columns.
+                return lines.allSatisfy { displayWidth($0) <= 80 } && lines.count >= 24
+                    && lines[0].contains("alice · item 3/6")
+                    && lines[23].hasPrefix("[") && lines[23].contains("2/6") && lines[23].contains("ETA")
+            }
+            #expect(narrow.contains("item 3/6"))
+            try pane.send("q")
+            try pane.waitFor(text: "alice: 2/6 labelled")
+        }
+        #expect(try db.currentLabels() == [order[0]: "B1", order[1]: "G2"])
+        let store = try db.store()
+        let history = try store.read { db in
+            try String.fetchAll(db, sql: "SELECT action || ':' || COALESCE(label, '-') || ':' || unsure || ':' || COALESCE(note, '-') FROM annotation ORDER BY id")
+        }
+        #expect(history == ["label:B1:0:-", "label:G2:0:-", "label:F1:1:racy under load", "retract:-:0:-"])
+        let remarks = try store.read { try String.fetchAll($0, sql: "SELECT kind || ':' || COALESCE(text, '-') FROM annotation_remark ORDER BY id") }
+        #expect(remarks == ["unsure:-", "note:racy under load"])
+        // Resume: a new start opens at the first unlabelled item (the undone one), flag and note kept.
+        let pane = try TmuxPane(command: command)
+        let resumed = try pane.waitFor(text: "item 3/6")
+        #expect(resumed.contains("#\(order[2])") && resumed.contains("[unsure]") && resumed.contains("[1 note]"))
+        #expect(resumed.contains("2/6"))
+        #expect(!resumed.contains("B1") || !resumed.contains("[B1]"))
+        try pane.send("d", "2")
+        try pane.waitFor(text: "item 4/6")
+        try pane.send("q")
+        try pane.waitFor(text: "alice: 3/6 labelled")
+        #expect(try db.currentLabels()[order[2]] == "D2")
+    }
+
+    @Test func blindHelpSearchAndJump() throws {
+        let db = try SeededLabellingDB(bodies: ["alpha\n" + String(repeating: "filler\n", count: 60) + "needle here", "second body"],
+                                       annotators: ["alice", "bob"])
+        // Bob's label must never show on Alice's screen.
+        let (status, out) = try BuiltCLI.run(["label", "--annotator", "bob", "--sample", "s", "--db", db.path,
+                                              "--script", try scriptFile(db, "e3e3")])
+        try #require(status == 0, "\(out)")
+        let pane = try TmuxPane(command: "\(try BuiltCLI.path()) label --annotator alice --sample s --db \(db.path)", environment: ["NO_COLOR": "1"])
+        let first = try pane.waitFor(text: "item 1/2")
+        #expect(!first.contains("E3") && first.contains("[unlabelled]"))
+        try pane.send("?")
+        try pane.waitFor(text: "Guidelines")
+        let firstPage = try pane.capture()
+        #expect(firstPage.contains("A1 pip/conda installation fails") && !firstPage.contains("B1 Memory/GPU resource error"))
+        // Space pages the guidelines down to the next major type's subtypes.
+        try pane.send("Space")
+        try pane.waitFor(text: "B1 Memory/GPU resource error")
+        try pane.send("x")
+        try pane.waitFor(text: "item 1/2")
+        try pane.send(":")
+        try pane.type("2")
+        try pane.send("Enter")
+        try pane.waitFor(text: "item 2/2")
+        try pane.send(":")
+        try pane.type("1")
+        try pane.send("Enter")
+        try pane.waitFor(text: "item 1/2")
+        let body = try db.queueNumbers()[0] == "1"
+        try pane.send("/")
+        try pane.type(body ? "needle" : "second")
+        try pane.send("Enter")
+        try pane.waitFor(text: body ? "found 'needle'" : "found 'second'")
+        #expect(!(try pane.capture().contains("E3")))
+        try pane.send("q")
+    }
+
+    @Test func cjkBodyRendersAlignedAndEscapesRenderInert() throws {
+        let cjk = String(repeating: "显", count: 60) + "\n" + "内存泄漏 leak😀 after 训练 END"
+        let hostile = "Red \u{1B}[31mALERT\u{1B}[0m cursor \u{1B}[2J\u{1B}[1;1Hmoved \u{1B}]0;PWNED\u{07}title \u{1B}[5A\u{1B}[?1049l bye"
+        let db = try SeededLabellingDB(bodies: [cjk, hostile])
+        let order = try db.queueNumbers()
+        let pane = try TmuxPane(command: "\(try BuiltCLI.path()) label --annotator alice --sample s --db \(db.path)")
+        for number in order {
+            let screen = try pane.waitFor(text: "#\(number) ")
+            let lines = screen.components(separatedBy: "\n")
+            // Frame intact: header, separator and progress bar on their rows, nothing past 80 columns.
+            #expect(lines[0].contains("alice · item"))
+            #expect(lines[5].hasPrefix("────"))
+            #expect(lines[23].hasPrefix("[") && lines[23].contains("/2"))
+            #expect(lines.allSatisfy { displayWidth($0) <= 80 })
+            if number == "1" {
+                // 60 double-width characters in a 78-cell body: 39 on the first line, 21 on the next.
+                #expect(lines[6] == " " + String(repeating: "显", count: 39))
+                #expect(lines[7] == " " + String(repeating: "显", count: 21))
+                #expect(lines[8] == " 内存泄漏 leak😀 after 训练 END")
+            } else {
+                #expect(lines[6] == " Red ALERT cursor moved title  bye")
+                #expect(!(try pane.title()).contains("PWNED"))
+            }
+            try pane.send("Right")
+        }
+        try pane.send("q")
+    }
+
+    func scriptFile(_ db: SeededLabellingDB, _ keys: String) throws -> String {
+        let url = db.folder.appendingPathComponent("keys-\(UUID().uuidString).txt")
+        try keys.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+}
