@@ -33,11 +33,15 @@ let package = Package(
         // that tests and `models run` exercise at real sizes.
         .target(name: "ModelIR", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Reference", dependencies: ["ModelIR", "COpenBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
+        // Fuzz: mutation operators, constraints, guidance, campaigns and the RQ3 studies (optimized: it mutates
+        // and hashes models in a loop).
+        .target(name: "Fuzz", dependencies: ["ModelIR", "Reference", "Taxonomy", "Store", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: [.unsafeFlags(["-O"])]),
 
         .executableTarget(
             name: "defectlab",
             dependencies: [
-                "Taxonomy", "Store", "Doctor", "Agreement", "Annotation", "ModelIR", "Reference",
+                "Taxonomy", "Store", "Doctor", "Agreement", "Annotation", "ModelIR", "Reference", "Fuzz",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,6 +54,7 @@ let package = Package(
         .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Agreement", "Store", "Taxonomy"]),
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "ModelIR"]),
+        .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "ModelIR", "Reference", "Store", "Taxonomy"]),
     ],
     swiftLanguageModes: [.v6]
 )
