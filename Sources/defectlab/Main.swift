@@ -38,6 +38,7 @@ struct DefectLab: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [TaxonomyCommand.self, DatabaseCommand.self, DoctorCommand.self,
-                      RatingsCommand.self, AgreementCommand.self, StatsCommand.self, ModelsCommand.self]
+                      RatingsCommand.self, AgreementCommand.self, StatsCommand.self, ModelsCommand.self,
+                      FuzzCommand.self, StudyCommand.self]
     )
 }

@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import Fuzz
+import Taxonomy
+
+/// Options shared by `fuzz` and `study`: which seeds, operators and frameworks, planted defects, oracles.
+struct FuzzTargetOptions: ParsableArguments {
+    @Option(help: "Frameworks: all, or a comma list (reference, faulty with --plant; the worker frameworks once installed).")
+    var frameworks = "all"
+    @Option(name: .customLong("framework"), help: "NAME=PYTHON: run framework NAME from another interpreter (repeatable).")
+    var interpreters: [String] = []
+    @Option(help: "Operators: names (LA,GF,...) or groups study, peers, developer, all.")
+    var ops = "all"
+    @Option(name: .customLong("plant"), help: "OP=KIND: plant a defect in the 'faulty' test framework (crash, error, load, nan, wrong, slow, memory); repeatable.")
+    var plants: [String] = []
+    @Option(help: "JSON file with oracle thresholds: tolerance, slowdown_factor, slowdown_floor, memory_factor.")
+    var oracles: String?
+    @Option(help: "Random seed: seed-model weights, inputs and every mutation choice derive from it.")
+    var seed: UInt64 = 1
+    @OptionGroup var taxonomy: TaxonomyOptions
+
+    func planted() throws -> [PlantedDefect] { try plants.map { try PlantedDefect(parsing: $0) } }
+
+    func executors() throws -> [any MutantExecutor] {
+        var interpreterMap: [String: String] = [:]
+        for item in interpreters {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--framework must be NAME=PYTHON, got '\(item)'") }
+            interpreterMap[parts[0].lowercased()] = parts[1]
+        }
+        var names = frameworks
+        if !interpreterMap.isEmpty && names == "all" { names = interpreterMap.keys.sorted().joined(separator: ",") }
+        return try FrameworkRegistry.resolve(names, planted: try planted(), interpreters: interpreterMap)
+    }
+
+    func operators() throws -> [any MutationOperator] { try OperatorCatalog.parse(ops) }
+
+    func oracleSuite() throws -> OracleSuite {
+        var suite = OracleSuite(mapping: try taxonomy.catalog().loadMapping())
+        if let oracles {
+            guard let data = FileManager.default.contents(atPath: oracles),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw ValidationError("--oracles \(oracles): not a readable JSON object")
+            }
+            for (key, value) in object {
+                guard let v = (value as? NSNumber)?.doubleValue else { throw ValidationError("--oracles: '\(key)' must be a number") }
+                switch key {
+                case "tolerance": suite.tolerance = v
+                case "slowdown_factor": suite.slowdownFactor = v
+                case "slowdown_floor": suite.slowdownFloor = v
+                case "memory_factor": suite.memoryFactor = v
+                default: throw ValidationError("--oracles: unknown key '\(key)' (tolerance, slowdown_factor, slowdown_floor, memory_factor)")
+                }
+            }
+        }
+        return suite
+    }
+}
+
+struct FuzzCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fuzz",
+        abstract: "Run (or resume) a model-mutation fuzzing campaign.",
+        discussion: """
+            Every mutant is recorded in the store with its lineage, hash, validity, per-framework status and verdicts;
+            every finding is filed under its taxonomy subtype. The same command resumes a killed campaign; the same
+            seed gives the same mutants. --shard i/N (0-based) runs one deterministic shard of N.
+            """)
+
+    @Option(help: "Seed models (comma list; see `models list`).")
+    var seeds = "lenet5"
+    @Option(help: "Mutant count (2000) or wall time (90s, 30m, 2h).")
+    var budget = "200"
+    @Option(help: "random, mcmc, coverage or bandit.")
+    var guidance = "mcmc"
+    @Option(help: "Highest mutation order a parent may reach.")
+    var maxOrder = 3
+    @Option(help: "backbone, head or any.")
+    var position = "any"
+    @Option(help: "i/N: run shard i (0-based) of N.")
+    var shard = "0/1"
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+    @OptionGroup var target: FuzzTargetOptions
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        guard let guidanceKind = GuidanceKind(rawValue: guidance) else { throw ValidationError("--guidance must be random, mcmc, coverage or bandit") }
+        guard let positionValue = Position(rawValue: position) else { throw ValidationError("--position must be backbone, head or any") }
+        guard maxOrder >= 1 else { throw ValidationError("--max-order must be ≥ 1") }
+        let operators = try target.operators()
+        let executors = try target.executors()
+        let config = CampaignConfig(seeds: seeds.split(separator: ",").map(String.init), frameworks: executors.map(\.name), guidance: guidanceKind,
+                                    operators: operators.map(\.name), maxOrder: maxOrder, position: positionValue, seed: target.seed,
+                                    shard: try ShardSpec(parsing: shard), planted: try target.planted().map(\.description),
+                                    budget: try Budget(parsing: budget))
+        let store = CampaignStore(store: try database.open())
+        let engine = CampaignEngine(config: config, operators: operators, executors: executors, oracles: try target.oracleSuite(), store: store)
+        let tty = isatty(2) == 1
+        var lastPrint = Date.distantPast
+        engine.onProgress = { p in
+            let now = Date()
+            let last = p.budget.map { p.step == $0 } ?? false
+            guard last || now.timeIntervalSince(lastPrint) > (tty ? 0.2 : 5) else { return }
+            lastPrint = now
+            let text = (tty ? "\r\u{1B}[K" : "") + p.line + (tty && !last ? "" : "\n")
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+        let summary = try engine.run()
+        if format == .json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+            return
+        }
+        print(CampaignReport.text(summary, config: config, database: database.resolvedPath))
+    }
+}
+
+/// The end-of-campaign text: what was made, what was found, where the time went, where the report is.
+enum CampaignReport {
+    static func text(_ s: CampaignSummary, config: CampaignConfig, database: String) -> String {
+        var lines = ["campaign \(s.campaignID.map(String.init) ?? "-") (shard \(config.shard), seed \(config.seed), \(config.guidance.rawValue), frameworks \(config.frameworks.joined(separator: ","))): \(s.steps) mutants\(s.replayed > 0 ? ", \(s.replayed) replayed from the store" : "")"]
+        lines.append("status: " + s.statusCounts.keys.sorted().map { "\($0) \(s.statusCounts[$0]!)" }.joined(separator: ", "))
+        lines.append("coverage: \(s.coverage) IR items")
+        let total = max(s.wallSeconds, 1e-9)
+        lines.append(String(format: "wall %.2f s: ", s.wallSeconds) + ["mutation", "reference", "workers", "oracles", "store"].map {
+            String(format: "%@ %.1f%%", $0, 100 * (s.split[$0] ?? 0) / total)
+        }.joined(separator: ", "))
+        if s.uniqueFindings.isEmpty {
+            lines.append("unique findings: none")
+        } else {
+            lines.append("unique findings: \(s.uniqueFindings.count)")
+            for f in s.uniqueFindings {
+                lines.append("  \(f.subtype)  \(f.framework)  \(f.symptom.rawValue) at \(f.stage?.rawValue ?? "?") in \(f.op) (\(f.scope.rawValue)): \(f.detail)")
+            }
+        }
+        lines.append("report: \(database) (tables campaign, mutant, campaign_finding; campaign id \(s.campaignID.map(String.init) ?? "-"))")
+        return lines.joined(separator: "\n")
+    }
+}
