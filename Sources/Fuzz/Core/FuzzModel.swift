@@ -1,4 +1,5 @@
 import ModelIR
+import Reference
 
 /// A model under mutation: the inferred graph, its weights, and how its inputs are made. Inputs are never
 /// stored: they are regenerated from the seed's input kind and seed, so an input-shape mutation (batch size,
@@ -33,11 +34,15 @@ public struct FuzzModel: Sendable {
         guard let entry = ModelZoo.entry(named: name) else {
             throw MutationError(.unknownSeed, "unknown seed model '\(name)'; known: \(ModelZoo.entries.map(\.name).joined(separator: ", "))")
         }
-        let graph: Graph
-        do { graph = try entry.build(entry.defaults) } catch { throw MutationError(.invalidMutant, "seed \(name) does not build: \(error)") }
+        // Calibrated BatchNorm statistics, as `models run` uses: random ones saturate deep seeds' outputs.
+        let prepared: PreparedModel
+        do { prepared = try PreparedModel.prepare(entry, entry.defaults, seed: seed) } catch {
+            throw MutationError(.invalidMutant, "seed \(name) does not build: \(error)")
+        }
+        let graph = prepared.graph
         var vocab = Swift.max(entry.vocab, 1)
         if let embedding = graph.nodes.first(where: { $0.op == .embedding }), case .int(let v)? = embedding.attributes["vocab"] { vocab = v }
-        return FuzzModel(graph: graph, weights: WeightInitializer.initialize(graph, seed: seed), seedName: entry.name,
+        return FuzzModel(graph: graph, weights: prepared.weights, seedName: entry.name,
                          inputKind: entry.inputKind, vocab: vocab, inputSeed: seed)
     }
 
