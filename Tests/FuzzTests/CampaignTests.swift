@@ -53,10 +53,10 @@ import Taxonomy
     @Test func plantedDefectsAreFoundWithTheirSubtypes() throws {
         let planted = [PlantedDefect(op: .pad, kind: .crash), PlantedDefect(op: .batchNorm, kind: .wrong), PlantedDefect(op: .gelu, kind: .nan),
                        PlantedDefect(op: .dropout, kind: .load), PlantedDefect(op: .groupNorm, kind: .error), PlantedDefect(op: .layerNorm, kind: .slow),
-                       PlantedDefect(op: .hardSwish, kind: .memory)]
+                       PlantedDefect(op: .silu, kind: .memory)]
         let ops: [any MutationOperator] = [ShapeMutation(), NormalizationInsertion(), ModernActivation(), LayerAddition()]
         let executors: [any MutantExecutor] = [ReferenceExecutor(), FaultInjectionExecutor(defects: planted)]
-        let config = FuzzTestSupport.config(guidance: .random, ops: ops, frameworks: ["reference", "faulty"], seed: 2, budget: 80,
+        let config = FuzzTestSupport.config(guidance: .random, ops: ops, frameworks: ["reference", "faulty"], seed: 2, budget: 120,
                                             planted: planted.map(\.description))
         let (store, dir) = try FuzzTestSupport.temporaryStore()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -93,7 +93,8 @@ import Taxonomy
         var counts = [Int](repeating: 0, count: 10)
         for _ in 0..<2000 { counts[g.chooseOperator(count: 10, rng: &rng)] += 1 }
         #expect(counts[7] == counts.max())
-        #expect(counts[7] > 2 * counts[2])
+        // From the top rank, a proposal k ranks down is accepted with 0.9^k: the top operator is drawn well above the last.
+        #expect(Double(counts[7]) > 1.5 * Double(counts[9]))
         #expect(g.admits(StepFeedback(operatorIndex: 0, position: .any, parentIndex: 0, legal: true, raisedInconsistency: true, newCoverage: 0, newFindings: 0)))
         #expect(!g.admits(StepFeedback(operatorIndex: 0, position: .any, parentIndex: 0, legal: true, raisedInconsistency: false, newCoverage: 5, newFindings: 0)))
     }

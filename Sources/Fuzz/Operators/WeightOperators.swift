@@ -35,13 +35,24 @@ public struct WeightMutation: MutationOperator {
         node.weights.filter { $0.trainable && $0.elementCount >= 2 && ($0.shape.first ?? 0) >= 2 }
     }
 
+    /// Trainable weights that are not constant (a constant tensor, like PReLU's initial slopes, shuffles and
+    /// switches into itself: a duplicate, not a mutant).
+    static func mutable(_ node: Node, in model: FuzzModel) -> [WeightSpec] {
+        mutable(node).filter { spec in
+            guard let t = model.weights[node.weightKey(spec.name)], let first = t.values.first else { return false }
+            return t.values.contains { $0 != first }
+        }
+    }
+
     public func targets(in model: FuzzModel) -> [String] {
-        model.graph.nodes.filter { $0.op != .input && !Self.mutable($0).isEmpty }.map(\.name)
+        model.graph.nodes.filter { $0.op != .input && !Self.mutable($0, in: model).isEmpty }.map(\.name)
     }
 
     public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
         guard let node = model.node(target) else { return nil }
-        let spec = rng.pick(Self.mutable(node))
+        let specs = Self.mutable(node, in: model)
+        guard !specs.isEmpty else { return nil }
+        let spec = rng.pick(specs)
         var params: [String: AttributeValue] = ["weight": .string(spec.name), "fraction": .float(rng.pick([0.1, 0.2, 0.3]))]
         if kind == .gaussian { params["sigma"] = .float(rng.pick([0.1, 0.2, 0.5])) }
         if kind == .neuronSwitch {
@@ -67,8 +78,15 @@ public struct WeightMutation: MutationOperator {
         picked = Array(picked.prefix(Swift.max(1, Int((Double(rows) * fraction).rounded()))))
         switch kind {
         case .shuffle:
-            for r in picked {
-                for i in stride(from: width - 1, to: 0, by: -1) { tensor.values.swapAt(r * width + i, r * width + rng.index(i + 1)) }
+            // Positions to shuffle: inside each picked neuron, or across the picked entries of a vector.
+            let groups: [[Int]] = width > 1 ? picked.map { r in Array((r * width)..<(r * width + width)) } : [picked.count > 1 ? picked.sorted() : [0, 1]]
+            for positions in groups {
+                let before = positions.map { tensor.values[$0] }
+                var after = before
+                for i in stride(from: after.count - 1, to: 0, by: -1) { after.swapAt(i, rng.index(i + 1)) }
+                // A shuffle that happens to keep the order is rotated instead, so the mutant always differs.
+                if after == before { after = Array(after.dropFirst()) + [after[0]] }
+                for (p, v) in zip(positions, after) { tensor.values[p] = v }
             }
         case .neuronSwitch:
             let ab = record.ints("rows")
