@@ -66,12 +66,16 @@ run: setup build
 	@echo "== doctor"; DEFECTLAB_PYTHON=$(VENV_PYTHON) $(DEFECTLAB) doctor
 	@echo "== taxonomy"; $(DEFECTLAB) taxonomy
 	@echo "== store"; $(DEFECTLAB) db info --db $(RUN_DB)
+	@echo "== fuzz: a short campaign on a handful of seeds, every installed framework"
+	$(DEFECTLAB) fuzz --seeds lenet5,alexnet,vgg16,resnet50,mobilenetv2 --frameworks all --budget 2m --guidance mcmc --seed 1 --db $(RUN_DB)
 
 bench: setup
 	$(SWIFT) build -c release --product defectlab
 	$(SWIFT) build -c release --product agreement-bench
 	@echo "== agreement: Fleiss' kappa vs statsmodels"
 	$$($(SWIFT) build -c release --show-bin-path)/agreement-bench --python $(VENV_PYTHON) --script Data/python/bench/fleiss_statsmodels.py
+	$(SWIFT) build -c release --product fuzz-bench
+	$$($(SWIFT) build -c release --show-bin-path)/fuzz-bench
 
 clean:
 	rm -rf .build

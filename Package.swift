@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "defectlab", targets: ["defectlab"]),
         .executable(name: "agreement-bench", targets: ["AgreementBench"]),
+        .executable(name: "fuzz-bench", targets: ["FuzzBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +30,7 @@ let package = Package(
         .target(name: "Agreement"),
         .target(name: "Annotation", dependencies: ["Store", "Taxonomy", "Agreement", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(name: "AgreementBench", dependencies: ["Agreement"]),
+        .executableTarget(name: "FuzzBench", dependencies: ["Fuzz", "ModelIR", "Store", "Taxonomy"]),
         // Optimized even in debug builds: the zoo's weights and the reference interpreter are number crunching
         // that tests and `models run` exercise at real sizes.
         .target(name: "ModelIR", swiftSettings: [.unsafeFlags(["-O"])]),

@@ -89,4 +89,24 @@ import Testing
                                       "--db", dir.appendingPathComponent("s.sqlite").path])
         #expect(svg.status == 0 && svg.stdout.hasPrefix("<svg"))
     }
+
+    @Test func shardsMergeIntoOneStore() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var shards: [String] = []
+        for i in 0..<2 {
+            let db = dir.appendingPathComponent("shard-\(i).sqlite").path
+            let r = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--budget", "15", "--seed", "4", "--shard", "\(i)/2", "--db", db])
+            #expect(r.status == 0, "\(r.stderr)")
+            shards.append(db)
+        }
+        let merged = dir.appendingPathComponent("all.sqlite").path
+        let r = try CLIProcess.run(["merge"] + shards + ["--db", merged])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("merged 2 campaign(s), 15 mutants"))
+        #expect(try Self.mutantRows(merged) == 15)
+        let again = try CLIProcess.run(["merge"] + shards + ["--db", merged])
+        #expect(again.stdout.contains("merged 0 campaign(s)") && again.stdout.contains("2 campaign(s) already there"))
+        #expect(try Self.mutantRows(merged) == 15)
+    }
 }
