@@ -7,6 +7,10 @@ import Taxonomy
 public struct ExecutionOutcome: Sendable {
     public enum Status: String, Sendable, Codable {
         case ok, error, crash, timeout
+        /// The process ran out of memory or was killed for outgrowing its limit.
+        case memory
+        /// The framework lacks an op or dtype the mutant uses: not a defect, and not a verdict either.
+        case unsupported
     }
 
     public var framework: String

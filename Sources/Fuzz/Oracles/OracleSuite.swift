@@ -38,19 +38,27 @@ public struct OracleSuite: Sendable {
 
     public func judge(_ model: FuzzModel, arbiter: ArbiterRun, outcomes: [ExecutionOutcome]) -> Verdict {
         var findings: [Finding] = []
-        let failed = outcomes.filter { $0.status != .ok }, ok = outcomes.filter { $0.status == .ok }
+        let failed = outcomes.filter { $0.status != .ok && $0.status != .unsupported }, ok = outcomes.filter { $0.status == .ok }
         var illegal = false, reason: String?
         if arbiter.run == nil {
             illegal = true
             reason = "reference cannot run it: \(arbiter.error ?? "")"
-        } else if !outcomes.isEmpty && ok.isEmpty && Set(failed.map { "\($0.status)|\($0.stage?.rawValue ?? "")" }).count == 1 && outcomes.count > 1 {
+        } else if !outcomes.isEmpty && ok.isEmpty && failed.isEmpty {
+            illegal = true
+            reason = "no framework supports it"
+        } else if ok.isEmpty && failed.count > 1 && Set(failed.map { "\($0.status)|\($0.stage?.rawValue ?? "")" }).count == 1 {
             illegal = true
             reason = "every framework fails the same way: \(failed[0].message)"
         }
         if !illegal {
             for f in failed {
                 let scope: FindingScope = ok.isEmpty ? .all : .some
-                let symptom: FindingSymptom = f.status == .crash ? .crash : f.status == .timeout ? .hang : .error
+                let symptom: FindingSymptom = switch f.status {
+                case .crash: .crash
+                case .timeout: .hang
+                case .memory: .memoryFailure
+                default: .error
+                }
                 findings.append(file(f.framework, symptom, f.stage ?? .execute, scope, f.failingOp ?? "model", f.message))
             }
         }
