@@ -16,6 +16,8 @@ public struct FuzzModel: Sendable {
     public var trainingSteps: Int
     /// Every mutation applied since the seed, oldest first: the model is a recipe from its seed.
     public var lineage: [MutationRecord]
+    /// Set while an operator only tests whether an edit is legal: re-inference then skips drawing weights.
+    var checkingOnly = false
 
     public init(graph: Graph, weights: WeightStore, seedName: String, inputKind: InputKind, vocab: Int, inputSeed: UInt64,
                 trainingSteps: Int = 0, lineage: [MutationRecord] = []) {

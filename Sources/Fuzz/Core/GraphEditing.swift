@@ -70,6 +70,7 @@ extension FuzzModel {
     /// drops weights no node owns any more.
     mutating func reinfer(seed: UInt64) throws(MutationError) {
         do { graph = try graph.inferred() } catch { throw MutationError(.invalidMutant, error.description) }
+        if checkingOnly { return }
         var kept: WeightStore = [:]
         for node in graph.nodes {
             for spec in node.weights {

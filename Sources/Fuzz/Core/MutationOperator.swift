@@ -62,7 +62,9 @@ extension MutationOperator {
 
     /// Whether `params` would make a legal mutant of `target` (generate and test against the IR's rules).
     func legal(_ model: FuzzModel, _ target: String, _ params: [String: AttributeValue]) -> Bool {
-        (try? edit(model, MutationRecord(op: name, targets: [target], parameters: params, seed: 0))) != nil
+        var probe = model
+        probe.checkingOnly = true
+        return (try? edit(probe, MutationRecord(op: name, targets: [target], parameters: params, seed: 0))) != nil
     }
 }
 
