@@ -74,6 +74,8 @@ bench: setup
 	$(SWIFT) build -c release --product agreement-bench
 	@echo "== agreement: Fleiss' kappa vs statsmodels"
 	$$($(SWIFT) build -c release --show-bin-path)/agreement-bench --python $(VENV_PYTHON) --script Data/python/bench/fleiss_statsmodels.py
+	$(SWIFT) build -c release --product tracker-sim
+	@bash Data/bench/bench-crawl.sh "$$($(SWIFT) build -c release --show-bin-path)"
 	$(SWIFT) build -c release --product fuzz-bench
 	$$($(SWIFT) build -c release --show-bin-path)/fuzz-bench
 

@@ -9,12 +9,14 @@ let package = Package(
     products: [
         .executable(name: "defectlab", targets: ["defectlab"]),
         .executable(name: "agreement-bench", targets: ["AgreementBench"]),
+        .executable(name: "tracker-sim", targets: ["tracker-sim"]),
         .executable(name: "fuzz-bench", targets: ["FuzzBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System-library shims: C hidden behind Swift types in the modules that use them.
@@ -35,6 +37,14 @@ let package = Package(
         // that tests and `models run` exercise at real sizes.
         .target(name: "ModelIR", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Reference", dependencies: ["ModelIR", "COpenBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Crawl", dependencies: ["CCurl", "CLibXML2", "Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The tracker simulator (GitHub + Gitee over loopback) used by the crawl tests and benchmarks.
+        .target(name: "TrackerSim", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "tracker-sim", dependencies: ["TrackerSim"]),
         // Fuzz: mutation operators, constraints, guidance, campaigns and the RQ3 studies (optimized: it mutates
         // and hashes models in a loop).
         .target(name: "Fuzz", dependencies: ["ModelIR", "Reference", "Taxonomy", "Store", .product(name: "GRDB", package: "GRDB.swift")],
@@ -43,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "defectlab",
             dependencies: [
-                "Taxonomy", "Store", "Doctor", "Agreement", "Annotation", "ModelIR", "Reference", "Fuzz",
+                "Taxonomy", "Store", "Doctor", "Agreement", "Annotation", "ModelIR", "Reference", "Crawl", "Fuzz",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,6 +66,7 @@ let package = Package(
         .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Agreement", "Store", "Taxonomy"]),
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "ModelIR"]),
+        .testTarget(name: "CrawlTests", dependencies: ["Crawl", "Store"]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "ModelIR", "Reference", "Store", "Taxonomy"]),
     ],
     swiftLanguageModes: [.v6]

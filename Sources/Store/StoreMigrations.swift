@@ -8,6 +8,7 @@ public enum StoreMigrations {
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-mining", migrate: createMiningSchema)
+        migrator.registerMigration("v2-crawl", migrate: addCrawlPageLinks)
         migrator.registerMigration("v3-fuzz-campaigns", migrate: createFuzzCampaignSchema)
         return migrator
     }
@@ -189,6 +190,17 @@ public enum StoreMigrations {
             CREATE VIEW current_adjudication AS
                 SELECT j.* FROM adjudication j
                 WHERE j.id = (SELECT MAX(k.id) FROM adjudication k WHERE k.item_id = j.item_id AND k.level = j.level);
+            """)
+    }
+
+    /// A 304 has no body and may have no `link`: the next page URL is kept with the page's ETag, so an
+    /// unchanged page still tells the crawler where to go next. `first_url` is where the series' last pass
+    /// began: a short incremental pass is asked again with the same URL, so "nothing changed" costs a 304.
+    static func addCrawlPageLinks(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE page_etag ADD COLUMN next_url TEXT;
+            ALTER TABLE page_etag ADD COLUMN last_page INTEGER;
+            ALTER TABLE crawl_state ADD COLUMN first_url TEXT;
             """)
     }
 

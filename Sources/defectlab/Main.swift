@@ -39,6 +39,7 @@ struct DefectLab: ParsableCommand {
         version: "0.1.0",
         subcommands: [TaxonomyCommand.self, DatabaseCommand.self, DoctorCommand.self,
                       RatingsCommand.self, AgreementCommand.self, StatsCommand.self, ModelsCommand.self,
+                      CrawlCommand.self, FilterCommand.self, IssuesCommand.self,
                       FuzzCommand.self, StudyCommand.self, MergeCommand.self]
     )
 }

@@ -1,0 +1,48 @@
+/// What `defectlab crawl github|gitee OWNER/REPO` was asked to do.
+public struct CrawlOptions: Sendable {
+    public var kind: TrackerKind
+    public var owner: String
+    public var repo: String
+    /// One request series per label (the trackers AND their `labels`); the union lands in the store.
+    public var labels: [String] = []
+    public var state = "all"
+    /// A floor for the first pass (ISO 8601); later passes start from the high-water mark.
+    public var since: String?
+    public var apiURL: String?
+    public var tokens: [CrawlToken] = []
+    public var comments = false
+    public var maxRequests: Int?
+    public var timeout: Double = 30
+    /// Multiplies the crawler's own back-off waits (not a server's `retry-after` or reset); tests shrink it.
+    public var waitScale: Double = 1
+    /// How far before the high-water mark an incremental pass starts, for clock skew and same-second updates.
+    public var overlapSeconds: Int64 = 60
+    public var maxAttempts = 8
+    public var verbose = false
+    public var progress = true
+
+    public init(kind: TrackerKind, owner: String, repo: String) {
+        self.kind = kind
+        self.owner = owner
+        self.repo = repo
+    }
+}
+
+/// How a crawl ended.
+public enum CrawlOutcome: Sendable, Equatable {
+    case done
+    /// `--max-requests` reached; the same command continues where it stopped.
+    case budgetStopped
+    case failed(code: CrawlError.Code, message: String)
+}
+
+public struct CrawlReport: Sendable {
+    public var outcome: CrawlOutcome = .done
+    public var requests = 0
+    public var notModified = 0
+    public var pages = 0
+    public var issuesStored = 0
+    public var pullRequestsSkipped = 0
+    public var retries = 0
+    public var seconds = 0.0
+}

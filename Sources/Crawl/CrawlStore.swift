@@ -1,0 +1,208 @@
+import Foundation
+import GRDB
+import Store
+
+/// Where one crawl series stands (a row of `crawl_state`).
+struct SeriesState: Sendable {
+    var nextURL: String?
+    var pagesDone: Int
+    var highWaterMark: String?
+    var status: String
+    var firstURL: String?
+}
+
+/// One page's worth of writes, committed in a single transaction with the series' new position.
+struct PageCommit: Sendable {
+    var series: String
+    var pageURL: String
+    var etag: String?
+    var nextURL: String?
+    var lastPage: Int?
+    var issues: [ParsedIssue]
+    /// ETags of comment URLs fetched for this page's issues.
+    var commentETags: [(url: String, etag: String, next: String?)]
+    var deletedNumbers: [String]
+}
+
+/// The crawler's reads and writes. Every page is one transaction: issues, labels, comments, ETags and the
+/// series' next URL and high-water mark together, so a kill at any moment loses at most the page in flight.
+struct CrawlStore: Sendable {
+    let store: DefectLabStore
+    let repositoryID: Int64
+
+    static func open(_ store: DefectLabStore, kind: TrackerKind, apiURL: String, owner: String, name: String) throws -> CrawlStore {
+        let id = try store.write { db -> Int64 in
+            try db.execute(sql: "INSERT OR IGNORE INTO tracker (kind, api_url) VALUES (?, ?)", arguments: [kind.rawValue, apiURL])
+            let trackerID = try Int64.fetchOne(db, sql: "SELECT id FROM tracker WHERE kind = ? AND api_url = ?", arguments: [kind.rawValue, apiURL])!
+            try db.execute(sql: "INSERT OR IGNORE INTO repository (tracker_id, owner, name) VALUES (?, ?, ?)", arguments: [trackerID, owner, name])
+            return try Int64.fetchOne(db, sql: "SELECT id FROM repository WHERE tracker_id = ? AND owner = ? AND name = ?",
+                                      arguments: [trackerID, owner, name])!
+        }
+        return CrawlStore(store: store, repositoryID: id)
+    }
+
+    func state(series: String) throws -> SeriesState? {
+        let repo = repositoryID
+        return try store.read { db in
+            try Row.fetchOne(db, sql: "SELECT next_url, pages_done, high_water_mark, status, first_url FROM crawl_state WHERE repository_id = ? AND series = ?",
+                             arguments: [repo, series]).map {
+                SeriesState(nextURL: $0["next_url"], pagesDone: $0["pages_done"], highWaterMark: $0["high_water_mark"], status: $0["status"],
+                            firstURL: $0["first_url"])
+            }
+        }
+    }
+
+    /// Starts a new pass of a series at `firstURL`, keeping its high-water mark.
+    func startPass(series: String, firstURL: String) throws {
+        let repo = repositoryID
+        let now = TrackerTime.format(Int64(Date().timeIntervalSince1970))
+        try store.write { db in
+            try db.execute(sql: """
+                INSERT INTO crawl_state (repository_id, series, next_url, first_url, pages_done, status, started_at, updated_at)
+                VALUES (?, ?, ?, ?, 0, 'running', ?, ?)
+                ON CONFLICT (repository_id, series) DO UPDATE SET next_url = excluded.next_url, first_url = excluded.first_url, pages_done = 0,
+                    status = 'running', started_at = excluded.started_at, updated_at = excluded.updated_at
+                """, arguments: [repo, series, firstURL, firstURL, now, now])
+        }
+    }
+
+    func finish(series: String, status: String) throws {
+        let repo = repositoryID
+        let now = TrackerTime.format(Int64(Date().timeIntervalSince1970))
+        try store.write { db in
+            try db.execute(sql: "UPDATE crawl_state SET status = ?, next_url = CASE WHEN ? = 'done' THEN NULL ELSE next_url END, updated_at = ? WHERE repository_id = ? AND series = ?",
+                           arguments: [status, status, now, repo, series])
+        }
+    }
+
+    func etag(url: String) throws -> (etag: String, next: String?, lastPage: Int?)? {
+        let repo = repositoryID
+        return try store.read { db in
+            try Row.fetchOne(db, sql: "SELECT etag, next_url, last_page FROM page_etag WHERE repository_id = ? AND url = ?", arguments: [repo, url])
+                .map { ($0["etag"], $0["next_url"], $0["last_page"]) }
+        }
+    }
+
+    /// What is stored for these issues: their `updated_at` and how many comments are kept, by remote id.
+    func stored(remoteIDs: [Int64]) throws -> [Int64: (updatedAt: String?, comments: Int)] {
+        let repo = repositoryID
+        return try store.read { db in
+            var out: [Int64: (String?, Int)] = [:]
+            let stmt = try db.cachedStatement(sql: """
+                SELECT updated_at, (SELECT COUNT(*) FROM issue_comment c WHERE c.issue_id = issue.id)
+                FROM issue WHERE repository_id = ? AND remote_id = ?
+                """)
+            for id in remoteIDs {
+                if let row = try Row.fetchOne(stmt, arguments: [repo, id]) { out[id] = (row[0], row[1]) }
+            }
+            return out
+        }
+    }
+
+    func upsertLabels(_ labels: [ParsedIssue.Label], url: String, etag: String?) throws {
+        let repo = repositoryID
+        try store.write { db in
+            for l in labels { try Self.upsertLabel(db, repo: repo, l, full: true) }
+            if let etag { try Self.saveETag(db, repo: repo, url: url, etag: etag, next: nil, lastPage: nil) }
+        }
+    }
+
+    func markDeleted(number: String) throws {
+        let repo = repositoryID
+        try store.write { db in
+            try db.execute(sql: "UPDATE issue SET deleted = 1 WHERE repository_id = ? AND number = ?", arguments: [repo, number])
+        }
+    }
+
+    func commit(_ page: PageCommit) throws {
+        let repo = repositoryID
+        let now = TrackerTime.format(Int64(Date().timeIntervalSince1970))
+        try store.write { db in
+            var mark: String?
+            for issue in page.issues where !issue.isPullRequest {
+                try Self.upsert(db, repo: repo, issue, fetchedAt: now)
+                if let u = issue.updatedAt, mark == nil || u > mark! { mark = u }
+            }
+            for n in page.deletedNumbers {
+                try db.execute(sql: "UPDATE issue SET deleted = 1 WHERE repository_id = ? AND number = ?", arguments: [repo, n])
+            }
+            if let etag = page.etag {
+                try Self.saveETag(db, repo: repo, url: page.pageURL, etag: etag, next: page.nextURL, lastPage: page.lastPage)
+            }
+            for c in page.commentETags { try Self.saveETag(db, repo: repo, url: c.url, etag: c.etag, next: c.next, lastPage: nil) }
+            // The mark only moves forward, and only with the page that carried it.
+            try db.execute(sql: """
+                UPDATE crawl_state SET next_url = ?, pages_done = pages_done + 1, updated_at = ?,
+                    high_water_mark = CASE WHEN ? IS NOT NULL AND (high_water_mark IS NULL OR ? > high_water_mark) THEN ? ELSE high_water_mark END
+                WHERE repository_id = ? AND series = ?
+                """, arguments: [page.nextURL, now, mark, mark, mark, repo, page.series])
+        }
+    }
+
+    static func saveETag(_ db: Database, repo: Int64, url: String, etag: String, next: String?, lastPage: Int?) throws {
+        try db.execute(sql: """
+            INSERT INTO page_etag (repository_id, url, etag, next_url, last_page) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (repository_id, url) DO UPDATE SET etag = excluded.etag, next_url = excluded.next_url, last_page = excluded.last_page
+            """, arguments: [repo, url, etag, next, lastPage])
+    }
+
+    static func upsertLabel(_ db: Database, repo: Int64, _ l: ParsedIssue.Label, full: Bool) throws -> Int64 {
+        // A rename keeps the id: the one row changes and every issue sees the new name.
+        let stmt = try db.cachedStatement(sql: """
+            INSERT INTO label (repository_id, remote_id, name, color, description) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (repository_id, remote_id) DO UPDATE SET name = excluded.name,
+                color = COALESCE(excluded.color, color), description = COALESCE(excluded.description, description)
+            """)
+        try stmt.execute(arguments: [repo, l.id, l.name, l.color, l.description])
+        let select = try db.cachedStatement(sql: "SELECT id FROM label WHERE repository_id = ? AND remote_id = ?")
+        return try Int64.fetchOne(select, arguments: [repo, l.id])!
+    }
+
+    /// Upsert by the tracker's id; the number is the fallback key (an issue recreated under the same number).
+    static func upsert(_ db: Database, repo: Int64, _ i: ParsedIssue, fetchedAt: String) throws {
+        let values: StatementArguments = [i.number, i.remoteID, i.title, i.body, i.bodyText, i.state, i.stateReason,
+                                          i.author, i.url, i.priority, i.issueType, i.commentCount, i.createdAt,
+                                          i.updatedAt, i.closedAt, i.deleted, i.rawJSON, fetchedAt]
+        let update = try db.cachedStatement(sql: """
+            UPDATE issue SET number = ?, remote_id = ?, title = ?, body = ?, body_text = ?, state = ?, state_reason = ?,
+                author = ?, url = ?, priority = ?, issue_type = ?, comment_count = ?, created_at = ?, updated_at = ?,
+                closed_at = ?, deleted = ?, raw_json = ?, fetched_at = ?
+            WHERE repository_id = ? AND remote_id = ?
+            """)
+        try update.execute(arguments: values + [repo, i.remoteID])
+        var issueID: Int64
+        if db.changesCount > 0 {
+            issueID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM issue WHERE repository_id = ? AND remote_id = ?"),
+                                         arguments: [repo, i.remoteID])!
+        } else {
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO issue (number, remote_id, title, body, body_text, state, state_reason, author, url, priority,
+                    issue_type, comment_count, created_at, updated_at, closed_at, deleted, raw_json, fetched_at, repository_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (repository_id, number) DO UPDATE SET remote_id = excluded.remote_id, title = excluded.title,
+                    body = excluded.body, body_text = excluded.body_text, state = excluded.state,
+                    state_reason = excluded.state_reason, author = excluded.author, url = excluded.url,
+                    priority = excluded.priority, issue_type = excluded.issue_type, comment_count = excluded.comment_count,
+                    created_at = excluded.created_at, updated_at = excluded.updated_at, closed_at = excluded.closed_at,
+                    deleted = excluded.deleted, raw_json = excluded.raw_json, fetched_at = excluded.fetched_at
+                """)
+            try insert.execute(arguments: values + [repo])
+            issueID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM issue WHERE repository_id = ? AND number = ?"),
+                                         arguments: [repo, i.number])!
+        }
+        try db.cachedStatement(sql: "DELETE FROM issue_label WHERE issue_id = ?").execute(arguments: [issueID])
+        let link = try db.cachedStatement(sql: "INSERT OR IGNORE INTO issue_label (issue_id, label_id) VALUES (?, ?)")
+        for l in i.labels {
+            let labelID = try upsertLabel(db, repo: repo, l, full: false)
+            try link.execute(arguments: [issueID, labelID])
+        }
+        if case .replaced(let comments) = i.comments {
+            try db.cachedStatement(sql: "DELETE FROM issue_comment WHERE issue_id = ?").execute(arguments: [issueID])
+            let add = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO issue_comment (issue_id, remote_id, author, body, created_at, updated_at, raw_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            for c in comments { try add.execute(arguments: [issueID, c.remoteID, c.author, c.body, c.createdAt, c.updatedAt, c.rawJSON]) }
+        }
+    }
+}

@@ -1,0 +1,352 @@
+import Foundation
+import Store
+
+/// Crawls one repository's issues into the store: resumable, incremental, rate-limit-correct.
+///
+/// Synchronous by design: libcurl's `curl_easy_perform` blocks, and one request at a time is what the
+/// trackers' secondary limits ask for. Each series (one label filter) walks its pages in `updated` order;
+/// every page is committed together with the series' next URL, so a restart continues at the page in flight.
+public final class Crawler {
+    let options: CrawlOptions
+    let api: TrackerAPI
+    let client: HTTPClient
+    let db: CrawlStore
+    let redactor: Redactor
+    var tokens: TokenPool
+    var report = CrawlReport()
+    let progress: CrawlProgress
+    var random = SystemRandomNumberGenerator()
+
+    /// Thrown inside the crawl to stop it; turned into the report's outcome.
+    struct Stop: Error { var outcome: CrawlOutcome }
+
+    public init(options: CrawlOptions, store: DefectLabStore) throws {
+        self.options = options
+        api = TrackerAPI(kind: options.kind, apiURL: options.apiURL, owner: options.owner, repo: options.repo)
+        client = try HTTPClient(timeout: options.timeout)
+        tokens = TokenPool(tokens: options.tokens)
+        redactor = Redactor(secrets: options.tokens.map(\.value))
+        progress = CrawlProgress(enabled: options.progress)
+        db = try CrawlStore.open(store, kind: options.kind, apiURL: api.base, owner: options.owner, name: options.repo)
+    }
+
+    /// Series names are stable across runs: they key `crawl_state`.
+    var seriesList: [(name: String, label: String?)] {
+        let labels = options.labels.isEmpty ? [nil] : options.labels.map { Optional($0) }
+        return labels.map { label in
+            ("issues state=\(options.state)" + (label.map { " label=\($0)" } ?? ""), label)
+        }
+    }
+
+    public func run() -> CrawlReport {
+        let started = Date()
+        do {
+            try probeTokens()
+            try crawlLabels()
+            for series in seriesList { try crawl(series: series.name, label: series.label) }
+            report.outcome = .done
+        } catch let stop as Stop {
+            report.outcome = stop.outcome
+        } catch let error as CrawlError {
+            report.outcome = .failed(code: error.code, message: redactor.clean(error.message))
+        } catch let error as StoreError {
+            report.outcome = .failed(code: .store, message: redactor.clean(error.description))
+        } catch {
+            report.outcome = .failed(code: .store, message: redactor.clean("\(error)"))
+        }
+        report.seconds = Date().timeIntervalSince(started)
+        progress.finish()
+        return report
+    }
+
+    // MARK: steps
+
+    /// Asks `/rate_limit` (free) for each token's quota, so rotation starts informed and a bad token stops the
+    /// crawl before any page is fetched.
+    func probeTokens() throws {
+        guard let url = api.rateLimitURL, !options.tokens.isEmpty else { return }
+        for i in tokens.entries.indices {
+            tokens.current = i
+            _ = try fetch(url, conditional: false, pinned: i)
+        }
+    }
+
+    func crawlLabels() throws {
+        // Renames do not bump issues' updated_at: re-list labels every run (a 304 when nothing changed).
+        var url: String? = api.labelsURL
+        while let u = url {
+            let cached = try db.etag(url: u)
+            guard let r = try fetch(u, conditional: true) else { return }
+            if r.status == 304 { url = cached?.next; continue }
+            guard let ranges = TrackerJSON.elements(r.body) else { return }
+            let labels = ranges.compactMap { TrackerJSON.object(r.body[$0]).flatMap(TrackerJSON.label) }
+            let next = api.nextURL(after: u, response: r, count: labels.count)
+            try db.upsertLabels(labels, url: u, etag: r.header("etag"))
+            url = next
+        }
+    }
+
+    func crawl(series: String, label: String?) throws {
+        var state = try db.state(series: series)
+        if state == nil || state?.status != "running" || state?.nextURL == nil {
+            // A new pass: from the high-water mark minus the overlap, else the user's floor, else everything.
+            var since: String?
+            if let mark = state?.highWaterMark, let e = TrackerTime.epoch(mark) {
+                since = TrackerTime.format(e - options.overlapSeconds)
+            } else if let floor = options.since {
+                guard let e = TrackerTime.epoch(floor) else { throw CrawlError(.badInput, "--since '\(floor)' is not an ISO 8601 time") }
+                // GitHub answers an empty list for since=1970-01-01: use a later floor.
+                since = TrackerTime.format(max(e, 315_532_800))
+            }
+            var first = api.firstIssuesURL(state: options.state, label: label, since: since)
+            // A previous incremental pass that fit in one page is asked again as it was: if nothing changed
+            // since, its ETag turns the whole run into 304s. Once it grows past a page the mark moves on.
+            if let previous = state, previous.status == "done", previous.pagesDone <= 1,
+               let url = previous.firstURL, TrackerAPI.queryValue(url, "since") != nil {
+                first = url
+            }
+            try db.startPass(series: series, firstURL: first)
+            state = try db.state(series: series)
+        }
+        var next = state?.nextURL
+        progress.seriesPage = state?.pagesDone ?? 0
+        while let url = next {
+            next = try crawlPage(url, series: series, label: label)
+            progress.seriesPage += 1
+        }
+        try db.finish(series: series, status: "done")
+    }
+
+    /// Fetches one page, its issues' comments when asked, and commits it. Returns the next page URL.
+    func crawlPage(_ url: String, series: String, label: String?) throws -> String? {
+        let cached = try db.etag(url: url)
+        guard let response = try fetch(url, conditional: true) else {
+            throw CrawlError(.notFound, "\(api.kind.rawValue) \(options.owner)/\(options.repo): issue list not found (gone?)")
+        }
+        if response.status == 304 {
+            // Unchanged since the last pass: nothing to store, and the ETag row knows the next page.
+            report.pages += 1
+            progress.pages += 1
+            progress.show()
+            try db.commit(PageCommit(series: series, pageURL: url, etag: nil, nextURL: cached?.next, lastPage: cached?.lastPage,
+                                     issues: [], commentETags: [], deletedNumbers: []))
+            return cached?.next
+        }
+        guard let ranges = TrackerJSON.elements(response.body) else {
+            throw CrawlError(.exhausted, "the issue list answer is not a JSON array")
+        }
+        var issues: [ParsedIssue] = []
+        issues.reserveCapacity(ranges.count)
+        for range in ranges {
+            guard let object = TrackerJSON.object(response.body[range]) else { continue }
+            let raw = String(decoding: response.body[range], as: UTF8.self)
+            guard var issue = TrackerJSON.issue(object, raw: raw, kind: api.kind) else { continue }
+            if issue.isPullRequest { report.pullRequestsSkipped += 1; continue }
+            // Gitee's label filter is undocumented (AND or OR): filter on the client too.
+            if let label, !issue.labels.contains(where: { $0.name.lowercased() == label.lowercased() }) { continue }
+            issue.deleted = false
+            issues.append(issue)
+        }
+        var commentETags: [(url: String, etag: String, next: String?)] = []
+        if options.comments { try fetchComments(&issues, etags: &commentETags) }
+        let next = api.nextURL(after: url, response: response, count: ranges.count)
+        if let n = next, TrackerAPI.origin(n) != TrackerAPI.origin(api.base) {
+            throw CrawlError(.redirect, "a pagination link points to another host (\(TrackerAPI.origin(n) ?? "?")); refusing to send the token there")
+        }
+        let last = api.lastPage(response)
+        progress.lastPage = last ?? progress.lastPage
+        try db.commit(PageCommit(series: series, pageURL: url, etag: response.header("etag"), nextURL: next, lastPage: last,
+                                 issues: issues, commentETags: commentETags, deletedNumbers: []))
+        report.pages += 1
+        report.issuesStored += issues.count
+        progress.pages += 1
+        progress.issues += issues.count
+        progress.show()
+        return next
+    }
+
+    /// Fetches comments of the page's issues that have any and changed since they were stored.
+    func fetchComments(_ issues: inout [ParsedIssue], etags: inout [(url: String, etag: String, next: String?)]) throws {
+        let stored = try db.stored(remoteIDs: issues.map(\.remoteID))
+        for i in issues.indices {
+            let issue = issues[i]
+            let before = stored[issue.remoteID]
+            let count = issue.commentCount ?? 0
+            if count == 0 {
+                if (before?.comments ?? 0) > 0 { issues[i].comments = .replaced([]) }
+                continue
+            }
+            if let before, before.updatedAt == issue.updatedAt, before.comments == count { continue }
+            var all: [ParsedComment] = []
+            var url: String? = api.commentsURL(number: issue.number)
+            var unchanged = true
+            while let u = url {
+                let cached = try db.etag(url: u)
+                guard let r = try fetch(u, conditional: before != nil) else { break }
+                if r.status == 410 { issues[i].deleted = true; unchanged = true; break }
+                if r.status == 304 { url = cached?.next; continue }
+                unchanged = false
+                guard let ranges = TrackerJSON.elements(r.body) else { throw CrawlError(.exhausted, "a comments answer is not a JSON array") }
+                for range in ranges {
+                    if let o = TrackerJSON.object(r.body[range]),
+                       let c = TrackerJSON.comment(o, raw: String(decoding: r.body[range], as: UTF8.self)) { all.append(c) }
+                }
+                let next = api.nextURL(after: u, response: r, count: ranges.count)
+                if let etag = r.header("etag") { etags.append((u, etag, next)) }
+                url = next
+            }
+            if !unchanged { issues[i].comments = .replaced(all) }
+        }
+    }
+
+    // MARK: HTTP with limits and retries
+
+    func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    func sleep(_ seconds: Double, reason: String) {
+        guard seconds > 0 else { return }
+        progress.wait = "\(reason) \(String(format: "%.1f", seconds))s"
+        progress.show(force: true)
+        if options.verbose { progress.log("wait \(String(format: "%.2f", seconds))s: \(reason)") }
+        Thread.sleep(forTimeInterval: seconds)
+        progress.wait = nil
+    }
+
+    /// Exponential back-off with jitter, scaled for tests: attempt 0 → ~1 s, 1 → ~2 s, … capped at 60 s.
+    func backoff(_ attempt: Int, base: Double = 1, cap: Double = 60) -> Double {
+        let raw = min(cap, base * pow(2, Double(attempt)))
+        return raw * Double.random(in: 0.75...1.25, using: &random) * options.waitScale
+    }
+
+    /// GET with the quota rules and retries. Returns nil for a 404 on a per-issue resource; a 410 is returned
+    /// as a response. `pinned` forces one token (the probe).
+    func fetch(_ url: String, conditional: Bool, pinned: Int? = nil) throws -> HTTPResponse? {
+        var target = url
+        var attempt = 0
+        var redirects = 0
+        var secondaryHits = 0
+        let cachedETag = conditional ? try db.etag(url: url)?.etag : nil
+        while true {
+            if let max = options.maxRequests, report.requests >= max {
+                throw Stop(outcome: .budgetStopped)
+            }
+            var index: Int
+            if let pinned {
+                index = pinned
+            } else {
+                let pick = tokens.pick(now: now())
+                index = pick.index
+                if let until = pick.waitUntil {
+                    sleep(Double(max(1, until - now() + 1)), reason: "primary rate limit (all tokens) until reset")
+                    continue
+                }
+            }
+            let token = tokens.entries[index].token
+            var (sendURL, headers) = api.authorize(target, token: token?.value)
+            if let cachedETag, target == url { headers.append(("If-None-Match", cachedETag)) }
+            report.requests += 1
+            let response: HTTPResponse
+            do {
+                response = try client.get(sendURL, headers: headers)
+                sendURL = ""
+            } catch {
+                sendURL = ""
+                attempt += 1
+                report.retries += 1
+                if options.verbose { progress.log("GET \(redactor.clean(target)) → \(error.code) (\(error.message))") }
+                guard attempt < options.maxAttempts else {
+                    throw CrawlError(.exhausted, "\(error.code) talking to \(TrackerAPI.origin(target) ?? "the tracker") after \(attempt) tries: \(error.message)")
+                }
+                sleep(backoff(attempt - 1), reason: "\(error.code)")
+                continue
+            }
+            tokens.update(index, response: response)
+            progress.quota = tokens.remainingTotal
+            if response.status == 304 { report.notModified += 1 }
+            if options.verbose {
+                let who = token.map { " [\($0.label)]" } ?? ""
+                progress.log("GET \(redactor.clean(target)) → \(response.status)\(who) quota \(response.header("x-ratelimit-remaining") ?? "?")")
+            }
+            let message = Self.message(response)
+            switch response.status {
+            case 200, 304:
+                if response.status == 200, !Self.isCompleteJSON(response.body) {
+                    // A body cut short without the transport noticing: retry it.
+                    attempt += 1; report.retries += 1
+                    guard attempt < options.maxAttempts else {
+                        throw CrawlError(.exhausted, "incomplete JSON from \(TrackerAPI.origin(target) ?? "?") after \(attempt) tries")
+                    }
+                    sleep(backoff(attempt - 1), reason: "truncated body")
+                    continue
+                }
+                return response
+            case 301, 302, 307, 308:
+                guard let location = response.header("location"), redirects < 5 else {
+                    throw CrawlError(.redirect, "too many redirects, or a redirect without a location")
+                }
+                var absolute = location
+                if location.hasPrefix("/"), let c = URLComponents(string: target), let scheme = c.scheme, let host = c.host {
+                    absolute = "\(scheme)://\(host)\(c.port.map { ":\($0)" } ?? "")\(location)"
+                }
+                // Followed only on the API's own origin: the token must not travel to another host.
+                guard TrackerAPI.origin(absolute) == TrackerAPI.origin(api.base) else {
+                    throw CrawlError(.redirect, "\(response.status) to another host (\(TrackerAPI.origin(absolute) ?? "?")); not followed")
+                }
+                redirects += 1
+                target = absolute
+                continue
+            case 401:
+                let who = token.map { "the token from \($0.label)" } ?? "the anonymous request"
+                throw CrawlError(.unauthorized, "authentication failed (401 \(message ?? "Bad credentials")) for \(who); stopping at once (retrying a bad token gets every request refused)")
+            case 403, 429:
+                let remaining = response.header("x-ratelimit-remaining").flatMap(Int.init)
+                let retryAfter = response.header("retry-after").flatMap(Double.init)
+                let lower = (message ?? "").lowercased()
+                if remaining == 0 && !lower.contains("secondary") {
+                    // Primary limit: rest this token until its reset; another token may carry on at once.
+                    let reset = response.header("x-ratelimit-reset").flatMap(Int64.init) ?? (now() + Int64(retryAfter ?? 60))
+                    tokens.exhaust(index, until: reset)
+                    if pinned != nil { return response }
+                    continue
+                }
+                if lower.contains("secondary") || response.status == 429 || retryAfter != nil || lower.contains("rate limit") {
+                    secondaryHits += 1
+                    attempt += 1
+                    guard attempt < options.maxAttempts + 4 else {
+                        throw CrawlError(.exhausted, "still rate-limited after \(attempt) waits")
+                    }
+                    let wait = retryAfter ?? backoff(secondaryHits - 1, base: 60, cap: 900)
+                    sleep(wait, reason: response.status == 429 ? "429 too many requests" : "secondary rate limit")
+                    continue
+                }
+                throw CrawlError(.forbidden, "403 forbidden\(message.map { ": \($0)" } ?? "") (not a rate limit; not retried)")
+            case 404:
+                if target != url || target.contains("/comments") { return nil }
+                throw CrawlError(.notFound, "404 not found: \(options.owner)/\(options.repo) on \(api.base) (wrong name, or no access)")
+            case 410:
+                return response
+            case 500...599:
+                attempt += 1; report.retries += 1
+                guard attempt < options.maxAttempts else { throw CrawlError(.exhausted, "\(response.status) from the tracker after \(attempt) tries") }
+                sleep(backoff(attempt - 1), reason: "server error \(response.status)")
+                continue
+            default:
+                throw CrawlError(.http, "unexpected HTTP \(response.status)\(message.map { ": \($0)" } ?? "")")
+            }
+        }
+    }
+
+    static func isCompleteJSON(_ body: [UInt8]) -> Bool {
+        var i = 0
+        while i < body.count, body[i] == 0x20 || body[i] == 0x0A || body[i] == 0x0D || body[i] == 0x09 { i += 1 }
+        guard i < body.count else { return false }
+        if body[i] == UInt8(ascii: "[") { return TrackerJSON.elements(body) != nil }
+        return (try? JSONSerialization.jsonObject(with: Data(body))) != nil
+    }
+
+    static func message(_ r: HTTPResponse) -> String? {
+        guard r.body.first == UInt8(ascii: "{"),
+              let o = try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] else { return nil }
+        return o["message"] as? String
+    }
+}

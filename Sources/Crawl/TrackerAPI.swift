@@ -1,0 +1,118 @@
+import Foundation
+
+/// Which tracker a crawl talks to.
+public enum TrackerKind: String, Sendable, CaseIterable {
+    case github, gitee
+}
+
+/// The tracker-specific half of the crawl: URLs, auth, pagination and the mapping of an issue's JSON.
+///
+/// GitHub paginates by `link` headers, followed verbatim; Gitee by `total_page` (a `link` is not guaranteed),
+/// so its next URL is the same query with the next page number, and an empty page ends the series too.
+struct TrackerAPI: Sendable {
+    let kind: TrackerKind
+    /// The API root without a trailing slash: `https://api.github.com`, `https://HOST/api/v3`,
+    /// `https://gitee.com/api/v5`.
+    let base: String
+    let owner: String
+    let repo: String
+
+    init(kind: TrackerKind, apiURL: String?, owner: String, repo: String) {
+        self.kind = kind
+        self.owner = owner
+        self.repo = repo
+        var b = apiURL ?? (kind == .github ? "https://api.github.com" : "https://gitee.com/api/v5")
+        while b.hasSuffix("/") { b.removeLast() }
+        if kind == .gitee, !b.hasSuffix("/api/v5") { b += "/api/v5" }
+        base = b
+    }
+
+    static func encode(_ s: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+    }
+
+    var repoPath: String { "\(base)/repos/\(Self.encode(owner))/\(Self.encode(repo))" }
+
+    func firstIssuesURL(state: String, label: String?, since: String?) -> String {
+        var q = ["state=\(Self.encode(state))", "sort=updated", "direction=asc", "per_page=100"]
+        if let label { q.append("labels=\(Self.encode(label))") }
+        if let since { q.append("since=\(Self.encode(since))") }
+        if kind == .gitee { q.append("page=1") }
+        return "\(repoPath)/issues?" + q.joined(separator: "&")
+    }
+
+    var labelsURL: String { "\(repoPath)/labels?per_page=100" + (kind == .gitee ? "&page=1" : "") }
+
+    func commentsURL(number: String) -> String {
+        "\(repoPath)/issues/\(Self.encode(number))/comments?per_page=100" + (kind == .gitee ? "&page=1" : "")
+    }
+
+    var rateLimitURL: String? { kind == .github ? "\(base)/rate_limit" : nil }
+
+    /// Request headers, and the URL actually sent (Gitee takes the token as `access_token=`; that URL is used
+    /// for the request only and never printed or stored).
+    func authorize(_ url: String, token: String?) -> (url: String, headers: [(String, String)]) {
+        var headers: [(String, String)] = []
+        switch kind {
+        case .github:
+            headers = [("Accept", "application/vnd.github+json"), ("X-GitHub-Api-Version", "2022-11-28")]
+            if let token { headers.append(("Authorization", "Bearer \(token)")) }
+            return (url, headers)
+        case .gitee:
+            headers = [("Accept", "application/json")]
+            guard let token else { return (url, headers) }
+            return (url + (url.contains("?") ? "&" : "?") + "access_token=" + Self.encode(token), headers)
+        }
+    }
+
+    /// The next page of a series after `url` answered `response` holding `count` items; nil at the end.
+    func nextURL(after url: String, response: HTTPResponse, count: Int) -> String? {
+        if let link = response.header("link"), let next = Self.linkTarget(link, rel: "next") { return next }
+        guard kind == .gitee, count > 0 else { return nil }
+        let page = Self.queryValue(url, "page").flatMap(Int.init) ?? 1
+        if let total = response.header("total_page").flatMap(Int.init), page >= total { return nil }
+        return Self.replacingQuery(url, "page", with: String(page + 1))
+    }
+
+    /// How many pages the series has, when the tracker says (GitHub `rel="last"`, Gitee `total_page`).
+    func lastPage(_ response: HTTPResponse) -> Int? {
+        if let link = response.header("link"), let last = Self.linkTarget(link, rel: "last") {
+            return Self.queryValue(last, "page").flatMap(Int.init)
+        }
+        return response.header("total_page").flatMap(Int.init)
+    }
+
+    /// The URL of `rel` in a `link` header, verbatim.
+    static func linkTarget(_ header: String, rel: String) -> String? {
+        for part in header.split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let target = pieces.first, target.hasPrefix("<"), target.hasSuffix(">") else { continue }
+            if pieces.dropFirst().contains(where: { $0 == "rel=\"\(rel)\"" || $0 == "rel=\(rel)" }) {
+                return String(target.dropFirst().dropLast())
+            }
+        }
+        return nil
+    }
+
+    static func queryValue(_ url: String, _ key: String) -> String? {
+        guard let q = url.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
+        return q.split(separator: "&").last { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) }
+    }
+
+    static func replacingQuery(_ url: String, _ key: String, with value: String) -> String {
+        let parts = url.split(separator: "?", maxSplits: 1).map(String.init)
+        var pairs = parts.count > 1 ? parts[1].split(separator: "&").map(String.init) : []
+        pairs.removeAll { $0.hasPrefix(key + "=") }
+        pairs.append("\(key)=\(value)")
+        return parts[0] + "?" + pairs.joined(separator: "&")
+    }
+
+    /// Scheme, host and port of a URL: redirects and pagination links must stay on the API's origin, or the
+    /// token would be sent elsewhere.
+    static func origin(_ url: String) -> String? {
+        guard let c = URLComponents(string: url), let scheme = c.scheme, let host = c.host else { return nil }
+        return "\(scheme)://\(host.lowercased()):\(c.port ?? (scheme == "https" ? 443 : 80))"
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Which faults the simulator injects, and how often: `--faults primary=0.05,reset=0.05` or `--faults all=0.05`.
+public struct FaultPlan: Sendable, Equatable {
+    public enum Fault: String, CaseIterable, Sendable {
+        /// 403 with `x-ratelimit-remaining: 0`; the key stays blocked until the (short) reset.
+        case primary
+        /// 403 "secondary rate limit" with `retry-after`.
+        case secondary
+        /// 403 "secondary rate limit" with quota left and no `retry-after`.
+        case secondaryBare = "secondary-bare"
+        /// 429 with `retry-after`.
+        case tooMany = "429"
+        /// A burst of 502/503 answers (1–3 requests in a row).
+        case serverError = "5xx"
+        /// The connection is closed without an answer.
+        case reset
+        /// Headers promise the whole body; half of it arrives, then the connection closes.
+        case truncate
+        /// The answer comes late (`--slow-ms`).
+        case slow
+        /// A moved repository: `/repos/OWNER/REPO/...` answers 301 to `/repositories/ID/...`.
+        case moved = "301"
+        /// The issue behind a per-issue route is deleted and answers 410 from then on.
+        case gone = "410"
+    }
+
+    public var rates: [Fault: Double] = [:]
+
+    public init() {}
+
+    public init(spec: String) throws {
+        for part in spec.split(separator: ",") where !part.isEmpty {
+            let kv = part.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            guard kv.count == 2, let rate = Double(kv[1]), (0...1).contains(rate) else {
+                throw SimError("fault '\(part)' must be NAME=RATE with RATE in 0...1")
+            }
+            if kv[0] == "all" {
+                for f in Fault.allCases { rates[f] = rate }
+            } else if let f = Fault(rawValue: kv[0]) {
+                rates[f] = rate
+            } else {
+                throw SimError("unknown fault '\(kv[0])' (known: all, \(Fault.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
+    }
+}
+
+public struct SimError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ message: String) { description = message }
+}
+

@@ -1,0 +1,381 @@
+import Foundation
+
+/// The simulator's whole state: corpora, quotas, fault draws and statistics, behind one lock.
+///
+/// Every request takes the lock once, so the order of fault draws and churn is the order requests arrive:
+/// a sequential crawler sees the same faults for the same seed on every run.
+public final class SimState: @unchecked Sendable {
+    let options: SimOptions
+    let lock = NSLock()
+    var corpora: [String: SimCorpus] = [:]
+    var faultRandom: SimRandom
+    var churnRandom: SimRandom
+    var serverErrorBurst = 0
+    // Quota per key (a token's hash or "anonymous"): used in the current window, window end, blocked-until.
+    struct Quota { var used = 0; var reset: Int64 = 0; var blockedUntil: Int64 = 0 }
+    var quotas: [UInt64: Quota] = [:]
+    // Statistics for /_sim/stats.
+    var requestsTotal = 0
+    var byRoute: [String: Int] = [:]
+    var byStatus: [String: Int] = [:]
+    var notModified = 0
+    var quotaUsed = 0
+    var faultsInjected: [String: Int] = [:]
+    var churned = 0
+
+    public init(options: SimOptions) {
+        self.options = options
+        faultRandom = SimRandom(seed: options.seed &* 31 &+ 7)
+        churnRandom = SimRandom(seed: options.seed &* 131 &+ 11)
+        for (name, n) in options.github { corpora["github:" + name.lowercased()] = SimCorpus(kind: .github, fullName: name, count: n, seed: options.seed) }
+        for (name, n) in options.gitee { corpora["gitee:" + name.lowercased()] = SimCorpus(kind: .gitee, fullName: name, count: n, seed: options.seed) }
+    }
+
+    static var now: Int64 { Int64(Date().timeIntervalSince1970) }
+
+    func handle(_ request: SimRequest) -> SimReply {
+        lock.lock()
+        defer { lock.unlock() }
+        if request.path.hasPrefix("/_sim/") { return control(request) }
+        requestsTotal += 1
+        var reply = route(request)
+        if reply.status == 304 { notModified += 1 }
+        byStatus[String(reply.status), default: 0] += 1
+        if case .reset = reply.delivery { byStatus["reset", default: 0] += 1 }
+        reply.headers.append(("x-sim-request", String(requestsTotal)))
+        return reply
+    }
+
+    // MARK: routing
+
+    enum Tracker { case github, gitee }
+
+    func route(_ request: SimRequest) -> SimReply {
+        var path = request.path
+        let tracker: Tracker
+        var prefix = ""
+        if path.hasPrefix("/api/v5/") {
+            tracker = .gitee; prefix = "/api/v5"; path.removeFirst(7)
+        } else {
+            tracker = .github
+            if path.hasPrefix("/api/v3/") { prefix = "/api/v3"; path.removeFirst(7) }
+        }
+        let segments = path.split(separator: "/").map(String.init)
+        // Route names for /_sim/stats, with owner, repo, ids and numbers folded to {}.
+        var shape: [String] = []
+        for (n, seg) in segments.enumerated() {
+            let variable: Bool
+            if segments[0] == "repos" { variable = n == 1 || n == 2 || n == 4 }
+            else if segments[0] == "repositories" { variable = n == 1 || n == 3 }
+            else { variable = false }
+            shape.append(variable ? "{}" : seg)
+        }
+        let routeName: String = (tracker == .gitee ? "gitee /" : "github /") + shape.joined(separator: "/")
+        byRoute[routeName, default: 0] += 1
+
+        // Authentication: GitHub `Authorization: Bearer|token`, Gitee `access_token=` (or a bearer header).
+        var token: String?
+        if let auth = request.headers["authorization"] {
+            let parts = auth.split(separator: " ", maxSplits: 1).map(String.init)
+            if parts.count == 2, ["bearer", "token"].contains(parts[0].lowercased()) { token = parts[1] }
+        }
+        if tracker == .gitee, let t = request.value("access_token") { token = t }
+        if let token, let valid = options.validTokens, !valid.contains(token) {
+            return tracker == .gitee ? .message(401, "401 Unauthorized: Access token does not exist")
+                                     : .message(401, "Bad credentials")
+        }
+        let key = token.map { fnv1a(Array($0.utf8)) } ?? 0
+        let limit = token == nil ? options.anonymousQuota : options.quota
+        let now = Self.now
+        var quota = quotas[key] ?? Quota()
+        if quota.reset <= now { quota.used = 0; quota.reset = now + 3600 }
+        defer { quotas[key] = quota }
+        func rateHeaders(_ remainingOverride: Int? = nil, reset: Int64? = nil) -> [(String, String)] {
+            guard tracker == .github else { return [] }
+            let remaining = remainingOverride ?? max(0, limit - quota.used)
+            return [("x-ratelimit-limit", String(limit)), ("x-ratelimit-remaining", String(remaining)),
+                    ("x-ratelimit-used", String(limit - remaining)),
+                    ("x-ratelimit-reset", String(reset ?? quota.reset)), ("x-ratelimit-resource", "core")]
+        }
+
+        if tracker == .github, segments == ["rate_limit"] {
+            let core: JSONValue = .object([("limit", .int(Int64(limit))), ("used", .int(Int64(quota.used))),
+                                           ("remaining", .int(Int64(max(0, limit - quota.used)))),
+                                           ("reset", .int(quota.blockedUntil > now ? quota.blockedUntil : quota.reset))])
+            var r = SimReply.json(200, .object([("resources", .object([("core", core)])), ("rate", core)]))
+            r.headers += rateHeaders(quota.blockedUntil > now ? 0 : nil, reset: quota.blockedUntil > now ? quota.blockedUntil : nil)
+            return r
+        }
+
+        // A primary limit in force (injected, or the quota used up).
+        if quota.blockedUntil > now || quota.used >= limit {
+            let reset = quota.blockedUntil > now ? quota.blockedUntil : quota.reset
+            var r: SimReply = tracker == .gitee
+                ? .message(429, "Rate Limit Exceeded")
+                : .message(403, "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated requests get a higher rate limit.)")
+            r.headers += rateHeaders(0, reset: reset)
+            if tracker == .gitee { r.headers.append(("retry-after", String(max(1, reset - now)))) }
+            return r
+        }
+
+        if let fault = drawFault(tracker: tracker, segments: segments) {
+            faultsInjected[fault.rawValue, default: 0] += 1
+            switch fault {
+            case .primary:
+                quota.blockedUntil = now + Int64(options.resetSeconds)
+                var r: SimReply = tracker == .gitee ? .message(429, "Rate Limit Exceeded")
+                                                    : .message(403, "API rate limit exceeded for user ID 1.")
+                r.headers += rateHeaders(0, reset: quota.blockedUntil)
+                return r
+            case .secondary, .secondaryBare:
+                var r = SimReply.message(403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.")
+                r.headers += rateHeaders()
+                if fault == .secondary { r.headers.append(("retry-after", String(options.retryAfterSeconds))) }
+                return r
+            case .tooMany:
+                var r = SimReply.message(429, "Too Many Requests")
+                r.headers += rateHeaders()
+                r.headers.append(("retry-after", String(options.retryAfterSeconds)))
+                return r
+            case .serverError:
+                serverErrorBurst = faultRandom.int(0..<3)
+                return .message(faultRandom.chance(0.5) ? 502 : 503, "Server Error")
+            case .moved:
+                if let corpus = corpus(tracker, segments), segments[0] == "repos" {
+                    let rest = segments.dropFirst(3).joined(separator: "/")
+                    let query = request.rawQuery.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+                    let host = request.headers["host"] ?? "127.0.0.1"
+                    var r = SimReply.message(301, "Moved Permanently")
+                    r.headers.append(("location", "http://\(host)\(prefix)/repositories/\(corpus.repoID)/\(rest)\(query.isEmpty ? "" : "?" + query)"))
+                    return r
+                }
+            case .gone:
+                if let corpus = corpus(tracker, segments), let n = issueNumber(segments), let i = corpus.index(ofNumber: n) {
+                    corpus.delete(index: i)
+                    return .message(410, "This issue was deleted")
+                }
+            case .reset, .truncate, .slow:
+                break
+            }
+            var reply = serve(request, tracker: tracker, segments: segments, prefix: prefix, quota: &quota, limit: limit)
+            reply.headers += rateHeaders()
+            switch fault {
+            case .reset: reply.delivery = .reset
+            case .truncate: reply.delivery = reply.body.count > 1 ? .truncate : .reset
+            case .slow: reply.delivery = .slow(options.slowMilliseconds)
+            default: break
+            }
+            return reply
+        }
+
+        var reply = serve(request, tracker: tracker, segments: segments, prefix: prefix, quota: &quota, limit: limit)
+        reply.headers += rateHeaders()
+        return reply
+    }
+
+    func drawFault(tracker: Tracker, segments: [String]) -> FaultPlan.Fault? {
+        if serverErrorBurst > 0 { serverErrorBurst -= 1; return .serverError }
+        // One draw per fault kind per request, always all of them, so the sequence depends only on the seed and
+        // the number of requests.
+        var hit: FaultPlan.Fault?
+        for fault in FaultPlan.Fault.allCases {
+            let rate = options.faults.rates[fault] ?? 0
+            let drawn = faultRandom.chance(rate)
+            guard drawn, hit == nil else { continue }
+            switch fault {
+            case .moved: if segments.first == "repos", corpus(tracker, segments) != nil { hit = fault }
+            case .gone: if issueNumber(segments) != nil, corpus(tracker, segments) != nil { hit = fault }
+            case .secondary, .secondaryBare: if tracker == .github { hit = fault }
+            default: hit = fault
+            }
+        }
+        return hit
+    }
+
+    func corpus(_ tracker: Tracker, _ segments: [String]) -> SimCorpus? {
+        let kind = tracker == .github ? "github:" : "gitee:"
+        if segments.count >= 3, segments[0] == "repos" { return corpora[kind + "\(segments[1])/\(segments[2])".lowercased()] }
+        if segments.count >= 2, segments[0] == "repositories", let id = Int64(segments[1]) {
+            return corpora.values.first { $0.repoID == id && ($0.kind == .github) == (tracker == .github) }
+        }
+        return nil
+    }
+
+    /// The issue number of a per-issue route (`.../issues/N` or `.../issues/N/comments`).
+    func issueNumber(_ segments: [String]) -> String? {
+        let base = segments.first == "repos" ? 3 : 2
+        guard segments.count >= base + 2, segments[base] == "issues", segments[base + 1] != "comments" else { return nil }
+        return segments[base + 1]
+    }
+
+    func serve(_ request: SimRequest, tracker: Tracker, segments: [String], prefix: String,
+               quota: inout Quota, limit: Int) -> SimReply {
+        guard let corpus = corpus(tracker, segments) else { return .message(404, "Not Found") }
+        let base = segments[0] == "repos" ? 3 : 2
+        let rest = Array(segments.dropFirst(base))
+        let perPageMax = 100
+        let perPage = min(perPageMax, max(1, Int(request.value("per_page") ?? "") ?? (tracker == .github ? 30 : 20)))
+        let page = max(1, Int(request.value("page") ?? "") ?? 1)
+        var reply: SimReply
+        var isList = false
+        switch rest.count {
+        case 1 where rest[0] == "labels":
+            let all = corpus.labels.map(corpus.labelJSON)
+            reply = paged(all.map { $0.encoded(escapeNonASCII: false) }, page: page, perPage: perPage, request: request,
+                          tracker: tracker, corpus: corpus, prefix: prefix, tail: "labels")
+        case 1 where rest[0] == "issues":
+            isList = true
+            guard let selected = listSelection(corpus, request, tracker: tracker) else {
+                return .message(422, "Validation Failed")
+            }
+            let start = (page - 1) * perPage
+            let slice = start < selected.count ? Array(selected[start..<min(selected.count, start + perPage)]) : []
+            reply = pagedBytes(slice.map { corpus.itemBytes($0) }, total: selected.count, page: page, perPage: perPage,
+                               request: request, tracker: tracker, corpus: corpus, prefix: prefix, tail: "issues")
+        case 2 where rest[0] == "issues":
+            guard let i = corpus.index(ofNumber: rest[1]), tracker == .gitee || !corpus.items[i].isPullRequest || true else {
+                return .message(404, "Not Found")
+            }
+            if corpus.items[i].deleted { return .message(410, "This issue was deleted") }
+            reply = SimReply(status: 200, headers: [("content-type", "application/json; charset=utf-8")], body: corpus.itemBytes(i))
+        case 3 where rest[0] == "issues" && rest[2] == "comments":
+            guard let i = corpus.index(ofNumber: rest[1]) else { return .message(404, "Not Found") }
+            if corpus.items[i].deleted { return .message(410, "This issue was deleted") }
+            let item = corpus.items[i]
+            let comments = item.comments.map { corpus.commentJSON($0, issue: item).encoded(escapeNonASCII: item.escapeUnicode) }
+            reply = paged(comments, page: page, perPage: perPage, request: request, tracker: tracker, corpus: corpus,
+                          prefix: prefix, tail: "issues/\(rest[1])/comments")
+        default:
+            return .message(404, "Not Found")
+        }
+        // ETag over the body: a matching If-None-Match costs a 304 and no quota.
+        let etag = "W/\"\(String(fnv1a(reply.body), radix: 16))\""
+        reply.headers.append(("etag", etag))
+        if let match = request.headers["if-none-match"], match == etag {
+            reply.status = 304
+            reply.body = []
+        } else {
+            quota.used += 1
+            quotaUsed += 1
+        }
+        if isList, options.churn > 0, churnRandom.chance(options.churn) {
+            corpus.churn()
+            churned += 1
+        }
+        return reply
+    }
+
+    /// The issues a list request selects, in `sort`/`direction` order: state, AND of labels, inclusive since.
+    func listSelection(_ corpus: SimCorpus, _ request: SimRequest, tracker: Tracker) -> [Int]? {
+        let state = request.value("state") ?? "open"
+        let labelNames = (request.value("labels") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        var labelIDs: [Int64] = []
+        for name in labelNames {
+            guard let l = corpus.labels.first(where: { $0.name.lowercased() == name }) else { return [] }
+            labelIDs.append(l.id)
+        }
+        var since: Int64?
+        if let s = request.value("since"), !s.isEmpty {
+            guard let t = SimTime.parse(s) else { return nil }
+            // As on GitHub today, a since at the epoch answers an empty list.
+            if tracker == .github, t <= 0 { return [] }
+            since = t
+        }
+        var out: [Int] = []
+        out.reserveCapacity(corpus.order.count)
+        for i in corpus.order {
+            let it = corpus.items[i]
+            if it.deleted { continue }
+            if tracker == .gitee, it.isPullRequest { continue }
+            switch state {
+            case "all": break
+            case "open": if tracker == .github ? it.state != "open" : !(it.state == "open" || it.state == "progressing") { continue }
+            default: if it.state != state { continue }
+            }
+            if let since, it.updated < since { continue }
+            if !labelIDs.allSatisfy(it.labelIDs.contains) { continue }
+            out.append(i)
+        }
+        let sort = request.value("sort") ?? "created"
+        if sort == "created" { out.sort { corpus.items[$0].created < corpus.items[$1].created } }
+        if (request.value("direction") ?? "desc") == "desc" { out.reverse() }
+        return out
+    }
+
+    func paged(_ all: [[UInt8]], page: Int, perPage: Int, request: SimRequest, tracker: Tracker, corpus: SimCorpus,
+               prefix: String, tail: String) -> SimReply {
+        let start = (page - 1) * perPage
+        let slice = start < all.count ? Array(all[start..<min(all.count, start + perPage)]) : []
+        return pagedBytes(slice, total: all.count, page: page, perPage: perPage, request: request, tracker: tracker,
+                          corpus: corpus, prefix: prefix, tail: tail)
+    }
+
+    func pagedBytes(_ slice: [[UInt8]], total: Int, page: Int, perPage: Int, request: SimRequest, tracker: Tracker,
+                    corpus: SimCorpus, prefix: String, tail: String) -> SimReply {
+        var body: [UInt8] = [UInt8(ascii: "[")]
+        for (n, item) in slice.enumerated() {
+            if n > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: item)
+        }
+        body.append(UInt8(ascii: "]"))
+        var reply = SimReply(status: 200, headers: [("content-type", "application/json; charset=utf-8")], body: body)
+        let lastPage = max(1, (total + perPage - 1) / perPage)
+        switch tracker {
+        case .gitee:
+            reply.headers.append(("total_count", String(total)))
+            reply.headers.append(("total_page", String(lastPage)))
+        case .github:
+            guard lastPage > 1 else { break }
+            let host = request.headers["host"] ?? "127.0.0.1"
+            var seen = Set<String>()
+            var kept: [(String, String)] = []
+            for (k, v) in request.rawQuery.reversed() where k != "page" && !seen.contains(k) {
+                seen.insert(k); kept.insert((k, v), at: 0)
+            }
+            if !seen.contains("per_page") { kept.append(("per_page", String(perPage))) }
+            let base = "http://\(host)\(prefix)/repositories/\(corpus.repoID)/\(tail)?" + kept.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+            var links: [String] = []
+            if page < lastPage { links.append("<\(base)&page=\(page + 1)>; rel=\"next\"") }
+            links.append("<\(base)&page=\(lastPage)>; rel=\"last\"")
+            if page > 1 { links.append("<\(base)&page=1>; rel=\"first\""); links.append("<\(base)&page=\(page - 1)>; rel=\"prev\"") }
+            reply.headers.append(("link", links.joined(separator: ", ")))
+        }
+        return reply
+    }
+
+    // MARK: control routes
+
+    func control(_ request: SimRequest) -> SimReply {
+        switch request.path {
+        case "/_sim/stats":
+            let stats: JSONValue = .object([
+                ("requests_total", .int(Int64(requestsTotal))),
+                ("by_route", .object(byRoute.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
+                ("by_status", .object(byStatus.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
+                ("not_modified", .int(Int64(notModified))), ("quota_used", .int(Int64(quotaUsed))),
+                ("faults", .object(faultsInjected.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
+                ("churned", .int(Int64(churned))),
+            ])
+            return .json(200, stats)
+        case "/_sim/truth":
+            guard let repo = request.value("repo")?.lowercased() else { return .message(400, "repo= is required") }
+            let kind = request.value("tracker")
+            let found = corpora.first { (key, c) in c.fullName.lowercased() == repo && (kind == nil || key.hasPrefix(kind! + ":")) }
+            guard let corpus = found?.value else { return .message(404, "no such repository in the simulator") }
+            return .json(200, corpus.truthJSON())
+        case "/_sim/churn":
+            // Changes N issues now (tests use it to churn between two crawls).
+            guard let repo = request.value("repo")?.lowercased(),
+                  let corpus = corpora.values.first(where: { $0.fullName.lowercased() == repo }) else {
+                return .message(404, "no such repository in the simulator")
+            }
+            let n = Int(request.value("n") ?? "1") ?? 1
+            var changes: [JSONValue] = []
+            for _ in 0..<n { changes.append(.string(corpus.churn())) }
+            churned += n
+            return .json(200, .object([("changes", .array(changes))]))
+        default:
+            return .message(404, "Not Found")
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Crawl
+import Foundation
+
+struct CrawlCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crawl",
+        abstract: "Crawl a GitHub or Gitee issue tracker into the store (resumable, incremental).",
+        discussion: """
+            Exit status: 0 done; 3 stopped by --max-requests (run the same command again to continue); 1 failed.
+            Tokens are read from environment variables (--token-env) or a file (--token-file, one per line) and
+            never appear in output, errors or the database.
+            """,
+        subcommands: [CrawlGitHub.self, CrawlGitee.self])
+}
+
+struct CrawlGitHub: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "github", abstract: "Crawl a GitHub repository's issues (pull requests skipped).")
+    @OptionGroup var crawl: CrawlArguments
+    func run() throws { try crawl.run(kind: .github) }
+}
+
+struct CrawlGitee: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gitee", abstract: "Crawl a Gitee repository's issues.")
+    @OptionGroup var crawl: CrawlArguments
+    func run() throws { try crawl.run(kind: .gitee) }
+}
+
+struct CrawlArguments: ParsableArguments {
+    @Argument(help: "OWNER/REPO")
+    var repository: String
+
+    @Option(name: .customLong("label"), help: "Only issues with this label (repeatable: one request series per label, union stored).")
+    var labels: [String] = []
+
+    @Option(help: "all, open or closed (Gitee also progressing, rejected).")
+    var state: String = "all"
+
+    @Option(help: "ISO 8601 floor for the first pass (later runs start from the stored high-water mark).")
+    var since: String?
+
+    @Option(name: .customLong("api-url"), help: "API root: GitHub Enterprise (https://HOST/api/v3), a Gitee mirror, or tracker-sim.")
+    var apiURL: String?
+
+    @Option(name: .customLong("token-env"), help: "Environment variable holding a token (repeatable: rotated by remaining quota).")
+    var tokenEnv: [String] = []
+
+    @Option(name: .customLong("token-file"), help: "File with one token per line.")
+    var tokenFile: String?
+
+    @Flag(help: "Also fetch each issue's comments.")
+    var comments = false
+
+    @Option(name: .customLong("max-requests"), help: "Stop after this many HTTP requests (exit status 3; resumable).")
+    var maxRequests: Int?
+
+    @Option(help: "Seconds before one request times out.")
+    var timeout: Double = 30
+
+    @Flag(help: "Log every request (URL without credentials, status, quota) and every wait.")
+    var verbose = false
+
+    @Flag(name: .customLong("no-progress"), help: "No progress line.")
+    var noProgress = false
+
+    @Option(name: .customLong("wait-scale"), help: .hidden)
+    var waitScale: Double = 1
+
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        guard repository.split(separator: "/").count == 2 else { throw ValidationError("repository must be OWNER/REPO") }
+        if let m = maxRequests, m < 1 { throw ValidationError("--max-requests must be at least 1") }
+        if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+    }
+
+    func tokens() throws -> [CrawlToken] {
+        var out: [CrawlToken] = []
+        for name in tokenEnv {
+            guard let value = ProcessInfo.processInfo.environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+                throw ValidationError("--token-env \(name): the variable is not set or empty")
+            }
+            out.append(CrawlToken(label: "$\(name)", value: value))
+        }
+        if let path = tokenFile {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("--token-file \(path): cannot read the file")
+            }
+            for (n, line) in text.split(separator: "\n").enumerated() {
+                let t = line.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !t.isEmpty, !t.hasPrefix("#") { out.append(CrawlToken(label: "\(path) line \(n + 1)", value: t)) }
+            }
+        }
+        return out
+    }
+
+    func run(kind: TrackerKind) throws {
+        let parts = repository.split(separator: "/").map(String.init)
+        var o = CrawlOptions(kind: kind, owner: parts[0], repo: parts[1])
+        o.labels = labels
+        o.state = state
+        o.since = since
+        o.apiURL = apiURL
+        o.tokens = try tokens()
+        o.comments = comments
+        o.maxRequests = maxRequests
+        o.timeout = timeout
+        o.verbose = verbose
+        o.progress = !noProgress
+        o.waitScale = waitScale
+        let store = try database.open()
+        let report = try Crawler(options: o, store: store).run()
+        let summary = "\(kind.rawValue) \(repository): \(report.pages) pages, \(report.issuesStored) issues stored, " +
+            "\(report.pullRequestsSkipped) pull requests skipped, \(report.requests) requests (\(report.notModified) not modified, \(report.retries) retried) in \(String(format: "%.1f", report.seconds)) s"
+        switch report.outcome {
+        case .done:
+            print("done: \(summary)")
+        case .budgetStopped:
+            print("stopped by --max-requests: \(summary); run the same command again to continue")
+            throw ExitCode(3)
+        case .failed(let code, let message):
+            FileHandle.standardError.write(Data("defectlab: error: crawl failed (\(code)): \(message)\n".utf8))
+            print("failed: \(summary)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Crawl
+import Foundation
+
+struct IssuesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "issues", abstract: "Browse crawled issues.", subcommands: [IssuesList.self, IssuesShow.self])
+}
+
+struct IssuesList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List stored issues.")
+    @Option(help: "Only this OWNER/REPO.") var repo: String?
+    @Option(help: "Only issues with this label.") var label: String?
+    @Option(help: "Only this state.") var state: String?
+    @Option(help: "Only HP candidates of this preset (see `defectlab filter`).") var hp: String?
+    @Option(help: "At most this many.") var limit: Int?
+    @Option(help: "table or json.") var format: OutputFormat = .table
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws { guard format != .yaml else { throw ValidationError("--format must be table or json") } }
+
+    func run() throws {
+        var q = IssueBrowser.Query()
+        q.repo = repo; q.label = label; q.state = state; q.hpPreset = hp; q.limit = limit
+        let issues = try IssueBrowser.list(database.open(mode: .mustExist), q)
+        if format == .json {
+            struct Out: Encodable { var count: Int; var issues: [IssueSummary] }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(Out(count: issues.count, issues: issues)), as: UTF8.self))
+            return
+        }
+        for i in issues {
+            let title = i.title.count > 70 ? String(i.title.prefix(69)) + "…" : i.title
+            let flags = (i.deleted ? " [deleted]" : "") + (i.hp.isEmpty ? "" : " [HP \(i.hp.values.sorted().joined(separator: ","))]")
+            print("\(i.repo)#\(i.number)  \(i.state ?? "?")  \(i.updatedAt ?? "")  \(title)\(flags)")
+        }
+        print("\(issues.count) issues")
+    }
+}
+
+struct IssuesShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one stored issue with its body and comments.")
+    @Argument(help: "The issue number (Gitee numbers such as I65G7B are case-sensitive).") var number: String
+    @Option(help: "OWNER/REPO, when several repositories are stored.") var repo: String?
+    @Option(help: "table or json.") var format: OutputFormat = .table
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws { guard format != .yaml else { throw ValidationError("--format must be table or json") } }
+
+    func run() throws {
+        guard let d = try IssueBrowser.show(database.open(mode: .mustExist), repo: repo, number: number) else {
+            throw ValidationError("no stored issue \(number)\(repo.map { " in \($0)" } ?? "")")
+        }
+        if format == .json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(d), as: UTF8.self))
+            return
+        }
+        let i = d.issue
+        print("\(i.repo)#\(i.number)  \(i.title)")
+        print("state \(i.state ?? "?")  by \(d.author ?? "?")  created \(i.createdAt ?? "?")  updated \(i.updatedAt ?? "?")\(i.deleted ? "  [deleted]" : "")")
+        if !i.labels.isEmpty { print("labels: \(i.labels.joined(separator: ", "))") }
+        if let p = i.priority { print("priority \(p)  type \(i.issueType ?? "?")") }
+        for (preset, rule) in i.hp.sorted(by: { $0.key < $1.key }) { print("HP candidate: \(preset) (rule \(rule))") }
+        if let url = i.url { print(url) }
+        print("")
+        print(d.bodyText ?? "(no body)")
+        for c in d.commentList {
+            print("\n— \(c.author ?? "?") at \(c.createdAt ?? "?")\n\(c.body ?? "")")
+        }
+    }
+}

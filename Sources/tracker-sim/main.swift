@@ -1,0 +1,15 @@
+import Foundation
+import TrackerSim
+
+// tracker-sim: GitHub and Gitee issue APIs on loopback, for the crawl tests and benchmarks.
+do {
+    let options = try SimCommandLine.parse(Array(CommandLine.arguments.dropFirst()))
+    let state = SimState(options: options)
+    let server = try SimServer(state: state, port: options.port)
+    // Written unbuffered: whoever started the simulator waits for this line.
+    FileHandle.standardOutput.write(Data("listening on http://127.0.0.1:\(server.port)\n".utf8))
+    try server.wait()
+} catch {
+    FileHandle.standardError.write(Data("tracker-sim: \(error)\n".utf8))
+    exit(64)
+}

@@ -1,0 +1,200 @@
+import Crawl
+import Foundation
+import Store
+import Testing
+
+/// End to end: the real `defectlab` against the real `tracker-sim` over loopback.
+@Suite(.serialized)
+struct CrawlEndToEndTests {
+    @Test func fullCrawlStoresExactlyTheTruth() throws {
+        let sim = try Simulator(["--seed", "7", "--github", "pytorch/pytorch=2500", "--gitee", "mindspore/mindspore=1200"])
+        let db = temporaryDatabase()
+        let gh = try sim.crawl("github", "pytorch/pytorch", db: db)
+        #expect(gh.status == 0, "\(gh.stderr)")
+        let ge = try sim.crawl("gitee", "mindspore/mindspore", db: db)
+        #expect(ge.status == 0, "\(ge.stderr)")
+        #expect(try differences(db: db, sim: sim, repo: "pytorch/pytorch", comments: false) == [])
+        #expect(try differences(db: db, sim: sim, repo: "mindspore/mindspore", comments: false) == [])
+        // PRs were listed but not stored; raw JSON and plain-text bodies are kept.
+        let store = try DefectLabStore.open(path: db, mode: .mustExist)
+        let counts = try store.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM issue WHERE raw_json LIKE '%pull_request%'") ?? -1,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM issue WHERE body LIKE '%<p>%' AND body_text NOT LIKE '%<p>%' AND body_text LIKE '%Reproduce%'") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM issue WHERE length(body) > 65000") ?? 0)
+        }
+        #expect(counts.0 == 0)
+        #expect(counts.1 > 0)
+        #expect(counts.2 > 0)
+        // 3,700 issues (+500 PRs) at 100 a page: about 43 pages and 2 label lists.
+        let stats = try sim.stats()
+        #expect(stats.requests <= 48)
+    }
+
+    @Test func killedFiveTimesEndsIdenticalToAnUninterruptedCrawl() throws {
+        let sim = try Simulator(["--seed", "11", "--github", "pytorch/pytorch=2500"])
+        let clean = temporaryDatabase()
+        #expect(try sim.crawl("github", "pytorch/pytorch", db: clean).status == 0)
+        let uninterrupted = try sim.stats().requests
+
+        let killed = temporaryDatabase()
+        var rng = SystemRandomNumberGenerator()
+        var kills = 0
+        for _ in 0..<5 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Binaries.defectlab)
+            p.arguments = ["crawl", "github", "pytorch/pytorch", "--api-url", sim.url, "--db", killed, "--no-progress"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            Thread.sleep(forTimeInterval: Double.random(in: 0.05...0.6, using: &rng))
+            if p.isRunning { kill(p.processIdentifier, SIGKILL); kills += 1 }
+            p.waitUntilExit()
+        }
+        let final = try sim.crawl("github", "pytorch/pytorch", db: killed)
+        #expect(final.status == 0, "\(final.stderr)")
+        #expect(try differences(db: killed, sim: sim, repo: "pytorch/pytorch", comments: false) == [])
+        var q = IssueBrowser.Query()
+        q.repo = "pytorch/pytorch"
+        let a = try IssueBrowser.list(DefectLabStore.open(path: clean), q).map { "\($0.number) \($0.updatedAt ?? "") \($0.labels)" }
+        let b = try IssueBrowser.list(DefectLabStore.open(path: killed), q).map { "\($0.number) \($0.updatedAt ?? "") \($0.labels)" }
+        #expect(a == b)
+        // Each restart repeats at most the page in flight and re-lists labels (a 304).
+        let resumedRequests = try sim.stats().requests - uninterrupted
+        #expect(resumedRequests <= uninterrupted + 2 * (kills + 1))
+    }
+
+    @Test func faultsAtFivePercentEachStillEndIdentical() throws {
+        let sim = try Simulator(["--seed", "5", "--github", "pytorch/pytorch=1500", "--gitee", "mindspore/mindspore=600",
+                                 "--faults", "all=0.05", "--slow-ms", "1300", "--retry-after", "0", "--reset-seconds", "1"])
+        let db = temporaryDatabase()
+        let options = ["--timeout", "1", "--wait-scale", "0.002"]
+        let gh = try sim.crawl("github", "pytorch/pytorch", db: db, options)
+        #expect(gh.status == 0, "\(gh.stderr)")
+        let ge = try sim.crawl("gitee", "mindspore/mindspore", db: db, options)
+        #expect(ge.status == 0, "\(ge.stderr)")
+        #expect(try differences(db: db, sim: sim, repo: "pytorch/pytorch", comments: false) == [])
+        #expect(try differences(db: db, sim: sim, repo: "mindspore/mindspore", comments: false) == [])
+        #expect(try sim.stats().faults.values.reduce(0, +) > 0)
+    }
+
+    @Test func faultsOnCommentRoutesIncluding410AndRedirects() throws {
+        let sim = try Simulator(["--seed", "9", "--github", "onnx/onnx=150", "--faults", "all=0.05", "--slow-ms", "1300",
+                                 "--retry-after", "0"])
+        let db = temporaryDatabase()
+        let r = try sim.crawl("github", "onnx/onnx", db: db, ["--comments", "--timeout", "1", "--wait-scale", "0.002"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try differences(db: db, sim: sim, repo: "onnx/onnx", comments: true) == [])
+        let faults = try sim.stats().faults
+        #expect((faults["301"] ?? 0) + (faults["410"] ?? 0) > 0)
+    }
+
+    @Test func incrementalRunAfterChurnFetchesOnlyChangesMostlyAs304() throws {
+        let sim = try Simulator(["--seed", "3", "--github", "tensorflow/tensorflow=400"])
+        let db = temporaryDatabase()
+        #expect(try sim.crawl("github", "tensorflow/tensorflow", db: db, ["--comments"]).status == 0)
+        _ = try sim.json("/_sim/churn?repo=tensorflow/tensorflow&n=30")
+        let before = try sim.stats()
+        let second = try sim.crawl("github", "tensorflow/tensorflow", db: db, ["--comments"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let after = try sim.stats()
+        #expect(try differences(db: db, sim: sim, repo: "tensorflow/tensorflow", comments: true) == [])
+        let requests = after.requests - before.requests
+        let notModified = after.notModified - before.notModified
+        // One label list, one page from the high-water mark, comments of the changed issues only.
+        #expect(requests <= 2 + 30)
+        // Only the changed issues (and the few inside the overlap) were fetched again.
+        let stored = second.stdout.split(separator: " ").firstIndex(of: "issues").flatMap { Int(second.stdout.split(separator: " ")[$0 - 1]) }
+        #expect((stored ?? 999) < 60, "\(second.stdout)")
+        #expect(notModified * 2 > requests, "\(notModified) of \(requests) were 304")
+        // Nothing changed since: every request is a 304 and costs no quota.
+        let third = try sim.crawl("github", "tensorflow/tensorflow", db: db, ["--comments"])
+        #expect(third.status == 0)
+        let end = try sim.stats()
+        #expect(end.requests - after.requests == end.notModified - after.notModified)
+        #expect(end.quota == after.quota)
+    }
+
+    @Test func churnDuringACrawlLeavesNoDuplicates() throws {
+        let sim = try Simulator(["--seed", "4", "--github", "pytorch/pytorch=800", "--churn", "0.5"])
+        let db = temporaryDatabase()
+        #expect(try sim.crawl("github", "pytorch/pytorch", db: db).status == 0)
+        #expect(try sim.crawl("github", "pytorch/pytorch", db: db).status == 0)
+        let problems = try differences(db: db, sim: sim, repo: "pytorch/pytorch", comments: false)
+        #expect(!problems.contains { $0.hasPrefix("duplicate") || $0.hasPrefix("not in truth") })
+        // Every item changed during the first crawl was picked up by the second (it sorts after the mark).
+        #expect(!problems.contains { $0.contains("edited") })
+    }
+
+    @Test func badTokenStopsAtOnceAndIsNeverShown() throws {
+        let secret = "ghp_BADsecretTOKEN0123456789"
+        let sim = try Simulator(["--seed", "2", "--github", "pytorch/pytorch=50", "--gitee", "mindspore/mindspore=50",
+                                 "--tokens", "good-token-aaaa"])
+        let db = temporaryDatabase()
+        for kind in ["github", "gitee"] {
+            let repo = kind == "github" ? "pytorch/pytorch" : "mindspore/mindspore"
+            let r = try sim.crawl(kind, repo, db: db, ["--token-env", "DL_TEST_TOKEN", "--verbose"], environment: ["DL_TEST_TOKEN": secret])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("401"))
+            #expect(r.stderr.contains("$DL_TEST_TOKEN"))
+            #expect(!r.stdout.contains(secret) && !r.stderr.contains(secret))
+        }
+        // At most one request per tracker: a bad token is not retried.
+        #expect(try sim.stats().requests <= 2)
+        for suffix in ["", "-wal", "-shm"] {
+            if let bytes = FileManager.default.contents(atPath: db + suffix) {
+                #expect(bytes.range(of: Data(secret.utf8)) == nil)
+            }
+        }
+    }
+
+    @Test func tokensRotateByRemainingQuota() throws {
+        let sim = try Simulator(["--seed", "2", "--github", "pytorch/pytorch=900", "--tokens", "tok-one-1111,tok-two-2222",
+                                 "--quota", "8"])
+        let db = temporaryDatabase()
+        let r = try sim.crawl("github", "pytorch/pytorch", db: db, ["--token-env", "T1", "--token-env", "T2", "--verbose"],
+                              environment: ["T1": "tok-one-1111", "T2": "tok-two-2222"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("[$T1]") && r.stderr.contains("[$T2]"))
+        #expect(!r.stderr.contains("tok-one-1111") && !r.stderr.contains("tok-two-2222"))
+        #expect(try differences(db: db, sim: sim, repo: "pytorch/pytorch", comments: false) == [])
+    }
+
+    @Test func budgetStopsWithItsOwnStatusAndResumes() throws {
+        let sim = try Simulator(["--seed", "6", "--gitee", "mindspore/mindspore=700"])
+        let db = temporaryDatabase()
+        let first = try sim.crawl("gitee", "mindspore/mindspore", db: db, ["--max-requests", "3"])
+        #expect(first.status == 3)
+        let second = try sim.crawl("gitee", "mindspore/mindspore", db: db)
+        #expect(second.status == 0)
+        #expect(try differences(db: db, sim: sim, repo: "mindspore/mindspore", comments: false) == [])
+    }
+
+    @Test func filterRecordsTheSelectingRuleAndIssuesListShowsIt() throws {
+        let sim = try Simulator(["--seed", "8", "--gitee", "mindspore/mindspore=300"])
+        let db = temporaryDatabase()
+        #expect(try sim.crawl("gitee", "mindspore/mindspore", db: db).status == 0)
+        let taxonomy = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Taxonomy").path
+        let f = try runCommand(Binaries.defectlab, ["filter", "--preset", "mindspore", "--db", db, "--taxonomy-dir", taxonomy, "--format", "json"])
+        #expect(f.status == 0, "\(f.stderr)")
+        let result = try JSONSerialization.jsonObject(with: Data(f.stdout.utf8)) as! [String: Any]
+        let selected = result["selected"] as! Int
+        #expect(selected > 0)
+        let store = try DefectLabStore.open(path: db)
+        // Independently: priority 3/4 with type 缺陷, or with label kind/bug.
+        let expected = try store.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM issue i WHERE i.priority IN (3, 4) AND (i.issue_type = '缺陷' OR EXISTS (
+                  SELECT 1 FROM issue_label il JOIN label l ON l.id = il.label_id WHERE il.issue_id = i.id AND l.name = 'kind/bug'))
+                """) ?? -1
+        }
+        #expect(selected == expected)
+        let list = try runCommand(Binaries.defectlab, ["issues", "list", "--hp", "mindspore", "--db", db, "--format", "json"])
+        let listed = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [String: Any]
+        #expect(listed["count"] as? Int == selected)
+        let first = (listed["issues"] as! [[String: Any]])[0]
+        let show = try runCommand(Binaries.defectlab, ["issues", "show", first["number"] as! String, "--db", db, "--format", "json"])
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("raw_json"))
+    }
+}

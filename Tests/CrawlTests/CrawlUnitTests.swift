@@ -1,0 +1,66 @@
+@testable import Crawl
+import Testing
+
+struct CrawlUnitTests {
+    @Test func timesNormalizeAcrossOffsetsAndMilliseconds() {
+        #expect(TrackerTime.normalize("2024-03-01T08:00:00+08:00") == "2024-03-01T00:00:00Z")
+        #expect(TrackerTime.normalize("2024-03-01T08:00:00.123+08:00") == "2024-03-01T00:00:00Z")
+        #expect(TrackerTime.normalize("2020-02-29T23:59:59Z") == "2020-02-29T23:59:59Z")
+        #expect(TrackerTime.normalize("not a time") == nil)
+    }
+
+    @Test func arrayElementsAreSplitAndTruncationIsDetected() {
+        let body = Array(#"[ {"a":"x,]\"}"} , {"b":[1,2]} ]"#.utf8)
+        let ranges = TrackerJSON.elements(body)
+        #expect(ranges?.count == 2)
+        #expect(ranges.map { String(decoding: body[$0[1]], as: UTF8.self) } == #"{"b":[1,2]}"#)
+        #expect(TrackerJSON.elements(Array(body.prefix(body.count / 2))) == nil)
+        #expect(TrackerJSON.elements(Array("[]".utf8))?.isEmpty == true)
+    }
+
+    @Test func htmlBodiesBecomeTextAndMarkdownStays() {
+        #expect(HTMLText.plainText("<p>a &amp; <b>b</b></p><ul><li>one</li><li>二</li></ul>") == "a & b\none\n二")
+        #expect(HTMLText.plainText("if x < 0 and y > 1") == "if x < 0 and y > 1")
+        #expect(HTMLText.plainText(nil) == nil)
+        // No external entities, no network: a DOCTYPE with a SYSTEM entity is not fetched or expanded.
+        let evil = #"<!DOCTYPE html [<!ENTITY x SYSTEM "file:///etc/passwd">]><p>&x;</p>"#
+        #expect(HTMLText.plainText(evil)?.contains("root:") == false)
+    }
+
+    @Test func linkHeadersAreFollowedVerbatim() {
+        let h = #"<https://api.github.com/repositories/1300192/issues?page=2&per_page=100>; rel="next", <https://api.github.com/repositories/1300192/issues?page=515>; rel="last""#
+        #expect(TrackerAPI.linkTarget(h, rel: "next") == "https://api.github.com/repositories/1300192/issues?page=2&per_page=100")
+        #expect(TrackerAPI.linkTarget(h, rel: "prev") == nil)
+        #expect(TrackerAPI.origin("http://127.0.0.1:8080/x") == "http://127.0.0.1:8080")
+        #expect(TrackerAPI.origin("https://API.github.com/x") == "https://api.github.com:443")
+    }
+
+    @Test func giteePagesByTotalPageAndStopsOnEmpty() {
+        let api = TrackerAPI(kind: .gitee, apiURL: "http://h:1", owner: "o", repo: "r")
+        #expect(api.base == "http://h:1/api/v5")
+        let url = api.firstIssuesURL(state: "all", label: nil, since: nil)
+        let more = HTTPResponse(status: 200, headers: [("total_page", "3")], body: [], httpVersion: "1.1")
+        #expect(api.nextURL(after: url, response: more, count: 100)?.hasSuffix("page=2") == true)
+        #expect(api.nextURL(after: url, response: more, count: 0) == nil)
+        let last = TrackerAPI.replacingQuery(url, "page", with: "3")
+        #expect(api.nextURL(after: last, response: more, count: 100) == nil)
+    }
+
+    @Test func tokenPoolPrefersMostQuotaAndWaitsWhenAllAreSpent() {
+        var pool = TokenPool(tokens: [CrawlToken(label: "a", value: "1111"), CrawlToken(label: "b", value: "2222")])
+        pool.entries[0].remaining = 10
+        pool.entries[1].remaining = 50
+        #expect(pool.pick(now: 100).index == 1)
+        pool.exhaust(1, until: 200)
+        #expect(pool.pick(now: 100).index == 0)
+        pool.exhaust(0, until: 150)
+        let p = pool.pick(now: 100)
+        #expect(p.waitUntil == 150)
+        #expect(pool.pick(now: 160).waitUntil == nil)
+    }
+
+    @Test func redactorHidesEveryToken() {
+        let r = Redactor(secrets: ["s3cr3t-token"])
+        #expect(r.clean("GET /x?access_token=s3cr3t-token") == "GET /x?access_token=[redacted]")
+    }
+}
