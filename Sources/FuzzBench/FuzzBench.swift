@@ -29,7 +29,7 @@ enum FuzzBench {
         let executors = try FrameworkRegistry.resolve("all")
         print("== fuzz: valid mutants per hour per seed (frameworks: \(executors.map(\.name).joined(separator: ", ")); the worker frameworks are not in this build)")
         print("   baseline: the same executors running the unmutated seed back to back, measured now")
-        print("seed          valid/h     baseline/h  ratio   orchestration  split (mutation+validity / reference / workers / oracles / store)")
+        print("seed          valid/h     baseline/h  ratio   orchestration  split (mutation+validity [hash] / reference / workers / oracles / store)")
         for seed in seeds {
             let model = try FuzzModel.seed(named: seed, seed: 1)
             let inputs = model.inputs()
@@ -49,8 +49,8 @@ enum FuzzBench {
             let share = { (k: String) in 100 * (s.split[k] ?? 0) / s.wallSeconds }
             // Everything but running the model on the frameworks (the reference is the only framework here).
             let orchestration = 100 - share("workers") - share("reference")
-            print(String(format: "%@ %10.0f %12.0f %6.2fx %9.1f%%      %.1f%% / %.1f%% / %.1f%% / %.1f%% / %.1f%%", seed.padding(toLength: 12, withPad: " ", startingAt: 0),
-                         perHour, baselinePerHour, perHour / baselinePerHour, orchestration, share("mutation"), share("reference"), share("workers"),
+            print(String(format: "%@ %10.0f %12.0f %6.2fx %9.1f%%      %.1f%% [%.1f%%] / %.1f%% / %.1f%% / %.1f%% / %.1f%%", seed.padding(toLength: 12, withPad: " ", startingAt: 0),
+                         perHour, baselinePerHour, perHour / baselinePerHour, orchestration, share("mutation"), share("hash"), share("reference"), share("workers"),
                          share("oracles"), share("store")))
         }
 

@@ -28,9 +28,7 @@ struct FuzzTargetOptions: ParsableArguments {
             guard parts.count == 2 else { throw ValidationError("--framework must be NAME=PYTHON, got '\(item)'") }
             interpreterMap[parts[0].lowercased()] = parts[1]
         }
-        var names = frameworks
-        if !interpreterMap.isEmpty && names == "all" { names = interpreterMap.keys.sorted().joined(separator: ",") }
-        return try FrameworkRegistry.resolve(names, planted: try planted(), interpreters: interpreterMap)
+        return try FrameworkRegistry.resolve(frameworks, planted: try planted(), interpreters: interpreterMap)
     }
 
     func operators() throws -> [any MutationOperator] { try OperatorCatalog.parse(ops) }

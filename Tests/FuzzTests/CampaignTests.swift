@@ -164,3 +164,33 @@ import Taxonomy
         #expect(position.position?.comparisons == 1)
     }
 }
+
+@Suite struct FrameworkRegistryTests {
+    struct Named: MutantExecutor {
+        let name: String
+        func execute(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome {
+            ExecutionOutcome(framework: name, status: .unsupported)
+        }
+    }
+
+    @Test func allMeansEveryInstalledFrameworkAndWorkersPlugIn() throws {
+        #expect(try FrameworkRegistry.resolve("all").map(\.name) == ["reference"])
+        #expect(try FrameworkRegistry.resolve("all", planted: [PlantedDefect(op: .pad, kind: .crash)]).map(\.name) == ["reference", "faulty"])
+        #expect(throws: CampaignError.self) { try FrameworkRegistry.resolve("pytorch") }
+        #expect(throws: CampaignError.self) { try FrameworkRegistry.resolve("faulty") }
+        let workers: (names: [String], make: (String, String?) throws -> (any MutantExecutor)?) = (["pytorch", "jax"], { name, python in
+            ["pytorch", "jax", "pytorch@old"].contains(name) ? Named(name: name + (python.map { "=" + $0 } ?? "")) : nil
+        })
+        #expect(try FrameworkRegistry.resolve("all", workers: workers).map(\.name) == ["reference", "pytorch", "jax"])
+        #expect(try FrameworkRegistry.resolve("all", interpreters: ["pytorch@old": "/old/python"], workers: workers).map(\.name)
+                == ["reference", "pytorch", "jax", "pytorch@old=/old/python"])
+        #expect(throws: CampaignError.self) { try FrameworkRegistry.resolve("mxnet", workers: workers) }
+    }
+
+    @Test func unsupportedEverywhereIsIllegalNotAFinding() throws {
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let arbiter = ArbiterRun.run(model, inputs: model.inputs())
+        let verdict = try FuzzTestSupport.oracles().judge(model, arbiter: arbiter, outcomes: [Named(name: "a").execute(model, inputs: [:], arbiter: arbiter)])
+        #expect(verdict.illegal && verdict.findings.isEmpty)
+    }
+}

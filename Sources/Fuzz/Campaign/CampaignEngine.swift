@@ -38,7 +38,7 @@ public struct CampaignSummary: Sendable, Codable {
     public var coverage: Int
     public var hashes: [String]
     public var wallSeconds: Double
-    /// Wall time split: mutation + validity, reference, workers, oracles, store.
+    /// Wall time split: mutation + validity (of which "hash": the content hash), reference, workers, oracles, store.
     public var split: [String: Double]
     public var perOperator: [String: [String: Int]]
 }
@@ -125,7 +125,9 @@ public final class CampaignEngine: @unchecked Sendable {
                 do {
                     let m = try operators[opIndex].apply(record, to: parent)
                     mutant = m
+                    let th = Date()
                     let hash = m.contentHash
+                    summary.split["hash", default: 0] += Date().timeIntervalSince(th)
                     row.hash = hash
                     row.status = seen.contains(hash) ? .duplicate : .legal
                     seen.insert(hash)
