@@ -74,12 +74,14 @@ public final class CampaignEngine: @unchecked Sendable {
         let history = try campaignID.map { try store!.history(campaign: $0) } ?? []
         var guidance = config.guidance.make(operators: operators.count)
         var pool: [PoolEntry] = []
-        var seen = Set<String>()
+        // Fingerprint -> SHA-256 of every model seen: duplicates are skipped, and recorded with the hash.
+        var hashes: [Fingerprint: String] = [:]
         for name in config.seeds {
             let model: FuzzModel
             do { model = try FuzzModel.seed(named: name, seed: config.seed) } catch { throw CampaignError(.badArgument, error.description) }
             pool.append(PoolEntry(model: model, step: nil))
-            seen.insert(model.contentHash)
+            let json = ModelBundle.encodeGraph(model.graph)
+            hashes[Fingerprint(graphJSON: json, model: model)] = model.contentHash(graphJSON: json)
         }
         var coverage = CoverageTracker()
         for entry in pool { coverage.add(entry.model.graph) }
@@ -121,22 +123,36 @@ public final class CampaignEngine: @unchecked Sendable {
                               mutationSeconds: 0, referenceSeconds: 0, workerSeconds: 0, oracleSeconds: 0, memoryBytes: 0, findings: [])
             var mutant: FuzzModel?
             var findings: [Finding] = []
+            var pendingHash: Background<String>?
+            var pendingFingerprint: Fingerprint?
             if let record {
                 do {
                     let m = try operators[opIndex].apply(record, to: parent)
                     mutant = m
                     let th = Date()
-                    let hash = m.contentHash
+                    let graphJSON = ModelBundle.encodeGraph(m.graph)
+                    let fingerprint = Fingerprint(graphJSON: graphJSON, model: m)
+                    if let earlier = hashes[fingerprint] {
+                        row.hash = earlier
+                        row.status = .duplicate
+                    } else if replay != nil {
+                        row.status = .legal
+                        row.hash = m.contentHash(graphJSON: graphJSON)
+                        hashes[fingerprint] = row.hash
+                    } else {
+                        // Computed beside the reference and the workers; joined before the row is written.
+                        row.status = .legal
+                        pendingHash = Background { m.contentHash(graphJSON: graphJSON) }
+                        pendingFingerprint = fingerprint
+                    }
                     summary.split["hash", default: 0] += Date().timeIntervalSince(th)
-                    row.hash = hash
-                    row.status = seen.contains(hash) ? .duplicate : .legal
-                    seen.insert(hash)
                 } catch {
                     row.status = .invalid
                     row.reason = error.description
                 }
             }
             row.mutationSeconds = Date().timeIntervalSince(t0)
+            defer { _ = pendingHash?.result }
             if let replay {
                 guard replay.hash == row.hash || (replay.hash == nil && row.hash == nil) else {
                     throw CampaignError(.replayMismatch, "step \(step): recorded mutant \(replay.hash ?? "-") but re-derived \(row.hash ?? "-"); the campaign's code or seed models changed")
@@ -168,6 +184,13 @@ public final class CampaignEngine: @unchecked Sendable {
                                                   "pairs": verdict.pairDistances.mapValues(Self.finite)])
                     for o in outcomes { progress.health[o.framework, default: [:]][o.status.rawValue, default: 0] += 1 }
                 }
+            }
+            if let pendingHash, let pendingFingerprint {
+                let tj = Date()
+                row.hash = pendingHash.result
+                hashes[pendingFingerprint] = row.hash
+                summary.split["hash", default: 0] += Date().timeIntervalSince(tj)
+                row.mutationSeconds += Date().timeIntervalSince(tj)
             }
             // Coverage, unique findings, guidance: the same on a replayed step as on the original one.
             if row.status == .legal, let m = mutant { row.newCoverage = coverage.add(m.graph) }
