@@ -42,7 +42,7 @@ enum FuzzBench {
             let baselinePerHour = Double(reps) / Date().timeIntervalSince(t0) * 3600
             let config = CampaignConfig(seeds: [seed], frameworks: executors.map(\.name), guidance: .random, operators: OperatorCatalog.all.map(\.name),
                                         seed: 1, budget: .mutants(budget))
-            let s = try CampaignEngine(config: config, operators: OperatorCatalog.all, executors: executors, oracles: OracleSuite(mapping: mapping),
+            let s = try CampaignEngine(config: config, operators: OperatorCatalog.all, executors: executors, oracles: MutantOracles(mapping: mapping),
                                        store: store).run()
             let valid = s.statusCounts["legal", default: 0]
             let perHour = Double(valid) / s.wallSeconds * 3600
@@ -62,7 +62,7 @@ enum FuzzBench {
         for kind in [GuidanceKind.random, .mcmc, .coverage, .bandit] {
             let config = CampaignConfig(seeds: ["lenet5", "alexnet"], frameworks: faulty.map(\.name), guidance: kind, operators: OperatorCatalog.all.map(\.name),
                                         seed: 1, planted: planted.map(\.description), budget: .mutants(guidanceBudget))
-            let s = try CampaignEngine(config: config, operators: OperatorCatalog.all, executors: faulty, oracles: OracleSuite(mapping: mapping), store: nil).run()
+            let s = try CampaignEngine(config: config, operators: OperatorCatalog.all, executors: faulty, oracles: MutantOracles(mapping: mapping), store: nil).run()
             let deterministic = s.uniqueFindings.filter { !$0.isPerformance }.count
             if baseline == nil { baseline = (deterministic, s.coverage) }
             print(String(format: "%@ %15d %9d   %.2fx, %.2fx", kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0), deterministic, s.coverage,

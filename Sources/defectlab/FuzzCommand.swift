@@ -33,8 +33,8 @@ struct FuzzTargetOptions: ParsableArguments {
 
     func operators() throws -> [any MutationOperator] { try OperatorCatalog.parse(ops) }
 
-    func oracleSuite() throws -> OracleSuite {
-        var suite = OracleSuite(mapping: try taxonomy.catalog().loadMapping())
+    func oracleSuite() throws -> MutantOracles {
+        var suite = MutantOracles(mapping: try taxonomy.catalog().loadMapping())
         if let oracles {
             guard let data = FileManager.default.contents(atPath: oracles),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {

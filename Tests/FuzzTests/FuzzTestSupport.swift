@@ -11,7 +11,7 @@ enum FuzzTestSupport {
         try TaxonomyCatalog(directory: packageRoot.appendingPathComponent("Taxonomy")).loadMapping()
     }
 
-    static func oracles() throws -> OracleSuite { OracleSuite(mapping: try mapping()) }
+    static func oracles() throws -> MutantOracles { MutantOracles(mapping: try mapping()) }
 
     static func temporaryStore() throws -> (CampaignStore, URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("defectlab-fuzz-\(UUID().uuidString)")

@@ -65,7 +65,7 @@ import Reference
         }
         let out = try ReferenceInterpreter(graph: current.graph, weights: current.weights).run(inputs: current.inputs()).outputs[0].values
         #expect(applied == 3)
-        #expect(OracleSuite.relativeDistance(out, base) < 1e-5, "\(name) changed the output")
+        #expect(MutantOracles.relativeDistance(out, base) < 1e-5, "\(name) changed the output")
         let before = model.graph.nodes.filter { $0.op == .batchNorm }.count, after = current.graph.nodes.filter { $0.op == .batchNorm }.count
         #expect(after == before + (name == "FuseBN" ? -3 : 3))
     }

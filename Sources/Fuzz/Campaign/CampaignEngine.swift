@@ -33,7 +33,7 @@ public struct CampaignSummary: Sendable, Codable {
     public var steps: Int
     public var replayed: Int
     public var statusCounts: [String: Int]
-    public var uniqueFindings: [Finding]
+    public var uniqueFindings: [MutantFinding]
     public var findingsBySubtype: [String: Int]
     public var coverage: Int
     public var hashes: [String]
@@ -51,7 +51,7 @@ public final class CampaignEngine: @unchecked Sendable {
     public let config: CampaignConfig
     let operators: [any MutationOperator]
     let executors: [any MutantExecutor]
-    let oracles: OracleSuite
+    let oracles: MutantOracles
     let store: CampaignStore?
     let numericGuard = NumericGuard()
     /// Called after every step with the progress.
@@ -59,7 +59,7 @@ public final class CampaignEngine: @unchecked Sendable {
     /// Admitted mutants kept in memory (the oldest admitted one leaves first; seeds stay).
     public var poolLimit = 64
 
-    public init(config: CampaignConfig, operators: [any MutationOperator], executors: [any MutantExecutor], oracles: OracleSuite, store: CampaignStore?) {
+    public init(config: CampaignConfig, operators: [any MutationOperator], executors: [any MutantExecutor], oracles: MutantOracles, store: CampaignStore?) {
         self.config = config
         self.operators = operators
         self.executors = executors
@@ -122,7 +122,7 @@ public final class CampaignEngine: @unchecked Sendable {
                               hash: nil, status: .inapplicable, reason: nil, frameworksJSON: "{}", verdictsJSON: "{}", newCoverage: 0,
                               mutationSeconds: 0, referenceSeconds: 0, workerSeconds: 0, oracleSeconds: 0, memoryBytes: 0, findings: [])
             var mutant: FuzzModel?
-            var findings: [Finding] = []
+            var findings: [MutantFinding] = []
             var pendingHash: Background<String>?
             var pendingFingerprint: Fingerprint?
             if let record {

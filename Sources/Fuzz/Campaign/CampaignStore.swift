@@ -8,7 +8,7 @@ public struct RecordedStep: Sendable {
     public var step: Int
     public var hash: String?
     public var status: MutantStatus
-    public var findings: [Finding]
+    public var findings: [MutantFinding]
 }
 
 /// What became of a mutant.
@@ -52,7 +52,7 @@ public struct StepRow: Sendable {
     public var workerSeconds: Double
     public var oracleSeconds: Double
     public var memoryBytes: Int
-    public var findings: [(Finding, Bool)]
+    public var findings: [(MutantFinding, Bool)]
 }
 
 /// The campaign tables (`v3-fuzz-campaigns`): find-or-create a campaign by key, replay its history, append
@@ -79,9 +79,9 @@ public struct CampaignStore: Sendable {
 
     public func history(campaign: Int64) throws -> [RecordedStep] {
         try store.read { db in
-            var findings: [Int: [Finding]] = [:]
+            var findings: [Int: [MutantFinding]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM campaign_finding WHERE campaign_id = ? ORDER BY id", arguments: [campaign]) {
-                let f = Finding(framework: row["framework"], symptom: FindingSymptom(rawValue: row["symptom"]) ?? .error,
+                let f = MutantFinding(framework: row["framework"], symptom: FindingSymptom(rawValue: row["symptom"]) ?? .error,
                                 stage: (row["stage"] as String?).flatMap(FindingStage.init(rawValue:)),
                                 scope: FindingScope(rawValue: row["scope"]) ?? .some, op: row["op"], subtype: row["subtype"], detail: row["detail"])
                 findings[row["step"], default: []].append(f)

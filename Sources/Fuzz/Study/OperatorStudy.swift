@@ -10,12 +10,12 @@ public struct OperatorStudy: Sendable {
     public var seed: UInt64
     public var operators: [any MutationOperator]
     public var executors: [any MutantExecutor]
-    public var oracles: OracleSuite
+    public var oracles: MutantOracles
     public var store: CampaignStore?
     public var onProgress: (@Sendable (String) -> Void)?
 
     public init(seeds: [String], rounds: Int, seed: UInt64, operators: [any MutationOperator], executors: [any MutantExecutor],
-                oracles: OracleSuite, store: CampaignStore?) {
+                oracles: MutantOracles, store: CampaignStore?) {
         self.seeds = seeds
         self.rounds = rounds
         self.seed = seed
@@ -72,7 +72,7 @@ public struct OperatorStudy: Sendable {
             let arbiter = ArbiterRun.run(m, inputs: inputs)
             var status = MutantStatus.legal
             var reason: String?
-            var findings: [Finding] = []
+            var findings: [MutantFinding] = []
             var inconsistency = 0.0
             if let why = NumericGuard().reject(m, arbiter: arbiter) {
                 status = .guarded; reason = why
@@ -95,7 +95,7 @@ public struct OperatorStudy: Sendable {
             } else {
                 model = m
                 let out = arbiter.run?.outputs.first?.values ?? []
-                let change = out.count == seedOutput.count ? OracleSuite.relativeDistance(out, seedOutput) : 1
+                let change = out.count == seedOutput.count ? MutantOracles.relativeDistance(out, seedOutput) : 1
                 result.change.append(change)
                 cur.change.append(change)
                 cur.inconsistency.append(inconsistency)

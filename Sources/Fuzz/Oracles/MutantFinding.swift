@@ -1,7 +1,7 @@
 import Taxonomy
 
 /// One oracle verdict on one mutant, filed under the taxonomy.
-public struct Finding: Sendable, Hashable, Codable {
+public struct MutantFinding: Sendable, Hashable, Codable {
     public var framework: String
     public var symptom: FindingSymptom
     public var stage: FindingStage?

@@ -6,7 +6,7 @@ import Taxonomy
 /// The oracles: crash and error (some frameworks fail, others do not), NaN/Inf (where the float64 reference
 /// is finite), inconsistency (output distance to the reference beyond a dtype-aware tolerance, localized by
 /// layer values to the first diverging node), slowdown and memory (against the other frameworks).
-public struct OracleSuite: Sendable {
+public struct MutantOracles: Sendable {
     public var mapping: FuzzMapping
     /// Mean relative distance to the reference above which outputs are inconsistent, for f32 models; models
     /// with f16 or bf16 layers get 50 or 100 times more.
@@ -26,7 +26,7 @@ public struct OracleSuite: Sendable {
 
     /// The verdict on one mutant.
     public struct Verdict: Sendable {
-        public var findings: [Finding]
+        public var findings: [MutantFinding]
         /// Every framework failed the same way, or the reference cannot run it: not a framework defect.
         public var illegal: Bool
         public var illegalReason: String?
@@ -37,7 +37,7 @@ public struct OracleSuite: Sendable {
     }
 
     public func judge(_ model: FuzzModel, arbiter: ArbiterRun, outcomes: [ExecutionOutcome]) -> Verdict {
-        var findings: [Finding] = []
+        var findings: [MutantFinding] = []
         let failed = outcomes.filter { $0.status != .ok && $0.status != .unsupported }, ok = outcomes.filter { $0.status == .ok }
         var illegal = false, reason: String?
         if arbiter.run == nil {
@@ -116,12 +116,12 @@ public struct OracleSuite: Sendable {
     }
 
     private func file(_ framework: String, _ symptom: FindingSymptom, _ stage: FindingStage, _ scope: FindingScope, _ op: String,
-                      _ detail: String, localizeBy model: FuzzModel? = nil, ok: ExecutionOutcome? = nil) -> Finding {
+                      _ detail: String, localizeBy model: FuzzModel? = nil, ok: ExecutionOutcome? = nil) -> MutantFinding {
         var op = op
         // A performance finding is pinned to the op type the mutant's last mutation touched, when known.
         if let model, let last = model.lineage.last, let target = last.targets.first, let node = model.node(target) { op = node.op.rawValue }
         let subtype = mapping.rule(symptom: symptom, stage: stage, scope: scope)?.subtype ?? "unmapped"
-        return Finding(framework: framework, symptom: symptom, stage: stage, scope: scope, op: op, subtype: subtype, detail: detail)
+        return MutantFinding(framework: framework, symptom: symptom, stage: stage, scope: scope, op: op, subtype: subtype, detail: detail)
     }
 
     /// The op of the first node (graph order) whose value diverges from the reference while all its inputs
