@@ -96,18 +96,19 @@ struct FuzzCommand: ParsableCommand {
         let engine = CampaignEngine(config: config, operators: operators, executors: executors, oracles: try target.oracleSuite(), store: store)
         let tty = isatty(2) == 1
         var lastPrint = Date.distantPast
-        var latest: CampaignProgress?
+        var latest: CampaignProgress?, printedStep = -1
         engine.onProgress = { p in
             latest = p
             let now = Date()
             guard now.timeIntervalSince(lastPrint) > (tty ? 0.2 : 5) else { return }
             lastPrint = now
+            printedStep = p.step
             let text = (tty ? "\r\u{1B}[K" : "") + p.line + (tty ? "" : "\n")
             FileHandle.standardError.write(Data(text.utf8))
         }
         let summary = try engine.run()
         // The final state, always: a time budget has no last step to recognise.
-        if let latest { FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + latest.line + "\n").utf8)) }
+        if let latest, tty || latest.step != printedStep { FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + latest.line + "\n").utf8)) }
         if format == .json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
