@@ -126,18 +126,29 @@ public struct OperatorStudy: Sendable {
         let start = Date()
         let campaign = try store?.campaign(key: "study:\(study):\(UUID().uuidString)", kind: "study-\(study)",
                                            config: "{\"seeds\":\"\(seeds.joined(separator: ","))\",\"rounds\":\(rounds)}", seed: seed, shard: ShardSpec())
-        var step = 0
         var rows: [OperatorStudyRow] = []
         var series: [String: [RoundPoint]] = [:]
         let groups: [(String, (any MutationOperator)?)] = operators.map { ($0.name, $0) } + [("mixed", nil)]
-        for (label, op) in groups {
+        // Groups are independent (each round draws from its own stream, each chain owns a block of step
+        // numbers), so they run on every core and the report is the same as a serial run's.
+        let results = Locked<[Int: Result<Chain, Error>]>([:])
+        let ops = operators, seeds = self.seeds, rounds = self.rounds
+        DispatchQueue.concurrentPerform(iterations: groups.count) { gi in
+            let (label, op) = groups[gi]
             var total = Chain()
-            for s in seeds {
-                let ops = operators
-                let c = try chain(seedName: s, label: label, position: .any, campaign: campaign, stepBase: &step) { rng in op ?? rng.pick(ops) }
-                total.merge(c)
+            do {
+                for (si, s) in seeds.enumerated() {
+                    var step = (gi * seeds.count + si) * rounds
+                    total.merge(try chain(seedName: s, label: label, position: .any, campaign: campaign, stepBase: &step) { rng in op ?? rng.pick(ops) })
+                }
+                onProgress?("\(label): \(total.mutants) mutants, \(total.illegal) illegal")
+                results.update { $0[gi] = .success(total) }
+            } catch {
+                results.update { $0[gi] = .failure(error) }
             }
-            onProgress?("\(label): \(total.mutants) mutants, \(total.illegal) illegal")
+        }
+        for (gi, (label, op)) in groups.enumerated() {
+            let total = try results.value[gi]!.get()
             rows.append(Self.row(label, op, total))
             series[label] = total.byRound.keys.sorted().map { r in
                 let v = total.byRound[r]!
@@ -199,5 +210,20 @@ public struct OperatorStudy: Sendable {
     static func mean(_ v: [Double]) -> Double {
         let f = v.filter(\.isFinite)
         return f.isEmpty ? 0 : f.reduce(0, +) / Double(f.count)
+    }
+}
+
+/// A value behind a lock, for results gathered from concurrent work.
+final class Locked<T>: @unchecked Sendable {
+    private var stored: T
+    private let lock = NSLock()
+
+    init(_ value: T) { stored = value }
+
+    var value: T { lock.lock(); defer { lock.unlock() }; return stored }
+
+    func update(_ body: (inout T) -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        body(&stored)
     }
 }
