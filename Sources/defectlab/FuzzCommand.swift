@@ -59,11 +59,9 @@ struct FuzzCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fuzz",
         abstract: "Run (or resume) a model-mutation fuzzing campaign.",
-        discussion: """
-            Every mutant is recorded in the store with its lineage, hash, validity, per-framework status and verdicts;
-            every finding is filed under its taxonomy subtype. The same command resumes a killed campaign; the same
-            seed gives the same mutants. --shard i/N (0-based) runs one deterministic shard of N.
-            """)
+        discussion: "Every mutant is recorded in the store with its lineage, hash, validity, per-framework status and verdicts; "
+            + "every finding is filed under its taxonomy subtype. The same command resumes a killed campaign; the same seed gives "
+            + "the same mutants. --shard i/N (0-based) runs one deterministic shard of N; `defectlab merge` folds shard databases.")
 
     @Option(help: "Seed models (comma list; see `models list`).")
     var seeds = "lenet5"
@@ -81,6 +79,10 @@ struct FuzzCommand: ParsableCommand {
     var format: OutputFormat = .table
     @OptionGroup var target: FuzzTargetOptions
     @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        guard format != .yaml else { throw ValidationError("--format must be table or json") }
+    }
 
     func run() throws {
         guard let guidanceKind = GuidanceKind(rawValue: guidance) else { throw ValidationError("--guidance must be random, mcmc, coverage or bandit") }
