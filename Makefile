@@ -66,6 +66,10 @@ run: setup build
 	@echo "== doctor"; DEFECTLAB_PYTHON=$(VENV_PYTHON) $(DEFECTLAB) doctor
 	@echo "== taxonomy"; $(DEFECTLAB) taxonomy
 	@echo "== store"; $(DEFECTLAB) db info --db $(RUN_DB)
+	@echo "== frameworks"; DEFECTLAB_PYTHON=$(VENV_PYTHON) $(DEFECTLAB) frameworks
+	@echo "== diff over the seed zoo (all frameworks; report in Reports/diff-seeds.md)"; mkdir -p Reports; \
+	  DEFECTLAB_PYTHON=$(VENV_PYTHON) $(DEFECTLAB) diff --all-seeds --frameworks all --repeats 1 --db $(RUN_DB) --report Reports/diff-seeds.md > /dev/null; \
+	  sed -n '/^## Findings/,$$p' Reports/diff-seeds.md
 	@echo "== fuzz: a short campaign on a handful of seeds, every installed framework"
 	$(DEFECTLAB) fuzz --seeds lenet5,alexnet,vgg16,resnet50,mobilenetv2 --frameworks all --budget 2m --guidance mcmc --seed 1 --db $(RUN_DB)
 
@@ -76,6 +80,9 @@ bench: setup
 	$$($(SWIFT) build -c release --show-bin-path)/agreement-bench --python $(VENV_PYTHON) --script Data/python/bench/fleiss_statsmodels.py
 	$(SWIFT) build -c release --product tracker-sim
 	@bash Data/bench/bench-crawl.sh "$$($(SWIFT) build -c release --show-bin-path)"
+	@echo "== workers: protocol overhead vs direct Python, worker start-up vs bare import"
+	$(PYTHON3) Data/python/bench/workers_bench.py $$($(SWIFT) build -c release --show-bin-path)/defectlab $(VENV_PYTHON) \
+	  $$($(SWIFT) build -c release --show-bin-path)/DefectLab_Workers.resources/python
 	$(SWIFT) build -c release --product fuzz-bench
 	$$($(SWIFT) build -c release --show-bin-path)/fuzz-bench
 

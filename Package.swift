@@ -45,16 +45,20 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "tracker-sim", dependencies: ["TrackerSim"]),
+        // Framework workers (Python processes speaking length-prefixed frames) and the differential oracles.
+        .target(name: "Workers", dependencies: ["ModelIR"], resources: [.copy("Resources/python")]),
+        .target(name: "Oracles", dependencies: ["Workers", "ModelIR", "Reference", "Taxonomy", "Store",
+                                                .product(name: "GRDB", package: "GRDB.swift")]),
         // Fuzz: mutation operators, constraints, guidance, campaigns and the RQ3 studies (optimized: it mutates
         // and hashes models in a loop).
-        .target(name: "Fuzz", dependencies: ["ModelIR", "Reference", "Taxonomy", "Store", .product(name: "GRDB", package: "GRDB.swift")],
+        .target(name: "Fuzz", dependencies: ["ModelIR", "Reference", "Taxonomy", "Store", "Workers", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: [.unsafeFlags(["-O"])]),
 
         .executableTarget(
             name: "defectlab",
             dependencies: [
-                "Taxonomy", "Store", "Doctor", "Agreement", "Annotation", "ModelIR", "Reference", "Crawl", "Fuzz",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Taxonomy", "Store", "Doctor", "Agreement", "Annotation", "ModelIR", "Reference", "Crawl",
+                "Workers", "Oracles", "Fuzz", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
@@ -67,6 +71,9 @@ let package = Package(
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "ModelIR"]),
         .testTarget(name: "CrawlTests", dependencies: ["Crawl", "Store"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers", "Oracles", "ModelIR", "Reference", "Taxonomy", "Store", "Doctor",
+                                                          .product(name: "GRDB", package: "GRDB.swift")],
+                    resources: [.copy("Resources/fault_worker.py")]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "ModelIR", "Reference", "Store", "Taxonomy"]),
     ],
     swiftLanguageModes: [.v6]

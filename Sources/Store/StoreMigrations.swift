@@ -9,6 +9,7 @@ public enum StoreMigrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-mining", migrate: createMiningSchema)
         migrator.registerMigration("v2-crawl", migrate: addCrawlPageLinks)
+        migrator.registerMigration("v2-findings", migrate: createFindingsSchema)
         migrator.registerMigration("v3-fuzz-campaigns", migrate: createFuzzCampaignSchema)
         return migrator
     }
@@ -201,6 +202,35 @@ public enum StoreMigrations {
             ALTER TABLE page_etag ADD COLUMN next_url TEXT;
             ALTER TABLE page_etag ADD COLUMN last_page INTEGER;
             ALTER TABLE crawl_state ADD COLUMN first_url TEXT;
+            """)
+    }
+
+    /// Differential runs (one per `diff` invocation: model, frameworks, per-framework results as JSON) and the
+    /// findings they raised, each with its taxonomy subtype, symptom, stage, frameworks and localized node.
+    static func createFindingsSchema(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE diff_run (
+                id INTEGER PRIMARY KEY,
+                model TEXT NOT NULL,
+                model_hash TEXT NOT NULL,
+                seed INTEGER NOT NULL,
+                frameworks TEXT NOT NULL,
+                results_json TEXT NOT NULL,
+                started_at TEXT NOT NULL
+            );
+            CREATE TABLE finding (
+                id INTEGER PRIMARY KEY,
+                run_id INTEGER NOT NULL REFERENCES diff_run(id),
+                key TEXT NOT NULL,
+                taxonomy TEXT NOT NULL,
+                symptom TEXT NOT NULL,
+                stage TEXT,
+                frameworks TEXT NOT NULL,
+                node TEXT,
+                detail TEXT NOT NULL DEFAULT ''
+            );
+            CREATE INDEX finding_taxonomy ON finding(taxonomy);
+            CREATE INDEX finding_key ON finding(key);
             """)
     }
 

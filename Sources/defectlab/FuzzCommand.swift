@@ -1,12 +1,34 @@
 import ArgumentParser
+import Doctor
 import Foundation
 import Fuzz
 import Taxonomy
+import Workers
+
+/// The worker pools a command started (one per interpreter), shut down when it ends.
+final class WorkerPools: @unchecked Sendable {
+    private var pools: [String: WorkerPool] = [:]
+    private let lock = NSLock()
+
+    func pool(_ interpreter: String) -> WorkerPool {
+        lock.lock(); defer { lock.unlock() }
+        if let p = pools[interpreter] { return p }
+        let p = WorkerPool(interpreter: interpreter)
+        pools[interpreter] = p
+        return p
+    }
+
+    func shutdown() {
+        lock.lock(); defer { lock.unlock() }
+        for p in pools.values { p.shutdown() }
+        pools = [:]
+    }
+}
 
 /// Options shared by `fuzz` and `study`: which seeds, operators and frameworks, planted defects, oracles.
 struct FuzzTargetOptions: ParsableArguments {
-    @Option(help: "Frameworks: all, or a comma list (reference, faulty with --plant; the worker frameworks once installed).")
-    var frameworks = "all"
+    @Option(help: "Frameworks: all, or a comma list (reference; pytorch, onnxruntime, tensorflow, jax, mindspore and variants when the venv is set up; faulty with --plant). Default: all for fuzz, reference for study.")
+    var frameworks: String?
     @Option(name: .customLong("framework"), help: "NAME=PYTHON: run framework NAME from another interpreter (repeatable).")
     var interpreters: [String] = []
     @Option(help: "Operators: names (LA,GF,...) or groups study, peers, developer, all.")
@@ -21,14 +43,26 @@ struct FuzzTargetOptions: ParsableArguments {
 
     func planted() throws -> [PlantedDefect] { try plants.map { try PlantedDefect(parsing: $0) } }
 
-    func executors() throws -> [any MutantExecutor] {
+    /// `defaultFrameworks` when --frameworks is not given. Worker frameworks need the venv (`make setup`, or
+    /// $DEFECTLAB_PYTHON); without it `all` is the reference alone.
+    func executors(pools: WorkerPools, defaultFrameworks: String) throws -> [any MutantExecutor] {
         var interpreterMap: [String: String] = [:]
         for item in interpreters {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw ValidationError("--framework must be NAME=PYTHON, got '\(item)'") }
             interpreterMap[parts[0].lowercased()] = parts[1]
         }
-        return try FrameworkRegistry.resolve(frameworks, planted: try planted(), interpreters: interpreterMap)
+        let python = try? PythonEnvironment.locate().interpreter
+        let known = Set(FrameworkKind.all + FrameworkKind.variants.keys)
+        let workers: (names: [String], make: (String, String?) throws -> (any MutantExecutor)?)? = python == nil && interpreterMap.isEmpty ? nil : (
+            python == nil ? [] : FrameworkKind.all,
+            { name, interpreter in
+                // `pytorch@2.1` with --framework pytorch@2.1=/opt/torch21/bin/python: the pytorch worker under that interpreter.
+                let base = String(name.split(separator: "@").first ?? "")
+                guard known.contains(base), let exe = interpreter ?? python else { return nil }
+                return WorkerExecutor(name: name, framework: base, pool: pools.pool(exe))
+            })
+        return try FrameworkRegistry.resolve(frameworks ?? defaultFrameworks, planted: try planted(), interpreters: interpreterMap, workers: workers)
     }
 
     func operators() throws -> [any MutationOperator] { try OperatorCatalog.parse(ops) }
@@ -89,7 +123,9 @@ struct FuzzCommand: ParsableCommand {
         guard let positionValue = Position(rawValue: position) else { throw ValidationError("--position must be backbone, head or any") }
         guard maxOrder >= 1 else { throw ValidationError("--max-order must be ≥ 1") }
         let operators = try target.operators()
-        let executors = try target.executors()
+        let pools = WorkerPools()
+        defer { pools.shutdown() }
+        let executors = try target.executors(pools: pools, defaultFrameworks: "all")
         let config = CampaignConfig(seeds: seeds.split(separator: ",").map(String.init), frameworks: executors.map(\.name), guidance: guidanceKind,
                                     operators: operators.map(\.name), maxOrder: maxOrder, position: positionValue, seed: target.seed,
                                     shard: try ShardSpec(parsing: shard), planted: try target.planted().map(\.description),

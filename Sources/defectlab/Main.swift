@@ -40,6 +40,7 @@ struct DefectLab: ParsableCommand {
         subcommands: [TaxonomyCommand.self, DatabaseCommand.self, DoctorCommand.self,
                       RatingsCommand.self, AgreementCommand.self, StatsCommand.self, ModelsCommand.self,
                       CrawlCommand.self, FilterCommand.self, IssuesCommand.self,
+                      FrameworksCommand.self, DiffCommand.self,
                       FuzzCommand.self, StudyCommand.self, MergeCommand.self]
     )
 }

@@ -6,7 +6,7 @@ import Reference
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models", abstract: "The seed-model zoo: list, show, check, run on the float64 reference, save and load.",
-        subcommands: [ModelsList.self, ModelsShow.self, ModelsCheck.self, ModelsRun.self, ModelsSave.self, ModelsLoad.self])
+        subcommands: [ModelsList.self, ModelsShow.self, ModelsCheck.self, ModelsRun.self, ModelsSave.self, ModelsLoad.self, ModelsExport.self])
 }
 
 /// `--input-size`, `--width`, `--classes`, `--full-size`: how big to build a seed.

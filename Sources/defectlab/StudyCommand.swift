@@ -22,10 +22,12 @@ struct StudyOptions: ParsableArguments {
     @OptionGroup var target: FuzzTargetOptions
     @OptionGroup var database: DatabaseOptions
 
-    func study() throws -> OperatorStudy {
+    /// The study defaults to the reference alone (thousands of mutants); `--frameworks all` adds the workers.
+    func study(pools: WorkerPools) throws -> OperatorStudy {
         guard rounds >= 1 else { throw ValidationError("--rounds must be ≥ 1") }
         var study = OperatorStudy(seeds: seeds.split(separator: ",").map(String.init), rounds: rounds, seed: target.seed,
-                                  operators: try target.operators(), executors: try target.executors(), oracles: try target.oracleSuite(),
+                                  operators: try target.operators(), executors: try target.executors(pools: pools, defaultFrameworks: "reference"),
+                                  oracles: try target.oracleSuite(),
                                   store: CampaignStore(store: try database.open()))
         study.onProgress = { FileHandle.standardError.write(Data(("study: " + $0 + "\n").utf8)) }
         return study
@@ -45,17 +47,29 @@ struct StudyOptions: ParsableArguments {
 struct StudyOperators: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "operators", abstract: "Per operator: illegal rate beside the study's, time, inconsistency per framework pair.")
     @OptionGroup var options: StudyOptions
-    func run() throws { try options.emit(try options.study().operatorsAndOrder(study: "operators")) }
+    func run() throws {
+        let pools = WorkerPools()
+        defer { pools.shutdown() }
+        try options.emit(try options.study(pools: pools).operatorsAndOrder(study: "operators"))
+    }
 }
 
 struct StudyOrder: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "order", abstract: "Output change, inconsistency and NaN against mutation round, single operators and mixed.")
     @OptionGroup var options: StudyOptions
-    func run() throws { try options.emit(try options.study().operatorsAndOrder(study: "order")) }
+    func run() throws {
+        let pools = WorkerPools()
+        defer { pools.shutdown() }
+        try options.emit(try options.study(pools: pools).operatorsAndOrder(study: "order"))
+    }
 }
 
 struct StudyPosition: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "position", abstract: "Mutating the backbone against the task head.")
     @OptionGroup var options: StudyOptions
-    func run() throws { try options.emit(try options.study().position()) }
+    func run() throws {
+        let pools = WorkerPools()
+        defer { pools.shutdown() }
+        try options.emit(try options.study(pools: pools).position())
+    }
 }

@@ -67,10 +67,10 @@ import Testing
         #expect(result.stderr.contains("mutants 40/40"))
     }
 
-    @Test func frameworksWithoutWorkersAreAClearError() throws {
-        let result = try CLIProcess.run(["fuzz", "--frameworks", "pytorch", "--budget", "5", "--db", "/tmp/defectlab-never-\(UUID().uuidString).sqlite"])
+    @Test func unknownFrameworksAreAClearError() throws {
+        let result = try CLIProcess.run(["fuzz", "--frameworks", "mxnet", "--budget", "5", "--db", "/tmp/defectlab-never-\(UUID().uuidString).sqlite"])
         #expect(result.status != 0)
-        #expect(result.stderr.contains("framework 'pytorch'") && result.stderr.contains("available: reference"))
+        #expect(result.stderr.contains("framework 'mxnet'") && result.stderr.contains("available: reference"))
         let badShard = try CLIProcess.run(["fuzz", "--shard", "3/2", "--budget", "5", "--db", "/tmp/defectlab-never.sqlite"])
         #expect(badShard.status != 0 && badShard.stderr.contains("--shard"))
     }
@@ -108,5 +108,21 @@ import Testing
         let again = try CLIProcess.run(["merge"] + shards + ["--db", merged])
         #expect(again.stdout.contains("merged 0 campaign(s)") && again.stdout.contains("2 campaign(s) already there"))
         #expect(try Self.mutantRows(merged) == 15)
+    }
+
+    /// The campaign on the real framework workers (the venv from `make setup`, as `make test` passes it).
+    @Test func campaignRunsOnTheFrameworkWorkers() throws {
+        let python = ProcessInfo.processInfo.environment["DEFECTLAB_PYTHON"] ?? ""
+        #expect(!python.isEmpty, "DEFECTLAB_PYTHON is not set: run `make test`")
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference,pytorch,onnxruntime", "--budget", "8", "--seed", "1",
+                                         "--guidance", "random", "--format", "json", "--db", dir.appendingPathComponent("w.sqlite").path],
+                                        environment: ["DEFECTLAB_PYTHON": python])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let counts = try #require(object["statusCounts"] as? [String: Int])
+        #expect(counts["legal", default: 0] >= 4)
+        #expect(result.stderr.contains("pytorch ") && result.stderr.contains("onnxruntime "))
     }
 }

@@ -1,0 +1,93 @@
+import Foundation
+
+/// The result of one differential run: per-framework outcomes, findings, and declared capability gaps.
+public struct DiffReport: Codable, Sendable {
+    public var model: String
+    public var modelHash: String
+    public var seed: UInt64
+    public var frameworks: [FrameworkOutcome]
+    public var findings: [Finding]
+    /// "framework: what it cannot build" for every framework that declared the model out of its reach.
+    public var gaps: [String]
+    /// Per-node deviations (`--per-node`): framework → node → mean abs deviation.
+    public var perNode: [String: [String: Double]]?
+
+    public init(model: String, modelHash: String, seed: UInt64, frameworks: [FrameworkOutcome], findings: [Finding], gaps: [String],
+                perNode: [String: [String: Double]]? = nil) {
+        self.model = model
+        self.modelHash = modelHash
+        self.seed = seed
+        self.frameworks = frameworks
+        self.findings = findings
+        self.gaps = gaps
+        self.perNode = perNode
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, frameworks, findings, gaps, seed
+        case modelHash = "model_hash", perNode = "per_node"
+    }
+
+    public func json() -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: (try? e.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    public func table() -> String {
+        func num(_ v: Double?, _ f: String = "%.2e") -> String { v.map { String(format: f, $0) } ?? "-" }
+        let widths = [20, 14, 11, 10, 10, 22, 10, 8]
+        func row(_ cells: [String]) -> String { zip(cells, widths).map { $0.padding(toLength: Swift.max($1, $0.count + 1), withPad: " ", startingAt: 0) }.joined() }
+        var lines = ["model \(model)  (\(modelHash.prefix(12)), seed \(seed))",
+                     row(["framework", "version", "status", "max dev", "mean dev", "worst node", "time ms", "peak MB"])]
+        for f in frameworks {
+            lines.append(row([f.name, f.version ?? "-", f.status, num(f.maxAbsDev), num(f.meanAbsDev), f.worstNode ?? "-",
+                              num(f.timeMs, "%.2f"), num(f.peakMB, "%.0f")]))
+            if f.status != "ok", let m = f.message { lines.append("    \(f.stage ?? "?"): \(m.prefix(160))") }
+            if let l = f.losses, !l.isEmpty { lines.append("    losses: " + l.map { String(format: "%.6g", $0) }.joined(separator: " ")) }
+        }
+        if findings.isEmpty {
+            lines.append("findings: none")
+        } else {
+            lines.append("findings:")
+            for x in findings {
+                lines.append("  [\(x.taxonomy)] \(x.symptom) stage=\(x.stage ?? "-") frameworks=\(x.frameworks.joined(separator: ",")) node=\(x.node ?? "-")  \(x.id)")
+                lines.append("      \(x.detail)")
+            }
+        }
+        for g in gaps { lines.append("capability gap: \(g)") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension DiffReport {
+    /// Two runs of the same model on different inputs: worst deviations and times, every finding once.
+    public static func merge(_ a: DiffReport, _ b: DiffReport) -> DiffReport {
+        var out = a
+        for (i, f) in out.frameworks.enumerated() {
+            guard let g = b.frameworks.first(where: { $0.name == f.name }) else { continue }
+            var m = f
+            if f.status == "ok" && g.status != "ok" { m.status = g.status; m.stage = g.stage; m.message = g.message }
+            m.maxAbsDev = [f.maxAbsDev, g.maxAbsDev].compactMap { $0 }.max()
+            m.meanAbsDev = [f.meanAbsDev, g.meanAbsDev].compactMap { $0 }.max()
+            if (g.worstNodeDev ?? 0) > (f.worstNodeDev ?? 0) { m.worstNode = g.worstNode; m.worstNodeDev = g.worstNodeDev }
+            m.peakMB = [f.peakMB, g.peakMB].compactMap { $0 }.max()
+            out.frameworks[i] = m
+        }
+        for x in b.findings where !out.findings.contains(where: { $0.id == x.id && $0.node == x.node }) { out.findings.append(x) }
+        for g in b.gaps where !out.gaps.contains(g) { out.gaps.append(g) }
+        return out
+    }
+
+    public func perNodeTable(order: [String]) -> String {
+        guard let perNode else { return "" }
+        let names = order.filter { perNode[$0] != nil }
+        let nodes = Set(perNode.values.flatMap(\.keys))
+        var lines = ["per-node mean |Δ| vs reference: node  " + names.joined(separator: "  ")]
+        for node in nodes.sorted() {
+            lines.append(node + "  " + names.map { perNode[$0]?[node].map { String(format: "%.1e", $0) } ?? "-" }.joined(separator: "  "))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import ModelIR
+import Reference
+import Taxonomy
+import Workers
+
+/// What to run a model on and how.
+public struct DiffOptions: Sendable {
+    public var frameworks: [String]
+    public var warmup = 1
+    public var repeats = 5
+    /// Report every node's deviation (localization always uses per-node outputs).
+    public var perNode = false
+    /// K SGD steps on an MSE loss against a seeded target; 0 = inference only.
+    public var trainSteps = 0
+    public var learningRate = 0.01
+    public var timeout: Double = 120
+    public var memoryLimitMB: Double? = 8192
+    public var thresholds = OracleThresholds()
+
+    public init(frameworks: [String]) { self.frameworks = frameworks }
+}
+
+/// A model to test: graph, weights, inputs and the seed they came from.
+public struct DiffSubject: Sendable {
+    public var name: String
+    public var graph: Graph
+    public var weights: WeightStore
+    public var inputs: [String: Tensor]
+    public var seed: UInt64
+
+    public init(name: String, graph: Graph, weights: WeightStore, inputs: [String: Tensor], seed: UInt64) {
+        self.name = name
+        self.graph = graph
+        self.weights = weights
+        self.inputs = inputs
+        self.seed = seed
+    }
+}
+
+/// Runs one model on the float64 reference and on each framework's worker, then applies every oracle.
+public struct DiffRunner: Sendable {
+    public let pool: WorkerPool
+    public let mapping: FuzzMapping
+
+    public init(pool: WorkerPool, mapping: FuzzMapping) {
+        self.pool = pool
+        self.mapping = mapping
+    }
+
+    public struct Run: Sendable {
+        public var report: DiffReport
+        public var results: [String: ExecutionResult]
+        public var training: [String: ExecutionResult]
+    }
+
+    /// `baseline`: the same frameworks' results on the seed this model was derived from, for the slowdown
+    /// oracle (a model is slow relative to its own seed, against the other frameworks).
+    public func run(_ subject: DiffSubject, _ options: DiffOptions, baseline: [String: ExecutionResult]? = nil) throws -> Run {
+        guard !options.frameworks.isEmpty else { throw OracleError(.noFrameworks, "no frameworks to compare") }
+        let reference: ReferenceRun
+        do {
+            reference = try ReferenceInterpreter(graph: subject.graph, weights: subject.weights).run(inputs: subject.inputs)
+        } catch {
+            throw OracleError(.reference, "the float64 reference cannot run \(subject.name): \(error)")
+        }
+        let bases = options.frameworks.map { pool.custom($0) != nil ? $0 : (FrameworkKind.base(of: $0) ?? $0) }
+        let started = pool.start(Array(Set(bases)).sorted())
+        var results: [String: ExecutionResult] = [:], versions: [String: String] = [:], training: [String: ExecutionResult] = [:]
+        for (name, base) in zip(options.frameworks, bases) {
+            guard case .success(let caps)? = started[base], let worker = pool.custom(base) ?? (try? pool.worker(base)) else {
+                var r = ExecutionResult(framework: name, status: .crash, stage: "load")
+                if case .failure(let e)? = started[base] { r.message = e.message }
+                results[name] = r
+                continue
+            }
+            versions[name] = caps.version
+            var request = ExecutionRequest(graph: subject.graph, weights: subject.weights, inputs: subject.inputs)
+            request.perNode = true
+            request.warmup = options.warmup
+            request.repeats = options.repeats
+            request.variant = name == base ? nil : name
+            request.timeout = options.timeout
+            request.memoryLimitMB = options.memoryLimitMB
+            do { results[name] = try worker.execute(request) } catch {
+                results[name] = ExecutionResult(framework: name, status: .crash, stage: "load", message: error.message)
+            }
+            if options.trainSteps > 0 {
+                var t = request
+                t.perNode = false
+                t.training = .init(steps: options.trainSteps, learningRate: options.learningRate, target: Self.target(subject))
+                do { training[name] = try worker.execute(t) } catch {
+                    training[name] = ExecutionResult(framework: name, status: .crash, stage: "train", message: error.message)
+                }
+            }
+        }
+        var suite = OracleSuite(graph: subject.graph, reference: reference, thresholds: options.thresholds, mapping: mapping)
+        let report = suite.evaluate(model: subject.name, hash: ModelBundle(graph: subject.graph, weights: subject.weights).contentHash,
+                                    seed: subject.seed, order: options.frameworks, results: results, versions: versions,
+                                    training: training, baseline: baseline, perNode: options.perNode)
+        return Run(report: report, results: results, training: training)
+    }
+
+    /// The MSE target of training mode: uniform(−1, 1) in the first output's shape, from the seed.
+    public static func target(_ subject: DiffSubject) -> Tensor {
+        let shape = subject.graph.type(of: subject.graph.outputs[0])?.shape ?? [1]
+        var rng = SeededRandom(seed: subject.seed, stream: "train.target")
+        return Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in Float(rng.uniform(-1, 1)) })
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Workers
+
+/// One framework's line in a diff: status, deviation from the reference, worst node, time, memory.
+public struct FrameworkOutcome: Codable, Sendable {
+    public var name: String
+    public var version: String?
+    /// ok | crash | nan | timeout | unsupported
+    public var status: String
+    public var stage: String?
+    public var maxAbsDev: Double?
+    public var meanAbsDev: Double?
+    /// mean |Δ| / max(1, mean |reference|) of the final outputs: the agreement measure the 1e-4 check uses.
+    public var relMeanDev: Double?
+    public var worstNode: String?
+    /// The worst node's relative mean deviation (as `relMeanDev`).
+    public var worstNodeDev: Double?
+    public var timeMs: Double?
+    public var peakMB: Double?
+    public var wallMs: Double?
+    public var workerMs: Double?
+    public var message: String?
+    public var signal: Int32?
+    public var losses: [Double]?
+
+    enum CodingKeys: String, CodingKey {
+        case name, version, status, stage, message, signal, losses
+        case maxAbsDev = "max_abs_dev", meanAbsDev = "mean_abs_dev", relMeanDev = "rel_mean_dev", worstNode = "worst_node", worstNodeDev = "worst_node_dev"
+        case timeMs = "time_ms", peakMB = "peak_mb", wallMs = "wall_ms", workerMs = "worker_ms"
+    }
+}

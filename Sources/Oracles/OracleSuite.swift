@@ -1,0 +1,298 @@
+import Foundation
+import ModelIR
+import Reference
+import Taxonomy
+import Workers
+
+/// The oracles, applied to one model's results: crash, NaN/Inf, inconsistency (per-node D and change rate R,
+/// D_MAD, allclose; the float64 reference says who deviates), slowdown, memory, hang and training loss.
+/// Each verdict becomes a `Finding` whose taxonomy subtype comes from fuzz-mapping.yaml.
+struct OracleSuite {
+    let graph: Graph
+    let reference: ReferenceRun
+    let thresholds: OracleThresholds
+    let mapping: FuzzMapping
+    var findings: [Finding] = []
+
+    init(graph: Graph, reference: ReferenceRun, thresholds: OracleThresholds, mapping: FuzzMapping) {
+        self.graph = graph
+        self.reference = reference
+        self.thresholds = thresholds
+        self.mapping = mapping
+    }
+
+    mutating func file(_ symptom: FindingSymptom, stage: String?, frameworks: [String], total: Int, node: String?, detail: String) {
+        let scope: FindingScope = frameworks.count >= total && total > 1 ? .all : .some
+        let findingStage = stage.flatMap { FindingStage(rawValue: $0) }
+        let subtype = mapping.rule(symptom: symptom, stage: findingStage, scope: scope)?.subtype ?? "unmapped"
+        let op = node.flatMap { graph.node(named: $0)?.op.rawValue }
+        findings.append(Finding(taxonomy: subtype, symptom: symptom.rawValue, stage: stage, frameworks: frameworks, node: node, op: op,
+                                scope: scope.rawValue, detail: detail))
+    }
+
+    mutating func evaluate(model: String, hash: String, seed: UInt64, order: [String], results: [String: ExecutionResult],
+                           versions: [String: String], training: [String: ExecutionResult], baseline: [String: ExecutionResult]?,
+                           perNode: Bool) -> DiffReport {
+        var outcomes: [FrameworkOutcome] = []
+        var gaps: [String] = []
+        var finals: [String: [Deviation]] = [:]
+        var nodeDevs: [String: [String: Double]] = [:]
+        var nonFinite: Set<String> = []
+        for name in order {
+            guard let r = results[name] else { continue }
+            var o = FrameworkOutcome(name: name, version: versions[name], status: Self.status(r.status), stage: r.stage,
+                                     timeMs: r.medianMs, peakMB: r.peakMB, wallMs: r.wallMs, workerMs: r.workerMs,
+                                     message: r.message, signal: r.signal)
+            if r.status == .unsupported { gaps.append("\(name): \(r.message ?? "unsupported")") }
+            if r.status == .ok {
+                var devs: [Deviation] = []
+                for (i, ref) in reference.outputs.enumerated() {
+                    guard let t = r.outputs["output:\(i)"], let d = Deviation.between(t, ref, rtol: thresholds.rtol, atol: thresholds.atol) else {
+                        devs.append(Deviation(mean: .infinity, max: .infinity, allclose: false, nonFinite: 0, compared: 0))
+                        continue
+                    }
+                    devs.append(d)
+                    if Deviation.hasNonFinite(t) { nonFinite.insert(name) }
+                }
+                finals[name] = devs
+                o.meanAbsDev = devs.map(\.mean).max()
+                o.relMeanDev = devs.map(\.relative).max()
+                o.maxAbsDev = devs.map(\.max).max()
+                var perNodeDev: [String: Double] = [:], perNodeRel: [String: Double] = [:]
+                for node in graph.nodes where node.op != .input {
+                    guard let t = r.outputs[node.name], let ref = reference.values[node.name]?.first,
+                          let d = Deviation.between(t, ref, rtol: thresholds.rtol, atol: thresholds.atol) else { continue }
+                    perNodeDev[node.name] = d.mean
+                    perNodeRel[node.name] = d.relative
+                }
+                nodeDevs[name] = perNodeDev
+                if let worst = perNodeRel.max(by: { $0.value < $1.value }) { o.worstNode = worst.key; o.worstNodeDev = worst.value }
+                if nonFinite.contains(name) { o.status = "nan" }
+            }
+            if let t = training[name] {
+                o.losses = t.losses
+                if t.status == .unsupported { gaps.append("\(name): training: \(t.message ?? "unsupported")") }
+            }
+            outcomes.append(o)
+        }
+        let total = order.count
+        crashOracle(order: order, results: results, total: total)
+        nanOracle(order: order, results: results, nonFinite: nonFinite, total: total)
+        inconsistencyOracle(finals: finals, nodeDevs: nodeDevs, nonFinite: nonFinite, total: total)
+        if let baseline { slowdownOracle(order: order, results: results, baseline: baseline, total: total) }
+        memoryOracle(order: order, results: results, total: total)
+        trainingOracle(order: order, training: training, total: total)
+        return DiffReport(model: model, modelHash: hash, seed: seed, frameworks: outcomes, findings: findings, gaps: gaps,
+                          perNode: perNode ? nodeDevs : nil)
+    }
+
+    static func status(_ s: ExecutionResult.Status) -> String {
+        switch s {
+        case .ok: "ok"
+        case .unsupported: "unsupported"
+        case .timeout: "timeout"
+        case .crash, .error, .memory: "crash"
+        }
+    }
+
+    // MARK: crash and hang
+
+    mutating func crashOracle(order: [String], results: [String: ExecutionResult], total: Int) {
+        let ran = order.filter { results[$0]?.status != .unsupported }
+        let healthy = ran.filter { results[$0]?.status == .ok }
+        var byStage: [String: [String]] = [:]
+        for name in ran {
+            guard let r = results[name] else { continue }
+            switch r.status {
+            case .timeout:
+                file(.hang, stage: r.stage, frameworks: [name], total: total, node: nil,
+                     detail: "no answer within the timeout at stage \(r.stage ?? "?"); killed and restarted")
+            case .memory:
+                file(.memoryFailure, stage: r.stage, frameworks: [name], total: total, node: nil, detail: r.message ?? "memory limit")
+            case .crash:
+                // A process death is a finding even when every framework dies.
+                let sig = r.signal.map { " (signal \($0))" } ?? ""
+                file(.crash, stage: r.stage, frameworks: [name], total: total, node: nil,
+                     detail: "\(r.message ?? "crashed")\(sig); stderr: \((r.stderrTail ?? "").suffix(300))")
+            case .error:
+                byStage[r.stage ?? "execute", default: []].append(name)
+            default: break
+            }
+        }
+        // An exception is a finding only when some other framework ran the same model: if every one rejects
+        // it the model is illegal, not a defect.
+        for (stage, names) in byStage.sorted(by: { $0.key < $1.key }) where !healthy.isEmpty {
+            let messages = names.compactMap { n in results[n].map { "\(n): \($0.errorType ?? "error"): \(($0.message ?? "").prefix(200))" } }
+            let symptom: FindingSymptom = names.contains { results[$0]?.errorType == "MemoryError" } ? .memoryFailure : .error
+            file(symptom, stage: stage, frameworks: names, total: total, node: nil, detail: messages.joined(separator: "; "))
+        }
+    }
+
+    // MARK: NaN / Inf
+
+    mutating func nanOracle(order: [String], results: [String: ExecutionResult], nonFinite: Set<String>, total: Int) {
+        guard !nonFinite.isEmpty else { return }
+        let referenceFinite = reference.outputs.allSatisfy { $0.values.allSatisfy { $0.isFinite || $0.isNaN == false } }
+            && reference.outputs.allSatisfy { !$0.values.contains { !$0.isFinite } }
+        let ok = order.filter { results[$0]?.status == .ok }
+        // Only where the reference is finite, or where other frameworks are finite: all-NaN with a NaN
+        // reference is the model's own arithmetic.
+        guard referenceFinite || nonFinite.count < ok.count else { return }
+        let names = order.filter { nonFinite.contains($0) }
+        let node = firstNonFiniteNode(names.first.flatMap { results[$0] })
+        file(.nanInf, stage: "execute", frameworks: names, total: ok.count, node: node,
+             detail: "NaN/Inf in the outputs of \(names.joined(separator: ", ")); reference \(referenceFinite ? "finite (a finite answer exists)" : "also non-finite")")
+    }
+
+    func firstNonFiniteNode(_ r: ExecutionResult?) -> String? {
+        guard let r else { return nil }
+        for node in graph.nodes where node.op != .input {
+            if let t = r.outputs[node.name], Deviation.hasNonFinite(t) {
+                let refFinite = reference.values[node.name]?.first.map { $0.values.allSatisfy(\.isFinite) } ?? true
+                if refFinite { return node.name }
+            }
+        }
+        return nil
+    }
+
+    // MARK: inconsistency
+
+    mutating func inconsistencyOracle(finals: [String: [Deviation]], nodeDevs: [String: [String: Double]], nonFinite: Set<String>, total: Int) {
+        let candidates = finals.filter { !nonFinite.contains($0.key) }
+        guard !candidates.isEmpty else { return }
+        // δ = mean |output − reference| (the reference stands in for LEMON's label).
+        let delta = candidates.mapValues { $0.map(\.mean).max() ?? 0 }
+        let relative = candidates.mapValues { $0.map(\.relative).max() ?? 0 }
+        var deviating: [String] = []
+        for (name, devs) in candidates.sorted(by: { $0.key < $1.key }) {
+            let failsClose = devs.contains { !$0.allclose }
+            let d = delta[name] ?? 0
+            guard failsClose, (relative[name] ?? 0) > thresholds.meanDeviation else { continue }
+            // D_MAD against the closest other framework: it must stand apart, not share a common deviation.
+            let others = delta.filter { $0.key != name }.values
+            let dmad = others.map { o in Swift.abs(d - o) / Swift.max(d + o, 1e-30) }.min() ?? 1
+            if dmad > thresholds.dMAD || others.isEmpty { deviating.append(name) }
+        }
+        for name in deviating {
+            let node = localize(nodeDevs[name] ?? [:])
+            let d = delta[name] ?? 0
+            file(.inconsistency, stage: "execute", frameworks: [name], total: total, node: node,
+                 detail: String(format: "final outputs deviate from the float64 reference: mean |Δ| = %.3e (allclose rtol %.0e atol %.0e fails)", d, thresholds.rtol, thresholds.atol)
+                    + (node.map { " ; first change-rate spike at \($0)" } ?? ""))
+        }
+    }
+
+    /// The first node (graph order) whose distance jumps by more than t over its inputs' largest distance
+    /// (R_i = |D_i − D_pre| / (D_pre + 1e-7), D_pre the max over inbound nodes, as LEMON does); else the
+    /// largest jump.
+    func localize(_ devs: [String: Double]) -> String? {
+        var best: (String, Double)?
+        for node in graph.nodes where node.op != .input {
+            guard let d = devs[node.name], d > thresholds.nodeDeviationFloor else { continue }
+            let pre = node.inputs.compactMap { devs[$0.node] }.max() ?? 0
+            let r = Swift.abs(d - pre) / (pre + 1e-7)
+            if r > thresholds.changeRate { return node.name }
+            if best == nil || r > best!.1 { best = (node.name, r) }
+        }
+        return best?.0
+    }
+
+    // MARK: slowdown
+
+    mutating func slowdownOracle(order: [String], results: [String: ExecutionResult], baseline: [String: ExecutionResult], total: Int) {
+        var ratios: [String: Double] = [:]
+        for name in order {
+            guard let r = results[name], r.status == .ok, let now = r.medianMs, let before = baseline[name]?.medianMs, before > 0 else { continue }
+            ratios[name] = now / before
+        }
+        guard ratios.count >= 2 else { return }
+        for (name, ratio) in ratios.sorted(by: { $0.key < $1.key }) {
+            let others = ratios.filter { $0.key != name }.values.sorted()
+            let typical = others[others.count / 2]
+            let relative = ratio / Swift.max(typical, 1e-9)
+            guard relative >= thresholds.slowdownRatio, let r = results[name], let before = baseline[name]?.medianMs else { continue }
+            // Significance: the fastest quarter of the repeats must show the slowdown too, and by a margin
+            // that is not timer noise.
+            let sorted = r.timesMs.sorted()
+            let q25 = sorted[sorted.count / 4]
+            guard q25 / before / Swift.max(typical, 1e-9) >= thresholds.slowdownRatio,
+                  q25 - before * typical >= thresholds.slowdownMinMs else { continue }
+            file(.slowdown, stage: "execute", frameworks: [name], total: total, node: nil,
+                 detail: String(format: "%.2f× its own time on the seed (%.2f → %.2f ms) while the others moved %.2f×", ratio, before, r.medianMs ?? 0, typical))
+        }
+    }
+
+    // MARK: memory
+
+    mutating func memoryOracle(order: [String], results: [String: ExecutionResult], total: Int) {
+        var growth: [String: Double] = [:], peaks: [String: Double] = [:]
+        for name in order {
+            guard let r = results[name], r.status == .ok else { continue }
+            if r.rssSeriesMB.count >= 2, let first = r.rssSeriesMB.first, let last = r.rssSeriesMB.last {
+                growth[name] = last - first
+            }
+            if let p = r.steadyPeakMB, let b = r.steadyBaseMB { peaks[name] = Swift.max(0, p - b) }
+        }
+        for (name, g) in growth.sorted(by: { $0.key < $1.key }) {
+            let runs = Double((results[name]?.rssSeriesMB.count ?? 2) - 1)
+            let others = growth.filter { $0.key != name }.values.map { $0 }
+            let othersTypical = others.sorted().dropFirst(others.count / 2).first ?? 0
+            if g >= thresholds.memoryGrowthTotalMB, g / runs >= thresholds.memoryGrowthPerRunMB, g > 4 * Swift.max(othersTypical, 1) {
+                file(.memoryGrowth, stage: "execute", frameworks: [name], total: total, node: nil,
+                     detail: String(format: "resident memory grew %.0f MB over %d repeated runs (%.0f MB/run); the others grew %.0f MB", g, Int(runs), g / runs, othersTypical))
+            }
+        }
+        for (name, p) in peaks.sorted(by: { $0.key < $1.key }) {
+            let others = peaks.filter { $0.key != name }.values.sorted()
+            guard !others.isEmpty else { continue }
+            let typical = others[others.count / 2]
+            if p >= thresholds.memoryPeakMinMB, p >= thresholds.memoryPeakRatio * Swift.max(typical, 1),
+               !findings.contains(where: { $0.frameworks == [name] && $0.symptom == FindingSymptom.memoryGrowth.rawValue }) {
+                file(.memoryGrowth, stage: "execute", frameworks: [name], total: total, node: nil,
+                     detail: String(format: "peak %.0f MB above its resident size during repeated runs; the others' median %.0f MB", p, typical))
+            }
+        }
+    }
+
+    // MARK: training
+
+    mutating func trainingOracle(order: [String], training: [String: ExecutionResult], total: Int) {
+        let curves = order.compactMap { n -> (String, [Double])? in
+            guard let t = training[n], t.status == .ok, !t.losses.isEmpty else { return nil }
+            return (n, t.losses)
+        }
+        for name in order {
+            guard let t = training[name] else { continue }
+            if t.status == .crash || t.status == .error {
+                if !curves.isEmpty {
+                    file(t.status == .crash ? .crash : .error, stage: "train", frameworks: [name], total: total, node: nil,
+                         detail: "training failed: \(t.message ?? "?")")
+                }
+            }
+        }
+        guard !curves.isEmpty else { return }
+        let steps = curves.map(\.1.count).min() ?? 0
+        for (name, losses) in curves {
+            if losses.contains(where: { !$0.isFinite }) {
+                file(.abnormalLoss, stage: "train", frameworks: [name], total: total, node: nil, detail: "non-finite training loss: \(losses)")
+                continue
+            }
+            if let first = losses.first, let last = losses.last, last > thresholds.lossDivergence * Swift.max(first, 1e-12) {
+                file(.abnormalLoss, stage: "train", frameworks: [name], total: total, node: nil,
+                     detail: String(format: "loss diverges: %.4g → %.4g", first, last))
+                continue
+            }
+            guard curves.count >= 3 else { continue }
+            for k in 0..<steps {
+                let column = curves.map { $0.1[k] }.sorted()
+                let median = column[column.count / 2]
+                let rel = Swift.abs(losses[k] - median) / Swift.max(Swift.abs(median), 1e-8)
+                if rel > thresholds.lossRelativeTolerance {
+                    file(.abnormalLoss, stage: "train", frameworks: [name], total: total, node: nil,
+                         detail: String(format: "loss at step %d is %.6g, the frameworks' median %.6g (relative %.2e)", k, losses[k], median, rel))
+                    break
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import ModelIR
+
+/// One thing to ask a worker: build this model and run it (or train it).
+public struct ExecutionRequest: Sendable {
+    public var graph: Graph
+    public var weights: WeightStore
+    public var inputs: [String: Tensor]
+    /// Every node's output (for localization), or the graph outputs only.
+    public var perNode = false
+    public var warmup = 1
+    public var repeats = 3
+    /// A compiled variant (`pytorch-compile`, ...) or nil for the framework's eager mode.
+    public var variant: String?
+    public var training: Training?
+    /// Seconds before the worker counts as hung (start-up excluded).
+    public var timeout: Double = 120
+    public var memoryLimitMB: Double? = 8192
+
+    public struct Training: Sendable {
+        public var steps: Int
+        public var learningRate: Double
+        /// MSE target for the graph's first output.
+        public var target: Tensor
+        public init(steps: Int, learningRate: Double, target: Tensor) {
+            self.steps = steps
+            self.learningRate = learningRate
+            self.target = target
+        }
+    }
+
+    public init(graph: Graph, weights: WeightStore, inputs: [String: Tensor]) {
+        self.graph = graph
+        self.weights = weights
+        self.inputs = inputs
+    }
+
+    /// Weights above this size travel through a file under /dev/shm instead of the frame.
+    public static let sharedMemoryThreshold = 8 << 20
+}

@@ -1,0 +1,78 @@
+import Foundation
+import ModelIR
+
+/// One protocol frame: u32 LE header length, u64 LE payload length, the JSON header, then the payload, which
+/// the header's `tensors` entries index by offset. Mirrors `Resources/python/protocol.py`.
+public struct Frame: Sendable {
+    public var header: Data
+    public var payload: Data
+
+    public static let prefixSize = 12
+
+    public init(header: Data, payload: Data = Data()) {
+        self.header = header
+        self.payload = payload
+    }
+
+    /// A header dictionary plus tensors, which are appended to the payload after any `payload` bytes given.
+    public static func make(_ fields: [String: any Sendable], tensors: [WireTensor] = [], payload prefix: Data = Data()) -> Frame {
+        var payload = prefix
+        var entries: [[String: Any]] = []
+        for t in tensors {
+            entries.append(["name": t.name, "dtype": t.dtype.rawValue, "shape": t.shape, "offset": payload.count, "nbytes": t.bytes.count])
+            payload.append(t.bytes)
+        }
+        var object: [String: Any] = fields
+        object["tensors"] = entries
+        let header = (try? JSONSerialization.data(withJSONObject: object, options: [])) ?? Data("{}".utf8)
+        return Frame(header: header, payload: payload)
+    }
+
+    public func encoded() -> Data {
+        var out = Data(capacity: Self.prefixSize + header.count + payload.count)
+        withUnsafeBytes(of: UInt32(header.count).littleEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt64(payload.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(header)
+        out.append(payload)
+        return out
+    }
+
+    /// Splits one complete frame off the front of `buffer`, or returns nil when more bytes are needed.
+    public static func take(from buffer: inout Data) throws(WorkerError) -> Frame? {
+        guard buffer.count >= prefixSize else { return nil }
+        let start = buffer.startIndex
+        var hlen: UInt32 = 0, plen: UInt64 = 0
+        withUnsafeMutableBytes(of: &hlen) { $0.copyBytes(from: buffer[start..<start + 4]) }
+        withUnsafeMutableBytes(of: &plen) { $0.copyBytes(from: buffer[start + 4..<start + 12]) }
+        let rawH = UInt32(littleEndian: hlen), rawP = UInt64(littleEndian: plen)
+        // Checked before converting: a corrupt stream must be an error, not a trap.
+        guard rawH < 1 << 28, rawP < 1 << 40 else {
+            throw WorkerError(.protocolViolation, framework: "?", "frame lengths \(rawH)/\(rawP) are not plausible: the stream is corrupt")
+        }
+        let h = Int(rawH), p = Int(rawP)
+        guard buffer.count >= prefixSize + h + p else { return nil }
+        let header = Data(buffer[start + prefixSize..<start + prefixSize + h])
+        let payload = Data(buffer[start + prefixSize + h..<start + prefixSize + h + p])
+        buffer = Data(buffer[(start + prefixSize + h + p)...])
+        return Frame(header: header, payload: payload)
+    }
+
+    /// The tensors the header describes, cut out of the payload.
+    public func tensors() throws(WorkerError) -> [String: WireTensor] {
+        struct Entry: Decodable { var name: String; var dtype: String; var shape: [Int]; var offset: Int; var nbytes: Int }
+        struct Header: Decodable { var tensors: [Entry]? }
+        let decoded: Header
+        do { decoded = try JSONDecoder().decode(Header.self, from: header) } catch {
+            throw WorkerError(.protocolViolation, framework: "?", "frame header is not JSON: \(error)")
+        }
+        var out: [String: WireTensor] = [:]
+        for e in decoded.tensors ?? [] {
+            guard let dtype = DType(rawValue: e.dtype), e.offset >= 0, e.offset + e.nbytes <= payload.count else {
+                throw WorkerError(.protocolViolation, framework: "?", "tensor \(e.name) lies outside the payload or has dtype \(e.dtype)")
+            }
+            let base = payload.startIndex + e.offset
+            out[e.name] = WireTensor(name: e.name, dtype: dtype, shape: e.shape, bytes: Data(payload[base..<base + e.nbytes]))
+        }
+        return out
+    }
+}

@@ -1,0 +1,65 @@
+"""The eager program every non-ONNX backend runs: weights as framework tensors, the IR walked node by node,
+every node's output kept for localization. `post_node` lets the test-only fault injector corrupt one op."""
+import numpy as np
+
+import generic
+import irgraph as ir
+
+
+class EagerModel:
+    def __init__(self, backend, graph, weights):
+        self.b = backend
+        self.graph = graph
+        self.np_weights = dict(weights)
+        self.shapes, self.flips = generic.derived_weights(graph, self.np_weights)
+        self.ops = backend.make_ops()
+        self.ops.wshapes = self.shapes
+        self.ops.wflip = self.flips
+        trainable = {}
+        for n in graph.nodes:
+            for w in n.weight_names:
+                trainable[n.key(w)] = n.trainable.get(w, True)
+        self.trainable = trainable
+        self.W = {k: backend.weight(v, trainable.get(k, False)) for k, v in self.np_weights.items()}
+        self.input_types = {n.name: n for n in graph.nodes if n.op == "Input"}
+        self.post_node = None
+        self.forward = self._forward
+
+    def check(self):
+        for n in self.graph.nodes:
+            if n.op != "Input" and not hasattr(self.ops, "op_" + n.op):
+                raise generic.Unsupported(f"{n.op} ({n.name}) is not supported by {self.b.name}")
+
+    def _forward(self, W, inputs, want_all):
+        env = {}
+        shapes = {}
+        for n in self.graph.nodes:
+            if n.op == "Input":
+                outs = [inputs[n.name]]
+            else:
+                args = [env[r][i] for (r, i) in n.inputs]
+                in_shapes = [shapes[r][i] for (r, i) in n.inputs]
+                outs = self.ops.apply(n, args, in_shapes, W)
+                if self.post_node is not None:
+                    outs = self.post_node(n, outs)
+            env[n.name] = outs
+            shapes[n.name] = [o["shape"] for o in n.outputs]
+        result = {}
+        names = [(n.name, k) for n in self.graph.nodes for k in range(len(n.outputs))] if want_all else self.graph.outputs
+        for name, k in names:
+            result[name if k == 0 else f"{name}:{k}"] = env[name][k]
+        for i, (name, k) in enumerate(self.graph.outputs):
+            result[f"output:{i}"] = env[name][k]
+        return result
+
+    def feed(self, inputs):
+        return {k: self.b.input(v) for k, v in inputs.items()}
+
+    def run(self, inputs, want_all):
+        out = self.forward(self.W, self.feed(inputs), want_all)
+        return {k: self.b.to_numpy(v) for k, v in out.items()}
+
+
+def mse(p, y, t):
+    d = p.sub(y, t)
+    return p.reduce("mean", p.mul(d, d), list(range(len(t.shape))), False)

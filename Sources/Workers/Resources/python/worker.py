@@ -1,0 +1,212 @@
+"""A DefectLab framework worker: one long-lived process per framework, frames over stdin/stdout
+(protocol.py). Usage: worker.py FRAMEWORK. The real stdout is kept for frames only; fd 1 is pointed at stderr
+BEFORE any framework is imported, so their chatter (Python or C level) never reaches the frame stream."""
+import os
+import sys
+
+_FRAMES = os.fdopen(os.dup(1), "wb", buffering=0)
+os.dup2(2, 1)
+sys.stdout = sys.stderr
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# Frameworks drop files into the working directory (MindSpore: rank_0/om/analyze_fail.ir): work in a scratch
+# folder of our own instead of the caller's checkout.
+_SCRATCH = os.path.join(os.environ.get("TMPDIR", "/tmp"), "defectlab-worker")
+os.makedirs(_SCRATCH, exist_ok=True)
+os.chdir(_SCRATCH)
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("GLOG_v", "3")
+if len(sys.argv) > 1 and sys.argv[1] == "jax":
+    # A fuzzer builds a new model per mutant, so JAX's XLA compile time dominates: the backend's optimization
+    # level 0 halves it here (densenet121: 36 s → 18 s) and leaves the arithmetic to the same kernels.
+    os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false --xla_backend_optimization_level=0")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import json  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import protocol  # noqa: E402
+
+
+def make_backend(name):
+    """The one backend factory: framework name → Backend (imports only that framework)."""
+    if name == "pytorch":
+        import backend_pytorch as m
+    elif name == "onnxruntime":
+        import backend_onnxruntime as m
+    elif name == "tensorflow":
+        import backend_tensorflow as m
+    elif name == "jax":
+        import backend_jax as m
+    elif name == "mindspore":
+        import backend_mindspore as m
+    else:
+        raise ValueError(f"unknown framework {name}")
+    return m.Backend()
+
+
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def reset_peak():
+    # Linux: writing 5 to clear_refs resets VmHWM, so each request reports its own peak.
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def peak_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return rss_mb()
+
+
+class StageError(Exception):
+    def __init__(self, stage, exc):
+        super().__init__(str(exc))
+        self.stage = stage
+        self.exc = exc
+
+
+class Worker:
+    def __init__(self, framework, injector=None):
+        self.framework = framework
+        self.injector = injector
+        self.backend = make_backend(framework)
+        self.models = {}
+
+    def hello(self):
+        from generic import GenericOps
+        ops = self.backend.make_ops()
+        supported = ops.supported_ops()
+        return {"type": "hello", "protocol": protocol.PROTOCOL_VERSION, "framework": self.framework,
+                "version": self.backend.version, "device": self.backend.device, "pid": os.getpid(),
+                "ops": supported, "unsupported_attributes": getattr(self.backend, "unsupported_attributes", {}),
+                "variants": self.backend.variants, "training": getattr(self.backend, "supports_training", True)}
+
+    def stage(self, name, fn, *args):
+        # announced on stderr so the Swift side knows the stage of a crash or hang
+        sys.stderr.write(f"@@stage {name}\n")
+        sys.stderr.flush()
+        try:
+            if self.injector:
+                self.injector.at_stage(name)
+            return fn(*args)
+        except Exception as e:  # noqa: BLE001 - every framework error becomes a result with its stage
+            raise StageError(name, e)
+
+    def run(self, header, payload):
+        tensors = protocol.decode_tensors(header, payload)
+        graph_json = header["graph"]
+        if "weights_path" in header:
+            with open(header["weights_path"], "rb") as f:
+                wdata = f.read()
+        else:
+            wdata = payload[header["weights_offset"]:header["weights_offset"] + header["weights_nbytes"]]
+        import irgraph
+        graph = irgraph.Graph(json.loads(graph_json))
+        weights = protocol.read_safetensors(wdata)
+        inputs = {k[len("input:"):]: v for k, v in tensors.items() if k.startswith("input:")}
+        variant = header.get("variant") or self.framework
+        want_all = bool(header.get("per_node", False))
+        warmup, repeats = int(header.get("warmup", 1)), max(1, int(header.get("repeats", 1)))
+        if self.injector:
+            self.injector.begin(graph)
+        reset_peak()
+        rss0 = rss_mb()
+        t0 = time.perf_counter()
+        model = self.stage("build", self.backend.build, graph, weights, variant)
+        if self.injector:
+            model.post_node = self.injector.post_node
+        build_ms = (time.perf_counter() - t0) * 1e3
+        outputs = None
+        times, rss_series = [], []
+        train = header.get("train")
+        if train:
+            target = tensors["target"]
+            losses, grads = self.stage("train", self.backend.train, model, inputs, target, int(train["steps"]), float(train["lr"]))
+            body = {"type": "result", "status": "ok", "losses": losses, "build_ms": build_ms,
+                    "peak_mb": peak_mb(), "rss_before_mb": rss0}
+            return body, {f"grad:{k}": v for k, v in grads.items()}
+        first = time.perf_counter()
+        outputs = self.stage("compile" if variant != self.framework else "execute", model.run, inputs, want_all)
+        first_ms = (time.perf_counter() - first) * 1e3
+        # Warm-up on the timed path (final outputs only): compiled variants build a second program for it.
+        for _ in range(max(1, warmup)):
+            self.stage("execute", model.run, inputs, False)
+        # Steady state: the first run pays one-off costs (JAX compiles each primitive, caches fill), so the
+        # memory oracle looks at the peak of the timed repeats over the resident size before them.
+        request_peak = peak_mb()
+        reset_peak()
+        steady_base = rss_mb()
+        for _ in range(repeats):
+            t = time.perf_counter()
+            self.stage("execute", model.run, inputs, False)
+            times.append((time.perf_counter() - t) * 1e3)
+            rss_series.append(rss_mb())
+        body = {"type": "result", "status": "ok", "build_ms": build_ms, "first_ms": first_ms, "times_ms": times,
+                "rss_mb": rss_series, "rss_before_mb": rss0, "peak_mb": max(request_peak, peak_mb()),
+                "steady_base_mb": steady_base, "steady_peak_mb": peak_mb()}
+        return body, {k: np.asarray(v) for k, v in outputs.items()}
+
+    def serve(self):
+        stdin = sys.stdin.buffer
+        protocol.write_frame(_FRAMES, self.hello())
+        while True:
+            try:
+                header, payload = protocol.read_frame(stdin)
+            except EOFError:
+                return
+            kind = header.get("type")
+            if kind == "shutdown":
+                protocol.write_frame(_FRAMES, {"type": "bye"})
+                return
+            if kind == "ping":
+                protocol.write_frame(_FRAMES, {"type": "pong", "rss_mb": rss_mb()})
+                continue
+            if kind == "export":
+                try:
+                    import irgraph
+                    graph = irgraph.Graph(json.loads(header["graph"]))
+                    weights = protocol.read_safetensors(payload[header["weights_offset"]:header["weights_offset"] + header["weights_nbytes"]])
+                    data = self.backend.export(graph, weights)
+                    protocol.write_frame(_FRAMES, {"type": "export", "status": "ok"}, {"onnx": np.frombuffer(data, np.uint8).view(np.bool_)})  # raw bytes as a 1-byte dtype
+                except Exception as e:  # noqa: BLE001
+                    protocol.write_frame(_FRAMES, {"type": "export", "status": "error", "message": f"{type(e).__name__}: {e}"})
+                continue
+            if kind == "hello":
+                protocol.write_frame(_FRAMES, self.hello())
+                continue
+            try:
+                t0 = time.perf_counter()
+                body, tensors = self.run(header, payload)
+                # everything the worker did for this request except reading and writing frames
+                body["worker_ms"] = (time.perf_counter() - t0) * 1e3
+                protocol.write_frame(_FRAMES, body, tensors)
+            except StageError as e:
+                unsupported = type(e.exc).__name__ == "Unsupported"
+                memory = isinstance(e.exc, MemoryError)
+                protocol.write_frame(_FRAMES, {
+                    "type": "result", "status": "unsupported" if unsupported else ("memory" if memory else "error"),
+                    "stage": e.stage, "error_type": type(e.exc).__name__, "message": str(e.exc)[:2000],
+                    "traceback": traceback.format_exception(e.exc)[-6:]})
+            except Exception as e:  # noqa: BLE001 - a bad request must not end the worker
+                protocol.write_frame(_FRAMES, {"type": "result", "status": "error", "stage": "load",
+                                               "error_type": type(e).__name__, "message": str(e)[:2000],
+                                               "traceback": traceback.format_exc()[-2000:]})
+
+
+def main(argv):
+    Worker(argv[1]).serve()
+
+
+if __name__ == "__main__":
+    main(sys.argv)

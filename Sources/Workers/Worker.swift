@@ -1,0 +1,248 @@
+import Foundation
+import ModelIR
+
+/// One long-lived worker process for one framework. Requests are serialized; a worker that crashes, hangs or
+/// outgrows its memory limit is killed, the event becomes the request's result, and the next request starts a
+/// fresh process. The Swift side survives anything the worker does.
+public final class Worker: @unchecked Sendable {
+    public let spec: WorkerSpec
+    private let lock = NSLock()
+    private var process: WorkerProcess?
+    private var hello: Capabilities?
+    /// How many times the process was (re)started.
+    public private(set) var starts = 0
+    /// Seconds the last start-up (spawn + import + handshake) took.
+    public private(set) var lastStartSeconds: Double = 0
+
+    public init(spec: WorkerSpec) {
+        self.spec = spec
+    }
+
+    deinit { process?.kill() }
+
+    /// Starts the process if needed and returns its handshake.
+    public func capabilities() throws(WorkerError) -> Capabilities {
+        lock.lock(); defer { lock.unlock() }
+        return try ensureStarted()
+    }
+
+    /// Spawns without waiting for the handshake, so several frameworks import in parallel.
+    public func prestart() {
+        lock.lock(); defer { lock.unlock() }
+        if process == nil { try? spawn() }
+    }
+
+    private var spawnedAt = Date()
+
+    private func spawn() throws(WorkerError) {
+        guard FileManager.default.isExecutableFile(atPath: spec.interpreter) else {
+            throw WorkerError(.interpreterMissing, framework: spec.name, "\(spec.interpreter) is not an executable interpreter")
+        }
+        spawnedAt = Date()
+        process = try WorkerProcess(executable: spec.interpreter, arguments: ["-u", spec.script] + spec.arguments, environment: spec.processEnvironment)
+        hello = nil
+        starts += 1
+    }
+
+    private func ensureStarted() throws(WorkerError) -> Capabilities {
+        if let hello, let process, process.isAlive { return hello }
+        if process == nil || process?.isAlive == false { try spawn() }
+        guard let process else { throw WorkerError(.spawnFailed, framework: spec.name, "no process") }
+        let elapsed = Date().timeIntervalSince(spawnedAt)
+        switch process.exchange(send: nil, timeout: max(1, spec.startTimeout - elapsed), memoryLimitMB: nil) {
+        case .frame(let frame):
+            do {
+                let caps = try JSONDecoder().decode(Capabilities.self, from: frame.header)
+                hello = caps
+                lastStartSeconds = Date().timeIntervalSince(spawnedAt)
+                return caps
+            } catch {
+                self.process = nil
+                throw WorkerError(.handshakeFailed, framework: spec.name, "handshake does not decode: \(error)")
+            }
+        case .died(let status, let signal):
+            let tail = process.stderrText
+            self.process = nil
+            throw WorkerError(.handshakeFailed, framework: spec.name, "worker died at start-up (\(signal.map { "signal \($0)" } ?? "exit \(status ?? -1)")): \(tail.suffix(600))")
+        case .timedOut:
+            process.kill(); self.process = nil
+            throw WorkerError(.handshakeFailed, framework: spec.name, "no handshake within \(Int(spec.startTimeout)) s")
+        case .overMemory(let rss):
+            process.kill(); self.process = nil
+            throw WorkerError(.handshakeFailed, framework: spec.name, "over memory at start-up (\(Int(rss)) MB)")
+        case .corrupt(let why):
+            process.kill(); self.process = nil
+            throw WorkerError(.protocolViolation, framework: spec.name, why)
+        }
+    }
+
+    /// Builds and runs (or trains) one model. Never throws for what the framework does; throws only when
+    /// the worker cannot be started at all.
+    public func execute(_ request: ExecutionRequest) throws(WorkerError) -> ExecutionResult {
+        lock.lock(); defer { lock.unlock() }
+        let caps = try ensureStarted()
+        let name = request.variant ?? spec.name
+        if request.training != nil && !caps.training {
+            return ExecutionResult(framework: name, status: .unsupported, stage: "train", message: "\(spec.name) declares no training support")
+        }
+        let missing = caps.missingOps(Set(request.graph.nodes.map(\.op.rawValue)))
+        if !missing.isEmpty {
+            return ExecutionResult(framework: name, status: .unsupported, stage: "build", message: "ops not supported: \(missing.joined(separator: ", "))")
+        }
+        guard let process else { throw WorkerError(.spawnFailed, framework: spec.name, "no process") }
+        // Wall time covers what the protocol adds: encoding, transfer both ways and decoding.
+        let started = Date()
+        let (frame, shmPath) = Self.requestFrame(request)
+        defer { if let shmPath { try? FileManager.default.removeItem(atPath: shmPath) } }
+        process.resetStage()
+        let outcome = process.exchange(send: frame.encoded(), timeout: request.timeout, memoryLimitMB: request.memoryLimitMB)
+        var result: ExecutionResult
+        switch outcome {
+        case .frame(let reply):
+            result = Self.decode(reply, framework: name)
+        case .died(let status, let signal):
+            result = ExecutionResult(framework: name, status: .crash, stage: process.stage,
+                                     message: signal.map { "killed by signal \($0) (\(Self.signalName($0)))" } ?? "exited with status \(status ?? -1)")
+            result.signal = signal
+            result.exitCode = status
+            result.stderrTail = process.stderrText
+            self.process = nil
+        case .timedOut:
+            process.drainStderr()
+            result = ExecutionResult(framework: name, status: .timeout, stage: process.stage, message: "no answer within \(request.timeout) s: killed")
+            result.signal = SIGKILL
+            result.stderrTail = process.stderrText
+            process.kill(); self.process = nil
+        case .overMemory(let rss):
+            process.drainStderr()
+            result = ExecutionResult(framework: name, status: .memory, stage: process.stage,
+                                     message: "resident memory \(Int(rss)) MB passed the limit of \(Int(request.memoryLimitMB ?? 0)) MB: killed")
+            result.peakMB = rss
+            result.signal = SIGKILL
+            result.stderrTail = process.stderrText
+            process.kill(); self.process = nil
+        case .corrupt(let why):
+            result = ExecutionResult(framework: name, status: .crash, stage: process.stage, message: "corrupt frame stream: \(why)")
+            result.stderrTail = process.stderrText
+            process.kill(); self.process = nil
+        }
+        result.wallMs = Date().timeIntervalSince(started) * 1000
+        return result
+    }
+
+    /// Asks the worker to leave; kills it if it does not.
+    public func shutdown() {
+        lock.lock(); defer { lock.unlock() }
+        guard let process else { return }
+        if hello != nil, process.isAlive {
+            _ = process.exchange(send: Frame.make(["type": "shutdown"]).encoded(), timeout: 2, memoryLimitMB: nil)
+        }
+        process.kill()
+        self.process = nil
+    }
+
+    /// Raw request/response for auxiliary requests (export, ping); the caller interprets the reply.
+    public func call(_ fields: [String: any Sendable], payload: Data = Data(), timeout: Double = 120) throws(WorkerError) -> Frame {
+        lock.lock(); defer { lock.unlock() }
+        _ = try ensureStarted()
+        guard let process else { throw WorkerError(.spawnFailed, framework: spec.name, "no process") }
+        let out = process.exchange(send: Frame.make(fields, payload: payload).encoded(), timeout: timeout, memoryLimitMB: nil)
+        guard case .frame(let frame) = out else {
+            process.kill(); self.process = nil
+            throw WorkerError(.protocolViolation, framework: spec.name, "no reply to \(fields["type"] ?? "?"): \(process.stderrText.suffix(400))")
+        }
+        return frame
+    }
+
+    public var pid: Int32? { lock.lock(); defer { lock.unlock() }; return process?.pid }
+
+    static func requestFrame(_ request: ExecutionRequest) -> (Frame, String?) {
+        let weights = Safetensors.encode(request.weights)
+        var fields: [String: any Sendable] = [
+            "type": "run", "graph": String(decoding: ModelBundle.encodeGraph(request.graph), as: UTF8.self),
+            "per_node": request.perNode, "warmup": request.warmup, "repeats": request.repeats,
+        ]
+        if let variant = request.variant { fields["variant"] = variant }
+        var tensors = request.inputs.sorted { $0.key < $1.key }.map { WireTensor(name: "input:" + $0.key, tensor: $0.value) }
+        if let t = request.training {
+            fields["train"] = ["steps": t.steps, "lr": t.learningRate] as [String: any Sendable]
+            tensors.append(WireTensor(name: "target", tensor: t.target))
+        }
+        var prefix = Data()
+        var shm: String?
+        if weights.count > ExecutionRequest.sharedMemoryThreshold, FileManager.default.fileExists(atPath: "/dev/shm") {
+            let path = "/dev/shm/defectlab-\(getpid())-\(UUID().uuidString).safetensors"
+            if FileManager.default.createFile(atPath: path, contents: weights) {
+                shm = path
+                fields["weights_path"] = path
+            }
+        }
+        if shm == nil {
+            prefix = weights
+            fields["weights_offset"] = 0
+            fields["weights_nbytes"] = weights.count
+        }
+        return (Frame.make(fields, tensors: tensors, payload: prefix), shm)
+    }
+
+    static func decode(_ frame: Frame, framework: String) -> ExecutionResult {
+        struct Reply: Decodable {
+            var status: String?
+            var stage: String?
+            var message: String?
+            var error_type: String?
+            var traceback: [String]?
+            var build_ms: Double?
+            var first_ms: Double?
+            var times_ms: [Double]?
+            var rss_mb: [Double]?
+            var rss_before_mb: Double?
+            var peak_mb: Double?
+            var steady_base_mb: Double?
+            var steady_peak_mb: Double?
+            var worker_ms: Double?
+            var losses: [Double]?
+        }
+        guard let reply = try? JSONDecoder().decode(Reply.self, from: frame.header) else {
+            return ExecutionResult(framework: framework, status: .crash, stage: "load", message: "reply header does not decode")
+        }
+        let status: ExecutionResult.Status = switch reply.status {
+        case "ok": .ok
+        case "unsupported": .unsupported
+        case "memory": .memory
+        default: .error
+        }
+        var r = ExecutionResult(framework: framework, status: status, stage: reply.stage, message: reply.message)
+        r.errorType = reply.error_type
+        if let tb = reply.traceback { r.stderrTail = tb.joined() }
+        r.buildMs = reply.build_ms
+        r.firstMs = reply.first_ms
+        r.timesMs = reply.times_ms ?? []
+        r.rssSeriesMB = reply.rss_mb ?? []
+        r.rssBeforeMB = reply.rss_before_mb
+        r.peakMB = reply.peak_mb
+        r.steadyBaseMB = reply.steady_base_mb
+        r.steadyPeakMB = reply.steady_peak_mb
+        r.workerMs = reply.worker_ms
+        r.losses = reply.losses ?? []
+        let tensors = (try? frame.tensors()) ?? [:]
+        for (k, v) in tensors {
+            if k.hasPrefix("grad:") { r.gradients[String(k.dropFirst(5))] = v } else { r.outputs[k] = v }
+        }
+        if status == .ok && r.stage == nil { r.stage = nil }
+        return r
+    }
+
+    static func signalName(_ s: Int32) -> String {
+        switch s {
+        case SIGSEGV: "SIGSEGV"
+        case SIGABRT: "SIGABRT"
+        case SIGKILL: "SIGKILL"
+        case SIGBUS: "SIGBUS"
+        case SIGFPE: "SIGFPE"
+        case SIGILL: "SIGILL"
+        case SIGTERM: "SIGTERM"
+        default: "signal \(s)"
+        }
+    }
+}

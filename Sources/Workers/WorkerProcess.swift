@@ -1,0 +1,171 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One child process with three pipes, driven with poll(2): every wait has a deadline, stderr is drained
+/// continuously into a bounded tail (a chatty framework can never block on a full pipe), and the child's RSS
+/// is checked against a limit while we wait. Not thread-safe: `Worker` serializes access.
+final class WorkerProcess {
+    let pid: pid_t
+    private let stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32
+    private var readBuffer = Data()
+    private(set) var stderrTail = Data()
+    private(set) var stage = "start"
+    private var exitStatus: Int32?
+    static let tailLimit = 16 * 1024
+
+    init(executable: String, arguments: [String], environment: [String: String]) throws(WorkerError) {
+        var pipes: [[Int32]] = []
+        for _ in 0..<3 {
+            var fds: [Int32] = [0, 0]
+            guard pipe(&fds) == 0 else { throw WorkerError(.spawnFailed, framework: executable, "pipe: \(String(cString: strerror(errno)))") }
+            pipes.append(fds)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, pipes[0][0], 0)
+        posix_spawn_file_actions_adddup2(&actions, pipes[1][1], 1)
+        posix_spawn_file_actions_adddup2(&actions, pipes[2][1], 2)
+        for p in pipes { posix_spawn_file_actions_addclose(&actions, p[0]); posix_spawn_file_actions_addclose(&actions, p[1]) }
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        // Own process group, so a kill reaches anything the framework forked.
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attr, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, executable, &actions, &attr, argv, envp)
+        close(pipes[0][0]); close(pipes[1][1]); close(pipes[2][1])
+        guard rc == 0 else {
+            close(pipes[0][1]); close(pipes[1][0]); close(pipes[2][0])
+            throw WorkerError(.spawnFailed, framework: executable, "posix_spawn: \(String(cString: strerror(rc)))")
+        }
+        pid = child
+        stdinFD = pipes[0][1]; stdoutFD = pipes[1][0]; stderrFD = pipes[2][0]
+        for fd in [stdinFD, stdoutFD, stderrFD] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+    }
+
+    deinit {
+        kill()
+        close(stdinFD); close(stdoutFD); close(stderrFD)
+    }
+
+    enum Outcome {
+        case frame(Frame)
+        /// The child exited or was killed; `signal` when a signal ended it.
+        case died(status: Int32?, signal: Int32?)
+        case timedOut
+        case overMemory(rssMB: Double)
+        case corrupt(String)
+    }
+
+    /// Writes `data` (if any) and waits for the next frame, draining stderr all along.
+    func exchange(send data: Data?, timeout: Double, memoryLimitMB: Double?) -> Outcome {
+        let deadline = Date().addingTimeInterval(timeout)
+        var pending = data ?? Data()
+        var offset = 0
+        var lastMemoryCheck = Date.distantPast
+        while true {
+            do {
+                if let frame = try Frame.take(from: &readBuffer) { return .frame(frame) }
+            } catch {
+                return .corrupt(error.message)
+            }
+            if let status = reap() {
+                // A reply written just before exiting still counts.
+                readAvailable(stdoutFD, into: &readBuffer, cap: nil)
+                if let frame = try? Frame.take(from: &readBuffer) { return .frame(frame) }
+                drainStderr()
+                return died(status)
+            }
+            let now = Date()
+            if now >= deadline { return .timedOut }
+            if let limit = memoryLimitMB, now.timeIntervalSince(lastMemoryCheck) > 0.02 {
+                lastMemoryCheck = now
+                if let rss = residentMB(), rss > limit { return .overMemory(rssMB: rss) }
+            }
+            var fds = [pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0), pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0)]
+            if offset < pending.count { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
+            let wait = Int32(max(1, min(50, deadline.timeIntervalSince(now) * 1000)))
+            _ = poll(&fds, nfds_t(fds.count), wait)
+            if fds[0].revents != 0 { readAvailable(stdoutFD, into: &readBuffer, cap: nil) }
+            if fds[1].revents != 0 { drainStderr() }
+            if fds.count > 2, fds[2].revents & Int16(POLLOUT) != 0 {
+                let n = pending.withUnsafeBytes { raw in write(stdinFD, raw.baseAddress! + offset, raw.count - offset) }
+                if n > 0 { offset += n } else if n < 0 && errno != EAGAIN { pending = Data(); offset = 0 }
+            } else if fds.count > 2, fds[2].revents & Int16(POLLERR | POLLHUP) != 0 {
+                pending = Data(); offset = 0   // the child closed stdin: it is dying; reap() will say how
+            }
+            if offset >= pending.count, !pending.isEmpty { pending = Data(); offset = 0 }
+        }
+    }
+
+    private func died(_ status: Int32) -> Outcome {
+        // WIFSIGNALED / WTERMSIG / WEXITSTATUS, which Swift does not import as functions.
+        let sig = status & 0x7f
+        if sig != 0 && sig != 0x7f { return .died(status: nil, signal: sig) }
+        return .died(status: (status >> 8) & 0xff, signal: nil)
+    }
+
+    private func readAvailable(_ fd: Int32, into buffer: inout Data, cap: Int?) {
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n <= 0 { return }
+            buffer.append(contentsOf: chunk[0..<n])
+            if let cap, buffer.count > cap * 2 { buffer = Data(buffer.suffix(cap)) }
+        }
+    }
+
+    func drainStderr() {
+        var fresh = Data()
+        readAvailable(stderrFD, into: &fresh, cap: Self.tailLimit)
+        guard !fresh.isEmpty else { return }
+        // The worker announces each stage on stderr ("@@stage NAME"), so a crash knows where it happened.
+        for line in String(decoding: fresh, as: UTF8.self).split(separator: "\n") where line.hasPrefix("@@stage ") {
+            stage = String(line.dropFirst(8))
+        }
+        stderrTail.append(fresh)
+        if stderrTail.count > Self.tailLimit { stderrTail = Data(stderrTail.suffix(Self.tailLimit)) }
+    }
+
+    func resetStage() { stage = "load" }
+
+    var stderrText: String {
+        String(decoding: stderrTail, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("@@stage ") }.suffix(30).joined(separator: "\n")
+    }
+
+    /// waitpid without blocking; the status once the child is gone.
+    func reap() -> Int32? {
+        if let exitStatus { return exitStatus }
+        var status: Int32 = 0
+        let r = waitpid(pid, &status, WNOHANG)
+        if r == pid { exitStatus = status; return status }
+        return nil
+    }
+
+    func residentMB() -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8) else { return nil }
+        let parts = text.split(separator: " ")
+        guard parts.count > 1, let pages = Double(parts[1]) else { return nil }
+        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+    }
+
+    /// SIGKILL to the whole group, then reap (bounded: a killed child is gone within milliseconds).
+    func kill() {
+        guard reap() == nil else { return }
+        Glibc.kill(-pid, SIGKILL)
+        Glibc.kill(pid, SIGKILL)
+        for _ in 0..<200 {
+            if reap() != nil { return }
+            usleep(5000)
+        }
+    }
+
+    var isAlive: Bool { reap() == nil }
+}

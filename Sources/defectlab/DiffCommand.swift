@@ -1,0 +1,134 @@
+import ArgumentParser
+import Doctor
+import Foundation
+import ModelIR
+import Oracles
+import Reference
+import Store
+import Workers
+
+/// `defectlab diff`: one model on the float64 reference and on every chosen framework, compared node by
+/// node; prints each framework's line and the oracles' findings, and stores the run and its findings.
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff", abstract: "Differential run of one model across frameworks against the float64 reference.",
+        discussion: """
+            Frameworks: pytorch, onnxruntime, tensorflow, jax, mindspore (`all`), and the compiled variants
+            pytorch-compile, onnxruntime-noopt, tensorflow-xla, mindspore-graph, and jax-eager (op-by-op JAX; only when named).
+            Oracle thresholds: --oracles FILE (JSON; keys as in OracleThresholds, e.g. {"changeRate": 1000}).
+            """)
+
+    @Option(help: "Seed model name (see `models list`; a unique prefix such as `lstm` works).")
+    var model: String?
+    @Option(help: "A saved model folder (graph.json + weights.safetensors).")
+    var load: String?
+    @Flag(help: "Every seed of the zoo at default size, one after another on the same workers (`make run`).")
+    var allSeeds = false
+    @Option(help: "Also write a Markdown summary to this file.")
+    var report: String?
+    @Option(help: "Comma-separated frameworks or variants, or `all`.")
+    var frameworks = "all"
+    @Option(help: "Number of seeded input draws to compare on.")
+    var inputs = 1
+    @Option(help: "Seed for weights and inputs.")
+    var seed: UInt64 = 0
+    @Option(help: "SGD steps of training mode (MSE on a seeded target); 0 = inference only.")
+    var trainSteps = 0
+    @Option(help: "Learning rate of training mode.")
+    var learningRate = 0.01
+    @Option(help: "Timed repeats per framework (after one warm-up).")
+    var repeats = 5
+    @Option(help: "Seconds before a worker counts as hung.")
+    var timeout: Double = 120
+    @Option(help: "Oracle thresholds (JSON).")
+    var oracles: String?
+    @Flag(help: "Print every node's deviation per framework.")
+    var perNode = false
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+    @OptionGroup var db: DatabaseOptions
+    @OptionGroup var taxonomy: TaxonomyOptions
+
+    func validate() throws {
+        guard [model != nil, load != nil, allSeeds].filter({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --model NAME, --load DIR or --all-seeds")
+        }
+        guard format != .yaml else { throw ValidationError("--format must be table or json") }
+        guard inputs >= 1, repeats >= 1, trainSteps >= 0 else { throw ValidationError("--inputs and --repeats must be ≥ 1, --train-steps ≥ 0") }
+    }
+
+    static func resolve(_ name: String) throws -> ZooEntry {
+        if let e = ModelZoo.entry(named: name) { return e }
+        let matches = ModelZoo.entries.filter { $0.name.hasPrefix(name.lowercased() + "-") }.sorted { $0.name.count < $1.name.count }
+        guard let first = matches.first else {
+            throw ValidationError("unknown model '\(name)'; known: \(ModelZoo.entries.map(\.name).joined(separator: ", "))")
+        }
+        return first
+    }
+
+    func subjects(_ model: String?) throws -> [DiffSubject] {
+        if let model {
+            let entry = try Self.resolve(model)
+            let prepared = try PreparedModel.prepare(entry, entry.defaults, seed: seed)
+            return (0..<inputs).map { i in
+                DiffSubject(name: entry.name, graph: prepared.graph, weights: prepared.weights,
+                            inputs: i == 0 ? prepared.inputs : entry.inputs(for: prepared.graph, seed: seed &+ 1000 &+ UInt64(i)), seed: seed)
+            }
+        }
+        let bundle = try ModelBundle.load(from: URL(fileURLWithPath: load!))
+        let kind = Self.inputKind(bundle.graph)
+        var vocab = 1000
+        if let e = bundle.graph.nodes.first(where: { $0.op == .embedding }), case .int(let v)? = e.attributes["vocab"] { vocab = v }
+        return (0..<inputs).map { i in
+            DiffSubject(name: bundle.graph.name, graph: bundle.graph, weights: bundle.weights,
+                        inputs: InputGenerator.generate(bundle.graph, kind: kind, seed: seed &+ UInt64(i), vocab: vocab), seed: seed)
+        }
+    }
+
+    static func inputKind(_ graph: Graph) -> InputKind {
+        guard let input = graph.inputNodes.first else { return .image }
+        if input.output.dtype.isInteger { return .tokens }
+        return input.output.rank == 3 ? .sequence : .image
+    }
+
+    func run() throws {
+        let names = frameworks == "all" ? FrameworkKind.all : frameworks.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        for n in names where FrameworkKind.base(of: n) == nil {
+            throw ValidationError("unknown framework '\(n)'; known: \((FrameworkKind.all + FrameworkKind.variants.keys.sorted()).joined(separator: ", "))")
+        }
+        var options = DiffOptions(frameworks: names)
+        options.repeats = repeats
+        options.perNode = perNode
+        options.trainSteps = trainSteps
+        options.learningRate = learningRate
+        options.timeout = timeout
+        if let oracles { options.thresholds = try OracleThresholds.load(path: oracles) }
+        let mapping = try taxonomy.catalog().loadMapping()
+        let pool = WorkerPool(interpreter: try PythonEnvironment.locate().interpreter)
+        defer { pool.shutdown() }
+        let runner = DiffRunner(pool: pool, mapping: mapping)
+        let store = try db.open()
+        var reports: [DiffReport] = []
+        for model in allSeeds ? ModelZoo.entries.map(\.name) : [self.model] {
+            var merged: DiffReport?
+            for (i, subject) in try subjects(model).enumerated() {
+                var o = options
+                if i > 0 { o.trainSteps = 0 }
+                let report = try runner.run(subject, o).report
+                merged = merged.map { DiffReport.merge($0, report) } ?? report
+            }
+            guard let report = merged else { continue }
+            try FindingRecorder.record(report, in: store)
+            reports.append(report)
+            if allSeeds && format == .table { FileHandle.standardError.write(Data("diff \(report.model): \(report.findings.count) findings\n".utf8)) }
+        }
+        if let path = report {
+            try DiffSummary.markdown(reports).write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        if format == .json {
+            print(reports.count == 1 ? reports[0].json() : "[" + reports.map { $0.json() }.joined(separator: ",\n") + "]")
+        } else {
+            for r in reports { print(r.table() + (perNode ? "\n" + r.perNodeTable(order: names) : "")) }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// `frameworks`, `diff` and `models export` end to end through the built binary.
+@Suite(.serialized) struct DiffCommandTests {
+    func tempDir() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("defectlab-diff-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func frameworksListsFiveAvailable() throws {
+        let r = try CLIProcess.run(["frameworks", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let rows = try #require(object?["frameworks"] as? [[String: Any]])
+        let available = Set(rows.filter { $0["available"] as? Bool == true }.compactMap { $0["name"] as? String })
+        #expect(available.isSuperset(of: ["pytorch", "onnxruntime", "tensorflow", "jax", "mindspore"]))
+    }
+
+    @Test func diffPrintsTheIssueJSONAndStoresTheRun() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("db.sqlite").path
+        let r = try CLIProcess.run(["diff", "--model", "lstm", "--frameworks", "pytorch,onnxruntime", "--format", "json", "--db", db])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(object["model"] as? String == "lstm-regressor")
+        let fws = try #require(object["frameworks"] as? [[String: Any]])
+        #expect(fws.map { $0["name"] as? String } == ["pytorch", "onnxruntime"])
+        for f in fws {
+            #expect(f["status"] as? String == "ok")
+            #expect((f["max_abs_dev"] as? Double ?? 1) < 1e-4)
+            #expect(f["time_ms"] is Double && f["peak_mb"] is Double && f["version"] is String)
+        }
+        #expect((object["findings"] as? [Any])?.isEmpty == true)
+        let info = try CLIProcess.run(["db", "info", "--db", db, "--format", "json"])
+        #expect(info.stdout.contains("v2-findings") && info.stdout.contains("diff_run"))
+    }
+
+    @Test func unknownFrameworkIsAUsageError() throws {
+        let r = try CLIProcess.run(["diff", "--model", "lenet5", "--frameworks", "caffe"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("unknown framework 'caffe'"))
+    }
+
+    @Test func exportsACheckedONNXModel() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("lenet5.onnx").path
+        let r = try CLIProcess.run(["models", "export", "lenet5", "--onnx", file])
+        #expect(r.status == 0, "\(r.stderr)")
+        let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        #expect(size > 200_000)
+    }
+}

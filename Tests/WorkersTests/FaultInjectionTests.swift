@@ -1,0 +1,110 @@
+import Foundation
+import Oracles
+import Taxonomy
+import Testing
+import Workers
+
+/// Every oracle end-to-end against real processes: the fault-injection worker (real protocol, PyTorch
+/// underneath) misbehaves on demand next to real PyTorch and ONNX Runtime workers; each fault is caught,
+/// classified through fuzz-mapping.yaml, and the run goes on.
+@Suite(.serialized) struct FaultInjectionTests {
+    let frameworks = ["pytorch", "onnxruntime", "faulty"]
+
+    func diff(_ model: String, from seed: String = "lenet5", repeats: Int = 3, timeout: Double = 60, memoryMB: Double? = 8192,
+              baseline: [String: ExecutionResult]? = nil) throws -> DiffRunner.Run {
+        var options = DiffOptions(frameworks: frameworks)
+        options.repeats = repeats
+        options.timeout = timeout
+        options.memoryLimitMB = memoryMB
+        let subject = Fixtures.renamed(try Fixtures.prepared(seed), model)
+        return try DiffRunner(pool: Fixtures.faultPool, mapping: try Fixtures.mapping()).run(subject, options, baseline: baseline)
+    }
+
+    func only(_ run: DiffRunner.Run) throws -> Finding {
+        #expect(run.report.findings.count == 1, "\(run.report.findings.map { "\($0.taxonomy) \($0.symptom) \($0.detail)" })")
+        return try #require(run.report.findings.first)
+    }
+
+    /// The worker recovers: the next, healthy model runs in a fresh process.
+    func expectRecovers() throws {
+        let run = try diff("healthy-model")
+        #expect(run.results["faulty"]?.status == .ok)
+        #expect(run.report.findings.isEmpty, "\(run.report.findings.map(\.detail))")
+    }
+
+    @Test func segfaultIsACrashAtExecution() throws {
+        let run = try diff("segv-model")
+        let r = try #require(run.results["faulty"])
+        #expect(r.status == .crash && r.signal == SIGSEGV && r.stage == "execute")
+        #expect(run.results["pytorch"]?.status == .ok)
+        let f = try only(run)
+        #expect(f.taxonomy == "G2" && f.symptom == "crash" && f.frameworks == ["faulty"])
+        try expectRecovers()
+    }
+
+    @Test func abortWhileBuildingIsG1() throws {
+        let run = try diff("abort-model")
+        let r = try #require(run.results["faulty"])
+        #expect(r.status == .crash && r.signal == SIGABRT && r.stage == "build")
+        #expect(try only(run).taxonomy == "G1")
+        try expectRecovers()
+    }
+
+    @Test func exceptionInSomeFrameworksIsG2() throws {
+        let run = try diff("raise-model")
+        let r = try #require(run.results["faulty"])
+        #expect(r.status == .error && r.stage == "execute" && (r.message ?? "").contains("injected"))
+        let f = try only(run)
+        #expect(f.taxonomy == "G2" && f.symptom == "error")
+    }
+
+    @Test func hangIsKilledAndFiledB3() throws {
+        let start = Date()
+        let run = try diff("hang-model", timeout: 3)
+        #expect(Date().timeIntervalSince(start) < 60)
+        let r = try #require(run.results["faulty"])
+        #expect(r.status == .timeout && r.stage == "execute")
+        let f = try only(run)
+        #expect(f.taxonomy == "B3" && f.symptom == "hang")
+        try expectRecovers()
+    }
+
+    @Test func leakIsMemoryGrowthB1() throws {
+        let run = try diff("leak-model", repeats: 5)
+        #expect(run.results["faulty"]?.status == .ok)
+        let f = try only(run)
+        #expect(f.taxonomy == "B1" && f.symptom == "memory_growth" && f.frameworks == ["faulty"])
+    }
+
+    @Test func memoryLimitIsAllocationFailureB1() throws {
+        let run = try diff("oom-model", memoryMB: 1500)
+        let r = try #require(run.results["faulty"])
+        #expect(r.status == .memory)
+        let f = try only(run)
+        #expect(f.taxonomy == "B1" && f.symptom == "memory_failure")
+        try expectRecovers()
+    }
+
+    @Test func slowdownAgainstItsSeedIsE1() throws {
+        let seed = try diff("healthy-model", repeats: 7)
+        #expect(seed.report.findings.isEmpty)
+        let run = try diff("slow-model", repeats: 7, baseline: seed.results)
+        let f = try only(run)
+        #expect(f.taxonomy == "E1" && f.symptom == "slowdown" && f.frameworks == ["faulty"])
+    }
+
+    @Test func corruptedOpIsF1LocalizedToIt() throws {
+        let run = try diff("corrupt-model")
+        let f = try only(run)
+        #expect(f.taxonomy == "F1" && f.symptom == "inconsistency" && f.frameworks == ["faulty"])
+        #expect(f.node == "conv2d_1")
+    }
+
+    @Test func nanInOneFrameworkIsF2() throws {
+        let run = try diff("nan-model")
+        let f = try only(run)
+        #expect(f.taxonomy == "F2" && f.symptom == "nan_inf" && f.frameworks == ["faulty"] && f.node == "dense_1")
+        #expect(f.detail.contains("finite answer exists"))
+        #expect(run.report.frameworks.first { $0.name == "faulty" }?.status == "nan")
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import ModelIR
+import Testing
+@testable import Workers
+
+@Suite struct FrameTests {
+    @Test func roundTripsHeaderAndTensors() throws {
+        let t = WireTensor(name: "x", tensor: Tensor(shape: [2, 2], values: [1, -2, 3.5, .nan]))
+        let ids = WireTensor(name: "ids", tensor: Tensor(shape: [3], dtype: .i64, values: [0, 7, 999]))
+        var buffer = Frame.make(["type": "run", "n": 3], tensors: [t, ids]).encoded()
+        buffer.append(Data([1, 2]))   // the start of the next frame stays in the buffer
+        let frame = try #require(try Frame.take(from: &buffer))
+        #expect(buffer == Data([1, 2]))
+        let tensors = try frame.tensors()
+        #expect(tensors["x"]?.shape == [2, 2])
+        let xs = try #require(tensors["x"]?.doubles)
+        #expect(Array(xs.prefix(3)) == [1, -2, 3.5] && xs[3].isNaN)
+        #expect(tensors["ids"]?.dtype == .i64 && tensors["ids"]?.doubles == [0, 7, 999])
+        let header = try JSONSerialization.jsonObject(with: frame.header) as? [String: Any]
+        #expect(header?["type"] as? String == "run")
+    }
+
+    @Test func waitsForMoreBytesAndRejectsGarbage() throws {
+        let whole = Frame.make(["type": "ping"]).encoded()
+        var partial = whole.prefix(whole.count - 1)
+        var data = Data(partial)
+        #expect(try Frame.take(from: &data) == nil)
+        partial = Data(repeating: 0xff, count: 12)
+        var garbage = Data(partial)
+        #expect(throws: WorkerError.self) { try Frame.take(from: &garbage) }
+    }
+
+    @Test func capabilitiesReportMissingOps() throws {
+        let json = #"{"protocol":1,"framework":"x","version":"1","ops":["Input","Conv2d","ReLU"],"variants":[],"training":false}"#
+        let caps = try JSONDecoder().decode(Capabilities.self, from: Data(json.utf8))
+        #expect(caps.missingOps(["Input", "Conv2d", "LSTM", "GRU"]) == ["GRU", "LSTM"])
+        #expect(!caps.training)
+    }
+}

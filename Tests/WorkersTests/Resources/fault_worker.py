@@ -1,0 +1,67 @@
+"""Test-only fault-injection worker: the real worker protocol and a real framework (PyTorch), plus faults
+triggered by the model's graph name, so one process can be asked to misbehave in every way in turn.
+
+Usage: fault_worker.py SCRIPTS_DIR BASE_FRAMEWORK SPEC[;SPEC...] where SPEC is
+  GRAPH=segfault@STAGE | abort@STAGE | raise@STAGE | hang@STAGE | leak:MB | oom | slow:SECONDS | corrupt:NODE | nan:NODE
+STAGE is build or execute (train for training requests)."""
+import os
+import signal
+import sys
+
+scripts, base, specs = sys.argv[1], sys.argv[2], sys.argv[3]
+sys.path.insert(0, scripts)
+import worker  # noqa: E402  (redirects stdout before the framework is imported)
+
+import time  # noqa: E402
+
+_LEAK = []
+
+
+class Injector:
+    def __init__(self, text):
+        self.faults = {}
+        for part in filter(None, text.split(";")):
+            graph, fault = part.split("=", 1)
+            self.faults[graph] = fault
+        self.fault = None
+
+    def begin(self, graph):
+        self.fault = self.faults.get(graph.name)
+
+    def at_stage(self, stage):
+        f = self.fault
+        if not f:
+            return
+        if "@" in f:
+            kind, where = f.split("@", 1)
+            if where != stage:
+                return
+            if kind == "segfault":
+                os.kill(os.getpid(), signal.SIGSEGV)
+            if kind == "abort":
+                os.abort()
+            if kind == "raise":
+                raise RuntimeError(f"injected failure at {stage}")
+            if kind == "hang":
+                time.sleep(3600)
+        if stage != "execute":
+            return
+        if f.startswith("leak:"):
+            # touched pages, kept forever: resident memory grows with every run
+            _LEAK.append(bytearray(b"\x01") * (int(f[5:]) << 20))
+        elif f == "oom":
+            while True:
+                _LEAK.append(bytearray(b"\x01") * (64 << 20))
+        elif f.startswith("slow:"):
+            time.sleep(float(f[5:]))
+
+    def post_node(self, node, outs):
+        f = self.fault or ""
+        if f == f"corrupt:{node.name}":
+            return [outs[0] * 1.5 + 0.25] + outs[1:]
+        if f == f"nan:{node.name}":
+            return [outs[0] * float("nan")] + outs[1:]
+        return outs
+
+
+worker.Worker(base, Injector(specs)).serve()

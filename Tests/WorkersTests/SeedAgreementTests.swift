@@ -1,0 +1,27 @@
+import Foundation
+import ModelIR
+import Oracles
+import Testing
+import Workers
+
+/// Every seed at default size on all five frameworks: final and per-node outputs within 1e-4 of the float64
+/// reference (the study's pre-mutation check), and no oracle raises a finding on an unmutated seed.
+@Suite(.serialized) struct SeedAgreementTests {
+    @Test(arguments: ModelZoo.entries.map(\.name))
+    func seedAgreesWithReference(_ name: String) throws {
+        let subject = try Fixtures.prepared(name)
+        var options = DiffOptions(frameworks: FrameworkKind.all)
+        options.repeats = 1
+        let run = try DiffRunner(pool: Fixtures.pool, mapping: try Fixtures.mapping()).run(subject, options)
+        #expect(run.report.frameworks.count == 5)
+        for f in run.report.frameworks {
+            #expect(f.status == "ok", "\(name) on \(f.name): \(f.status) \(f.message ?? "")")
+            // Relative to the outputs' magnitude (absolute below 1): the SSD heads reach |x| ≈ 30, where float32
+            // rounding alone is ~1e-4 absolute.
+            #expect((f.relMeanDev ?? .infinity) <= 1e-4, "\(name) on \(f.name): final mean |Δ| \(f.meanAbsDev ?? -1), relative \(f.relMeanDev ?? -1)")
+            #expect((f.worstNodeDev ?? .infinity) <= 1e-4, "\(name) on \(f.name): node \(f.worstNode ?? "?") mean |Δ| \(f.worstNodeDev ?? -1)")
+        }
+        #expect(run.report.findings.isEmpty, "\(name): \(run.report.findings.map { "\($0.taxonomy) \($0.frameworks) \($0.detail)" })")
+        #expect(run.report.gaps.isEmpty)
+    }
+}
