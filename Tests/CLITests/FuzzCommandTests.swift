@@ -21,7 +21,7 @@ import Testing
         let dir = try CLIProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let killed = dir.appendingPathComponent("killed.sqlite").path, clean = dir.appendingPathComponent("clean.sqlite").path
-        let args = ["fuzz", "--seeds", "lenet5,lenet5-relu", "--budget", "400", "--guidance", "bandit", "--seed", "7", "--format", "json"]
+        let args = ["fuzz", "--seeds", "lenet5,lenet5-relu", "--frameworks", "reference", "--budget", "400", "--guidance", "bandit", "--seed", "7", "--format", "json"]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIProcess.binary)
         process.arguments = args + ["--db", killed]
@@ -96,7 +96,7 @@ import Testing
         var shards: [String] = []
         for i in 0..<2 {
             let db = dir.appendingPathComponent("shard-\(i).sqlite").path
-            let r = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--budget", "15", "--seed", "4", "--shard", "\(i)/2", "--db", db])
+            let r = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference", "--budget", "15", "--seed", "4", "--shard", "\(i)/2", "--db", db])
             #expect(r.status == 0, "\(r.stderr)")
             shards.append(db)
         }

@@ -168,7 +168,11 @@ public final class CampaignEngine: @unchecked Sendable {
                     row.reason = why
                 } else {
                     let t1 = Date()
-                    let outcomes = executors.map { $0.execute(m, inputs: inputs, arbiter: arbiter) }
+                    let outcomes = executors.map { e in
+                        var o = e.execute(m, inputs: inputs, arbiter: arbiter)
+                        o.inProcess = e.inProcess
+                        return o
+                    }
                     row.workerSeconds = Date().timeIntervalSince(t1)
                     let t2 = Date()
                     let verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)

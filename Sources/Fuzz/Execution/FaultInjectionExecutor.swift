@@ -62,6 +62,7 @@ public struct PlantedDefect: Sendable, Hashable, CustomStringConvertible {
 public struct FaultInjectionExecutor: MutantExecutor {
     public let name: String
     public let defects: [PlantedDefect]
+    public var inProcess: Bool { true }
 
     public init(name: String = "faulty", defects: [PlantedDefect]) {
         self.name = name

@@ -26,6 +26,8 @@ public struct ExecutionOutcome: Sendable {
     public var layers: [String: [Double]]
     public var seconds: Double
     public var memoryBytes: Int
+    /// Set by the campaign from the executor (see `MutantExecutor.inProcess`).
+    public var inProcess = false
 
     public init(framework: String, status: Status, stage: FindingStage? = nil, message: String = "", failingOp: String? = nil,
                 outputs: [[Double]] = [], layers: [String: [Double]] = [:], seconds: Double = 0, memoryBytes: Int = 0) {
@@ -64,12 +66,20 @@ public struct ArbiterRun: Sendable {
 /// (for campaigns without workers) and the fault-injection executor (planted defects, to test the pipeline).
 public protocol MutantExecutor: Sendable {
     var name: String { get }
+    /// Runs inside this process (the reference, the fault injector): its time and memory say nothing about a
+    /// framework's, so performance oracles compare it only when no worker framework ran.
+    var inProcess: Bool { get }
     func execute(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome
+}
+
+extension MutantExecutor {
+    public var inProcess: Bool { false }
 }
 
 /// The float64 interpreter as a framework: it answers from the arbiter run.
 public struct ReferenceExecutor: MutantExecutor {
     public let name = "reference"
+    public var inProcess: Bool { true }
     public init() {}
 
     public func execute(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome {

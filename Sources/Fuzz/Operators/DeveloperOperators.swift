@@ -11,7 +11,8 @@ public struct MixedPrecisionBlock: MutationOperator {
     public func targets(in model: FuzzModel) -> [String] { DtypeCast().targets(in: model) }
 
     public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
-        let block = model.chain(from: target, limit: 1 + rng.index(4)).filter { ![.cast, .embedding].contains($0.op) && $0.output.dtype == .f32 }
+        let block = Array(model.chain(from: target, limit: 1 + rng.index(4))
+            .prefix { ![.cast, .embedding].contains($0.op) && $0.output.dtype == .f32 && $0.weights.isEmpty })
         guard let last = block.last else { return nil }
         let params: [String: AttributeValue] = ["dtype": .string(rng.pick(["f16", "bf16"])), "last": .string(last.name)]
         return legal(model, target, params) ? params : nil

@@ -53,8 +53,9 @@ public struct DtypeCast: MutationOperator {
 
     public func targets(in model: FuzzModel) -> [String] {
         model.graph.nodes.filter { n in
+            // Weight-free layers only: weights are stored in f32, and frameworks reject an f16 input against f32 weights.
             model.editable(n) && n.inputs.count == 1 && n.outputs.count == 1 && n.output.dtype == .f32 && ![.cast, .embedding].contains(n.op)
-                && model.inputType(n)?.dtype == .f32
+                && model.inputType(n)?.dtype == .f32 && n.weights.isEmpty
         }.map(\.name)
     }
 

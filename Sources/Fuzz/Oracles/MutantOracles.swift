@@ -49,6 +49,10 @@ public struct MutantOracles: Sendable {
         } else if ok.isEmpty && failed.count > 1 && Set(failed.map { "\($0.status)|\($0.stage?.rawValue ?? "")" }).count == 1 {
             illegal = true
             reason = "every framework fails the same way: \(failed[0].message)"
+        } else if case let workers = outcomes.filter({ !$0.inProcess }), workers.count >= 2, workers.allSatisfy({ $0.status != .ok }) {
+            // Every real framework rejects it (the reference's float64 run does not count as a framework here).
+            illegal = true
+            reason = "every framework rejects it: \(workers[0].message.prefix(200))"
         }
         if !illegal {
             for f in failed {
@@ -90,9 +94,11 @@ public struct MutantOracles: Sendable {
                                      String(format: "mean relative distance to the reference %.3g (tolerance %.3g)", d, tol)))
             }
             // Performance: against the other frameworks that ran it.
-            if ok.count >= 2 {
-                for o in ok {
-                    let others = ok.filter { $0.framework != o.framework }
+            let external = ok.filter { !$0.inProcess }
+            let timed = external.count >= 2 ? external : ok.allSatisfy(\.inProcess) ? ok : []
+            if timed.count >= 2 {
+                for o in timed {
+                    let others = timed.filter { $0.framework != o.framework }
                     let fastest = others.map(\.seconds).min() ?? 0
                     if o.seconds > slowdownFactor * fastest && o.seconds - fastest > slowdownFloor {
                         findings.append(file(o.framework, .slowdown, .execute, .some, model.graph.nodes.last?.op.rawValue ?? "model",

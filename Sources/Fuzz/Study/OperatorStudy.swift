@@ -77,7 +77,11 @@ public struct OperatorStudy: Sendable {
             if let why = NumericGuard().reject(m, arbiter: arbiter) {
                 status = .guarded; reason = why
             } else {
-                let outcomes = executors.map { $0.execute(m, inputs: inputs, arbiter: arbiter) }
+                let outcomes = executors.map { e in
+                    var o = e.execute(m, inputs: inputs, arbiter: arbiter)
+                    o.inProcess = e.inProcess
+                    return o
+                }
                 let verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)
                 result.executed += 1
                 findings = verdict.findings
