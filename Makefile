@@ -70,6 +70,8 @@ run: setup build
 	@echo "== diff over the seed zoo (all frameworks; report in Reports/diff-seeds.md)"; mkdir -p Reports; \
 	  DEFECTLAB_PYTHON=$(VENV_PYTHON) $(DEFECTLAB) diff --all-seeds --frameworks all --repeats 1 --db $(RUN_DB) --report Reports/diff-seeds.md > /dev/null; \
 	  sed -n '/^## Findings/,$$p' Reports/diff-seeds.md
+	@echo "== fuzz: a short campaign on a handful of seeds, every installed framework"
+	$(DEFECTLAB) fuzz --seeds lenet5,alexnet,vgg16,resnet50,mobilenetv2 --frameworks all --budget 2m --guidance mcmc --seed 1 --db $(RUN_DB)
 
 bench: setup
 	$(SWIFT) build -c release --product defectlab
@@ -83,6 +85,8 @@ bench: setup
 	  $$($(SWIFT) build -c release --show-bin-path)/DefectLab_Workers.resources/python
 	@echo "== labelling screen: keystroke to finished redraw, 64 KB bodies"
 	$$($(SWIFT) build -c release --show-bin-path)/defectlab bench-label
+	$(SWIFT) build -c release --product fuzz-bench
+	$$($(SWIFT) build -c release --show-bin-path)/fuzz-bench
 
 clean:
 	rm -rf .build

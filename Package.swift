@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "defectlab", targets: ["defectlab"]),
         .executable(name: "agreement-bench", targets: ["AgreementBench"]),
         .executable(name: "tracker-sim", targets: ["tracker-sim"]),
+        .executable(name: "fuzz-bench", targets: ["FuzzBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,6 +32,7 @@ let package = Package(
         .target(name: "Agreement"),
         .target(name: "Annotation", dependencies: ["Store", "Taxonomy", "Agreement", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(name: "AgreementBench", dependencies: ["Agreement"]),
+        .executableTarget(name: "FuzzBench", dependencies: ["Fuzz", "ModelIR", "Store", "Taxonomy"]),
         // Optimized even in debug builds: the zoo's weights and the reference interpreter are number crunching
         // that tests and `models run` exercise at real sizes.
         .target(name: "ModelIR", swiftSettings: [.unsafeFlags(["-O"])]),
@@ -49,12 +51,16 @@ let package = Package(
                                                 .product(name: "GRDB", package: "GRDB.swift")]),
         // Labelling (issue 5): the ncurses screens over Annotation's sampling, designs, sessions, adjudication.
         .target(name: "TerminalUI", dependencies: ["CNCursesW", "Annotation", "Taxonomy"]),
+        // Fuzz: mutation operators, constraints, guidance, campaigns and the RQ3 studies (optimized: it mutates
+        // and hashes models in a loop).
+        .target(name: "Fuzz", dependencies: ["ModelIR", "Reference", "Taxonomy", "Store", "Workers", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: [.unsafeFlags(["-O"])]),
 
         .executableTarget(
             name: "defectlab",
             dependencies: [
                 "Taxonomy", "Store", "Doctor", "Agreement", "Annotation", "ModelIR", "Reference", "Crawl",
-                "Workers", "Oracles", "TerminalUI",
+                "Workers", "Oracles", "TerminalUI", "Fuzz",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +79,7 @@ let package = Package(
                     resources: [.copy("Resources/fault_worker.py")]),
         .testTarget(name: "LabellingTests", dependencies: ["Annotation", "Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Annotation", "Store", "CNCursesW", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "ModelIR", "Reference", "Store", "Taxonomy"]),
     ],
     swiftLanguageModes: [.v6]
 )

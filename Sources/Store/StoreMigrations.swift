@@ -11,6 +11,7 @@ public enum StoreMigrations {
         migrator.registerMigration("v2-crawl", migrate: addCrawlPageLinks)
         migrator.registerMigration("v2-findings", migrate: createFindingsSchema)
         migrator.registerMigration("v2-labelling", migrate: createLabellingSchema)
+        migrator.registerMigration("v3-fuzz-campaigns", migrate: createFuzzCampaignSchema)
         return migrator
     }
 
@@ -255,6 +256,69 @@ public enum StoreMigrations {
                 BEGIN SELECT RAISE(ABORT, 'annotation remarks are append-only'); END;
             CREATE INDEX assignment_by_annotator ON assignment(annotator_id, sample_id, position);
             CREATE INDEX annotation_by_annotator ON annotation(annotator_id, id);
+            """)
+    }
+
+    /// Fuzzing campaigns (and RQ3 study runs), every mutant they made, and their findings. Kept apart from the
+    /// framework workers' tables: a campaign owns its mutants and findings.
+    static func createFuzzCampaignSchema(_ db: Database) throws {
+        try db.execute(sql: """
+            -- One campaign shard. `key` is the configuration without the budget, so the same command resumes.
+            CREATE TABLE campaign (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL,
+                config_json TEXT NOT NULL,
+                seed INTEGER NOT NULL,
+                shard_index INTEGER NOT NULL DEFAULT 0,
+                shard_count INTEGER NOT NULL DEFAULT 1,
+                started_at TEXT NOT NULL,
+                finished_at TEXT,
+                status TEXT NOT NULL DEFAULT 'running'
+            );
+            -- Every mutant a campaign made, legal or not: lineage, content hash, validity, per-framework status,
+            -- verdicts, and the wall-time split.
+            CREATE TABLE mutant (
+                id INTEGER PRIMARY KEY,
+                campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+                step INTEGER NOT NULL,
+                seed_model TEXT NOT NULL,
+                parent_step INTEGER,
+                mutation_order INTEGER NOT NULL,
+                operator TEXT,
+                position TEXT,
+                record_json TEXT,
+                lineage_json TEXT NOT NULL,
+                hash TEXT,
+                status TEXT NOT NULL,
+                reason TEXT,
+                frameworks_json TEXT NOT NULL DEFAULT '{}',
+                verdicts_json TEXT NOT NULL DEFAULT '{}',
+                new_coverage INTEGER NOT NULL DEFAULT 0,
+                mutation_seconds REAL NOT NULL DEFAULT 0,
+                reference_seconds REAL NOT NULL DEFAULT 0,
+                worker_seconds REAL NOT NULL DEFAULT 0,
+                oracle_seconds REAL NOT NULL DEFAULT 0,
+                memory_bytes INTEGER NOT NULL DEFAULT 0,
+                created_at TEXT NOT NULL,
+                UNIQUE (campaign_id, step)
+            );
+            CREATE INDEX mutant_by_hash ON mutant(hash);
+            CREATE TABLE campaign_finding (
+                id INTEGER PRIMARY KEY,
+                campaign_id INTEGER NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+                step INTEGER NOT NULL,
+                framework TEXT NOT NULL,
+                symptom TEXT NOT NULL,
+                stage TEXT,
+                scope TEXT NOT NULL,
+                op TEXT NOT NULL,
+                subtype TEXT NOT NULL,
+                signature TEXT NOT NULL,
+                first_seen BOOLEAN NOT NULL,
+                detail TEXT NOT NULL DEFAULT ''
+            );
+            CREATE INDEX campaign_finding_by_signature ON campaign_finding(campaign_id, signature);
             """)
     }
 }

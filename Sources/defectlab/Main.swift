@@ -42,6 +42,7 @@ struct DefectLab: ParsableCommand {
                       CrawlCommand.self, FilterCommand.self, IssuesCommand.self,
                       FrameworksCommand.self, DiffCommand.self,
                       SampleCommand.self, AnnotatorsCommand.self, AssignCommand.self, LabelCommand.self, AdjudicateCommand.self,
-                      LabelBenchCommand.self]
+                      LabelBenchCommand.self,
+                      FuzzCommand.self, StudyCommand.self, MergeCommand.self]
     )
 }

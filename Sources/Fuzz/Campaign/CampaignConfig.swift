@@ -1,0 +1,121 @@
+import Foundation
+
+/// `--shard i/N`: shard i (0-based, as Slurm array and Kubernetes Indexed Job indices are) of N. Each shard
+/// draws from its own stream derived from the campaign seed and gets its share of a mutant budget.
+public struct ShardSpec: Codable, Sendable, Hashable, CustomStringConvertible {
+    public var index: Int
+    public var count: Int
+
+    public init(index: Int = 0, count: Int = 1) {
+        self.index = index
+        self.count = count
+    }
+
+    public init(parsing text: String) throws(CampaignError) {
+        let parts = text.split(separator: "/").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, i >= 0, i < n else {
+            throw CampaignError(.badArgument, "--shard must be i/N with 0 <= i < N, got '\(text)'")
+        }
+        self.init(index: i, count: n)
+    }
+
+    public var description: String { "\(index)/\(count)" }
+
+    /// This shard's share of `total` mutants (the first total % N shards take one more).
+    public func share(of total: Int) -> Int { total / count + (index < total % count ? 1 : 0) }
+}
+
+/// `--budget`: a number of mutants, or wall time (`90s`, `30m`, `2h`).
+public enum Budget: Codable, Sendable, Hashable, CustomStringConvertible {
+    case mutants(Int)
+    case seconds(Double)
+
+    public init(parsing text: String) throws(CampaignError) {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if let n = Int(t), n > 0 { self = .mutants(n); return }
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where t.hasSuffix(suffix) {
+            if let v = Double(t.dropLast(suffix.count)), v > 0 { self = .seconds(v * scale); return }
+        }
+        throw CampaignError(.badArgument, "--budget must be a mutant count (2000) or a duration (90s, 30m, 2h), got '\(text)'")
+    }
+
+    public var description: String {
+        switch self {
+        case .mutants(let n): "\(n) mutants"
+        case .seconds(let s): String(format: "%.0f s", s)
+        }
+    }
+}
+
+/// Everything that decides a campaign's mutant sequence. The budget is left out of its identity, so the
+/// same command (or one with a larger budget) resumes it.
+public struct CampaignConfig: Codable, Sendable {
+    public var seeds: [String]
+    public var frameworks: [String]
+    public var guidance: GuidanceKind
+    public var operators: [String]
+    public var maxOrder: Int
+    public var position: Position
+    public var seed: UInt64
+    public var shard: ShardSpec
+    /// Defects planted in the fault-injection framework (`OP=KIND`), when it takes part.
+    public var planted: [String]
+    public var budget: Budget
+
+    public init(seeds: [String], frameworks: [String], guidance: GuidanceKind, operators: [String], maxOrder: Int = 3,
+                position: Position = .any, seed: UInt64, shard: ShardSpec = ShardSpec(), planted: [String] = [], budget: Budget) {
+        self.seeds = seeds
+        self.frameworks = frameworks
+        self.guidance = guidance
+        self.operators = operators
+        self.maxOrder = maxOrder
+        self.position = position
+        self.seed = seed
+        self.shard = shard
+        self.planted = planted
+        self.budget = budget
+    }
+
+    public var key: String {
+        var c = self
+        c.budget = .mutants(0)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return "fuzz:" + String(decoding: (try? encoder.encode(c)) ?? Data(), as: UTF8.self)
+    }
+
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    /// The shard's own stream seed, derived from the campaign seed.
+    public var shardSeed: UInt64 {
+        var rng = SeededRandom(seed: seed, stream: "shard \(shard.index)/\(shard.count)")
+        return rng.next()
+    }
+}
+
+/// A campaign that cannot start or continue.
+public struct CampaignError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case badArgument = "bad-argument"
+        case unknownFramework = "unknown-framework"
+        case store
+        case replayMismatch = "replay-mismatch"
+    }
+
+    public var code: Code
+    public var detail: String
+
+    public init(_ code: Code, _ detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    public var description: String { detail }
+}
+
+import ModelIR

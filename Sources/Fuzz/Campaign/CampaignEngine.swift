@@ -1,0 +1,259 @@
+import Foundation
+import ModelIR
+import Taxonomy
+
+/// Where a campaign stands, for the live progress line.
+public struct CampaignProgress: Sendable {
+    public var step: Int
+    public var budget: Int?
+    public var elapsed: Double
+    public var executed: Int
+    public var legal: Int
+    public var findingsBySubtype: [String: Int]
+    public var health: [String: [String: Int]]
+    public var replaying: Bool
+
+    public var line: String {
+        let rate = elapsed > 0 ? Double(step) / elapsed : 0
+        let legalPct = executed > 0 ? 100 * Double(legal) / Double(executed) : 100
+        let findings = findingsBySubtype.isEmpty ? "none" : findingsBySubtype.keys.sorted().map { "\($0):\(findingsBySubtype[$0]!)" }.joined(separator: " ")
+        let health = self.health.keys.sorted().map { fw in
+            let h = self.health[fw]!
+            let bad = h.filter { $0.key != "ok" }.map { "\($0.value) \($0.key)" }.sorted().joined(separator: ",")
+            return "\(fw) \(h["ok", default: 0]) ok" + (bad.isEmpty ? "" : " " + bad)
+        }.joined(separator: "; ")
+        return String(format: "%@mutants %d%@ | %.1f/s | legal %.1f%% | findings %@ | %@", replaying ? "(replay) " : "", step,
+                      budget.map { "/\($0)" } ?? "", rate, legalPct, findings, health)
+    }
+}
+
+/// The result of a campaign run.
+public struct CampaignSummary: Sendable, Codable {
+    public var campaignID: Int64?
+    public var steps: Int
+    public var replayed: Int
+    public var statusCounts: [String: Int]
+    public var uniqueFindings: [MutantFinding]
+    public var findingsBySubtype: [String: Int]
+    public var coverage: Int
+    public var hashes: [String]
+    public var wallSeconds: Double
+    /// Wall time split: mutation + validity (of which "hash": the content hash), reference, workers, oracles, store.
+    public var split: [String: Double]
+    public var perOperator: [String: [String: Int]]
+}
+
+/// The campaign loop: choose a parent and an operator (guidance), mutate (constraints), skip duplicates, run the
+/// numeric guard on the float64 reference, execute on every framework, judge, record, learn. A step's choices
+/// draw from a generator seeded by (shard seed, step), so a resumed campaign re-derives its recorded steps
+/// (checking each hash) without executing them, and goes on exactly where it stopped.
+public final class CampaignEngine: @unchecked Sendable {
+    public let config: CampaignConfig
+    let operators: [any MutationOperator]
+    let executors: [any MutantExecutor]
+    let oracles: MutantOracles
+    let store: CampaignStore?
+    let numericGuard = NumericGuard()
+    /// Called after every step with the progress.
+    public var onProgress: ((CampaignProgress) -> Void)?
+    /// Admitted mutants kept in memory (the oldest admitted one leaves first; seeds stay).
+    public var poolLimit = 64
+
+    public init(config: CampaignConfig, operators: [any MutationOperator], executors: [any MutantExecutor], oracles: MutantOracles, store: CampaignStore?) {
+        self.config = config
+        self.operators = operators
+        self.executors = executors
+        self.oracles = oracles
+        self.store = store
+    }
+
+    /// Runs until the budget is spent (or `stopAfter` new steps, for tests that interrupt a campaign).
+    public func run(stopAfter: Int? = nil) throws -> CampaignSummary {
+        let start = Date()
+        let campaignID = try store?.campaign(key: config.key, kind: "fuzz", config: config.json, seed: config.seed, shard: config.shard)
+        let history = try campaignID.map { try store!.history(campaign: $0) } ?? []
+        var guidance = config.guidance.make(operators: operators.count)
+        var pool: [PoolEntry] = []
+        // Fingerprint -> SHA-256 of every model seen: duplicates are skipped, and recorded with the hash.
+        var hashes: [Fingerprint: String] = [:]
+        for name in config.seeds {
+            let model: FuzzModel
+            do { model = try FuzzModel.seed(named: name, seed: config.seed) } catch { throw CampaignError(.badArgument, error.description) }
+            pool.append(PoolEntry(model: model, step: nil))
+            let json = ModelBundle.encodeGraph(model.graph)
+            hashes[Fingerprint(graphJSON: json, model: model)] = model.contentHash(graphJSON: json)
+        }
+        var coverage = CoverageTracker()
+        for entry in pool { coverage.add(entry.model.graph) }
+        var signatures = Set<String>()
+        var summary = CampaignSummary(campaignID: campaignID, steps: 0, replayed: 0, statusCounts: [:], uniqueFindings: [], findingsBySubtype: [:],
+                                      coverage: 0, hashes: [], wallSeconds: 0, split: [:], perOperator: [:])
+        var progress = CampaignProgress(step: 0, budget: nil, elapsed: 0, executed: 0, legal: 0, findingsBySubtype: [:], health: [:], replaying: false)
+        let maxSteps: Int
+        var deadline: Date?
+        switch config.budget {
+        case .mutants(let n): maxSteps = config.shard.share(of: n); progress.budget = maxSteps
+        case .seconds(let s): maxSteps = Int.max; deadline = Date().addingTimeInterval(s)
+        }
+        let shardSeed = config.shardSeed
+        var fresh = 0
+        var step = 0
+        while step < maxSteps {
+            let replay = step < history.count ? history[step] : nil
+            if replay == nil {
+                if let stopAfter, fresh >= stopAfter { break }
+                if let deadline, Date() > deadline { break }
+            }
+            var rng = SeededRandom(seed: shardSeed, stream: "step \(step)")
+            let t0 = Date()
+            let eligible = pool.indices.filter { pool[$0].model.order < config.maxOrder }
+            let parentIndex = guidance.chooseParent(pool, eligible: eligible.isEmpty ? [0] : eligible, rng: &rng)
+            pool[parentIndex].selections += 1
+            let parent = pool[parentIndex].model
+            var record: MutationRecord?
+            var opIndex = 0, position = config.position
+            for _ in 0..<8 {
+                opIndex = guidance.chooseOperator(count: operators.count, rng: &rng)
+                position = guidance.choosePosition(operatorIndex: opIndex, allowed: config.position, rng: &rng)
+                if let r = operators[opIndex].propose(parent, position: position, rng: &rng) { record = r; break }
+            }
+            var row = StepRow(step: step, seedModel: parent.seedName, parentStep: pool[parentIndex].step, order: parent.order + 1,
+                              op: record?.op, position: position.rawValue, recordJSON: record.map(Self.json), lineageJSON: Self.json(parent.lineage + (record.map { [$0] } ?? [])),
+                              hash: nil, status: .inapplicable, reason: nil, frameworksJSON: "{}", verdictsJSON: "{}", newCoverage: 0,
+                              mutationSeconds: 0, referenceSeconds: 0, workerSeconds: 0, oracleSeconds: 0, memoryBytes: 0, findings: [])
+            var mutant: FuzzModel?
+            var findings: [MutantFinding] = []
+            var pendingHash: Background<String>?
+            var pendingFingerprint: Fingerprint?
+            if let record {
+                do {
+                    let m = try operators[opIndex].apply(record, to: parent)
+                    mutant = m
+                    let th = Date()
+                    let graphJSON = ModelBundle.encodeGraph(m.graph)
+                    let fingerprint = Fingerprint(graphJSON: graphJSON, model: m)
+                    if let earlier = hashes[fingerprint] {
+                        row.hash = earlier
+                        row.status = .duplicate
+                    } else if replay != nil {
+                        row.status = .legal
+                        row.hash = m.contentHash(graphJSON: graphJSON)
+                        hashes[fingerprint] = row.hash
+                    } else {
+                        // Computed beside the reference and the workers; joined before the row is written.
+                        row.status = .legal
+                        pendingHash = Background { m.contentHash(graphJSON: graphJSON) }
+                        pendingFingerprint = fingerprint
+                    }
+                    summary.split["hash", default: 0] += Date().timeIntervalSince(th)
+                } catch {
+                    row.status = .invalid
+                    row.reason = error.description
+                }
+            }
+            row.mutationSeconds = Date().timeIntervalSince(t0)
+            defer { _ = pendingHash?.result }
+            if let replay {
+                guard replay.hash == row.hash || (replay.hash == nil && row.hash == nil) else {
+                    throw CampaignError(.replayMismatch, "step \(step): recorded mutant \(replay.hash ?? "-") but re-derived \(row.hash ?? "-"); the campaign's code or seed models changed")
+                }
+                row.status = replay.status
+                findings = replay.findings
+            } else if row.status == .legal, let m = mutant {
+                let inputs = m.inputs()
+                let arbiter = ArbiterRun.run(m, inputs: inputs)
+                row.referenceSeconds = arbiter.seconds
+                if let why = numericGuard.reject(m, arbiter: arbiter) {
+                    row.status = .guarded
+                    row.reason = why
+                } else {
+                    let t1 = Date()
+                    let outcomes = executors.map { e in
+                        var o = e.execute(m, inputs: inputs, arbiter: arbiter)
+                        o.inProcess = e.inProcess
+                        return o
+                    }
+                    row.workerSeconds = Date().timeIntervalSince(t1)
+                    let t2 = Date()
+                    let verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)
+                    row.oracleSeconds = Date().timeIntervalSince(t2)
+                    findings = verdict.findings
+                    if verdict.illegal { row.status = .illegal; row.reason = verdict.illegalReason }
+                    row.memoryBytes = outcomes.map(\.memoryBytes).max() ?? 0
+                    row.frameworksJSON = Self.json(Dictionary(uniqueKeysWithValues: outcomes.map { o in
+                        (o.framework, ["status": o.status.rawValue, "stage": o.stage?.rawValue ?? "", "seconds": String(format: "%.6f", o.seconds),
+                                       "memory": String(o.memoryBytes), "message": String(o.message.prefix(300))])
+                    }))
+                    row.verdictsJSON = Self.json(["reference": verdict.referenceDistances.mapValues(Self.finite),
+                                                  "pairs": verdict.pairDistances.mapValues(Self.finite)])
+                    for o in outcomes { progress.health[o.framework, default: [:]][o.status.rawValue, default: 0] += 1 }
+                }
+            }
+            if let pendingHash, let pendingFingerprint {
+                let tj = Date()
+                row.hash = pendingHash.result
+                hashes[pendingFingerprint] = row.hash
+                summary.split["hash", default: 0] += Date().timeIntervalSince(tj)
+                row.mutationSeconds += Date().timeIntervalSince(tj)
+            }
+            // Coverage, unique findings, guidance: the same on a replayed step as on the original one.
+            if row.status == .legal, let m = mutant { row.newCoverage = coverage.add(m.graph) }
+            var newFindings = 0
+            for f in findings {
+                let first = signatures.insert(f.signature).inserted
+                if first {
+                    newFindings += 1
+                    summary.uniqueFindings.append(f)
+                    summary.findingsBySubtype[f.subtype, default: 0] += 1
+                }
+                row.findings.append((f, first))
+            }
+            if let record {
+                let feedback = StepFeedback(operatorIndex: opIndex, position: position, parentIndex: parentIndex, legal: row.status == .legal,
+                                            raisedInconsistency: findings.contains { !$0.isPerformance }, newCoverage: row.newCoverage, newFindings: newFindings)
+                guidance.learn(feedback)
+                if guidance.admits(feedback), let m = mutant {
+                    pool.append(PoolEntry(model: m, step: step))
+                    if pool.count > config.seeds.count + poolLimit { pool.remove(at: config.seeds.count) }
+                }
+                summary.perOperator[record.op, default: [:]][row.status.rawValue, default: 0] += 1
+            }
+            if replay == nil {
+                let t3 = Date()
+                if let campaignID { try store!.append(campaign: campaignID, row) }
+                summary.split["store", default: 0] += Date().timeIntervalSince(t3)
+                fresh += 1
+            } else {
+                summary.replayed += 1
+            }
+            summary.split["mutation", default: 0] += row.mutationSeconds
+            summary.split["reference", default: 0] += row.referenceSeconds
+            summary.split["workers", default: 0] += row.workerSeconds
+            summary.split["oracles", default: 0] += row.oracleSeconds
+            summary.statusCounts[row.status.rawValue, default: 0] += 1
+            summary.hashes.append(row.hash ?? "-")
+            if row.status.executed || row.status == .guarded { progress.executed += 1 }
+            if row.status == .legal { progress.legal += 1 }
+            step += 1
+            progress.step = step
+            progress.elapsed = Date().timeIntervalSince(start)
+            progress.findingsBySubtype = summary.findingsBySubtype
+            progress.replaying = replay != nil
+            onProgress?(progress)
+        }
+        summary.steps = step
+        summary.coverage = coverage.total
+        summary.wallSeconds = Date().timeIntervalSince(start)
+        if let campaignID { try store!.finish(campaign: campaignID, status: step >= maxSteps ? "finished" : "paused") }
+        return summary
+    }
+
+    static func finite(_ v: Double) -> Double { v.isFinite ? v : -1 }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import GRDB
+import Store
+import Taxonomy
+
+/// One recorded step, as a resumed campaign replays it.
+public struct RecordedStep: Sendable {
+    public var step: Int
+    public var hash: String?
+    public var status: MutantStatus
+    public var findings: [MutantFinding]
+}
+
+/// What became of a mutant.
+public enum MutantStatus: String, Sendable, Codable, CaseIterable {
+    /// Executed and judged.
+    case legal
+    /// Executed, but every framework failed alike or the reference cannot run it.
+    case illegal
+    /// Rejected by the numeric guard before any framework saw it.
+    case guarded
+    /// Broke a validity rule: never executed.
+    case invalid
+    /// Same content hash as an earlier model: skipped.
+    case duplicate
+    /// No operator had a legal edit of the chosen parent.
+    case inapplicable
+
+    /// Statuses the illegal rate counts (the mutant was made and was worthless).
+    public var isIllegal: Bool { self == .illegal || self == .guarded }
+    public var executed: Bool { self == .legal || self == .illegal }
+}
+
+/// A fully described step, for the store.
+public struct StepRow: Sendable {
+    public var step: Int
+    public var seedModel: String
+    public var parentStep: Int?
+    public var order: Int
+    public var op: String?
+    public var position: String?
+    public var recordJSON: String?
+    public var lineageJSON: String
+    public var hash: String?
+    public var status: MutantStatus
+    public var reason: String?
+    public var frameworksJSON: String
+    public var verdictsJSON: String
+    public var newCoverage: Int
+    public var mutationSeconds: Double
+    public var referenceSeconds: Double
+    public var workerSeconds: Double
+    public var oracleSeconds: Double
+    public var memoryBytes: Int
+    public var findings: [(MutantFinding, Bool)]
+}
+
+/// The campaign tables (`v3-fuzz-campaigns`): find-or-create a campaign by key, replay its history, append
+/// one step per transaction (a SIGKILL loses at most the step in flight).
+public struct CampaignStore: Sendable {
+    public let store: DefectLabStore
+
+    public init(store: DefectLabStore) { self.store = store }
+
+    /// The campaign's id, created when new.
+    public func campaign(key: String, kind: String, config: String, seed: UInt64, shard: ShardSpec) throws -> Int64 {
+        try store.write { db in
+            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM campaign WHERE key = ?", arguments: [key]) {
+                try db.execute(sql: "UPDATE campaign SET status = 'running' WHERE id = ?", arguments: [id])
+                return id
+            }
+            try db.execute(sql: """
+                INSERT INTO campaign (key, kind, config_json, seed, shard_index, shard_count, started_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [key, kind, config, Int64(bitPattern: seed), shard.index, shard.count, Self.now()])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func history(campaign: Int64) throws -> [RecordedStep] {
+        try store.read { db in
+            var findings: [Int: [MutantFinding]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM campaign_finding WHERE campaign_id = ? ORDER BY id", arguments: [campaign]) {
+                let f = MutantFinding(framework: row["framework"], symptom: FindingSymptom(rawValue: row["symptom"]) ?? .error,
+                                stage: (row["stage"] as String?).flatMap(FindingStage.init(rawValue:)),
+                                scope: FindingScope(rawValue: row["scope"]) ?? .some, op: row["op"], subtype: row["subtype"], detail: row["detail"])
+                findings[row["step"], default: []].append(f)
+            }
+            return try Row.fetchAll(db, sql: "SELECT step, hash, status FROM mutant WHERE campaign_id = ? ORDER BY step", arguments: [campaign]).map { row in
+                let step: Int = row["step"]
+                return RecordedStep(step: step, hash: row["hash"], status: MutantStatus(rawValue: row["status"]) ?? .invalid,
+                                    findings: findings[step] ?? [])
+            }
+        }
+    }
+
+    public func append(campaign: Int64, _ r: StepRow) throws {
+        let findings = r.findings.map { ($0.0, $0.1) }
+        try store.write { db in
+            try db.execute(sql: """
+                INSERT INTO mutant (campaign_id, step, seed_model, parent_step, mutation_order, operator, position, record_json, lineage_json,
+                    hash, status, reason, frameworks_json, verdicts_json, new_coverage, mutation_seconds, reference_seconds, worker_seconds,
+                    oracle_seconds, memory_bytes, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [campaign, r.step, r.seedModel, r.parentStep, r.order, r.op, r.position, r.recordJSON, r.lineageJSON, r.hash,
+                                 r.status.rawValue, r.reason, r.frameworksJSON, r.verdictsJSON, r.newCoverage, r.mutationSeconds,
+                                 r.referenceSeconds, r.workerSeconds, r.oracleSeconds, r.memoryBytes, Self.now()])
+            for (f, first) in findings {
+                try db.execute(sql: """
+                    INSERT INTO campaign_finding (campaign_id, step, framework, symptom, stage, scope, op, subtype, signature, first_seen, detail)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [campaign, r.step, f.framework, f.symptom.rawValue, f.stage?.rawValue, f.scope.rawValue, f.op, f.subtype,
+                                     f.signature, first, f.detail])
+            }
+        }
+    }
+
+    public func finish(campaign: Int64, status: String) throws {
+        try store.write { db in
+            try db.execute(sql: "UPDATE campaign SET status = ?, finished_at = ? WHERE id = ?", arguments: [status, Self.now(), campaign])
+        }
+    }
+
+    /// Mutant hashes of a campaign in step order (what determinism and resume tests compare).
+    public func hashes(campaign: Int64) throws -> [String] {
+        try store.read { db in try String?.fetchAll(db, sql: "SELECT hash FROM mutant WHERE campaign_id = ? ORDER BY step", arguments: [campaign]).map { $0 ?? "-" } }
+    }
+
+    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+}

@@ -1,0 +1,168 @@
+import ModelIR
+
+/// What a step told the guidance: which operator and position made the mutant, and what it was worth.
+public struct StepFeedback: Sendable {
+    public var operatorIndex: Int
+    public var position: Position
+    public var parentIndex: Int
+    public var legal: Bool
+    /// Some deterministic oracle (crash, error, NaN, inconsistency) fired.
+    public var raisedInconsistency: Bool
+    public var newCoverage: Int
+    public var newFindings: Int
+}
+
+/// How the campaign chooses the next parent, operator and position, and which mutants join the pool. Every
+/// choice draws from the step's generator, so the sequence depends only on the seed and the feedback.
+public protocol Guidance: Sendable {
+    var name: String { get }
+    mutating func chooseParent(_ pool: [PoolEntry], eligible: [Int], rng: inout SeededRandom) -> Int
+    mutating func chooseOperator(count: Int, rng: inout SeededRandom) -> Int
+    mutating func choosePosition(operatorIndex: Int, allowed: Position, rng: inout SeededRandom) -> Position
+    mutating func learn(_ feedback: StepFeedback)
+    func admits(_ feedback: StepFeedback) -> Bool
+}
+
+/// A model in the pool: a seed or an admitted mutant, with how often it was picked.
+public struct PoolEntry: Sendable {
+    public var model: FuzzModel
+    public var step: Int?
+    public var selections: Int = 0
+}
+
+public enum GuidanceKind: String, Sendable, CaseIterable, Codable {
+    case random, mcmc, coverage, bandit
+
+    public func make(operators: Int) -> any Guidance {
+        switch self {
+        case .random: RandomGuidance()
+        case .mcmc: MCMCGuidance(operators: operators, p: 1 / Double(Swift.max(operators, 1)), score: .inconsistency, name: "mcmc")
+        case .coverage: MCMCGuidance(operators: operators, p: 0.4, score: .coverage, name: "coverage")
+        case .bandit: BanditGuidance(operators: operators)
+        }
+    }
+}
+
+/// Uniform choices; every legal mutant joins the pool.
+public struct RandomGuidance: Guidance {
+    public let name = "random"
+    public init() {}
+    public mutating func chooseParent(_ pool: [PoolEntry], eligible: [Int], rng: inout SeededRandom) -> Int { rng.pick(eligible) }
+    public mutating func chooseOperator(count: Int, rng: inout SeededRandom) -> Int { rng.index(count) }
+    public mutating func choosePosition(operatorIndex: Int, allowed: Position, rng: inout SeededRandom) -> Position { allowed }
+    public mutating func learn(_ feedback: StepFeedback) {}
+    public func admits(_ feedback: StepFeedback) -> Bool { feedback.legal }
+}
+
+/// LEMON's Metropolis-Hastings over operators ranked by score (share of their mutants that raised an
+/// inconsistency), acceptance (1 - p)^(k2 - k1); parents by roulette with score 1/(selections + 1); only
+/// mutants that raised an inconsistency join the pool. With `score: .coverage` and p = 0.4 it is COMET's:
+/// operators ranked by the new coverage their mutants brought, mutants with new coverage join.
+public struct MCMCGuidance: Guidance {
+    public enum Score: Sendable { case inconsistency, coverage }
+    public let name: String
+    let p: Double
+    let score: Score
+    var selected: [Int]
+    var rewarded: [Double]
+    var last: Int?
+
+    public init(operators: Int, p: Double, score: Score, name: String) {
+        self.p = p
+        self.score = score
+        self.name = name
+        selected = Array(repeating: 0, count: operators)
+        rewarded = Array(repeating: 0, count: operators)
+    }
+
+    public mutating func chooseParent(_ pool: [PoolEntry], eligible: [Int], rng: inout SeededRandom) -> Int {
+        let weights = eligible.map { 1 / Double(pool[$0].selections + 1) }
+        var x = rng.unit() * weights.reduce(0, +)
+        for (i, w) in zip(eligible, weights) { x -= w; if x < 0 { return i } }
+        return eligible.last!
+    }
+
+    public mutating func chooseOperator(count: Int, rng: inout SeededRandom) -> Int {
+        let scores = (0..<count).map { selected[$0] == 0 ? 0 : rewarded[$0] / Double(selected[$0]) }
+        let ranked = (0..<count).sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+        let k1 = last.flatMap { ranked.firstIndex(of: $0) } ?? rng.index(count)
+        for _ in 0..<1000 {
+            let k2 = rng.index(count)
+            if rng.unit() < Foundation.pow(1 - p, Double(k2 - k1)) { last = ranked[k2]; return ranked[k2] }
+        }
+        last = ranked[0]
+        return ranked[0]
+    }
+
+    public mutating func choosePosition(operatorIndex: Int, allowed: Position, rng: inout SeededRandom) -> Position { allowed }
+
+    public mutating func learn(_ feedback: StepFeedback) {
+        selected[feedback.operatorIndex] += 1
+        switch score {
+        case .inconsistency: rewarded[feedback.operatorIndex] += feedback.raisedInconsistency ? 1 : 0
+        case .coverage: rewarded[feedback.operatorIndex] += Double(feedback.newCoverage)
+        }
+    }
+
+    public func admits(_ feedback: StepFeedback) -> Bool {
+        guard feedback.legal else { return false }
+        return score == .inconsistency ? feedback.raisedInconsistency : feedback.newCoverage > 0
+    }
+}
+
+/// Thompson sampling over operator x position arms; an arm succeeds when its mutant brought new coverage or a
+/// new unique finding. Mutants that succeeded join the pool.
+public struct BanditGuidance: Guidance {
+    public let name = "bandit"
+    var successes: [String: Double] = [:]
+    var failures: [String: Double] = [:]
+    var pendingPosition: [Int: Position] = [:]
+    let operators: Int
+
+    public init(operators: Int) { self.operators = operators }
+
+    public mutating func chooseParent(_ pool: [PoolEntry], eligible: [Int], rng: inout SeededRandom) -> Int { rng.pick(eligible) }
+
+    public mutating func chooseOperator(count: Int, rng: inout SeededRandom) -> Int {
+        var best = 0, bestDraw = -1.0
+        for i in 0..<count {
+            for position in [Position.backbone, .head] {
+                let key = "\(i)/\(position.rawValue)"
+                let draw = Self.beta(1 + successes[key, default: 0], 1 + failures[key, default: 0], &rng)
+                if draw > bestDraw { bestDraw = draw; best = i; pendingPosition[i] = position }
+            }
+        }
+        return best
+    }
+
+    public mutating func choosePosition(operatorIndex: Int, allowed: Position, rng: inout SeededRandom) -> Position {
+        allowed == .any ? pendingPosition[operatorIndex] ?? .any : allowed
+    }
+
+    public mutating func learn(_ feedback: StepFeedback) {
+        let position = feedback.position == .any ? Position.backbone : feedback.position
+        let key = "\(feedback.operatorIndex)/\(position.rawValue)"
+        if feedback.newCoverage > 0 || feedback.newFindings > 0 { successes[key, default: 0] += 1 } else { failures[key, default: 0] += 1 }
+    }
+
+    public func admits(_ feedback: StepFeedback) -> Bool { feedback.legal && (feedback.newCoverage > 0 || feedback.newFindings > 0) }
+
+    /// Beta(a, b) from two Gamma draws (Marsaglia-Tsang; a, b >= 1 here).
+    static func beta(_ a: Double, _ b: Double, _ rng: inout SeededRandom) -> Double {
+        let x = gamma(a, &rng), y = gamma(b, &rng)
+        return x / (x + y)
+    }
+
+    static func gamma(_ shape: Double, _ rng: inout SeededRandom) -> Double {
+        let d = shape - 1.0 / 3.0, c = 1 / (9 * d).squareRoot()
+        while true {
+            var x = 0.0, v = 0.0
+            repeat { x = rng.normal(); v = 1 + c * x } while v <= 0
+            v = v * v * v
+            let u = rng.unit()
+            if u < 1 - 0.0331 * x * x * x * x || Foundation.log(Swift.max(u, 1e-300)) < 0.5 * x * x + d * (1 - v + Foundation.log(v)) { return d * v }
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,171 @@
+import Foundation
+import ModelIR
+import Reference
+import Taxonomy
+
+/// The oracles: crash and error (some frameworks fail, others do not), NaN/Inf (where the float64 reference
+/// is finite), inconsistency (output distance to the reference beyond a dtype-aware tolerance, localized by
+/// layer values to the first diverging node), slowdown and memory (against the other frameworks).
+public struct MutantOracles: Sendable {
+    public var mapping: FuzzMapping
+    /// Mean relative distance to the reference above which outputs are inconsistent, for f32 models; models
+    /// with f16 or bf16 layers get 50 or 100 times more.
+    public var tolerance: Double
+    /// A framework slower than `slowdownFactor` x the fastest other one (and by at least `slowdownFloor` s).
+    public var slowdownFactor: Double
+    public var slowdownFloor: Double
+    public var memoryFactor: Double
+
+    public init(mapping: FuzzMapping, tolerance: Double = 1e-3, slowdownFactor: Double = 10, slowdownFloor: Double = 0.02, memoryFactor: Double = 10) {
+        self.mapping = mapping
+        self.tolerance = tolerance
+        self.slowdownFactor = slowdownFactor
+        self.slowdownFloor = slowdownFloor
+        self.memoryFactor = memoryFactor
+    }
+
+    /// The verdict on one mutant.
+    public struct Verdict: Sendable {
+        public var findings: [MutantFinding]
+        /// Every framework failed the same way, or the reference cannot run it: not a framework defect.
+        public var illegal: Bool
+        public var illegalReason: String?
+        /// Mean |a - b| between frameworks' outputs, by "a~b" pair (the study's Table 4 measure).
+        public var pairDistances: [String: Double]
+        /// Mean relative distance of each framework to the reference.
+        public var referenceDistances: [String: Double]
+    }
+
+    public func judge(_ model: FuzzModel, arbiter: ArbiterRun, outcomes: [ExecutionOutcome]) -> Verdict {
+        var findings: [MutantFinding] = []
+        let failed = outcomes.filter { $0.status != .ok && $0.status != .unsupported }, ok = outcomes.filter { $0.status == .ok }
+        var illegal = false, reason: String?
+        if arbiter.run == nil {
+            illegal = true
+            reason = "reference cannot run it: \(arbiter.error ?? "")"
+        } else if !outcomes.isEmpty && ok.isEmpty && failed.isEmpty {
+            illegal = true
+            reason = "no framework supports it"
+        } else if ok.isEmpty && failed.count > 1 && Set(failed.map { "\($0.status)|\($0.stage?.rawValue ?? "")" }).count == 1 {
+            illegal = true
+            reason = "every framework fails the same way: \(failed[0].message)"
+        } else if case let workers = outcomes.filter({ !$0.inProcess }), workers.count >= 2, workers.allSatisfy({ $0.status != .ok }) {
+            // Every real framework rejects it (the reference's float64 run does not count as a framework here).
+            illegal = true
+            reason = "every framework rejects it: \(workers[0].message.prefix(200))"
+        }
+        if !illegal {
+            for f in failed {
+                let scope: FindingScope = ok.isEmpty ? .all : .some
+                let symptom: FindingSymptom = switch f.status {
+                case .crash: .crash
+                case .timeout: .hang
+                case .memory: .memoryFailure
+                default: .error
+                }
+                findings.append(file(f.framework, symptom, f.stage ?? .execute, scope, f.failingOp ?? "model", f.message))
+            }
+        }
+        var referenceDistances: [String: Double] = [:]
+        let tol = tolerance * Self.dtypeFactor(model.graph)
+        if let ref = arbiter.run, !illegal {
+            let refOut = ref.outputs.map(\.values)
+            var nanFrameworks: [(ExecutionOutcome, String)] = [], wrongFrameworks: [(ExecutionOutcome, String, Double)] = []
+            for o in ok {
+                if o.outputs.count != refOut.count || zip(o.outputs, refOut).contains(where: { $0.count != $1.count }) {
+                    wrongFrameworks.append((o, "output", .infinity))
+                    continue
+                }
+                let nan = zip(o.outputs, refOut).contains { a, r in zip(a, r).contains { !$0.isFinite && $1.isFinite } }
+                let d = zip(o.outputs, refOut).map { Self.relativeDistance($0, $1) }.max() ?? 0
+                referenceDistances[o.framework] = d
+                if nan {
+                    nanFrameworks.append((o, localize(model, o, ref, tol, nan: true)))
+                } else if d > tol {
+                    wrongFrameworks.append((o, localize(model, o, ref, tol, nan: false), d))
+                }
+            }
+            for (o, op) in nanFrameworks {
+                findings.append(file(o.framework, .nanInf, .execute, nanFrameworks.count == ok.count ? .all : .some, op,
+                                     "NaN/Inf where the float64 reference is finite"))
+            }
+            for (o, op, d) in wrongFrameworks {
+                findings.append(file(o.framework, .inconsistency, .execute, wrongFrameworks.count == ok.count ? .all : .some, op,
+                                     String(format: "mean relative distance to the reference %.3g (tolerance %.3g)", d, tol)))
+            }
+            // Performance: against the other frameworks that ran it.
+            let external = ok.filter { !$0.inProcess }
+            let timed = external.count >= 2 ? external : ok.allSatisfy(\.inProcess) ? ok : []
+            if timed.count >= 2 {
+                for o in timed {
+                    let others = timed.filter { $0.framework != o.framework }
+                    let fastest = others.map(\.seconds).min() ?? 0
+                    if o.seconds > slowdownFactor * fastest && o.seconds - fastest > slowdownFloor {
+                        findings.append(file(o.framework, .slowdown, .execute, .some, model.graph.nodes.last?.op.rawValue ?? "model",
+                                             String(format: "%.3f s against %.3f s", o.seconds, fastest), localizeBy: model, ok: o))
+                    }
+                    let leanest = others.map(\.memoryBytes).filter { $0 > 0 }.min() ?? 0
+                    if leanest > 0 && Double(o.memoryBytes) > memoryFactor * Double(leanest) {
+                        findings.append(file(o.framework, .memoryGrowth, .execute, .some, "model",
+                                             "\(o.memoryBytes / 1_048_576) MiB against \(leanest / 1_048_576) MiB", localizeBy: model, ok: o))
+                    }
+                }
+            }
+        }
+        var pairs: [String: Double] = [:]
+        for (i, a) in ok.enumerated() {
+            for b in ok[(i + 1)...] where a.outputs.count == b.outputs.count {
+                pairs["\(a.framework)~\(b.framework)"] = zip(a.outputs, b.outputs).map { Self.meanAbsoluteDistance($0, $1) }.max() ?? 0
+            }
+        }
+        return Verdict(findings: findings, illegal: illegal, illegalReason: reason, pairDistances: pairs, referenceDistances: referenceDistances)
+    }
+
+    private func file(_ framework: String, _ symptom: FindingSymptom, _ stage: FindingStage, _ scope: FindingScope, _ op: String,
+                      _ detail: String, localizeBy model: FuzzModel? = nil, ok: ExecutionOutcome? = nil) -> MutantFinding {
+        var op = op
+        // A performance finding is pinned to the op type the mutant's last mutation touched, when known.
+        if let model, let last = model.lineage.last, let target = last.targets.first, let node = model.node(target) { op = node.op.rawValue }
+        let subtype = mapping.rule(symptom: symptom, stage: stage, scope: scope)?.subtype ?? "unmapped"
+        return MutantFinding(framework: framework, symptom: symptom, stage: stage, scope: scope, op: op, subtype: subtype, detail: detail)
+    }
+
+    /// The op of the first node (graph order) whose value diverges from the reference while all its inputs
+    /// agree: the study's layer-wise localization with the float64 run as the other side.
+    func localize(_ model: FuzzModel, _ o: ExecutionOutcome, _ ref: ReferenceRun, _ tol: Double, nan: Bool) -> String {
+        guard !o.layers.isEmpty else { return "output" }
+        var bad = Set<String>()
+        for node in model.graph.nodes {
+            guard let a = o.layers[node.name], let r = ref.values[node.name]?.first?.values, a.count == r.count else { continue }
+            let diverges = nan ? zip(a, r).contains { !$0.isFinite && $1.isFinite } : Self.relativeDistance(a, r) > tol
+            if diverges {
+                if !node.inputs.contains(where: { bad.contains($0.node) }) { return node.op.rawValue }
+                bad.insert(node.name)
+            }
+        }
+        return "output"
+    }
+
+    static func dtypeFactor(_ graph: Graph) -> Double {
+        let types = Set(graph.nodes.flatMap { $0.outputs.map(\.dtype) })
+        if types.contains(.bf16) { return 100 }
+        if types.contains(.f16) || types.contains(.i32) || types.contains(.i64) { return 50 }
+        return 1
+    }
+
+    /// mean |a - r| / (mean |r| + 1e-7) over positions finite in both.
+    public static func relativeDistance(_ a: [Double], _ r: [Double]) -> Double {
+        var diff = 0.0, mag = 0.0, n = 0
+        for (x, y) in zip(a, r) where x.isFinite && y.isFinite {
+            diff += Swift.abs(x - y); mag += Swift.abs(y); n += 1
+        }
+        guard n > 0 else { return 0 }
+        return (diff / Double(n)) / (mag / Double(n) + 1e-7)
+    }
+
+    public static func meanAbsoluteDistance(_ a: [Double], _ b: [Double]) -> Double {
+        var diff = 0.0, n = 0
+        for (x, y) in zip(a, b) where x.isFinite && y.isFinite { diff += Swift.abs(x - y); n += 1 }
+        return n > 0 ? diff / Double(n) : 0
+    }
+}

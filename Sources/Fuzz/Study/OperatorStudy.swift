@@ -1,0 +1,233 @@
+import Foundation
+import ModelIR
+import Reference
+
+/// The study's RQ3 experiments: every operator applied for N rounds on each seed (each round mutates the last
+/// legal mutant, so round k is a k-th order mutant), and the mixed group drawing a random operator each round.
+public struct OperatorStudy: Sendable {
+    public var seeds: [String]
+    public var rounds: Int
+    public var seed: UInt64
+    public var operators: [any MutationOperator]
+    public var executors: [any MutantExecutor]
+    public var oracles: MutantOracles
+    public var store: CampaignStore?
+    public var onProgress: (@Sendable (String) -> Void)?
+
+    public init(seeds: [String], rounds: Int, seed: UInt64, operators: [any MutationOperator], executors: [any MutantExecutor],
+                oracles: MutantOracles, store: CampaignStore?) {
+        self.seeds = seeds
+        self.rounds = rounds
+        self.seed = seed
+        self.operators = operators
+        self.executors = executors
+        self.oracles = oracles
+        self.store = store
+    }
+
+    /// What one chain of rounds measured.
+    struct Chain {
+        var mutants = 0, executed = 0, illegal = 0, rejected = 0, inapplicable = 0, nan = 0, findings = 0
+        var seconds = 0.0
+        var pair: [String: [Double]] = [:]
+        var reference: [String: [Double]] = [:]
+        var change: [Double] = []
+        var byRound: [Int: (change: [Double], inconsistency: [Double], nan: Int, illegal: Int)] = [:]
+        var finalChange = 0.0, finalInconsistency = 0.0
+
+        mutating func merge(_ o: Chain) {
+            mutants += o.mutants; executed += o.executed; illegal += o.illegal; rejected += o.rejected; inapplicable += o.inapplicable
+            nan += o.nan; findings += o.findings; seconds += o.seconds; change += o.change
+            pair.merge(o.pair) { $0 + $1 }
+            reference.merge(o.reference) { $0 + $1 }
+            for (r, v) in o.byRound {
+                var cur = byRound[r] ?? ([], [], 0, 0)
+                cur.change += v.change; cur.inconsistency += v.inconsistency; cur.nan += v.nan; cur.illegal += v.illegal
+                byRound[r] = cur
+            }
+        }
+    }
+
+    /// Runs `rounds` rounds on one seed; `pick` chooses the operator of each round.
+    func chain(seedName: String, label: String, position: Position, campaign: Int64?, stepBase: inout Int,
+               pick: (inout SeededRandom) -> any MutationOperator) throws -> Chain {
+        var result = Chain()
+        var model = try FuzzModel.seed(named: seedName, seed: seed)
+        let seedRun = ArbiterRun.run(model, inputs: model.inputs())
+        let seedOutput = seedRun.run?.outputs.first?.values ?? []
+        for round in 1...max(rounds, 1) {
+            var rng = SeededRandom(seed: seed, stream: "\(label)/\(seedName)/\(position.rawValue)/\(round)")
+            let start = Date()
+            var mutant: FuzzModel?
+            var op: (any MutationOperator)?
+            for _ in 0..<3 where mutant == nil {
+                let candidate = pick(&rng)
+                op = candidate
+                guard let record = candidate.propose(model, position: position, rng: &rng) else { continue }
+                do { mutant = try candidate.apply(record, to: model) } catch { result.rejected += 1 }
+            }
+            guard let m = mutant, let op else { result.inapplicable += 1; continue }
+            result.mutants += 1
+            let inputs = m.inputs()
+            let arbiter = ArbiterRun.run(m, inputs: inputs)
+            var status = MutantStatus.legal
+            var reason: String?
+            var findings: [MutantFinding] = []
+            var inconsistency = 0.0
+            if let why = NumericGuard().reject(m, arbiter: arbiter) {
+                status = .guarded; reason = why
+            } else {
+                let outcomes = executors.map { e in
+                    var o = e.execute(m, inputs: inputs, arbiter: arbiter)
+                    o.inProcess = e.inProcess
+                    return o
+                }
+                let verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)
+                result.executed += 1
+                findings = verdict.findings
+                if verdict.illegal { status = .illegal; reason = verdict.illegalReason }
+                for (k, v) in verdict.pairDistances { result.pair[k, default: []].append(v) }
+                for (k, v) in verdict.referenceDistances { result.reference[k, default: []].append(v) }
+                inconsistency = verdict.pairDistances.values.max() ?? verdict.referenceDistances.values.max() ?? 0
+                if findings.contains(where: { $0.symptom == .nanInf }) { result.nan += 1 }
+                result.findings += findings.count
+            }
+            var cur = result.byRound[round] ?? ([], [], 0, 0)
+            if status.isIllegal {
+                result.illegal += 1
+                cur.illegal += 1
+            } else {
+                model = m
+                let out = arbiter.run?.outputs.first?.values ?? []
+                let change = out.count == seedOutput.count ? MutantOracles.relativeDistance(out, seedOutput) : 1
+                result.change.append(change)
+                cur.change.append(change)
+                cur.inconsistency.append(inconsistency)
+                result.finalChange = change
+                result.finalInconsistency = inconsistency
+            }
+            byRoundUpdate(&result, round, cur)
+            result.seconds += Date().timeIntervalSince(start)
+            if let campaign, let store {
+                let row = StepRow(step: stepBase, seedModel: seedName, parentStep: nil, order: m.order, op: op.name, position: position.rawValue,
+                                  recordJSON: m.lineage.last.map(CampaignEngine.json), lineageJSON: CampaignEngine.json(m.lineage), hash: m.contentHash,
+                                  status: status, reason: reason, frameworksJSON: "{}", verdictsJSON: "{}", newCoverage: 0,
+                                  mutationSeconds: 0, referenceSeconds: arbiter.seconds, workerSeconds: 0, oracleSeconds: 0, memoryBytes: 0,
+                                  findings: findings.map { ($0, false) })
+                try store.append(campaign: campaign, row)
+            }
+            stepBase += 1
+        }
+        return result
+    }
+
+    private func byRoundUpdate(_ c: inout Chain, _ round: Int, _ v: (change: [Double], inconsistency: [Double], nan: Int, illegal: Int)) {
+        c.byRound[round] = v
+    }
+
+    /// Table 4 and Fig. 8: every operator alone, and the mixed group.
+    public func operatorsAndOrder(study: String = "operators") throws -> StudyReport {
+        let start = Date()
+        let campaign = try store?.campaign(key: "study:\(study):\(UUID().uuidString)", kind: "study-\(study)",
+                                           config: "{\"seeds\":\"\(seeds.joined(separator: ","))\",\"rounds\":\(rounds)}", seed: seed, shard: ShardSpec())
+        var rows: [OperatorStudyRow] = []
+        var series: [String: [RoundPoint]] = [:]
+        let groups: [(String, (any MutationOperator)?)] = operators.map { ($0.name, $0) } + [("mixed", nil)]
+        // Groups are independent (each round draws from its own stream, each chain owns a block of step
+        // numbers), so they run on every core and the report is the same as a serial run's.
+        let results = Locked<[Int: Result<Chain, Error>]>([:])
+        let ops = operators, seeds = self.seeds, rounds = self.rounds
+        DispatchQueue.concurrentPerform(iterations: groups.count) { gi in
+            let (label, op) = groups[gi]
+            var total = Chain()
+            do {
+                for (si, s) in seeds.enumerated() {
+                    var step = (gi * seeds.count + si) * rounds
+                    total.merge(try chain(seedName: s, label: label, position: .any, campaign: campaign, stepBase: &step) { rng in op ?? rng.pick(ops) })
+                }
+                onProgress?("\(label): \(total.mutants) mutants, \(total.illegal) illegal")
+                results.update { $0[gi] = .success(total) }
+            } catch {
+                results.update { $0[gi] = .failure(error) }
+            }
+        }
+        for (gi, (label, op)) in groups.enumerated() {
+            let total = try results.value[gi]!.get()
+            rows.append(Self.row(label, op, total))
+            series[label] = total.byRound.keys.sorted().map { r in
+                let v = total.byRound[r]!
+                return RoundPoint(round: r, outputChange: Self.mean(v.change), inconsistency: Self.mean(v.inconsistency), nanMutants: v.nan, illegal: v.illegal)
+            }
+        }
+        if let campaign { try store?.finish(campaign: campaign, status: "finished") }
+        let mutants = rows.reduce(0) { $0 + $1.mutants }, illegal = rows.reduce(0) { $0 + $1.illegal }
+        return StudyReport(study: study, seeds: seeds, rounds: rounds, seed: seed, frameworks: executors.map(\.name), operators: rows,
+                           overallIllegalRate: mutants > 0 ? Double(illegal) / Double(mutants) : 0, rounds_: series, position: nil,
+                           wallSeconds: Date().timeIntervalSince(start))
+    }
+
+    /// Fig. 9: the mixed group restricted to the backbone, then to the task head, on each seed.
+    public func position() throws -> StudyReport {
+        let start = Date()
+        let campaign = try store?.campaign(key: "study:position:\(UUID().uuidString)", kind: "study-position",
+                                           config: "{\"seeds\":\"\(seeds.joined(separator: ","))\",\"rounds\":\(rounds)}", seed: seed, shard: ShardSpec())
+        var step = 0
+        var perSeed: [String: [String: Double]] = [:]
+        var wins = 0, comparisons = 0
+        var rows: [OperatorStudyRow] = []
+        for position in [Position.backbone, .head] {
+            var total = Chain()
+            for s in seeds {
+                let ops = operators
+                let c = try chain(seedName: s, label: "position", position: position, campaign: campaign, stepBase: &step) { rng in rng.pick(ops) }
+                total.merge(c)
+                perSeed[s, default: [:]]["\(position.rawValue)_output_change"] = c.finalChange
+                perSeed[s, default: [:]]["\(position.rawValue)_inconsistency"] = c.finalInconsistency
+            }
+            rows.append(Self.row("mixed-\(position.rawValue)", nil, total))
+        }
+        for (_, v) in perSeed {
+            comparisons += 1
+            let b = v["backbone_inconsistency", default: 0] > 0 || v["head_inconsistency", default: 0] > 0
+                ? (v["backbone_inconsistency", default: 0], v["head_inconsistency", default: 0])
+                : (v["backbone_output_change", default: 0], v["head_output_change", default: 0])
+            if b.0 > b.1 { wins += 1 }
+        }
+        if let campaign { try store?.finish(campaign: campaign, status: "finished") }
+        let mutants = rows.reduce(0) { $0 + $1.mutants }, illegal = rows.reduce(0) { $0 + $1.illegal }
+        return StudyReport(study: "position", seeds: seeds, rounds: rounds, seed: seed, frameworks: executors.map(\.name), operators: rows,
+                           overallIllegalRate: mutants > 0 ? Double(illegal) / Double(mutants) : 0, rounds_: [:],
+                           position: PositionComparison(seeds: perSeed, backboneWins: comparisons > 0 ? Double(wins) / Double(comparisons) : 0,
+                                                        comparisons: comparisons),
+                           wallSeconds: Date().timeIntervalSince(start))
+    }
+
+    static func row(_ label: String, _ op: (any MutationOperator)?, _ c: Chain) -> OperatorStudyRow {
+        OperatorStudyRow(operator_: label, family: op?.family.rawValue ?? "mixed", origin: op?.origin.rawValue ?? "mixed", mutants: c.mutants,
+                         executed: c.executed, illegal: c.illegal, illegalRate: c.mutants > 0 ? Double(c.illegal) / Double(c.mutants) : 0,
+                         rejectedByConstraints: c.rejected, inapplicable: c.inapplicable,
+                         studyRate: OperatorCatalog.studyIllegalRates[label] ?? (op == nil ? OperatorCatalog.studyIllegalRates["mixed"] : nil),
+                         meanSeconds: c.mutants > 0 ? c.seconds / Double(c.mutants) : 0, pairInconsistency: c.pair.mapValues(mean),
+                         referenceDistance: c.reference.mapValues(mean), outputChange: mean(c.change), nanMutants: c.nan, findings: c.findings)
+    }
+
+    static func mean(_ v: [Double]) -> Double {
+        let f = v.filter(\.isFinite)
+        return f.isEmpty ? 0 : f.reduce(0, +) / Double(f.count)
+    }
+}
+
+/// A value behind a lock, for results gathered from concurrent work.
+final class Locked<T>: @unchecked Sendable {
+    private var stored: T
+    private let lock = NSLock()
+
+    init(_ value: T) { stored = value }
+
+    var value: T { lock.lock(); defer { lock.unlock() }; return stored }
+
+    func update(_ body: (inout T) -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        body(&stored)
+    }
+}

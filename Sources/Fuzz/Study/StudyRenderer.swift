@@ -1,0 +1,89 @@
+import Foundation
+
+/// Tables, JSON and SVG charts of a study report.
+public enum StudyRenderer {
+    public static func json(_ report: StudyReport) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self)
+    }
+
+    public static func table(_ report: StudyReport) -> String {
+        func pct(_ v: Double?) -> String { v.map { String(format: "%5.1f%%", $0 * 100) } ?? "    - " }
+        var lines = ["study \(report.study): seeds \(report.seeds.joined(separator: ",")), \(report.rounds) rounds, seed \(report.seed), frameworks \(report.frameworks.joined(separator: ","))",
+                     "operator     family         mutants illegal  rate   study  rejected  n/a  secs    change    inconsistency"]
+        for r in report.operators {
+            let inc = (r.pairInconsistency.values.max() ?? r.referenceDistance.values.max()).map { String(format: "%.3g", $0) } ?? "-"
+            lines.append(String(format: "%@ %@ %7d %7d %@ %@ %8d %4d %6.3f %9.3g %@",
+                                r.operator_.padding(toLength: 12, withPad: " ", startingAt: 0), r.family.padding(toLength: 14, withPad: " ", startingAt: 0),
+                                r.mutants, r.illegal, pct(r.illegalRate), pct(r.studyRate), r.rejectedByConstraints, r.inapplicable, r.meanSeconds,
+                                r.outputChange, inc))
+        }
+        lines.append(String(format: "overall illegal rate %.2f%% (%d operators); %.1f s", report.overallIllegalRate * 100, report.operators.count, report.wallSeconds))
+        if let p = report.position {
+            lines.append(String(format: "backbone beats head in %.1f%% of %d comparisons (study: 61.5%%)", p.backboneWins * 100, p.comparisons))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Bars: measured illegal rate beside the study's, per operator (operators study), output change by round
+    /// (order study), or backbone against head per seed (position study).
+    public static func svg(_ report: StudyReport) -> String {
+        switch report.study {
+        case "order": return lines(report)
+        case "position": return position(report)
+        default: return bars(report)
+        }
+    }
+
+    static func header(_ w: Int, _ h: Int, _ title: String) -> String {
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(w)\" height=\"\(h)\" font-family=\"sans-serif\" font-size=\"11\">\n"
+            + "<rect width=\"100%\" height=\"100%\" fill=\"white\"/><text x=\"10\" y=\"18\" font-size=\"14\">\(title)</text>\n"
+    }
+
+    static func bars(_ report: StudyReport) -> String {
+        let rows = report.operators, w = 60 + rows.count * 28, h = 320, base = 260.0
+        let top = max(0.01, rows.map { max($0.illegalRate, $0.studyRate ?? 0) }.max() ?? 0.01)
+        var s = header(w, h, "Illegal mutants per operator: measured (blue) and the study's (grey)")
+        for (i, r) in rows.enumerated() {
+            let x = 50 + i * 28
+            let hm = r.illegalRate / top * 200, hs = (r.studyRate ?? 0) / top * 200
+            s += "<rect x=\"\(x)\" y=\"\(base - hs)\" width=\"11\" height=\"\(hs)\" fill=\"#aaa\"/>"
+            s += "<rect x=\"\(x + 12)\" y=\"\(base - hm)\" width=\"11\" height=\"\(hm)\" fill=\"#36c\"/>"
+            s += "<text transform=\"translate(\(x + 12),\(Int(base) + 8)) rotate(60)\">\(r.operator_)</text>\n"
+        }
+        s += String(format: "<text x=\"10\" y=\"50\">max %.1f%%</text>", top * 100)
+        return s + "</svg>\n"
+    }
+
+    static func lines(_ report: StudyReport) -> String {
+        let w = 640, h = 360
+        let series = report.rounds_.keys.sorted()
+        let top = max(1e-9, report.rounds_.values.flatMap { $0.map { max($0.outputChange, $0.inconsistency) } }.max() ?? 1)
+        var s = header(w, h, "Output change against mutation round (mixed in red)")
+        for name in series {
+            let pts = report.rounds_[name]!.map { p in
+                String(format: "%.1f,%.1f", 50 + Double(p.round - 1) / Double(max(report.rounds - 1, 1)) * 560, 320 - max(p.outputChange, p.inconsistency) / top * 280)
+            }.joined(separator: " ")
+            s += "<polyline fill=\"none\" stroke=\"\(name == "mixed" ? "#c33" : "#9ab")\" stroke-width=\"\(name == "mixed" ? 2 : 1)\" points=\"\(pts)\"/>\n"
+        }
+        return s + "</svg>\n"
+    }
+
+    static func position(_ report: StudyReport) -> String {
+        let seeds = report.position?.seeds.keys.sorted() ?? []
+        let w = 80 + seeds.count * 60, h = 300
+        let values = report.position?.seeds ?? [:]
+        let top = max(1e-9, values.values.flatMap { $0.values }.max() ?? 1)
+        var s = header(w, h, "Backbone (blue) against head (orange): output change")
+        for (i, name) in seeds.enumerated() {
+            let b = values[name]?["backbone_output_change"] ?? 0, hd = values[name]?["head_output_change"] ?? 0
+            let x = 50 + i * 60
+            s += "<rect x=\"\(x)\" y=\"\(250 - b / top * 200)\" width=\"20\" height=\"\(b / top * 200)\" fill=\"#36c\"/>"
+            s += "<rect x=\"\(x + 22)\" y=\"\(250 - hd / top * 200)\" width=\"20\" height=\"\(hd / top * 200)\" fill=\"#e83\"/>"
+            s += "<text x=\"\(x)\" y=\"268\">\(name)</text>\n"
+        }
+        return s + "</svg>\n"
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// One operator's row of the study's Table 4, measured.
+public struct OperatorStudyRow: Codable, Sendable {
+    public var operator_: String
+    public var family: String
+    public var origin: String
+    /// Mutants made (executed or rejected by the numeric guard).
+    public var mutants: Int
+    public var executed: Int
+    public var illegal: Int
+    public var illegalRate: Double
+    /// Edits the IR's validity rules stopped before execution (the constraints at work).
+    public var rejectedByConstraints: Int
+    /// Rounds where the operator had no legal edit left.
+    public var inapplicable: Int
+    /// The study's reported rate, where it has one.
+    public var studyRate: Double?
+    public var meanSeconds: Double
+    /// Mean output inconsistency by framework pair (mean |a - b|).
+    public var pairInconsistency: [String: Double]
+    /// Mean relative distance of each framework's output to the float64 reference.
+    public var referenceDistance: [String: Double]
+    /// Mean relative change of the reference output against the seed's (how far the operator moves the model).
+    public var outputChange: Double
+    public var nanMutants: Int
+    public var findings: Int
+
+    enum CodingKeys: String, CodingKey {
+        case operator_ = "operator", family, origin, mutants, executed, illegal
+        case illegalRate = "illegal_rate", rejectedByConstraints = "rejected_by_constraints", inapplicable
+        case studyRate = "study_rate", meanSeconds = "mean_seconds", pairInconsistency = "pair_inconsistency"
+        case referenceDistance = "reference_distance", outputChange = "output_change", nanMutants = "nan_mutants", findings
+    }
+}
+
+/// `study operators|order|position` output: rows, per-round series, and what they were measured on.
+public struct StudyReport: Codable, Sendable {
+    public var study: String
+    public var seeds: [String]
+    public var rounds: Int
+    public var seed: UInt64
+    public var frameworks: [String]
+    public var operators: [OperatorStudyRow]
+    /// Overall illegal rate: illegal / mutants over every operator row.
+    public var overallIllegalRate: Double
+    /// Per operator (and "mixed"): mean output change and inconsistency and NaN count by round (Fig. 8).
+    public var rounds_: [String: [RoundPoint]]
+    /// Backbone against head (Fig. 9).
+    public var position: PositionComparison?
+    public var wallSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case study, seeds, rounds, seed, frameworks, operators, overallIllegalRate = "overall_illegal_rate", rounds_ = "by_round", position
+        case wallSeconds = "wall_seconds"
+    }
+}
+
+public struct RoundPoint: Codable, Sendable {
+    public var round: Int
+    public var outputChange: Double
+    public var inconsistency: Double
+    public var nanMutants: Int
+    public var illegal: Int
+
+    enum CodingKeys: String, CodingKey {
+        case round, outputChange = "output_change", inconsistency, nanMutants = "nan_mutants", illegal
+    }
+}
+
+public struct PositionComparison: Codable, Sendable {
+    /// Per seed: final output change and inconsistency for backbone-only and head-only mutation.
+    public var seeds: [String: [String: Double]]
+    /// Share of comparisons where mutating the backbone moved outputs (or inconsistency) more than the head.
+    public var backboneWins: Double
+    public var comparisons: Int
+
+    enum CodingKeys: String, CodingKey { case seeds, backboneWins = "backbone_wins", comparisons }
+}

@@ -1,0 +1,182 @@
+import ArgumentParser
+import Doctor
+import Foundation
+import Fuzz
+import Taxonomy
+import Workers
+
+/// The worker pools a command started (one per interpreter), shut down when it ends.
+final class WorkerPools: @unchecked Sendable {
+    private var pools: [String: WorkerPool] = [:]
+    private let lock = NSLock()
+
+    func pool(_ interpreter: String) -> WorkerPool {
+        lock.lock(); defer { lock.unlock() }
+        if let p = pools[interpreter] { return p }
+        let p = WorkerPool(interpreter: interpreter)
+        pools[interpreter] = p
+        return p
+    }
+
+    func shutdown() {
+        lock.lock(); defer { lock.unlock() }
+        for p in pools.values { p.shutdown() }
+        pools = [:]
+    }
+}
+
+/// Options shared by `fuzz` and `study`: which seeds, operators and frameworks, planted defects, oracles.
+struct FuzzTargetOptions: ParsableArguments {
+    @Option(help: "Frameworks: all, or a comma list (reference; pytorch, onnxruntime, tensorflow, jax, mindspore and variants when the venv is set up; faulty with --plant). Default: all for fuzz, reference for study.")
+    var frameworks: String?
+    @Option(name: .customLong("framework"), help: "NAME=PYTHON: run framework NAME from another interpreter (repeatable).")
+    var interpreters: [String] = []
+    @Option(help: "Operators: names (LA,GF,...) or groups study, peers, developer, all.")
+    var ops = "all"
+    @Option(name: .customLong("plant"), help: "OP=KIND: plant a defect in the 'faulty' test framework (crash, error, load, nan, wrong, slow, memory); repeatable.")
+    var plants: [String] = []
+    @Option(help: "JSON file with oracle thresholds: tolerance, slowdown_factor, slowdown_floor, memory_factor.")
+    var oracles: String?
+    @Option(help: "Random seed: seed-model weights, inputs and every mutation choice derive from it.")
+    var seed: UInt64 = 1
+    @OptionGroup var taxonomy: TaxonomyOptions
+
+    func planted() throws -> [PlantedDefect] { try plants.map { try PlantedDefect(parsing: $0) } }
+
+    /// `defaultFrameworks` when --frameworks is not given. Worker frameworks need the venv (`make setup`, or
+    /// $DEFECTLAB_PYTHON); without it `all` is the reference alone.
+    func executors(pools: WorkerPools, defaultFrameworks: String) throws -> [any MutantExecutor] {
+        var interpreterMap: [String: String] = [:]
+        for item in interpreters {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--framework must be NAME=PYTHON, got '\(item)'") }
+            interpreterMap[parts[0].lowercased()] = parts[1]
+        }
+        let python = try? PythonEnvironment.locate().interpreter
+        let known = Set(FrameworkKind.all + FrameworkKind.variants.keys)
+        let workers: (names: [String], make: (String, String?) throws -> (any MutantExecutor)?)? = python == nil && interpreterMap.isEmpty ? nil : (
+            python == nil ? [] : FrameworkKind.all,
+            { name, interpreter in
+                // `pytorch@2.1` with --framework pytorch@2.1=/opt/torch21/bin/python: the pytorch worker under that interpreter.
+                let base = String(name.split(separator: "@").first ?? "")
+                guard known.contains(base), let exe = interpreter ?? python else { return nil }
+                return WorkerExecutor(name: name, framework: base, pool: pools.pool(exe))
+            })
+        return try FrameworkRegistry.resolve(frameworks ?? defaultFrameworks, planted: try planted(), interpreters: interpreterMap, workers: workers)
+    }
+
+    func operators() throws -> [any MutationOperator] { try OperatorCatalog.parse(ops) }
+
+    func oracleSuite() throws -> MutantOracles {
+        var suite = MutantOracles(mapping: try taxonomy.catalog().loadMapping())
+        if let oracles {
+            guard let data = FileManager.default.contents(atPath: oracles),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw ValidationError("--oracles \(oracles): not a readable JSON object")
+            }
+            for (key, value) in object {
+                guard let v = (value as? NSNumber)?.doubleValue else { throw ValidationError("--oracles: '\(key)' must be a number") }
+                switch key {
+                case "tolerance": suite.tolerance = v
+                case "slowdown_factor": suite.slowdownFactor = v
+                case "slowdown_floor": suite.slowdownFloor = v
+                case "memory_factor": suite.memoryFactor = v
+                default: throw ValidationError("--oracles: unknown key '\(key)' (tolerance, slowdown_factor, slowdown_floor, memory_factor)")
+                }
+            }
+        }
+        return suite
+    }
+}
+
+struct FuzzCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fuzz",
+        abstract: "Run (or resume) a model-mutation fuzzing campaign.",
+        discussion: "Every mutant is recorded in the store with its lineage, hash, validity, per-framework status and verdicts; "
+            + "every finding is filed under its taxonomy subtype. The same command resumes a killed campaign; the same seed gives "
+            + "the same mutants. --shard i/N (0-based) runs one deterministic shard of N; `defectlab merge` folds shard databases.")
+
+    @Option(help: "Seed models (comma list; see `models list`).")
+    var seeds = "lenet5"
+    @Option(help: "Mutant count (2000) or wall time (90s, 30m, 2h).")
+    var budget = "200"
+    @Option(help: "random, mcmc, coverage or bandit.")
+    var guidance = "mcmc"
+    @Option(help: "Highest mutation order a parent may reach.")
+    var maxOrder = 3
+    @Option(help: "backbone, head or any.")
+    var position = "any"
+    @Option(help: "i/N: run shard i (0-based) of N.")
+    var shard = "0/1"
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+    @OptionGroup var target: FuzzTargetOptions
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        guard format != .yaml else { throw ValidationError("--format must be table or json") }
+    }
+
+    func run() throws {
+        guard let guidanceKind = GuidanceKind(rawValue: guidance) else { throw ValidationError("--guidance must be random, mcmc, coverage or bandit") }
+        guard let positionValue = Position(rawValue: position) else { throw ValidationError("--position must be backbone, head or any") }
+        guard maxOrder >= 1 else { throw ValidationError("--max-order must be ≥ 1") }
+        let operators = try target.operators()
+        let pools = WorkerPools()
+        defer { pools.shutdown() }
+        let executors = try target.executors(pools: pools, defaultFrameworks: "all")
+        let config = CampaignConfig(seeds: seeds.split(separator: ",").map(String.init), frameworks: executors.map(\.name), guidance: guidanceKind,
+                                    operators: operators.map(\.name), maxOrder: maxOrder, position: positionValue, seed: target.seed,
+                                    shard: try ShardSpec(parsing: shard), planted: try target.planted().map(\.description),
+                                    budget: try Budget(parsing: budget))
+        let store = CampaignStore(store: try database.open())
+        let engine = CampaignEngine(config: config, operators: operators, executors: executors, oracles: try target.oracleSuite(), store: store)
+        let tty = isatty(2) == 1
+        var lastPrint = Date.distantPast
+        var latest: CampaignProgress?, printedStep = -1
+        engine.onProgress = { p in
+            latest = p
+            let now = Date()
+            guard now.timeIntervalSince(lastPrint) > (tty ? 0.2 : 5) else { return }
+            lastPrint = now
+            printedStep = p.step
+            let text = (tty ? "\r\u{1B}[K" : "") + p.line + (tty ? "" : "\n")
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+        let summary = try engine.run()
+        // The final state, always: a time budget has no last step to recognise.
+        if let latest, tty || latest.step != printedStep { FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + latest.line + "\n").utf8)) }
+        if format == .json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+            return
+        }
+        print(CampaignReport.text(summary, config: config, database: database.resolvedPath))
+    }
+}
+
+/// The end-of-campaign text: what was made, what was found, where the time went, where the report is.
+enum CampaignReport {
+    static func text(_ s: CampaignSummary, config: CampaignConfig, database: String) -> String {
+        var lines = ["campaign \(s.campaignID.map(String.init) ?? "-") (shard \(config.shard), seed \(config.seed), \(config.guidance.rawValue), frameworks \(config.frameworks.joined(separator: ","))): \(s.steps) mutants\(s.replayed > 0 ? ", \(s.replayed) replayed from the store" : "")"]
+        lines.append("status: " + s.statusCounts.keys.sorted().map { "\($0) \(s.statusCounts[$0]!)" }.joined(separator: ", "))
+        lines.append("coverage: \(s.coverage) IR items")
+        let total = max(s.wallSeconds, 1e-9)
+        lines.append(String(format: "wall %.2f s: ", s.wallSeconds) + ["mutation", "reference", "workers", "oracles", "store"].map {
+            String(format: "%@ %.1f%%", $0, 100 * (s.split[$0] ?? 0) / total)
+        }.joined(separator: ", "))
+        if s.uniqueFindings.isEmpty {
+            lines.append("unique findings: none")
+        } else {
+            lines.append("unique findings: \(s.uniqueFindings.count)")
+            for f in s.uniqueFindings {
+                lines.append("  \(f.subtype)  \(f.framework)  \(f.symptom.rawValue) at \(f.stage?.rawValue ?? "?") in \(f.op) (\(f.scope.rawValue)): \(f.detail)")
+            }
+        }
+        lines.append("report: \(database) (tables campaign, mutant, campaign_finding; campaign id \(s.campaignID.map(String.init) ?? "-"))")
+        return lines.joined(separator: "\n")
+    }
+}

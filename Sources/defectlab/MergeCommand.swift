@@ -1,0 +1,19 @@
+import ArgumentParser
+import Fuzz
+
+/// Folds shard databases (`fuzz --shard i/N --db shard-i.sqlite`) into one store.
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge", abstract: "Fold shard databases' fuzzing campaigns, mutants and findings into --db.")
+
+    @Argument(help: "Shard database files.")
+    var shards: [String]
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        guard !shards.isEmpty else { throw ValidationError("name at least one shard database") }
+        let r = try CampaignMerge.merge(sources: shards, into: try database.open())
+        print("merged \(r.campaigns) campaign(s), \(r.mutants) mutants, \(r.findings) findings into \(database.resolvedPath)"
+              + (r.skipped > 0 ? "; \(r.skipped) campaign(s) already there" : ""))
+    }
+}

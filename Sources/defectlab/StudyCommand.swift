@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Fuzz
+
+struct StudyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "study", abstract: "The study's RQ3 mutation experiments: operators (Table 4), order (Fig. 8), position (Fig. 9).",
+        subcommands: [StudyOperators.self, StudyOrder.self, StudyPosition.self])
+}
+
+enum StudyFormat: String, ExpressibleByArgument, CaseIterable { case table, json, svg }
+
+struct StudyOptions: ParsableArguments {
+    @Option(help: "Seed models (comma list).")
+    var seeds = "lenet5,alexnet,vgg16,resnet50,mobilenetv2"
+    @Option(help: "Mutation rounds per operator and seed (round k mutates round k-1's mutant).")
+    var rounds = 20
+    @Option(help: "table, json or svg.")
+    var format: StudyFormat = .table
+    @Option(help: "Also write the report to this file.")
+    var output: String?
+    @OptionGroup var target: FuzzTargetOptions
+    @OptionGroup var database: DatabaseOptions
+
+    /// The study defaults to the reference alone (thousands of mutants); `--frameworks all` adds the workers.
+    func study(pools: WorkerPools) throws -> OperatorStudy {
+        guard rounds >= 1 else { throw ValidationError("--rounds must be ≥ 1") }
+        var study = OperatorStudy(seeds: seeds.split(separator: ",").map(String.init), rounds: rounds, seed: target.seed,
+                                  operators: try target.operators(), executors: try target.executors(pools: pools, defaultFrameworks: "reference"),
+                                  oracles: try target.oracleSuite(),
+                                  store: CampaignStore(store: try database.open()))
+        study.onProgress = { FileHandle.standardError.write(Data(("study: " + $0 + "\n").utf8)) }
+        return study
+    }
+
+    func emit(_ report: StudyReport) throws {
+        let text = switch format {
+        case .json: StudyRenderer.json(report)
+        case .svg: StudyRenderer.svg(report)
+        case .table: StudyRenderer.table(report)
+        }
+        print(text)
+        if let output { try text.write(toFile: output, atomically: true, encoding: .utf8) }
+    }
+}
+
+struct StudyOperators: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "operators", abstract: "Per operator: illegal rate beside the study's, time, inconsistency per framework pair.")
+    @OptionGroup var options: StudyOptions
+    func run() throws {
+        let pools = WorkerPools()
+        defer { pools.shutdown() }
+        try options.emit(try options.study(pools: pools).operatorsAndOrder(study: "operators"))
+    }
+}
+
+struct StudyOrder: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "order", abstract: "Output change, inconsistency and NaN against mutation round, single operators and mixed.")
+    @OptionGroup var options: StudyOptions
+    func run() throws {
+        let pools = WorkerPools()
+        defer { pools.shutdown() }
+        try options.emit(try options.study(pools: pools).operatorsAndOrder(study: "order"))
+    }
+}
+
+struct StudyPosition: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "position", abstract: "Mutating the backbone against the task head.")
+    @OptionGroup var options: StudyOptions
+    func run() throws {
+        let pools = WorkerPools()
+        defer { pools.shutdown() }
+        try options.emit(try options.study(pools: pools).position())
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+/// `defectlab fuzz` and `defectlab study` as a user runs them.
+@Suite struct FuzzCommandTests {
+    static func hashes(_ json: String) throws -> [String] {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        return try #require(object["hashes"] as? [String])
+    }
+
+    static func mutantRows(_ db: String) throws -> Int {
+        let info = try CLIProcess.run(["db", "info", "--format", "json", "--db", db])
+        guard info.status == 0, let object = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any],
+              let counts = object["row_counts"] as? [String: Int] else { return 0 }
+        return counts["mutant"] ?? 0
+    }
+
+    /// SIGKILL mid-campaign, the same command again: the campaign ends with exactly the mutants of an
+    /// uninterrupted run, none repeated or lost.
+    @Test func killedCampaignResumesToTheUninterruptedMutants() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let killed = dir.appendingPathComponent("killed.sqlite").path, clean = dir.appendingPathComponent("clean.sqlite").path
+        let args = ["fuzz", "--seeds", "lenet5,lenet5-relu", "--frameworks", "reference", "--budget", "400", "--guidance", "bandit", "--seed", "7", "--format", "json"]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIProcess.binary)
+        process.arguments = args + ["--db", killed]
+        process.currentDirectoryURL = CLIProcess.packageRoot
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var rows = 0
+        let deadline = Date().addingTimeInterval(60)
+        while rows < 40 && process.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            rows = (try? Self.mutantRows(killed)) ?? 0
+        }
+        #expect(process.isRunning, "the campaign finished before it could be killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        let recorded = try Self.mutantRows(killed)
+        #expect(recorded >= 40 && recorded < 400)
+
+        let resumed = try CLIProcess.run(args + ["--db", killed])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
+        #expect(object["replayed"] as? Int == recorded)
+        let uninterrupted = try CLIProcess.run(args + ["--db", clean])
+        #expect(uninterrupted.status == 0)
+        let a = try Self.hashes(resumed.stdout), b = try Self.hashes(uninterrupted.stdout)
+        #expect(a.count == 400)
+        #expect(a == b)
+        #expect(try Self.mutantRows(killed) == 400)
+    }
+
+    @Test func plantedDefectsShowInTheReport() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference,faulty", "--plant", "Pad=crash", "--plant", "BatchNorm=wrong",
+                                         "--ops", "SM,InsNorm", "--budget", "40", "--guidance", "random", "--seed", "3",
+                                         "--db", dir.appendingPathComponent("f.sqlite").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("G2  faulty  crash at execute in Pad"))
+        #expect(result.stdout.contains("F1  faulty  inconsistency at execute in BatchNorm"))
+        #expect(result.stdout.contains("report: "))
+        #expect(result.stderr.contains("mutants 40/40"))
+    }
+
+    @Test func unknownFrameworksAreAClearError() throws {
+        let result = try CLIProcess.run(["fuzz", "--frameworks", "mxnet", "--budget", "5", "--db", "/tmp/defectlab-never-\(UUID().uuidString).sqlite"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("framework 'mxnet'") && result.stderr.contains("available: reference"))
+        let badShard = try CLIProcess.run(["fuzz", "--shard", "3/2", "--budget", "5", "--db", "/tmp/defectlab-never.sqlite"])
+        #expect(badShard.status != 0 && badShard.stderr.contains("--shard"))
+    }
+
+    @Test func studyPrintsPerOperatorIllegalRatesAsJSON() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLIProcess.run(["study", "operators", "--seeds", "lenet5", "--rounds", "2", "--seed", "3", "--format", "json",
+                                         "--db", dir.appendingPathComponent("s.sqlite").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let rows = try #require(object["operators"] as? [[String: Any]])
+        #expect(rows.count >= 30)
+        #expect(rows.allSatisfy { $0["operator"] is String && $0["illegal_rate"] is Double })
+        let svg = try CLIProcess.run(["study", "position", "--seeds", "lenet5", "--rounds", "2", "--format", "svg",
+                                      "--db", dir.appendingPathComponent("s.sqlite").path])
+        #expect(svg.status == 0 && svg.stdout.hasPrefix("<svg"))
+    }
+
+    @Test func shardsMergeIntoOneStore() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var shards: [String] = []
+        for i in 0..<2 {
+            let db = dir.appendingPathComponent("shard-\(i).sqlite").path
+            let r = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference", "--budget", "15", "--seed", "4", "--shard", "\(i)/2", "--db", db])
+            #expect(r.status == 0, "\(r.stderr)")
+            shards.append(db)
+        }
+        let merged = dir.appendingPathComponent("all.sqlite").path
+        let r = try CLIProcess.run(["merge"] + shards + ["--db", merged])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("merged 2 campaign(s), 15 mutants"))
+        #expect(try Self.mutantRows(merged) == 15)
+        let again = try CLIProcess.run(["merge"] + shards + ["--db", merged])
+        #expect(again.stdout.contains("merged 0 campaign(s)") && again.stdout.contains("2 campaign(s) already there"))
+        #expect(try Self.mutantRows(merged) == 15)
+    }
+
+    /// The campaign on the real framework workers (the venv from `make setup`, as `make test` passes it).
+    @Test func campaignRunsOnTheFrameworkWorkers() throws {
+        let python = ProcessInfo.processInfo.environment["DEFECTLAB_PYTHON"] ?? ""
+        #expect(!python.isEmpty, "DEFECTLAB_PYTHON is not set: run `make test`")
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference,pytorch,onnxruntime", "--budget", "8", "--seed", "1",
+                                         "--guidance", "random", "--format", "json", "--db", dir.appendingPathComponent("w.sqlite").path],
+                                        environment: ["DEFECTLAB_PYTHON": python])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let counts = try #require(object["statusCounts"] as? [String: Int])
+        #expect(counts["legal", default: 0] >= 4)
+        #expect(result.stderr.contains("pytorch ") && result.stderr.contains("onnxruntime "))
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import GRDB
+import Testing
+@testable import Fuzz
+import ModelIR
+import Store
+import Taxonomy
+
+@Suite struct CampaignTests {
+    @Test(arguments: GuidanceKind.allCases)
+    func sameSeedGivesIdenticalMutantHashes(guidance: GuidanceKind) throws {
+        let config = FuzzTestSupport.config(guidance: guidance, seed: 11, budget: 25)
+        let a = try FuzzTestSupport.engine(config).run()
+        let b = try FuzzTestSupport.engine(config).run()
+        #expect(a.hashes == b.hashes)
+        #expect(a.hashes.count == 25)
+        #expect(a.statusCounts["legal", default: 0] > 10)
+        var other = config
+        other.seed = 12
+        #expect(try FuzzTestSupport.engine(other).run().hashes != a.hashes)
+    }
+
+    @Test func interruptedCampaignResumesToTheSameMutants() throws {
+        let (store, dir) = try FuzzTestSupport.temporaryStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = FuzzTestSupport.config(guidance: .coverage, seed: 21, budget: 40)
+        let partial = try FuzzTestSupport.engine(config, store: store).run(stopAfter: 15)
+        #expect(partial.steps == 15)
+        let resumed = try FuzzTestSupport.engine(config, store: store).run()
+        #expect(resumed.replayed == 15)
+        #expect(resumed.steps == 40)
+        let uninterrupted = try FuzzTestSupport.engine(config).run()
+        #expect(resumed.hashes == uninterrupted.hashes)
+        #expect(try store.hashes(campaign: resumed.campaignID!) == uninterrupted.hashes)
+        // The finished campaign run again does nothing new.
+        let again = try FuzzTestSupport.engine(config, store: store).run()
+        #expect(again.replayed == 40 && again.hashes == uninterrupted.hashes)
+    }
+
+    @Test func shardsSplitTheBudgetAndDrawDifferentMutants() throws {
+        let a = try FuzzTestSupport.engine(FuzzTestSupport.config(seed: 3, budget: 21, shard: ShardSpec(index: 0, count: 2))).run()
+        let b = try FuzzTestSupport.engine(FuzzTestSupport.config(seed: 3, budget: 21, shard: ShardSpec(index: 1, count: 2))).run()
+        #expect(a.steps == 11 && b.steps == 10)
+        #expect(a.hashes != b.hashes)
+        #expect(throws: CampaignError.self) { try ShardSpec(parsing: "2/2") }
+        #expect(try ShardSpec(parsing: "1/4") == ShardSpec(index: 1, count: 4))
+        #expect(try Budget(parsing: "30m") == .seconds(1800))
+        #expect(try Budget(parsing: "2000") == .mutants(2000))
+    }
+
+    /// The end-to-end path: defects planted on ops that only mutants contain are found, localized to their op,
+    /// and filed under the subtype the fuzz mapping gives their symptom.
+    @Test func plantedDefectsAreFoundWithTheirSubtypes() throws {
+        let planted = [PlantedDefect(op: .pad, kind: .crash), PlantedDefect(op: .batchNorm, kind: .wrong), PlantedDefect(op: .gelu, kind: .nan),
+                       PlantedDefect(op: .dropout, kind: .load), PlantedDefect(op: .groupNorm, kind: .error), PlantedDefect(op: .layerNorm, kind: .slow),
+                       PlantedDefect(op: .silu, kind: .memory)]
+        let ops: [any MutationOperator] = [ShapeMutation(), NormalizationInsertion(), ModernActivation(), LayerAddition()]
+        let executors: [any MutantExecutor] = [ReferenceExecutor(), FaultInjectionExecutor(defects: planted)]
+        let config = FuzzTestSupport.config(guidance: .random, ops: ops, frameworks: ["reference", "faulty"], seed: 2, budget: 120,
+                                            planted: planted.map(\.description))
+        let (store, dir) = try FuzzTestSupport.temporaryStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let summary = try FuzzTestSupport.engine(config, ops: ops, executors: executors, store: store).run()
+        let found = summary.uniqueFindings.filter { $0.framework == "faulty" }
+        for defect in planted {
+            let hit = found.first { f in
+                f.subtype == defect.kind.expectedSubtype && (defect.kind == .slow || defect.kind == .memory || f.op == defect.op.rawValue)
+            }
+            #expect(hit != nil, "planted \(defect) not found; found \(found.map { "\($0.subtype) \($0.symptom) \($0.op)" })")
+        }
+        // The reference itself is never blamed, and every finding is stored with its subtype.
+        #expect(!summary.uniqueFindings.contains { $0.framework == "reference" && !$0.isPerformance })
+        let stored = try store.store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT subtype) FROM campaign_finding WHERE framework = 'faulty'") ?? 0 }
+        #expect(stored >= 5)
+    }
+
+    @Test func guardedAndIllegalMutantsAreNotFindings() throws {
+        let executors: [any MutantExecutor] = [ReferenceExecutor(), FaultInjectionExecutor(defects: [PlantedDefect(op: .sub, kind: .wrong)])]
+        let config = FuzzTestSupport.config(guidance: .random, ops: [SpecialValueInsertion()], frameworks: ["reference", "faulty"], seed: 4, budget: 12)
+        let summary = try FuzzTestSupport.engine(config, ops: [SpecialValueInsertion()], executors: executors).run()
+        // Special values are legal (injected on purpose) and the reference's NaN is not blamed on anyone.
+        #expect(summary.statusCounts["legal", default: 0] > 0)
+        #expect(!summary.uniqueFindings.contains { $0.symptom == .nanInf && $0.framework == "reference" })
+    }
+}
+
+@Suite struct GuidanceTests {
+    @Test func mcmcPrefersOperatorsThatRaisedInconsistencies() {
+        var g = MCMCGuidance(operators: 10, p: 0.1, score: .inconsistency, name: "mcmc")
+        for _ in 0..<5 { g.learn(StepFeedback(operatorIndex: 7, position: .any, parentIndex: 0, legal: true, raisedInconsistency: true, newCoverage: 0, newFindings: 1)) }
+        g.learn(StepFeedback(operatorIndex: 2, position: .any, parentIndex: 0, legal: true, raisedInconsistency: false, newCoverage: 0, newFindings: 0))
+        var rng = SeededRandom(seed: 1)
+        var counts = [Int](repeating: 0, count: 10)
+        for _ in 0..<2000 { counts[g.chooseOperator(count: 10, rng: &rng)] += 1 }
+        #expect(counts[7] == counts.max())
+        // From the top rank, a proposal k ranks down is accepted with 0.9^k: the top operator is drawn well above the last.
+        #expect(Double(counts[7]) > 1.5 * Double(counts[9]))
+        #expect(g.admits(StepFeedback(operatorIndex: 0, position: .any, parentIndex: 0, legal: true, raisedInconsistency: true, newCoverage: 0, newFindings: 0)))
+        #expect(!g.admits(StepFeedback(operatorIndex: 0, position: .any, parentIndex: 0, legal: true, raisedInconsistency: false, newCoverage: 5, newFindings: 0)))
+    }
+
+    @Test func rouletteFavoursRarelyChosenParents() {
+        var g = MCMCGuidance(operators: 1, p: 1, score: .inconsistency, name: "mcmc")
+        let model = try! FuzzModel.seed(named: "lenet5", seed: 1)
+        let pool = [PoolEntry(model: model, step: nil, selections: 9), PoolEntry(model: model, step: 1, selections: 0)]
+        var rng = SeededRandom(seed: 2)
+        let picks = (0..<1000).map { _ in g.chooseParent(pool, eligible: [0, 1], rng: &rng) }
+        #expect(picks.filter { $0 == 1 }.count > 800)
+    }
+
+    @Test func banditLearnsTheRewardingArm() {
+        var g = BanditGuidance(operators: 4)
+        for _ in 0..<30 {
+            g.learn(StepFeedback(operatorIndex: 3, position: .head, parentIndex: 0, legal: true, raisedInconsistency: false, newCoverage: 2, newFindings: 0))
+            for i in 0..<3 { g.learn(StepFeedback(operatorIndex: i, position: .backbone, parentIndex: 0, legal: true, raisedInconsistency: false, newCoverage: 0, newFindings: 0)) }
+        }
+        var rng = SeededRandom(seed: 5)
+        var hits = 0
+        for _ in 0..<200 {
+            let op = g.chooseOperator(count: 4, rng: &rng)
+            if op == 3 && g.choosePosition(operatorIndex: op, allowed: .any, rng: &rng) == .head { hits += 1 }
+        }
+        #expect(hits > 150)
+        for _ in 0..<100 {
+            let v = BanditGuidance.beta(2, 5, &rng)
+            #expect(v > 0 && v < 1)
+        }
+    }
+
+    @Test func coverageCountsOnlyNewItems() throws {
+        var c = CoverageTracker()
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let first = c.add(model.graph)
+        #expect(first > 10)
+        #expect(c.add(model.graph) == 0)
+        let mutant = try ModernActivation().apply(MutationRecord(op: "ModernAct", targets: ["tanh_0"], parameters: ["to": .string("GELU")], seed: 1), to: model)
+        #expect(c.add(mutant.graph) > 0)
+    }
+}
+
+@Suite struct FuzzStoreTests {
+    @Test func migrationAddsTheCampaignTables() throws {
+        let (_, dir) = try FuzzTestSupport.temporaryStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let info = try DefectLabStore.open(path: dir.appendingPathComponent("f.sqlite").path).info()
+        #expect(info.migrations.contains("v3-fuzz-campaigns"))
+        for table in ["campaign", "mutant", "campaign_finding"] { #expect(info.rowCounts[table] != nil) }
+    }
+
+    @Test func studyReportsEveryOperatorWithItsIllegalRate() throws {
+        let (store, dir) = try FuzzTestSupport.temporaryStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let study = OperatorStudy(seeds: ["lenet5"], rounds: 3, seed: 1, operators: OperatorCatalog.study, executors: [ReferenceExecutor()],
+                                  oracles: try FuzzTestSupport.oracles(), store: store)
+        let report = try study.operatorsAndOrder()
+        #expect(report.operators.map(\.operator_) == OperatorCatalog.study.map(\.name) + ["mixed"])
+        #expect(report.operators.first { $0.operator_ == "GF" }?.studyRate == 0.309)
+        #expect(report.overallIllegalRate < 0.05)
+        let json = StudyRenderer.json(report)
+        #expect(json.contains("\"illegal_rate\"") && json.contains("\"operator\" : \"LA\""))
+        #expect(StudyRenderer.svg(report).hasPrefix("<svg"))
+        #expect(report.rounds_["mixed"]?.count == 3)
+        let position = try study.position()
+        #expect(position.position?.comparisons == 1)
+    }
+}
+
+@Suite struct FrameworkRegistryTests {
+    struct Named: MutantExecutor {
+        let name: String
+        func execute(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome {
+            ExecutionOutcome(framework: name, status: .unsupported)
+        }
+    }
+
+    @Test func allMeansEveryInstalledFrameworkAndWorkersPlugIn() throws {
+        #expect(try FrameworkRegistry.resolve("all").map(\.name) == ["reference"])
+        #expect(try FrameworkRegistry.resolve("all", planted: [PlantedDefect(op: .pad, kind: .crash)]).map(\.name) == ["reference", "faulty"])
+        #expect(throws: CampaignError.self) { try FrameworkRegistry.resolve("pytorch") }
+        #expect(throws: CampaignError.self) { try FrameworkRegistry.resolve("faulty") }
+        let workers: (names: [String], make: (String, String?) throws -> (any MutantExecutor)?) = (["pytorch", "jax"], { name, python in
+            ["pytorch", "jax", "pytorch@old"].contains(name) ? Named(name: name + (python.map { "=" + $0 } ?? "")) : nil
+        })
+        #expect(try FrameworkRegistry.resolve("all", workers: workers).map(\.name) == ["reference", "pytorch", "jax"])
+        #expect(try FrameworkRegistry.resolve("all", interpreters: ["pytorch@old": "/old/python"], workers: workers).map(\.name)
+                == ["reference", "pytorch", "jax", "pytorch@old=/old/python"])
+        #expect(throws: CampaignError.self) { try FrameworkRegistry.resolve("mxnet", workers: workers) }
+    }
+
+    @Test func unsupportedEverywhereIsIllegalNotAFinding() throws {
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let arbiter = ArbiterRun.run(model, inputs: model.inputs())
+        let verdict = try FuzzTestSupport.oracles().judge(model, arbiter: arbiter, outcomes: [Named(name: "a").execute(model, inputs: [:], arbiter: arbiter)])
+        #expect(verdict.illegal && verdict.findings.isEmpty)
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+@testable import Fuzz
+import ModelIR
+import Reference
+
+@Suite struct OperatorTests {
+    static let seeds = ["lenet5", "mobilenetv2", "resnet50"]
+
+    /// Every operator makes a legal mutant on some seed: graph valid, weights exactly those the graph needs, and
+    /// the record replays to the same content hash.
+    @Test(arguments: OperatorCatalog.all.map(\.name))
+    func operatorMakesLegalReplayableMutants(name: String) throws {
+        let op = try #require(OperatorCatalog.named(name))
+        var made = 0
+        for seedName in Self.seeds {
+            let model = try FuzzModel.seed(named: seedName, seed: 2)
+            var rng = SeededRandom(seed: 9, stream: name + seedName)
+            guard let record = op.propose(model, position: .any, rng: &rng) else { continue }
+            let mutant = try op.apply(record, to: model)
+            let checked = try mutant.graph.inferred()
+            #expect(checked == mutant.graph)
+            var needed = Set<String>()
+            for node in mutant.graph.nodes {
+                for spec in node.weights {
+                    needed.insert(node.weightKey(spec.name))
+                    #expect(mutant.weights[node.weightKey(spec.name)]?.shape == spec.shape, "\(name) on \(seedName): weight \(node.weightKey(spec.name))")
+                }
+            }
+            #expect(Set(mutant.weights.keys) == needed, "\(name) on \(seedName) leaves stray weights")
+            #expect(mutant.lineage == [record])
+            // Replay through JSON, as a resumed campaign or a report reader would.
+            let decoded = try JSONDecoder().decode(MutationRecord.self, from: JSONEncoder().encode(record))
+            #expect(try op.apply(decoded, to: model).contentHash == mutant.contentHash)
+            #expect(mutant.contentHash != model.contentHash, "\(name) on \(seedName) changed nothing")
+            let run = try ReferenceInterpreter(graph: mutant.graph, weights: mutant.weights).run(inputs: mutant.inputs())
+            #expect(!run.outputs.isEmpty)
+            made += 1
+        }
+        #expect(made > 0, "\(name) applies to none of \(Self.seeds)")
+    }
+
+    @Test func positionControlKeepsEditsInTheirPart() throws {
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        for op in OperatorCatalog.all {
+            for position in [Position.backbone, .head] {
+                var rng = SeededRandom(seed: 3, stream: op.name)
+                guard let record = op.propose(model, position: position, rng: &rng) else { continue }
+                #expect(model.node(record.targets[0])?.role.rawValue == position.rawValue, "\(op.name) at \(position)")
+            }
+        }
+    }
+
+    @Test(arguments: [("FuseBN", "resnet50"), ("UnfuseBN", "lenet5")])
+    func fusingAndUnfusingBatchNormPreserveTheFunction(name: String, seedName: String) throws {
+        let op = try #require(OperatorCatalog.named(name))
+        let model = try FuzzModel.seed(named: seedName, seed: 1)
+        let base = try ReferenceInterpreter(graph: model.graph, weights: model.weights).run(inputs: model.inputs()).outputs[0].values
+        var current = model, applied = 0
+        for round in 0..<3 {
+            var rng = SeededRandom(seed: UInt64(round), stream: op.name)
+            guard let record = op.propose(current, position: .any, rng: &rng) else { break }
+            current = try op.apply(record, to: current)
+            applied += 1
+        }
+        let out = try ReferenceInterpreter(graph: current.graph, weights: current.weights).run(inputs: current.inputs()).outputs[0].values
+        #expect(applied == 3)
+        #expect(MutantOracles.relativeDistance(out, base) < 1e-5, "\(name) changed the output")
+        let before = model.graph.nodes.filter { $0.op == .batchNorm }.count, after = current.graph.nodes.filter { $0.op == .batchNorm }.count
+        #expect(after == before + (name == "FuseBN" ? -3 : 3))
+    }
+
+    @Test func weightOperatorsEditWhatTheySay() throws {
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let key = "dense_1.weight"
+        let original = try #require(model.weights[key])
+        let record = MutationRecord(op: "NEB", targets: ["dense_1"], parameters: ["weight": .string("weight"), "fraction": .float(0.3)], seed: 4)
+        let blocked = try WeightMutation(.block).apply(record, to: model).weights[key]!
+        let rows = original.shape[0], width = original.elementCount / rows
+        let zeroRows = (0..<rows).filter { r in (0..<width).allSatisfy { blocked.values[r * width + $0] == 0 } }
+        #expect(zeroRows.count == 3)
+        let inverted = try WeightMutation(.invert).apply(MutationRecord(op: "NAI", targets: ["dense_1"], parameters: record.parameters, seed: 4), to: model).weights[key]!
+        #expect(zip(inverted.values, original.values).filter { $0 == -$1 && $1 != 0 }.count == 3 * width)
+        let switched = try WeightMutation(.neuronSwitch).apply(MutationRecord(op: "NS", targets: ["dense_1"], parameters: ["weight": .string("weight"), "rows": .ints([0, 2])], seed: 1), to: model)
+        #expect(Array(switched.weights[key]!.values[0..<width]) == Array(original.values[(2 * width)..<(3 * width)]))
+        #expect(switched.weights["dense_1.bias"]!.values[0] == model.weights["dense_1.bias"]!.values[2])
+        // Running statistics are never weight-mutation targets: a negated variance is NaN no framework is wrong about.
+        let resnet = try FuzzModel.seed(named: "resnet50", seed: 1)
+        for node in resnet.graph.nodes where node.op == .batchNorm {
+            #expect(!WeightMutation.mutable(node).contains { $0.name.hasPrefix("running") })
+        }
+    }
+
+    @Test func specialValuesPassTheGuardOnlyWhenInjectedOnPurpose() throws {
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let record = MutationRecord(op: "SpecialI", targets: ["conv2d_0"], parameters: ["value": .string("nan"), "channels": .int(1)], seed: 1)
+        let mutant = try SpecialValueInsertion().apply(record, to: model)
+        let arbiter = ArbiterRun.run(mutant, inputs: mutant.inputs())
+        #expect(arbiter.run!.outputs[0].values.contains { $0.isNaN })
+        #expect(NumericGuard().reject(mutant, arbiter: arbiter) == nil)
+        var unintended = mutant
+        unintended.lineage = []
+        #expect(NumericGuard().reject(unintended, arbiter: arbiter) != nil)
+    }
+
+    @Test func shapeMutationRestoresTheShapeAroundPaddedLayers() throws {
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        for target in ["tanh_0", "conv2d_1"] {
+            let record = MutationRecord(op: "SM", targets: [target], parameters: ["pad": .int(2), "mode": .string("edge")], seed: 1)
+            let mutant = try ShapeMutation().apply(record, to: model)
+            #expect(mutant.graph.nodes.contains { $0.op == .pad })
+            #expect(mutant.graph.nodes.contains { $0.op == (target == "tanh_0" ? .split : .resize) })
+            #expect(mutant.graph.type(of: mutant.graph.outputs[0]) == model.graph.type(of: model.graph.outputs[0]))
+        }
+    }
+
+    @Test func operatorListsParse() throws {
+        #expect(try OperatorCatalog.parse("study").count == 14)
+        #expect(try OperatorCatalog.parse("LA,gf,LA").map(\.name) == ["LA", "GF"])
+        #expect(OperatorCatalog.all.count >= 30)
+        #expect(throws: MutationError.self) { try OperatorCatalog.parse("LA,nope") }
+    }
+}
