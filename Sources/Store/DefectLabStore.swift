@@ -44,13 +44,13 @@ public final class DefectLabStore: Sendable {
         config.label = "defectlab"
         let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: config)
+            pool = try Self.openPool(path: path, configuration: config)
             let migrator = StoreMigrations.migrator
             if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
                 throw StoreError(code: .tooNew, path: path,
                                  message: "written by a newer DefectLab (unknown migrations); upgrade defectlab")
             }
-            try migrator.migrate(pool)
+            try Self.migrate(pool, with: migrator)
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError {
@@ -59,6 +59,45 @@ public final class DefectLabStore: Sendable {
             throw StoreError(code: .sql, path: path, message: "cannot open the database: \(error)")
         }
         return DefectLabStore(path: path, pool: pool)
+    }
+
+    /// Migrates, tolerating other processes that migrate the same new file at the same moment.
+    ///
+    /// GRDB reads the applied migrations before it takes the write lock, so two processes opening a fresh
+    /// file both try to apply the first migration and the loser fails with "table ... already exists". Each
+    /// migration runs in its own transaction, so the loser's attempt rolled back whole; reading the applied
+    /// list again and continuing is safe.
+    static func migrate(_ pool: DatabasePool, with migrator: DatabaseMigrator) throws {
+        var attempt = 0
+        while true {
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch let error as DatabaseError where Self.lostSetupRace(error) && attempt < 20 {
+                attempt += 1
+                if try pool.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                Thread.sleep(forTimeInterval: 0.02 * Double(attempt))
+            }
+        }
+    }
+
+    /// A schema error from another process's concurrent migration, or SQLite refusing to wait for a lock
+    /// (it returns BUSY at once when waiting could deadlock, e.g. upgrading a stale read to a write in WAL mode).
+    static func lostSetupRace(_ error: DatabaseError) -> Bool {
+        [.SQLITE_ERROR, .SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode)
+    }
+
+    /// Opens the pool; switching a brand-new file to WAL can meet the same immediate BUSY.
+    static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        var attempt = 0
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) && attempt < 20 {
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.02 * Double(attempt))
+            }
+        }
     }
 
     private init(path: String, pool: DatabasePool) {
