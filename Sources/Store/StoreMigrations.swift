@@ -12,6 +12,7 @@ public enum StoreMigrations {
         migrator.registerMigration("v2-findings", migrate: createFindingsSchema)
         migrator.registerMigration("v2-labelling", migrate: createLabellingSchema)
         migrator.registerMigration("v3-fuzz-campaigns", migrate: createFuzzCampaignSchema)
+        migrator.registerMigration("v4-defects", migrate: createDefectSchema)
         return migrator
     }
 
@@ -319,6 +320,44 @@ public enum StoreMigrations {
                 detail TEXT NOT NULL DEFAULT ''
             );
             CREATE INDEX campaign_finding_by_signature ON campaign_finding(campaign_id, signature);
+            """)
+    }
+
+    /// Unique defects (issue 9): raw campaign findings folded by signature, across campaigns and shards, with
+    /// their smallest representative, the reduced model, the interface/composition verdict and the reproducer.
+    static func createDefectSchema(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE defect (
+                id INTEGER PRIMARY KEY,
+                -- symptom|stage|subtype|frameworks|op|key attributes|normalized error: what makes two findings one bug.
+                signature TEXT NOT NULL UNIQUE,
+                subtype TEXT NOT NULL,
+                symptom TEXT NOT NULL,
+                stage TEXT,
+                frameworks TEXT NOT NULL,          -- the deviating frameworks, sorted, comma-separated
+                op TEXT NOT NULL,
+                key_attributes TEXT NOT NULL DEFAULT '',
+                error TEXT NOT NULL DEFAULT '',    -- normalized error message and top frames (crashes, errors)
+                title TEXT NOT NULL,
+                finding_count INTEGER NOT NULL DEFAULT 0,
+                first_seen TEXT NOT NULL,
+                last_seen TEXT NOT NULL,
+                representative_campaign_id INTEGER REFERENCES campaign(id) ON DELETE SET NULL,
+                representative_step INTEGER,
+                representative_nodes INTEGER,
+                reduced_graph_json TEXT,           -- the minimal model after delta debugging
+                reduced_nodes INTEGER,
+                kind TEXT CHECK (kind IS NULL OR kind IN ('interface', 'composition')),
+                repro_path TEXT,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX defect_by_subtype ON defect(subtype);
+            -- Which raw findings each defect folds (one defect per finding).
+            CREATE TABLE defect_finding (
+                finding_id INTEGER PRIMARY KEY REFERENCES campaign_finding(id) ON DELETE CASCADE,
+                defect_id INTEGER NOT NULL REFERENCES defect(id) ON DELETE CASCADE
+            );
+            CREATE INDEX defect_finding_by_defect ON defect_finding(defect_id);
             """)
     }
 }
