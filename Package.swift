@@ -55,12 +55,15 @@ let package = Package(
         // and hashes models in a loop).
         .target(name: "Fuzz", dependencies: ["ModelIR", "Reference", "Taxonomy", "Store", "Workers", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: [.unsafeFlags(["-O"])]),
+        // Triage (issue 9): fold findings into unique defects, reduce them, write reproducers.
+        .target(name: "Triage", dependencies: ["Fuzz", "ModelIR", "Reference", "Workers", "Store", "Taxonomy",
+                                               .product(name: "GRDB", package: "GRDB.swift")]),
 
         .executableTarget(
             name: "defectlab",
             dependencies: [
                 "Taxonomy", "Store", "Doctor", "Agreement", "Annotation", "ModelIR", "Reference", "Crawl",
-                "Workers", "Oracles", "TerminalUI", "Fuzz",
+                "Workers", "Oracles", "TerminalUI", "Fuzz", "Triage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +83,8 @@ let package = Package(
         .testTarget(name: "LabellingTests", dependencies: ["Annotation", "Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Annotation", "Store", "CNCursesW", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "ModelIR", "Reference", "Store", "Taxonomy"]),
+        .testTarget(name: "TriageTests", dependencies: ["Triage", "Fuzz", "ModelIR", "Reference", "Store", "Taxonomy",
+                                                         .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

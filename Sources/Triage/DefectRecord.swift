@@ -1,0 +1,158 @@
+import Foundation
+import GRDB
+import Store
+
+/// One row of `defect`: a unique bug with its counts, representative, reduction and reproducer.
+public struct DefectRecord: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var signature: String
+    public var subtype: String
+    public var symptom: String
+    public var stage: String?
+    public var frameworks: String
+    public var op: String
+    public var keyAttributes: String
+    public var error: String
+    public var title: String
+    public var findingCount: Int
+    public var firstSeen: String
+    public var lastSeen: String
+    public var representativeCampaignID: Int64?
+    public var representativeStep: Int?
+    public var representativeNodes: Int?
+    public var reducedGraphJSON: String?
+    public var reducedNodes: Int?
+    public var kind: String?
+    public var reproPath: String?
+    /// Campaigns whose findings this defect folds.
+    public var campaigns: [Int64]
+
+    public var frameworkList: [String] { frameworks.split(separator: ",").map(String.init) }
+
+    init(row: Row, campaigns: [Int64]) {
+        id = row["id"]
+        signature = row["signature"]
+        subtype = row["subtype"]
+        symptom = row["symptom"]
+        stage = row["stage"]
+        frameworks = row["frameworks"]
+        op = row["op"]
+        keyAttributes = row["key_attributes"]
+        error = row["error"]
+        title = row["title"]
+        findingCount = row["finding_count"]
+        firstSeen = row["first_seen"]
+        lastSeen = row["last_seen"]
+        representativeCampaignID = row["representative_campaign_id"]
+        representativeStep = row["representative_step"]
+        representativeNodes = row["representative_nodes"]
+        reducedGraphJSON = row["reduced_graph_json"]
+        reducedNodes = row["reduced_nodes"]
+        kind = row["kind"]
+        reproPath = row["repro_path"]
+        self.campaigns = campaigns
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, signature, subtype, symptom, stage, frameworks, op, error, title, kind, campaigns
+        case keyAttributes = "key_attributes", findingCount = "finding_count", firstSeen = "first_seen", lastSeen = "last_seen"
+        case representativeCampaignID = "representative_campaign_id", representativeStep = "representative_step"
+        case representativeNodes = "representative_nodes", reducedGraphJSON = "reduced_graph_json", reducedNodes = "reduced_nodes"
+        case reproPath = "repro_path"
+    }
+}
+
+/// Reads and updates defects.
+public struct DefectQueries: Sendable {
+    public let store: DefectLabStore
+
+    public init(store: DefectLabStore) { self.store = store }
+
+    /// Every defect (of one campaign when given), most findings first.
+    public func list(campaign: Int64? = nil) throws -> [DefectRecord] {
+        try store.read { db in
+            let rows: [Row]
+            if let campaign {
+                rows = try Row.fetchAll(db, sql: """
+                    SELECT * FROM defect WHERE id IN (SELECT df.defect_id FROM defect_finding df JOIN campaign_finding f ON f.id = df.finding_id
+                        WHERE f.campaign_id = ?) ORDER BY finding_count DESC, id
+                    """, arguments: [campaign])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM defect ORDER BY finding_count DESC, id")
+            }
+            return try rows.map { DefectRecord(row: $0, campaigns: try Self.campaigns(db, $0["id"])) }
+        }
+    }
+
+    public func defect(_ id: Int64) throws -> DefectRecord {
+        let found = try store.read { db -> DefectRecord? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM defect WHERE id = ?", arguments: [id]) else { return nil }
+            return DefectRecord(row: row, campaigns: try Self.campaigns(db, id))
+        }
+        guard let found else {
+            throw TriageError(.unknownDefect, "no defect \(id) in \(store.path); `defectlab defects list --db \(store.path)` lists them (fold first with a campaign's findings: `defectlab defects list` folds new findings)")
+        }
+        return found
+    }
+
+    /// `latest` or a number: the campaign id, checked.
+    public func campaignID(_ text: String) throws -> Int64 {
+        let id: Int64? = try store.read { db in
+            if text == "latest" { return try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM campaign") }
+            guard let n = Int64(text) else { return nil }
+            return try Int64.fetchOne(db, sql: "SELECT id FROM campaign WHERE id = ?", arguments: [n])
+        }
+        guard let id else {
+            throw TriageError(.unknownCampaign, "no campaign '\(text)' in \(store.path); `defectlab db info --db \(store.path)` shows the row counts, `latest` names the newest")
+        }
+        return id
+    }
+
+    /// Mutant rebuild inputs for the representative: seed model, campaign seed, lineage, planted defects.
+    public struct Representative: Sendable {
+        public var seedModel: String
+        public var campaignSeed: UInt64
+        public var lineageJSON: String
+        public var configJSON: String
+        /// Defects planted in the campaign's `faulty` framework (`OP=KIND`).
+        public var planted: [String]
+    }
+
+    public func representative(of defect: DefectRecord) throws -> Representative {
+        guard let campaign = defect.representativeCampaignID, let step = defect.representativeStep else {
+            throw TriageError(.replayFailed, "defect \(defect.id) has no replayable representative mutant")
+        }
+        let row = try store.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT m.seed_model, m.lineage_json, c.seed, c.config_json FROM mutant m JOIN campaign c ON c.id = m.campaign_id
+                WHERE m.campaign_id = ? AND m.step = ?
+                """, arguments: [campaign, step])
+        }
+        guard let row else { throw TriageError(.replayFailed, "defect \(defect.id): mutant \(campaign)/\(step) is not in the store") }
+        let config: String = row["config_json"]
+        struct Planted: Decodable { var planted: [String]? }
+        let planted = (try? JSONDecoder().decode(Planted.self, from: Data(config.utf8)))?.planted ?? []
+        return Representative(seedModel: row["seed_model"], campaignSeed: UInt64(bitPattern: row["seed"]), lineageJSON: row["lineage_json"],
+                              configJSON: config, planted: planted)
+    }
+
+    public func recordReduction(_ id: Int64, graphJSON: String, nodes: Int, kind: String) throws {
+        try store.write { db in
+            try db.execute(sql: "UPDATE defect SET reduced_graph_json = ?, reduced_nodes = ?, kind = ?, updated_at = ? WHERE id = ?",
+                           arguments: [graphJSON, nodes, kind, DefectFolder.now(), id])
+        }
+    }
+
+    public func recordRepro(_ id: Int64, path: String) throws {
+        try store.write { db in
+            try db.execute(sql: "UPDATE defect SET repro_path = ?, updated_at = ? WHERE id = ?", arguments: [path, DefectFolder.now(), id])
+        }
+    }
+
+    static func campaigns(_ db: Database, _ id: Int64) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: """
+            SELECT DISTINCT f.campaign_id FROM defect_finding df JOIN campaign_finding f ON f.id = df.finding_id
+            WHERE df.defect_id = ? ORDER BY f.campaign_id
+            """, arguments: [id])
+    }
+}

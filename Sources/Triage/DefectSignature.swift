@@ -1,0 +1,64 @@
+import Fuzz
+import ModelIR
+import Taxonomy
+
+/// What makes two raw findings one bug: the symptom and stage, the taxonomy subtype, which frameworks
+/// deviate on that mutant for that symptom, the localized op with its behaviour-class attributes, and for
+/// crashes and errors the normalized message with its innermost frames.
+public struct DefectSignature: Sendable, Hashable, Codable {
+    public var symptom: String
+    public var stage: String
+    public var subtype: String
+    /// Sorted framework names.
+    public var frameworks: [String]
+    public var op: String
+    public var keyAttributes: String
+    public var error: String
+
+    public init(symptom: String, stage: String, subtype: String, frameworks: [String], op: String, keyAttributes: String, error: String) {
+        self.symptom = symptom
+        self.stage = stage
+        self.subtype = subtype
+        self.frameworks = Array(Set(frameworks)).sorted()
+        self.op = op
+        self.keyAttributes = keyAttributes
+        self.error = error
+    }
+
+    /// The signature of `finding`, seen on `graph` (the mutant it was found on) beside `deviating`, the
+    /// frameworks with a finding of the same symptom on that mutant.
+    public init(finding: MutantFinding, deviating: [String], graph: Graph?) {
+        let node = graph?.nodes.first { $0.op.rawValue == finding.op }
+        let error = Self.hasErrorText(finding.symptom) ? ErrorNormalizer.normalize(finding.detail) : ""
+        self.init(symptom: finding.symptom.rawValue, stage: finding.stage?.rawValue ?? "", subtype: finding.subtype,
+                  frameworks: deviating, op: finding.op, keyAttributes: node.map { KeyAttributes.describe($0, graph: graph) } ?? "",
+                  error: error)
+    }
+
+    /// Symptoms whose message says which bug it is (the others carry measured numbers).
+    static func hasErrorText(_ symptom: FindingSymptom) -> Bool { symptom == .crash || symptom == .error || symptom == .memoryFailure }
+
+    /// The stored form (`defect.signature`): one line, fields in a fixed order.
+    public var text: String {
+        [symptom, stage, subtype, frameworks.joined(separator: ","), op, keyAttributes, error].joined(separator: "|")
+    }
+
+    /// A one-line title in the style of a tracker issue.
+    public var title: String {
+        let who = frameworks.joined(separator: ", ")
+        let attrs = keyAttributes.isEmpty ? "" : " (\(keyAttributes))"
+        let what: String = switch FindingSymptom(rawValue: symptom) {
+        case .crash: "crashes"
+        case .error: stage == "load" ? "fails to load" : "raises an error"
+        case .nanInf: "outputs NaN/Inf where the float64 reference is finite"
+        case .inconsistency: "computes wrong values (against the float64 reference)"
+        case .slowdown: "is abnormally slow"
+        case .memoryGrowth: "allocates abnormally"
+        case .memoryFailure: "runs out of memory"
+        case .hang: "hangs"
+        default: symptom
+        }
+        let stagePart = stage.isEmpty || symptom == "error" && stage == "load" ? "" : " during \(stage)"
+        return "[\(who)] \(op)\(attrs) \(what)\(stagePart)" + (error.isEmpty ? "" : ": \(error.prefix(80))")
+    }
+}
