@@ -1,0 +1,77 @@
+import Foundation
+import ModelIR
+
+/// The Markdown draft of a bug report, in the implicated framework's tracker style (PyTorch's and ONNX
+/// Runtime's issue templates name their sections differently): title, environment, steps, expected, actual,
+/// and the HP taxonomy tag.
+struct BugReportWriter {
+    var defect: DefectRecord
+    var graph: Graph
+    var reduction: Reduction?
+    var scripts: [String]
+    var expectedHead: [String]
+    var subtypeName: String?
+    var planted: String?
+
+    var text: String {
+        let framework = defect.frameworkList.first ?? "framework"
+        let headings: (bug: String, steps: String, expected: String, actual: String, env: String) = switch framework {
+        case "pytorch": ("🐛 Describe the bug", "To reproduce", "Expected behavior", "Actual behavior", "Versions")
+        case "onnxruntime": ("Describe the issue", "To reproduce", "Expected behavior", "Actual behavior", "Platform and versions")
+        case "tensorflow": ("Issue type: Bug", "Standalone code to reproduce the issue", "Expected behavior", "Current behavior", "System information")
+        default: ("Describe the bug", "Steps to reproduce", "Expected behavior", "Actual behavior", "Environment")
+        }
+        var lines = ["# \(defect.title)", ""]
+        let tag = "`\(defect.subtype)`" + (subtypeName.map { " — \($0)" } ?? "")
+        lines.append("**HP taxonomy:** \(tag) · symptom `\(defect.symptom)`" + (defect.stage.map { " · stage `\($0)`" } ?? ""))
+        lines.append("**Found by:** DefectLab fuzzing, campaign(s) \(defect.campaigns.map(String.init).joined(separator: ", ")): \(defect.findingCount) raw finding(s) folded into this defect (first seen \(defect.firstSeen), last seen \(defect.lastSeen)).")
+        lines += ["", "## \(headings.bug)", ""]
+        lines.append("`\(defect.op)`" + (defect.keyAttributes.isEmpty ? "" : " (\(defect.keyAttributes))") + " on \(defect.frameworks): \(symptomSentence).")
+        if let reduction {
+            lines.append("The model below was reduced automatically from a \(reduction.originalNodes)-node mutant to \(graph.nodes.count) nodes; it is an **\(reduction.kind)** defect (" + (reduction.kind == "interface" ? "the op alone, on the captured inputs, shows it" : "the op alone does not show it: it takes the surrounding graph") + ").")
+        }
+        lines += ["", "| node | op | inputs | output |", "|---|---|---|---|"]
+        for n in graph.nodes {
+            let attrs = n.attributes.keys.sorted().map { "\($0)=\(n.attributes[$0]!)" }.joined(separator: ", ")
+            lines.append("| `\(n.name)` | \(n.op.rawValue)\(attrs.isEmpty ? "" : " (\(attrs))") | \(n.inputs.map(\.description).joined(separator: ", ")) | \(n.outputs.map(\.description).joined(separator: ", ")) |")
+        }
+        lines += ["", "## \(headings.steps)", "", "```sh"]
+        for s in scripts { lines.append("python3 \(s)") }
+        lines += ["```", "", "Each script is standalone (the framework and numpy only); it loads `model/weights.safetensors`, the inputs (`input_*.npy`) and the float64 expected outputs (`expected_*.npy`), prints expected vs actual and exits 1 when the defect shows. `model/graph.json` is the model in DefectLab's IR" + (FileManager.default.fileExists(atPath: "") ? "" : "") + "."]
+        lines += ["", "## \(headings.expected)", "", "The outputs of the float64 reference interpreter, within a mean relative distance of 1e-3:", ""]
+        lines += expectedHead.map { "- \($0)" }
+        lines += ["", "## \(headings.actual)", "", actualSentence]
+        lines += ["", "## \(headings.env)", ""]
+        if defect.frameworks.contains("faulty") {
+            lines.append("- faulty: DefectLab's fault-injection framework, simulated in-process" + (planted.map { " (planted defect `\($0)`)" } ?? ""))
+        }
+        for fw in defect.frameworkList where fw != "faulty" {
+            lines.append("- \(fw): version as printed by `python3 -c 'import \(fw == "pytorch" ? "torch" : fw); print(\(fw == "pytorch" ? "torch" : fw).__version__)'`")
+        }
+        let os = ProcessInfo.processInfo.operatingSystemVersionString
+        lines.append("- OS: \(os); Python 3 with numpy")
+        lines.append("- Found with DefectLab 0.1.0 (`defectlab defects show \(defect.id)`)")
+        if let reduction, !reduction.steps.isEmpty {
+            lines += ["", "<details><summary>How the model was reduced (\(reduction.runs) candidate runs)</summary>", ""]
+            lines += reduction.steps.map { "- \($0)" }
+            lines += ["", "</details>"]
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    var symptomSentence: String {
+        switch defect.symptom {
+        case "crash": "the process crashes"
+        case "error": defect.stage == "load" ? "loading the model fails" : "running the model raises an error"
+        case "nan_inf": "outputs NaN/Inf where the float64 reference is finite"
+        case "inconsistency": "outputs differ from the float64 reference beyond the tolerance"
+        default: defect.symptom.replacingOccurrences(of: "_", with: " ")
+        }
+    }
+
+    var actualSentence: String {
+        var s = symptomSentence.prefix(1).uppercased() + symptomSentence.dropFirst() + "."
+        if !defect.error.isEmpty { s += " Normalized message: `\(defect.error)`." }
+        return s
+    }
+}

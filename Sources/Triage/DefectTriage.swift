@@ -1,0 +1,80 @@
+import Foundation
+import Fuzz
+import ModelIR
+import Store
+import Taxonomy
+
+/// The triage entry points the CLI and the report command call: fold, reduce one defect, write its
+/// reproducer, or do all of that for every defect of a campaign.
+public struct DefectTriage: Sendable {
+    public let store: DefectLabStore
+    public var oracles: MutantOracles
+    /// Executor for a worker framework by name (the CLI backs it with the venv's workers); nil when it
+    /// cannot run here. `faulty` and `reference` are built here.
+    public var makeExecutor: @Sendable (String) throws -> (any MutantExecutor)?
+    public var writer: ReproducerWriter
+    public var replayer = MutantReplayer()
+    public var maxRuns = 250
+
+    public init(store: DefectLabStore, oracles: MutantOracles, writer: ReproducerWriter = ReproducerWriter(),
+                makeExecutor: @escaping @Sendable (String) throws -> (any MutantExecutor)? = { _ in nil }) {
+        self.store = store
+        self.oracles = oracles
+        self.writer = writer
+        self.makeExecutor = makeExecutor
+    }
+
+    public var queries: DefectQueries { DefectQueries(store: store) }
+
+    @discardableResult
+    public func fold() throws -> DefectFolder.Result { try DefectFolder(replayer: replayer).fold(store: store) }
+
+    /// Reduces defect `id` from its representative and records the reduced graph, node count and kind.
+    public func reduce(_ id: Int64) throws -> (DefectRecord, Reduction, [String]) {
+        let defect = try queries.defect(id)
+        let rep = try queries.representative(of: defect)
+        let model = try replayer.replay(seedModel: rep.seedModel, campaignSeed: rep.campaignSeed, lineageJSON: rep.lineageJSON)
+        let planted = rep.planted.compactMap { try? PlantedDefect(parsing: $0) }
+        var executors: [any MutantExecutor] = []
+        for name in defect.frameworkList where name != "reference" {
+            if name == "faulty" {
+                guard !planted.isEmpty else { throw TriageError(.noExecutor, "defect \(id) implicates 'faulty' but its campaign planted no defects") }
+                executors.append(FaultInjectionExecutor(defects: planted))
+            } else if let e = try makeExecutor(name) {
+                executors.append(e)
+            } else {
+                throw TriageError(.noExecutor, "defect \(id) implicates '\(name)', which cannot run here (set up the venv: `make setup`, or set DEFECTLAB_PYTHON)")
+            }
+        }
+        let signature = DefectSignature(symptom: defect.symptom, stage: defect.stage ?? "", subtype: defect.subtype, frameworks: defect.frameworkList,
+                                        op: defect.op, keyAttributes: defect.keyAttributes, error: defect.error)
+        guard signature.text == defect.signature else {
+            throw TriageError(.replayFailed, "defect \(id): stored signature does not parse back (\(defect.signature))")
+        }
+        var reducer = DefectReducer(signature: signature, oracles: oracles, executors: executors)
+        reducer.maxRuns = maxRuns
+        reducer.seed = UInt64(id)
+        let reduction = try reducer.reduce(model)
+        try queries.recordReduction(id, graphJSON: reduction.graphJSON, nodes: reduction.candidate.nodeCount, kind: reduction.kind)
+        return (try queries.defect(id), reduction, rep.planted)
+    }
+
+    /// Reduces (again: the reduced inputs are captured values, rebuilt by the same deterministic reduction)
+    /// and writes the reproducer folder; records its path.
+    public func reproduce(_ id: Int64, out: String? = nil) throws -> ReproducerFolder {
+        let (defect, reduction, planted) = try reduce(id)
+        let folder = try writer.write(defect: defect, candidate: reduction.candidate, reduction: reduction, planted: planted,
+                                      to: out ?? ReproducerWriter.folder(for: id))
+        try queries.recordRepro(id, path: folder.path)
+        return folder
+    }
+
+    /// Folds, then reduces and writes a reproducer for every defect of `campaign` (all defects when nil)
+    /// under `base/D<id>`. A defect that fails is reported, not fatal: one bad case must not sink a report.
+    public func reproduceAll(campaign: Int64? = nil, base: String = "Reports/defects") throws -> [(id: Int64, result: Result<ReproducerFolder, Error>)] {
+        try fold()
+        return try queries.list(campaign: campaign).map { d in
+            (d.id, Result { try reproduce(d.id, out: ReproducerWriter.folder(for: d.id, base: base)) })
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// NumPy `.npy` files (format 1.0): the reproducer's inputs and float64 expected outputs, readable by
+/// `np.load` with no other package.
+enum NpyWriter {
+    static func float32(_ values: [Float], shape: [Int]) -> Data {
+        var body = Data(capacity: values.count * 4)
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { body.append(contentsOf: $0) } }
+        return header(descr: "<f4", shape: shape) + body
+    }
+
+    static func float64(_ values: [Double], shape: [Int]) -> Data {
+        var body = Data(capacity: values.count * 8)
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { body.append(contentsOf: $0) } }
+        return header(descr: "<f8", shape: shape) + body
+    }
+
+    static func int64(_ values: [Int64], shape: [Int]) -> Data {
+        var body = Data(capacity: values.count * 8)
+        for v in values { withUnsafeBytes(of: v.littleEndian) { body.append(contentsOf: $0) } }
+        return header(descr: "<i8", shape: shape) + body
+    }
+
+    /// Magic, version 1.0, header length, then the dict padded with spaces so data starts on 64 bytes.
+    static func header(descr: String, shape: [Int]) -> Data {
+        let dims = shape.isEmpty ? "()" : shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(dims), }"
+        let unpadded = 10 + dict.utf8.count + 1
+        dict += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var data = Data([0x93]) + Data("NUMPY".utf8) + Data([1, 0])
+        let n = UInt16(dict.utf8.count)
+        data.append(UInt8(n & 0xff))
+        data.append(UInt8(n >> 8))
+        data.append(Data(dict.utf8))
+        return data
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Fuzz
+import ModelIR
+import Reference
+
+/// What a reproducer folder holds.
+public struct ReproducerFolder: Sendable, Codable {
+    public var path: String
+    public var files: [String]
+    /// Script per framework (implicated ones first, then controls).
+    public var scripts: [String: String]
+    public var controls: [String]
+}
+
+/// Writes one defect's self-contained reproducer folder: the minimal model (graph JSON, safetensors, ONNX
+/// when ONNX Runtime is implicated), inputs and float64 expected outputs as .npy, one standalone script per
+/// implicated framework (and per control framework: the same model where it should pass), and the bug
+/// report draft. Nothing is written outside the folder.
+public struct ReproducerWriter: Sendable {
+    /// Makes `model/model.onnx` when a worker framework that reads ONNX is implicated.
+    public var exporter: OnnxExporter?
+    /// Subtype id -> its name in the HP taxonomy.
+    public var subtypeNames: [String: String]
+    /// Frameworks that get a control script when not implicated (the same model, expected to pass).
+    public var controls: [String]
+    public var tolerance: Double
+
+    public init(exporter: OnnxExporter? = nil, subtypeNames: [String: String] = [:], controls: [String] = ["pytorch"], tolerance: Double = 1e-3) {
+        self.exporter = exporter
+        self.subtypeNames = subtypeNames
+        self.controls = controls
+        self.tolerance = tolerance
+    }
+
+    /// The folder a defect gets under `base` (default `Reports/defects`): `D<id>`.
+    public static func folder(for id: Int64, base: String = "Reports/defects") -> String {
+        URL(fileURLWithPath: base).appendingPathComponent("D\(id)").path
+    }
+
+    /// The planted kind a `faulty` signature stands for.
+    static func faultKind(_ d: DefectRecord) -> String? {
+        switch d.symptom {
+        case "crash": "crash"
+        case "error": d.stage == "load" ? "load" : "error"
+        case "nan_inf": "nan"
+        case "inconsistency": "wrong"
+        default: nil
+        }
+    }
+
+    public func write(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String) throws -> ReproducerFolder {
+        let folder = try SafeFolder(path)
+        var files: [String] = []
+        let graph = candidate.model.graph
+        try folder.write(ModelBundle.encodeGraph(graph), to: "model/graph.json"); files.append("model/graph.json")
+        try folder.write(Safetensors.encode(candidate.model.weights), to: "model/weights.safetensors"); files.append("model/weights.safetensors")
+        var inputFiles: [(String, String)] = []
+        for (k, node) in graph.inputNodes.enumerated() {
+            guard let t = candidate.inputs[node.name] else { continue }
+            let name = "input_\(k).npy"
+            let data = t.dtype.isInteger ? NpyWriter.int64(t.values.map { Int64($0) }, shape: t.shape) : NpyWriter.float32(t.values, shape: t.shape)
+            try folder.write(data, to: name); files.append(name)
+            inputFiles.append((node.name, name))
+        }
+        let arbiter = ArbiterRun.run(candidate.model, inputs: candidate.inputs)
+        var expectedFiles: [String] = [], expectedHead: [String] = []
+        if let run = arbiter.run {
+            for (k, out) in run.outputs.enumerated() {
+                let name = "expected_\(k).npy"
+                try folder.write(NpyWriter.float64(out.values, shape: out.shape), to: name); files.append(name)
+                expectedFiles.append(name)
+                expectedHead.append("output \(k): shape \(out.shape), first values \(out.values.prefix(6).map { String(format: "%.5g", $0) }.joined(separator: ", "))")
+            }
+        }
+        let implicated = defect.frameworkList
+        if implicated.contains("onnxruntime"), let exporter {
+            do {
+                try folder.write(try exporter.export(graph, weights: candidate.model.weights), to: "model/model.onnx")
+                files.append("model/model.onnx")
+            } catch {
+                try folder.write("ONNX export failed: \(error)\n", to: "model/ONNX-EXPORT-FAILED.txt")
+            }
+        }
+        let fault: (op: String, kind: String)? = Self.faultKind(defect).map { (defect.op, $0) }
+        var scripts: [String: String] = [:]
+        var order: [String] = []
+        let controlList = controls.filter { !implicated.contains($0) }
+        for (fw, control) in implicated.map({ ($0, false) }) + controlList.map({ ($0, true) }) {
+            guard ["faulty", "pytorch", "onnxruntime"].contains(fw), fw != "onnxruntime" || files.contains("model/model.onnx") else {
+                if !control {
+                    let note = "No standalone \(fw) script is generated yet: rerun the model with `defectlab diff` or the \(fw) worker.\n"
+                    try folder.write(note, to: "repro_\(SafeFolder.sanitize(fw)).txt"); files.append("repro_\(SafeFolder.sanitize(fw)).txt")
+                }
+                continue
+            }
+            let script = ReproducerScript(framework: fw, title: "D\(defect.id): \(defect.title)", graph: graph, inputFiles: inputFiles,
+                                          expectedFiles: expectedFiles, tolerance: tolerance, fault: fw == "faulty" ? fault : nil, control: control)
+            try folder.write(script.text, to: script.fileName, executable: true)
+            files.append(script.fileName)
+            scripts[fw] = script.fileName
+            order.append(script.fileName)
+        }
+        let plantedHere = planted.first { $0.lowercased().hasPrefix(defect.op.lowercased() + "=") }
+        let report = BugReportWriter(defect: defect, graph: graph, reduction: reduction, scripts: order, expectedHead: expectedHead,
+                                     subtypeName: subtypeNames[defect.subtype], planted: plantedHere)
+        try folder.write(report.text, to: "bug-report.md"); files.append("bug-report.md")
+        return ReproducerFolder(path: folder.root.path, files: files, scripts: scripts, controls: controlList.filter { scripts[$0] != nil })
+    }
+}
