@@ -1,0 +1,199 @@
+import ArgumentParser
+import Doctor
+import Foundation
+import Fuzz
+import Taxonomy
+import Triage
+import Workers
+
+/// `defectlab defects`: unique defects folded from campaign findings, their reduction and reproducers.
+struct DefectsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "defects",
+        abstract: "Unique defects: fold raw findings, list, show, reduce to a minimal model, write reproducers.",
+        discussion: """
+            Every subcommand first folds findings no defect holds yet (signature: symptom, stage, subtype, deviating \
+            frameworks, localized op and key attributes, normalized error), across all campaigns in --db, so merged \
+            shard databases dedupe too. `reduce` runs delta debugging on the representative mutant; `repro` reduces \
+            and writes Reports/defects/D<id>/ (graph, weights, inputs, expected outputs, one script per framework, \
+            bug-report.md).
+            """,
+        subcommands: [DefectsList.self, DefectsShow.self, DefectsReduce.self, DefectsRepro.self])
+}
+
+/// What the defects subcommands share: the store, the taxonomy (for the oracles' mapping and subtype names)
+/// and the worker frameworks for defects that implicate them.
+struct DefectsContext: ParsableArguments {
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var taxonomy: TaxonomyOptions
+
+    func triage(pools: WorkerPools? = nil) throws -> DefectTriage {
+        let store = try database.open(mode: .mustExist)
+        let catalog = try taxonomy.catalog()
+        let names = Dictionary((try? catalog.loadTaxonomy().subtypes.map { ($0.id, $0.name) }) ?? [], uniquingKeysWith: { a, _ in a })
+        let python = try? PythonEnvironment.locate().interpreter
+        let writer = ReproducerWriter(exporter: python.map(OnnxExporter.init(interpreter:)), subtypeNames: names)
+        let known = Set(FrameworkKind.all + FrameworkKind.variants.keys)
+        return DefectTriage(store: store, oracles: MutantOracles(mapping: try catalog.loadMapping()), writer: writer) { name in
+            let base = String(name.split(separator: "@").first ?? "")
+            guard let pools, let python, known.contains(base) else { return nil }
+            return WorkerExecutor(name: name, framework: base, pool: pools.pool(python))
+        }
+    }
+
+    func id(_ text: String) throws -> Int64 {
+        let digits = text.hasPrefix("D") || text.hasPrefix("d") ? String(text.dropFirst()) : text
+        guard let id = Int64(digits) else { throw ValidationError("defect id must be a number (or D<number>), got '\(text)'; `defectlab defects list` lists them") }
+        return id
+    }
+}
+
+enum DefectsOutput {
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func table(_ defects: [DefectRecord]) -> String {
+        guard !defects.isEmpty else { return "no defects (run a campaign: `defectlab fuzz`, then `defectlab defects list`)" }
+        var lines = ["   ID  SUBTYPE  FINDINGS  NODES  REDUCED  KIND         TITLE"]
+        for d in defects {
+            lines.append(String(format: "%5lld  %-7@  %8d  %5@  %7@  %-11@  %@", d.id, d.subtype, d.findingCount,
+                                d.representativeNodes.map(String.init) ?? "-", d.reducedNodes.map(String.init) ?? "-", d.kind ?? "-", d.title))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct DefectsList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Fold new findings and list unique defects (most findings first).")
+
+    @Option(help: "Only defects with findings from this campaign (an id, or latest).")
+    var campaign: String?
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+    @OptionGroup var context: DefectsContext
+
+    func validate() throws {
+        guard format != .yaml else { throw ValidationError("--format must be table or json") }
+    }
+
+    func run() throws {
+        let triage = try context.triage()
+        let folded = try triage.fold()
+        let campaignID = try campaign.map { try triage.queries.campaignID($0) }
+        var defects = try triage.queries.list(campaign: campaignID)
+        if format == .json {
+            for i in defects.indices { defects[i].reducedGraphJSON = nil }
+            struct Listing: Encodable { var folded: DefectFolder.Result; var defects: [DefectRecord] }
+            print(try DefectsOutput.json(Listing(folded: folded, defects: defects)))
+            return
+        }
+        if folded.folded > 0 { print("folded \(folded.folded) new finding(s): \(folded.created) new defect(s), \(folded.updated) updated") }
+        print(DefectsOutput.table(defects))
+    }
+}
+
+struct DefectsShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one defect: signature, counts, representative, reduction, reproducer.")
+
+    @Argument(help: "Defect id (see `defectlab defects list`).")
+    var id: String
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+    @OptionGroup var context: DefectsContext
+
+    func validate() throws {
+        guard format != .yaml else { throw ValidationError("--format must be table or json") }
+    }
+
+    func run() throws {
+        let triage = try context.triage()
+        try triage.fold()
+        let d = try triage.queries.defect(try context.id(id))
+        if format == .json { print(try DefectsOutput.json(d)); return }
+        var lines = ["D\(d.id): \(d.title)",
+                     "subtype \(d.subtype), symptom \(d.symptom)\(d.stage.map { " at \($0)" } ?? ""), frameworks \(d.frameworks)",
+                     "op \(d.op)\(d.keyAttributes.isEmpty ? "" : " (\(d.keyAttributes))")"]
+        if !d.error.isEmpty { lines.append("error: \(d.error)") }
+        lines.append("findings: \(d.findingCount) from campaign(s) \(d.campaigns.map(String.init).joined(separator: ", ")); first seen \(d.firstSeen), last seen \(d.lastSeen)")
+        lines.append("representative: campaign \(d.representativeCampaignID.map(String.init) ?? "-") step \(d.representativeStep.map(String.init) ?? "-") (\(d.representativeNodes.map(String.init) ?? "?") nodes)")
+        lines.append("reduced: " + (d.reducedNodes.map { "\($0) nodes, \(d.kind ?? "?") defect" } ?? "not yet (`defectlab defects reduce \(d.id)`)"))
+        lines.append("reproducer: " + (d.reproPath ?? "not yet (`defectlab defects repro \(d.id)`)"))
+        lines.append("signature: \(d.signature)")
+        print(lines.joined(separator: "\n"))
+    }
+}
+
+struct DefectsReduce: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reduce", abstract: "Delta-debug a defect's representative mutant down to a minimal model that still shows it.",
+        discussion: "Re-executes candidates on the implicated frameworks beside the float64 reference, judged by the campaign's oracles; then runs the localized node alone to tell an interface defect from a composition defect.")
+
+    @Argument(help: "Defect id (see `defectlab defects list`).")
+    var id: String
+    @Option(help: "Most candidates to execute.")
+    var maxRuns = 250
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+    @OptionGroup var context: DefectsContext
+
+    func run() throws {
+        let pools = WorkerPools()
+        defer { pools.shutdown() }
+        var triage = try context.triage(pools: pools)
+        triage.maxRuns = maxRuns
+        try triage.fold()
+        let (d, r, _) = try triage.reduce(try context.id(id))
+        if format == .json {
+            struct Out: Encodable { var id: Int64; var original_nodes: Int; var reduced_nodes: Int; var kind: String; var runs: Int; var steps: [String]; var graph: String }
+            print(try DefectsOutput.json(Out(id: d.id, original_nodes: r.originalNodes, reduced_nodes: r.candidate.nodeCount, kind: r.kind, runs: r.runs, steps: r.steps, graph: r.graphJSON)))
+            return
+        }
+        print("D\(d.id): \(r.originalNodes) -> \(r.candidate.nodeCount) nodes in \(r.runs) runs; \(r.kind) defect")
+        for s in r.steps { print("  \(s)") }
+        print("nodes: " + r.candidate.model.graph.nodes.map { "\($0.name) (\($0.op.rawValue))" }.joined(separator: ", "))
+    }
+}
+
+struct DefectsRepro: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repro", abstract: "Reduce a defect and write its self-contained reproducer folder.",
+        discussion: "Writes DIR (default Reports/defects/D<id>/): model/graph.json, model/weights.safetensors (model/model.onnx when ONNX Runtime is implicated), input_*.npy, expected_*.npy (float64 reference), repro_<framework>.py per implicated framework (numpy-only for the simulated 'faulty' framework), control_pytorch.py (the same model where it should pass) and bug-report.md. Nothing is written outside DIR.")
+
+    @Argument(help: "Defect id (see `defectlab defects list`); omit with --all.")
+    var id: String?
+    @Flag(help: "Every defect (of --campaign when given), each under --out/D<id>.")
+    var all = false
+    @Option(help: "With --all: only this campaign's defects (an id, or latest).")
+    var campaign: String?
+    @Option(help: "Output folder (one defect), or the base folder with --all (default Reports/defects).")
+    var out: String?
+    @OptionGroup var context: DefectsContext
+
+    func validate() throws {
+        guard all != (id != nil) else { throw ValidationError("name one defect id, or --all") }
+    }
+
+    func run() throws {
+        let pools = WorkerPools()
+        defer { pools.shutdown() }
+        let triage = try context.triage(pools: pools)
+        try triage.fold()
+        if all {
+            let campaignID = try campaign.map { try triage.queries.campaignID($0) }
+            var failed = 0
+            for (id, result) in try triage.reproduceAll(campaign: campaignID, base: out ?? "Reports/defects") {
+                switch result {
+                case .success(let f): print("D\(id): \(f.path) (\(f.scripts.values.sorted().joined(separator: ", ")))")
+                case .failure(let e): failed += 1; print("D\(id): failed: \(e)")
+                }
+            }
+            if failed > 0 { throw ExitCode(1) }
+            return
+        }
+        let f = try triage.reproduce(try context.id(id!), out: out)
+        print("wrote \(f.path): " + f.files.joined(separator: ", "))
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Fuzz
+import GRDB
+import Store
+import Testing
+@testable import Triage
+
+@Suite(.serialized) struct DefectFolderTests {
+    @Test func foldIsIdempotentAndAssignsEveryFinding() throws {
+        let dir = try TriageTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try DefectLabStore.open(path: dir.appendingPathComponent("f.sqlite").path)
+        try TriageTestSupport.campaign(store, seed: 2, budget: 40)
+        let findings = try TriageTestSupport.count(store, "SELECT COUNT(*) FROM campaign_finding")
+        #expect(findings > 0)
+        let first = try DefectFolder.fold(store: store)
+        #expect(first.folded == findings)
+        #expect(first.created > 0)
+        let again = try DefectFolder.fold(store: store)
+        #expect(again == DefectFolder.Result())
+        #expect(try TriageTestSupport.count(store, "SELECT COUNT(*) FROM defect_finding") == findings)
+        #expect(try TriageTestSupport.count(store, "SELECT SUM(finding_count) FROM defect") == findings)
+        // Every defect has a representative with a node count, and counts add up per defect.
+        for d in try DefectQueries(store: store).list() {
+            #expect(d.representativeNodes != nil && d.representativeStep != nil)
+            #expect(d.findingCount == (try TriageTestSupport.count(store, "SELECT COUNT(*) FROM defect_finding WHERE defect_id = \(d.id)")))
+        }
+        // A resumed campaign that adds steps folds only the new findings into the existing defects.
+        try TriageTestSupport.campaign(store, seed: 2, budget: 60)
+        let more = try TriageTestSupport.count(store, "SELECT COUNT(*) FROM campaign_finding") - findings
+        let third = try DefectFolder.fold(store: store)
+        #expect(third.folded == more)
+        #expect(try TriageTestSupport.count(store, "SELECT SUM(finding_count) FROM defect") == findings + more)
+    }
+
+    /// Two shards in two databases, merged and folded, give the defects of the same two shards run into one
+    /// store; and the planted set equals that of one unsharded run with the same campaign seed.
+    @Test func mergedShardsFoldLikeOneStore() throws {
+        let dir = try TriageTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.sqlite").path, b = dir.appendingPathComponent("b.sqlite").path
+        let shardA = try DefectLabStore.open(path: a), shardB = try DefectLabStore.open(path: b)
+        try TriageTestSupport.campaign(shardA, seed: 3, budget: 80, shard: ShardSpec(index: 0, count: 2))
+        try TriageTestSupport.campaign(shardB, seed: 3, budget: 80, shard: ShardSpec(index: 1, count: 2))
+        // Folding a shard first must not matter: merge copies findings, the merged store folds them anew.
+        try DefectFolder.fold(store: shardA)
+        let merged = try DefectLabStore.open(path: dir.appendingPathComponent("merged.sqlite").path)
+        _ = try CampaignMerge.merge(sources: [a, b], into: merged)
+        try DefectFolder.fold(store: merged)
+
+        let single = try DefectLabStore.open(path: dir.appendingPathComponent("single.sqlite").path)
+        try TriageTestSupport.campaign(single, seed: 3, budget: 80, shard: ShardSpec(index: 0, count: 2))
+        try TriageTestSupport.campaign(single, seed: 3, budget: 80, shard: ShardSpec(index: 1, count: 2))
+        try DefectFolder.fold(store: single)
+
+        struct Shape: Hashable { var signature: String; var count: Int; var nodes: Int?; var step: Int? }
+        func shapes(_ s: DefectLabStore) throws -> Set<Shape> {
+            Set(try DefectQueries(store: s).list().map { Shape(signature: $0.signature, count: $0.findingCount, nodes: $0.representativeNodes, step: $0.representativeStep) })
+        }
+        let m = try shapes(merged)
+        #expect(!m.isEmpty)
+        #expect(m == (try shapes(single)))
+        // No planted defect is split or doubled across shards.
+        let mergedPlanted = try DefectQueries(store: merged).list().compactMap(TriageTestSupport.plantedMatch)
+        #expect(mergedPlanted.count == Set(mergedPlanted).count)
+
+        let unsharded = try DefectLabStore.open(path: dir.appendingPathComponent("unsharded.sqlite").path)
+        try TriageTestSupport.campaign(unsharded, seed: 3, budget: 80)
+        try DefectFolder.fold(store: unsharded)
+        let plantedUnsharded = Set(try DefectQueries(store: unsharded).list().compactMap(TriageTestSupport.plantedMatch))
+        #expect(Set(mergedPlanted) == plantedUnsharded)
+    }
+}

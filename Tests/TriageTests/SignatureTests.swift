@@ -1,0 +1,56 @@
+import Fuzz
+import ModelIR
+import Taxonomy
+import Testing
+@testable import Triage
+
+@Suite struct SignatureTests {
+    @Test func normalizedErrorsDropWhatVariesBetweenReports() {
+        let a = ErrorNormalizer.normalize("RuntimeError: size mismatch at 0x7ffd1234abcd, got 128 expected 64 in /tmp/x/model_3.py")
+        let b = ErrorNormalizer.normalize("RuntimeError: size mismatch at 0x55aa00, got 7 expected 3 in /home/u/other.py")
+        #expect(a == b)
+        #expect(a.contains("RuntimeError: size mismatch"))
+        #expect(!a.contains("128") && !a.contains("0x"))
+        // Op names with digits survive; other messages stay apart.
+        #expect(ErrorNormalizer.normalize("bad Conv2d kernel").contains("Conv2d"))
+        #expect(ErrorNormalizer.normalize("signal 11 in Pad") != ErrorNormalizer.normalize("signal 11 in GELU"))
+    }
+
+    @Test func tracebacksContributeTheirInnermostFrames() {
+        let tb = """
+            Traceback (most recent call last):
+              File "/venv/lib/torch/nn/functional.py", line 120, in pad
+                return torch._C._nn.pad(input, pad, mode, value)
+              File "/venv/lib/torch/_refs.py", line 88, in _pad_impl
+                raise RuntimeError(f"bad pad {n}")
+            RuntimeError: bad pad 42
+            """
+        let n = ErrorNormalizer.normalize(tb)
+        #expect(n == "RuntimeError: bad pad <n> @ _pad_impl < pad")
+    }
+
+    @Test func keyAttributesAreBehaviourClasses() {
+        let conv3 = Node(name: "c", op: .conv2d, attributes: ["kernel": .ints([3, 3]), "stride": .ints([1, 1]), "out_channels": .int(8)])
+        let conv5 = Node(name: "c", op: .conv2d, attributes: ["kernel": .ints([5, 5]), "stride": .ints([1, 1]), "out_channels": .int(16)])
+        let strided = Node(name: "c", op: .conv2d, attributes: ["kernel": .ints([3, 3]), "stride": .ints([2, 2])])
+        #expect(KeyAttributes.describe(conv3) == KeyAttributes.describe(conv5))
+        #expect(KeyAttributes.describe(conv3) != KeyAttributes.describe(strided))
+        let reflect = Node(name: "p", op: .pad, attributes: ["mode": .string("reflect")])
+        #expect(KeyAttributes.describe(reflect) == "mode=reflect")
+    }
+
+    @Test func signatureSeparatesFrameworksSymptomsAndOps() {
+        let f = MutantFinding(framework: "faulty", symptom: .crash, stage: .execute, scope: .some, op: "Pad", subtype: "G2", detail: "signal 11 in Pad")
+        let one = DefectSignature(finding: f, deviating: ["faulty"], graph: nil)
+        let two = DefectSignature(finding: f, deviating: ["pytorch", "faulty"], graph: nil)
+        var other = f
+        other.symptom = .error
+        #expect(one.text != two.text)
+        #expect(two.frameworks == ["faulty", "pytorch"])
+        #expect(one.text != DefectSignature(finding: other, deviating: ["faulty"], graph: nil).text)
+        var again = f
+        again.detail = "signal 6 in Pad"
+        #expect(one.text == DefectSignature(finding: again, deviating: ["faulty"], graph: nil).text)
+        #expect(one.title.contains("Pad") && one.title.contains("crashes"))
+    }
+}
