@@ -37,7 +37,7 @@ struct BugReportWriter {
         }
         lines += ["", "## \(headings.steps)", "", "```sh"]
         for s in scripts { lines.append("python3 \(s)") }
-        lines += ["```", "", "Each script is standalone (the framework and numpy only); it loads `model/weights.safetensors`, the inputs (`input_*.npy`) and the float64 expected outputs (`expected_*.npy`), prints expected vs actual and exits 1 when the defect shows. `model/graph.json` is the model in DefectLab's IR" + (FileManager.default.fileExists(atPath: "") ? "" : "") + "."]
+        lines += ["```", "", "Each script is standalone (the framework and numpy only); it loads `model/weights.safetensors`, the inputs (`input_*.npy`) and the float64 expected outputs (`expected_*.npy`), prints expected vs actual and exits 1 when the defect shows. `model/graph.json` is the model in DefectLab's IR" + "."]
         lines += ["", "## \(headings.expected)", "", "The outputs of the float64 reference interpreter, within a mean relative distance of 1e-3:", ""]
         lines += expectedHead.map { "- \($0)" }
         lines += ["", "## \(headings.actual)", "", actualSentence]

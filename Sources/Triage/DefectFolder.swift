@@ -34,8 +34,18 @@ public struct DefectFolder: Sendable {
         var campaignID: Int64
         var campaignKey: String
         var step: Int
-        var finding: MutantFinding
+        var finding: StoredFinding
         var seenAt: String
+    }
+
+    /// A `campaign_finding` row's signature columns.
+    struct StoredFinding {
+        var framework: String
+        var symptom: FindingSymptom
+        var stage: FindingStage?
+        var op: String
+        var subtype: String
+        var detail: String
     }
 
     /// Folds every finding not yet assigned to a defect.
@@ -68,10 +78,9 @@ public struct DefectFolder: Sendable {
             var pending: [Pending] = []
             for row in rows {
                 let key = MutantKey(campaign: row["campaign_id"], step: row["step"])
-                let finding = MutantFinding(framework: row["framework"], symptom: FindingSymptom(rawValue: row["symptom"]) ?? .error,
+                let finding = StoredFinding(framework: row["framework"], symptom: FindingSymptom(rawValue: row["symptom"]) ?? .error,
                                             stage: (row["stage"] as String?).flatMap(FindingStage.init(rawValue:)),
-                                            scope: FindingScope(rawValue: row["scope"]) ?? .some, op: row["op"], subtype: row["subtype"],
-                                            detail: row["detail"])
+                                            op: row["op"], subtype: row["subtype"], detail: row["detail"])
                 if graphs[key] == nil {
                     let seedModel: String? = row["seed_model"], lineage: String? = row["lineage_json"]
                     let seed = UInt64(bitPattern: (row["campaign_seed"] as Int64?) ?? 0)
@@ -98,7 +107,9 @@ public struct DefectFolder: Sendable {
                 let graph = graphs[key] ?? nil
                 if graph == nil { result.unreplayable += 1 }
                 let frameworks = Array(deviating[key]?[p.finding.symptom.rawValue] ?? [p.finding.framework])
-                let signature = DefectSignature(finding: p.finding, deviating: frameworks, graph: graph)
+                let f = p.finding
+                let signature = DefectSignature(symptom: f.symptom, stage: f.stage, subtype: f.subtype, op: f.op, detail: f.detail,
+                                                deviating: frameworks, graph: graph)
                 let text = signature.text
                 if groups[text] == nil { order.append(text); groups[text] = (signature, [], nil) }
                 groups[text]!.members.append(p)
@@ -126,9 +137,9 @@ public struct DefectFolder: Sendable {
                             updated_at = ? WHERE id = ?
                         """, arguments: [group.members.count, first, last, now, defectID])
                     if let best = group.best {
-                        let current: (nodes: Int, key: String, campaign: Int64, step: Int)? = (existing["representative_nodes"] as Int?).map {
-                            ($0, (existing["campaign_key"] as String?) ?? "", (existing["representative_campaign_id"] as Int64?) ?? 0,
-                             (existing["representative_step"] as Int?) ?? 0)
+                        let current: (nodes: Int, key: String, campaign: Int64, step: Int)? = (existing["representative_nodes"] as Int?).map { n in
+                            (nodes: n, key: (existing["campaign_key"] as String?) ?? "", campaign: (existing["representative_campaign_id"] as Int64?) ?? 0,
+                             step: (existing["representative_step"] as Int?) ?? 0)
                         }
                         if current == nil || existing["campaign_key"] as String? == nil || Self.better(best, than: current!) {
                             // A smaller representative: the old reduction and reproducer describe another model.

@@ -122,17 +122,19 @@ public struct DefectQueries: Sendable {
         guard let campaign = defect.representativeCampaignID, let step = defect.representativeStep else {
             throw TriageError(.replayFailed, "defect \(defect.id) has no replayable representative mutant")
         }
-        let row = try store.read { db in
-            try Row.fetchOne(db, sql: """
+        let found = try store.read { db -> (String, Int64, String, String)? in
+            guard let row = try Row.fetchOne(db, sql: """
                 SELECT m.seed_model, m.lineage_json, c.seed, c.config_json FROM mutant m JOIN campaign c ON c.id = m.campaign_id
                 WHERE m.campaign_id = ? AND m.step = ?
-                """, arguments: [campaign, step])
+                """, arguments: [campaign, step]) else { return nil }
+            return (row["seed_model"], row["seed"], row["lineage_json"], row["config_json"])
         }
-        guard let row else { throw TriageError(.replayFailed, "defect \(defect.id): mutant \(campaign)/\(step) is not in the store") }
-        let config: String = row["config_json"]
+        guard let (seedModel, seed, lineage, config) = found else {
+            throw TriageError(.replayFailed, "defect \(defect.id): mutant \(campaign)/\(step) is not in the store")
+        }
         struct Planted: Decodable { var planted: [String]? }
         let planted = (try? JSONDecoder().decode(Planted.self, from: Data(config.utf8)))?.planted ?? []
-        return Representative(seedModel: row["seed_model"], campaignSeed: UInt64(bitPattern: row["seed"]), lineageJSON: row["lineage_json"],
+        return Representative(seedModel: seedModel, campaignSeed: UInt64(bitPattern: seed), lineageJSON: lineage,
                               configJSON: config, planted: planted)
     }
 

@@ -28,11 +28,16 @@ public struct DefectSignature: Sendable, Hashable, Codable {
     /// The signature of `finding`, seen on `graph` (the mutant it was found on) beside `deviating`, the
     /// frameworks with a finding of the same symptom on that mutant.
     public init(finding: MutantFinding, deviating: [String], graph: Graph?) {
-        let node = graph?.nodes.first { $0.op.rawValue == finding.op }
-        let error = Self.hasErrorText(finding.symptom) ? ErrorNormalizer.normalize(finding.detail) : ""
-        self.init(symptom: finding.symptom.rawValue, stage: finding.stage?.rawValue ?? "", subtype: finding.subtype,
-                  frameworks: deviating, op: finding.op, keyAttributes: node.map { KeyAttributes.describe($0, graph: graph) } ?? "",
-                  error: error)
+        self.init(symptom: finding.symptom, stage: finding.stage, subtype: finding.subtype, op: finding.op, detail: finding.detail,
+                  deviating: deviating, graph: graph)
+    }
+
+    /// The same from a stored finding's columns.
+    public init(symptom: FindingSymptom, stage: FindingStage?, subtype: String, op: String, detail: String, deviating: [String], graph: Graph?) {
+        let node = graph?.nodes.first { $0.op.rawValue == op }
+        let error = Self.hasErrorText(symptom) ? ErrorNormalizer.normalize(detail) : ""
+        self.init(symptom: symptom.rawValue, stage: stage?.rawValue ?? "", subtype: subtype, frameworks: deviating, op: op,
+                  keyAttributes: node.map { KeyAttributes.describe($0, graph: graph) } ?? "", error: error)
     }
 
     /// Symptoms whose message says which bug it is (the others carry measured numbers).

@@ -74,7 +74,7 @@ public struct DefectTriage: Sendable {
     public func reproduceAll(campaign: Int64? = nil, base: String = "Reports/defects") throws -> [(id: Int64, result: Result<ReproducerFolder, Error>)] {
         try fold()
         return try queries.list(campaign: campaign).map { d in
-            (d.id, Result { try reproduce(d.id, out: ReproducerWriter.folder(for: d.id, base: base)) })
+            (id: d.id, result: Result<ReproducerFolder, Error> { try reproduce(d.id, out: ReproducerWriter.folder(for: d.id, base: base)) })
         }
     }
 }

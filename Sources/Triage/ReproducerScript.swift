@@ -64,7 +64,9 @@ struct ReproducerScript {
         lines.append("")
         lines.append("Run: python3 \(fileName). Exit 1 and expected vs actual when the defect shows; exit 0 when the")
         lines.append("outputs match the float64 reference (mean relative distance <= TOLERANCE, no NaN/Inf where it is finite).")
-        return lines.joined(separator: "\n") + "\n"
+        // Titles quote error messages: keep them from closing the docstring or starting an escape.
+        let text = lines.joined(separator: "\n").replacingOccurrences(of: "\\", with: "/")
+        return text.replacingOccurrences(of: "\"\"\"", with: "'''") + "\n"
     }
 
     var fileName: String { (control ? "control_" : "repro_") + SafeFolder.sanitize(framework) + ".py" }

@@ -9,8 +9,10 @@ import Taxonomy
 enum TriageTestSupport {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Five planted defects of five kinds on ops the operators below put into lenet5 mutants.
-    static let planted = [PlantedDefect(op: .pad, kind: .crash), PlantedDefect(op: .batchNorm, kind: .wrong), PlantedDefect(op: .gelu, kind: .nan),
+    /// Five planted defects of five kinds on ops the operators below put into lenet5 mutants. None of these ops
+    /// varies in its key attributes here (a Pad would: shape mutation draws constant, edge and reflect modes,
+    /// which the signature keeps apart as separate code paths).
+    static let planted = [PlantedDefect(op: .layerNorm, kind: .crash), PlantedDefect(op: .batchNorm, kind: .wrong), PlantedDefect(op: .gelu, kind: .nan),
                           PlantedDefect(op: .dropout, kind: .load), PlantedDefect(op: .groupNorm, kind: .error)]
     static let operators: [any MutationOperator] = [ShapeMutation(), NormalizationInsertion(), ModernActivation(), LayerAddition()]
 
