@@ -40,17 +40,15 @@ import Testing
     }
 
     @Test func signatureSeparatesFrameworksSymptomsAndOps() {
-        let f = MutantFinding(framework: "faulty", symptom: .crash, stage: .execute, scope: .some, op: "Pad", subtype: "G2", detail: "signal 11 in Pad")
-        let one = DefectSignature(finding: f, deviating: ["faulty"], graph: nil)
-        let two = DefectSignature(finding: f, deviating: ["pytorch", "faulty"], graph: nil)
-        var other = f
-        other.symptom = .error
+        func sig(_ symptom: FindingSymptom, _ detail: String, _ frameworks: [String]) -> DefectSignature {
+            DefectSignature(symptom: symptom, stage: .execute, subtype: "G2", op: "Pad", detail: detail, deviating: frameworks, graph: nil)
+        }
+        let one = sig(.crash, "signal 11 in Pad", ["faulty"])
+        let two = sig(.crash, "signal 11 in Pad", ["pytorch", "faulty"])
         #expect(one.text != two.text)
         #expect(two.frameworks == ["faulty", "pytorch"])
-        #expect(one.text != DefectSignature(finding: other, deviating: ["faulty"], graph: nil).text)
-        var again = f
-        again.detail = "signal 6 in Pad"
-        #expect(one.text == DefectSignature(finding: again, deviating: ["faulty"], graph: nil).text)
+        #expect(one.text != sig(.error, "signal 11 in Pad", ["faulty"]).text)
+        #expect(one.text == sig(.crash, "signal 6 in Pad", ["faulty"]).text)
         #expect(one.title.contains("Pad") && one.title.contains("crashes"))
     }
 }

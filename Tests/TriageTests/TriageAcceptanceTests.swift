@@ -25,7 +25,7 @@ import Testing
         p.arguments = [script]
         p.currentDirectoryURL = URL(fileURLWithPath: "/")  // the script must find its files by itself
         let out = URL(fileURLWithPath: dir).appendingPathComponent(script + ".out")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         let handle = try FileHandle(forWritingTo: out)
         p.standardOutput = handle
         p.standardError = handle
