@@ -39,6 +39,7 @@ struct ReproducerScript {
         if let dialect {
             let emitted = PythonModelEmitter(dialect: dialect).emit(graph, fault: fault)
             for h in emitted.helpers { out += "\n" + h }
+            body.append("")
             body.append("def run(x, W):")
             body.append("    v = {}")
             body += emitted.lines.map { "    " + $0 }
@@ -47,7 +48,7 @@ struct ReproducerScript {
             body.append("")
         }
         body += runFramework
-        out += "\n" + body.joined(separator: "\n") + "\n\n" + main
+        out += "\n" + body.joined(separator: "\n") + "\n\n\n" + main
         return out
     }
 
@@ -103,7 +104,7 @@ struct ReproducerScript {
                     "    return [np.asarray(o, np.float64) for o in session.run(None, feeds)[:\(graph.outputs.count)]]"]
         default:
             var lines = ["def run_framework(x, W):"]
-            if let fault {
+            if let fault, ["load", "error", "crash"].contains(fault.kind) {
                 lines.append("    # The planted defect, as the fault injector applies it.")
                 switch fault.kind {
                 case "load": lines.append("    raise RuntimeError(\(py("cannot load \(fault.op)")))")

@@ -17,7 +17,7 @@ public struct ReproducerFolder: Sendable, Codable {
 /// implicated framework (and per control framework: the same model where it should pass), and the bug
 /// report draft. Nothing is written outside the folder.
 public struct ReproducerWriter: Sendable {
-    /// Makes `model/model.onnx` when a worker framework that reads ONNX is implicated.
+    /// Makes `model/model.onnx` when ONNX Runtime is implicated or a control.
     public var exporter: OnnxExporter?
     /// Subtype id -> its name in the HP taxonomy.
     public var subtypeNames: [String: String]
@@ -73,7 +73,8 @@ public struct ReproducerWriter: Sendable {
             }
         }
         let implicated = defect.frameworkList
-        if implicated.contains("onnxruntime"), let exporter {
+        let controlList = controls.filter { !implicated.contains($0) }
+        if implicated.contains("onnxruntime") || controlList.contains("onnxruntime"), let exporter {
             do {
                 try folder.write(try exporter.export(graph, weights: candidate.model.weights), to: "model/model.onnx")
                 files.append("model/model.onnx")
@@ -84,7 +85,6 @@ public struct ReproducerWriter: Sendable {
         let fault: (op: String, kind: String)? = Self.faultKind(defect).map { (defect.op, $0) }
         var scripts: [String: String] = [:]
         var order: [String] = []
-        let controlList = controls.filter { !implicated.contains($0) }
         for (fw, control) in implicated.map({ ($0, false) }) + controlList.map({ ($0, true) }) {
             guard ["faulty", "pytorch", "onnxruntime"].contains(fw), fw != "onnxruntime" || files.contains("model/model.onnx") else {
                 if !control {

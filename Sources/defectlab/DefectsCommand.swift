@@ -32,7 +32,9 @@ struct DefectsContext: ParsableArguments {
         let catalog = try taxonomy.catalog()
         let names = Dictionary((try? catalog.loadTaxonomy().subtypes.map { ($0.id, $0.name) }) ?? [], uniquingKeysWith: { a, _ in a })
         let python = try? PythonEnvironment.locate().interpreter
-        let writer = ReproducerWriter(exporter: python.map(OnnxExporter.init(interpreter:)), subtypeNames: names)
+        // Controls: the same model on frameworks the defect does not implicate, where it should pass.
+        let writer = ReproducerWriter(exporter: python.map(OnnxExporter.init(interpreter:)), subtypeNames: names,
+                                      controls: python == nil ? ["pytorch"] : ["onnxruntime", "pytorch"])
         let known = Set(FrameworkKind.all + FrameworkKind.variants.keys)
         return DefectTriage(store: store, oracles: MutantOracles(mapping: try catalog.loadMapping()), writer: writer) { name in
             let base = String(name.split(separator: "@").first ?? "")
@@ -57,10 +59,15 @@ enum DefectsOutput {
 
     static func table(_ defects: [DefectRecord]) -> String {
         guard !defects.isEmpty else { return "no defects (run a campaign: `defectlab fuzz`, then `defectlab defects list`)" }
+        func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
+            let fill = String(repeating: " ", count: max(n - s.count, 0))
+            return right ? fill + s : s + fill
+        }
         var lines = ["   ID  SUBTYPE  FINDINGS  NODES  REDUCED  KIND         TITLE"]
         for d in defects {
-            lines.append(String(format: "%5lld  %-7@  %8d  %5@  %7@  %-11@  %@", d.id, d.subtype, d.findingCount,
-                                d.representativeNodes.map(String.init) ?? "-", d.reducedNodes.map(String.init) ?? "-", d.kind ?? "-", d.title))
+            lines.append([pad(String(d.id), 5, right: true), pad(d.subtype, 7), pad(String(d.findingCount), 8, right: true),
+                          pad(d.representativeNodes.map(String.init) ?? "-", 5, right: true), pad(d.reducedNodes.map(String.init) ?? "-", 7, right: true),
+                          pad(d.kind ?? "-", 11), d.title].joined(separator: "  "))
         }
         return lines.joined(separator: "\n")
     }
