@@ -90,7 +90,7 @@ public struct DefectQueries: Sendable {
             return DefectRecord(row: row, campaigns: try Self.campaigns(db, id))
         }
         guard let found else {
-            throw TriageError(.unknownDefect, "no defect \(id) in \(store.path); `defectlab defects list --db \(store.path)` lists them (fold first with a campaign's findings: `defectlab defects list` folds new findings)")
+            throw TriageError(.unknownDefect, "no defect \(id) in \(store.path); list the defects with `defectlab defects list --db \(store.path)`")
         }
         return found
     }
