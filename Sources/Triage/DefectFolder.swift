@@ -28,24 +28,16 @@ public struct DefectFolder: Sendable {
         self.replayer = replayer
     }
 
-    /// One unfolded finding with what its signature needs.
-    struct Pending {
+    /// One unfolded finding, classified.
+    struct Classified: Sendable {
         var id: Int64
         var campaignID: Int64
         var campaignKey: String
         var step: Int
-        var finding: StoredFinding
         var seenAt: String
-    }
-
-    /// A `campaign_finding` row's signature columns.
-    struct StoredFinding {
-        var framework: String
-        var symptom: FindingSymptom
-        var stage: FindingStage?
-        var op: String
-        var subtype: String
-        var detail: String
+        var signature: DefectSignature
+        /// Nodes of its mutant (nil when it cannot be replayed).
+        var nodes: Int?
     }
 
     /// Folds every finding not yet assigned to a defect.
@@ -54,13 +46,19 @@ public struct DefectFolder: Sendable {
         try DefectFolder().fold(store: store)
     }
 
+    /// Reads and replays outside the write lock (a fuzzer writing to the same store must not wait on
+    /// replays), then writes in one transaction, skipping findings another fold took in between.
     @discardableResult
     public func fold(store: DefectLabStore) throws -> Result {
-        let replayer = self.replayer
-        return try store.write { db in
-            var result = Result()
+        struct Raw: Sendable {
+            var id: Int64, campaignID: Int64, campaignKey: String, campaignSeed: UInt64, step: Int, seenAt: String
+            var seedModel: String?, lineage: String?
+            var framework: String, symptom: String, stage: String?, op: String, subtype: String, detail: String
+        }
+        struct MutantKey: Hashable, Sendable { var campaign: Int64; var step: Int }
+        let (raws, deviating) = try store.read { db -> ([Raw], [MutantKey: [String: Set<String>]]) in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT f.id, f.campaign_id, f.step, f.framework, f.symptom, f.stage, f.scope, f.op, f.subtype, f.detail,
+                SELECT f.id, f.campaign_id, f.step, f.framework, f.symptom, f.stage, f.op, f.subtype, f.detail,
                        c.key AS campaign_key, c.seed AS campaign_seed, m.seed_model, m.lineage_json, m.created_at
                 FROM campaign_finding f
                 JOIN campaign c ON c.id = f.campaign_id
@@ -69,26 +67,12 @@ public struct DefectFolder: Sendable {
                 WHERE d.finding_id IS NULL
                 ORDER BY f.campaign_id, f.step, f.id
                 """)
-            guard !rows.isEmpty else { return result }
-            // Per mutant: the graph (for the localized node's attributes and the node count) and, per symptom,
-            // every framework that deviates (all of the step's findings, folded or not).
-            struct MutantKey: Hashable { var campaign: Int64; var step: Int }
-            var graphs: [MutantKey: Graph?] = [:]
+            var raws: [Raw] = []
+            // Per mutant and symptom, every framework that deviates (all of the step's findings, folded or not).
             var deviating: [MutantKey: [String: Set<String>]] = [:]
-            var pending: [Pending] = []
             for row in rows {
                 let key = MutantKey(campaign: row["campaign_id"], step: row["step"])
-                let finding = StoredFinding(framework: row["framework"], symptom: FindingSymptom(rawValue: row["symptom"]) ?? .error,
-                                            stage: (row["stage"] as String?).flatMap(FindingStage.init(rawValue:)),
-                                            op: row["op"], subtype: row["subtype"], detail: row["detail"])
-                if graphs[key] == nil {
-                    let seedModel: String? = row["seed_model"], lineage: String? = row["lineage_json"]
-                    let seed = UInt64(bitPattern: (row["campaign_seed"] as Int64?) ?? 0)
-                    if let seedModel, let lineage, let model = try? replayer.replay(seedModel: seedModel, campaignSeed: seed, lineageJSON: lineage) {
-                        graphs[key] = .some(model.graph)
-                    } else {
-                        graphs[key] = .some(nil)
-                    }
+                if deviating[key] == nil {
                     var bySymptom: [String: Set<String>] = [:]
                     for r in try Row.fetchAll(db, sql: "SELECT framework, symptom FROM campaign_finding WHERE campaign_id = ? AND step = ?",
                                               arguments: [key.campaign, key.step]) {
@@ -96,25 +80,54 @@ public struct DefectFolder: Sendable {
                     }
                     deviating[key] = bySymptom
                 }
-                pending.append(Pending(id: row["id"], campaignID: key.campaign, campaignKey: row["campaign_key"], step: key.step,
-                                       finding: finding, seenAt: (row["created_at"] as String?) ?? Self.now()))
+                raws.append(Raw(id: row["id"], campaignID: key.campaign, campaignKey: row["campaign_key"],
+                                campaignSeed: UInt64(bitPattern: (row["campaign_seed"] as Int64?) ?? 0), step: key.step,
+                                seenAt: (row["created_at"] as String?) ?? Self.now(), seedModel: row["seed_model"], lineage: row["lineage_json"],
+                                framework: row["framework"], symptom: row["symptom"], stage: row["stage"], op: row["op"], subtype: row["subtype"],
+                                detail: row["detail"]))
+            }
+            return (raws, deviating)
+        }
+        guard !raws.isEmpty else { return Result() }
+        // Per mutant: the graph, for the localized node's attributes and the node count.
+        var graphs: [MutantKey: Graph?] = [:]
+        var classified: [Classified] = []
+        var unreplayable = 0
+        for r in raws {
+            let key = MutantKey(campaign: r.campaignID, step: r.step)
+            if graphs[key] == nil {
+                if let seedModel = r.seedModel, let lineage = r.lineage,
+                   let model = try? replayer.replay(seedModel: seedModel, campaignSeed: r.campaignSeed, lineageJSON: lineage) {
+                    graphs[key] = .some(model.graph)
+                } else {
+                    graphs[key] = .some(nil)
+                }
+            }
+            let graph = graphs[key] ?? nil
+            if graph == nil { unreplayable += 1 }
+            let frameworks = Array(deviating[key]?[r.symptom] ?? [r.framework])
+            let signature = DefectSignature(symptom: FindingSymptom(rawValue: r.symptom) ?? .error, stage: r.stage.flatMap(FindingStage.init(rawValue:)),
+                                            subtype: r.subtype, op: r.op, detail: r.detail, deviating: frameworks, graph: graph)
+            classified.append(Classified(id: r.id, campaignID: r.campaignID, campaignKey: r.campaignKey, step: r.step, seenAt: r.seenAt,
+                                         signature: signature, nodes: graph?.nodes.count))
+        }
+        let pendingAll = classified, unreplayableCount = unreplayable
+        return try store.write { db in
+            var result = Result()
+            result.unreplayable = unreplayableCount
+            var pending: [Classified] = []
+            for p in pendingAll where try Int.fetchOne(db, sql: "SELECT 1 FROM defect_finding WHERE finding_id = ?", arguments: [p.id]) == nil {
+                pending.append(p)
             }
             // Group by signature, in first-seen order so new defect ids are deterministic.
             var order: [String] = []
-            var groups: [String: (signature: DefectSignature, members: [Pending], best: (nodes: Int, key: String, campaign: Int64, step: Int)?)] = [:]
+            var groups: [String: (signature: DefectSignature, members: [Classified], best: (nodes: Int, key: String, campaign: Int64, step: Int)?)] = [:]
             for p in pending {
-                let key = MutantKey(campaign: p.campaignID, step: p.step)
-                let graph = graphs[key] ?? nil
-                if graph == nil { result.unreplayable += 1 }
-                let frameworks = Array(deviating[key]?[p.finding.symptom.rawValue] ?? [p.finding.framework])
-                let f = p.finding
-                let signature = DefectSignature(symptom: f.symptom, stage: f.stage, subtype: f.subtype, op: f.op, detail: f.detail,
-                                                deviating: frameworks, graph: graph)
-                let text = signature.text
-                if groups[text] == nil { order.append(text); groups[text] = (signature, [], nil) }
+                let text = p.signature.text
+                if groups[text] == nil { order.append(text); groups[text] = (p.signature, [], nil) }
                 groups[text]!.members.append(p)
-                if let graph {
-                    let candidate = (nodes: graph.nodes.count, key: p.campaignKey, campaign: p.campaignID, step: p.step)
+                if let nodes = p.nodes {
+                    let candidate = (nodes: nodes, key: p.campaignKey, campaign: p.campaignID, step: p.step)
                     if let best = groups[text]!.best {
                         if Self.better(candidate, than: best) { groups[text]!.best = candidate }
                     } else {
