@@ -3,6 +3,7 @@ import Fuzz
 import ModelIR
 import Store
 import Taxonomy
+import Workers
 
 /// The triage entry points the CLI and the report command call: fold, reduce one defect, write its
 /// reproducer, or do all of that for every defect of a campaign.
@@ -75,6 +76,24 @@ public struct DefectTriage: Sendable {
         try fold()
         return try queries.list(campaign: campaign).map { d in
             (id: d.id, result: Result<ReproducerFolder, Error> { try reproduce(d.id, out: ReproducerWriter.folder(for: d.id, base: base)) })
+        }
+    }
+}
+
+extension DefectTriage {
+    /// The triage a command sets up: the campaign's oracles over `mapping`, worker frameworks from `python`
+    /// (through `pool`, which the caller shuts down), ONNX export and controls when `python` is set, subtype
+    /// names for the bug reports. `defectlab report` calls this, then `reproduceAll(campaign:base:)`.
+    public static func standard(store: DefectLabStore, mapping: FuzzMapping, python: String?, pool: WorkerPool?,
+                                subtypeNames: [String: String] = [:]) -> DefectTriage {
+        let writer = ReproducerWriter(exporter: python.map(OnnxExporter.init(interpreter:)), subtypeNames: subtypeNames,
+                                      controls: python == nil ? ["pytorch"] : ["onnxruntime", "pytorch"])
+        let known = Set(FrameworkKind.all + FrameworkKind.variants.keys)
+        return DefectTriage(store: store, oracles: MutantOracles(mapping: mapping), writer: writer) { name in
+            // `pytorch@2.1`-style names run the base framework's worker.
+            let base = String(name.split(separator: "@").first ?? "")
+            guard let pool, known.contains(base) else { return nil }
+            return WorkerExecutor(name: name, framework: base, pool: pool)
         }
     }
 }

@@ -32,15 +32,8 @@ struct DefectsContext: ParsableArguments {
         let catalog = try taxonomy.catalog()
         let names = Dictionary((try? catalog.loadTaxonomy().subtypes.map { ($0.id, $0.name) }) ?? [], uniquingKeysWith: { a, _ in a })
         let python = try? PythonEnvironment.locate().interpreter
-        // Controls: the same model on frameworks the defect does not implicate, where it should pass.
-        let writer = ReproducerWriter(exporter: python.map(OnnxExporter.init(interpreter:)), subtypeNames: names,
-                                      controls: python == nil ? ["pytorch"] : ["onnxruntime", "pytorch"])
-        let known = Set(FrameworkKind.all + FrameworkKind.variants.keys)
-        return DefectTriage(store: store, oracles: MutantOracles(mapping: try catalog.loadMapping()), writer: writer) { name in
-            let base = String(name.split(separator: "@").first ?? "")
-            guard let pools, let python, known.contains(base) else { return nil }
-            return WorkerExecutor(name: name, framework: base, pool: pools.pool(python))
-        }
+        return DefectTriage.standard(store: store, mapping: try catalog.loadMapping(), python: python,
+                                     pool: python.flatMap { p in pools?.pool(p) }, subtypeNames: names)
     }
 
     func id(_ text: String) throws -> Int64 {

@@ -1,6 +1,7 @@
 import Foundation
 import Fuzz
 import ModelIR
+import Taxonomy
 import Testing
 @testable import Triage
 
@@ -57,5 +58,35 @@ import Testing
         var wrong = signature
         wrong.op = "GELU"
         #expect(throws: TriageError.self) { try DefectReducer(signature: wrong, oracles: try TriageTestSupport.oracles(), executors: [FaultInjectionExecutor(defects: planted)]).reduce(m) }
+    }
+}
+
+/// A framework that fails on Tanh only when a convolution feeds it: a composition defect.
+struct ConvTanhExecutor: MutantExecutor {
+    let name = "ctx"
+    var inProcess: Bool { true }
+
+    func execute(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome {
+        let graph = model.graph
+        let hit = graph.nodes.contains { n in n.op == .tanh && n.inputs.contains { graph.node(named: $0.node)?.op == .conv2d } }
+        if hit { return ExecutionOutcome(framework: name, status: .error, stage: .execute, message: "RuntimeError in Tanh after conv", failingOp: "Tanh") }
+        return ReferenceExecutor().execute(model, inputs: inputs, arbiter: arbiter)
+    }
+}
+
+@Suite struct CompositionReductionTests {
+    @Test func aDefectNeedingItsContextIsACompositionDefect() throws {
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let signature = DefectSignature(symptom: .error, stage: .execute, subtype: "G2", op: "Tanh", detail: "RuntimeError in Tanh after conv",
+                                        deviating: ["ctx"], graph: model.graph)
+        let r = try DefectReducer(signature: signature, oracles: try TriageTestSupport.oracles(), executors: [ConvTanhExecutor()]).reduce(model)
+        let ops = r.candidate.model.graph.nodes.map(\.op)
+        #expect(ops == [.input, .conv2d, .tanh], "reduced to \(ops)")
+        #expect(r.kind == "composition")
+        // Channels and spatial size shrank while the defect kept showing, and the result is still valid.
+        let conv = try #require(r.candidate.model.graph.nodes.first { $0.op == .conv2d })
+        #expect((conv.outputs.first?.shape[1] ?? 99) < 6)
+        #expect((r.candidate.model.graph.inputNodes.first?.output.shape[2] ?? 99) < 32)
+        #expect((try? r.candidate.model.graph.inferred()) != nil)
     }
 }
