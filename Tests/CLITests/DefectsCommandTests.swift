@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// `defectlab defects` as a user runs it: fold, list, show, repro, and clear errors.
+@Suite struct DefectsCommandTests {
+    @Test func foldListShowAndReproduceAPlantedDefect() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("f.sqlite").path
+        let fuzz = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference,faulty", "--plant", "Dropout=load",
+                                       "--ops", "InsNorm", "--budget", "20", "--guidance", "random", "--seed", "3", "--db", db])
+        #expect(fuzz.status == 0, "\(fuzz.stderr)")
+        let list = try CLIProcess.run(["defects", "list", "--campaign", "latest", "--format", "json", "--db", db])
+        #expect(list.status == 0, "\(list.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+        let defects = try #require(object["defects"] as? [[String: Any]])
+        let dropout = try #require(defects.first { $0["op"] as? String == "Dropout" && $0["subtype"] as? String == "G3" }, "\(list.stdout)")
+        let id = try #require(dropout["id"] as? Int)
+        let show = try CLIProcess.run(["defects", "show", "\(id)", "--db", db])
+        #expect(show.status == 0 && show.stdout.contains("Dropout") && show.stdout.contains("signature: error|load|G3|faulty|Dropout"), "\(show.stdout)\(show.stderr)")
+        let out = dir.appendingPathComponent("repro").path
+        let repro = try CLIProcess.run(["defects", "repro", "D\(id)", "--out", out, "--db", db], environment: ["DEFECTLAB_PYTHON": ""])
+        #expect(repro.status == 0, "\(repro.stderr)")
+        for f in ["bug-report.md", "model/graph.json", "repro_faulty.py", "input_0.npy", "expected_0.npy"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + f), "missing \(f): \(repro.stdout)")
+        }
+        let shown = try CLIProcess.run(["defects", "show", "\(id)", "--format", "json", "--db", db])
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        #expect((record["reduced_nodes"] as? Int ?? 99) <= 3)
+        #expect(record["kind"] as? String == "interface")
+        #expect((record["repro_path"] as? String)?.hasSuffix("repro") == true)
+    }
+
+    @Test func unknownDefectsSayHowToListThem() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("empty.sqlite").path
+        #expect(try CLIProcess.run(["db", "info", "--db", db]).status == 0)
+        let show = try CLIProcess.run(["defects", "show", "42", "--db", db])
+        #expect(show.status != 0 && show.stderr.contains("no defect 42") && show.stderr.contains("defects list"), "\(show.stderr)")
+        let repro = try CLIProcess.run(["defects", "repro", "--db", db])
+        #expect(repro.status != 0 && repro.stderr.contains("--all"))
+        let list = try CLIProcess.run(["defects", "list", "--db", db])
+        #expect(list.status == 0 && list.stdout.contains("no defects"))
+    }
+}
