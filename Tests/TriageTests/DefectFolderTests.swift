@@ -69,5 +69,8 @@ import Testing
         try DefectFolder.fold(store: unsharded)
         let plantedUnsharded = Set(try DefectQueries(store: unsharded).list().compactMap(TriageTestSupport.plantedMatch))
         #expect(Set(mergedPlanted) == plantedUnsharded)
+        #expect(plantedUnsharded.count == TriageTestSupport.planted.count)
+        // The same unique defects (signatures), though the shards drew other mutants than the unsharded run.
+        #expect(Set(m.map(\.signature)) == Set(try DefectQueries(store: unsharded).list().map(\.signature)))
     }
 }
