@@ -67,6 +67,9 @@ struct PythonModelEmitter {
             return ("\(x) @ \(w(node, "weight")).T\(b)", [])
         case .matMul:
             return ("\(a[0]) @ \(a[1])", [])
+        case .batchNorm where !np:
+            let weight = hasWeight(node, "weight") ? w(node, "weight") : "None", bias = hasWeight(node, "bias") ? w(node, "bias") : "None"
+            return ("F.batch_norm(\(x), \(w(node, "running_mean")), \(w(node, "running_var")), \(weight), \(bias), False, 0.0, \(dbl("epsilon", 1e-5)))", [])
         case .batchNorm:
             let shape = "(1, -1" + String(repeating: ", 1", count: Swift.max(rank - 2, 0)) + ")"
             let sq = np ? "np.sqrt" : "torch.sqrt"

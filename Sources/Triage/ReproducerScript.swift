@@ -36,10 +36,10 @@ struct ReproducerScript {
         default: break
         }
         out += "\nHERE = os.path.dirname(os.path.abspath(__file__))\nTOLERANCE = \(tolerance)\n\n\n" + Self.loader
+        body.append("")
         if let dialect {
             let emitted = PythonModelEmitter(dialect: dialect).emit(graph, fault: fault)
             for h in emitted.helpers { out += "\n" + h }
-            body.append("")
             body.append("def run(x, W):")
             body.append("    v = {}")
             body += emitted.lines.map { "    " + $0 }
