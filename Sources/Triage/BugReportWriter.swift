@@ -28,7 +28,7 @@ struct BugReportWriter {
         lines += ["", "## \(headings.bug)", ""]
         lines.append("`\(defect.op)`" + (defect.keyAttributes.isEmpty ? "" : " (\(defect.keyAttributes))") + " on \(defect.frameworks): \(symptomSentence).")
         if let reduction {
-            lines.append("The model below was reduced automatically from a \(reduction.originalNodes)-node mutant to \(graph.nodes.count) nodes; it is an **\(reduction.kind)** defect (" + (reduction.kind == "interface" ? "the op alone, on the captured inputs, shows it" : "the op alone does not show it: it takes the surrounding graph") + ").")
+            lines.append("The model below was reduced automatically from a \(reduction.originalNodes)-node mutant to \(graph.nodes.count) nodes; it is \(reduction.kind == "interface" ? "an" : "a") **\(reduction.kind)** defect (" + (reduction.kind == "interface" ? "the op alone, on the captured inputs, shows it" : "the op alone does not show it: it takes the surrounding graph") + ").")
         }
         lines += ["", "| node | op | inputs | output |", "|---|---|---|---|"]
         for n in graph.nodes {
@@ -62,7 +62,8 @@ struct BugReportWriter {
     var symptomSentence: String {
         switch defect.symptom {
         case "crash": "the process crashes"
-        case "error": defect.stage == "load" ? "loading the model fails" : "running the model raises an error"
+        case "error": defect.stage == "load" ? "loading the model fails"
+            : defect.stage == "build" || defect.stage == "compile" ? "building the model fails" : "running the model raises an error"
         case "nan_inf": "outputs NaN/Inf where the float64 reference is finite"
         case "inconsistency": "outputs differ from the float64 reference beyond the tolerance"
         default: defect.symptom.replacingOccurrences(of: "_", with: " ")

@@ -124,7 +124,11 @@ public struct DefectReducer: Sendable {
         }
         // 3. Interface or composition: the localized node alone, on its captured inputs.
         var kind = "composition"
-        if current.model.graph.nodes.allSatisfy({ $0.op == .input || isLocalized($0) }) && localized(current) != nil {
+        let inner = current.model.graph.nodes.filter { $0.op != .input }
+        if inner.allSatisfy(isLocalized) && localized(current) != nil {
+            kind = "interface"
+        } else if localized(current) == nil && inner.count == 1 {
+            // Not localized (a whole-model failure), but one op is left: that op alone shows it.
             kind = "interface"
         } else if let alone = isolate(current) {
             runs += 1

@@ -9,6 +9,13 @@ enum NpyWriter {
         return header(descr: "<f4", shape: shape) + body
     }
 
+    /// Half-precision inputs stay half precision: a framework fed float32 would run another kernel.
+    static func float16(_ values: [Float], shape: [Int]) -> Data {
+        var body = Data(capacity: values.count * 2)
+        for v in values { withUnsafeBytes(of: Float16(v).bitPattern.littleEndian) { body.append(contentsOf: $0) } }
+        return header(descr: "<f2", shape: shape) + body
+    }
+
     static func float64(_ values: [Double], shape: [Int]) -> Data {
         var body = Data(capacity: values.count * 8)
         for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { body.append(contentsOf: $0) } }

@@ -37,6 +37,15 @@ public struct ReproducerWriter: Sendable {
         URL(fileURLWithPath: base).appendingPathComponent("D\(id)").path
     }
 
+    /// The oracles' tolerance factor: half-precision layers are judged 50 (f16, integers) or 100 (bf16) times
+    /// more leniently, as in `MutantOracles`.
+    static func dtypeFactor(_ graph: Graph) -> Double {
+        let types = Set(graph.nodes.flatMap { $0.outputs.map(\.dtype) })
+        if types.contains(.bf16) { return 100 }
+        if types.contains(.f16) || types.contains(.i32) || types.contains(.i64) { return 50 }
+        return 1
+    }
+
     /// The planted kind a `faulty` signature stands for.
     static func faultKind(_ d: DefectRecord) -> String? {
         switch d.symptom {
@@ -58,7 +67,8 @@ public struct ReproducerWriter: Sendable {
         for (k, node) in graph.inputNodes.enumerated() {
             guard let t = candidate.inputs[node.name] else { continue }
             let name = "input_\(k).npy"
-            let data = t.dtype.isInteger ? NpyWriter.int64(t.values.map { Int64($0) }, shape: t.shape) : NpyWriter.float32(t.values, shape: t.shape)
+            let data = t.dtype.isInteger ? NpyWriter.int64(t.values.map { Int64($0) }, shape: t.shape)
+                : t.dtype == .f16 ? NpyWriter.float16(t.values, shape: t.shape) : NpyWriter.float32(t.values, shape: t.shape)
             try folder.write(data, to: name); files.append(name)
             inputFiles.append((node.name, name))
         }
@@ -94,7 +104,7 @@ public struct ReproducerWriter: Sendable {
                 continue
             }
             let script = ReproducerScript(framework: fw, title: "D\(defect.id): \(defect.title)", graph: graph, inputFiles: inputFiles,
-                                          expectedFiles: expectedFiles, tolerance: tolerance, fault: fw == "faulty" ? fault : nil, control: control)
+                                          expectedFiles: expectedFiles, tolerance: tolerance * Self.dtypeFactor(graph), fault: fw == "faulty" ? fault : nil, control: control)
             try folder.write(script.text, to: script.fileName, executable: true)
             files.append(script.fileName)
             scripts[fw] = script.fileName
