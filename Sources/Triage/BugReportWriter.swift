@@ -12,6 +12,8 @@ struct BugReportWriter {
     var expectedHead: [String]
     var subtypeName: String?
     var planted: String?
+    /// Framework -> `module x.y.z`, where the interpreter answered.
+    var versions: [String: String] = [:]
 
     var text: String {
         let framework = defect.frameworkList.first ?? "framework"
@@ -43,9 +45,11 @@ struct BugReportWriter {
         lines += ["", "## \(headings.actual)", "", actualSentence]
         lines += ["", "## \(headings.env)", ""]
         if defect.frameworks.contains("faulty") {
-            lines.append("- faulty: DefectLab's fault-injection framework, simulated in-process" + (planted.map { " (planted defect `\($0)`)" } ?? ""))
+            lines.append("- faulty: DefectLab's fault-injection framework, simulated in-process" + (planted.map { " (planted defect `\($0)`)" } ?? "")
+                         + (versions["faulty"].map { "; its reproducer needs \($0)" } ?? ""))
         }
         for fw in defect.frameworkList where fw != "faulty" {
+            if let v = versions[fw] { lines.append("- \(fw): \(v)"); continue }
             lines.append("- \(fw): version as printed by `python3 -c 'import \(fw == "pytorch" ? "torch" : fw); print(\(fw == "pytorch" ? "torch" : fw).__version__)'`")
         }
         let os = ProcessInfo.processInfo.operatingSystemVersionString

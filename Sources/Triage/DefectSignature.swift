@@ -64,6 +64,6 @@ public struct DefectSignature: Sendable, Hashable, Codable {
         default: symptom
         }
         let stagePart = stage.isEmpty || symptom == "error" && stage == "load" ? "" : " during \(stage)"
-        return "[\(who)] \(op)\(attrs) \(what)\(stagePart)" + (error.isEmpty ? "" : ": \(error.prefix(80))")
+        return "[\(who)] \(op)\(attrs) \(what)\(stagePart)" + (error.isEmpty ? "" : ": \(error.prefix(120))")
     }
 }

@@ -87,7 +87,8 @@ extension DefectTriage {
     public static func standard(store: DefectLabStore, mapping: FuzzMapping, python: String?, pool: WorkerPool?,
                                 subtypeNames: [String: String] = [:]) -> DefectTriage {
         let writer = ReproducerWriter(exporter: python.map(OnnxExporter.init(interpreter:)), subtypeNames: subtypeNames,
-                                      controls: python == nil ? ["pytorch"] : ["onnxruntime", "pytorch"])
+                                      controls: python == nil ? ["pytorch"] : ["onnxruntime", "pytorch"],
+                                      versions: python.map(FrameworkVersions.init(interpreter:)))
         let known = Set(FrameworkKind.all + FrameworkKind.variants.keys)
         return DefectTriage(store: store, oracles: MutantOracles(mapping: mapping), writer: writer) { name in
             // `pytorch@2.1`-style names run the base framework's worker.

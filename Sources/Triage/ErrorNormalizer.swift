@@ -38,7 +38,7 @@ public enum ErrorNormalizer {
             (#"0x[0-9a-fA-F]+"#, "<addr>"),
             (#"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"#, "<id>"),
             (#"\b(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}\b"#, "<id>"),
-            (#"(?<![A-Za-z_])\d+(\.\d+)?([eE][-+]?\d+)?"#, "<n>"),
+            (#"(?<![A-Za-z_0-9.])\d+(\.\d+)?([eE][-+]?\d+)?"#, "<n>"),
             (#"\s+"#, " "),
         ]
         for (pattern, replacement) in rules {

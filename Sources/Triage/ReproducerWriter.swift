@@ -24,9 +24,13 @@ public struct ReproducerWriter: Sendable {
     /// Frameworks that get a control script when not implicated (the same model, expected to pass).
     public var controls: [String]
     public var tolerance: Double
+    /// Asks the interpreter for the implicated frameworks' versions (the bug report's environment).
+    public var versions: FrameworkVersions?
 
-    public init(exporter: OnnxExporter? = nil, subtypeNames: [String: String] = [:], controls: [String] = ["pytorch"], tolerance: Double = 1e-3) {
+    public init(exporter: OnnxExporter? = nil, subtypeNames: [String: String] = [:], controls: [String] = ["pytorch"], tolerance: Double = 1e-3,
+                versions: FrameworkVersions? = nil) {
         self.exporter = exporter
+        self.versions = versions
         self.subtypeNames = subtypeNames
         self.controls = controls
         self.tolerance = tolerance
@@ -112,7 +116,8 @@ public struct ReproducerWriter: Sendable {
         }
         let plantedHere = planted.first { $0.lowercased().hasPrefix(defect.op.lowercased() + "=") }
         let report = BugReportWriter(defect: defect, graph: graph, reduction: reduction, scripts: order, expectedHead: expectedHead,
-                                     subtypeName: subtypeNames[defect.subtype], planted: plantedHere)
+                                     subtypeName: subtypeNames[defect.subtype], planted: plantedHere,
+                                     versions: Dictionary(uniqueKeysWithValues: implicated.compactMap { fw in versions?.version(of: fw).map { (fw, $0) } }))
         try folder.write(report.text, to: "bug-report.md"); files.append("bug-report.md")
         return ReproducerFolder(path: folder.root.path, files: files, scripts: scripts, controls: controlList.filter { scripts[$0] != nil })
     }

@@ -13,6 +13,7 @@ import Testing
         #expect(!a.contains("128") && !a.contains("0x"))
         // Op names with digits survive; other messages stay apart.
         #expect(ErrorNormalizer.normalize("bad Conv2d kernel").contains("Conv2d"))
+        #expect(ErrorNormalizer.normalize("bound to tensor(float16) and 3.5e-3") == "bound to tensor(float16) and <n>")
         #expect(ErrorNormalizer.normalize("signal 11 in Pad") != ErrorNormalizer.normalize("signal 11 in GELU"))
     }
 
