@@ -32,6 +32,9 @@ struct BugReportWriter {
         if let reduction {
             lines.append("The model below was reduced automatically from a \(reduction.originalNodes)-node mutant to \(graph.nodes.count) nodes; it is \(reduction.kind == "interface" ? "an" : "a") **\(reduction.kind)** defect (" + (reduction.kind == "interface" ? "the op alone, on the captured inputs, shows it" : "the op alone does not show it: it takes the surrounding graph") + ").")
         }
+        if reduction == nil {
+            lines.append("The model below is the unreduced mutant the defect was found on: on re-execution of the implicated frameworks beside the float64 reference the defect did not show again (timing findings need every framework's run to compare; others may be flaky).")
+        }
         lines += ["", "| node | op | inputs | output |", "|---|---|---|---|"]
         for n in graph.nodes {
             let attrs = n.attributes.keys.sorted().map { "\($0)=\(n.attributes[$0]!)" }.joined(separator: ", ")

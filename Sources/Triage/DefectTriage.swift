@@ -61,10 +61,21 @@ public struct DefectTriage: Sendable {
     }
 
     /// Reduces (again: the reduced inputs are captured values, rebuilt by the same deterministic reduction)
-    /// and writes the reproducer folder; records its path.
+    /// and writes the reproducer folder; records its path. A defect that does not show again on re-execution
+    /// (timing findings, which need every framework's run to compare; flaky ones) gets a reproducer of its
+    /// unreduced representative, and its bug report says so.
     public func reproduce(_ id: Int64, out: String? = nil) throws -> ReproducerFolder {
-        let (defect, reduction, planted) = try reduce(id)
-        let folder = try writer.write(defect: defect, candidate: reduction.candidate, reduction: reduction, planted: planted,
+        let defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String]
+        do {
+            let (d, r, p) = try reduce(id)
+            (defect, candidate, reduction, planted) = (d, r.candidate, r, p)
+        } catch let e as TriageError where e.code == .doesNotReproduce {
+            defect = try queries.defect(id)
+            let rep = try queries.representative(of: defect)
+            let model = try replayer.replay(seedModel: rep.seedModel, campaignSeed: rep.campaignSeed, lineageJSON: rep.lineageJSON)
+            (candidate, reduction, planted) = (ReductionCandidate(model: model, inputs: model.inputs()), nil, rep.planted)
+        }
+        let folder = try writer.write(defect: defect, candidate: candidate, reduction: reduction, planted: planted,
                                       to: out ?? ReproducerWriter.folder(for: id))
         try queries.recordRepro(id, path: folder.path)
         return folder

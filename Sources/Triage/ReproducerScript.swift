@@ -58,6 +58,10 @@ struct ReproducerScript {
             lines.append("Framework: faulty, DefectLab's fault-injection framework. It is SIMULATED: it runs inside the Swift")
             lines.append("process, so this script re-enacts it with numpy alone: the model in float64 with the planted")
             lines.append("fault (\(fault.map { "\($0.op)=\($0.kind)" } ?? "none")) applied as the fuzzer's fault injector applies it.")
+            if fault == nil {
+                lines.append("This is a timing or memory finding: the simulated framework's slowness or allocation is not")
+                lines.append("re-enacted here, so this script checks the values only (they match).")
+            }
         } else {
             lines.append("Framework: \(framework). Uses only \(framework == "pytorch" ? "torch" : framework) and numpy.")
             if control { lines.append("Control: this framework is not implicated; on the same model it should match the reference.") }
