@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Annotation", "Store", "CNCursesW", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "ModelIR", "Reference", "Store", "Taxonomy"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Taxonomy", "CLibXML2", .product(name: "GRDB", package: "GRDB.swift")],
-                    resources: [.copy("Fixtures")]),
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
