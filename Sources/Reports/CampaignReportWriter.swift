@@ -13,14 +13,14 @@ public struct CampaignReportWriter: Sendable {
         self.taxonomy = taxonomy
     }
 
-    /// The default folder, `Reports/campaign-<id>`.
-    public static func defaultFolder(campaign id: Int64) -> String { "Reports/campaign-\(id)" }
+    /// The default folder, `Reports/campaign-<id>` (`Reports/campaigns-<first>-to-<last>` for several).
+    public static func defaultFolder(campaigns ids: [Int64]) -> String { "Reports/" + CampaignSnapshot.stem(ids) }
 
     public func write(campaign selector: CampaignSelector, out: String?, formats: [ReportFormat], roundSize: Int? = nil) throws -> (snapshot: CampaignSnapshot, files: [URL]) {
         let loader = CampaignSnapshotLoader(store: store, taxonomy: taxonomy)
-        let id = try loader.resolve(selector)
-        let folder = try ReportFolder(path: out ?? Self.defaultFolder(campaign: id))
-        let snapshot = try loader.load(.id(id), reportFolder: folder.url, roundSize: roundSize)
+        let ids = try loader.resolve(selector)
+        let folder = try ReportFolder(path: out ?? Self.defaultFolder(campaigns: ids))
+        let snapshot = try loader.load(.ids(ids), reportFolder: folder.url, roundSize: roundSize)
         var files: [URL] = []
         for format in formats {
             let text: String = switch format {
@@ -29,7 +29,7 @@ public struct CampaignReportWriter: Sendable {
             case .json: try JSONReportRenderer.render(snapshot)
             case .junit: JUnitReportRenderer.render(snapshot)
             }
-            files.append(try folder.write(text, name: format.fileName(campaign: id)))
+            files.append(try folder.write(text, name: format.fileName(stem: snapshot.stem)))
         }
         return (snapshot, files)
     }

@@ -1,6 +1,9 @@
 /// Everything a campaign report shows, read from the store once; the renderers only format it.
 public struct CampaignSnapshot: Sendable, Codable, Equatable {
+    /// The first (or only) campaign reported; with several, the others are shards or repeats of it.
     public var campaign: CampaignInfo
+    /// Every campaign the report covers, sorted.
+    public var campaignIDs: [Int64]
     /// Mutants made, by status (legal, illegal, guarded, invalid, duplicate, inapplicable).
     public var statusCounts: [String: Int]
     public var mutants: Int
@@ -17,10 +20,22 @@ public struct CampaignSnapshot: Sendable, Codable, Equatable {
     public var unfolded: [UnfoldedGroup]
 
     enum CodingKeys: String, CodingKey {
-        case campaign, mutants, rounds, defects, unfolded
+        case campaign, mutants, campaignIDs = "campaign_ids", rounds, defects, unfolded
         case statusCounts = "status_counts", rawFindings = "raw_findings", uniqueDefects = "unique_defects"
         case unfoldedFindings = "unfolded_findings", roundSize = "round_size", bySubtype = "by_subtype"
         case byFramework = "by_framework", byOperator = "by_operator"
+    }
+
+    /// `campaign-3`, or `campaigns-1-to-8` for several: the report files' names and the JUnit class prefix.
+    public var stem: String { Self.stem(campaignIDs) }
+
+    public static func stem(_ ids: [Int64]) -> String {
+        ids.count <= 1 ? "campaign-\(ids.first ?? 0)" : "campaigns-\(ids.first!)-to-\(ids.last!)"
+    }
+
+    /// "campaign 3" or "campaigns 1, 2, 3".
+    public var title: String {
+        campaignIDs.count <= 1 ? "campaign \(campaign.id)" : "campaigns \(campaignIDs.map(String.init).joined(separator: ", "))"
     }
 
     /// Recorded step time over the whole campaign.

@@ -14,8 +14,8 @@ public struct CampaignSnapshotLoader: Sendable {
         self.taxonomy = taxonomy
     }
 
-    /// The campaign id `selector` names, or a one-line error that lists what the store has.
-    public func resolve(_ selector: CampaignSelector) throws -> Int64 {
+    /// The campaign ids `selector` names (sorted), or a one-line error that lists what the store has.
+    public func resolve(_ selector: CampaignSelector) throws -> [Int64] {
         let known = try store.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM campaign ORDER BY id") }
         switch selector {
         case .latest:
@@ -25,15 +25,20 @@ public struct CampaignSnapshotLoader: Sendable {
             guard let latest else {
                 throw ReportError(.unknownCampaign, "no campaigns in \(store.path); run `defectlab fuzz --db \(store.path)` first")
             }
-            return latest
-        case .id(let id):
-            guard known.contains(id) else {
+            return [latest]
+        case .all:
+            guard !known.isEmpty else {
+                throw ReportError(.unknownCampaign, "no campaigns in \(store.path); run `defectlab fuzz --db \(store.path)` first")
+            }
+            return known
+        case .ids(let ids):
+            if let id = ids.first(where: { !known.contains($0) }) {
                 let list = known.count <= 12 ? known.map(String.init).joined(separator: ", ")
                     : known.prefix(12).map(String.init).joined(separator: ", ") + ", …"
                 throw ReportError(.unknownCampaign, "no campaign \(id) in \(store.path)"
                                   + (known.isEmpty ? " (it holds no campaigns)" : " (campaigns: \(list))"))
             }
-            return id
+            return ids
         }
     }
 
@@ -41,8 +46,8 @@ public struct CampaignSnapshotLoader: Sendable {
     public static func defaultRoundSize(steps: Int) -> Int { max(10, (steps + 59) / 60) }
 
     public func load(_ selector: CampaignSelector, reportFolder: URL, roundSize: Int? = nil) throws -> CampaignSnapshot {
-        let id = try resolve(selector)
-        let raw = try store.read { db in try RawCampaign.fetch(db, id: id) }
+        let ids = try resolve(selector)
+        let raw = try store.read { db in try RawCampaign.fetch(db, ids: ids) }
         let info = raw.info
         let size = max(1, roundSize ?? Self.defaultRoundSize(steps: raw.mutants.count))
         let storeFolder = URL(fileURLWithPath: store.path).deletingLastPathComponent()
@@ -80,7 +85,7 @@ public struct CampaignSnapshotLoader: Sendable {
         for m in raw.mutants { statusCounts[m.status, default: 0] += 1 }
 
         return CampaignSnapshot(
-            campaign: info, statusCounts: statusCounts, mutants: raw.mutants.count, rawFindings: raw.findings.count,
+            campaign: info, campaignIDs: ids, statusCounts: statusCounts, mutants: raw.mutants.count, rawFindings: raw.findings.count,
             uniqueDefects: defects.count, unfoldedFindings: raw.findings.filter { $0.defectID == nil }.count, roundSize: size,
             rounds: Self.rounds(raw.mutants, size: size),
             bySubtype: breakdownBySubtype(defects: defects, findings: raw.findings),

@@ -15,7 +15,7 @@ public enum HTMLReportRenderer {
             <meta charset="utf-8">
             <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>DefectLab campaign \(c.id)</title>
+            <title>DefectLab \(s.title)</title>
             <style>
             body { font-family: sans-serif; margin: 24px; color: #222; background: #fff; max-width: 1150px; }
             h1 { font-size: 22px; } h2 { font-size: 18px; border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 28px; }
@@ -33,7 +33,7 @@ public enum HTMLReportRenderer {
             <body>
 
             """
-        h += "<h1>DefectLab campaign \(c.id) (\(e(c.kind)))</h1>\n"
+        h += "<h1>DefectLab \(s.title) (\(e(c.kind)))</h1>\n"
         h += header(s)
         h += "<h2>Findings by taxonomy subtype, framework and mutation operator</h2>\n<div class=\"charts\">\n"
         let series = [SVGBarChart.Series(name: "unique defects", color: defectColor), SVGBarChart.Series(name: "raw findings", color: findingColor)]
@@ -74,7 +74,7 @@ public enum HTMLReportRenderer {
             ("guidance", c.guidance ?? "—"),
             ("operators", c.operators.count > 12 ? "\(c.operators.count) operators" : c.operators.joined(separator: ", ")),
             ("campaign seed", String(c.seed)),
-            ("shard", "\(c.shardIndex)/\(c.shardCount)"),
+            ("shard", s.campaignIDs.count > 1 ? "\(s.campaignIDs.count) campaigns of \(c.shardCount) shard(s)" : "\(c.shardIndex)/\(c.shardCount)"),
             ("status", c.status),
             ("started", c.startedAt),
             ("finished", c.finishedAt ?? "—"),

@@ -8,13 +8,13 @@ import Foundation
 public enum JUnitReportRenderer {
     public static func render(_ s: CampaignSnapshot) -> String {
         let c = s.campaign
-        let prefix = "defectlab.campaign-\(c.id)"
+        let prefix = "defectlab.\(s.stem)"
         var suites: [String] = []
         var totalTests = 0, totalFailures = 0
 
         let seconds = s.stepSeconds
         let props: [(String, String)] = [
-            ("campaign", String(c.id)), ("kind", c.kind), ("seed", String(c.seed)), ("shard", "\(c.shardIndex)/\(c.shardCount)"),
+            ("campaigns", s.campaignIDs.map(String.init).joined(separator: ",")), ("kind", c.kind), ("seed", String(c.seed)), ("shard", "\(c.shardIndex)/\(c.shardCount)"),
             ("seed_models", c.seeds.joined(separator: ",")), ("frameworks", c.frameworks.joined(separator: ",")),
             ("started_at", c.startedAt), ("finished_at", c.finishedAt ?? ""),
         ]

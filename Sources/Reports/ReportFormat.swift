@@ -18,13 +18,13 @@ public enum ReportFormat: String, Sendable, CaseIterable, Codable {
         return out
     }
 
-    /// The file name for campaign `id` in this format.
-    public func fileName(campaign id: Int64) -> String {
+    /// The file name in this format for a report whose stem is `stem` (`campaign-3`).
+    public func fileName(stem: String) -> String {
         switch self {
-        case .html: "campaign-\(id).html"
-        case .md: "campaign-\(id).md"
-        case .json: "campaign-\(id).json"
-        case .junit: "campaign-\(id)-junit.xml"
+        case .html: "\(stem).html"
+        case .md: "\(stem).md"
+        case .json: "\(stem).json"
+        case .junit: "\(stem)-junit.xml"
         }
     }
 }

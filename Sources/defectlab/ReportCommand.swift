@@ -14,11 +14,11 @@ struct ReportCommand: ParsableCommand {
 struct ReportCampaignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "campaign",
-        abstract: "Write one campaign's report into a folder (default Reports/campaign-<id>).",
+        abstract: "Write a campaign's report into a folder (default Reports/campaign-<id>).",
         discussion: "html: one self-contained file with SVG charts (no external resources); md: GitHub-flavoured Markdown; "
             + "json: the same content with stable keys; junit: JUnit XML, one failing test case per unique defect.")
 
-    @Option(help: "Campaign id, or latest.")
+    @Option(help: "Campaign id, a comma list of ids (reported as one, e.g. merged shards), latest, or all.")
     var campaign = "latest"
     @Option(help: "Output folder (created when missing; default Reports/campaign-<id>).")
     var out: String?
@@ -38,7 +38,7 @@ struct ReportCampaignCommand: ParsableCommand {
         let result = try CampaignReportWriter(store: store, taxonomy: try taxonomy.catalog().loadTaxonomy())
             .write(campaign: selector, out: out, formats: formats, roundSize: roundSize)
         let s = result.snapshot
-        print("campaign \(s.campaign.id): \(s.mutants) mutants, \(s.rawFindings) raw findings, \(s.uniqueDefects) unique defects"
+        print("\(s.title): \(s.mutants) mutants, \(s.rawFindings) raw findings, \(s.uniqueDefects) unique defects"
               + (s.unfoldedFindings > 0 ? " (\(s.unfoldedFindings) findings not folded yet)" : ""))
         for file in result.files { print("wrote \(file.path)") }
     }

@@ -35,7 +35,7 @@ import Testing
         // JSON: stable snake_case keys, the numbers the store holds.
         let json = try ReportsTestSupport.read(out.appendingPathComponent("campaign-1.json"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["campaign", "mutants", "status_counts", "raw_findings", "unique_defects", "unfolded_findings", "round_size",
+        #expect(Set(object.keys) == ["campaign", "campaign_ids", "mutants", "status_counts", "raw_findings", "unique_defects", "unfolded_findings", "round_size",
                                      "rounds", "by_subtype", "by_framework", "by_operator", "defects", "unfolded"])
         let store = try DefectLabStore.open(path: db, mode: .mustExist)
         let (raw, g2, mutants) = try store.read { db in
@@ -128,6 +128,9 @@ import Testing
         #expect(unknown.stderr.split(separator: "\n").count == 1)
         let junk = try ReportsTestSupport.defectlab(["report", "--campaign", "newest", "--db", db])
         #expect(junk.status != 0 && junk.stderr.contains("--campaign must be a campaign id"))
+        let both = try ReportsTestSupport.defectlab(["report", "--campaign", "2,1", "--out", out.path, "--format", "json", "--db", db])
+        #expect(both.status == 0 && both.stdout.hasPrefix("campaigns 1, 2: 52 mutants"), "\(both.stdout) \(both.stderr)")
+        #expect(ReportsTestSupport.files(in: out).contains("campaigns-1-to-2.json"))
         let format = try ReportsTestSupport.defectlab(["report", "--format", "pdf", "--db", db])
         #expect(format.status != 0 && format.stderr.contains("unknown format 'pdf'"))
 
