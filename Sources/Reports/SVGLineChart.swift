@@ -23,7 +23,7 @@ public struct SVGLineChart: Sendable {
         let width = 560.0, height = 230.0, left = 62.0, right = 16.0, top = 30.0, bottom = 40.0
         let plotW = width - left - right, plotH = height - top - bottom
         let values = points.compactMap(\.y)
-        let top0 = yMax ?? ((values.max() ?? 0) > 0 ? values.max()! * 1.1 : 1)
+        let top0 = yMax ?? Self.niceCeiling(values.max() ?? 0)
         let n = points.count
         func x(_ i: Int) -> Double { n <= 1 ? left + plotW / 2 : left + plotW * Double(i) / Double(n - 1) }
         func y(_ v: Double) -> Double { top + plotH - plotH * min(max(v / top0, 0), 1) }
@@ -66,12 +66,17 @@ public struct SVGLineChart: Sendable {
         return svg
     }
 
+    /// The smallest of 1, 2, 2.5, 5 × 10^k at or above `v` (1 for nothing to show), so grid lines fall on round values.
+    static func niceCeiling(_ v: Double) -> Double {
+        guard v > 0, v.isFinite else { return 1 }
+        let magnitude = pow(10, floor(log10(v)))
+        return [1, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= v } ?? 10 * magnitude
+    }
+
     static func tick(_ v: Double) -> String {
         if v == 0 { return "0" }
         if abs(v) >= 100 { return String(format: "%.0f", v) }
-        if abs(v) >= 1 { return String(format: "%.2f", v) }
-        if abs(v) >= 0.001 { return String(format: "%.3f", v) }
-        return String(format: "%.1e", v)
+        return String(format: "%.3g", v)
     }
 
     func f(_ x: Double) -> String { String(format: "%.1f", x) }
