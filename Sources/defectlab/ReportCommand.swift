@@ -7,6 +7,10 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Write campaign reports (HTML, Markdown, JSON, JUnit XML) or compare mined and fuzzed subtypes.",
+        discussion: """
+            defectlab report --campaign ID|ID,ID,...|latest|all [--out DIR] [--format html,md,json,junit]   (campaign is the default subcommand)
+            defectlab report coverage [--format table|json|md]
+            """,
         subcommands: [ReportCampaignCommand.self, ReportCoverageCommand.self],
         defaultSubcommand: ReportCampaignCommand.self)
 }
