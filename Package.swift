@@ -58,12 +58,14 @@ let package = Package(
         // Triage (issue 9): fold findings into unique defects, reduce them, write reproducers.
         .target(name: "Triage", dependencies: ["Fuzz", "ModelIR", "Reference", "Workers", "Store", "Taxonomy",
                                                .product(name: "GRDB", package: "GRDB.swift")]),
+        // Reports (issue 9): campaign reports (HTML with hand-written SVG, Markdown, JSON, JUnit) and mined-vs-fuzzed coverage.
+        .target(name: "Reports", dependencies: ["Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
 
         .executableTarget(
             name: "defectlab",
             dependencies: [
                 "Taxonomy", "Store", "Doctor", "Agreement", "Annotation", "ModelIR", "Reference", "Crawl",
-                "Workers", "Oracles", "TerminalUI", "Fuzz", "Triage",
+                "Workers", "Oracles", "TerminalUI", "Fuzz", "Triage", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -85,6 +87,8 @@ let package = Package(
         .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "ModelIR", "Reference", "Store", "Taxonomy"]),
         .testTarget(name: "TriageTests", dependencies: ["Triage", "Fuzz", "ModelIR", "Reference", "Store", "Taxonomy",
                                                          .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Taxonomy", "CLibXML2", .product(name: "GRDB", package: "GRDB.swift")],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

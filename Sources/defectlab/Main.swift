@@ -43,6 +43,6 @@ struct DefectLab: ParsableCommand {
                       FrameworksCommand.self, DiffCommand.self,
                       SampleCommand.self, AnnotatorsCommand.self, AssignCommand.self, LabelCommand.self, AdjudicateCommand.self,
                       LabelBenchCommand.self,
-                      FuzzCommand.self, StudyCommand.self, MergeCommand.self, DefectsCommand.self]
+                      FuzzCommand.self, StudyCommand.self, MergeCommand.self, DefectsCommand.self, ReportCommand.self]
     )
 }

@@ -21,7 +21,7 @@ import Testing
         let dir = try CLIProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let killed = dir.appendingPathComponent("killed.sqlite").path, clean = dir.appendingPathComponent("clean.sqlite").path
-        let args = ["fuzz", "--seeds", "lenet5,lenet5-relu", "--frameworks", "reference", "--budget", "400", "--guidance", "bandit", "--seed", "7", "--format", "json"]
+        let args = ["fuzz", "--seeds", "lenet5,lenet5-relu", "--frameworks", "reference", "--budget", "1000", "--guidance", "bandit", "--seed", "7", "--format", "json"]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIProcess.binary)
         process.arguments = args + ["--db", killed]
@@ -40,7 +40,7 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
         let recorded = try Self.mutantRows(killed)
-        #expect(recorded >= 40 && recorded < 400)
+        #expect(recorded >= 40 && recorded < 1000)
 
         let resumed = try CLIProcess.run(args + ["--db", killed])
         #expect(resumed.status == 0, "\(resumed.stderr)")
@@ -49,9 +49,9 @@ import Testing
         let uninterrupted = try CLIProcess.run(args + ["--db", clean])
         #expect(uninterrupted.status == 0)
         let a = try Self.hashes(resumed.stdout), b = try Self.hashes(uninterrupted.stdout)
-        #expect(a.count == 400)
+        #expect(a.count == 1000)
         #expect(a == b)
-        #expect(try Self.mutantRows(killed) == 400)
+        #expect(try Self.mutantRows(killed) == 1000)
     }
 
     @Test func plantedDefectsShowInTheReport() throws {

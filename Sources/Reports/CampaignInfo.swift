@@ -1,0 +1,35 @@
+import Foundation
+
+/// The campaign row, with the parts of its configuration a reader wants up front.
+public struct CampaignInfo: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var kind: String
+    public var status: String
+    /// The campaign seed (stored as a signed 64-bit value; printed as the user typed it).
+    public var seed: UInt64
+    public var shardIndex: Int
+    public var shardCount: Int
+    public var startedAt: String
+    public var finishedAt: String?
+    public var seeds: [String]
+    public var frameworks: [String]
+    public var guidance: String?
+    public var operators: [String]
+    public var planted: [String]
+    /// The configuration exactly as stored (JSON), shown verbatim (escaped) in the reports.
+    public var configJSON: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, status, seed, seeds, frameworks, guidance, operators, planted
+        case shardIndex = "shard_index", shardCount = "shard_count", startedAt = "started_at", finishedAt = "finished_at"
+        case configJSON = "config_json"
+    }
+
+    /// Reads the fields of `config_json` the report shows; an unreadable configuration leaves them empty
+    /// rather than failing the report (the raw text is still shown).
+    static func parseConfig(_ json: String) -> (seeds: [String], frameworks: [String], guidance: String?, operators: [String], planted: [String]) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return ([], [], nil, [], []) }
+        func strings(_ key: String) -> [String] { (object[key] as? [Any])?.compactMap { $0 as? String } ?? [] }
+        return (strings("seeds"), strings("frameworks"), object["guidance"] as? String, strings("operators"), strings("planted"))
+    }
+}

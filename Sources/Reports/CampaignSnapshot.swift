@@ -1,0 +1,53 @@
+/// Everything a campaign report shows, read from the store once; the renderers only format it.
+public struct CampaignSnapshot: Sendable, Codable, Equatable {
+    /// The first (or only) campaign reported; with several, the others are shards or repeats of it.
+    public var campaign: CampaignInfo
+    /// Every campaign the report covers, sorted.
+    public var campaignIDs: [Int64]
+    /// Mutants made, by status (legal, illegal, guarded, invalid, duplicate, inapplicable).
+    public var statusCounts: [String: Int]
+    public var mutants: Int
+    public var rawFindings: Int
+    public var uniqueDefects: Int
+    /// Raw findings no defect folds yet.
+    public var unfoldedFindings: Int
+    public var roundSize: Int
+    public var rounds: [RoundPoint]
+    public var bySubtype: [CountRow]
+    public var byFramework: [CountRow]
+    public var byOperator: [CountRow]
+    public var defects: [DefectEntry]
+    public var unfolded: [UnfoldedGroup]
+
+    enum CodingKeys: String, CodingKey {
+        case campaign, mutants, campaignIDs = "campaign_ids", rounds, defects, unfolded
+        case statusCounts = "status_counts", rawFindings = "raw_findings", uniqueDefects = "unique_defects"
+        case unfoldedFindings = "unfolded_findings", roundSize = "round_size", bySubtype = "by_subtype"
+        case byFramework = "by_framework", byOperator = "by_operator"
+    }
+
+    /// `campaign-3`, or `campaigns-1-to-8` for several: the report files' names and the JUnit class prefix.
+    public var stem: String { Self.stem(campaignIDs) }
+
+    public static func stem(_ ids: [Int64]) -> String {
+        ids.count <= 1 ? "campaign-\(ids.first ?? 0)" : "campaigns-\(ids.first!)-to-\(ids.last!)"
+    }
+
+    /// "campaign 3" or "campaigns 1, 2, 3".
+    public var title: String {
+        campaignIDs.count <= 1 ? "campaign \(campaign.id)" : "campaigns \(campaignIDs.map(String.init).joined(separator: ", "))"
+    }
+
+    /// Recorded step time over the whole campaign.
+    public var stepSeconds: Double { rounds.reduce(0) { $0 + $1.seconds } }
+
+    /// legal / all mutants, over the whole campaign.
+    public var legalRate: Double { mutants == 0 ? 0 : Double(statusCounts["legal"] ?? 0) / Double(mutants) }
+
+    /// Statuses in the fuzzer's order, then any others the store holds.
+    public var orderedStatuses: [(String, Int)] {
+        let known = ["legal", "illegal", "guarded", "invalid", "duplicate", "inapplicable"]
+        let extra = statusCounts.keys.filter { !known.contains($0) }.sorted()
+        return (known + extra).compactMap { s in statusCounts[s].map { (s, $0) } }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+
+/// The rows of one campaign as stored, read in one transaction so a fuzzer writing meanwhile cannot make the
+/// report disagree with itself.
+struct RawCampaign {
+    struct Mutant {
+        var step: Int
+        var status: String
+        var seconds: Double
+        var meanPairDistance: Double?
+    }
+
+    struct Finding {
+        var id: Int64
+        var step: Int
+        var framework: String
+        var symptom: String
+        var stage: String?
+        var op: String
+        var subtype: String
+        var signature: String
+        var detail: String
+        var mutationOperator: String?
+        var defectID: Int64?
+    }
+
+    struct Defect {
+        var id: Int64
+        var signature: String
+        var subtype: String
+        var symptom: String
+        var stage: String?
+        var frameworks: String
+        var op: String
+        var keyAttributes: String
+        var error: String
+        var title: String
+        var findingCount: Int
+        var firstSeen: String
+        var lastSeen: String
+        var representativeCampaign: Int64?
+        var representativeStep: Int?
+        var representativeNodes: Int?
+        var representativeOperator: String?
+        var reducedNodes: Int?
+        var reducedGraphBytes: Int?
+        var kind: String?
+        var reproPath: String?
+    }
+
+    var info: CampaignInfo
+    var mutants: [Mutant]
+    var findings: [Finding]
+    var defects: [Defect]
+
+    /// One campaign, or several read as one (the shards of a merged run): the first one's row describes them.
+    static func fetch(_ db: Database, ids: [Int64]) throws -> RawCampaign {
+        guard let id = ids.first, let row = try Row.fetchOne(db, sql: "SELECT * FROM campaign WHERE id = ?", arguments: [id]) else {
+            throw ReportError(.unknownCampaign, "no campaign \(ids.first.map(String.init) ?? "")")
+        }
+        let list = ids.map { _ in "?" }.joined(separator: ", ")
+        let inIDs = StatementArguments(ids)
+        // Several campaigns: they ran from the first start to the last finish, and run while any of them does.
+        var (startedAt, finishedAt, status): (String, String?, String) = (row["started_at"] ?? "", row["finished_at"], row["status"] ?? "")
+        if ids.count > 1, let span = try Row.fetchOne(db, sql: """
+            SELECT MIN(started_at) AS s, MAX(finished_at) AS f, SUM(finished_at IS NULL) AS open, SUM(status = 'running') AS running
+            FROM campaign WHERE id IN (\(list))
+            """, arguments: inIDs) {
+            startedAt = span["s"] ?? startedAt
+            finishedAt = (span["open"] as Int? ?? 0) > 0 ? nil : span["f"]
+            status = (span["running"] as Int? ?? 0) > 0 ? "running" : status
+        }
+        let configJSON: String = row["config_json"] ?? "{}"
+        let config = CampaignInfo.parseConfig(configJSON)
+        let seed: Int64 = row["seed"] ?? 0
+        let info = CampaignInfo(id: id, kind: row["kind"] ?? "", status: status, seed: UInt64(bitPattern: seed),
+                                shardIndex: row["shard_index"] ?? 0, shardCount: row["shard_count"] ?? 1,
+                                startedAt: startedAt, finishedAt: finishedAt, seeds: config.seeds,
+                                frameworks: config.frameworks, guidance: config.guidance, operators: config.operators,
+                                planted: config.planted, configJSON: configJSON)
+        let mutants = try Row.fetchAll(db, sql: """
+            SELECT step, status, verdicts_json, mutation_seconds + reference_seconds + worker_seconds + oracle_seconds AS seconds
+            FROM mutant WHERE campaign_id IN (\(list)) ORDER BY step, campaign_id
+            """, arguments: inIDs).map { r in
+            Mutant(step: r["step"], status: r["status"], seconds: r["seconds"] ?? 0, meanPairDistance: meanPairDistance(r["verdicts_json"]))
+        }
+        let findings = try Row.fetchAll(db, sql: """
+            SELECT cf.id, cf.step, cf.framework, cf.symptom, cf.stage, cf.op, cf.subtype, cf.signature, cf.detail,
+                   m.operator AS mutation_operator, df.defect_id
+            FROM campaign_finding cf
+            LEFT JOIN mutant m ON m.campaign_id = cf.campaign_id AND m.step = cf.step
+            LEFT JOIN defect_finding df ON df.finding_id = cf.id
+            WHERE cf.campaign_id IN (\(list)) ORDER BY cf.step, cf.campaign_id, cf.id
+            """, arguments: inIDs).map { r in
+            Finding(id: r["id"], step: r["step"], framework: r["framework"], symptom: r["symptom"], stage: r["stage"], op: r["op"],
+                    subtype: r["subtype"], signature: r["signature"], detail: r["detail"] ?? "", mutationOperator: r["mutation_operator"],
+                    defectID: r["defect_id"])
+        }
+        let defects = try Row.fetchAll(db, sql: """
+            SELECT d.id, d.signature, d.subtype, d.symptom, d.stage, d.frameworks, d.op, d.key_attributes, d.error, d.title,
+                   d.finding_count, d.first_seen, d.last_seen, d.representative_campaign_id, d.representative_step,
+                   d.representative_nodes, d.reduced_nodes, LENGTH(CAST(d.reduced_graph_json AS BLOB)) AS reduced_bytes, d.kind, d.repro_path,
+                   (SELECT m.operator FROM mutant m WHERE m.campaign_id = d.representative_campaign_id AND m.step = d.representative_step) AS rep_operator
+            FROM defect d
+            WHERE d.id IN (SELECT df.defect_id FROM defect_finding df JOIN campaign_finding cf ON cf.id = df.finding_id WHERE cf.campaign_id IN (\(list)))
+            ORDER BY d.id
+            """, arguments: inIDs).map { r in
+            Defect(id: r["id"], signature: r["signature"], subtype: r["subtype"], symptom: r["symptom"], stage: r["stage"],
+                   frameworks: r["frameworks"], op: r["op"], keyAttributes: r["key_attributes"] ?? "", error: r["error"] ?? "",
+                   title: r["title"], findingCount: r["finding_count"] ?? 0, firstSeen: r["first_seen"], lastSeen: r["last_seen"],
+                   representativeCampaign: r["representative_campaign_id"], representativeStep: r["representative_step"],
+                   representativeNodes: r["representative_nodes"], representativeOperator: r["rep_operator"],
+                   reducedNodes: r["reduced_nodes"], reducedGraphBytes: r["reduced_bytes"], kind: r["kind"], reproPath: r["repro_path"])
+        }
+        return RawCampaign(info: info, mutants: mutants, findings: findings, defects: defects)
+    }
+
+    /// The mean of a mutant's finite pair distances (`verdicts_json.pairs`; the fuzzer stores -1 for a
+    /// non-finite distance), or nil when it has none.
+    static func meanPairDistance(_ json: String?) -> Double? {
+        guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let pairs = object["pairs"] as? [String: Any] else { return nil }
+        let values = pairs.values.compactMap { ($0 as? NSNumber)?.doubleValue }.filter { $0.isFinite && $0 >= 0 }
+        return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// The output folder of a report: created when missing, refused when the path is a file, and the only place
+/// a report writes. File names are checked against a strict pattern and must land directly inside the
+/// folder, and an existing symbolic link at a target name is replaced, never written through, so nothing
+/// (a stored name, a planted link) can steer a write elsewhere.
+public struct ReportFolder: Sendable {
+    public let url: URL
+
+    public init(path: String) throws(ReportError) {
+        let fm = FileManager.default
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw ReportError(.badOutput, "--out \(path) is an existing file; name a folder (it is created when missing)")
+            }
+        } else {
+            do {
+                try fm.createDirectory(at: url, withIntermediateDirectories: true)
+            } catch {
+                throw ReportError(.badOutput, "--out \(path): cannot create the folder (\(error.localizedDescription))")
+            }
+        }
+        self.url = url
+    }
+
+    /// True for names made only of letters, digits, `.`, `-`, `_`, not starting with a dot.
+    public static func isSafeName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first != ".", name.count <= 128 else { return false }
+        return name.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "." || $0 == "-" || $0 == "_" }
+    }
+
+    /// Writes `contents` to `name` inside the folder (atomically: a reader never sees half a report).
+    @discardableResult
+    public func write(_ contents: String, name: String) throws(ReportError) -> URL {
+        guard Self.isSafeName(name) else { throw ReportError(.badOutput, "refusing to write a report file named '\(name)'") }
+        let target = url.appendingPathComponent(name)
+        guard target.deletingLastPathComponent().standardizedFileURL.path == url.path else {
+            throw ReportError(.badOutput, "refusing to write outside \(url.path)")
+        }
+        let fm = FileManager.default
+        if let type = (try? fm.attributesOfItem(atPath: target.path))?[.type] as? FileAttributeType {
+            if type == .typeDirectory { throw ReportError(.badOutput, "\(target.path) is a folder; cannot write the report there") }
+            if type == .typeSymbolicLink { try? fm.removeItem(at: target) }
+        }
+        do {
+            try Data(contents.utf8).write(to: target, options: .atomic)
+        } catch {
+            throw ReportError(.badOutput, "cannot write \(target.path) (\(error.localizedDescription))")
+        }
+        return target
+    }
+}
