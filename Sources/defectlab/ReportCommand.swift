@@ -32,7 +32,9 @@ struct ReportCampaignCommand: ParsableCommand {
     var format = "html,md,json,junit"
     @Option(name: .customLong("round-size"), help: "Steps per round in the over-time charts (default: 10, more for long campaigns).")
     var roundSize: Int?
-    @Flag(help: "Reduce every reported defect and write its reproducer first (see `defectlab defects repro`).")
+    @Flag(help: "Fold raw findings into unique defects first (as `defectlab defects list` does).")
+    var fold = false
+    @Flag(help: "Fold, then reduce every reported defect and write its reproducer first (see `defectlab defects repro`).")
     var repro = false
     @Option(name: .customLong("repro-dir"), help: "With --repro: where the reproducer folders go (D<id> each).")
     var reproDir = "Reports/defects"
@@ -45,7 +47,7 @@ struct ReportCampaignCommand: ParsableCommand {
         if let roundSize, roundSize < 1 { throw ValidationError("--round-size must be ≥ 1") }
         let store = try database.open(mode: .mustExist)
         // Raw findings become unique defects first (global and idempotent: merged shards dedupe too).
-        try DefectFolder.fold(store: store)
+        if fold || repro { try DefectFolder.fold(store: store) }
         if repro {
             // Reduce and write every reported defect's reproducer, so the report inlines them.
             let pools = WorkerPools()
