@@ -32,8 +32,8 @@ struct ReportCampaignCommand: ParsableCommand {
     var format = "html,md,json,junit"
     @Option(name: .customLong("round-size"), help: "Steps per round in the over-time charts (default: 10, more for long campaigns).")
     var roundSize: Int?
-    @Flag(help: "Fold raw findings into unique defects first (as `defectlab defects list` does).")
-    var fold = false
+    @Flag(inversion: .prefixedNo, help: "Fold raw findings into unique defects first (as `defectlab defects list` does); --no-fold reports the store as it is.")
+    var fold = true
     @Flag(help: "Fold, then reduce every reported defect and write its reproducer first (see `defectlab defects repro`).")
     var repro = false
     @Option(name: .customLong("repro-dir"), help: "With --repro: where the reproducer folders go (D<id> each).")
@@ -81,11 +81,14 @@ struct ReportCoverageCommand: ParsableCommand {
 
     @Option(help: "table, json or md.")
     var format: Format = .table
+    @Flag(inversion: .prefixedNo, help: "Fold raw findings into unique defects first; --no-fold counts the defects as stored.")
+    var fold = true
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var taxonomy: TaxonomyOptions
 
     func run() throws {
         let store = try database.open(mode: .mustExist)
+        if fold { try DefectFolder.fold(store: store) }
         let report = try CoverageReport.load(store: store, taxonomy: try taxonomy.catalog().loadTaxonomy())
         switch format {
         case .table: print(report.table())

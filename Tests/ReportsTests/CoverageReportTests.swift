@@ -32,7 +32,7 @@ import Testing
         }
         #expect(f1 > 0 && g2 > 0)
 
-        let result = try ReportsTestSupport.defectlab(["report", "coverage", "--format", "json", "--db", db], in: folder)
+        let result = try ReportsTestSupport.defectlab(["report", "coverage", "--no-fold", "--format", "json", "--db", db], in: folder)
         try #require(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["mined_total"] as? Int == 5 && object["mined_tied"] as? Int == 1)
@@ -51,12 +51,12 @@ import Testing
         #expect(object["fuzzer_only"] as? [String] == ["E1"])
         #expect((object["never_reached"] as? [String])?.count == 18)
 
-        let table = try ReportsTestSupport.defectlab(["report", "coverage", "--db", db], in: folder)
+        let table = try ReportsTestSupport.defectlab(["report", "coverage", "--no-fold", "--db", db], in: folder)
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains("mined: 5 labelled issues (1 tied, left out); fuzzed: 2 unique defects"))
         #expect(table.stdout.contains("B1       2   40.0%        0    0.0%"))
         #expect(table.stdout.contains("reported by users, never reached by the fuzzer (2): A1 B1"))
-        let md = try ReportsTestSupport.defectlab(["report", "coverage", "--format", "md", "--db", db], in: folder)
+        let md = try ReportsTestSupport.defectlab(["report", "coverage", "--no-fold", "--format", "md", "--db", db], in: folder)
         #expect(md.status == 0 && md.stdout.contains("| G2 | Crash during training or inference | 1 | 20.0% | 1 | 50.0% | \(g2) | yes |"))
     }
 

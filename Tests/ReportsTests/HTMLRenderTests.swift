@@ -24,7 +24,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let (db, _, _) = try ReportsTestSupport.campaignWithDefects(in: folder)
         let out = folder.appendingPathComponent("rep")
-        let report = try ReportsTestSupport.defectlab(["report", "--out", out.path, "--format", "html", "--db", db])
+        let report = try ReportsTestSupport.defectlab(["report", "--no-fold", "--out", out.path, "--format", "html", "--db", db])
         try #require(report.status == 0, "\(report.stderr)")
         let html = out.appendingPathComponent("campaign-1.html")
         let text = try ReportsTestSupport.read(html)

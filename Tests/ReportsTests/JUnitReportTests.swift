@@ -15,7 +15,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let (db, defect, _) = try ReportsTestSupport.campaignWithDefects(in: folder)
         let out = folder.appendingPathComponent("rep")
-        let result = try ReportsTestSupport.defectlab(["report", "--out", out.path, "--format", "junit", "--db", db])
+        let result = try ReportsTestSupport.defectlab(["report", "--no-fold", "--out", out.path, "--format", "junit", "--db", db])
         try #require(result.status == 0, "\(result.stderr)")
         let xml = try ReportsTestSupport.read(out.appendingPathComponent("campaign-1-junit.xml"))
         let errors = Self.schema.validate(xml)

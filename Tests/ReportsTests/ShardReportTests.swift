@@ -20,7 +20,7 @@ import Testing
         let merge = try ReportsTestSupport.defectlab(["merge"] + shards + ["--db", all])
         try #require(merge.status == 0, "\(merge.stderr)")
         let out = folder.appendingPathComponent("rep")
-        let report = try ReportsTestSupport.defectlab(["report", "--campaign", "all", "--out", out.path, "--db", all])
+        let report = try ReportsTestSupport.defectlab(["report", "--no-fold", "--campaign", "all", "--out", out.path, "--db", all])
         try #require(report.status == 0, "\(report.stderr)")
         #expect(ReportsTestSupport.files(in: out) == ["campaigns-1-to-2-junit.xml", "campaigns-1-to-2.html", "campaigns-1-to-2.json", "campaigns-1-to-2.md"])
         let json = try ReportsTestSupport.read(out.appendingPathComponent("campaigns-1-to-2.json"))
