@@ -215,7 +215,7 @@ struct JSONCursor {
             case UInt8(ascii: "r"): out.append(0x0D)
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
-                guard var unit = hex4() else { return nil }
+                guard let unit = hex4() else { return nil }
                 var scalar = UInt32(unit)
                 if (0xD800..<0xDC00).contains(unit) {
                     // A high surrogate: a low one must follow as another \u escape.
@@ -232,8 +232,7 @@ struct JSONCursor {
                         scalar = 0xFFFD
                     }
                 } else if (0xDC00..<0xE000).contains(unit) {
-                    unit = 0xFFFD
-                    scalar = 0xFFFD
+                    scalar = 0xFFFD  // a lone low surrogate
                 }
                 Self.appendUTF8(Unicode.Scalar(scalar) ?? "\u{FFFD}", to: &out)
             default: return nil
