@@ -27,10 +27,12 @@ fetch_all() { local t0; t0=$(now); curl -s -K "$d/pages.curl"; echo "$t0 $(now)"
 read -r c0 c1 < <(fetch_all)   # cold: the simulator renders and caches each page
 read -r b0 b1 < <(fetch_all)   # baseline: warm simulator, curl only
 
+# The crawler's own CPU time too (user + sys): on a machine shared with other jobs it says more than the clock.
+cpu() { if [ -x /usr/bin/time ]; then /usr/bin/time -f "%U %S" -a -o "$d/cpu" "$@"; else "$@"; fi; }
 r0=$(req); t0=$(now)
-"$bin" crawl github pytorch/pytorch --api-url "$url" --db "$d/a.sqlite" --no-progress > /dev/null
+cpu "$bin" crawl github pytorch/pytorch --api-url "$url" --db "$d/a.sqlite" --no-progress > /dev/null
 t1=$(now); r1=$(req)
-"$bin" crawl github pytorch/pytorch --api-url "$url" --db "$d/a2.sqlite" --no-progress > /dev/null
+cpu "$bin" crawl github pytorch/pytorch --api-url "$url" --db "$d/a2.sqlite" --no-progress > /dev/null
 t2=$(now)
 # Kill once mid-crawl, resume, and count the extra requests over an uninterrupted crawl.
 ( "$bin" crawl github pytorch/pytorch --api-url "$url" --db "$d/b.sqlite" --no-progress > /dev/null 2>&1 & p=$!; sleep 0.8; kill -9 $p ) 2>/dev/null || true
@@ -39,8 +41,10 @@ r2=$(req)
 "$bin" crawl github pytorch/pytorch --api-url "$url" --db "$d/b.sqlite" --no-progress > /dev/null
 r3=$(req)
 stored=$(sqlite3 "$d/a.sqlite" 'SELECT COUNT(*) FROM issue' 2>/dev/null || echo "$issues")
-python3 - "$issues" "$stored" "$pages" "$c0" "$c1" "$b0" "$b1" "$t0" "$t1" "$t2" "$r0" "$r1" "$r2" "$r3" <<'PY'
+cpus=$(cat "$d/cpu" 2>/dev/null | awk '{printf "%s,", $1 + $2}')
+python3 - "$issues" "$stored" "$pages" "$c0" "$c1" "$b0" "$b1" "$t0" "$t1" "$t2" "$r0" "$r1" "$r2" "$r3" "$cpus" <<'PY'
 import sys
+cpu = [float(x) for x in sys.argv[15].split(",") if x]
 issues, stored, pages = map(int, sys.argv[1:4])
 c0, c1, b0, b1, t0, t1, t2 = map(float, sys.argv[4:11])
 r0, r1, r2, r3 = map(int, sys.argv[11:15])
@@ -52,6 +56,8 @@ rate = max(runs)
 print(f"crawl: baseline (curl alone, same {pages} pages, keep-alive)  {base:,.0f} issues/s  ({b1-b0:.2f} s; cold simulator {cold:,.0f}/s)")
 print(f"crawl: issues parsed+stored per s  {rate:,.0f}  (runs {runs[0]:,.0f} / {runs[1]:,.0f}; {stored} stored)  "
       f"target 5,000: {rate/5000:.2f}x  crawl/baseline {rate/base:.2f}")
+if cpu:
+    print(f"crawl: crawler CPU (user+sys) per run  {' / '.join(f'{c:.2f} s' for c in cpu)}  = {issues/min(cpu):,.0f} issues per CPU-second")
 print(f"crawl: requests per 1,000 issues  {1000*crawl/issues:.1f}  (ideal 10.0; {crawl} requests incl. 1 label list, {issues//5} PRs mixed in)")
 print(f"crawl: requests wasted by one kill-and-resume  {killed + resumed - crawl}  "
       f"(killed run {killed}, resumed run {resumed}; target <= 1 page in flight + 1 label re-list (304))")

@@ -134,8 +134,10 @@ struct CrawlStore: Sendable {
         let written = try store.write { db -> [Int64: LabelRowCache.Row] in
             var written: [Int64: LabelRowCache.Row] = [:]
             var mark: String?
+            let present = try Self.presentRemoteIDs(db, repo: repo, page.issues.map(\.remoteID))
             for issue in page.issues where !issue.isPullRequest {
-                try Self.upsert(db, repo: repo, issue, fetchedAt: now, labels: cache, written: &written)
+                try Self.upsert(db, repo: repo, issue, fetchedAt: now, present: present.contains(issue.remoteID),
+                                labels: cache, written: &written)
                 if let u = issue.updatedAt, mark == nil || u > mark! { mark = u }
             }
             for n in page.deletedNumbers {
@@ -185,9 +187,19 @@ struct CrawlStore: Sendable {
         return try Int64.fetchOne(stmt, arguments: [repo, l.id, l.name, l.color, l.description])!
     }
 
+    /// Which of these tracker ids are stored already: one query per page, so a first crawl's new issues go
+    /// straight to the INSERT instead of trying an UPDATE that finds nothing.
+    static func presentRemoteIDs(_ db: Database, repo: Int64, _ ids: [Int64]) throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        let sql = "SELECT remote_id FROM issue WHERE repository_id = ? AND remote_id IN (\(marks))"
+        return Set(try Int64.fetchAll(db, sql: sql, arguments: StatementArguments([repo] + ids)))
+    }
+
     /// Upsert by the tracker's id; the number is the fallback key (an issue recreated under the same number).
-    static func upsert(_ db: Database, repo: Int64, _ i: ParsedIssue, fetchedAt: String, labels: LabelRowCache,
-                       written: inout [Int64: LabelRowCache.Row]) throws {
+    /// `present`: whether a row with this tracker id exists (`presentRemoteIDs`).
+    static func upsert(_ db: Database, repo: Int64, _ i: ParsedIssue, fetchedAt: String, present: Bool,
+                       labels: LabelRowCache, written: inout [Int64: LabelRowCache.Row]) throws {
         let values: StatementArguments = [i.number, i.remoteID, i.title, i.body, i.bodyText, i.state, i.stateReason,
                                           i.author, i.url, i.priority, i.issueType, i.commentCount, i.createdAt,
                                           i.updatedAt, i.closedAt, i.deleted, i.rawJSON, fetchedAt]
@@ -199,7 +211,7 @@ struct CrawlStore: Sendable {
             RETURNING id
             """)
         let issueID: Int64
-        if let updated = try Int64.fetchOne(update, arguments: values + [repo, i.remoteID]) {
+        if present, let updated = try Int64.fetchOne(update, arguments: values + [repo, i.remoteID]) {
             issueID = updated
         } else {
             let insert = try db.cachedStatement(sql: """

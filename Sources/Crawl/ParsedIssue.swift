@@ -53,25 +53,37 @@ enum TrackerJSON {
     /// The byte ranges of a top-level JSON array's elements, or nil when the body is not a complete array
     /// (a truncated body that slipped past the transport is caught here and retried).
     static func elements(_ body: [UInt8]) -> [Range<Int>]? {
+        body.withUnsafeBufferPointer { elements($0) }
+    }
+
+    /// The same over raw bytes: one pass, no bounds checks (it runs over every page, up to megabytes each).
+    static func elements(_ body: UnsafeBufferPointer<UInt8>) -> [Range<Int>]? {
+        let n = body.count
         var i = 0
-        func skipSpace() { while i < body.count, body[i] == 0x20 || body[i] == 0x0A || body[i] == 0x0D || body[i] == 0x09 { i += 1 } }
+        @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+        func skipSpace() { while i < n, isSpace(body[i]) { i += 1 } }
         skipSpace()
-        guard i < body.count, body[i] == UInt8(ascii: "[") else { return nil }
+        guard i < n, body[i] == UInt8(ascii: "[") else { return nil }
         i += 1
         var out: [Range<Int>] = []
+        out.reserveCapacity(100)
         skipSpace()
-        if i < body.count, body[i] == UInt8(ascii: "]") { i += 1; skipSpace(); return i == body.count ? out : nil }
-        while i < body.count {
+        if i < n, body[i] == UInt8(ascii: "]") { i += 1; skipSpace(); return i == n ? out : nil }
+        while i < n {
             skipSpace()
             let start = i
             var depth = 0
-            var inString = false
-            while i < body.count {
+            while i < n {
                 let c = body[i]
-                if inString {
-                    if c == 0x5C { i += 2; continue }
-                    if c == 0x22 { inString = false }
-                } else if c == 0x22 { inString = true
+                if c == 0x22 {
+                    // A string: jump to its closing quote.
+                    i += 1
+                    while i < n {
+                        let s = body[i]
+                        if s == 0x5C { i += 2; continue }
+                        if s == 0x22 { break }
+                        i += 1
+                    }
                 } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { depth += 1
                 } else if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
                     if depth == 0 { break }
@@ -79,14 +91,14 @@ enum TrackerJSON {
                 } else if c == UInt8(ascii: ","), depth == 0 { break }
                 i += 1
             }
-            guard i < body.count else { return nil }
+            guard i < n else { return nil }
             var end = i
-            while end > start, [0x20, 0x0A, 0x0D, 0x09].contains(body[end - 1]) { end -= 1 }
+            while end > start, isSpace(body[end - 1]) { end -= 1 }
             out.append(start..<end)
             if body[i] == UInt8(ascii: ",") { i += 1; continue }
             i += 1  // the closing ]
             skipSpace()
-            return i == body.count ? out : nil
+            return i == n ? out : nil
         }
         return nil
     }
