@@ -46,7 +46,14 @@ struct CrawlStore: Sendable {
         // In WAL mode, NORMAL still makes every committed page survive the process being killed (what resuming
         // needs); only a power cut can lose the last pages, which the next run then fetches again. FULL would
         // wait for the disk on every page.
-        try store.pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = NORMAL") }
+        // A bigger page cache keeps the issue table's four indexes in memory across pages, and checkpointing
+        // every ~40 MB instead of every 4 MB writes the pages that every commit touches (index roots, the
+        // crawl state) to the database file once per checkpoint rather than ten times. This connection only.
+        try store.pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -32768")
+            _ = try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint = 10000")
+        }
         return CrawlStore(store: store, repositoryID: id)
     }
 
