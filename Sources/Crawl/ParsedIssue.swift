@@ -124,7 +124,8 @@ enum TrackerJSON {
                 c.skipSpace()
                 isPullRequest = c.peek() != UInt8(ascii: "n")
                 return c.skipValue()
-            default:
+            case "id", "number", "title", "body", "state", "state_reason", "html_url", "priority", "issue_type", "comments",
+                 "created_at", "updated_at", closedKey:
                 guard let v = c.readScalarOrSkip() else { return false }
                 switch key {
                 case "id": id = v.int64
@@ -143,6 +144,9 @@ enum TrackerJSON {
                 default: break
                 }
                 return true
+            default:
+                // Not stored (it stays in raw_json): skipped without decoding, most of an issue's fields.
+                return c.skipValue()
             }
         }
         guard ok, let id, let number else { return nil }
@@ -168,6 +172,7 @@ enum TrackerJSON {
                 author = nil
                 return readField(&c, "login") { author = $0.text }
             }
+            guard ["id", "body", "created_at", "updated_at"].contains(key) else { return c.skipValue() }
             guard let v = c.readScalarOrSkip() else { return false }
             switch key {
             case "id": id = v.int64
@@ -203,6 +208,7 @@ enum TrackerJSON {
         guard c.peek() == UInt8(ascii: "{") else { return c.skipValue() }
         var id: Int64?, name: String?, color: String?, description: String?
         let ok = c.forEachField { key, c in
+            guard key == "id" || key == "name" || key == "color" || key == "description" else { return c.skipValue() }
             guard let v = c.readScalarOrSkip() else { return false }
             switch key {
             case "id": id = v.int64

@@ -60,4 +60,15 @@ struct TrackerJSONTests {
         #expect(!HTMLText.looksLikeHTML("Vec<T> <p2> <<") && !HTMLText.looksLikeHTML("no markup 崩溃 🐛"))
         #expect(HTMLText.looksLikeHTML("<<details>"))
     }
+
+    @Test func canonicalTimesPassThroughUnchangedAndOthersAreNormalized() {
+        for t in ["2024-03-01T08:00:00Z", "1999-12-28T23:59:59Z", "2025-06-01T00:00:00Z"] {
+            #expect(TrackerTime.isCanonical(t))
+            #expect(TrackerTime.normalize(t) == TrackerTime.format(TrackerTime.epoch(t)!))
+        }
+        for t in ["2024-02-30T08:00:00Z", "2024-13-01T08:00:00Z", "2024-03-01T24:00:00Z", "2024-03-01T08:00:00+08:00", "2024-03-01"] {
+            #expect(!TrackerTime.isCanonical(t))
+        }
+        #expect(TrackerTime.normalize("2024-03-31T23:00:00Z") == "2024-03-31T23:00:00Z")
+    }
 }
