@@ -79,7 +79,7 @@ public final class Crawler {
             guard let r = try fetch(u, conditional: true) else { return }
             if r.status == 304 { url = cached?.next; continue }
             guard let ranges = TrackerJSON.elements(r.body) else { return }
-            let labels = ranges.compactMap { TrackerJSON.object(r.body[$0]).flatMap(TrackerJSON.label) }
+            let labels = r.body.withUnsafeBufferPointer { page in ranges.compactMap { TrackerJSON.label(page, $0) } }
             let next = api.nextURL(after: u, response: r, count: labels.count)
             try db.upsertLabels(labels, url: u, etag: r.header("etag"))
             url = next
@@ -137,10 +137,9 @@ public final class Crawler {
         }
         var issues: [ParsedIssue] = []
         issues.reserveCapacity(ranges.count)
-        for range in ranges {
-            guard let object = TrackerJSON.object(response.body[range]) else { continue }
-            let raw = String(decoding: response.body[range], as: UTF8.self)
-            guard var issue = TrackerJSON.issue(object, raw: raw, kind: api.kind) else { continue }
+        let kind = api.kind
+        let parsed = response.body.withUnsafeBufferPointer { page in ranges.map { TrackerJSON.issue(page, $0, kind: kind) } }
+        for case var issue? in parsed {
             if issue.isPullRequest { report.pullRequestsSkipped += 1; continue }
             // Gitee's label filter is undocumented (AND or OR): filter on the client too.
             if let label, !issue.labels.contains(where: { $0.name.lowercased() == label.lowercased() }) { continue }
@@ -187,9 +186,8 @@ public final class Crawler {
                 if r.status == 304 { url = cached?.next; continue }
                 unchanged = false
                 guard let ranges = TrackerJSON.elements(r.body) else { throw CrawlError(.exhausted, "a comments answer is not a JSON array") }
-                for range in ranges {
-                    if let o = TrackerJSON.object(r.body[range]),
-                       let c = TrackerJSON.comment(o, raw: String(decoding: r.body[range], as: UTF8.self)) { all.append(c) }
+                r.body.withUnsafeBufferPointer { page in
+                    for range in ranges { if let c = TrackerJSON.comment(page, range) { all.append(c) } }
                 }
                 let next = api.nextURL(after: u, response: r, count: ranges.count)
                 if let etag = r.header("etag") { etags.append((u, etag, next)) }
@@ -265,7 +263,7 @@ public final class Crawler {
             if response.status == 304 { report.notModified += 1 }
             if options.verbose {
                 let who = token.map { " [\($0.label)]" } ?? ""
-                progress.log("GET \(redactor.clean(target)) → \(response.status)\(who) quota \(response.header("x-ratelimit-remaining") ?? "?")")
+                progress.log("GET \(redactor.clean(target)) → \(response.status) HTTP/\(response.httpVersion)\(who) quota \(response.header("x-ratelimit-remaining") ?? "?")")
             }
             let message = Self.message(response)
             switch response.status {

@@ -16,11 +16,39 @@ public enum HTMLText {
         return extract(body) ?? body
     }
 
-    /// True when the body has an opening tag of a common HTML element (so `x < 0` in Markdown is left alone).
+    static let htmlTagBytes: Set<[UInt8]> = Set(htmlTags.map { Array($0.utf8) })
+
+    /// True when the body has an opening tag of a common HTML element (so `x < 0` in Markdown is left alone):
+    /// `<tag>`, `<tag ` or `<tag/`, tag names in any case.
+    ///
+    /// One pass over the bytes that looks only after each `<`: most bodies have none, and lower-casing a
+    /// 64 KB body to search it for two dozen tags cost more than parsing the page it came in.
     static func looksLikeHTML(_ s: String) -> Bool {
-        guard s.utf8.contains(UInt8(ascii: "<")) else { return false }
-        let lower = s.lowercased()
-        return htmlTags.contains { lower.contains("<\($0)>") || lower.contains("<\($0) ") || lower.contains("<\($0)/") }
+        var s = s
+        return s.withUTF8 { b in
+            var i = 0
+            var name: [UInt8] = []
+            while i < b.count {
+                guard b[i] == UInt8(ascii: "<") else { i += 1; continue }
+                i += 1
+                name.removeAll(keepingCapacity: true)
+                while i < b.count, name.count <= 10 {
+                    let c = b[i]
+                    if c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") || c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
+                        name.append(c)
+                    } else if c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") {
+                        name.append(c | 0x20)
+                    } else { break }
+                    i += 1
+                }
+                guard i < b.count, !name.isEmpty else { continue }
+                let next = b[i]
+                if next == UInt8(ascii: ">") || next == UInt8(ascii: " ") || next == UInt8(ascii: "/"), htmlTagBytes.contains(name) {
+                    return true
+                }
+            }
+            return false
+        }
     }
 
     static func extract(_ html: String) -> String? {

@@ -59,8 +59,31 @@ public enum TrackerTime {
 
     /// The normalized form of a tracker time, or nil when it does not parse.
     public static func normalize(_ text: String?) -> String? {
-        guard let text, let e = epoch(text) else { return nil }
+        guard let text else { return nil }
+        if isCanonical(text) { return text }
+        guard let e = epoch(text) else { return nil }
         return format(e)
+    }
+
+    /// True when `text` already is `YYYY-MM-DDTHH:MM:SSZ` with fields in range (days up to 28, so no month
+    /// overflows): what GitHub sends for every time, three per issue, returned as is without a round trip.
+    static func isCanonical(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { b in
+            guard b.count == 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
+                  b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[19] == UInt8(ascii: "Z") else { return false }
+            func num(_ at: Int, _ len: Int) -> Int? {
+                var v = 0
+                for i in at..<(at + len) {
+                    guard b[i] >= 48, b[i] <= 57 else { return nil }
+                    v = v * 10 + Int(b[i] - 48)
+                }
+                return v
+            }
+            guard let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2), let s = num(17, 2),
+                  num(0, 4) != nil else { return false }
+            return (1...12).contains(mo) && (1...28).contains(d) && h < 24 && mi < 60 && s < 60
+        }
     }
 }
 

@@ -23,6 +23,15 @@ public struct FaultPlan: Sendable, Equatable {
         case moved = "301"
         /// The issue behind a per-issue route is deleted and answers 410 from then on.
         case gone = "410"
+        /// A permission error: 403 with quota left, no `retry-after` and no rate-limit wording. A crawler must
+        /// stop rather than retry it, so it is not part of `all`.
+        case forbidden = "403"
+        /// A 301 to another origin (`localhost` for `127.0.0.1`): a crawler must not follow it with its token,
+        /// so it is not part of `all`.
+        case movedAway = "301-away"
+
+        /// Whether `all=RATE` includes this fault: only those a correct crawler survives.
+        public var inAll: Bool { self != .forbidden && self != .movedAway }
     }
 
     public var rates: [Fault: Double] = [:]
@@ -36,7 +45,7 @@ public struct FaultPlan: Sendable, Equatable {
                 throw SimError("fault '\(part)' must be NAME=RATE with RATE in 0...1")
             }
             if kv[0] == "all" {
-                for f in Fault.allCases { rates[f] = rate }
+                for f in Fault.allCases where f.inAll { rates[f] = rate }
             } else if let f = Fault(rawValue: kv[0]) {
                 rates[f] = rate
             } else {

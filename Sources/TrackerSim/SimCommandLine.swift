@@ -7,6 +7,7 @@ public enum SimCommandLine {
           Serves GitHub (with and without /api/v3) and Gitee (/api/v5) issue APIs on 127.0.0.1 from a corpus
           generated from the seed; prints "listening on http://127.0.0.1:PORT" first.
           --faults primary|secondary|secondary-bare|429|5xx|reset|truncate|slow|301|410|all=RATE,...
+                   also 403 (permission error) and 301-away (redirect to another host): not in all
           --churn R       probability per issue-list request that one issue changes
           --tokens        only these tokens are valid (default: every token)
           /_sim/stats, /_sim/truth?repo=OWNER/REPO, /_sim/churn?repo=OWNER/REPO&n=N

@@ -53,6 +53,11 @@ public final class SimCorpus {
     /// Indexes of `items`, kept sorted by (updated, id): the order `sort=updated&direction=asc` lists.
     var order: [Int]
     var clock: Int64 = SimTime.corpusEnd
+    /// Bumped on every change (churn, rename, delete): cached list selections and pages of an older version are
+    /// stale.
+    var version = 0
+    /// Item index by number, for per-issue routes (numbers never change).
+    var indexByNumber: [String: Int] = [:]
     var nextCommentID: Int64
     var rng: SimRandom
 
@@ -135,6 +140,7 @@ public final class SimCorpus {
             items.append(item)
         }
         self.items = items
+        for (i, item) in items.enumerated() { indexByNumber[item.number] = i }
         nextCommentID = commentID + 1
         order = []
         self.rng = rng
@@ -195,6 +201,7 @@ public final class SimCorpus {
     /// One change of the kind that happens while a crawl runs. Returns a description for the log.
     @discardableResult
     func churn() -> String {
+        version += 1
         clock += 1 + Int64(rng.int(0..<60))
         let roll = rng.int(0..<100)
         if roll < 8 {
@@ -224,10 +231,11 @@ public final class SimCorpus {
     }
 
     func delete(index: Int) {
+        version += 1
         items[index].deleted = true
         items[index].cache = nil
         resort()
     }
 
-    func index(ofNumber number: String) -> Int? { items.firstIndex { $0.number == number } }
+    func index(ofNumber number: String) -> Int? { indexByNumber[number] }
 }

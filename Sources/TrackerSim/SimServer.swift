@@ -72,7 +72,7 @@ final class SimHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "server", value: "tracker-sim")
         let status = HTTPResponseStatus(statusCode: reply.status)
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
-        let bytes = truncate ? Array(reply.body.prefix(reply.body.count / 2)) : reply.body
+        let bytes = truncate ? reply.body[..<(reply.body.count / 2)] : reply.body[...]
         if !bytes.isEmpty {
             var buffer = context.channel.allocator.buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)

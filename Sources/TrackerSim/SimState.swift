@@ -22,6 +22,7 @@ public final class SimState: @unchecked Sendable {
     var quotaUsed = 0
     var faultsInjected: [String: Int] = [:]
     var churned = 0
+    var pageCache = SimPageCache()
 
     public init(options: SimOptions) {
         self.options = options
@@ -140,11 +141,18 @@ public final class SimState: @unchecked Sendable {
             case .serverError:
                 serverErrorBurst = faultRandom.int(0..<3)
                 return .message(faultRandom.chance(0.5) ? 502 : 503, "Server Error")
-            case .moved:
+            case .forbidden:
+                var r: SimReply = .message(403, tracker == .gitee ? "403 Forbidden" : "Resource not accessible by integration")
+                r.headers += rateHeaders()
+                return r
+            case .moved, .movedAway:
                 if let corpus = corpus(tracker, segments), segments[0] == "repos" {
                     let rest = segments.dropFirst(3).joined(separator: "/")
                     let query = request.rawQuery.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
-                    let host = request.headers["host"] ?? "127.0.0.1"
+                    var host = request.headers["host"] ?? "127.0.0.1"
+                    if fault == .movedAway {
+                        host = host.hasPrefix("127.0.0.1") ? "localhost" + host.dropFirst("127.0.0.1".count) : "moved." + host
+                    }
                     var r = SimReply.message(301, "Moved Permanently")
                     r.headers.append(("location", "http://\(host)\(prefix)/repositories/\(corpus.repoID)/\(rest)\(query.isEmpty ? "" : "?" + query)"))
                     return r
@@ -175,15 +183,15 @@ public final class SimState: @unchecked Sendable {
 
     func drawFault(tracker: Tracker, segments: [String]) -> FaultPlan.Fault? {
         if serverErrorBurst > 0 { serverErrorBurst -= 1; return .serverError }
-        // One draw per fault kind per request, always all of them, so the sequence depends only on the seed and
-        // the number of requests.
+        // One draw per fault kind per request, always all of them (those outside `all` only when asked for), so
+        // the sequence depends only on the seed, the fault spec and the number of requests.
         var hit: FaultPlan.Fault?
-        for fault in FaultPlan.Fault.allCases {
+        for fault in FaultPlan.Fault.allCases where fault.inAll || options.faults.rates[fault] != nil {
             let rate = options.faults.rates[fault] ?? 0
             let drawn = faultRandom.chance(rate)
             guard drawn, hit == nil else { continue }
             switch fault {
-            case .moved: if segments.first == "repos", corpus(tracker, segments) != nil { hit = fault }
+            case .moved, .movedAway: if segments.first == "repos", corpus(tracker, segments) != nil { hit = fault }
             case .gone: if issueNumber(segments) != nil, corpus(tracker, segments) != nil { hit = fault }
             case .secondary, .secondaryBare: if tracker == .github { hit = fault }
             default: hit = fault
@@ -218,6 +226,7 @@ public final class SimState: @unchecked Sendable {
         let page = max(1, Int(request.value("page") ?? "") ?? 1)
         var reply: SimReply
         var isList = false
+        var etag: String?
         switch rest.count {
         case 1 where rest[0] == "labels":
             let all = corpus.labels.map(corpus.labelJSON)
@@ -225,13 +234,18 @@ public final class SimState: @unchecked Sendable {
                           tracker: tracker, corpus: corpus, prefix: prefix, tail: "labels")
         case 1 where rest[0] == "issues":
             isList = true
-            guard let selected = listSelection(corpus, request, tracker: tracker) else {
+            let key = listKey(corpus, request, tracker: tracker)
+            guard let selected = pageCache.selection(key, corpus: corpus, select: { listSelection(corpus, request, tracker: tracker) }) else {
                 return .message(422, "Validation Failed")
             }
             let start = (page - 1) * perPage
-            let slice = start < selected.count ? Array(selected[start..<min(selected.count, start + perPage)]) : []
-            reply = pagedBytes(slice.map { corpus.itemBytes($0) }, total: selected.count, page: page, perPage: perPage,
+            let cached = pageCache.page(key, page: page, perPage: perPage) {
+                let slice = start < selected.count ? selected[start..<min(selected.count, start + perPage)] : []
+                return Self.arrayBody(slice.map { corpus.itemBytes($0) })
+            }
+            reply = pagedBytes(cached.body, total: selected.count, page: page, perPage: perPage,
                                request: request, tracker: tracker, corpus: corpus, prefix: prefix, tail: "issues")
+            etag = cached.etag
         case 2 where rest[0] == "issues":
             guard let i = corpus.index(ofNumber: rest[1]), tracker == .gitee || !corpus.items[i].isPullRequest || true else {
                 return .message(404, "Not Found")
@@ -249,9 +263,9 @@ public final class SimState: @unchecked Sendable {
             return .message(404, "Not Found")
         }
         // ETag over the body: a matching If-None-Match costs a 304 and no quota.
-        let etag = "W/\"\(String(fnv1a(reply.body), radix: 16))\""
-        reply.headers.append(("etag", etag))
-        if let match = request.headers["if-none-match"], match == etag {
+        let tag = etag ?? SimPageCache.etag(reply.body)
+        reply.headers.append(("etag", tag))
+        if let match = request.headers["if-none-match"], match == tag {
             reply.status = 304
             reply.body = []
         } else {
@@ -302,22 +316,35 @@ public final class SimState: @unchecked Sendable {
         return out
     }
 
-    func paged(_ all: [[UInt8]], page: Int, perPage: Int, request: SimRequest, tracker: Tracker, corpus: SimCorpus,
-               prefix: String, tail: String) -> SimReply {
-        let start = (page - 1) * perPage
-        let slice = start < all.count ? Array(all[start..<min(all.count, start + perPage)]) : []
-        return pagedBytes(slice, total: all.count, page: page, perPage: perPage, request: request, tracker: tracker,
-                          corpus: corpus, prefix: prefix, tail: tail)
+    /// The cache key of an issue-list selection: everything `listSelection` reads, and which corpus.
+    func listKey(_ corpus: SimCorpus, _ request: SimRequest, tracker: Tracker) -> String {
+        let parts = ["state", "labels", "since", "sort", "direction"].map { request.value($0) ?? "\u{1}" }
+        return "\(tracker) \(corpus.repoID) " + parts.joined(separator: "\u{0}")
     }
 
-    func pagedBytes(_ slice: [[UInt8]], total: Int, page: Int, perPage: Int, request: SimRequest, tracker: Tracker,
-                    corpus: SimCorpus, prefix: String, tail: String) -> SimReply {
-        var body: [UInt8] = [UInt8(ascii: "[")]
-        for (n, item) in slice.enumerated() {
+    /// A JSON array of already-encoded elements.
+    static func arrayBody(_ elements: [[UInt8]]) -> [UInt8] {
+        var body: [UInt8] = []
+        body.reserveCapacity(elements.reduce(2) { $0 + $1.count + 1 })
+        body.append(UInt8(ascii: "["))
+        for (n, item) in elements.enumerated() {
             if n > 0 { body.append(UInt8(ascii: ",")) }
             body.append(contentsOf: item)
         }
         body.append(UInt8(ascii: "]"))
+        return body
+    }
+
+    func paged(_ all: [[UInt8]], page: Int, perPage: Int, request: SimRequest, tracker: Tracker, corpus: SimCorpus,
+               prefix: String, tail: String) -> SimReply {
+        let start = (page - 1) * perPage
+        let slice = start < all.count ? Array(all[start..<min(all.count, start + perPage)]) : []
+        return pagedBytes(Self.arrayBody(slice), total: all.count, page: page, perPage: perPage, request: request, tracker: tracker,
+                          corpus: corpus, prefix: prefix, tail: tail)
+    }
+
+    func pagedBytes(_ body: [UInt8], total: Int, page: Int, perPage: Int, request: SimRequest, tracker: Tracker,
+                    corpus: SimCorpus, prefix: String, tail: String) -> SimReply {
         var reply = SimReply(status: 200, headers: [("content-type", "application/json; charset=utf-8")], body: body)
         let lastPage = max(1, (total + perPage - 1) / perPage)
         switch tracker {

@@ -1,0 +1,121 @@
+import Crawl
+import Foundation
+import Store
+import Testing
+
+/// The fault paths a crawl must not retry, and the redirects and deletions it must handle, each forced on
+/// every request (rate 1) so the test does not depend on where a random draw lands.
+@Suite(.serialized)
+struct CrawlFaultPathTests {
+    /// The secret must appear in no output and no database file.
+    func expectNowhere(_ secret: String, _ r: CommandResult, db: String) {
+        #expect(!r.stdout.contains(secret) && !r.stderr.contains(secret))
+        for suffix in ["", "-wal", "-shm"] {
+            if let bytes = FileManager.default.contents(atPath: db + suffix) {
+                #expect(bytes.range(of: Data(secret.utf8)) == nil)
+            }
+        }
+    }
+
+    @Test func forbiddenThatIsNotARateLimitStopsWithoutRetrying() throws {
+        let secret = "ghp_FORBIDDENsecret0123456789"
+        let sim = try Simulator(["--seed", "2", "--github", "pytorch/pytorch=50", "--gitee", "mindspore/mindspore=50",
+                                 "--faults", "403=1"])
+        let db = temporaryDatabase()
+        for (kind, repo) in [("github", "pytorch/pytorch"), ("gitee", "mindspore/mindspore")] {
+            let before = try sim.stats().requests
+            let r = try sim.crawl(kind, repo, db: db, ["--token-env", "DL_TEST_TOKEN", "--verbose", "--wait-scale", "0.001"],
+                                  environment: ["DL_TEST_TOKEN": secret])
+            #expect(r.status == 1, "\(kind): \(r.stdout) \(r.stderr)")
+            #expect(r.stderr.contains("403") && r.stderr.contains("not a rate limit"), "\(r.stderr)")
+            #expect(r.stderr.contains("(forbidden)"), "\(r.stderr)")
+            // GitHub probes the free /rate_limit first; then exactly one 403, never repeated.
+            let requests = try sim.stats().requests - before
+            #expect(requests == (kind == "github" ? 2 : 1), "\(kind): \(requests) requests")
+            expectNowhere(secret, r, db: db)
+        }
+        #expect(try sim.stats().faults["403"] == 2)
+    }
+
+    @Test func badTokenStopsAtOnceWithAClearMessage() throws {
+        let secret = "ghp_UNAUTHORIZEDsecret987"
+        let sim = try Simulator(["--seed", "2", "--github", "pytorch/pytorch=50", "--tokens", "only-this-one"])
+        let db = temporaryDatabase()
+        let r = try sim.crawl("github", "pytorch/pytorch", db: db, ["--token-env", "DL_BAD", "--verbose"],
+                              environment: ["DL_BAD": secret])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("(unauthorized)") && r.stderr.contains("401") && r.stderr.contains("$DL_BAD"), "\(r.stderr)")
+        #expect(try sim.stats().requests == 1)
+        expectNowhere(secret, r, db: db)
+    }
+
+    @Test func movedRepositoryIsFollowedOnTheSameHostAndStoresTheTruth() throws {
+        let sim = try Simulator(["--seed", "12", "--github", "pytorch/pytorch=450", "--faults", "301=1"])
+        let db = temporaryDatabase()
+        let r = try sim.crawl("github", "pytorch/pytorch", db: db)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try differences(db: db, sim: sim, repo: "pytorch/pytorch", comments: false) == [])
+        // The label list and the first issue page were both moved, and each 301 cost one extra request only.
+        let stats = try sim.stats()
+        #expect((stats.faults["301"] ?? 0) >= 2)
+        #expect(stats.requests <= 1 + 6 + (stats.faults["301"] ?? 0))
+    }
+
+    @Test func redirectToAnotherHostIsNotFollowed() throws {
+        let secret = "ghp_REDIRECTsecret55555"
+        let sim = try Simulator(["--seed", "12", "--github", "pytorch/pytorch=50", "--faults", "301-away=1"])
+        let db = temporaryDatabase()
+        let r = try sim.crawl("github", "pytorch/pytorch", db: db, ["--token-env", "DL_TOKEN"], environment: ["DL_TOKEN": secret])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("(redirect)") && r.stderr.contains("another host"), "\(r.stderr)")
+        // The probe and the moved label list; nothing was sent to the other host (`localhost` is this simulator
+        // too, so a followed redirect would show up here).
+        #expect(try sim.stats().requests == 2)
+        expectNowhere(secret, r, db: db)
+    }
+
+    @Test func goneIssuesAreMarkedDeleted() throws {
+        let sim = try Simulator(["--seed", "13", "--github", "onnx/onnx=60", "--faults", "410=1"])
+        let db = temporaryDatabase()
+        let r = try sim.crawl("github", "onnx/onnx", db: db, ["--comments"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try differences(db: db, sim: sim, repo: "onnx/onnx", comments: true) == [])
+        let gone = try sim.stats().faults["410"] ?? 0
+        #expect(gone > 0)
+        let store = try DefectLabStore.open(path: db, mode: .mustExist)
+        let deleted = try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM issue WHERE deleted = 1") ?? -1 }
+        #expect(deleted == gone)
+    }
+
+    @Test func verboseShowsTheNegotiatedHTTPVersion() throws {
+        let sim = try Simulator(["--seed", "2", "--github", "pytorch/pytorch=30"])
+        let db = temporaryDatabase()
+        let r = try sim.crawl("github", "pytorch/pytorch", db: db, ["--verbose"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("HTTP/1.1"), "\(r.stderr)")
+    }
+}
+
+/// The HTTP client asks for HTTP/2 over TLS, reports what was negotiated, and keeps its connection alive.
+@Suite(.serialized)
+struct HTTPClientTests {
+    @Test func asksForHTTP2OverTLSAndReportsHTTP11FromTheLoopbackSimulator() throws {
+        let client = try HTTPClient()
+        #expect(client.versionPreference == .http2OverTLS)
+        let sim = try Simulator(["--seed", "2", "--github", "pytorch/pytorch=30"])
+        let r = try client.get(sim.url + "/repos/pytorch/pytorch/labels")
+        #expect(r.status == 200)
+        // The simulator speaks HTTP/1.1 in clear text: libcurl offers HTTP/2 only over TLS.
+        #expect(r.httpVersion == "1.1")
+    }
+
+    @Test func reusesOneConnectionAcrossRequests() throws {
+        let sim = try Simulator(["--seed", "2", "--github", "pytorch/pytorch=30"])
+        let client = try HTTPClient()
+        let first = try client.get(sim.url + "/repos/pytorch/pytorch/labels")
+        let second = try client.get(sim.url + "/repos/pytorch/pytorch/issues?per_page=5")
+        let third = try client.get(sim.url + "/rate_limit")
+        #expect(first.newConnections == 1)
+        #expect(second.newConnections == 0 && third.newConnections == 0)
+    }
+}
