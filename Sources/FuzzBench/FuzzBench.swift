@@ -11,17 +11,32 @@ import Taxonomy
 enum FuzzBench {
     static func main() throws {
         var args = CommandLine.arguments.dropFirst()
-        var budget = 60, guidanceBudget = 150
+        if args.first == "workers" { return try WorkerOverheadBench.run(Array(args.dropFirst())) }
+        var budget = 60, guidanceBudget = 150, workerBudget = 60
         var seeds = ["lenet5", "alexnet", "vgg16", "resnet50", "mobilenetv2"]
+        var workerSeeds = ["lenet5", "mobilenetv2", "lstm-regressor"], workerFrameworks = ["pytorch", "onnxruntime"]
+        var python = ProcessInfo.processInfo.environment["DEFECTLAB_PYTHON"]
+        var only: String?
         while let a = args.popFirst() {
             switch a {
             case "--budget": budget = Int(args.popFirst() ?? "") ?? budget
             case "--guidance-budget": guidanceBudget = Int(args.popFirst() ?? "") ?? guidanceBudget
             case "--seeds": seeds = (args.popFirst() ?? "").split(separator: ",").map(String.init)
+            case "--python": python = args.popFirst()
+            case "--worker-seeds": workerSeeds = (args.popFirst() ?? "").split(separator: ",").map(String.init)
+            case "--worker-frameworks": workerFrameworks = (args.popFirst() ?? "").split(separator: ",").map(String.init)
+            case "--worker-budget": workerBudget = Int(args.popFirst() ?? "") ?? workerBudget
+            case "--only": only = args.popFirst()
             default: FileHandle.standardError.write(Data("fuzz-bench: unknown argument \(a)\n".utf8)); exit(64)
             }
         }
         let mapping = try TaxonomyCatalog.locate().loadMapping()
+        if let python, only == nil || only == "orchestration" {
+            try OrchestrationBench.run(python: python, seeds: workerSeeds, frameworks: workerFrameworks, budget: workerBudget, mapping: mapping)
+        } else if only == "orchestration" {
+            print("== fuzz on workers: skipped (set DEFECTLAB_PYTHON or --python to the framework venv)")
+        }
+        if only == "orchestration" { return }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

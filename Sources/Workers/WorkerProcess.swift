@@ -48,11 +48,19 @@ final class WorkerProcess {
         pid = child
         stdinFD = pipes[0][1]; stdoutFD = pipes[1][0]; stderrFD = pipes[2][0]
         for fd in [stdinFD, stdoutFD, stderrFD] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        // 1 MiB pipes (F_SETPIPE_SZ; the unprivileged maximum): with the default 64 KiB every large tensor
+        // costs a context switch per 64 KiB each way. Refusal is harmless.
+        for fd in [stdinFD, stdoutFD] { _ = fcntl(fd, Self.setPipeSize, Int32(1 << 20)) }
     }
+
+    static let setPipeSize: Int32 = 1031
+    /// One read scratch buffer per process: reads land here and are appended to the frame buffer by memcpy.
+    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
 
     deinit {
         kill()
         close(stdinFD); close(stdoutFD); close(stderrFD)
+        scratch.deallocate()
     }
 
     enum Outcome {
@@ -113,11 +121,13 @@ final class WorkerProcess {
     }
 
     private func readAvailable(_ fd: Int32, into buffer: inout Data, cap: Int?) {
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            let n = read(fd, scratch.baseAddress!, scratch.count)
             if n <= 0 { return }
-            buffer.append(contentsOf: chunk[0..<n])
+            if cap == nil, buffer.count >= Frame.prefixSize, let need = Frame.expectedSize(buffer), need > buffer.count {
+                buffer.reserveCapacity(need)   // one allocation for a large reply, not a doubling series
+            }
+            buffer.append(scratch.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n)
             if let cap, buffer.count > cap * 2 { buffer = Data(buffer.suffix(cap)) }
         }
     }

@@ -168,15 +168,20 @@ public final class CampaignEngine: @unchecked Sendable {
                     row.reason = why
                 } else {
                     let t1 = Date()
-                    let outcomes = executors.map { e in
+                    var outcomes = executors.map { e in
                         var o = e.execute(m, inputs: inputs, arbiter: arbiter)
                         o.inProcess = e.inProcess
                         return o
                     }
                     row.workerSeconds = Date().timeIntervalSince(t1)
                     let t2 = Date()
-                    let verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)
+                    var verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)
                     row.oracleSeconds = Date().timeIntervalSince(t2)
+                    if localizeOnDemand(m, inputs: inputs, arbiter: arbiter, verdict: verdict, outcomes: &outcomes, row: &row) {
+                        let t4 = Date()
+                        verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)
+                        row.oracleSeconds += Date().timeIntervalSince(t4)
+                    }
                     findings = verdict.findings
                     if verdict.illegal { row.status = .illegal; row.reason = verdict.illegalReason }
                     row.memoryBytes = outcomes.map(\.memoryBytes).max() ?? 0
@@ -246,6 +251,24 @@ public final class CampaignEngine: @unchecked Sendable {
         summary.wallSeconds = Date().timeIntervalSince(start)
         if let campaignID { try store!.finish(campaign: campaignID, status: step >= maxSteps ? "finished" : "paused") }
         return summary
+    }
+
+    /// Layer values are fetched only for a framework whose NaN or inconsistency finding could not be localized
+    /// without them (executors return final outputs first); true when some outcome gained layers.
+    func localizeOnDemand(_ m: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun, verdict: MutantOracles.Verdict,
+                          outcomes: inout [ExecutionOutcome], row: inout StepRow) -> Bool {
+        let unlocalized = Set(verdict.findings.filter { [.nanInf, .inconsistency].contains($0.symptom) && $0.op == "output" }.map(\.framework))
+        guard !unlocalized.isEmpty else { return false }
+        let t = Date()
+        var gained = false
+        for (i, e) in executors.enumerated() where unlocalized.contains(outcomes[i].framework) && outcomes[i].layers.isEmpty {
+            if let again = e.executeWithLayers(m, inputs: inputs, arbiter: arbiter), again.status == .ok, !again.layers.isEmpty {
+                outcomes[i].layers = again.layers
+                gained = true
+            }
+        }
+        row.workerSeconds += Date().timeIntervalSince(t)
+        return gained
     }
 
     static func finite(_ v: Double) -> Double { v.isFinite ? v : -1 }

@@ -35,6 +35,7 @@ public struct Fingerprint: Hashable, Sendable {
             }
         }
         mix(UInt64(model.trainingSteps))
+        mix(model.learningRate.bitPattern)
         a = h1
         b = h2
     }
@@ -47,7 +48,7 @@ extension FuzzModel {
         hasher.update(graphJSON)
         hasher.update(Safetensors.encode(weights))
         let base = hasher.finalize().map { String($0, radix: 16, uppercase: false) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
-        return trainingSteps == 0 ? base : String(base.prefix(48)) + String(format: "t%015d", trainingSteps)
+        return trainingSteps == 0 ? base : String(base.prefix(40)) + String(format: "t%07dr%07d", trainingSteps, Int(learningRate * 1e6))
     }
 }
 

@@ -82,6 +82,8 @@ class Worker:
         self.injector = injector
         self.backend = make_backend(framework)
         self.models = {}
+        self.weight_cache = {}
+        self.announced = None
 
     def hello(self):
         from generic import GenericOps
@@ -93,9 +95,7 @@ class Worker:
                 "variants": self.backend.variants, "training": getattr(self.backend, "supports_training", True)}
 
     def stage(self, name, fn, *args):
-        # announced on stderr so the Swift side knows the stage of a crash or hang
-        sys.stderr.write(f"@@stage {name}\n")
-        sys.stderr.flush()
+        self.announce(name)
         try:
             if self.injector:
                 self.injector.at_stage(name)
@@ -103,17 +103,40 @@ class Worker:
         except Exception as e:  # noqa: BLE001 - every framework error becomes a result with its stage
             raise StageError(name, e)
 
-    def run(self, header, payload):
-        tensors = protocol.decode_tensors(header, payload)
-        graph_json = header["graph"]
+    def weights(self, header, payload):
+        """The request's weights: fresh ones from the frame (or its /dev/shm file), the rest from the previous
+        request's weights by name (`weights_cached`: the Swift side knows what this process holds, so a mutant
+        that kept most of its parent's tensors does not ship them again). Views, not copies."""
         if "weights_path" in header:
             with open(header["weights_path"], "rb") as f:
-                wdata = f.read()
+                wdata = bytearray(os.fstat(f.fileno()).st_size)
+                f.readinto(wdata)
         else:
-            wdata = payload[header["weights_offset"]:header["weights_offset"] + header["weights_nbytes"]]
+            start = header["weights_offset"]
+            wdata = memoryview(payload)[start:start + header["weights_nbytes"]]
+        weights = protocol.read_safetensors(wdata) if len(wdata) else {}
+        for name in header.get("weights_cached", []):
+            if name not in self.weight_cache:
+                raise KeyError(f"weight {name} is not cached in this worker")
+            weights[name] = self.weight_cache[name]
+        self.weight_cache = weights
+        return weights
+
+    def announce(self, name):
+        # announced on stderr so the Swift side knows the stage of a crash or hang; once per change, since
+        # each announcement is a write and a parse on the other side
+        if name != self.announced:
+            self.announced = name
+            sys.stderr.write(f"@@stage {name}\n")
+            sys.stderr.flush()
+
+    def run(self, header, payload):
+        self.announced = None
+        tensors = protocol.decode_tensors(header, payload)
+        graph_json = header["graph"]
         import irgraph
         graph = irgraph.Graph(json.loads(graph_json))
-        weights = protocol.read_safetensors(wdata)
+        weights = self.weights(header, payload)
         inputs = {k[len("input:"):]: v for k, v in tensors.items() if k.startswith("input:")}
         variant = header.get("variant") or self.framework
         want_all = bool(header.get("per_node", False))
@@ -123,13 +146,15 @@ class Worker:
         reset_peak()
         rss0 = rss_mb()
         t0 = time.perf_counter()
+        train = header.get("train")
+        if train:
+            weights = {k: v.copy() for k, v in weights.items()}   # training updates parameters in place
         model = self.stage("build", self.backend.build, graph, weights, variant)
         if self.injector:
             model.post_node = self.injector.post_node
         build_ms = (time.perf_counter() - t0) * 1e3
         outputs = None
         times, rss_series = [], []
-        train = header.get("train")
         if train:
             target = tensors["target"]
             losses, grads = self.stage("train", self.backend.train, model, inputs, target, int(train["steps"]), float(train["lr"]))
@@ -159,6 +184,8 @@ class Worker:
 
     def serve(self):
         stdin = sys.stdin.buffer
+        protocol.widen_pipe(0)
+        protocol.widen_pipe(_FRAMES.fileno())
         protocol.write_frame(_FRAMES, self.hello())
         while True:
             try:
