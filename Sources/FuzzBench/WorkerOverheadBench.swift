@@ -4,9 +4,10 @@ import Workers
 
 /// `fuzz-bench workers`: the Swift side's round trip for one diff-style request (build, first run, warm-up,
 /// timed repeats; final outputs), repeated on a warm worker, median over the repeats — once with every weight
-/// sent (the uncached path a new model takes) and once with the weights already held by the worker. Saves
-/// each model so `Data/python/bench/workers_bench.py` can time the same work natively in Python (the baseline)
-/// and print the ratio. One JSON line per model and framework.
+/// sent and the graph encoded afresh (the path a new model takes) and once with the weights already held by
+/// the worker — against the baseline: the same work done natively inside the same worker process (no frames,
+/// no bookkeeping), interleaved with the round trips. One JSON line per model and framework, with the median
+/// of the per-sample ratios; `Data/python/bench/workers_bench.py` prints them as a table.
 enum WorkerOverheadBench {
     static func run(_ args: [String]) throws {
         var rest = args[...]
@@ -40,20 +41,26 @@ enum WorkerOverheadBench {
                 var request = ExecutionRequest(graph: graph, weights: weights, inputs: inputs)
                 request.warmup = 1
                 request.repeats = repeats
-                var cold: [Double] = [], warm: [Double] = [], inWorker: [Double] = []
+                var cold: [Double] = [], warm: [Double] = [], inWorker: [Double] = [], native: [Double] = []
                 var status = "ok"
+                // Interleaved, so the round trips and the baseline see the same machine load.
                 for i in 0..<(samples + 1) {
                     worker.forgetHeldWeights()
                     let r = try worker.execute(request)
                     if r.status != .ok { status = r.status.rawValue; break }
+                    let n = try worker.nativeBaseline(request)
+                    _ = try worker.execute(request)   // the worker holds these weights again
                     let held = try worker.execute(request)
                     if i == 0 { continue }   // the first request in a process pays one-off framework costs
                     cold.append(r.wallMs)
                     warm.append(held.wallMs)
                     inWorker.append(r.workerMs ?? .nan)
+                    native.append(n)
                 }
                 let line: [String: Any] = ["model": name, "framework": fw, "status": status, "wall_ms": median(cold),
-                                           "wall_cached_ms": median(warm), "worker_ms": median(inWorker), "samples": cold.count]
+                                           "wall_cached_ms": median(warm), "worker_ms": median(inWorker), "native_ms": median(native),
+                                           "ratio": median(zip(cold, native).map { $0 / $1 }), "ratio_cached": median(zip(warm, native).map { $0 / $1 }),
+                                           "samples": cold.count]
                 let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
                 fflush(nil)

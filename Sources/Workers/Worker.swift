@@ -139,10 +139,28 @@ public final class Worker: @unchecked Sendable {
         return result
     }
 
-    /// Makes the next request send every weight (benchmarks measure the uncached path with it).
+    /// Makes the next request send every weight and encode its graph afresh (benchmarks measure the uncached
+    /// path with it).
     public func forgetHeldWeights() {
         lock.lock(); defer { lock.unlock() }
         heldWeights = [:]
+        GraphWireCache.shared.clear()
+    }
+
+    /// The benchmark's baseline: the worker does the same work as `request` natively (parse the graph, read the
+    /// weights, build, run, warm up, repeat) with no protocol in between, and says how long it took in ms.
+    public func nativeBaseline(_ request: ExecutionRequest) throws(WorkerError) -> Double {
+        lock.lock(); defer { lock.unlock() }
+        _ = try ensureStarted()
+        guard let process else { throw WorkerError(.spawnFailed, framework: spec.name, "no process") }
+        let (frame, shmPath) = Self.requestFrame(request, held: [:], type: "native")
+        defer { if let shmPath { try? FileManager.default.removeItem(atPath: shmPath) } }
+        heldWeights = [:]
+        guard case .frame(let reply) = process.exchange(send: frame.encoded(), timeout: request.timeout, memoryLimitMB: nil),
+              let object = try? JSONSerialization.jsonObject(with: reply.header) as? [String: Any], let ms = (object["native_ms"] as? NSNumber)?.doubleValue else {
+            throw WorkerError(.protocolViolation, framework: spec.name, "no native baseline: \(process.stderrText.suffix(300))")
+        }
+        return ms
     }
 
     /// Asks the worker to leave; kills it if it does not.
@@ -171,16 +189,15 @@ public final class Worker: @unchecked Sendable {
 
     public var pid: Int32? { lock.lock(); defer { lock.unlock() }; return process?.pid }
 
-    static func requestFrame(_ request: ExecutionRequest, held: WeightStore = [:]) -> (Frame, String?) {
+    static func requestFrame(_ request: ExecutionRequest, held: WeightStore = [:], type: String = "run") -> (Frame, String?) {
         var fresh = request.weights, cached: [String] = []
         for (name, tensor) in request.weights where held[name] == tensor {
             fresh[name] = nil
             cached.append(name)
         }
-        let weights = fresh.isEmpty ? Data() : Safetensors.encode(fresh)
+        let graphJSON = GraphWireCache.shared.encoded(request.graph)
         var fields: [String: any Sendable] = [
-            "type": "run", "graph": String(decoding: ModelBundle.encodeGraph(request.graph), as: UTF8.self),
-            "per_node": request.perNode, "warmup": request.warmup, "repeats": request.repeats,
+            "type": type, "per_node": request.perNode, "warmup": request.warmup, "repeats": request.repeats,
         ]
         if let variant = request.variant { fields["variant"] = variant }
         if !cached.isEmpty { fields["weights_cached"] = cached.sorted() }
@@ -189,19 +206,22 @@ public final class Worker: @unchecked Sendable {
             fields["train"] = ["steps": t.steps, "lr": t.learningRate] as [String: any Sendable]
             tensors.append(WireTensor(name: "target", tensor: t.target))
         }
-        var prefix = Data()
+        // The graph travels as raw JSON bytes in the payload (not as a string inside the header, which both
+        // sides would escape and parse twice).
+        var prefix = graphJSON
+        fields["graph_offset"] = 0
+        fields["graph_nbytes"] = graphJSON.count
         var shm: String?
-        if weights.count > ExecutionRequest.sharedMemoryThreshold, FileManager.default.fileExists(atPath: "/dev/shm") {
-            let path = "/dev/shm/defectlab-\(getpid())-\(UUID().uuidString).safetensors"
-            if FileManager.default.createFile(atPath: path, contents: weights) {
-                shm = path
-                fields["weights_path"] = path
-            }
-        }
-        if shm == nil {
-            prefix = weights
-            fields["weights_offset"] = 0
+        let freshBytes = fresh.values.reduce(0) { $0 + $1.elementCount * 4 }
+        if freshBytes > ExecutionRequest.sharedMemoryThreshold, let path = SharedWeights.write(fresh) {
+            shm = path
+            fields["weights_path"] = path
+        } else {
+            let weights = fresh.isEmpty ? Data() : SharedWeights.encode(fresh)
+            while prefix.count % 8 != 0 { prefix.append(0x20) }
+            fields["weights_offset"] = prefix.count
             fields["weights_nbytes"] = weights.count
+            prefix.append(weights)
         }
         return (Frame.make(fields, tensors: tensors, payload: prefix), shm)
     }

@@ -22,6 +22,7 @@ if len(sys.argv) > 1 and sys.argv[1] == "jax":
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import json  # noqa: E402
+import mmap  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 
@@ -47,9 +48,12 @@ def make_backend(name):
     return m.Backend()
 
 
+_STATM = os.open("/proc/self/statm", os.O_RDONLY)   # kept open: read once per timed repeat
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
 def rss_mb():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return int(os.pread(_STATM, 256, 0).split()[1]) * _PAGE / 2**20
 
 
 def reset_peak():
@@ -108,9 +112,10 @@ class Worker:
         request's weights by name (`weights_cached`: the Swift side knows what this process holds, so a mutant
         that kept most of its parent's tensors does not ship them again). Views, not copies."""
         if "weights_path" in header:
+            # Mapped copy-on-write: no copy now, private pages if a backend ever writes (the file is removed by
+            # the Swift side after the request; the mapping outlives it).
             with open(header["weights_path"], "rb") as f:
-                wdata = bytearray(os.fstat(f.fileno()).st_size)
-                f.readinto(wdata)
+                wdata = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
         else:
             start = header["weights_offset"]
             wdata = memoryview(payload)[start:start + header["weights_nbytes"]]
@@ -121,6 +126,36 @@ class Worker:
             weights[name] = self.weight_cache[name]
         self.weight_cache = weights
         return weights
+
+    @staticmethod
+    def graph_json(header, payload):
+        if "graph" in header:
+            return header["graph"]
+        return bytes(memoryview(payload)[header["graph_offset"]:header["graph_offset"] + header["graph_nbytes"]])
+
+    def native(self, header, payload):
+        """The benchmark's baseline: the work of a run request done natively in this process, no protocol and
+        no bookkeeping (stage announcements, memory readings), timed as a user's own script would time it."""
+        import irgraph
+        tensors = protocol.decode_tensors(header, payload)
+        inputs = {k[len("input:"):]: v for k, v in tensors.items() if k.startswith("input:")}
+        if "weights_path" in header:
+            with open(header["weights_path"], "rb") as f:
+                wdata = bytearray(f.read())
+        else:
+            start = header["weights_offset"]
+            wdata = bytearray(memoryview(payload)[start:start + header["weights_nbytes"]])
+        text = self.graph_json(header, payload)
+        variant = header.get("variant") or self.framework
+        repeats = max(1, int(header.get("repeats", 1)))
+        t0 = time.perf_counter()
+        graph = irgraph.Graph(json.loads(text))
+        weights = protocol.read_safetensors(wdata) if len(wdata) else {}
+        model = self.backend.build(graph, weights, variant)
+        model.run(inputs, bool(header.get("per_node", False)))
+        for _ in range(max(1, int(header.get("warmup", 1))) + repeats):
+            model.run(inputs, False)
+        return (time.perf_counter() - t0) * 1e3
 
     def announce(self, name):
         # announced on stderr so the Swift side knows the stage of a crash or hang; once per change, since
@@ -133,7 +168,7 @@ class Worker:
     def run(self, header, payload):
         self.announced = None
         tensors = protocol.decode_tensors(header, payload)
-        graph_json = header["graph"]
+        graph_json = self.graph_json(header, payload)
         import irgraph
         graph = irgraph.Graph(json.loads(graph_json))
         weights = self.weights(header, payload)
@@ -208,6 +243,12 @@ class Worker:
                     protocol.write_frame(_FRAMES, {"type": "export", "status": "ok"}, {"onnx": np.frombuffer(data, np.uint8).view(np.bool_)})  # raw bytes as a 1-byte dtype
                 except Exception as e:  # noqa: BLE001
                     protocol.write_frame(_FRAMES, {"type": "export", "status": "error", "message": f"{type(e).__name__}: {e}"})
+                continue
+            if kind == "native":
+                try:
+                    protocol.write_frame(_FRAMES, {"type": "native", "native_ms": self.native(header, payload)})
+                except Exception as e:  # noqa: BLE001
+                    protocol.write_frame(_FRAMES, {"type": "native", "status": "error", "message": f"{type(e).__name__}: {e}"})
                 continue
             if kind == "hello":
                 protocol.write_frame(_FRAMES, self.hello())
