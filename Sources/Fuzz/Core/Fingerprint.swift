@@ -8,6 +8,15 @@ public struct Fingerprint: Hashable, Sendable {
     public var a: UInt64
     public var b: UInt64
 
+    /// The graph enters by its structural hash (the same fields its JSON holds; per process, which is all a
+    /// campaign's duplicate check needs), so no JSON is encoded in front of the execution.
+    public init(model: FuzzModel) {
+        var h = Hasher()
+        h.combine(model.graph)
+        let g = UInt64(bitPattern: Int64(h.finalize()))
+        self.init(graphJSON: withUnsafeBytes(of: g.littleEndian) { Data($0) }, model: model)
+    }
+
     public init(graphJSON: Data, model: FuzzModel) {
         var h1: UInt64 = 0x9E37_79B9_7F4A_7C15, h2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
         func mix(_ v: UInt64) {
