@@ -81,8 +81,9 @@ import Workers
             #expect(l.count == 3)
             for (a, b) in zip(l, torch) { #expect(Swift.abs(a - b) <= 1e-4 * Swift.max(1, Swift.abs(b)), "\(fw) \(l) vs pytorch \(torch)") }
         }
+        // Timing findings are not this test's business (a cold framework's first run is slow).
         let verdict = try FuzzTestSupport.oracles().judge(m, arbiter: arbiter, outcomes: outcomes)
-        #expect(verdict.findings.isEmpty, "\(verdict.findings.map(\.detail))")
+        #expect(verdict.findings.filter { !$0.isPerformance }.isEmpty, "\(verdict.findings.map(\.detail))")
         // A framework whose loss blows up is caught as E2 (planted on PyTorch's real curve).
         var broken = outcomes
         let i = try #require(broken.firstIndex { $0.framework == "pytorch" })
