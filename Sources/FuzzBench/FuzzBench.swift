@@ -4,9 +4,11 @@ import ModelIR
 import Store
 import Taxonomy
 
-/// `make bench` for the fuzzer: valid mutants per hour per seed with the wall-time split, as a ratio against a
-/// baseline measured in the same run (plain executions of the seed on the same executors), and each guidance
-/// against `random` over a fixed budget (unique findings and coverage reached).
+/// `make bench` for the fuzzer: the orchestration share of a short campaign on real framework workers (with
+/// `--python` or $DEFECTLAB_PYTHON; see `OrchestrationBench`), valid mutants per hour per seed with the
+/// wall-time split, as a ratio against a baseline measured in the same run (plain executions of the seed on the
+/// same executors), and each guidance against `random` over a fixed budget (unique findings and coverage
+/// reached). `fuzz-bench workers ...` is the workers' protocol-overhead driver (`WorkerOverheadBench`).
 @main
 enum FuzzBench {
     static func main() throws {
@@ -42,7 +44,7 @@ enum FuzzBench {
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = CampaignStore(store: try DefectLabStore.open(path: dir.appendingPathComponent("bench.sqlite").path))
         let executors = try FrameworkRegistry.resolve("all")
-        print("== fuzz: valid mutants per hour per seed (frameworks: \(executors.map(\.name).joined(separator: ", ")); the worker frameworks are not in this build)")
+        print("== fuzz: valid mutants per hour per seed (frameworks: \(executors.map(\.name).joined(separator: ", ")); the campaign on worker frameworks is the section above)")
         print("   baseline: the same executors running the unmutated seed back to back, measured now")
         print("seed          valid/h     baseline/h  ratio   orchestration  split (mutation+validity [hash] / reference / workers / oracles / store)")
         for seed in seeds {
