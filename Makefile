@@ -80,13 +80,13 @@ bench: setup
 	$$($(SWIFT) build -c release --show-bin-path)/agreement-bench --python $(VENV_PYTHON) --script Data/python/bench/fleiss_statsmodels.py
 	$(SWIFT) build -c release --product tracker-sim
 	@bash Data/bench/bench-crawl.sh "$$($(SWIFT) build -c release --show-bin-path)"
-	@echo "== workers: protocol overhead vs direct Python, worker start-up vs bare import"
+	$(SWIFT) build -c release --product fuzz-bench
+	@echo "== workers: protocol overhead vs native in-process Python, worker start-up vs bare import"
 	$(PYTHON3) Data/python/bench/workers_bench.py $$($(SWIFT) build -c release --show-bin-path)/defectlab $(VENV_PYTHON) \
 	  $$($(SWIFT) build -c release --show-bin-path)/DefectLab_Workers.resources/python
 	@echo "== labelling screen: keystroke to finished redraw, 64 KB bodies"
 	$$($(SWIFT) build -c release --show-bin-path)/defectlab bench-label
-	$(SWIFT) build -c release --product fuzz-bench
-	$$($(SWIFT) build -c release --show-bin-path)/fuzz-bench
+	$$($(SWIFT) build -c release --show-bin-path)/fuzz-bench --python $(VENV_PYTHON)
 
 clean:
 	rm -rf .build

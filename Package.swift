@@ -84,7 +84,7 @@ let package = Package(
                     resources: [.copy("Resources/fault_worker.py")]),
         .testTarget(name: "LabellingTests", dependencies: ["Annotation", "Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Annotation", "Store", "CNCursesW", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "ModelIR", "Reference", "Store", "Taxonomy"]),
+        .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "ModelIR", "Reference", "Store", "Taxonomy", "Workers"]),
         .testTarget(name: "TriageTests", dependencies: ["Triage", "Fuzz", "ModelIR", "Reference", "Store", "Taxonomy",
                                                          .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Taxonomy", "CLibXML2", .product(name: "GRDB", package: "GRDB.swift")],

@@ -4,30 +4,47 @@ import ModelIR
 import Store
 import Taxonomy
 
-/// `make bench` for the fuzzer: valid mutants per hour per seed with the wall-time split, as a ratio against a
-/// baseline measured in the same run (plain executions of the seed on the same executors), and each guidance
-/// against `random` over a fixed budget (unique findings and coverage reached).
+/// `make bench` for the fuzzer: the orchestration share of a short campaign on real framework workers (with
+/// `--python` or $DEFECTLAB_PYTHON; see `OrchestrationBench`), valid mutants per hour per seed with the
+/// wall-time split, as a ratio against a baseline measured in the same run (plain executions of the seed on the
+/// same executors), and each guidance against `random` over a fixed budget (unique findings and coverage
+/// reached). `fuzz-bench workers ...` is the workers' protocol-overhead driver (`WorkerOverheadBench`).
 @main
 enum FuzzBench {
     static func main() throws {
         var args = CommandLine.arguments.dropFirst()
-        var budget = 60, guidanceBudget = 150
+        if args.first == "workers" { return try WorkerOverheadBench.run(Array(args.dropFirst())) }
+        var budget = 60, guidanceBudget = 150, workerBudget = 60
         var seeds = ["lenet5", "alexnet", "vgg16", "resnet50", "mobilenetv2"]
+        var workerSeeds = ["lenet5", "mobilenetv2", "lstm-regressor"], workerFrameworks = ["pytorch", "onnxruntime"]
+        var python = ProcessInfo.processInfo.environment["DEFECTLAB_PYTHON"]
+        var only: String?
         while let a = args.popFirst() {
             switch a {
             case "--budget": budget = Int(args.popFirst() ?? "") ?? budget
             case "--guidance-budget": guidanceBudget = Int(args.popFirst() ?? "") ?? guidanceBudget
             case "--seeds": seeds = (args.popFirst() ?? "").split(separator: ",").map(String.init)
+            case "--python": python = args.popFirst()
+            case "--worker-seeds": workerSeeds = (args.popFirst() ?? "").split(separator: ",").map(String.init)
+            case "--worker-frameworks": workerFrameworks = (args.popFirst() ?? "").split(separator: ",").map(String.init)
+            case "--worker-budget": workerBudget = Int(args.popFirst() ?? "") ?? workerBudget
+            case "--only": only = args.popFirst()
             default: FileHandle.standardError.write(Data("fuzz-bench: unknown argument \(a)\n".utf8)); exit(64)
             }
         }
         let mapping = try TaxonomyCatalog.locate().loadMapping()
+        if let python, only == nil || only == "orchestration" {
+            try OrchestrationBench.run(python: python, seeds: workerSeeds, frameworks: workerFrameworks, budget: workerBudget, mapping: mapping)
+        } else if only == "orchestration" {
+            print("== fuzz on workers: skipped (set DEFECTLAB_PYTHON or --python to the framework venv)")
+        }
+        if only == "orchestration" { return }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = CampaignStore(store: try DefectLabStore.open(path: dir.appendingPathComponent("bench.sqlite").path))
         let executors = try FrameworkRegistry.resolve("all")
-        print("== fuzz: valid mutants per hour per seed (frameworks: \(executors.map(\.name).joined(separator: ", ")); the worker frameworks are not in this build)")
+        print("== fuzz: valid mutants per hour per seed (frameworks: \(executors.map(\.name).joined(separator: ", ")); the campaign on worker frameworks is the section above)")
         print("   baseline: the same executors running the unmutated seed back to back, measured now")
         print("seed          valid/h     baseline/h  ratio   orchestration  split (mutation+validity [hash] / reference / workers / oracles / store)")
         for seed in seeds {

@@ -76,7 +76,8 @@ public struct DiffRunner: Sendable {
             }
             versions[name] = caps.version
             var request = ExecutionRequest(graph: subject.graph, weights: subject.weights, inputs: subject.inputs)
-            request.perNode = true
+            // Every node's output only when asked: returning them all costs more than running the model.
+            request.perNode = options.perNode
             request.warmup = options.warmup
             request.repeats = options.repeats
             request.variant = name == base ? nil : name
@@ -84,6 +85,16 @@ public struct DiffRunner: Sendable {
             request.memoryLimitMB = options.memoryLimitMB
             do { results[name] = try worker.execute(request) } catch {
                 results[name] = ExecutionResult(framework: name, status: .crash, stage: "load", message: error.message)
+            }
+            if !request.perNode, let r = results[name], Self.needsLocalization(r, reference: reference, thresholds: options.thresholds) {
+                // The final outputs deviate or hold NaN/Inf: ask again for every node's value to localize it.
+                var again = request
+                again.perNode = true
+                again.warmup = 0
+                again.repeats = 1
+                if let full = try? worker.execute(again), full.status == .ok {
+                    results[name]?.outputs.merge(full.outputs) { old, _ in old }
+                }
             }
             if options.trainSteps > 0 {
                 var t = request
@@ -99,6 +110,17 @@ public struct DiffRunner: Sendable {
                                     seed: subject.seed, order: options.frameworks, results: results, versions: versions,
                                     training: training, baseline: baseline, perNode: options.perNode)
         return Run(report: report, results: results, training: training)
+    }
+
+    /// Whether a run's final outputs fail the allclose check against the reference or hold NaN/Inf: only then
+    /// are per-node values worth fetching.
+    static func needsLocalization(_ r: ExecutionResult, reference: ReferenceRun, thresholds: OracleThresholds) -> Bool {
+        guard r.status == .ok else { return false }
+        for (i, ref) in reference.outputs.enumerated() {
+            guard let t = r.outputs["output:\(i)"], let d = Deviation.between(t, ref, rtol: thresholds.rtol, atol: thresholds.atol) else { return false }
+            if !d.allclose || Deviation.hasNonFinite(t) { return true }
+        }
+        return false
     }
 
     /// The MSE target of training mode: uniform(−1, 1) in the first output's shape, from the seed.

@@ -35,6 +35,7 @@ public struct ExecutionRequest: Sendable {
         self.inputs = inputs
     }
 
-    /// Weights above this size travel through a file under /dev/shm instead of the frame.
-    public static let sharedMemoryThreshold = 8 << 20
+    /// Weights above this size travel through a file under /dev/shm instead of the frame (a 1 MiB pipe would
+    /// hand them over a MiB at a time).
+    public static let sharedMemoryThreshold = 1 << 20
 }

@@ -18,7 +18,10 @@ public struct Frame: Sendable {
     public static func make(_ fields: [String: any Sendable], tensors: [WireTensor] = [], payload prefix: Data = Data()) -> Frame {
         var payload = prefix
         var entries: [[String: Any]] = []
+        payload.reserveCapacity(payload.count + tensors.reduce(0) { $0 + $1.bytes.count + 8 })
         for t in tensors {
+            // 8-byte aligned, so both sides can view a tensor in place as its own element type.
+            if payload.count % 8 != 0 { payload.append(contentsOf: [UInt8](repeating: 0, count: 8 - payload.count % 8)) }
             entries.append(["name": t.name, "dtype": t.dtype.rawValue, "shape": t.shape, "offset": payload.count, "nbytes": t.bytes.count])
             payload.append(t.bytes)
         }
@@ -37,6 +40,18 @@ public struct Frame: Sendable {
         return out
     }
 
+    /// The whole size of the frame that `buffer` starts with, once its length prefix is there.
+    static func expectedSize(_ buffer: Data) -> Int? {
+        guard buffer.count >= prefixSize else { return nil }
+        var hlen: UInt32 = 0, plen: UInt64 = 0
+        let start = buffer.startIndex
+        withUnsafeMutableBytes(of: &hlen) { $0.copyBytes(from: buffer[start..<start + 4]) }
+        withUnsafeMutableBytes(of: &plen) { $0.copyBytes(from: buffer[start + 4..<start + 12]) }
+        let h = UInt32(littleEndian: hlen), p = UInt64(littleEndian: plen)
+        guard h < 1 << 28, p < 1 << 36 else { return nil }
+        return prefixSize + Int(h) + Int(p)
+    }
+
     /// Splits one complete frame off the front of `buffer`, or returns nil when more bytes are needed.
     public static func take(from buffer: inout Data) throws(WorkerError) -> Frame? {
         guard buffer.count >= prefixSize else { return nil }
@@ -52,8 +67,10 @@ public struct Frame: Sendable {
         let h = Int(rawH), p = Int(rawP)
         guard buffer.count >= prefixSize + h + p else { return nil }
         let header = Data(buffer[start + prefixSize..<start + prefixSize + h])
-        let payload = Data(buffer[start + prefixSize + h..<start + prefixSize + h + p])
-        buffer = Data(buffer[(start + prefixSize + h + p)...])
+        // A slice shares the buffer's storage: a large reply is not copied again on its way out.
+        let payload = buffer[start + prefixSize + h..<start + prefixSize + h + p]
+        let end = start + prefixSize + h + p
+        buffer = end == buffer.endIndex ? Data() : Data(buffer[end...])
         return Frame(header: header, payload: payload)
     }
 
@@ -71,7 +88,11 @@ public struct Frame: Sendable {
                 throw WorkerError(.protocolViolation, framework: "?", "tensor \(e.name) lies outside the payload or has dtype \(e.dtype)")
             }
             let base = payload.startIndex + e.offset
-            out[e.name] = WireTensor(name: e.name, dtype: dtype, shape: e.shape, bytes: Data(payload[base..<base + e.nbytes]))
+            let slice = payload[base..<base + e.nbytes]
+            // Aligned slices are used in place (they share the payload's storage); others are copied so typed
+            // reads stay aligned.
+            let aligned = slice.withUnsafeBytes { Int(bitPattern: $0.baseAddress) % 8 == 0 }
+            out[e.name] = WireTensor(name: e.name, dtype: dtype, shape: e.shape, bytes: aligned ? slice : Data(slice))
         }
         return out
     }

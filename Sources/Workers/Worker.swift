@@ -33,6 +33,10 @@ public final class Worker: @unchecked Sendable {
     }
 
     private var spawnedAt = Date()
+    /// The weights the live process holds from its last request: tensors unchanged since (a mutant keeps most
+    /// of its parent's; a training request follows an inference one) travel by name only. Compared by value,
+    /// which is one pointer comparison for tensors that share storage.
+    private var heldWeights: WeightStore = [:]
 
     private func spawn() throws(WorkerError) {
         guard FileManager.default.isExecutableFile(atPath: spec.interpreter) else {
@@ -41,6 +45,7 @@ public final class Worker: @unchecked Sendable {
         spawnedAt = Date()
         process = try WorkerProcess(executable: spec.interpreter, arguments: ["-u", spec.script] + spec.arguments, environment: spec.processEnvironment)
         hello = nil
+        heldWeights = [:]
         starts += 1
     }
 
@@ -92,7 +97,8 @@ public final class Worker: @unchecked Sendable {
         guard let process else { throw WorkerError(.spawnFailed, framework: spec.name, "no process") }
         // Wall time covers what the protocol adds: encoding, transfer both ways and decoding.
         let started = Date()
-        let (frame, shmPath) = Self.requestFrame(request)
+        let (frame, shmPath) = Self.requestFrame(request, held: heldWeights)
+        heldWeights = [:]   // what the process holds is unknown until it answers
         defer { if let shmPath { try? FileManager.default.removeItem(atPath: shmPath) } }
         process.resetStage()
         let outcome = process.exchange(send: frame.encoded(), timeout: request.timeout, memoryLimitMB: request.memoryLimitMB)
@@ -100,6 +106,9 @@ public final class Worker: @unchecked Sendable {
         switch outcome {
         case .frame(let reply):
             result = Self.decode(reply, framework: name)
+            // The worker replaces its held weights once it has read the request's; a failure while reading
+            // the request (stage load) leaves that unknown, so everything is sent next time.
+            if result.status == .ok || (result.stage ?? "load") != "load" { heldWeights = request.weights }
         case .died(let status, let signal):
             result = ExecutionResult(framework: name, status: .crash, stage: process.stage,
                                      message: signal.map { "killed by signal \($0) (\(Self.signalName($0)))" } ?? "exited with status \(status ?? -1)")
@@ -130,6 +139,30 @@ public final class Worker: @unchecked Sendable {
         return result
     }
 
+    /// Makes the next request send every weight and encode its graph afresh (benchmarks measure the uncached
+    /// path with it).
+    public func forgetHeldWeights() {
+        lock.lock(); defer { lock.unlock() }
+        heldWeights = [:]
+        GraphWireCache.shared.clear()
+    }
+
+    /// The benchmark's baseline: the worker does the same work as `request` natively (parse the graph, read the
+    /// weights, build, run, warm up, repeat) with no protocol in between, and says how long it took in ms.
+    public func nativeBaseline(_ request: ExecutionRequest) throws(WorkerError) -> Double {
+        lock.lock(); defer { lock.unlock() }
+        _ = try ensureStarted()
+        guard let process else { throw WorkerError(.spawnFailed, framework: spec.name, "no process") }
+        let (frame, shmPath) = Self.requestFrame(request, held: [:], type: "native")
+        defer { if let shmPath { try? FileManager.default.removeItem(atPath: shmPath) } }
+        heldWeights = [:]
+        guard case .frame(let reply) = process.exchange(send: frame.encoded(), timeout: request.timeout, memoryLimitMB: nil),
+              let object = try? JSONSerialization.jsonObject(with: reply.header) as? [String: Any], let ms = (object["native_ms"] as? NSNumber)?.doubleValue else {
+            throw WorkerError(.protocolViolation, framework: spec.name, "no native baseline: \(process.stderrText.suffix(300))")
+        }
+        return ms
+    }
+
     /// Asks the worker to leave; kills it if it does not.
     public func shutdown() {
         lock.lock(); defer { lock.unlock() }
@@ -156,31 +189,39 @@ public final class Worker: @unchecked Sendable {
 
     public var pid: Int32? { lock.lock(); defer { lock.unlock() }; return process?.pid }
 
-    static func requestFrame(_ request: ExecutionRequest) -> (Frame, String?) {
-        let weights = Safetensors.encode(request.weights)
+    static func requestFrame(_ request: ExecutionRequest, held: WeightStore = [:], type: String = "run") -> (Frame, String?) {
+        var fresh = request.weights, cached: [String] = []
+        for (name, tensor) in request.weights where held[name] == tensor {
+            fresh[name] = nil
+            cached.append(name)
+        }
+        let graphJSON = GraphWireCache.shared.encoded(request.graph)
         var fields: [String: any Sendable] = [
-            "type": "run", "graph": String(decoding: ModelBundle.encodeGraph(request.graph), as: UTF8.self),
-            "per_node": request.perNode, "warmup": request.warmup, "repeats": request.repeats,
+            "type": type, "per_node": request.perNode, "warmup": request.warmup, "repeats": request.repeats,
         ]
         if let variant = request.variant { fields["variant"] = variant }
+        if !cached.isEmpty { fields["weights_cached"] = cached.sorted() }
         var tensors = request.inputs.sorted { $0.key < $1.key }.map { WireTensor(name: "input:" + $0.key, tensor: $0.value) }
         if let t = request.training {
             fields["train"] = ["steps": t.steps, "lr": t.learningRate] as [String: any Sendable]
             tensors.append(WireTensor(name: "target", tensor: t.target))
         }
-        var prefix = Data()
+        // The graph travels as raw JSON bytes in the payload (not as a string inside the header, which both
+        // sides would escape and parse twice).
+        var prefix = graphJSON
+        fields["graph_offset"] = 0
+        fields["graph_nbytes"] = graphJSON.count
         var shm: String?
-        if weights.count > ExecutionRequest.sharedMemoryThreshold, FileManager.default.fileExists(atPath: "/dev/shm") {
-            let path = "/dev/shm/defectlab-\(getpid())-\(UUID().uuidString).safetensors"
-            if FileManager.default.createFile(atPath: path, contents: weights) {
-                shm = path
-                fields["weights_path"] = path
-            }
-        }
-        if shm == nil {
-            prefix = weights
-            fields["weights_offset"] = 0
+        let freshBytes = fresh.values.reduce(0) { $0 + $1.elementCount * 4 }
+        if freshBytes > ExecutionRequest.sharedMemoryThreshold, let path = SharedWeights.write(fresh) {
+            shm = path
+            fields["weights_path"] = path
+        } else {
+            let weights = fresh.isEmpty ? Data() : SharedWeights.encode(fresh)
+            while prefix.count % 8 != 0 { prefix.append(0x20) }
+            fields["weights_offset"] = prefix.count
             fields["weights_nbytes"] = weights.count
+            prefix.append(weights)
         }
         return (Frame.make(fields, tensors: tensors, payload: prefix), shm)
     }

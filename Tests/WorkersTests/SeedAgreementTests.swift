@@ -12,6 +12,7 @@ import Workers
         let subject = try Fixtures.prepared(name)
         var options = DiffOptions(frameworks: FrameworkKind.all)
         options.repeats = 1
+        options.perNode = true   // the per-node check below needs every node's value
         let run = try DiffRunner(pool: Fixtures.pool, mapping: try Fixtures.mapping()).run(subject, options)
         #expect(run.report.frameworks.count == 5)
         for f in run.report.frameworks {

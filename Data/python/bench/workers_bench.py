@@ -1,52 +1,83 @@
-"""`make bench` for the workers: per seed and framework, the wall time of a diff request as the Swift side sees
-it (protocol included) against the same work done directly in the framework's Python (the baseline, same
-run); and each worker's start-up against a bare import of its framework. Prints ratios (target ≤ 1.05).
-Usage: workers_bench.py BIN VENV_PYTHON SCRIPTS_DIR [MODELS...]"""
+"""`make bench` for the workers: per model and framework, the protocol's overhead as a ratio — the Swift
+side's round trip for one diff-style request on a warm worker (build, first run, warm-up, timed repeats; final
+outputs; every weight sent, graph encoded afresh), over the same work done natively in the same Python process
+with no protocol (the worker's `native` request), interleaved in this run (median of the per-sample ratios,
+the first sample dropped). Also the round trip with
+the weights already held by the worker (what a mutant that kept its parent's weights costs), and each
+worker's start-up against a bare import. Target: ratio ≤ 1.05.
+Usage: workers_bench.py BIN VENV_PYTHON SCRIPTS_DIR [--frameworks a,b] [--samples N] [--no-startup] [MODELS...]
+(BIN is defectlab; fuzz-bench, which drives the requests, sits next to it.)"""
 import json
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
 binary, python, scripts = sys.argv[1], sys.argv[2], sys.argv[3]
-models = sys.argv[4:] or ["lenet5", "resnet50", "lstm-regressor", "mobilenetv2", "textcnn"]
+args = sys.argv[4:]
 frameworks = ["pytorch", "onnxruntime", "tensorflow", "jax", "mindspore"]
+samples, startup, models = 7, True, []
+while args:
+    a = args.pop(0)
+    if a == "--frameworks":
+        frameworks = args.pop(0).split(",")
+    elif a == "--samples":
+        samples = int(args.pop(0))
+    elif a == "--no-startup":
+        startup = False
+    else:
+        models.append(a)
+models = models or ["lenet5", "resnet50", "lstm-regressor", "mobilenetv2", "textcnn"]
 repeats = 5
+fuzz_bench = os.path.join(os.path.dirname(binary), "fuzz-bench")
 env = {"DEFECTLAB_PYTHON": python, "PATH": "/usr/bin:/bin"}
 
-print("== worker start-up (spawn → handshake) vs bare framework import in a fresh interpreter")
-fw = json.loads(subprocess.run([binary, "frameworks", "--refresh", "--format", "json"], capture_output=True, text=True, check=True, env=env).stdout)
-print(f"{'framework':<14}{'worker s':>10}{'import s':>10}{'ratio':>8}")
-for f in fw["frameworks"]:
-    if f.get("variant") or f.get("startup_s") is None:
-        continue
-    mod = {"pytorch": "torch", "onnxruntime": "onnxruntime", "tensorflow": "tensorflow", "jax": "jax", "mindspore": "mindspore"}[f["name"]]
-    t = time.perf_counter()
-    subprocess.run([python, "-c", f"import {mod}"], capture_output=True, check=True)
-    bare = time.perf_counter() - t
-    print(f"{f['name']:<14}{f['startup_s']:>10.2f}{bare:>10.2f}{f['startup_s'] / bare:>8.2f}")
+if startup:
+    print("== worker start-up (spawn → handshake) vs bare framework import in a fresh interpreter")
+    fw = json.loads(subprocess.run([binary, "frameworks", "--refresh", "--format", "json"], capture_output=True, text=True, check=True, env=env).stdout)
+    print(f"{'framework':<14}{'worker s':>10}{'import s':>10}{'ratio':>8}")
+    for f in fw["frameworks"]:
+        if f.get("variant") or f.get("startup_s") is None or f["name"] not in frameworks:
+            continue
+        mod = {"pytorch": "torch", "onnxruntime": "onnxruntime", "tensorflow": "tensorflow", "jax": "jax", "mindspore": "mindspore"}[f["name"]]
+        t = time.perf_counter()
+        subprocess.run([python, "-c", f"import {mod}"], capture_output=True, check=True)
+        bare = time.perf_counter() - t
+        print(f"{f['name']:<14}{f['startup_s']:>10.2f}{bare:>10.2f}{f['startup_s'] / bare:>8.2f}")
 
-print(f"\n== diff request wall time (Swift side, protocol included) vs direct Python (fresh process), {repeats} repeats")
-print("cells: diff/direct · diff/in-worker (the protocol alone, same request)")
-print(f"{'model':<16}" + "".join(f"{f:>16}" for f in frameworks))
-ratios, protocol_ratios = [], []
+print(f"\n== protocol overhead: Swift round trip / native in the same Python process, same request ({repeats} timed repeats + warm-up), "
+      f"median of {samples} interleaved samples")
+print("cells: round trip ms / native in-process ms = ratio  (ratio with weights already held by the worker)")
+print(f"{'model':<16}" + "".join(f"{f:>34}" for f in frameworks))
+ratios = {f: [] for f in frameworks}
+cached = {f: [] for f in frameworks}
 with tempfile.TemporaryDirectory() as tmp:
     for m in models:
-        subprocess.run([binary, "models", "save", m, f"{tmp}/{m}"], capture_output=True, check=True, env=env)
-        out = subprocess.run([binary, "diff", "--model", m, "--frameworks", "all", "--repeats", str(repeats), "--format", "json",
-                              "--db", f"{tmp}/bench.sqlite"], capture_output=True, text=True, check=True, env=env)
-        report = json.loads(out.stdout)
+        out = subprocess.run([fuzz_bench, "workers", "--models", m, "--frameworks", ",".join(frameworks), "--python", python,
+                              "--save", tmp, "--samples", str(samples), "--repeats", str(repeats)],
+                             capture_output=True, text=True, env=env)
+        if out.returncode != 0:
+            print(f"{m:<16}fuzz-bench workers failed: {out.stderr.strip()[-300:]}")
+            continue
+        lines = {x["framework"]: x for x in map(json.loads, out.stdout.strip().splitlines())}
         cells = []
         for f in frameworks:
-            line = next(x for x in report["frameworks"] if x["name"] == f)
-            direct = json.loads(subprocess.run([python, "Data/python/bench/workers_direct.py", scripts, f, f"{tmp}/{m}", str(repeats)],
-                                               capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
-            r = line["wall_ms"] / direct["wall_ms"]
-            p = line["wall_ms"] / line["worker_ms"]
-            ratios.append(r)
-            protocol_ratios.append(p)
-            cells.append(f"{r:.2f} · {p:.3f}")
-        print(f"{m:<16}" + "".join(f"{c:>16}" for c in cells))
-ratios.sort()
-protocol_ratios.sort()
-print(f"\nmedian diff/direct {ratios[len(ratios) // 2]:.3f}; median protocol overhead diff/in-worker {protocol_ratios[len(protocol_ratios) // 2]:.3f} (target ≤ 1.05)")
+            line = lines.get(f)
+            if not line or line["status"] != "ok":
+                cells.append(f"{(line or {}).get('status', 'missing'):>34}")
+                continue
+            r, c = line["ratio"], line["ratio_cached"]
+            ratios[f].append(r)
+            cached[f].append(c)
+            cells.append(f"{line['wall_ms']:>9.1f} /{line['native_ms']:>8.1f} = {r:5.2f}  ({c:4.2f})")
+        print(f"{m:<16}" + "".join(f"{c:>34}" for c in cells))
+
+print("\nper framework, median ratio over the models (weights sent · weights held); target ≤ 1.05")
+for f in frameworks:
+    if ratios[f]:
+        print(f"  {f:<14}{statistics.median(ratios[f]):6.3f} · {statistics.median(cached[f]):6.3f}")
+every = [r for f in frameworks for r in ratios[f]]
+if every:
+    print(f"overall median {statistics.median(every):.3f}; worst {max(every):.3f}")

@@ -81,7 +81,7 @@ public final class CampaignEngine: @unchecked Sendable {
             do { model = try FuzzModel.seed(named: name, seed: config.seed) } catch { throw CampaignError(.badArgument, error.description) }
             pool.append(PoolEntry(model: model, step: nil))
             let json = ModelBundle.encodeGraph(model.graph)
-            hashes[Fingerprint(graphJSON: json, model: model)] = model.contentHash(graphJSON: json)
+            hashes[Fingerprint(model: model)] = model.contentHash(graphJSON: json)
         }
         var coverage = CoverageTracker()
         for entry in pool { coverage.add(entry.model.graph) }
@@ -130,19 +130,20 @@ public final class CampaignEngine: @unchecked Sendable {
                     let m = try operators[opIndex].apply(record, to: parent)
                     mutant = m
                     let th = Date()
-                    let graphJSON = ModelBundle.encodeGraph(m.graph)
-                    let fingerprint = Fingerprint(graphJSON: graphJSON, model: m)
+                    // The canonical graph JSON (sorted, indented) is only needed for the SHA-256, so it is encoded
+                    // off the critical path too; the duplicate check fingerprints the graph structurally.
+                    let fingerprint = Fingerprint(model: m)
                     if let earlier = hashes[fingerprint] {
                         row.hash = earlier
                         row.status = .duplicate
                     } else if replay != nil {
                         row.status = .legal
-                        row.hash = m.contentHash(graphJSON: graphJSON)
+                        row.hash = m.contentHash(graphJSON: ModelBundle.encodeGraph(m.graph))
                         hashes[fingerprint] = row.hash
                     } else {
                         // Computed beside the reference and the workers; joined before the row is written.
                         row.status = .legal
-                        pendingHash = Background { m.contentHash(graphJSON: graphJSON) }
+                        pendingHash = Background { m.contentHash(graphJSON: ModelBundle.encodeGraph(m.graph)) }
                         pendingFingerprint = fingerprint
                     }
                     summary.split["hash", default: 0] += Date().timeIntervalSince(th)
@@ -161,22 +162,41 @@ public final class CampaignEngine: @unchecked Sendable {
                 findings = replay.findings
             } else if row.status == .legal, let m = mutant {
                 let inputs = m.inputs()
-                let arbiter = ArbiterRun.run(m, inputs: inputs)
+                // With only out-of-process frameworks, the float64 reference runs while they do (the Swift side
+                // would otherwise sit idle waiting for the workers); a mutant the numeric guard rejects then
+                // discards their answers. The reference's share of wall time is the wait for it after the workers.
+                let overlap = !executors.isEmpty && executors.allSatisfy { !$0.inProcess }
+                let background = overlap ? Background { ArbiterRun.run(m, inputs: inputs) } : nil
+                var arbiter = overlap ? ArbiterRun(run: nil, error: nil, seconds: 0) : ArbiterRun.run(m, inputs: inputs)
                 row.referenceSeconds = arbiter.seconds
+                var early: [ExecutionOutcome]?
+                if let background {
+                    let t1 = Date()
+                    early = executors.map { e in e.execute(m, inputs: inputs, arbiter: arbiter) }
+                    row.workerSeconds = Date().timeIntervalSince(t1)
+                    let tw = Date()
+                    arbiter = background.result
+                    row.referenceSeconds = Date().timeIntervalSince(tw)
+                }
                 if let why = numericGuard.reject(m, arbiter: arbiter) {
                     row.status = .guarded
                     row.reason = why
                 } else {
                     let t1 = Date()
-                    let outcomes = executors.map { e in
+                    var outcomes = early ?? executors.map { e in
                         var o = e.execute(m, inputs: inputs, arbiter: arbiter)
                         o.inProcess = e.inProcess
                         return o
                     }
-                    row.workerSeconds = Date().timeIntervalSince(t1)
+                    if early == nil { row.workerSeconds = Date().timeIntervalSince(t1) }
                     let t2 = Date()
-                    let verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)
+                    var verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)
                     row.oracleSeconds = Date().timeIntervalSince(t2)
+                    if localizeOnDemand(m, inputs: inputs, arbiter: arbiter, verdict: verdict, outcomes: &outcomes, row: &row) {
+                        let t4 = Date()
+                        verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)
+                        row.oracleSeconds += Date().timeIntervalSince(t4)
+                    }
                     findings = verdict.findings
                     if verdict.illegal { row.status = .illegal; row.reason = verdict.illegalReason }
                     row.memoryBytes = outcomes.map(\.memoryBytes).max() ?? 0
@@ -246,6 +266,24 @@ public final class CampaignEngine: @unchecked Sendable {
         summary.wallSeconds = Date().timeIntervalSince(start)
         if let campaignID { try store!.finish(campaign: campaignID, status: step >= maxSteps ? "finished" : "paused") }
         return summary
+    }
+
+    /// Layer values are fetched only for a framework whose NaN or inconsistency finding could not be localized
+    /// without them (executors return final outputs first); true when some outcome gained layers.
+    func localizeOnDemand(_ m: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun, verdict: MutantOracles.Verdict,
+                          outcomes: inout [ExecutionOutcome], row: inout StepRow) -> Bool {
+        let unlocalized = Set(verdict.findings.filter { [.nanInf, .inconsistency].contains($0.symptom) && $0.op == "output" }.map(\.framework))
+        guard !unlocalized.isEmpty else { return false }
+        let t = Date()
+        var gained = false
+        for (i, e) in executors.enumerated() where unlocalized.contains(outcomes[i].framework) && outcomes[i].layers.isEmpty {
+            if let again = e.executeWithLayers(m, inputs: inputs, arbiter: arbiter), again.status == .ok, !again.layers.isEmpty {
+                outcomes[i].layers = again.layers
+                gained = true
+            }
+        }
+        row.workerSeconds += Date().timeIntervalSince(t)
+        return gained
     }
 
     static func finite(_ v: Double) -> Double { v.isFinite ? v : -1 }

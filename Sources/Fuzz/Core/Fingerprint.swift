@@ -8,6 +8,15 @@ public struct Fingerprint: Hashable, Sendable {
     public var a: UInt64
     public var b: UInt64
 
+    /// The graph enters by its structural hash (the same fields its JSON holds; per process, which is all a
+    /// campaign's duplicate check needs), so no JSON is encoded in front of the execution.
+    public init(model: FuzzModel) {
+        var h = Hasher()
+        h.combine(model.graph)
+        let g = UInt64(bitPattern: Int64(h.finalize()))
+        self.init(graphJSON: withUnsafeBytes(of: g.littleEndian) { Data($0) }, model: model)
+    }
+
     public init(graphJSON: Data, model: FuzzModel) {
         var h1: UInt64 = 0x9E37_79B9_7F4A_7C15, h2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
         func mix(_ v: UInt64) {
@@ -35,6 +44,7 @@ public struct Fingerprint: Hashable, Sendable {
             }
         }
         mix(UInt64(model.trainingSteps))
+        mix(model.learningRate.bitPattern)
         a = h1
         b = h2
     }
@@ -47,7 +57,7 @@ extension FuzzModel {
         hasher.update(graphJSON)
         hasher.update(Safetensors.encode(weights))
         let base = hasher.finalize().map { String($0, radix: 16, uppercase: false) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
-        return trainingSteps == 0 ? base : String(base.prefix(48)) + String(format: "t%015d", trainingSteps)
+        return trainingSteps == 0 ? base : String(base.prefix(40)) + String(format: "t%07dr%07d", trainingSteps, Int(learningRate * 1e6))
     }
 }
 

@@ -14,6 +14,8 @@ public struct FuzzModel: Sendable {
     public var inputSeed: UInt64
     /// Optimizer steps an executor performs before inference (the training-mode operator sets it; 0 = inference).
     public var trainingSteps: Int
+    /// The SGD learning rate of those steps.
+    public var learningRate: Double = 0.01
     /// Every mutation applied since the seed, oldest first: the model is a recipe from its seed.
     public var lineage: [MutationRecord]
     /// Set while an operator only tests whether an edit is legal: re-inference then skips drawing weights.
@@ -52,6 +54,14 @@ public struct FuzzModel: Sendable {
         InputGenerator.generate(graph, kind: inputKind, seed: inputSeed, vocab: vocab)
     }
 
+    /// The MSE target of training mode: uniform(−1, 1) in the first output's shape, from the input seed (the
+    /// same stream `diff --train-steps` uses), so every framework fits the same target.
+    public func trainingTarget() -> Tensor {
+        let shape = graph.type(of: graph.outputs[0])?.shape ?? [1]
+        var rng = SeededRandom(seed: inputSeed, stream: "train.target")
+        return Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in Float(rng.uniform(-1, 1)) })
+    }
+
     /// Mutation order: how many edits separate this model from its seed.
     public var order: Int { lineage.count }
 
@@ -59,7 +69,7 @@ public struct FuzzModel: Sendable {
     /// two mutants that differ only in it are not duplicates.
     public var contentHash: String {
         let base = ModelBundle(graph: graph, weights: weights).contentHash
-        return trainingSteps == 0 ? base : String(base.prefix(48)) + String(format: "t%015d", trainingSteps)
+        return trainingSteps == 0 ? base : String(base.prefix(40)) + String(format: "t%07dr%07d", trainingSteps, Int(learningRate * 1e6))
     }
 
     public func node(_ name: String) -> Node? { graph.node(named: name) }

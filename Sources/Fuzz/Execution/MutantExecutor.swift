@@ -28,6 +28,11 @@ public struct ExecutionOutcome: Sendable {
     public var memoryBytes: Int
     /// Set by the campaign from the executor (see `MutantExecutor.inProcess`).
     public var inProcess = false
+    /// Training mode (a mutant with `trainingSteps` > 0): the loss after each optimizer step, and how the
+    /// training request ended (nil when the executor did not train: inference only, or no training support).
+    public var losses: [Double] = []
+    public var trainingStatus: Status?
+    public var trainingMessage = ""
 
     public init(framework: String, status: Status, stage: FindingStage? = nil, message: String = "", failingOp: String? = nil,
                 outputs: [[Double]] = [], layers: [String: [Double]] = [:], seconds: Double = 0, memoryBytes: Int = 0) {
@@ -70,10 +75,15 @@ public protocol MutantExecutor: Sendable {
     /// framework's, so performance oracles compare it only when no worker framework ran.
     var inProcess: Bool { get }
     func execute(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome
+    /// The same run with every layer's value, for localizing a finding. Executors that always report layers
+    /// (or cannot) return nil; the workers return final outputs first, because shipping every layer's value
+    /// costs more than running the model and is needed only for the rare mutant that deviates.
+    func executeWithLayers(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome?
 }
 
 extension MutantExecutor {
     public var inProcess: Bool { false }
+    public func executeWithLayers(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome? { nil }
 }
 
 /// The float64 interpreter as a framework: it answers from the arbiter run.

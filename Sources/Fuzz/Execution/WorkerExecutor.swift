@@ -3,8 +3,9 @@ import ModelIR
 import Taxonomy
 import Workers
 
-/// A framework worker (issue 7's pool) as a fuzzing executor: one request per mutant, every node's output
-/// back for localization, one timed run (the campaign wants throughput; `diff` does the careful timing).
+/// A framework worker (issue 7's pool) as a fuzzing executor: one request per mutant with the final outputs
+/// only (layer values on demand, for localization), one timed run (the campaign wants throughput; `diff` does
+/// the careful timing), and for a training-mode mutant a second request that trains it.
 public struct WorkerExecutor: MutantExecutor {
     /// The name results carry: a framework, a variant, or `framework@tag` for one from another interpreter.
     public let name: String
@@ -20,13 +21,21 @@ public struct WorkerExecutor: MutantExecutor {
     }
 
     public func execute(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome {
+        run(model, inputs: inputs, layers: false)
+    }
+
+    public func executeWithLayers(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome? {
+        run(model, inputs: inputs, layers: true)
+    }
+
+    func run(_ model: FuzzModel, inputs: [String: Tensor], layers wantLayers: Bool) -> ExecutionOutcome {
         let start = Date()
         let worker: Worker
         do { worker = try pool.worker(framework) } catch {
             return ExecutionOutcome(framework: name, status: .error, stage: .load, message: "worker does not start: \(error)")
         }
         var request = ExecutionRequest(graph: model.graph, weights: model.weights, inputs: inputs)
-        request.perNode = true
+        request.perNode = wantLayers
         request.warmup = 0
         request.repeats = 1
         request.timeout = timeout
@@ -35,7 +44,38 @@ public struct WorkerExecutor: MutantExecutor {
         do { result = try worker.execute(request) } catch {
             return ExecutionOutcome(framework: name, status: .error, stage: .load, message: "\(error)", seconds: Date().timeIntervalSince(start))
         }
-        let status: ExecutionOutcome.Status = switch result.status {
+        var outputs: [[Double]] = []
+        for i in model.graph.outputs.indices {
+            if let t = result.outputs["output:\(i)"] { outputs.append(t.doubles) }
+        }
+        var layers: [String: [Double]] = [:]
+        if wantLayers {
+            for node in model.graph.nodes { if let t = result.outputs[node.name] { layers[node.name] = t.doubles } }
+        }
+        let mb = result.steadyPeakMB ?? result.peakMB ?? 0
+        var outcome = ExecutionOutcome(framework: name, status: Self.status(result.status),
+                                       stage: result.stage.flatMap(FindingStage.init(rawValue:)) ?? (result.status == .ok ? nil : .execute),
+                                       message: [result.errorType, result.message].compactMap { $0 }.joined(separator: ": "),
+                                       failingOp: nil, outputs: outputs, layers: layers,
+                                       seconds: (result.medianMs ?? result.wallMs) / 1000, memoryBytes: Int(mb * 1_048_576))
+        if model.trainingSteps > 0, result.status == .ok, !wantLayers {
+            // Training mode: K SGD steps on the MSE to a seeded target; the weights are already in the worker.
+            var t = request
+            t.training = .init(steps: model.trainingSteps, learningRate: model.learningRate, target: model.trainingTarget())
+            if let trained = try? worker.execute(t) {
+                outcome.trainingStatus = Self.status(trained.status)
+                outcome.losses = trained.losses
+                outcome.trainingMessage = [trained.errorType, trained.message].compactMap { $0 }.joined(separator: ": ")
+            } else {
+                outcome.trainingStatus = .error
+                outcome.trainingMessage = "the worker did not start"
+            }
+        }
+        return outcome
+    }
+
+    static func status(_ s: ExecutionResult.Status) -> ExecutionOutcome.Status {
+        switch s {
         case .ok: .ok
         case .error: .error
         case .unsupported: .unsupported
@@ -43,16 +83,5 @@ public struct WorkerExecutor: MutantExecutor {
         case .timeout: .timeout
         case .memory: .memory
         }
-        var outputs: [[Double]] = []
-        for i in model.graph.outputs.indices {
-            if let t = result.outputs["output:\(i)"] { outputs.append(t.doubles) }
-        }
-        var layers: [String: [Double]] = [:]
-        for node in model.graph.nodes { if let t = result.outputs[node.name] { layers[node.name] = t.doubles } }
-        let mb = result.steadyPeakMB ?? result.peakMB ?? 0
-        return ExecutionOutcome(framework: name, status: status, stage: result.stage.flatMap(FindingStage.init(rawValue:)) ?? (status == .ok ? nil : .execute),
-                                message: [result.errorType, result.message].compactMap { $0 }.joined(separator: ": "),
-                                failingOp: nil, outputs: outputs, layers: layers,
-                                seconds: (result.medianMs ?? result.wallMs) / 1000, memoryBytes: Int(mb * 1_048_576))
     }
 }

@@ -11,6 +11,7 @@ public enum OperatorCatalog {
         MixedPrecisionBlock(), BatchSizeChange(), InputResolutionChange(), NormalizationInsertion(), NormalizationRemoval(),
         ResidualConnection(), ModernActivation(), ConvBatchNormFusion(fuse: true), ConvBatchNormFusion(fuse: false), PoolingSwap(),
         QuantizeDequantize(), PoolOptionToggle.ceilMode, PoolOptionToggle.countIncludePad, PaddingModeChange(),
+        TrainingMode(),
     ]
 
     public static let all: [any MutationOperator] = study + peers + developer

@@ -15,6 +15,11 @@ public struct MutantOracles: Sendable {
     public var slowdownFactor: Double
     public var slowdownFloor: Double
     public var memoryFactor: Double
+    /// Training mode: a loss curve is abnormal when its last loss exceeds `lossDivergence` × its first while
+    /// another framework's stays finite and does not rise, or when a step's loss is further than
+    /// `lossTolerance` (relative) from the median of at least three frameworks' losses at that step.
+    public var lossDivergence: Double = 10
+    public var lossTolerance: Double = 1e-3
 
     public init(mapping: FuzzMapping, tolerance: Double = 1e-3, slowdownFactor: Double = 10, slowdownFloor: Double = 0.02, memoryFactor: Double = 10) {
         self.mapping = mapping
@@ -112,6 +117,7 @@ public struct MutantOracles: Sendable {
                 }
             }
         }
+        if !illegal, model.trainingSteps > 0 { findings += trainingFindings(model, ok) }
         var pairs: [String: Double] = [:]
         for (i, a) in ok.enumerated() {
             for b in ok[(i + 1)...] where a.outputs.count == b.outputs.count {
@@ -119,6 +125,50 @@ public struct MutantOracles: Sendable {
             }
         }
         return Verdict(findings: findings, illegal: illegal, illegalReason: reason, pairDistances: pairs, referenceDistances: referenceDistances)
+    }
+
+    /// The abnormal-loss oracle (E2) and training failures (G2 at stage train), among the frameworks that ran
+    /// the mutant's inference: no float64 autograd exists to arbitrate, so the frameworks judge each other, and
+    /// a curve is only abnormal against one that stays finite and well behaved.
+    func trainingFindings(_ model: FuzzModel, _ ok: [ExecutionOutcome]) -> [MutantFinding] {
+        var findings: [MutantFinding] = []
+        let trained = ok.filter { $0.trainingStatus == .ok && !$0.losses.isEmpty }
+        let failed = ok.filter { [.error, .crash, .timeout, .memory].contains($0.trainingStatus) }
+        if !trained.isEmpty {
+            for f in failed {
+                let symptom: FindingSymptom = switch f.trainingStatus { case .crash: .crash; case .timeout: .hang; case .memory: .memoryFailure; default: .error }
+                findings.append(file(f.framework, symptom, .train, .some, "model", "training fails: \(f.trainingMessage.prefix(300))"))
+            }
+        }
+        let finite = trained.filter { $0.losses.allSatisfy(\.isFinite) }
+        let wellBehaved = finite.filter { ($0.losses.last ?? 0) <= ($0.losses.first ?? 0) * (1 + 1e-6) }
+        for o in trained {
+            let others = wellBehaved.filter { $0.framework != o.framework }
+            guard !others.isEmpty else { continue }
+            if !o.losses.allSatisfy(\.isFinite) {
+                findings.append(file(o.framework, .abnormalLoss, .train, .some, "model",
+                                     "non-finite training loss \(o.losses) while \(others[0].framework) stays finite and decreasing"))
+            } else if let first = o.losses.first, let last = o.losses.last, last > lossDivergence * Swift.max(first, 1e-12) {
+                findings.append(file(o.framework, .abnormalLoss, .train, .some, "model",
+                                     String(format: "training loss diverges %.4g → %.4g while %@ decreases", first, last, others[0].framework)))
+            }
+        }
+        if finite.count >= 3 {
+            let tol = lossTolerance * Self.dtypeFactor(model.graph)
+            for o in finite {
+                for k in o.losses.indices {
+                    let at = finite.compactMap { k < $0.losses.count ? $0.losses[k] : nil }.sorted()
+                    let median = at[at.count / 2]
+                    let rel = Swift.abs(o.losses[k] - median) / Swift.max(Swift.abs(median), 1e-8)
+                    if rel > tol {
+                        findings.append(file(o.framework, .abnormalLoss, .train, .some, "model",
+                                             String(format: "loss at step %d is %.6g, the frameworks' median %.6g (relative %.2e)", k, o.losses[k], median, rel)))
+                        break
+                    }
+                }
+            }
+        }
+        return findings
     }
 
     private func file(_ framework: String, _ symptom: FindingSymptom, _ stage: FindingStage, _ scope: FindingScope, _ op: String,

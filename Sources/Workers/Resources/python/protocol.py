@@ -1,7 +1,11 @@
 """Frame I/O shared by every worker. A frame is: u32 LE header length, u64 LE payload length, the header
 (UTF-8 JSON), then the payload (raw little-endian tensor bytes that the header's `tensors` entries index).
-Tensors never travel as JSON numbers."""
+Tensors never travel as JSON numbers, and never through Python lists: payloads are read with `readinto` into
+one buffer that numpy views in place, and written with one `writev` of the arrays' own memory (no `tobytes`
+copies), because the protocol's cost is the copies, not the syscalls."""
+import fcntl
 import json
+import os
 import struct
 
 import numpy as np
@@ -9,6 +13,18 @@ import numpy as np
 PROTOCOL_VERSION = 1
 
 DTYPES = {"f32": np.float32, "f64": np.float64, "f16": np.float16, "i32": np.int32, "i64": np.int64, "bool": np.bool_}
+
+# Linux F_SETPIPE_SZ: a 64 KiB pipe makes every large tensor cost one context switch per 64 KiB.
+_F_SETPIPE_SZ = 1031
+PIPE_BYTES = 1 << 20
+
+
+def widen_pipe(fd):
+    """Asks for a 1 MiB pipe buffer (the unprivileged maximum); harmless where refused."""
+    try:
+        fcntl.fcntl(fd, _F_SETPIPE_SZ, PIPE_BYTES)
+    except OSError:
+        pass
 
 
 def dtype_name(array):
@@ -19,60 +35,82 @@ def dtype_name(array):
 
 
 def read_exact(stream, n):
-    # A pipe returns short reads; loop until N bytes or EOF.
-    chunks, got = [], 0
+    """N bytes into one writable buffer (numpy views it without copying); a pipe returns short reads."""
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
     while got < n:
-        chunk = stream.read(n - got)
-        if not chunk:
+        k = stream.readinto(view[got:])
+        if not k:
             raise EOFError("stdin closed")
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
+        got += k
+    return buf
 
 
 def read_frame(stream):
     head = read_exact(stream, 12)
     hlen, plen = struct.unpack("<IQ", head)
-    header = json.loads(read_exact(stream, hlen).decode("utf-8"))
-    payload = read_exact(stream, plen) if plen else b""
+    header = json.loads(bytes(read_exact(stream, hlen)).decode("utf-8"))
+    payload = read_exact(stream, plen) if plen else bytearray()
     return header, payload
 
 
 def decode_tensors(header, payload):
+    """Views into the payload (no copy): the payload buffer is private to this request."""
     out = {}
     for t in header.get("tensors", []):
-        dt = DTYPES[t["dtype"]]
-        raw = payload[t["offset"]:t["offset"] + t["nbytes"]]
-        out[t["name"]] = np.frombuffer(raw, dtype=dt).reshape(t["shape"]).copy()
+        dt = np.dtype(DTYPES[t["dtype"]])
+        count = t["nbytes"] // dt.itemsize
+        out[t["name"]] = np.frombuffer(payload, dtype=dt, count=count, offset=t["offset"]).reshape(t["shape"])
     return out
+
+
+def _write_all(fd, buffers):
+    """One writev for the whole frame; loops only on short writes (a pipe fuller than its buffer)."""
+    pending = [memoryview(b).cast("B") for b in buffers if len(b)]
+    while pending:
+        n = os.writev(fd, pending[:1024])
+        while n > 0 and pending:
+            if n >= len(pending[0]):
+                n -= len(pending[0])
+                pending.pop(0)
+            else:
+                pending[0] = pending[0][n:]
+                n = 0
 
 
 def write_frame(stream, header, tensors=None):
     parts, entries, offset = [], [], 0
     for name, array in (tensors or {}).items():
-        a = np.ascontiguousarray(array)
+        a = np.asarray(array)
         if a.dtype == np.bool_:
             pass
         elif a.dtype not in (np.float32, np.float64, np.float16, np.int32, np.int64):
             a = a.astype(np.float32)
-        raw = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
-        entries.append({"name": name, "dtype": dtype_name(a), "shape": list(a.shape), "offset": offset, "nbytes": len(raw)})
-        parts.append(raw)
-        offset += len(raw)
+        if a.dtype.byteorder == ">":
+            a = a.astype(a.dtype.newbyteorder("<"))
+        a = np.ascontiguousarray(a)
+        if offset % 8:
+            pad = 8 - offset % 8
+            parts.append(np.zeros(pad, np.uint8))
+            offset += pad
+        n = a.nbytes
+        entries.append({"name": name, "dtype": dtype_name(a), "shape": list(a.shape), "offset": offset, "nbytes": n})
+        if n:
+            parts.append(a.reshape(-1).view(np.uint8))
+        offset += n
     header = dict(header)
     header["tensors"] = entries
     body = json.dumps(header, allow_nan=True).encode("utf-8")
-    stream.write(struct.pack("<IQ", len(body), offset))
-    stream.write(body)
-    for p in parts:
-        stream.write(p)
-    stream.flush()
+    _write_all(stream.fileno(), [struct.pack("<IQ", len(body), offset), body] + parts)
 
 
 def read_safetensors(data):
-    """Weights: the safetensors layout (u64 header length, JSON header, raw data), read with numpy only."""
+    """Weights: the safetensors layout (u64 header length, JSON header, raw data), read with numpy only, as
+    views into `data` (callers hand over a buffer they no longer use, or copy what they keep)."""
+    data = memoryview(data)
     (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n].decode("utf-8"))
+    header = json.loads(bytes(data[8:8 + n]).decode("utf-8"))
     base = 8 + n
     names = {"F32": np.float32, "F64": np.float64, "F16": np.float16, "I32": np.int32, "I64": np.int64, "BOOL": np.bool_}
     out = {}
@@ -80,5 +118,6 @@ def read_safetensors(data):
         if key == "__metadata__":
             continue
         start, end = info["data_offsets"]
-        out[key] = np.frombuffer(data[base + start:base + end], dtype=names[info["dtype"]]).reshape(info["shape"]).copy()
+        dt = np.dtype(names[info["dtype"]])
+        out[key] = np.frombuffer(data, dtype=dt, count=(end - start) // dt.itemsize, offset=base + start).reshape(info["shape"])
     return out

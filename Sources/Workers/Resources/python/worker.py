@@ -22,6 +22,7 @@ if len(sys.argv) > 1 and sys.argv[1] == "jax":
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import json  # noqa: E402
+import mmap  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 
@@ -47,9 +48,12 @@ def make_backend(name):
     return m.Backend()
 
 
+_STATM = os.open("/proc/self/statm", os.O_RDONLY)   # kept open: read once per timed repeat
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
 def rss_mb():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return int(os.pread(_STATM, 256, 0).split()[1]) * _PAGE / 2**20
 
 
 def reset_peak():
@@ -82,6 +86,8 @@ class Worker:
         self.injector = injector
         self.backend = make_backend(framework)
         self.models = {}
+        self.weight_cache = {}
+        self.announced = None
 
     def hello(self):
         from generic import GenericOps
@@ -93,9 +99,7 @@ class Worker:
                 "variants": self.backend.variants, "training": getattr(self.backend, "supports_training", True)}
 
     def stage(self, name, fn, *args):
-        # announced on stderr so the Swift side knows the stage of a crash or hang
-        sys.stderr.write(f"@@stage {name}\n")
-        sys.stderr.flush()
+        self.announce(name)
         try:
             if self.injector:
                 self.injector.at_stage(name)
@@ -103,17 +107,71 @@ class Worker:
         except Exception as e:  # noqa: BLE001 - every framework error becomes a result with its stage
             raise StageError(name, e)
 
-    def run(self, header, payload):
+    def weights(self, header, payload):
+        """The request's weights: fresh ones from the frame (or its /dev/shm file), the rest from the previous
+        request's weights by name (`weights_cached`: the Swift side knows what this process holds, so a mutant
+        that kept most of its parent's tensors does not ship them again). Views, not copies."""
+        if "weights_path" in header:
+            # Mapped copy-on-write: no copy now, private pages if a backend ever writes (the file is removed by
+            # the Swift side after the request; the mapping outlives it).
+            with open(header["weights_path"], "rb") as f:
+                wdata = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
+        else:
+            start = header["weights_offset"]
+            wdata = memoryview(payload)[start:start + header["weights_nbytes"]]
+        weights = protocol.read_safetensors(wdata) if len(wdata) else {}
+        for name in header.get("weights_cached", []):
+            if name not in self.weight_cache:
+                raise KeyError(f"weight {name} is not cached in this worker")
+            weights[name] = self.weight_cache[name]
+        self.weight_cache = weights
+        return weights
+
+    @staticmethod
+    def graph_json(header, payload):
+        if "graph" in header:
+            return header["graph"]
+        return bytes(memoryview(payload)[header["graph_offset"]:header["graph_offset"] + header["graph_nbytes"]])
+
+    def native(self, header, payload):
+        """The benchmark's baseline: the work of a run request done natively in this process, no protocol and
+        no bookkeeping (stage announcements, memory readings), timed as a user's own script would time it."""
+        import irgraph
         tensors = protocol.decode_tensors(header, payload)
-        graph_json = header["graph"]
+        inputs = {k[len("input:"):]: v for k, v in tensors.items() if k.startswith("input:")}
         if "weights_path" in header:
             with open(header["weights_path"], "rb") as f:
-                wdata = f.read()
+                wdata = bytearray(f.read())
         else:
-            wdata = payload[header["weights_offset"]:header["weights_offset"] + header["weights_nbytes"]]
+            start = header["weights_offset"]
+            wdata = bytearray(memoryview(payload)[start:start + header["weights_nbytes"]])
+        text = self.graph_json(header, payload)
+        variant = header.get("variant") or self.framework
+        repeats = max(1, int(header.get("repeats", 1)))
+        t0 = time.perf_counter()
+        graph = irgraph.Graph(json.loads(text))
+        weights = protocol.read_safetensors(wdata) if len(wdata) else {}
+        model = self.backend.build(graph, weights, variant)
+        model.run(inputs, bool(header.get("per_node", False)))
+        for _ in range(max(1, int(header.get("warmup", 1))) + repeats):
+            model.run(inputs, False)
+        return (time.perf_counter() - t0) * 1e3
+
+    def announce(self, name):
+        # announced on stderr so the Swift side knows the stage of a crash or hang; once per change, since
+        # each announcement is a write and a parse on the other side
+        if name != self.announced:
+            self.announced = name
+            sys.stderr.write(f"@@stage {name}\n")
+            sys.stderr.flush()
+
+    def run(self, header, payload):
+        self.announced = None
+        tensors = protocol.decode_tensors(header, payload)
+        graph_json = self.graph_json(header, payload)
         import irgraph
         graph = irgraph.Graph(json.loads(graph_json))
-        weights = protocol.read_safetensors(wdata)
+        weights = self.weights(header, payload)
         inputs = {k[len("input:"):]: v for k, v in tensors.items() if k.startswith("input:")}
         variant = header.get("variant") or self.framework
         want_all = bool(header.get("per_node", False))
@@ -123,13 +181,15 @@ class Worker:
         reset_peak()
         rss0 = rss_mb()
         t0 = time.perf_counter()
+        train = header.get("train")
+        if train:
+            weights = {k: v.copy() for k, v in weights.items()}   # training updates parameters in place
         model = self.stage("build", self.backend.build, graph, weights, variant)
         if self.injector:
             model.post_node = self.injector.post_node
         build_ms = (time.perf_counter() - t0) * 1e3
         outputs = None
         times, rss_series = [], []
-        train = header.get("train")
         if train:
             target = tensors["target"]
             losses, grads = self.stage("train", self.backend.train, model, inputs, target, int(train["steps"]), float(train["lr"]))
@@ -159,6 +219,8 @@ class Worker:
 
     def serve(self):
         stdin = sys.stdin.buffer
+        protocol.widen_pipe(0)
+        protocol.widen_pipe(_FRAMES.fileno())
         protocol.write_frame(_FRAMES, self.hello())
         while True:
             try:
@@ -181,6 +243,12 @@ class Worker:
                     protocol.write_frame(_FRAMES, {"type": "export", "status": "ok"}, {"onnx": np.frombuffer(data, np.uint8).view(np.bool_)})  # raw bytes as a 1-byte dtype
                 except Exception as e:  # noqa: BLE001
                     protocol.write_frame(_FRAMES, {"type": "export", "status": "error", "message": f"{type(e).__name__}: {e}"})
+                continue
+            if kind == "native":
+                try:
+                    protocol.write_frame(_FRAMES, {"type": "native", "native_ms": self.native(header, payload)})
+                except Exception as e:  # noqa: BLE001
+                    protocol.write_frame(_FRAMES, {"type": "native", "status": "error", "message": f"{type(e).__name__}: {e}"})
                 continue
             if kind == "hello":
                 protocol.write_frame(_FRAMES, self.hello())

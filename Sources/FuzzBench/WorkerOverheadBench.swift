@@ -1,0 +1,81 @@
+import Foundation
+import ModelIR
+import Workers
+
+/// `fuzz-bench workers`: the Swift side's round trip for one diff-style request (build, first run, warm-up,
+/// timed repeats; final outputs), repeated on a warm worker, median over the repeats — once with every weight
+/// sent and the graph encoded afresh (the path a new model takes) and once with the weights already held by
+/// the worker — against the baseline: the same work done natively inside the same worker process (no frames,
+/// no bookkeeping), interleaved with the round trips. One JSON line per model and framework, with the median
+/// of the per-sample ratios; `Data/python/bench/workers_bench.py` prints them as a table.
+enum WorkerOverheadBench {
+    static func run(_ args: [String]) throws {
+        var rest = args[...]
+        var models = ["lenet5", "resnet50", "lstm-regressor", "mobilenetv2", "textcnn"]
+        var frameworks = ["pytorch", "onnxruntime"]
+        var python = ProcessInfo.processInfo.environment["DEFECTLAB_PYTHON"] ?? "python3"
+        var saveDir = FileManager.default.temporaryDirectory.path
+        var samples = 7, repeats = 5
+        while let a = rest.popFirst() {
+            switch a {
+            case "--models": models = (rest.popFirst() ?? "").split(separator: ",").map(String.init)
+            case "--frameworks": frameworks = (rest.popFirst() ?? "").split(separator: ",").map(String.init)
+            case "--python": python = rest.popFirst() ?? python
+            case "--save": saveDir = rest.popFirst() ?? saveDir
+            case "--samples": samples = Int(rest.popFirst() ?? "") ?? samples
+            case "--repeats": repeats = Int(rest.popFirst() ?? "") ?? repeats
+            default: FileHandle.standardError.write(Data("fuzz-bench workers: unknown argument \(a)\n".utf8)); exit(64)
+            }
+        }
+        let pool = WorkerPool(interpreter: python)
+        defer { pool.shutdown() }
+        for name in models {
+            guard let entry = ModelZoo.entry(named: name) else { throw BenchError("unknown model \(name)") }
+            // Timing only: initialized weights (no BatchNorm calibration) and the entry's inputs.
+            let graph = try entry.build(entry.defaults)
+            let weights = WeightInitializer.initialize(graph, seed: 1)
+            let inputs = entry.inputs(for: graph, seed: 1)
+            try ModelBundle(graph: graph, weights: weights).save(to: URL(fileURLWithPath: saveDir).appendingPathComponent(name))
+            for fw in frameworks {
+                let worker = try pool.worker(fw)
+                var request = ExecutionRequest(graph: graph, weights: weights, inputs: inputs)
+                request.warmup = 1
+                request.repeats = repeats
+                var cold: [Double] = [], warm: [Double] = [], inWorker: [Double] = [], native: [Double] = []
+                var status = "ok"
+                // Interleaved, so the round trips and the baseline see the same machine load.
+                for i in 0..<(samples + 1) {
+                    worker.forgetHeldWeights()
+                    let r = try worker.execute(request)
+                    if r.status != .ok { status = r.status.rawValue; break }
+                    let n = try worker.nativeBaseline(request)
+                    _ = try worker.execute(request)   // the worker holds these weights again
+                    let held = try worker.execute(request)
+                    if i == 0 { continue }   // the first request in a process pays one-off framework costs
+                    cold.append(r.wallMs)
+                    warm.append(held.wallMs)
+                    inWorker.append(r.workerMs ?? .nan)
+                    native.append(n)
+                }
+                let line: [String: Any] = ["model": name, "framework": fw, "status": status, "wall_ms": median(cold),
+                                           "wall_cached_ms": median(warm), "worker_ms": median(inWorker), "native_ms": median(native),
+                                           "ratio": median(zip(cold, native).map { $0 / $1 }), "ratio_cached": median(zip(warm, native).map { $0 / $1 }),
+                                           "samples": cold.count]
+                let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+                fflush(nil)
+            }
+        }
+    }
+
+    static func median(_ xs: [Double]) -> Double {
+        guard !xs.isEmpty else { return .nan }
+        let s = xs.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
