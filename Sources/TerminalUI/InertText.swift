@@ -9,8 +9,18 @@ public enum InertText {
     public static let tabWidth = 4
 
     public static func neutralize(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(text.utf8.count)
+        for s in neutralizedScalars(text) { UTF8.encode(s) { utf8.append($0) } }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    /// The same text as scalars, which is what the screen measures and draws. Built into an array (not a
+    /// `String`, whose per-scalar append dominated the cost of laying out a 64 KB body).
+    public static func neutralizedScalars(_ text: String) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
         let scalars = Array(text.unicodeScalars)
+        out.reserveCapacity(scalars.count)
         var i = 0
         let n = scalars.count
         func isFinal(_ s: Unicode.Scalar) -> Bool { (0x40...0x7E).contains(s.value) }
@@ -45,7 +55,7 @@ public enum InertText {
             case 0x0D:
                 out.append("\n"); i += (i + 1 < n && scalars[i + 1].value == 0x0A) ? 2 : 1
             case 0x09:
-                out.append(contentsOf: String(repeating: " ", count: tabWidth).unicodeScalars); i += 1
+                out.append(contentsOf: repeatElement(" ", count: tabWidth)); i += 1
             case 0x1B:
                 guard i + 1 < n else { i += 1; continue }
                 let next = scalars[i + 1]
@@ -68,6 +78,6 @@ public enum InertText {
                 out.append(s); i += 1
             }
         }
-        return String(out)
+        return out
     }
 }

@@ -17,6 +17,9 @@ public struct KeywordCues: Sendable {
     }
 
     private var byFirst: [UInt32: [Keyword]] = [:]
+    /// `byFirst` for ASCII first scalars, indexed directly: most body text is ASCII, and a hash lookup per
+    /// scalar was most of the cost of scanning a 64 KB body.
+    private var byFirstASCII = [[Keyword]](repeating: [], count: 128)
 
     public init(taxonomy: HPTaxonomy) {
         var seen = Set<String>()
@@ -29,6 +32,7 @@ public struct KeywordCues: Sendable {
             }
         }
         for key in byFirst.keys { byFirst[key]!.sort { $0.scalars.count > $1.scalars.count } }
+        for (first, keywords) in byFirst where first < 128 { byFirstASCII[Int(first)] = keywords }
     }
 
     static func fold(_ v: UInt32) -> UInt32 { (0x41...0x5A).contains(v) ? v + 0x20 : v }
@@ -44,7 +48,9 @@ public struct KeywordCues: Sendable {
         var i = 0
         while i < values.count {
             var advanced = false
-            if let candidates = byFirst[values[i]] {
+            let first = values[i]
+            let candidates = first < 128 ? byFirstASCII[Int(first)] : (byFirst[first] ?? [])
+            if !candidates.isEmpty {
                 for keyword in candidates {
                     let end = i + keyword.scalars.count
                     guard end <= values.count, values[i..<end].elementsEqual(keyword.scalars) else { continue }
@@ -65,8 +71,12 @@ public struct KeywordCues: Sendable {
 
     /// How many cue matches each major type has in `text`, for the cue summary line.
     public func counts(in text: String) -> [(major: String, count: Int)] {
+        counts(in: Array(text.unicodeScalars))
+    }
+
+    public func counts(in scalars: [Unicode.Scalar]) -> [(major: String, count: Int)] {
         var counts: [String: Int] = [:]
-        for m in matches(in: Array(text.unicodeScalars)) { counts[m.major, default: 0] += 1 }
+        for m in matches(in: scalars) { counts[m.major, default: 0] += 1 }
         return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 }
