@@ -18,8 +18,12 @@ public enum InertText {
     /// The same text as scalars, which is what the screen measures and draws. Built into an array (not a
     /// `String`, whose per-scalar append dominated the cost of laying out a 64 KB body).
     public static func neutralizedScalars(_ text: String) -> [Unicode.Scalar] {
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(text.utf8.count)
+        for s in text.unicodeScalars { scalars.append(s) }   // one decoding pass (`Array(_:)` makes two)
+        // Most bodies hold nothing to strip: then the scalars are the answer as they are.
+        guard scalars.contains(where: needsHandling) else { return scalars }
         var out: [Unicode.Scalar] = []
-        let scalars = Array(text.unicodeScalars)
         out.reserveCapacity(scalars.count)
         var i = 0
         let n = scalars.count
@@ -79,5 +83,12 @@ public enum InertText {
             }
         }
         return out
+    }
+
+    /// Whether a scalar is anything but printable text or a newline (what the loop above changes).
+    private static func needsHandling(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v >= 0x20 && v < 0x7F || v == 0x0A { return false }
+        return v < 0xA0 || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
     }
 }

@@ -17,9 +17,11 @@ public struct KeywordCues: Sendable {
     }
 
     private var byFirst: [UInt32: [Keyword]] = [:]
-    /// `byFirst` for ASCII first scalars, indexed directly: most body text is ASCII, and a hash lookup per
-    /// scalar was most of the cost of scanning a 64 KB body.
-    private var byFirstASCII = [[Keyword]](repeating: [], count: 128)
+    /// `byFirst` for ASCII first scalars, indexed directly, whole and without the keywords that need a word
+    /// boundary (all that can match inside a word). A 64 KB body is mostly ASCII and mostly word interiors:
+    /// those positions are skipped after one table look-up instead of a hash and a compare per keyword.
+    private var asciiAll = [[Keyword]](repeating: [], count: 128)
+    private var asciiInsideWord = [[Keyword]](repeating: [], count: 128)
 
     public init(taxonomy: HPTaxonomy) {
         var seen = Set<String>()
@@ -32,7 +34,10 @@ public struct KeywordCues: Sendable {
             }
         }
         for key in byFirst.keys { byFirst[key]!.sort { $0.scalars.count > $1.scalars.count } }
-        for (first, keywords) in byFirst where first < 128 { byFirstASCII[Int(first)] = keywords }
+        for (first, keywords) in byFirst where first < 128 {
+            asciiAll[Int(first)] = keywords
+            asciiInsideWord[Int(first)] = keywords.filter { !$0.needsBoundary }
+        }
     }
 
     static func fold(_ v: UInt32) -> UInt32 { (0x41...0x5A).contains(v) ? v + 0x20 : v }
@@ -43,28 +48,36 @@ public struct KeywordCues: Sendable {
 
     /// Non-overlapping matches, longest keyword first at each position.
     public func matches(in scalars: [Unicode.Scalar]) -> [Match] {
-        let values = scalars.map { Self.fold($0.value) }
+        var values: [UInt32] = []
+        values.reserveCapacity(scalars.count)
+        for s in scalars { values.append(Self.fold(s.value)) }
         var result: [Match] = []
-        var i = 0
-        while i < values.count {
-            var advanced = false
-            let first = values[i]
-            let candidates = first < 128 ? byFirstASCII[Int(first)] : (byFirst[first] ?? [])
-            if !candidates.isEmpty {
+        values.withUnsafeBufferPointer { v in
+            let n = v.count
+            var i = 0
+            while i < n {
+                let first = v[i]
+                let insideWord = i > 0 && Self.isWordScalar(v[i - 1])
+                // A keyword needing a boundary cannot start inside a word, so those are not even tried there.
+                let candidates = first < 128 ? (insideWord ? asciiInsideWord : asciiAll)[Int(first)] : (byFirst[first] ?? [])
+                var matchedEnd = -1
                 for keyword in candidates {
-                    let end = i + keyword.scalars.count
-                    guard end <= values.count, values[i..<end].elementsEqual(keyword.scalars) else { continue }
+                    let k = keyword.scalars
+                    let end = i + k.count
+                    guard end <= n else { continue }
+                    var j = 1
+                    while j < k.count, v[i + j] == k[j] { j += 1 }
+                    guard j == k.count else { continue }
                     if keyword.needsBoundary {
-                        if i > 0, Self.isWordScalar(values[i - 1]) { continue }
-                        if end < values.count, Self.isWordScalar(values[end]) { continue }
+                        if insideWord { continue }
+                        if end < n, Self.isWordScalar(v[end]) { continue }
                     }
                     result.append(Match(range: i..<end, major: keyword.major))
-                    i = end
-                    advanced = true
+                    matchedEnd = end
                     break
                 }
+                i = matchedEnd >= 0 ? matchedEnd : i + 1
             }
-            if !advanced { i += 1 }
         }
         return result
     }

@@ -26,6 +26,7 @@ public struct MeasuredText: Sendable {
         var widths = [UInt8](repeating: 1, count: scalars.count)
         for i in scalars.indices {
             let s = scalars[i]
+            if s.value < 0x7F, s.value >= 0x20 { continue }   // ASCII printable: width 1, the common case
             if s == "\n" { widths[i] = 0; continue }
             let w = CellWidth.of(s)
             if w < 0 { scalars[i] = "\u{FFFD}" } else if w != 1 { widths[i] = UInt8(truncatingIfNeeded: w) }
@@ -46,8 +47,8 @@ public struct MeasuredText: Sendable {
                 var lineStart = 0, cells = 0
                 var lastSpace = -1, cellsAtSpace = 0   // the last break opportunity in this line
                 for i in 0..<text.count {
-                    let s = text[i]
-                    if s == "\n" {
+                    let s = text[i].value
+                    if s == 0x0A {
                         spans.append(Span(range: lineStart..<i, cells: cells))
                         lineStart = i + 1; cells = 0; lastSpace = -1
                         continue
@@ -65,7 +66,7 @@ public struct MeasuredText: Sendable {
                         }
                         lastSpace = -1
                     }
-                    if s == " " { lastSpace = i; cellsAtSpace = cells }
+                    if s == 0x20 { lastSpace = i; cellsAtSpace = cells }
                     cells += w
                 }
                 spans.append(Span(range: lineStart..<text.count, cells: cells))

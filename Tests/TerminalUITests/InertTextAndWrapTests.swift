@@ -31,6 +31,44 @@ import Testing
         #expect(words.lines.map(\.text) == ["the quick", "brown fox"])
     }
 
+    /// The span wrap (one pass over measured widths, used by the labelling screen) gives exactly the lines
+    /// of the straightforward wrap it replaced, kept here as the reference.
+    @Test func spanWrapMatchesReferenceWrap() {
+        func reference(_ text: String, width: Int) -> [WrappedText.Line] {
+            var lines: [WrappedText.Line] = []
+            for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                var line: [Unicode.Scalar] = [], cells = 0, lastSpace = -1, cellsAtSpace = 0
+                for raw in paragraph.unicodeScalars {
+                    var s = raw, w = CellWidth.of(s)
+                    if w < 0 { s = "\u{FFFD}"; w = 1 }
+                    if w > 0, cells + w > width, !line.isEmpty {
+                        if lastSpace >= 0 {
+                            lines.append(.init(scalars: Array(line[..<lastSpace]), cells: cellsAtSpace))
+                            line = Array(line[(lastSpace + 1)...]); cells = cells - cellsAtSpace - 1
+                        } else {
+                            lines.append(.init(scalars: line, cells: cells)); line = []; cells = 0
+                        }
+                        lastSpace = -1
+                    }
+                    if s == " " { lastSpace = line.count; cellsAtSpace = cells }
+                    line.append(s); cells += w
+                }
+                lines.append(.init(scalars: line, cells: cells))
+            }
+            if lines.last?.scalars.isEmpty == true, lines.count > 1 { lines.removeLast() }
+            return lines
+        }
+        let pieces = ["word", " ", "  ", "\n", "\n\n", "内存", "😀", "e\u{301}", "\u{E000}", "x", "GPU out of memory",
+                      String(repeating: "y", count: 23), "训练时显存不断增长"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let text = (0..<Int.random(in: 0...40, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            for width in [1, 2, 3, 5, 8, 13, 40, 78] {
+                #expect(WrappedText(text, width: width).lines == reference(text, width: width), "\(width): \(text.debugDescription)")
+            }
+        }
+    }
+
     @Test func keywordCuesRespectWordBoundaries() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let taxonomy = try TaxonomyLoader.load(path: root.appendingPathComponent("Taxonomy/hp-taxonomy.yaml").path)
