@@ -18,9 +18,11 @@ public enum InertText {
     /// The same text as scalars, which is what the screen measures and draws. Built into an array (not a
     /// `String`, whose per-scalar append dominated the cost of laying out a 64 KB body).
     public static func neutralizedScalars(_ text: String) -> [Unicode.Scalar] {
-        var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(text.utf8.count)
-        for s in text.unicodeScalars { scalars.append(s) }   // one decoding pass (`Array(_:)` makes two)
+        // One decoding pass straight into the array (`Array(_:)` decodes twice: to count, then to copy).
+        let scalars = [Unicode.Scalar](unsafeUninitializedCapacity: text.utf8.count) { buffer, count in
+            count = 0
+            for s in text.unicodeScalars { buffer[count] = s; count += 1 }
+        }
         // Most bodies hold nothing to strip: then the scalars are the answer as they are.
         guard scalars.contains(where: needsHandling) else { return scalars }
         var out: [Unicode.Scalar] = []

@@ -4,39 +4,64 @@ import Taxonomy
 /// so the screen can highlight them. ASCII keywords match case-insensitively on word boundaries ("arm" is not
 /// found in "alarm"); CJK keywords match anywhere (Chinese has no spaces between words).
 public struct KeywordCues: Sendable {
-    public struct Keyword: Sendable {
-        var scalars: [UInt32]
-        var major: String
-        var needsBoundary: Bool
-    }
-
     public struct Match: Sendable, Equatable {
         /// Scalar offsets within the searched line.
         public var range: Range<Int>
         public var major: String
     }
 
-    private var byFirst: [UInt32: [Keyword]] = [:]
-    /// `byFirst` for ASCII first scalars, indexed directly, whole and without the keywords that need a word
-    /// boundary (all that can match inside a word). A 64 KB body is mostly ASCII and mostly word interiors:
-    /// those positions are skipped after one table look-up instead of a hash and a compare per keyword.
-    private var asciiAll = [[Keyword]](repeating: [], count: 128)
-    private var asciiInsideWord = [[Keyword]](repeating: [], count: 128)
+    /// One keyword: its folded scalars are `pool[start..<start + count]`.
+    ///
+    /// The keywords live flat in a few arrays (no per-keyword arrays or strings) because the scan runs over
+    /// every scalar of a 64 KB body when an item is prepared: retaining and releasing per candidate, and a
+    /// hash per CJK scalar, were most of its cost.
+    private struct Keyword: Sendable {
+        var start: Int
+        var count: Int
+        var major: Int
+        var needsBoundary: Bool
+    }
+
+    private var pool: [UInt32] = []
+    private var keywords: [Keyword] = []
+    private var majors: [String] = []
+    /// Keywords by first scalar, each group longest first: ASCII by direct index, the rest by hash.
+    private var asciiGroups = [Range<Int>](repeating: 0..<0, count: 128)
+    private var otherGroups: [UInt32: Range<Int>] = [:]
+    /// Whether an ASCII group holds a keyword that may start inside a word (a mixed one, such as "pip安装");
+    /// inside words, other ASCII positions are skipped after this one look-up.
+    private var asciiInsideWord = [Bool](repeating: false, count: 128)
+    /// A 4096-bit filter of the non-ASCII first scalars, so CJK text rarely pays for a hash.
+    private var otherFilter = [UInt64](repeating: 0, count: 64)
 
     public init(taxonomy: HPTaxonomy) {
         var seen = Set<String>()
+        var byFirst: [UInt32: [(scalars: [UInt32], major: Int, needsBoundary: Bool)]] = [:]
         for major in taxonomy.majors {
+            let majorIndex = majors.count
+            majors.append(major.id)
             for word in major.keywords + major.subtypes.flatMap(\.keywords) {
                 let folded = word.unicodeScalars.map { Self.fold($0.value) }
                 guard let first = folded.first, seen.insert("\(major.id):\(word.lowercased())").inserted else { continue }
                 let ascii = word.unicodeScalars.allSatisfy(\.isASCII)
-                byFirst[first, default: []].append(Keyword(scalars: folded, major: major.id, needsBoundary: ascii))
+                byFirst[first, default: []].append((folded, majorIndex, ascii))
             }
         }
-        for key in byFirst.keys { byFirst[key]!.sort { $0.scalars.count > $1.scalars.count } }
-        for (first, keywords) in byFirst where first < 128 {
-            asciiAll[Int(first)] = keywords
-            asciiInsideWord[Int(first)] = keywords.filter { !$0.needsBoundary }
+        for (first, group) in byFirst.sorted(by: { $0.key < $1.key }) {
+            let lower = keywords.count
+            // Stable, as before: equal lengths keep the taxonomy's order.
+            for k in group.enumerated().sorted(by: { ($0.element.scalars.count, -$0.offset) > ($1.element.scalars.count, -$1.offset) }).map(\.element) {
+                keywords.append(Keyword(start: pool.count, count: k.scalars.count, major: k.major, needsBoundary: k.needsBoundary))
+                pool.append(contentsOf: k.scalars)
+            }
+            let range = lower..<keywords.count
+            if first < 128 {
+                asciiGroups[Int(first)] = range
+                asciiInsideWord[Int(first)] = group.contains { !$0.needsBoundary }
+            } else {
+                otherGroups[first] = range
+                otherFilter[Int(first & 4095) >> 6] |= 1 << (UInt64(first) & 63)
+            }
         }
     }
 
@@ -48,38 +73,51 @@ public struct KeywordCues: Sendable {
 
     /// Non-overlapping matches, longest keyword first at each position.
     public func matches(in scalars: [Unicode.Scalar]) -> [Match] {
+        var result: [Match] = []
+        scan(scalars) { range, major in result.append(Match(range: range, major: majors[major])) }
+        return result
+    }
+
+    /// Calls `found` with each match's range and major index, left to right.
+    private func scan(_ scalars: [Unicode.Scalar], _ found: (Range<Int>, Int) -> Void) {
         var values: [UInt32] = []
         values.reserveCapacity(scalars.count)
         for s in scalars { values.append(Self.fold(s.value)) }
-        var result: [Match] = []
         values.withUnsafeBufferPointer { v in
+        pool.withUnsafeBufferPointer { pool in
+        keywords.withUnsafeBufferPointer { keywords in
             let n = v.count
             var i = 0
             while i < n {
                 let first = v[i]
                 let insideWord = i > 0 && Self.isWordScalar(v[i - 1])
-                // A keyword needing a boundary cannot start inside a word, so those are not even tried there.
-                let candidates = first < 128 ? (insideWord ? asciiInsideWord : asciiAll)[Int(first)] : (byFirst[first] ?? [])
+                let group: Range<Int>
+                if first < 128 {
+                    // A keyword needing a boundary cannot start inside a word: most positions stop here.
+                    group = insideWord && !asciiInsideWord[Int(first)] ? 0..<0 : asciiGroups[Int(first)]
+                } else if otherFilter[Int(first & 4095) >> 6] & (1 << (UInt64(first) & 63)) != 0 {
+                    group = otherGroups[first] ?? 0..<0
+                } else {
+                    group = 0..<0
+                }
                 var matchedEnd = -1
-                for keyword in candidates {
-                    let k = keyword.scalars
-                    let end = i + k.count
-                    guard end <= n else { continue }
+                for g in group {
+                    let keyword = keywords[g]
+                    let end = i + keyword.count
+                    guard end <= n, !(keyword.needsBoundary && insideWord) else { continue }
                     var j = 1
-                    while j < k.count, v[i + j] == k[j] { j += 1 }
-                    guard j == k.count else { continue }
-                    if keyword.needsBoundary {
-                        if insideWord { continue }
-                        if end < n, Self.isWordScalar(v[end]) { continue }
-                    }
-                    result.append(Match(range: i..<end, major: keyword.major))
+                    while j < keyword.count, v[i + j] == pool[keyword.start + j] { j += 1 }
+                    guard j == keyword.count else { continue }
+                    if keyword.needsBoundary, end < n, Self.isWordScalar(v[end]) { continue }
+                    found(i..<end, keyword.major)
                     matchedEnd = end
                     break
                 }
                 i = matchedEnd >= 0 ? matchedEnd : i + 1
             }
         }
-        return result
+        }
+        }
     }
 
     /// How many cue matches each major type has in `text`, for the cue summary line.
@@ -88,8 +126,10 @@ public struct KeywordCues: Sendable {
     }
 
     public func counts(in scalars: [Unicode.Scalar]) -> [(major: String, count: Int)] {
+        var perMajor = [Int](repeating: 0, count: majors.count)
+        scan(scalars) { _, major in perMajor[major] += 1 }
         var counts: [String: Int] = [:]
-        for m in matches(in: scalars) { counts[m.major, default: 0] += 1 }
+        for (major, n) in perMajor.enumerated() where n > 0 { counts[majors[major], default: 0] += n }
         return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 }

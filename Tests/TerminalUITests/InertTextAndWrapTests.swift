@@ -83,6 +83,44 @@ import Testing
         #expect(cues.counts(in: "nothing relevant here").isEmpty)
     }
 
+    /// The indexed cue scan finds exactly what trying every keyword at every position finds.
+    @Test func cueScanMatchesReferenceScan() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let taxonomy = try TaxonomyLoader.load(path: root.appendingPathComponent("Taxonomy/hp-taxonomy.yaml").path)
+        let cues = KeywordCues(taxonomy: taxonomy)
+        func fold(_ v: UInt32) -> UInt32 { (0x41...0x5A).contains(v) ? v + 0x20 : v }
+        func isWord(_ v: UInt32) -> Bool { (0x30...0x39).contains(v) || (0x61...0x7A).contains(v) || v == 0x5F }
+        var words: [(scalars: [UInt32], major: String, bounded: Bool)] = []
+        var seen = Set<String>()
+        for major in taxonomy.majors {
+            for word in major.keywords + major.subtypes.flatMap(\.keywords) where seen.insert("\(major.id):\(word.lowercased())").inserted {
+                words.append((word.unicodeScalars.map { fold($0.value) }, major.id, word.unicodeScalars.allSatisfy(\.isASCII)))
+            }
+        }
+        let ordered = words.enumerated().sorted { ($0.element.scalars.count, -$0.offset) > ($1.element.scalars.count, -$1.offset) }.map(\.element)
+        struct Hit: Equatable { var range: Range<Int>; var major: String }
+        func reference(_ line: [Unicode.Scalar]) -> [Hit] {
+            let v = line.map { fold($0.value) }
+            var result: [Hit] = [], i = 0
+            while i < v.count {
+                let hit = ordered.first { w in
+                    let end = i + w.scalars.count
+                    guard end <= v.count, Array(v[i..<end]) == w.scalars else { return false }
+                    return !w.bounded || ((i == 0 || !isWord(v[i - 1])) && (end == v.count || !isWord(v[end])))
+                }
+                if let hit { result.append(.init(range: i..<(i + hit.scalars.count), major: hit.major)); i += hit.scalars.count } else { i += 1 }
+            }
+            return result
+        }
+        let pieces = words.map { String(String.UnicodeScalarView($0.scalars.compactMap(Unicode.Scalar.init))) }
+            + ["x", "_", "9", " ", ".", "A", "GPU", "Memory", "内", "pip安装", "显存", "😀", "-"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let line = Array((0..<Int.random(in: 0...30, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined().unicodeScalars)
+            #expect(cues.matches(in: line).map { Hit(range: $0.range, major: $0.major) } == reference(line), "\(String(String.UnicodeScalarView(line)).debugDescription)")
+        }
+    }
+
     @Test func scriptKeysParse() throws {
         #expect(try Key.parseScript("b1<esc>\n<up>n hi<enter><lt>") ==
                 [.char("b"), .char("1"), .escape, .up, .char("n"), .char(" "), .char("h"), .char("i"), .enter, .char("<")])
