@@ -18,13 +18,38 @@ public enum InertText {
     /// The same text as scalars, which is what the screen measures and draws. Built into an array (not a
     /// `String`, whose per-scalar append dominated the cost of laying out a 64 KB body).
     public static func neutralizedScalars(_ text: String) -> [Unicode.Scalar] {
-        // One decoding pass straight into the array (`Array(_:)` decodes twice: to count, then to copy).
-        let scalars = [Unicode.Scalar](unsafeUninitializedCapacity: text.utf8.count) { buffer, count in
-            count = 0
-            for s in text.unicodeScalars { buffer[count] = s; count += 1 }
+        var text = text
+        var clean = true
+        // One pass over the UTF-8 (always valid in a `String`) straight into the array, noting on the way
+        // whether anything needs stripping: most bodies hold nothing, and are then the answer as they are.
+        let scalars = text.withUTF8 { utf8 in
+            [Unicode.Scalar](unsafeUninitializedCapacity: utf8.count) { buffer, count in
+                count = 0
+                var i = 0
+                let n = utf8.count
+                while i < n {
+                    let b0 = UInt32(utf8[i])
+                    var v: UInt32
+                    if b0 < 0x80 {
+                        v = b0; i += 1
+                        if clean, v < 0x20 && v != 0x0A || v == 0x7F { clean = false }
+                    } else {
+                        if b0 < 0xE0 {
+                            v = (b0 & 0x1F) << 6 | UInt32(utf8[i + 1]) & 0x3F; i += 2
+                        } else if b0 < 0xF0 {
+                            v = (b0 & 0x0F) << 12 | (UInt32(utf8[i + 1]) & 0x3F) << 6 | UInt32(utf8[i + 2]) & 0x3F; i += 3
+                        } else {
+                            v = (b0 & 0x07) << 18 | (UInt32(utf8[i + 1]) & 0x3F) << 12 | (UInt32(utf8[i + 2]) & 0x3F) << 6
+                                | UInt32(utf8[i + 3]) & 0x3F; i += 4
+                        }
+                        if clean, needsHandling(v) { clean = false }
+                    }
+                    buffer[count] = Unicode.Scalar(v).unsafelyUnwrapped
+                    count += 1
+                }
+            }
         }
-        // Most bodies hold nothing to strip: then the scalars are the answer as they are.
-        guard scalars.contains(where: needsHandling) else { return scalars }
+        guard !clean else { return scalars }
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(scalars.count)
         var i = 0
@@ -88,8 +113,7 @@ public enum InertText {
     }
 
     /// Whether a scalar is anything but printable text or a newline (what the loop above changes).
-    private static func needsHandling(_ s: Unicode.Scalar) -> Bool {
-        let v = s.value
+    private static func needsHandling(_ v: UInt32) -> Bool {
         if v >= 0x20 && v < 0x7F || v == 0x0A { return false }
         return v < 0xA0 || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
     }

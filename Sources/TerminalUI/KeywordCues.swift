@@ -67,8 +67,9 @@ public struct KeywordCues: Sendable {
 
     static func fold(_ v: UInt32) -> UInt32 { (0x41...0x5A).contains(v) ? v + 0x20 : v }
 
+    @inline(__always)
     static func isWordScalar(_ v: UInt32) -> Bool {
-        (0x30...0x39).contains(v) || (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v) || v == 0x5F
+        v &- 0x30 < 10 || v &- 0x41 < 26 || v &- 0x61 < 26 || v == 0x5F
     }
 
     /// Non-overlapping matches, longest keyword first at each position.
@@ -78,7 +79,8 @@ public struct KeywordCues: Sendable {
         return result
     }
 
-    /// Calls `found` with each match's range and major index, left to right.
+    /// Calls `found` with each match's range and major index, left to right. Every table is read through a
+    /// buffer pointer: this loop visits each scalar of a body and must stay a few instructions per scalar.
     private func scan(_ scalars: [Unicode.Scalar], _ found: (Range<Int>, Int) -> Void) {
         var values: [UInt32] = []
         values.reserveCapacity(scalars.count)
@@ -86,11 +88,14 @@ public struct KeywordCues: Sendable {
         values.withUnsafeBufferPointer { v in
         pool.withUnsafeBufferPointer { pool in
         keywords.withUnsafeBufferPointer { keywords in
+        asciiGroups.withUnsafeBufferPointer { asciiGroups in
+        asciiInsideWord.withUnsafeBufferPointer { asciiInsideWord in
+        otherFilter.withUnsafeBufferPointer { otherFilter in
             let n = v.count
             var i = 0
+            var insideWord = false   // whether v[i - 1] is a word scalar
             while i < n {
                 let first = v[i]
-                let insideWord = i > 0 && Self.isWordScalar(v[i - 1])
                 let group: Range<Int>
                 if first < 128 {
                     // A keyword needing a boundary cannot start inside a word: most positions stop here.
@@ -113,8 +118,17 @@ public struct KeywordCues: Sendable {
                     matchedEnd = end
                     break
                 }
-                i = matchedEnd >= 0 ? matchedEnd : i + 1
+                if matchedEnd >= 0 {
+                    insideWord = Self.isWordScalar(v[matchedEnd - 1])
+                    i = matchedEnd
+                } else {
+                    insideWord = Self.isWordScalar(first)
+                    i += 1
+                }
             }
+        }
+        }
+        }
         }
         }
         }

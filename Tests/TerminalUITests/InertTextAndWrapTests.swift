@@ -13,6 +13,7 @@ import Testing
         #expect(clean == "ared b c dlink e f g h ijk\nl    m")
         #expect(!clean.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) })
         #expect(InertText.neutralize("中文 😀 ok") == "中文 😀 ok")
+        #expect(InertText.neutralize("é中😀\u{1B}[1mx\u{85}y") == "é中😀xy")   // 1- to 4-byte UTF-8, then a strip
     }
 
     @Test func wrapMeasuresDoubleWidthAndNeverOverflows() {
