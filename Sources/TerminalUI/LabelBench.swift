@@ -30,7 +30,7 @@ public enum LabelBench {
     static let labelKey = "label key (write + next item)"
     static let labelKeyCold = "label key, next item not prefetched"
 
-    public static func run(taxonomy: HPTaxonomy, folder: URL, rounds: Int = 60, labels: Int = 120) throws -> [Figures] {
+    public static func run(taxonomy: HPTaxonomy, folder: URL, rounds: Int = 60, labels: Int = 200) throws -> [Figures] {
         let store = try DefectLabStore.open(path: folder.appendingPathComponent("bench.sqlite").path)
         let paragraph = "The GPU memory grows on every step until CUDA out of memory; 训练时显存不断增长 😀. "
         func body(_ bytes: Int) -> String {
