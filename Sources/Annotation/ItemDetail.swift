@@ -17,22 +17,24 @@ public struct ItemDetail: Sendable, Equatable {
     /// Raw text as crawled: may hold terminal escapes; the screen neutralizes it before drawing.
     public var body: String
 
+    /// Both queries go through the connection's statement cache: the labelling screen loads an item per
+    /// label, and compiling the SQL each time cost more than running it.
     static func load(itemID: Int64, _ db: Database) throws -> ItemDetail {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT it.id, it.key, it.title AS item_title, it.framework AS item_framework, i.id AS issue_id,
                    i.title, i.number, i.state, i.created_at, i.updated_at, i.closed_at, i.url,
                    COALESCE(NULLIF(i.body_text, ''), i.body) AS body, r.owner, r.name, r.framework
             FROM item it LEFT JOIN issue i ON i.id = it.issue_id LEFT JOIN repository r ON r.id = i.repository_id
             WHERE it.id = ?
-            """, arguments: [itemID]) else {
+            """), arguments: [itemID]) else {
             throw AnnotationError(.notFound, "item \(itemID) is gone")
         }
         let key: String = row["key"]
         var tags: [String] = []
         if let issueID: Int64 = row["issue_id"] {
-            tags = try String.fetchAll(db, sql: """
+            tags = try String.fetchAll(db.cachedStatement(sql: """
                 SELECT l.name FROM issue_label il JOIN label l ON l.id = il.label_id WHERE il.issue_id = ? ORDER BY l.name
-                """, arguments: [issueID])
+                """), arguments: [issueID])
         }
         let owner: String? = row["owner"], name: String? = row["name"]
         let url: String? = row["url"] ?? (key.hasPrefix("http") ? key : nil)

@@ -113,11 +113,15 @@ public final class LabellingSession {
         let item = queue[index].itemID
         let annotatorID = self.annotatorID, source = self.source
         let unsureFlag = unsure.contains(item), note = notes[item]?.last
+        let stamp = Timestamp.string(now)
+        // One short transaction: a single insert through a statement compiled once per connection. The
+        // queue and progress are kept in memory, so nothing is read back afterwards.
         try store.write { db in
-            try db.execute(sql: """
+            let insert = try db.cachedStatement(sql: """
                 INSERT INTO annotation (item_id, annotator_id, level, action, label, unsure, note, source, created_at)
                 VALUES (?, ?, 'subtype', 'label', ?, ?, ?, ?, ?)
-                """, arguments: [item, annotatorID, id, unsureFlag, note, source, Timestamp.string(now)])
+                """)
+            try insert.execute(arguments: [item, annotatorID, id, unsureFlag, note, source, stamp])
         }
         labels[item] = id
         labelledThisSession += 1

@@ -9,8 +9,49 @@ public enum InertText {
     public static let tabWidth = 4
 
     public static func neutralize(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        let scalars = Array(text.unicodeScalars)
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(text.utf8.count)
+        for s in neutralizedScalars(text) { UTF8.encode(s) { utf8.append($0) } }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    /// The same text as scalars, which is what the screen measures and draws. Built into an array (not a
+    /// `String`, whose per-scalar append dominated the cost of laying out a 64 KB body).
+    public static func neutralizedScalars(_ text: String) -> [Unicode.Scalar] {
+        var text = text
+        var clean = true
+        // One pass over the UTF-8 (always valid in a `String`) straight into the array, noting on the way
+        // whether anything needs stripping: most bodies hold nothing, and are then the answer as they are.
+        let scalars = text.withUTF8 { utf8 in
+            [Unicode.Scalar](unsafeUninitializedCapacity: utf8.count) { buffer, count in
+                count = 0
+                var i = 0
+                let n = utf8.count
+                while i < n {
+                    let b0 = UInt32(utf8[i])
+                    var v: UInt32
+                    if b0 < 0x80 {
+                        v = b0; i += 1
+                        if clean, v < 0x20 && v != 0x0A || v == 0x7F { clean = false }
+                    } else {
+                        if b0 < 0xE0 {
+                            v = (b0 & 0x1F) << 6 | UInt32(utf8[i + 1]) & 0x3F; i += 2
+                        } else if b0 < 0xF0 {
+                            v = (b0 & 0x0F) << 12 | (UInt32(utf8[i + 1]) & 0x3F) << 6 | UInt32(utf8[i + 2]) & 0x3F; i += 3
+                        } else {
+                            v = (b0 & 0x07) << 18 | (UInt32(utf8[i + 1]) & 0x3F) << 12 | (UInt32(utf8[i + 2]) & 0x3F) << 6
+                                | UInt32(utf8[i + 3]) & 0x3F; i += 4
+                        }
+                        if clean, needsHandling(v) { clean = false }
+                    }
+                    buffer[count] = Unicode.Scalar(v).unsafelyUnwrapped
+                    count += 1
+                }
+            }
+        }
+        guard !clean else { return scalars }
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(scalars.count)
         var i = 0
         let n = scalars.count
         func isFinal(_ s: Unicode.Scalar) -> Bool { (0x40...0x7E).contains(s.value) }
@@ -45,7 +86,7 @@ public enum InertText {
             case 0x0D:
                 out.append("\n"); i += (i + 1 < n && scalars[i + 1].value == 0x0A) ? 2 : 1
             case 0x09:
-                out.append(contentsOf: String(repeating: " ", count: tabWidth).unicodeScalars); i += 1
+                out.append(contentsOf: repeatElement(" ", count: tabWidth)); i += 1
             case 0x1B:
                 guard i + 1 < n else { i += 1; continue }
                 let next = scalars[i + 1]
@@ -68,6 +109,12 @@ public enum InertText {
                 out.append(s); i += 1
             }
         }
-        return String(out)
+        return out
+    }
+
+    /// Whether a scalar is anything but printable text or a newline (what the loop above changes).
+    private static func needsHandling(_ v: UInt32) -> Bool {
+        if v >= 0x20 && v < 0x7F || v == 0x0A { return false }
+        return v < 0xA0 || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
     }
 }

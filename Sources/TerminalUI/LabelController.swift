@@ -30,7 +30,9 @@ public final class LabelController {
     public var bodyWidth = 78
     public var bodyHeight = 12
     public private(set) var searchQuery: String?
-    private var layout: (item: Int64, width: Int, wrapped: WrappedText, cueSummary: String)?
+    /// Items made ready to draw, by item id: the current one and those prepared ahead (see `prepareAhead`).
+    private var prepared: [Int64: PreparedItem] = [:]
+    private static let preparedLimit = 8
 
     public init(session: LabellingSession) {
         self.session = session
@@ -45,16 +47,37 @@ public final class LabelController {
 
     public func detail() throws -> ItemDetail { try session.detail(at: index) }
 
-    /// The current body wrapped to the body width (cached per item and width) and its cue summary.
-    public func wrappedBody() throws -> (wrapped: WrappedText, cueSummary: String) {
-        let detail = try detail()
-        if let layout, layout.item == detail.itemID, layout.width == bodyWidth { return (layout.wrapped, layout.cueSummary) }
-        let inert = InertText.neutralize(detail.body)
-        let wrapped = WrappedText(inert, width: bodyWidth)
-        let counts = cues.counts(in: inert + "\n" + InertText.neutralize(detail.title))
-        let summary = counts.isEmpty ? "no keyword cues" : "cues: " + counts.map { "\($0.major)×\($0.count)" }.joined(separator: " ")
-        layout = (detail.itemID, bodyWidth, wrapped, summary)
-        return (wrapped, summary)
+    /// The current item made ready to draw (inert, measured, cue summary); built once per item.
+    public func preparedItem() throws -> PreparedItem { try prepare(index) }
+
+    /// The current body's lines at the body width (re-wrapped only when the width changed).
+    public func bodyLines() throws -> (item: PreparedItem, lines: [MeasuredText.Span]) {
+        let item = try preparedItem()
+        return (item, item.lines(width: bodyWidth))
+    }
+
+    /// Readies the items a keystroke most likely shows next (the next unlabelled one, where a label
+    /// advances, and the next in the queue) at the current width. The screen calls it while the annotator
+    /// reads, when no key is waiting, so the label key itself only writes and draws. A failure is left for
+    /// the keystroke that shows the item to report.
+    public func prepareAhead() {
+        var ahead: [Int] = []
+        if let next = session.firstUnlabelled(from: index + 1), next != index { ahead.append(next) }
+        if index + 1 < session.total, !ahead.contains(index + 1) { ahead.append(index + 1) }
+        for i in ahead { _ = try? prepare(i).lines(width: bodyWidth) }
+    }
+
+    private func prepare(_ at: Int) throws -> PreparedItem {
+        let id = session.queue[at].itemID
+        if let item = prepared[id] { return item }
+        let item = PreparedItem(detail: try session.detail(at: at), cues: cues)
+        if prepared.count >= Self.preparedLimit {
+            // Keep what the screen shows now; the rest is cheap to prepare again.
+            let current = session.queue[index].itemID
+            prepared = prepared.filter { $0.key == current }
+        }
+        prepared[id] = item
+        return item
     }
 
     private func go(to newIndex: Int) {
@@ -144,7 +167,7 @@ public final class LabelController {
         case .end: scroll = Int.max / 2
         case .right, .char(">"): go(to: index + 1); message = nil
         case .left, .char("<"): go(to: index - 1); message = nil
-        case .resize: layout = nil
+        case .resize: break   // the next draw re-wraps at the new width
         default: break
         }
     }
@@ -188,11 +211,11 @@ public final class LabelController {
             let query = text.isEmpty ? (searchQuery ?? "") : text
             guard !query.isEmpty else { message = "search: nothing to find"; return }
             searchQuery = query
-            let lines = try wrappedBody().wrapped.lines
+            let (item, lines) = try bodyLines()
             let needle = query.lowercased()
-            let start = text.isEmpty ? scroll + 1 : 0
+            let start = min(text.isEmpty ? scroll + 1 : 0, lines.count)
             let order = Array(start..<lines.count) + Array(0..<min(start, lines.count))
-            if let hit = order.first(where: { lines[$0].text.lowercased().contains(needle) }) {
+            if let hit = order.first(where: { item.body.text(of: lines[$0]).lowercased().contains(needle) }) {
                 scroll = hit
                 message = "found '\(query)' at line \(hit + 1)  (/ Enter: next)"
             } else {

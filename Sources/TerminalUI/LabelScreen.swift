@@ -39,13 +39,11 @@ public struct LabelScreen {
         drawProgress(y: rows - 1, cols: cols, now: now)
     }
 
-    private func clean(_ text: String) -> String {
-        InertText.neutralize(text).replacingOccurrences(of: "\n", with: " ")
-    }
-
     private func drawItem(rows: Int, cols: Int) throws {
         let t = terminal, c = controller, session = c.session
-        let detail = try c.detail()
+        // Everything derived from the item's text was prepared once (see `PreparedItem`); a keystroke only
+        // draws the header and the visible body lines.
+        let (item, lines) = try c.bodyLines()
         t.fillRow(0, style: .header)
         var status = c.currentLabel.map { "[\($0)]" } ?? "[unlabelled]"
         if c.isUnsure { status += " [unsure]" }
@@ -54,27 +52,20 @@ public struct LabelScreen {
         t.draw(left, y: 0, x: 0, style: .header, maxCells: cols - 1)
         let statusCells = CellWidth.of(status)
         if statusCells + CellWidth.of(left) + 2 < cols { t.draw(status, y: 0, x: cols - statusCells - 1, style: .header) }
-        t.draw(clean(detail.title), y: 1, x: 1, style: .title, maxCells: cols - 2)
-        var meta = [detail.framework]
-        if let repo = detail.repository { meta.append(repo + (detail.number.map { " #\($0)" } ?? "")) }
-        if let state = detail.state { meta.append(state) }
-        if let d = detail.createdAt { meta.append("opened \(d.prefix(10))") }
-        if let d = detail.updatedAt { meta.append("updated \(d.prefix(10))") }
-        if let d = detail.closedAt { meta.append("closed \(d.prefix(10))") }
-        t.draw(clean(meta.joined(separator: " · ")), y: 2, x: 1, style: .dim, maxCells: cols - 2)
-        t.draw(clean("tags: " + (detail.tags.isEmpty ? "—" : detail.tags.joined(separator: ", "))), y: 3, x: 1, style: .dim, maxCells: cols - 2)
-        t.draw(clean(detail.url ?? detail.key), y: 4, x: 1, style: .dim, maxCells: cols - 2)
+        t.draw(item.title, y: 1, x: 1, style: .title, maxCells: cols - 2)
+        t.draw(item.meta, y: 2, x: 1, style: .dim, maxCells: cols - 2)
+        t.draw(item.tags, y: 3, x: 1, style: .dim, maxCells: cols - 2)
+        t.draw(item.link, y: 4, x: 1, style: .dim, maxCells: cols - 2)
         t.draw(String(repeating: "─", count: cols), y: 5, x: 0, style: .dim)
 
-        let (wrapped, cueSummary) = try c.wrappedBody()
         let height = c.bodyHeight
-        let maxScroll = max(0, wrapped.lines.count - height)
+        let maxScroll = max(0, lines.count - height)
         c.scroll = min(c.scroll, maxScroll)
         let needle = c.searchQuery.map { Array($0.lowercased().unicodeScalars) }
         for row in 0..<height {
             let n = c.scroll + row
-            guard n < wrapped.lines.count else { break }
-            drawBodyLine(wrapped.lines[n].scalars, y: Self.headerRows + row, needle: needle)
+            guard n < lines.count else { break }
+            drawBodyLine(Array(item.body.scalars[lines[n].range]), y: Self.headerRows + row, needle: needle)
         }
         if let major = c.pendingMajor {
             // The subtype menu covers the bottom of the body while a label is half-typed.
@@ -89,11 +80,11 @@ public struct LabelScreen {
             }
         }
         let footer = rows - Self.footerRows
-        let position = wrapped.lines.isEmpty ? "empty" :
-            "lines \(c.scroll + 1)–\(min(c.scroll + height, wrapped.lines.count)) of \(wrapped.lines.count)"
+        let position = lines.isEmpty ? "empty" :
+            "lines \(c.scroll + 1)–\(min(c.scroll + height, lines.count)) of \(lines.count)"
         let positionCells = CellWidth.of(position)
         t.draw(String(repeating: "─", count: cols), y: footer, x: 0, style: .dim)
-        t.draw(" \(cueSummary) ", y: footer, x: 1, style: .cue, maxCells: cols - positionCells - 4)
+        t.draw(" \(item.cueSummary) ", y: footer, x: 1, style: .cue, maxCells: cols - positionCells - 4)
         t.draw(" \(position) ", y: footer, x: max(0, cols - positionCells - 3), style: .dim)
     }
 
@@ -117,7 +108,7 @@ public struct LabelScreen {
         while start < scalars.count {
             var end = start + 1
             while end < scalars.count, styles[end] == styles[start] { end += 1 }
-            x += terminal.draw(Array(scalars[start..<end]), y: y, x: x, style: styles[start])
+            x += terminal.draw(scalars[start..<end], y: y, x: x, style: styles[start])
             start = end
         }
     }
@@ -183,6 +174,8 @@ public enum LabelApp {
         let screen = LabelScreen(terminal: terminal, controller: controller)
         while !controller.wantsQuit && !terminal.inputClosed {
             screen.draw()
+            // While the annotator reads, ready the next item so the label key only writes and draws.
+            if !terminal.inputPending { controller.prepareAhead() }
             guard let key = terminal.readKey() else { continue }
             controller.handle(key)
         }

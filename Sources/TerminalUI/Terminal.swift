@@ -17,6 +17,7 @@ public final class Terminal {
     /// the tmux server is killed): screens stop then, instead of spinning on a dead descriptor.
     public private(set) var inputClosed = false
     private var failedReads = 0
+    private let inputFD: Int32
 
     /// Opens the controlling terminal (stdin/stdout). `setlocale` comes first so that the wide-character
     /// API measures and draws CJK and emoji correctly.
@@ -41,6 +42,7 @@ public final class Terminal {
             throw TerminalError(.noTerminal, "cannot start the screen for TERM=\(environment["TERM"] ?? "(unset)")")
         }
         self.screen = screen
+        inputFD = fileno(input)
         set_term(screen)
         raw()                                  // Ctrl-C arrives as a key: quit cleanly, never mid-write
         noecho()
@@ -100,6 +102,12 @@ public final class Terminal {
     /// Draws scalars at (y, x) in a style, clipped to `maxCells` and the screen edge; returns cells used.
     @discardableResult
     public func draw(_ scalars: [Unicode.Scalar], y: Int, x: Int, style: Style = .normal, maxCells: Int = .max) -> Int {
+        draw(scalars[...], y: y, x: x, style: style, maxCells: maxCells)
+    }
+
+    /// The same for part of a line (the labelling screen draws styled runs of a body line without copying).
+    @discardableResult
+    public func draw(_ scalars: ArraySlice<Unicode.Scalar>, y: Int, x: Int, style: Style = .normal, maxCells: Int = .max) -> Int {
         let limit = min(maxCells, cols - x)
         guard y >= 0, y < rows, limit > 0 else { return 0 }
         var buffer: [wchar_t] = []
@@ -131,6 +139,13 @@ public final class Terminal {
     public func refresh() {
         wnoutrefresh(cnc_stdscr())
         doupdate()
+    }
+
+    /// Whether a key is already waiting (typed ahead), so optional work such as preparing the next item
+    /// can wait instead of delaying it. Curses reads the descriptor a byte at a time, so it holds the truth.
+    public var inputPending: Bool {
+        var fd = pollfd(fd: inputFD, events: Int16(POLLIN), revents: 0)
+        return poll(&fd, 1, 0) > 0
     }
 
     /// Blocks for the next key. Ctrl-C reads as `q`'s quit; unknown function keys are skipped.
