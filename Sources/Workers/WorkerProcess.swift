@@ -19,7 +19,10 @@ final class WorkerProcess {
         var pipes: [[Int32]] = []
         for _ in 0..<3 {
             var fds: [Int32] = [0, 0]
+            // Close-on-exec: a later worker must not inherit this one's pipe ends, or this worker would never
+            // see end-of-file on stdin when the driver dies (and would outlive it).
             guard pipe(&fds) == 0 else { throw WorkerError(.spawnFailed, framework: executable, "pipe: \(String(cString: strerror(errno)))") }
+            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             pipes.append(fds)
         }
         var actions = posix_spawn_file_actions_t()

@@ -86,6 +86,9 @@ public final class CampaignEngine: @unchecked Sendable {
         var coverage = CoverageTracker()
         for entry in pool { coverage.add(entry.model.graph) }
         var signatures = Set<String>()
+        // Each framework's cost on each seed, measured when the seed's first mutant runs (timing only: guidance
+        // never reads performance findings, so the mutant sequence stays a function of the seed).
+        var baselines: [String: [String: PerformanceBaseline]] = [:]
         var summary = CampaignSummary(campaignID: campaignID, steps: 0, replayed: 0, statusCounts: [:], uniqueFindings: [], findingsBySubtype: [:],
                                       coverage: 0, hashes: [], wallSeconds: 0, split: [:], perOperator: [:])
         var progress = CampaignProgress(step: 0, budget: nil, elapsed: 0, executed: 0, legal: 0, findingsBySubtype: [:], health: [:], replaying: false)
@@ -190,11 +193,17 @@ public final class CampaignEngine: @unchecked Sendable {
                     }
                     if early == nil { row.workerSeconds = Date().timeIntervalSince(t1) }
                     let t2 = Date()
-                    var verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)
+                    if baselines[m.seedName] == nil, let seed = pool.first(where: { $0.step == nil && $0.model.seedName == m.seedName })?.model {
+                        let tb = Date()
+                        baselines[m.seedName] = seedBaseline(seed)
+                        row.workerSeconds += Date().timeIntervalSince(tb)
+                    }
+                    let baseline = baselines[m.seedName] ?? [:]
+                    var verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes, baseline: baseline)
                     row.oracleSeconds = Date().timeIntervalSince(t2)
                     if localizeOnDemand(m, inputs: inputs, arbiter: arbiter, verdict: verdict, outcomes: &outcomes, row: &row) {
                         let t4 = Date()
-                        verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)
+                        verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes, baseline: baseline)
                         row.oracleSeconds += Date().timeIntervalSince(t4)
                     }
                     findings = verdict.findings
@@ -270,6 +279,25 @@ public final class CampaignEngine: @unchecked Sendable {
 
     /// Layer values are fetched only for a framework whose NaN or inconsistency finding could not be localized
     /// without them (executors return final outputs first); true when some outcome gained layers.
+    /// Runs the seed on every framework twice and keeps the faster run (the first also pays for one-off warm-up
+    /// such as a framework's first graph ever), as the baseline its mutants' time and memory are judged against.
+    func seedBaseline(_ seed: FuzzModel) -> [String: PerformanceBaseline] {
+        let inputs = seed.inputs()
+        let arbiter = ArbiterRun.run(seed, inputs: inputs)
+        guard arbiter.run != nil else { return [:] }
+        var result: [String: PerformanceBaseline] = [:]
+        for e in executors {
+            for _ in 0..<2 {
+                let o = e.execute(seed, inputs: inputs, arbiter: arbiter)
+                guard o.status == .ok else { break }
+                let b = PerformanceBaseline(seconds: o.seconds, memoryBytes: o.memoryBytes)
+                if let old = result[e.name], old.seconds <= b.seconds { continue }
+                result[e.name] = b
+            }
+        }
+        return result
+    }
+
     func localizeOnDemand(_ m: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun, verdict: MutantOracles.Verdict,
                           outcomes: inout [ExecutionOutcome], row: inout StepRow) -> Bool {
         let unlocalized = Set(verdict.findings.filter { [.nanInf, .inconsistency].contains($0.symptom) && $0.op == "output" }.map(\.framework))

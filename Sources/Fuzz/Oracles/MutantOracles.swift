@@ -41,7 +41,12 @@ public struct MutantOracles: Sendable {
         public var referenceDistances: [String: Double]
     }
 
-    public func judge(_ model: FuzzModel, arbiter: ArbiterRun, outcomes: [ExecutionOutcome]) -> Verdict {
+    /// `baseline`: each framework's time and memory on the mutant's seed model. With it, slowdown and memory
+    /// compare how much each framework's cost grew from the seed against how much the others' grew, which
+    /// cancels the frameworks' constant speed differences (ONNX Runtime is 100x faster than TensorFlow eager on
+    /// a small model without any defect); without it, the raw figures are compared.
+    public func judge(_ model: FuzzModel, arbiter: ArbiterRun, outcomes: [ExecutionOutcome],
+                      baseline: [String: PerformanceBaseline] = [:]) -> Verdict {
         var findings: [MutantFinding] = []
         let failed = outcomes.filter { $0.status != .ok && $0.status != .unsupported }, ok = outcomes.filter { $0.status == .ok }
         var illegal = false, reason: String?
@@ -102,7 +107,11 @@ public struct MutantOracles: Sendable {
             let external = ok.filter { !$0.inProcess }
             let timed = external.count >= 2 ? external : ok.allSatisfy(\.inProcess) ? ok : []
             if timed.count >= 2 {
-                for o in timed {
+                let normalized = timed.allSatisfy { baseline[$0.framework] != nil }
+                for o in timed where normalized {
+                    findings += baselineFindings(model, o, others: timed.filter { $0.framework != o.framework }, baseline: baseline)
+                }
+                for o in timed where !normalized {
                     let others = timed.filter { $0.framework != o.framework }
                     let fastest = others.map(\.seconds).min() ?? 0
                     if o.seconds > slowdownFactor * fastest && o.seconds - fastest > slowdownFloor {
@@ -171,6 +180,37 @@ public struct MutantOracles: Sendable {
         return findings
     }
 
+    /// Slowdown and memory growth of one framework relative to its own cost on the seed, against the median
+    /// growth of the other frameworks.
+    func baselineFindings(_ model: FuzzModel, _ o: ExecutionOutcome, others: [ExecutionOutcome], baseline: [String: PerformanceBaseline]) -> [MutantFinding] {
+        guard let base = baseline[o.framework] else { return [] }
+        var findings: [MutantFinding] = []
+        func median(_ xs: [Double]) -> Double {
+            let s = xs.sorted()
+            return s.isEmpty ? 1 : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        }
+        let growth = o.seconds / max(base.seconds, 1e-4)
+        let othersGrowth = max(1, median(others.compactMap { x in baseline[x.framework].map { x.seconds / max($0.seconds, 1e-4) } }))
+        let expected = base.seconds * othersGrowth
+        if growth > slowdownFactor * othersGrowth && o.seconds - expected > slowdownFloor {
+            findings.append(file(o.framework, .slowdown, .execute, .some, model.graph.nodes.last?.op.rawValue ?? "model",
+                                 String(format: "%.3f s against %.3f s expected (%.3f s on its seed; the others grew %.1fx)",
+                                        o.seconds, expected, base.seconds, othersGrowth), localizeBy: model, ok: o))
+        }
+        if base.memoryBytes > 0 && o.memoryBytes > 0 {
+            let grew = Double(o.memoryBytes) / Double(base.memoryBytes)
+            let othersGrew = max(1, median(others.compactMap { x in
+                baseline[x.framework].flatMap { $0.memoryBytes > 0 && x.memoryBytes > 0 ? Double(x.memoryBytes) / Double($0.memoryBytes) : nil }
+            }))
+            if grew > memoryFactor * othersGrew {
+                findings.append(file(o.framework, .memoryGrowth, .execute, .some, "model",
+                                     "\(o.memoryBytes / 1_048_576) MiB against \(base.memoryBytes / 1_048_576) MiB on its seed (others grew \(String(format: "%.1f", othersGrew))x)",
+                                     localizeBy: model, ok: o))
+            }
+        }
+        return findings
+    }
+
     private func file(_ framework: String, _ symptom: FindingSymptom, _ stage: FindingStage, _ scope: FindingScope, _ op: String,
                       _ detail: String, localizeBy model: FuzzModel? = nil, ok: ExecutionOutcome? = nil) -> MutantFinding {
         var op = op
@@ -217,5 +257,16 @@ public struct MutantOracles: Sendable {
         var diff = 0.0, n = 0
         for (x, y) in zip(a, b) where x.isFinite && y.isFinite { diff += Swift.abs(x - y); n += 1 }
         return n > 0 ? diff / Double(n) : 0
+    }
+}
+
+/// A framework's cost on a seed model: what a mutant's cost is measured against.
+public struct PerformanceBaseline: Sendable, Hashable {
+    public var seconds: Double
+    public var memoryBytes: Int
+
+    public init(seconds: Double, memoryBytes: Int) {
+        self.seconds = seconds
+        self.memoryBytes = memoryBytes
     }
 }

@@ -26,9 +26,23 @@ import mmap  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 
+import threading  # noqa: E402
+
 import numpy as np  # noqa: E402
 
 import protocol  # noqa: E402
+
+
+def _exit_when_orphaned(parent=os.getppid()):
+    """Ends the worker when the driver is gone (killed, or SIGTERMed mid-request): end-of-file on stdin only
+    arrives between requests, and a framework busy in C code would otherwise outlive `defectlab`."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+threading.Thread(target=_exit_when_orphaned, daemon=True, name="orphan-watch").start()
 
 
 def make_backend(name):
