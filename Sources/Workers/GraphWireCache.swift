@@ -2,8 +2,7 @@ import Foundation
 import ModelIR
 
 /// The compact JSON of the last few graphs sent: `diff` and campaigns send one model to every framework, so
-/// it is encoded once, not once per worker. Compact (no pretty printing, no key sorting) because the wire needs
-/// no canonical form and JSONEncoder's sorting and indenting cost more than the rest of a small request.
+/// it is encoded once, not once per worker. Compact (no indentation) because nobody reads the wire.
 final class GraphWireCache: @unchecked Sendable {
     static let shared = GraphWireCache()
     private let lock = NSLock()
@@ -14,7 +13,7 @@ final class GraphWireCache: @unchecked Sendable {
         lock.lock()
         if let hit = entries.first(where: { $0.0 == graph }) { lock.unlock(); return hit.1 }
         lock.unlock()
-        let data = (try? JSONEncoder().encode(graph)) ?? Data()
+        let data = GraphJSON.encode(graph, pretty: false)
         lock.lock(); defer { lock.unlock() }
         entries.insert((graph, data), at: 0)
         if entries.count > capacity { entries.removeLast() }

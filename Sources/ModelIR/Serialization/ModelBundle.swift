@@ -15,9 +15,7 @@ public struct ModelBundle: Sendable {
     }
 
     public static func encodeGraph(_ graph: Graph) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return (try? encoder.encode(graph)) ?? Data()
+        GraphJSON.encode(graph, pretty: true)
     }
 
     public static func decodeGraph(_ data: Data, path: String = graphFile) throws(SerializationError) -> Graph {
