@@ -27,7 +27,7 @@ public struct Frame: Sendable {
         }
         var object: [String: Any] = fields
         object["tensors"] = entries
-        let header = (try? JSONSerialization.data(withJSONObject: object, options: [])) ?? Data("{}".utf8)
+        let header = HeaderJSON.encode(object)
         return Frame(header: header, payload: payload)
     }
 
@@ -74,17 +74,30 @@ public struct Frame: Sendable {
         return Frame(header: header, payload: payload)
     }
 
+    /// Where one tensor lies in the payload, as the header's `tensors` entries say.
+    struct TensorEntry: Decodable, Sendable {
+        var name: String
+        var dtype: String
+        var shape: [Int]
+        var offset: Int
+        var nbytes: Int
+    }
+
     /// The tensors the header describes, cut out of the payload.
     public func tensors() throws(WorkerError) -> [String: WireTensor] {
-        struct Entry: Decodable { var name: String; var dtype: String; var shape: [Int]; var offset: Int; var nbytes: Int }
-        struct Header: Decodable { var tensors: [Entry]? }
+        struct Header: Decodable { var tensors: [TensorEntry]? }
         let decoded: Header
         do { decoded = try JSONDecoder().decode(Header.self, from: header) } catch {
             throw WorkerError(.protocolViolation, framework: "?", "frame header is not JSON: \(error)")
         }
+        return try tensors(decoded.tensors ?? [])
+    }
+
+    /// The tensors `entries` describe (a caller that decoded the header already passes its entries).
+    func tensors(_ entries: [TensorEntry]) throws(WorkerError) -> [String: WireTensor] {
         var out: [String: WireTensor] = [:]
-        for e in decoded.tensors ?? [] {
-            guard let dtype = DType(rawValue: e.dtype), e.offset >= 0, e.offset + e.nbytes <= payload.count else {
+        for e in entries {
+            guard let dtype = DType(rawValue: e.dtype), e.offset >= 0, e.nbytes >= 0, e.offset + e.nbytes <= payload.count else {
                 throw WorkerError(.protocolViolation, framework: "?", "tensor \(e.name) lies outside the payload or has dtype \(e.dtype)")
             }
             let base = payload.startIndex + e.offset

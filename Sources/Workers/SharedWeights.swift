@@ -47,7 +47,8 @@ enum SharedWeights {
         let names = weights.keys.sorted()
         var out = header(weights, names: names)
         out.reserveCapacity(out.count + weights.values.reduce(0) { $0 + $1.elementCount * 4 })
-        for name in names { weights[name]!.values.withUnsafeBytes { out.append(contentsOf: $0) } }
+        // One memcpy per tensor (appending raw bytes as a sequence copies them one by one).
+        for name in names { weights[name]!.values.withUnsafeBufferPointer { out.append($0) } }
         return out
     }
 

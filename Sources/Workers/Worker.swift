@@ -243,6 +243,7 @@ public final class Worker: @unchecked Sendable {
             var steady_peak_mb: Double?
             var worker_ms: Double?
             var losses: [Double]?
+            var tensors: [Frame.TensorEntry]?
         }
         guard let reply = try? JSONDecoder().decode(Reply.self, from: frame.header) else {
             return ExecutionResult(framework: framework, status: .crash, stage: "load", message: "reply header does not decode")
@@ -266,7 +267,11 @@ public final class Worker: @unchecked Sendable {
         r.steadyPeakMB = reply.steady_peak_mb
         r.workerMs = reply.worker_ms
         r.losses = reply.losses ?? []
-        let tensors = (try? frame.tensors()) ?? [:]
+        // One JSON pass over the header: the tensor entries come with the rest of the reply.
+        let tensors: [String: WireTensor]
+        do { tensors = try frame.tensors(reply.tensors ?? []) } catch {
+            return ExecutionResult(framework: framework, status: .crash, stage: reply.stage ?? "load", message: "reply tensors do not decode: \(error)")
+        }
         for (k, v) in tensors {
             if k.hasPrefix("grad:") { r.gradients[String(k.dropFirst(5))] = v } else { r.outputs[k] = v }
         }

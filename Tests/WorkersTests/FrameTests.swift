@@ -20,6 +20,27 @@ import Testing
         #expect(header?["type"] as? String == "run")
     }
 
+    /// The hand-written header JSON reads back as what JSONSerialization would have written.
+    @Test func headerJSONMatchesFoundation() throws {
+        let fields: [String: Any] = [
+            "type": "run", "per_node": true, "off": false, "warmup": 1, "neg": -7, "lr": 0.05, "tiny": 1e-300,
+            "names": ["a\"b", "c\\d", "e\nf\u{1}", "é✓/"], "nested": ["steps": 3, "lr": 0.5] as [String: Any],
+            "shape": [1, 3, 28, 28], "empty": [Int](), "ns": NSNumber(value: 12),
+        ]
+        let data = HeaderJSON.encode(fields)
+        let back = try #require(try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any])
+        #expect(back["type"] as? String == "run")
+        #expect(back["per_node"] as? Bool == true && back["off"] as? Bool == false)
+        #expect(back["warmup"] as? Int == 1 && back["neg"] as? Int == -7 && back["ns"] as? Int == 12)
+        #expect(back["lr"] as? Double == 0.05 && back["tiny"] as? Double == 1e-300)
+        #expect(back["names"] as? [String] == ["a\"b", "c\\d", "e\nf\u{1}", "é✓/"])
+        #expect((back["nested"] as? [String: Any])?["steps"] as? Int == 3)
+        #expect(back["shape"] as? [Int] == [1, 3, 28, 28] && (back["empty"] as? [Any])?.isEmpty == true)
+        // Python's json reads these tokens; Foundation's reader does not, so they are checked as text.
+        let text = String(decoding: HeaderJSON.encode(["nan": Double.nan, "inf": -Double.infinity]), as: UTF8.self)
+        #expect(text.contains("\"nan\":NaN") && text.contains("\"inf\":-Infinity"))
+    }
+
     @Test func waitsForMoreBytesAndRejectsGarbage() throws {
         let whole = Frame.make(["type": "ping"]).encoded()
         var partial = whole.prefix(whole.count - 1)

@@ -62,7 +62,14 @@ def make_backend(name):
     return m.Backend()
 
 
-_STATM = os.open("/proc/self/statm", os.O_RDONLY)   # kept open: read once per timed repeat
+# Kept open and read with pread / written with pwrite: each reading is on every request's path, and opening
+# a /proc file costs more than reading it (50 us against 10 us).
+_STATM = os.open("/proc/self/statm", os.O_RDONLY)
+_STATUS = os.open("/proc/self/status", os.O_RDONLY)
+try:
+    _CLEAR_REFS = os.open("/proc/self/clear_refs", os.O_WRONLY)
+except OSError:
+    _CLEAR_REFS = None
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -72,19 +79,19 @@ def rss_mb():
 
 def reset_peak():
     # Linux: writing 5 to clear_refs resets VmHWM, so each request reports its own peak.
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
+    if _CLEAR_REFS is not None:
+        try:
+            os.pwrite(_CLEAR_REFS, b"5", 0)
+        except OSError:
+            pass
 
 
 def peak_mb():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return rss_mb()
+    status = os.pread(_STATUS, 4096, 0)
+    at = status.find(b"VmHWM:")
+    if at < 0:
+        return rss_mb()
+    return int(status[at + 6:status.index(b"\n", at)].split()[0]) / 1024
 
 
 class StageError(Exception):
