@@ -47,16 +47,19 @@ let package = Package(
         .executableTarget(name: "tracker-sim", dependencies: ["TrackerSim"]),
         // Framework workers (Python processes speaking length-prefixed frames) and the differential oracles.
         .target(name: "Workers", dependencies: ["ModelIR"], resources: [.copy("Resources/python")]),
+        // Oracles: the thresholds (`--oracles`) and the distance, localization and loss maths every command's
+        // oracles share, plus `diff`'s suite. Optimized: campaigns call its distances on every layer of every mutant.
         .target(name: "Oracles", dependencies: ["Workers", "ModelIR", "Reference", "Taxonomy", "Store",
-                                                .product(name: "GRDB", package: "GRDB.swift")]),
+                                                .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: [.unsafeFlags(["-O"])]),
         // Labelling (issue 5): the ncurses screens over Annotation's sampling, designs, sessions, adjudication.
         .target(name: "TerminalUI", dependencies: ["CNCursesW", "Annotation", "Taxonomy"]),
         // Fuzz: mutation operators, constraints, guidance, campaigns and the RQ3 studies (optimized: it mutates
         // and hashes models in a loop).
-        .target(name: "Fuzz", dependencies: ["ModelIR", "Reference", "Taxonomy", "Store", "Workers", .product(name: "GRDB", package: "GRDB.swift")],
+        .target(name: "Fuzz", dependencies: ["ModelIR", "Reference", "Taxonomy", "Store", "Workers", "Oracles", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         // Triage (issue 9): fold findings into unique defects, reduce them, write reproducers.
-        .target(name: "Triage", dependencies: ["Fuzz", "ModelIR", "Reference", "Workers", "Store", "Taxonomy",
+        .target(name: "Triage", dependencies: ["Fuzz", "Oracles", "ModelIR", "Reference", "Workers", "Store", "Taxonomy",
                                                .product(name: "GRDB", package: "GRDB.swift")]),
         // Reports (issue 9): campaign reports (HTML with hand-written SVG, Markdown, JSON, JUnit) and mined-vs-fuzzed coverage.
         .target(name: "Reports", dependencies: ["Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -84,8 +87,9 @@ let package = Package(
                     resources: [.copy("Resources/fault_worker.py")]),
         .testTarget(name: "LabellingTests", dependencies: ["Annotation", "Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Annotation", "Store", "CNCursesW", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "ModelIR", "Reference", "Store", "Taxonomy", "Workers"]),
-        .testTarget(name: "TriageTests", dependencies: ["Triage", "Fuzz", "ModelIR", "Reference", "Store", "Taxonomy",
+        .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "Oracles", "ModelIR", "Reference", "Store", "Taxonomy", "Workers"]),
+        .testTarget(name: "OraclesTests", dependencies: ["Oracles", "ModelIR"]),
+        .testTarget(name: "TriageTests", dependencies: ["Triage", "Fuzz", "Oracles", "ModelIR", "Reference", "Store", "Taxonomy",
                                                          .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Taxonomy", "CLibXML2", .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),

@@ -182,19 +182,10 @@ struct OracleSuite {
         }
     }
 
-    /// The first node (graph order) whose distance jumps by more than t over its inputs' largest distance
-    /// (R_i = |D_i − D_pre| / (D_pre + 1e-7), D_pre the max over inbound nodes, as LEMON does); else the
-    /// largest jump.
+    /// The first node whose deviation spikes over its inputs' (`NodeLocalization.firstChangeRateSpike`).
     func localize(_ devs: [String: Double]) -> String? {
-        var best: (String, Double)?
-        for node in graph.nodes where node.op != .input {
-            guard let d = devs[node.name], d > thresholds.nodeDeviationFloor else { continue }
-            let pre = node.inputs.compactMap { devs[$0.node] }.max() ?? 0
-            let r = Swift.abs(d - pre) / (pre + 1e-7)
-            if r > thresholds.changeRate { return node.name }
-            if best == nil || r > best!.1 { best = (node.name, r) }
-        }
-        return best?.0
+        NodeLocalization.firstChangeRateSpike(in: graph, deviations: devs, changeRate: thresholds.changeRate,
+                                              floor: thresholds.nodeDeviationFloor)
     }
 
     // MARK: slowdown
@@ -277,21 +268,15 @@ struct OracleSuite {
                 file(.abnormalLoss, stage: "train", frameworks: [name], total: total, node: nil, detail: "non-finite training loss: \(losses)")
                 continue
             }
-            if let first = losses.first, let last = losses.last, last > thresholds.lossDivergence * Swift.max(first, 1e-12) {
+            if LossCurve.diverges(losses, factor: thresholds.lossDivergence) {
                 file(.abnormalLoss, stage: "train", frameworks: [name], total: total, node: nil,
-                     detail: String(format: "loss diverges: %.4g → %.4g", first, last))
+                     detail: String(format: "loss diverges: %.4g → %.4g", losses.first ?? 0, losses.last ?? 0))
                 continue
             }
             guard curves.count >= 3 else { continue }
-            for k in 0..<steps {
-                let column = curves.map { $0.1[k] }.sorted()
-                let median = column[column.count / 2]
-                let rel = Swift.abs(losses[k] - median) / Swift.max(Swift.abs(median), 1e-8)
-                if rel > thresholds.lossRelativeTolerance {
-                    file(.abnormalLoss, stage: "train", frameworks: [name], total: total, node: nil,
-                         detail: String(format: "loss at step %d is %.6g, the frameworks' median %.6g (relative %.2e)", k, losses[k], median, rel))
-                    break
-                }
+            if let d = LossCurve.firstDisagreement(Array(losses.prefix(steps)), peers: curves.map(\.1), tolerance: thresholds.lossRelativeTolerance) {
+                file(.abnormalLoss, stage: "train", frameworks: [name], total: total, node: nil,
+                     detail: String(format: "loss at step %d is %.6g, the frameworks' median %.6g (relative %.2e)", d.step, d.loss, d.median, d.relative))
             }
         }
     }

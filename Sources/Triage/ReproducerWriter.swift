@@ -1,6 +1,7 @@
 import Foundation
 import Fuzz
 import ModelIR
+import Oracles
 import Reference
 
 /// What a reproducer folder holds.
@@ -27,7 +28,7 @@ public struct ReproducerWriter: Sendable {
     /// Asks the interpreter for the implicated frameworks' versions (the bug report's environment).
     public var versions: FrameworkVersions?
 
-    public init(exporter: OnnxExporter? = nil, subtypeNames: [String: String] = [:], controls: [String] = ["pytorch"], tolerance: Double = 1e-3,
+    public init(exporter: OnnxExporter? = nil, subtypeNames: [String: String] = [:], controls: [String] = ["pytorch"], tolerance: Double = OracleThresholds().relativeDistance,
                 versions: FrameworkVersions? = nil) {
         self.exporter = exporter
         self.versions = versions
@@ -39,15 +40,6 @@ public struct ReproducerWriter: Sendable {
     /// The folder a defect gets under `base` (default `Reports/defects`): `D<id>`.
     public static func folder(for id: Int64, base: String = "Reports/defects") -> String {
         URL(fileURLWithPath: base).appendingPathComponent("D\(id)").path
-    }
-
-    /// The oracles' tolerance factor: half-precision layers are judged 50 (f16, integers) or 100 (bf16) times
-    /// more leniently, as in `MutantOracles`.
-    static func dtypeFactor(_ graph: Graph) -> Double {
-        let types = Set(graph.nodes.flatMap { $0.outputs.map(\.dtype) })
-        if types.contains(.bf16) { return 100 }
-        if types.contains(.f16) || types.contains(.i32) || types.contains(.i64) { return 50 }
-        return 1
     }
 
     /// The planted kind a `faulty` signature stands for.
@@ -108,7 +100,7 @@ public struct ReproducerWriter: Sendable {
                 continue
             }
             let script = ReproducerScript(framework: fw, title: "D\(defect.id): \(defect.title)", graph: graph, inputFiles: inputFiles,
-                                          expectedFiles: expectedFiles, tolerance: tolerance * Self.dtypeFactor(graph), fault: fw == "faulty" ? fault : nil, control: control)
+                                          expectedFiles: expectedFiles, tolerance: tolerance * DtypeTolerance.factor(graph), fault: fw == "faulty" ? fault : nil, control: control)
             try folder.write(script.text, to: script.fileName, executable: true)
             files.append(script.fileName)
             scripts[fw] = script.fileName

@@ -15,7 +15,7 @@ struct DiffCommand: ParsableCommand {
         discussion: """
             Frameworks: pytorch, onnxruntime, tensorflow, jax, mindspore (`all`), and the compiled variants
             pytorch-compile, onnxruntime-noopt, tensorflow-xla, mindspore-graph, and jax-eager (op-by-op JAX; only when named).
-            Oracle thresholds: --oracles FILE (JSON; keys as in OracleThresholds, e.g. {"changeRate": 1000}).
+            Oracle thresholds: --oracles FILE (JSON, e.g. {"changeRate": 1000}; the same file format as `fuzz --oracles`).
             """)
 
     @Option(help: "Seed model name (see `models list`; a unique prefix such as `lstm` works).")
@@ -40,8 +40,7 @@ struct DiffCommand: ParsableCommand {
     var repeats = 5
     @Option(help: "Seconds before a worker counts as hung.")
     var timeout: Double = 120
-    @Option(help: "Oracle thresholds (JSON).")
-    var oracles: String?
+    @OptionGroup var oracles: OracleOptions
     @Flag(help: "Print every node's deviation per framework.")
     var perNode = false
     @Option(help: "table or json.")
@@ -102,7 +101,7 @@ struct DiffCommand: ParsableCommand {
         options.trainSteps = trainSteps
         options.learningRate = learningRate
         options.timeout = timeout
-        if let oracles { options.thresholds = try OracleThresholds.load(path: oracles) }
+        options.thresholds = try oracles.thresholds()
         let mapping = try taxonomy.catalog().loadMapping()
         let pool = WorkerPool(interpreter: try PythonEnvironment.locate().interpreter)
         defer { pool.shutdown() }

@@ -35,8 +35,7 @@ struct FuzzTargetOptions: ParsableArguments {
     var ops = "all"
     @Option(name: .customLong("plant"), help: "OP=KIND: plant a defect in the 'faulty' test framework (crash, error, load, nan, wrong, slow, memory); repeatable.")
     var plants: [String] = []
-    @Option(help: "JSON file with oracle thresholds: tolerance, slowdown_factor, slowdown_floor, memory_factor.")
-    var oracles: String?
+    @OptionGroup var oracles: OracleOptions
     @Option(help: "Random seed: seed-model weights, inputs and every mutation choice derive from it.")
     var seed: UInt64 = 1
     @OptionGroup var taxonomy: TaxonomyOptions
@@ -68,24 +67,7 @@ struct FuzzTargetOptions: ParsableArguments {
     func operators() throws -> [any MutationOperator] { try OperatorCatalog.parse(ops) }
 
     func oracleSuite() throws -> MutantOracles {
-        var suite = MutantOracles(mapping: try taxonomy.catalog().loadMapping())
-        if let oracles {
-            guard let data = FileManager.default.contents(atPath: oracles),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw ValidationError("--oracles \(oracles): not a readable JSON object")
-            }
-            for (key, value) in object {
-                guard let v = (value as? NSNumber)?.doubleValue else { throw ValidationError("--oracles: '\(key)' must be a number") }
-                switch key {
-                case "tolerance": suite.tolerance = v
-                case "slowdown_factor": suite.slowdownFactor = v
-                case "slowdown_floor": suite.slowdownFloor = v
-                case "memory_factor": suite.memoryFactor = v
-                default: throw ValidationError("--oracles: unknown key '\(key)' (tolerance, slowdown_factor, slowdown_floor, memory_factor)")
-                }
-            }
-        }
-        return suite
+        MutantOracles(mapping: try taxonomy.catalog().loadMapping(), thresholds: try oracles.thresholds())
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Fuzz
 import ModelIR
+import Oracles
 import Reference
 
 @Suite struct OperatorTests {
@@ -65,7 +66,7 @@ import Reference
         }
         let out = try ReferenceInterpreter(graph: current.graph, weights: current.weights).run(inputs: current.inputs()).outputs[0].values
         #expect(applied == 3)
-        #expect(MutantOracles.relativeDistance(out, base) < 1e-5, "\(name) changed the output")
+        #expect(Distance.relative(out, base) < 1e-5, "\(name) changed the output")
         let before = model.graph.nodes.filter { $0.op == .batchNorm }.count, after = current.graph.nodes.filter { $0.op == .batchNorm }.count
         #expect(after == before + (name == "FuseBN" ? -3 : 3))
     }

@@ -68,7 +68,7 @@ enum ReportsTestSupport {
         let db = folder.appendingPathComponent("f.sqlite").path
         // Timing and memory oracles off: on a loaded machine they would add slowdown findings at random.
         let oracles = folder.appendingPathComponent("oracles.json")
-        try #"{"slowdown_factor": 1e9, "slowdown_floor": 1e9, "memory_factor": 1e9}"#.write(to: oracles, atomically: true, encoding: .utf8)
+        try #"{"slowdownFactor": 1e9, "slowdownFloorMs": 1e12, "memoryFactor": 1e9}"#.write(to: oracles, atomically: true, encoding: .utf8)
         let fuzz = try defectlab(["fuzz", "--oracles", oracles.path, "--seeds", "lenet5", "--frameworks", "reference,faulty", "--plant", "Pad=crash", "--plant", "BatchNorm=wrong",
                                   "--ops", "SM,InsNorm", "--budget", String(budget), "--guidance", "random", "--seed", String(seed), "--db", db])
         try #require(fuzz.status == 0, "fuzz failed: \(fuzz.stderr)")

@@ -2,6 +2,7 @@ import Foundation
 import Fuzz
 import GRDB
 import ModelIR
+import Oracles
 import Store
 import Taxonomy
 @testable import Triage
@@ -19,8 +20,12 @@ enum TriageTestSupport {
     /// The campaign's oracles with the timing oracles switched off: timing findings on a shared machine are
     /// noise, and these tests are about the planted kinds.
     static func oracles() throws -> MutantOracles {
-        MutantOracles(mapping: try TaxonomyCatalog(directory: packageRoot.appendingPathComponent("Taxonomy")).loadMapping(),
-                      slowdownFactor: 1e12, slowdownFloor: 1e12, memoryFactor: 1e12)
+        var thresholds = OracleThresholds()
+        thresholds.slowdownFactor = 1e12
+        thresholds.slowdownFloorMs = 1e15
+        thresholds.memoryFactor = 1e12
+        return MutantOracles(mapping: try TaxonomyCatalog(directory: packageRoot.appendingPathComponent("Taxonomy")).loadMapping(),
+                             thresholds: thresholds)
     }
 
     static func temporaryDirectory() throws -> URL {

@@ -1,5 +1,6 @@
 import Foundation
 import ModelIR
+import Oracles
 import Reference
 import Taxonomy
 
@@ -8,25 +9,14 @@ import Taxonomy
 /// layer values to the first diverging node), slowdown and memory (against the other frameworks).
 public struct MutantOracles: Sendable {
     public var mapping: FuzzMapping
-    /// Mean relative distance to the reference above which outputs are inconsistent, for f32 models; models
-    /// with f16 or bf16 layers get 50 or 100 times more.
-    public var tolerance: Double
-    /// A framework slower than `slowdownFactor` x the fastest other one (and by at least `slowdownFloor` s).
-    public var slowdownFactor: Double
-    public var slowdownFloor: Double
-    public var memoryFactor: Double
-    /// Training mode: a loss curve is abnormal when its last loss exceeds `lossDivergence` × its first while
-    /// another framework's stays finite and does not rise, or when a step's loss is further than
-    /// `lossTolerance` (relative) from the median of at least three frameworks' losses at that step.
-    public var lossDivergence: Double = 10
-    public var lossTolerance: Double = 1e-3
+    /// Campaigns read `relativeDistance` (inconsistency, widened by `DtypeTolerance` for half-precision
+    /// models), `slowdownFactor`/`slowdownFloorMs`, `memoryFactor` and the loss thresholds. The same type (and
+    /// `--oracles` file) as `defectlab diff`, so one file tunes both; the maths is `Oracles`' too.
+    public var thresholds: OracleThresholds
 
-    public init(mapping: FuzzMapping, tolerance: Double = 1e-3, slowdownFactor: Double = 10, slowdownFloor: Double = 0.02, memoryFactor: Double = 10) {
+    public init(mapping: FuzzMapping, thresholds: OracleThresholds = OracleThresholds()) {
         self.mapping = mapping
-        self.tolerance = tolerance
-        self.slowdownFactor = slowdownFactor
-        self.slowdownFloor = slowdownFloor
-        self.memoryFactor = memoryFactor
+        self.thresholds = thresholds
     }
 
     /// The verdict on one mutant.
@@ -77,7 +67,7 @@ public struct MutantOracles: Sendable {
             }
         }
         var referenceDistances: [String: Double] = [:]
-        let tol = tolerance * Self.dtypeFactor(model.graph)
+        let tol = thresholds.relativeDistance * DtypeTolerance.factor(model.graph)
         if let ref = arbiter.run, !illegal {
             let refOut = ref.outputs.map(\.values)
             var nanFrameworks: [(ExecutionOutcome, String)] = [], wrongFrameworks: [(ExecutionOutcome, String, Double)] = []
@@ -87,7 +77,7 @@ public struct MutantOracles: Sendable {
                     continue
                 }
                 let nan = zip(o.outputs, refOut).contains { a, r in zip(a, r).contains { !$0.isFinite && $1.isFinite } }
-                let d = zip(o.outputs, refOut).map { Self.relativeDistance($0, $1) }.max() ?? 0
+                let d = zip(o.outputs, refOut).map { Distance.relative($0, $1) }.max() ?? 0
                 referenceDistances[o.framework] = d
                 if nan {
                     nanFrameworks.append((o, localize(model, o, ref, tol, nan: true)))
@@ -114,12 +104,12 @@ public struct MutantOracles: Sendable {
                 for o in timed where !normalized {
                     let others = timed.filter { $0.framework != o.framework }
                     let fastest = others.map(\.seconds).min() ?? 0
-                    if o.seconds > slowdownFactor * fastest && o.seconds - fastest > slowdownFloor {
+                    if o.seconds > thresholds.slowdownFactor * fastest && o.seconds - fastest > slowdownFloor {
                         findings.append(file(o.framework, .slowdown, .execute, .some, model.graph.nodes.last?.op.rawValue ?? "model",
                                              String(format: "%.3f s against %.3f s", o.seconds, fastest), localizeBy: model, ok: o))
                     }
                     let leanest = others.map(\.memoryBytes).filter { $0 > 0 }.min() ?? 0
-                    if leanest > 0 && Double(o.memoryBytes) > memoryFactor * Double(leanest) {
+                    if leanest > 0 && Double(o.memoryBytes) > thresholds.memoryFactor * Double(leanest) {
                         findings.append(file(o.framework, .memoryGrowth, .execute, .some, "model",
                                              "\(o.memoryBytes / 1_048_576) MiB against \(leanest / 1_048_576) MiB", localizeBy: model, ok: o))
                     }
@@ -130,7 +120,7 @@ public struct MutantOracles: Sendable {
         var pairs: [String: Double] = [:]
         for (i, a) in ok.enumerated() {
             for b in ok[(i + 1)...] where a.outputs.count == b.outputs.count {
-                pairs["\(a.framework)~\(b.framework)"] = zip(a.outputs, b.outputs).map { Self.meanAbsoluteDistance($0, $1) }.max() ?? 0
+                pairs["\(a.framework)~\(b.framework)"] = zip(a.outputs, b.outputs).map { Distance.meanAbsolute($0, $1) }.max() ?? 0
             }
         }
         return Verdict(findings: findings, illegal: illegal, illegalReason: reason, pairDistances: pairs, referenceDistances: referenceDistances)
@@ -157,23 +147,17 @@ public struct MutantOracles: Sendable {
             if !o.losses.allSatisfy(\.isFinite) {
                 findings.append(file(o.framework, .abnormalLoss, .train, .some, "model",
                                      "non-finite training loss \(o.losses) while \(others[0].framework) stays finite and decreasing"))
-            } else if let first = o.losses.first, let last = o.losses.last, last > lossDivergence * Swift.max(first, 1e-12) {
+            } else if LossCurve.diverges(o.losses, factor: thresholds.lossDivergence) {
                 findings.append(file(o.framework, .abnormalLoss, .train, .some, "model",
-                                     String(format: "training loss diverges %.4g → %.4g while %@ decreases", first, last, others[0].framework)))
+                                     String(format: "training loss diverges %.4g → %.4g while %@ decreases", o.losses.first ?? 0, o.losses.last ?? 0, others[0].framework)))
             }
         }
         if finite.count >= 3 {
-            let tol = lossTolerance * Self.dtypeFactor(model.graph)
+            let tol = thresholds.lossRelativeTolerance * DtypeTolerance.factor(model.graph)
             for o in finite {
-                for k in o.losses.indices {
-                    let at = finite.compactMap { k < $0.losses.count ? $0.losses[k] : nil }.sorted()
-                    let median = at[at.count / 2]
-                    let rel = Swift.abs(o.losses[k] - median) / Swift.max(Swift.abs(median), 1e-8)
-                    if rel > tol {
-                        findings.append(file(o.framework, .abnormalLoss, .train, .some, "model",
-                                             String(format: "loss at step %d is %.6g, the frameworks' median %.6g (relative %.2e)", k, o.losses[k], median, rel)))
-                        break
-                    }
+                if let d = LossCurve.firstDisagreement(o.losses, peers: finite.map(\.losses), tolerance: tol) {
+                    findings.append(file(o.framework, .abnormalLoss, .train, .some, "model",
+                                         String(format: "loss at step %d is %.6g, the frameworks' median %.6g (relative %.2e)", d.step, d.loss, d.median, d.relative)))
                 }
             }
         }
@@ -192,7 +176,7 @@ public struct MutantOracles: Sendable {
         let growth = o.seconds / max(base.seconds, 1e-4)
         let othersGrowth = max(1, median(others.compactMap { x in baseline[x.framework].map { x.seconds / max($0.seconds, 1e-4) } }))
         let expected = base.seconds * othersGrowth
-        if growth > slowdownFactor * othersGrowth && o.seconds - expected > slowdownFloor {
+        if growth > thresholds.slowdownFactor * othersGrowth && o.seconds - expected > slowdownFloor {
             findings.append(file(o.framework, .slowdown, .execute, .some, model.graph.nodes.last?.op.rawValue ?? "model",
                                  String(format: "%.3f s against %.3f s expected (%.3f s on its seed; the others grew %.1fx)",
                                         o.seconds, expected, base.seconds, othersGrowth), localizeBy: model, ok: o))
@@ -202,7 +186,7 @@ public struct MutantOracles: Sendable {
             let othersGrew = max(1, median(others.compactMap { x in
                 baseline[x.framework].flatMap { $0.memoryBytes > 0 && x.memoryBytes > 0 ? Double(x.memoryBytes) / Double($0.memoryBytes) : nil }
             }))
-            if grew > memoryFactor * othersGrew {
+            if grew > thresholds.memoryFactor * othersGrew {
                 findings.append(file(o.framework, .memoryGrowth, .execute, .some, "model",
                                      "\(o.memoryBytes / 1_048_576) MiB against \(base.memoryBytes / 1_048_576) MiB on its seed (others grew \(String(format: "%.1f", othersGrew))x)",
                                      localizeBy: model, ok: o))
@@ -220,44 +204,19 @@ public struct MutantOracles: Sendable {
         return MutantFinding(framework: framework, symptom: symptom, stage: stage, scope: scope, op: op, subtype: subtype, detail: detail)
     }
 
-    /// The op of the first node (graph order) whose value diverges from the reference while all its inputs
-    /// agree: the study's layer-wise localization with the float64 run as the other side.
+    /// The op of the first node whose value diverges from the reference while all its inputs agree
+    /// (`NodeLocalization.firstDiverging`), judged as the outputs are; "output" without layer values.
     func localize(_ model: FuzzModel, _ o: ExecutionOutcome, _ ref: ReferenceRun, _ tol: Double, nan: Bool) -> String {
         guard !o.layers.isEmpty else { return "output" }
-        var bad = Set<String>()
-        for node in model.graph.nodes {
-            guard let a = o.layers[node.name], let r = ref.values[node.name]?.first?.values, a.count == r.count else { continue }
-            let diverges = nan ? zip(a, r).contains { !$0.isFinite && $1.isFinite } : Self.relativeDistance(a, r) > tol
-            if diverges {
-                if !node.inputs.contains(where: { bad.contains($0.node) }) { return node.op.rawValue }
-                bad.insert(node.name)
-            }
+        let culprit = NodeLocalization.firstDiverging(in: model.graph) { node in
+            guard let a = o.layers[node.name], let r = ref.values[node.name]?.first?.values, a.count == r.count else { return nil }
+            return nan ? zip(a, r).contains { !$0.isFinite && $1.isFinite } : Distance.relative(a, r) > tol
         }
-        return "output"
+        return culprit?.op.rawValue ?? "output"
     }
 
-    static func dtypeFactor(_ graph: Graph) -> Double {
-        let types = Set(graph.nodes.flatMap { $0.outputs.map(\.dtype) })
-        if types.contains(.bf16) { return 100 }
-        if types.contains(.f16) || types.contains(.i32) || types.contains(.i64) { return 50 }
-        return 1
-    }
-
-    /// mean |a - r| / (mean |r| + 1e-7) over positions finite in both.
-    public static func relativeDistance(_ a: [Double], _ r: [Double]) -> Double {
-        var diff = 0.0, mag = 0.0, n = 0
-        for (x, y) in zip(a, r) where x.isFinite && y.isFinite {
-            diff += Swift.abs(x - y); mag += Swift.abs(y); n += 1
-        }
-        guard n > 0 else { return 0 }
-        return (diff / Double(n)) / (mag / Double(n) + 1e-7)
-    }
-
-    public static func meanAbsoluteDistance(_ a: [Double], _ b: [Double]) -> Double {
-        var diff = 0.0, n = 0
-        for (x, y) in zip(a, b) where x.isFinite && y.isFinite { diff += Swift.abs(x - y); n += 1 }
-        return n > 0 ? diff / Double(n) : 0
-    }
+    /// `slowdownFloorMs` in the seconds the executors measure.
+    var slowdownFloor: Double { thresholds.slowdownFloorMs / 1000 }
 }
 
 /// A framework's cost on a seed model: what a mutant's cost is measured against.

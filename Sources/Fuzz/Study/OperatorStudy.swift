@@ -1,5 +1,6 @@
 import Foundation
 import ModelIR
+import Oracles
 import Reference
 
 /// The study's RQ3 experiments: every operator applied for N rounds on each seed (each round mutates the last
@@ -99,7 +100,7 @@ public struct OperatorStudy: Sendable {
             } else {
                 model = m
                 let out = arbiter.run?.outputs.first?.values ?? []
-                let change = out.count == seedOutput.count ? MutantOracles.relativeDistance(out, seedOutput) : 1
+                let change = out.count == seedOutput.count ? Distance.relative(out, seedOutput) : 1
                 result.change.append(change)
                 cur.change.append(change)
                 cur.inconsistency.append(inconsistency)

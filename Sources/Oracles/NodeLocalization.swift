@@ -1,0 +1,36 @@
+import ModelIR
+
+/// Which node a deviation starts at: what turns "the outputs differ" into a defect a framework developer can
+/// act on (an op and its attributes). Both rules walk the graph in order, so the first culprit wins over the
+/// nodes it poisons downstream.
+public enum NodeLocalization {
+    /// The first node (graph order) that diverges while none of its inputs does: the study's layer-wise
+    /// localization, with the float64 run as the other side. `diverges` answers nil for a node without
+    /// comparable values; such a node is skipped and does not taint its consumers. A diverging node whose
+    /// input diverged only inherited the error, so it is marked and the walk goes on.
+    public static func firstDiverging(in graph: Graph, diverges: (Node) -> Bool?) -> Node? {
+        var bad = Set<String>()
+        for node in graph.nodes {
+            guard diverges(node) == true else { continue }
+            if !node.inputs.contains(where: { bad.contains($0.node) }) { return node }
+            bad.insert(node.name)
+        }
+        return nil
+    }
+
+    /// LEMON's change-rate rule (the diff's localization, which has every node's deviation as a number): the
+    /// first node whose deviation D_i jumps over its inputs' largest one, R_i = |D_i − D_pre| / (D_pre + 1e-7)
+    /// > `changeRate`; else the node with the largest jump. Nodes deviating by `floor` or less are rounding
+    /// noise and never the culprit.
+    public static func firstChangeRateSpike(in graph: Graph, deviations: [String: Double], changeRate: Double, floor: Double) -> String? {
+        var best: (String, Double)?
+        for node in graph.nodes where node.op != .input {
+            guard let d = deviations[node.name], d > floor else { continue }
+            let pre = node.inputs.compactMap { deviations[$0.node] }.max() ?? 0
+            let r = Swift.abs(d - pre) / (pre + 1e-7)
+            if r > changeRate { return node.name }
+            if best == nil || r > best!.1 { best = (node.name, r) }
+        }
+        return best?.0
+    }
+}

@@ -1,0 +1,44 @@
+import ModelIR
+import Oracles
+import Testing
+
+@Suite struct NodeLocalizationTests {
+    /// input → relu → sigmoid → tanh, and add(relu, tanh).
+    static func chain() throws -> Graph {
+        var b = GraphBuilder(name: "chain")
+        let x = try b.input([1, 4])
+        let r = try b.add(.relu, [x], name: "relu")
+        let s = try b.add(.sigmoid, [r], name: "sigmoid")
+        let t = try b.add(.tanh, [s], name: "tanh")
+        b.output(try b.add(.add, [r, t], name: "sum"))
+        return b.graph
+    }
+
+    @Test func theFirstDivergingNodeWhoseInputsAgreeIsTheCulprit() throws {
+        let g = try Self.chain()
+        // sigmoid diverges, and poisons tanh and sum downstream: sigmoid is the culprit.
+        let bad: Set<String> = ["sigmoid", "tanh", "sum"]
+        #expect(NodeLocalization.firstDiverging(in: g) { bad.contains($0.name) }?.name == "sigmoid")
+        // A node without values is skipped and does not taint its consumers.
+        #expect(NodeLocalization.firstDiverging(in: g) { $0.name == "sigmoid" ? nil : $0.name == "tanh" }?.name == "tanh")
+        // Every node agrees: nothing to localize.
+        #expect(NodeLocalization.firstDiverging(in: g) { _ in false } == nil)
+    }
+
+    @Test func aNodeThatOnlyInheritsADivergenceIsPassedOver() throws {
+        let g = try Self.chain()
+        // relu diverges (culprit); a later independent jump is not reported while relu's comes first.
+        #expect(NodeLocalization.firstDiverging(in: g) { ["relu", "sigmoid", "sum"].contains($0.name) }?.name == "relu")
+    }
+
+    @Test func changeRateSpikeFindsTheJumpNotTheLargestDeviation() throws {
+        let g = try Self.chain()
+        // relu at rounding noise (below the floor), sigmoid jumps 1e-6 → 1e-2 (R ≈ 1e4), tanh carries it on.
+        let devs = ["relu": 1e-6, "sigmoid": 1e-2, "tanh": 2e-2, "sum": 5e-2]
+        #expect(NodeLocalization.firstChangeRateSpike(in: g, deviations: devs, changeRate: 1e3, floor: 1e-5) == "sigmoid")
+        // No spike above t: the largest jump is reported.
+        #expect(NodeLocalization.firstChangeRateSpike(in: g, deviations: devs, changeRate: 1e9, floor: 1e-5) == "sigmoid")
+        // Everything at or below the floor: nothing to localize.
+        #expect(NodeLocalization.firstChangeRateSpike(in: g, deviations: devs, changeRate: 1e3, floor: 1) == nil)
+    }
+}
