@@ -28,6 +28,8 @@ public final class Worker: @unchecked Sendable {
     /// The probed capabilities of this process's framework version: a restarted process reuses them.
     private var probed: Capabilities?
     private var forceProbe = false
+    /// The live process's handshake (read once per process).
+    private var declared: Capabilities?
 
     /// Starts the process if needed and returns its capabilities: the handshake, with the probed ops and
     /// attributes when the spec has a capability cache (probed on the first start of a version, cached
@@ -61,6 +63,7 @@ public final class Worker: @unchecked Sendable {
         spawnedAt = Date()
         process = try WorkerProcess(executable: spec.interpreter, arguments: ["-u", spec.script] + spec.arguments, environment: spec.processEnvironment)
         hello = nil
+        declared = nil
         heldWeights = [:]
         starts += 1
     }
@@ -139,6 +142,7 @@ public final class Worker: @unchecked Sendable {
 
     /// Starts the process if it is not running and reads its handshake.
     private func handshake() throws(WorkerError) -> Capabilities {
+        if let declared, process?.isAlive == true { return declared }
         if process == nil || process?.isAlive == false { try spawn() }
         guard let process else { throw WorkerError(.spawnFailed, framework: spec.name, "no process") }
         let elapsed = Date().timeIntervalSince(spawnedAt)
@@ -146,6 +150,7 @@ public final class Worker: @unchecked Sendable {
         case .frame(let frame):
             do {
                 let caps = try JSONDecoder().decode(Capabilities.self, from: frame.header)
+                declared = caps
                 lastStartSeconds = Date().timeIntervalSince(spawnedAt)
                 return caps
             } catch {
