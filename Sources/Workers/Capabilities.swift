@@ -1,19 +1,42 @@
 import Foundation
+import ModelIR
 
-/// What a worker says about itself in the handshake: protocol version, framework, version, device, the IR ops
-/// it builds natively, attribute values it cannot build, its compiled variants, and whether it can train.
+/// What a worker can do: protocol version, framework, version, device, the IR ops it builds, attribute values
+/// it cannot build, its compiled variants, and whether it can train. The handshake declares ops and
+/// attributes; once `probe` is set they are what the worker actually built and ran (`CapabilityProbe`), with
+/// the reason for each failure in `gaps`.
 public struct Capabilities: Codable, Sendable, Hashable {
     public var `protocol`: Int
     public var framework: String
     public var version: String
     public var device: String
     public var ops: [String]
+    /// Op → `attribute=value` classes (`ProbeFeature.attributeKey`) it cannot build.
     public var unsupportedAttributes: [String: [String]]
     public var variants: [String]
     public var training: Bool
+    /// `ProbeFeature.key` → why its probe failed (the framework's message, or how the worker died).
+    public var gaps: [String: String]
+    /// How the probed sets were obtained; nil while they are only the handshake's declaration.
+    public var probe: ProbeSummary?
+
+    /// One run of the probe suite.
+    public struct ProbeSummary: Codable, Sendable, Hashable {
+        /// Probes sent (variants of a missing op are skipped).
+        public var probes: Int
+        /// Wall time of the suite, restarts after crashes included.
+        public var seconds: Double
+        /// `CapabilityProbe.suiteHash` of the suite that ran.
+        public var suite: String
+        public init(probes: Int, seconds: Double, suite: String) {
+            self.probes = probes
+            self.seconds = seconds
+            self.suite = suite
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case `protocol`, framework, version, device, ops, variants, training
+        case `protocol`, framework, version, device, ops, variants, training, gaps, probe
         case unsupportedAttributes = "unsupported_attributes"
     }
 
@@ -27,32 +50,41 @@ public struct Capabilities: Codable, Sendable, Hashable {
         unsupportedAttributes = try c.decodeIfPresent([String: [String]].self, forKey: .unsupportedAttributes) ?? [:]
         variants = try c.decodeIfPresent([String].self, forKey: .variants) ?? []
         training = try c.decodeIfPresent(Bool.self, forKey: .training) ?? true
+        gaps = try c.decodeIfPresent([String: String].self, forKey: .gaps) ?? [:]
+        probe = try c.decodeIfPresent(ProbeSummary.self, forKey: .probe)
     }
 
     /// The ops of a graph this framework cannot build (the harness never sends those; it reports the gap).
     public func missingOps(_ ops: Set<String>) -> [String] { ops.subtracting(self.ops).subtracting(["Input"]).sorted() }
 
-    /// Capabilities are cached per framework version: `frameworks` answers without starting a worker once
-    /// each version has been seen.
-    public static func cacheURL(framework: String) -> URL {
-        let base = ProcessInfo.processInfo.environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
-        return base.appendingPathComponent("defectlab/capabilities/\(framework).json")
-    }
-
-    public func store(scriptHash: String, interpreter: String) {
-        let url = Self.cacheURL(framework: framework)
-        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        struct Entry: Encodable { var key: String; var capabilities: Capabilities }
-        if let data = try? JSONEncoder().encode(Entry(key: scriptHash + "|" + interpreter, capabilities: self)) {
-            try? data.write(to: url, options: .atomic)
+    /// Why this framework cannot take a graph: one entry per unsupported op or attribute class it uses, with
+    /// the probe's reason; empty when it can. Without a probe, only the declared ops count.
+    public func refusals(_ graph: Graph) -> [String] {
+        guard probe != nil else {
+            let missing = missingOps(Set(graph.nodes.map(\.op.rawValue)))
+            return missing.isEmpty ? [] : ["ops not supported: \(missing.joined(separator: ", "))"]
         }
+        let supported = Set(ops)
+        var out: [String] = []
+        for feature in ProbeFeature.features(of: graph) where feature.op != .input {
+            let refused = if let attribute = feature.attributeKey {
+                unsupportedAttributes[feature.op.rawValue]?.contains(attribute) == true
+            } else {
+                !supported.contains(feature.op.rawValue)
+            }
+            if refused { out.append("\(feature.key) (\(gaps[feature.key] ?? "not supported"))") }
+        }
+        return out
     }
 
-    public static func cached(framework: String, scriptHash: String, interpreter: String) -> Capabilities? {
-        struct Entry: Decodable { var key: String; var capabilities: Capabilities }
-        guard let data = FileManager.default.contents(atPath: cacheURL(framework: framework).path),
-              let entry = try? JSONDecoder().decode(Entry.self, from: data), entry.key == scriptHash + "|" + interpreter else { return nil }
-        return entry.capabilities
+    /// These (freshly handshaken) capabilities with the probed sets of `probed`, which came from the same
+    /// framework version.
+    public func adopting(_ probed: Capabilities) -> Capabilities {
+        var c = self
+        c.ops = probed.ops
+        c.unsupportedAttributes = probed.unsupportedAttributes
+        c.gaps = probed.gaps
+        c.probe = probed.probe
+        return c
     }
 }

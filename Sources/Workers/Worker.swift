@@ -20,9 +20,27 @@ public final class Worker: @unchecked Sendable {
 
     deinit { process?.kill() }
 
-    /// Starts the process if needed and returns its handshake.
-    public func capabilities() throws(WorkerError) -> Capabilities {
+    /// Seconds the last probe suite took; nil when this worker's capabilities came from the cache or were
+    /// never probed.
+    public private(set) var lastProbeSeconds: Double?
+    /// How many times this worker ran the probe suite (once per framework version, or never when cached).
+    public private(set) var probeRuns = 0
+    /// The probed capabilities of this process's framework version: a restarted process reuses them.
+    private var probed: Capabilities?
+    private var forceProbe = false
+    /// The live process's handshake (read once per process).
+    private var declared: Capabilities?
+
+    /// Starts the process if needed and returns its capabilities: the handshake, with the probed ops and
+    /// attributes when the spec has a capability cache (probed on the first start of a version, cached
+    /// after). `reprobe` ignores what is cached and probes again.
+    public func capabilities(reprobe: Bool = false) throws(WorkerError) -> Capabilities {
         lock.lock(); defer { lock.unlock() }
+        if reprobe {
+            forceProbe = true
+            probed = nil
+            hello = nil
+        }
         return try ensureStarted()
     }
 
@@ -45,12 +63,86 @@ public final class Worker: @unchecked Sendable {
         spawnedAt = Date()
         process = try WorkerProcess(executable: spec.interpreter, arguments: ["-u", spec.script] + spec.arguments, environment: spec.processEnvironment)
         hello = nil
+        declared = nil
         heldWeights = [:]
         starts += 1
     }
 
     private func ensureStarted() throws(WorkerError) -> Capabilities {
         if let hello, let process, process.isAlive { return hello }
+        var caps = try handshake()
+        if let cache = spec.capabilityCache { caps = try probedCapabilities(caps, cache: cache) }
+        hello = caps
+        return caps
+    }
+
+    /// The declared capabilities with the probed sets: this process's earlier probe, the cache, or a new
+    /// probe of the suite (stored for the next start).
+    private func probedCapabilities(_ declared: Capabilities, cache: CapabilityCache) throws(WorkerError) -> Capabilities {
+        if let probed, probed.version == declared.version, !forceProbe { return declared.adopting(probed) }
+        let key = CapabilityCache.Key(framework: spec.name, version: declared.version, scripts: spec.scriptHash,
+                                      interpreter: spec.interpreter, suite: CapabilityProbe.suiteHash)
+        if !forceProbe, let cached = cache.lookup(key) {
+            probed = cached
+            lastProbeSeconds = nil
+            return declared.adopting(cached)
+        }
+        let result = try runProbes(declared)
+        forceProbe = false
+        probed = result
+        cache.store(result, key: key)
+        return result
+    }
+
+    /// Sends every probe as an ordinary run request. A probe that fails in any way (the backend's
+    /// `Unsupported`, a build or run error, a crash, a hang) marks its feature unsupported with the reason; a
+    /// dead worker is restarted for the next probe. Variants of an op that failed are not sent.
+    private func runProbes(_ declared: Capabilities) throws(WorkerError) -> Capabilities {
+        let started = Date()
+        var ops: Set<String> = [OpKind.input.rawValue], gaps: [String: String] = [:], attributes: [String: [String]] = [:]
+        var sent = 0
+        for probe in CapabilityProbe.suite {
+            let feature = probe.feature
+            if feature.attribute != nil && !ops.contains(feature.op.rawValue) { continue }
+            if process?.isAlive != true { _ = try handshake() }
+            let result = perform(probe.request(timeout: spec.probeTimeout), name: spec.name)
+            sent += 1
+            if result.status == .ok {
+                if feature.attribute == nil { ops.insert(feature.op.rawValue) }
+            } else {
+                gaps[feature.key] = Self.gapReason(result)
+                if let a = feature.attributeKey { attributes[feature.op.rawValue, default: []].append(a) }
+            }
+        }
+        if process?.isAlive != true { _ = try handshake() }
+        var caps = declared
+        caps.ops = OpKind.allCases.map(\.rawValue).filter(ops.contains)
+        caps.unsupportedAttributes = attributes.mapValues { $0.sorted() }
+        caps.gaps = gaps
+        let seconds = Date().timeIntervalSince(started)
+        caps.probe = Capabilities.ProbeSummary(probes: sent, seconds: (seconds * 100).rounded() / 100, suite: CapabilityProbe.suiteHash)
+        lastProbeSeconds = seconds
+        probeRuns += 1
+        return caps
+    }
+
+    /// A failed probe's result in one line: the framework's own message where it gave one.
+    static func gapReason(_ r: ExecutionResult) -> String {
+        let message = (r.message ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let stage = r.stage ?? "?"
+        let text = switch r.status {
+        case .unsupported: message.isEmpty ? "unsupported" : message
+        case .crash: "crashed at \(stage): \(message)"
+        case .timeout: "timed out at \(stage)"
+        case .memory: "out of memory at \(stage)"
+        default: "\(r.errorType ?? "error") at \(stage): \(message)"
+        }
+        return String(text.prefix(300))
+    }
+
+    /// Starts the process if it is not running and reads its handshake.
+    private func handshake() throws(WorkerError) -> Capabilities {
+        if let declared, process?.isAlive == true { return declared }
         if process == nil || process?.isAlive == false { try spawn() }
         guard let process else { throw WorkerError(.spawnFailed, framework: spec.name, "no process") }
         let elapsed = Date().timeIntervalSince(spawnedAt)
@@ -58,7 +150,7 @@ public final class Worker: @unchecked Sendable {
         case .frame(let frame):
             do {
                 let caps = try JSONDecoder().decode(Capabilities.self, from: frame.header)
-                hello = caps
+                declared = caps
                 lastStartSeconds = Date().timeIntervalSince(spawnedAt)
                 return caps
             } catch {
@@ -90,11 +182,18 @@ public final class Worker: @unchecked Sendable {
         if request.training != nil && !caps.training {
             return ExecutionResult(framework: name, status: .unsupported, stage: "train", message: "\(spec.name) declares no training support")
         }
-        let missing = caps.missingOps(Set(request.graph.nodes.map(\.op.rawValue)))
-        if !missing.isEmpty {
-            return ExecutionResult(framework: name, status: .unsupported, stage: "build", message: "ops not supported: \(missing.joined(separator: ", "))")
+        let refusals = caps.refusals(request.graph)
+        if !refusals.isEmpty {
+            return ExecutionResult(framework: name, status: .unsupported, stage: "build",
+                                   message: caps.probe == nil ? refusals.joined(separator: "; ") : "not supported: \(refusals.joined(separator: "; "))")
         }
-        guard let process else { throw WorkerError(.spawnFailed, framework: spec.name, "no process") }
+        return perform(request, name: name)
+    }
+
+    /// One request on the live process, unchecked (probes use it directly). The worker's failures become the
+    /// result; a dead or killed process is dropped and the next request starts a fresh one.
+    private func perform(_ request: ExecutionRequest, name: String) -> ExecutionResult {
+        guard let process else { return ExecutionResult(framework: name, status: .crash, stage: "start", message: "no process") }
         // Wall time covers what the protocol adds: encoding, transfer both ways and decoding.
         let started = Date()
         let (frame, shmPath) = Self.requestFrame(request, held: heldWeights)

@@ -35,17 +35,25 @@ public final class WorkerPool: @unchecked Sendable {
         return workers[name]
     }
 
-    /// Spawns every named worker first so their framework imports overlap, then waits for each handshake.
+    /// Spawns every named worker first so their framework imports overlap, then waits for each handshake
+    /// (in parallel: a first start also probes the framework's capabilities).
     public func start(_ names: [String]) -> [String: Result<Capabilities, WorkerError>] {
         var ws: [(String, Worker)] = []
         for n in names {
             if let w = custom(n) ?? (try? worker(n)) { ws.append((n, w)) }
         }
         ws.forEach { $0.1.prestart() }
-        var out: [String: Result<Capabilities, WorkerError>] = [:]
-        for (n, w) in ws {
-            do { out[n] = .success(try w.capabilities()) } catch { out[n] = .failure(error) }
+        final class Collected: @unchecked Sendable {
+            let lock = NSLock()
+            var results: [String: Result<Capabilities, WorkerError>] = [:]
         }
+        let collected = Collected(), started = ws
+        DispatchQueue.concurrentPerform(iterations: started.count) { i in
+            let (n, w) = started[i]
+            let r = Result { () throws(WorkerError) -> Capabilities in try w.capabilities() }
+            collected.lock.lock(); collected.results[n] = r; collected.lock.unlock()
+        }
+        var out = collected.results
         for n in names where out[n] == nil {
             out[n] = .failure(WorkerError(.unknownFramework, framework: n, "unknown framework"))
         }

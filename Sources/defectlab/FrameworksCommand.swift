@@ -5,14 +5,15 @@ import ModelIR
 import Workers
 
 /// `defectlab frameworks`: each framework and compiled variant, whether its worker starts, its version and
-/// its op coverage (from the worker's handshake, cached per framework version and worker-script hash).
+/// its op coverage: the ops and attribute values its worker built and ran when probed (`CapabilityProbe`),
+/// cached per framework version, worker scripts and interpreter, with the reason for each gap.
 struct FrameworksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "frameworks", abstract: "List the framework workers and variants: availability, version, op coverage.")
 
     @Option(help: "table or json.")
     var format: OutputFormat = .table
-    @Flag(help: "Start every worker even when its capabilities are cached.")
+    @Flag(help: "Start every worker and probe its capabilities again even when they are cached.")
     var refresh = false
 
     func validate() throws {
@@ -28,39 +29,49 @@ struct FrameworksCommand: ParsableCommand {
         var opsSupported: Int
         var opsTotal: Int
         var missingOps: [String]
+        /// Op → attribute value classes it cannot build.
+        var unsupportedAttributes: [String: [String]] = [:]
+        /// Feature key → why its probe failed.
+        var gaps: [String: String] = [:]
         var training: Bool
         var variant: Bool
         var error: String?
         /// Seconds from spawn to handshake (import included), when this call started the worker.
         var startupSeconds: Double?
+        /// Probes run and seconds the suite took when probed (cached values are from the probing start).
+        var probes: Int?
+        var probeSeconds: Double?
+        /// Whether the capabilities were probed (false: only the handshake's declaration).
+        var probed = false
 
         enum CodingKeys: String, CodingKey {
-            case name, base, available, version, device, training, variant, error
+            case name, base, available, version, device, training, variant, error, gaps, probes, probed
             case opsSupported = "ops_supported", opsTotal = "ops_total", missingOps = "missing_ops", startupSeconds = "startup_s"
+            case unsupportedAttributes = "unsupported_attributes", probeSeconds = "probe_s"
         }
     }
 
     func run() throws {
         let python = try PythonEnvironment.locate().interpreter
-        let hash = WorkerScripts.hash()
+        let cache = CapabilityCache.standard
         let allOps = OpKind.allCases.map(\.rawValue)
         var found: [String: Result<Capabilities, WorkerError>] = [:]
         var toStart: [String] = []
         for fw in FrameworkKind.all {
-            if !refresh, let cached = Capabilities.cached(framework: fw, scriptHash: hash, interpreter: python) {
+            let spec = try WorkerSpec.framework(fw, interpreter: python)
+            if !refresh, let cached = cache.lookup(framework: fw, version: nil, scripts: spec.scriptHash, interpreter: python,
+                                                   suite: CapabilityProbe.suiteHash) {
                 found[fw] = .success(cached)
             } else {
                 toStart.append(fw)
             }
         }
-        // One at a time, so each start-up time is the framework's own (diff starts them in parallel).
+        // One at a time, so each start-up and probe time is the framework's own (diff starts them in parallel).
         var startup: [String: Double] = [:]
         for fw in toStart {
             let worker = Worker(spec: try WorkerSpec.framework(fw, interpreter: python))
             do {
-                let caps = try worker.capabilities()
-                caps.store(scriptHash: hash, interpreter: python)
-                found[fw] = .success(caps)
+                found[fw] = .success(try worker.capabilities(reprobe: refresh))
                 startup[fw] = worker.lastStartSeconds
             } catch {
                 found[fw] = .failure(error)
@@ -74,10 +85,12 @@ struct FrameworksCommand: ParsableCommand {
                 switch found[fw] {
                 case .success(let caps)?:
                     let missing = allOps.filter { !caps.ops.contains($0) }
+                    // Variants run in their base framework's builder: its probe answers for them.
                     rows.append(Row(name: name, base: fw, available: name == fw || caps.variants.contains(name), version: caps.version,
                                     device: caps.device, opsSupported: allOps.count - missing.count, opsTotal: allOps.count,
-                                    missingOps: missing, training: caps.training, variant: name != fw,
-                                    startupSeconds: name == fw ? startup[fw] : nil))
+                                    missingOps: missing, unsupportedAttributes: caps.unsupportedAttributes, gaps: caps.gaps,
+                                    training: caps.training, variant: name != fw, startupSeconds: name == fw ? startup[fw] : nil,
+                                    probes: caps.probe?.probes, probeSeconds: caps.probe?.seconds, probed: caps.probe != nil))
                 case .failure(let error)?:
                     rows.append(Row(name: name, base: fw, available: false, opsSupported: 0, opsTotal: allOps.count, missingOps: [],
                                     training: false, variant: name != fw, error: error.message))
@@ -98,8 +111,16 @@ struct FrameworksCommand: ParsableCommand {
             print(row(["framework", "available", "version", "ops", "training", "missing / error"]))
             for r in rows {
                 print(row([r.name, r.available ? "yes" : "no", r.version ?? "-", "\(r.opsSupported)/\(r.opsTotal)", r.training ? "yes" : "no",
-                           r.error ?? (r.missingOps.isEmpty ? "-" : r.missingOps.joined(separator: ","))]))
+                           r.error ?? Self.gapSummary(r)]))
             }
         }
+    }
+
+    /// Missing ops, then how many attribute values are unsupported (`--format json` has every reason).
+    static func gapSummary(_ r: Row) -> String {
+        var parts = r.missingOps.filter { $0 != "Input" }
+        let attributes = r.unsupportedAttributes.values.reduce(0) { $0 + $1.count }
+        if attributes > 0 { parts.append("+\(attributes) attribute value\(attributes == 1 ? "" : "s")") }
+        return parts.isEmpty ? "-" : parts.joined(separator: ",")
     }
 }

@@ -16,6 +16,11 @@ import Testing
         let rows = try #require(object?["frameworks"] as? [[String: Any]])
         let available = Set(rows.filter { $0["available"] as? Bool == true }.compactMap { $0["name"] as? String })
         #expect(available.isSuperset(of: ["pytorch", "onnxruntime", "tensorflow", "jax", "mindspore"]))
+        // Coverage is probed: TensorFlow's CPU max-pool has no dilation, and the reason is kept.
+        let tf = try #require(rows.first { $0["name"] as? String == "tensorflow" })
+        #expect(tf["probed"] as? Bool == true && (tf["probes"] as? Int ?? 0) > 100)
+        let gaps = try #require(tf["gaps"] as? [String: String])
+        #expect(gaps["MaxPool2d.dilation=dilated"]?.contains("dilation") == true, "\(gaps)")
     }
 
     @Test func diffPrintsTheIssueJSONAndStoresTheRun() throws {

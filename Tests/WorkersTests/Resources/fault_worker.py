@@ -2,8 +2,9 @@
 triggered by the model's graph name, so one process can be asked to misbehave in every way in turn.
 
 Usage: fault_worker.py SCRIPTS_DIR BASE_FRAMEWORK SPEC[;SPEC...] where SPEC is
-  GRAPH=segfault@STAGE | abort@STAGE | raise@STAGE | hang@STAGE | leak:MB | oom | slow:SECONDS | corrupt:NODE | nan:NODE
-STAGE is build or execute (train for training requests)."""
+  GRAPH=segfault@STAGE | abort@STAGE | raise@STAGE | unsupported@STAGE | hang@STAGE | leak:MB | oom | slow:SECONDS | corrupt:NODE | nan:NODE
+STAGE is build or execute (train for training requests). `unsupported` raises the backends' Unsupported, as
+a framework without the op would; capability probes are graphs named `probe.<Op>[.<attribute>.<value>]`."""
 import os
 import signal
 import sys
@@ -42,6 +43,9 @@ class Injector:
                 os.abort()
             if kind == "raise":
                 raise RuntimeError(f"injected failure at {stage}")
+            if kind == "unsupported":
+                import generic
+                raise generic.Unsupported(f"injected: not supported at {stage}")
             if kind == "hang":
                 time.sleep(3600)
         if stage != "execute":

@@ -1,0 +1,83 @@
+import Foundation
+
+/// Probed capabilities on disk, one file per framework (`<dir>/<framework>.json`), so a framework is probed
+/// once per (version, worker scripts, interpreter, probe suite) and `frameworks` answers without starting a
+/// worker. A file keeps the few most recent keys, so switching interpreters back and forth does not re-probe.
+public struct CapabilityCache: Sendable {
+    public var directory: URL
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    /// `$XDG_CACHE_HOME/defectlab/capabilities` (default `~/.cache/...`).
+    public static var standard: CapabilityCache {
+        let base = ProcessInfo.processInfo.environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
+        return CapabilityCache(directory: base.appendingPathComponent("defectlab/capabilities"))
+    }
+
+    /// What probed capabilities are valid for.
+    public struct Key: Codable, Sendable, Hashable {
+        public var framework: String
+        public var version: String
+        /// `WorkerSpec.scriptHash`: the worker scripts, arguments and environment.
+        public var scripts: String
+        public var interpreter: String
+        /// `CapabilityProbe.suiteHash`.
+        public var suite: String
+
+        public init(framework: String, version: String, scripts: String, interpreter: String, suite: String) {
+            self.framework = framework
+            self.version = version
+            self.scripts = scripts
+            self.interpreter = interpreter
+            self.suite = suite
+        }
+    }
+
+    struct Entry: Codable {
+        var key: Key
+        var capabilities: Capabilities
+    }
+
+    struct File: Codable {
+        var entries: [Entry]
+    }
+
+    static let keep = 6
+
+    public func url(framework: String) -> URL { directory.appendingPathComponent("\(framework).json") }
+
+    /// The newest entry for these scripts, interpreter and suite; any version when `version` is nil (a
+    /// listing without starting the worker trusts the last version seen; a starting worker checks it).
+    public func lookup(framework: String, version: String?, scripts: String, interpreter: String, suite: String) -> Capabilities? {
+        load(framework).entries.first { e in
+            e.key.scripts == scripts && e.key.interpreter == interpreter && e.key.suite == suite && (version == nil || e.key.version == version)
+        }?.capabilities
+    }
+
+    public func lookup(_ key: Key) -> Capabilities? {
+        lookup(framework: key.framework, version: key.version, scripts: key.scripts, interpreter: key.interpreter, suite: key.suite)
+    }
+
+    /// Stores an entry first (newest), replacing the one with the same key. Failures to write are ignored: the
+    /// next start probes again.
+    public func store(_ capabilities: Capabilities, key: Key) {
+        var file = load(key.framework)
+        file.entries.removeAll { $0.key == key }
+        file.entries.insert(Entry(key: key, capabilities: capabilities), at: 0)
+        file.entries = Array(file.entries.prefix(Self.keep))
+        let url = url(framework: key.framework)
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        if let data = try? encoder.encode(file) { try? data.write(to: url, options: .atomic) }
+    }
+
+    func load(_ framework: String) -> File {
+        guard let data = FileManager.default.contents(atPath: url(framework: framework).path),
+              let file = try? JSONDecoder().decode(File.self, from: data) else { return File(entries: []) }
+        return file
+    }
+}
