@@ -192,13 +192,14 @@ public final class CampaignEngine: @unchecked Sendable {
                         return o
                     }
                     if early == nil { row.workerSeconds = Date().timeIntervalSince(t1) }
-                    let t2 = Date()
                     if baselines[m.seedName] == nil, let seed = pool.first(where: { $0.step == nil && $0.model.seedName == m.seedName })?.model {
+                        // The seed's own runs on the workers (once per seed): worker time, not oracle time.
                         let tb = Date()
                         baselines[m.seedName] = seedBaseline(seed)
                         row.workerSeconds += Date().timeIntervalSince(tb)
                     }
                     let baseline = baselines[m.seedName] ?? [:]
+                    let t2 = Date()
                     var verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes, baseline: baseline)
                     row.oracleSeconds = Date().timeIntervalSince(t2)
                     if localizeOnDemand(m, inputs: inputs, arbiter: arbiter, verdict: verdict, outcomes: &outcomes, row: &row) {
