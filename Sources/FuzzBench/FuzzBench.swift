@@ -14,6 +14,7 @@ enum FuzzBench {
         var args = CommandLine.arguments.dropFirst()
         if args.first == "workers" { return try WorkerOverheadBench.run(Array(args.dropFirst())) }
         var guidanceBudget = 150, workerBudget = 8
+        var guidanceSeeds: [UInt64] = [1, 2, 3]
         var workerSeeds = ["lenet5", "lstm-regressor", "textcnn", "mobilenetv2", "resnet50"]
         var workerFrameworks = ["pytorch", "onnxruntime", "tensorflow", "jax", "mindspore"]
         var python = ProcessInfo.processInfo.environment["DEFECTLAB_PYTHON"]
@@ -21,6 +22,7 @@ enum FuzzBench {
         while let a = args.popFirst() {
             switch a {
             case "--guidance-budget": guidanceBudget = Int(args.popFirst() ?? "") ?? guidanceBudget
+            case "--guidance-seeds": guidanceSeeds = (args.popFirst() ?? "").split(separator: ",").compactMap { UInt64($0) }
             case "--python": python = args.popFirst()
             case "--worker-seeds": workerSeeds = (args.popFirst() ?? "").split(separator: ",").map(String.init)
             case "--worker-frameworks": workerFrameworks = (args.popFirst() ?? "").split(separator: ",").map(String.init)
@@ -38,20 +40,30 @@ enum FuzzBench {
             try OrchestrationBench.run(python: python, seeds: workerSeeds, frameworks: workerFrameworks, budget: workerBudget, mapping: mapping)
         }
         if only == "orchestration" { return }
+        guard only == nil || only == "guidance" else {
+            FileHandle.standardError.write(Data("fuzz-bench: --only orchestration|guidance\n".utf8))
+            exit(64)
+        }
         let executors = try FrameworkRegistry.resolve("all")
-        print("== fuzz: guidance against random, \(guidanceBudget) mutants on lenet5,alexnet, reference + fault-injection framework (7 planted defects)")
+        print("== fuzz: guidance against random, \(guidanceBudget) mutants on lenet5,alexnet per campaign seed (\(guidanceSeeds.map(String.init).joined(separator: ","))), reference + fault-injection framework (7 planted defects)")
         let planted = ["Pad=crash", "BatchNorm=wrong", "GELU=nan", "Dropout=load", "GroupNorm=error", "HardSwish=wrong", "Split=nan"].map { try! PlantedDefect(parsing: $0) }
         let faulty = executors + [FaultInjectionExecutor(defects: planted)]
-        var baseline: (Int, Int)?
-        print("guidance   unique findings  coverage   vs random (findings, coverage)")
+        // Over several campaign seeds: one campaign's count of a handful of planted defects is mostly luck.
+        print("guidance   unique findings (mean, per seed)   coverage (mean)   vs random (findings, coverage)")
+        var baseline: (Double, Double)?
         for kind in [GuidanceKind.random, .mcmc, .coverage, .bandit] {
-            let config = CampaignConfig(seeds: ["lenet5", "alexnet"], frameworks: faulty.map(\.name), guidance: kind, operators: OperatorCatalog.all.map(\.name),
-                                        seed: 1, planted: planted.map(\.description), budget: .mutants(guidanceBudget))
-            let s = try CampaignEngine(config: config, operators: OperatorCatalog.all, executors: faulty, oracles: MutantOracles(mapping: mapping), store: nil).run()
-            let deterministic = s.uniqueFindings.filter { !$0.isPerformance }.count
-            if baseline == nil { baseline = (deterministic, s.coverage) }
-            print(String(format: "%@ %15d %9d   %.2fx, %.2fx", kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0), deterministic, s.coverage,
-                         Double(deterministic) / Double(max(baseline!.0, 1)), Double(s.coverage) / Double(max(baseline!.1, 1))))
+            var found: [Int] = [], covered: [Int] = []
+            for campaignSeed in guidanceSeeds {
+                let config = CampaignConfig(seeds: ["lenet5", "alexnet"], frameworks: faulty.map(\.name), guidance: kind, operators: OperatorCatalog.all.map(\.name),
+                                            seed: campaignSeed, planted: planted.map(\.description), budget: .mutants(guidanceBudget))
+                let s = try CampaignEngine(config: config, operators: OperatorCatalog.all, executors: faulty, oracles: MutantOracles(mapping: mapping), store: nil).run()
+                found.append(s.uniqueFindings.filter { !$0.isPerformance }.count)
+                covered.append(s.coverage)
+            }
+            let f = Double(found.reduce(0, +)) / Double(found.count), c = Double(covered.reduce(0, +)) / Double(covered.count)
+            if baseline == nil { baseline = (f, c) }
+            print(String(format: "%@ %6.1f  %-22@ %9.1f         %.2fx, %.2fx", kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0), f,
+                         found.map(String.init).joined(separator: ",") as NSString, c, f / max(baseline!.0, 1e-9), c / max(baseline!.1, 1e-9)))
         }
     }
 }
