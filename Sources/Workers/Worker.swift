@@ -196,11 +196,11 @@ public final class Worker: @unchecked Sendable {
         guard let process else { return ExecutionResult(framework: name, status: .crash, stage: "start", message: "no process") }
         // Wall time covers what the protocol adds: encoding, transfer both ways and decoding.
         let started = Date()
-        let (frame, shmPath) = Self.requestFrame(request, held: heldWeights)
+        let (wire, shmPath) = Self.requestWire(request, held: heldWeights)
         heldWeights = [:]   // what the process holds is unknown until it answers
         defer { if let shmPath { try? FileManager.default.removeItem(atPath: shmPath) } }
         process.resetStage()
-        let outcome = process.exchange(send: frame.encoded(), timeout: request.timeout, memoryLimitMB: request.memoryLimitMB)
+        let outcome = process.exchange(send: wire, timeout: request.timeout, memoryLimitMB: request.memoryLimitMB)
         var result: ExecutionResult
         switch outcome {
         case .frame(let reply):
@@ -252,10 +252,10 @@ public final class Worker: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         _ = try ensureStarted()
         guard let process else { throw WorkerError(.spawnFailed, framework: spec.name, "no process") }
-        let (frame, shmPath) = Self.requestFrame(request, held: [:], type: "native")
+        let (wire, shmPath) = Self.requestWire(request, held: [:], type: "native")
         defer { if let shmPath { try? FileManager.default.removeItem(atPath: shmPath) } }
         heldWeights = [:]
-        guard case .frame(let reply) = process.exchange(send: frame.encoded(), timeout: request.timeout, memoryLimitMB: nil),
+        guard case .frame(let reply) = process.exchange(send: wire, timeout: request.timeout, memoryLimitMB: nil),
               let object = try? JSONSerialization.jsonObject(with: reply.header) as? [String: Any], let ms = (object["native_ms"] as? NSNumber)?.doubleValue else {
             throw WorkerError(.protocolViolation, framework: spec.name, "no native baseline: \(process.stderrText.suffix(300))")
         }
@@ -288,27 +288,24 @@ public final class Worker: @unchecked Sendable {
 
     public var pid: Int32? { lock.lock(); defer { lock.unlock() }; return process?.pid }
 
-    static func requestFrame(_ request: ExecutionRequest, held: WeightStore = [:], type: String = "run") -> (Frame, String?) {
+    /// The encoded request: the graph's JSON, the weights the worker does not hold (in the safetensors layout,
+    /// or in a /dev/shm file when large) and the inputs, laid out once and copied once (`FrameBuilder`).
+    static func requestWire(_ request: ExecutionRequest, held: WeightStore = [:], type: String = "run") -> (Data, String?) {
         var fresh = request.weights, cached: [String] = []
         for (name, tensor) in request.weights where held[name] == tensor {
             fresh[name] = nil
             cached.append(name)
         }
-        let graphJSON = GraphWireCache.shared.encoded(request.graph)
-        var fields: [String: any Sendable] = [
+        var fields: [String: Any] = [
             "type": type, "per_node": request.perNode, "warmup": request.warmup, "repeats": request.repeats,
         ]
         if let variant = request.variant { fields["variant"] = variant }
         if !cached.isEmpty { fields["weights_cached"] = cached.sorted() }
-        var tensors = request.inputs.sorted { $0.key < $1.key }.map { WireTensor(name: "input:" + $0.key, tensor: $0.value) }
-        if let t = request.training {
-            fields["train"] = ["steps": t.steps, "lr": t.learningRate] as [String: any Sendable]
-            tensors.append(WireTensor(name: "target", tensor: t.target))
-        }
+        var payload = FrameBuilder()
         // The graph travels as raw JSON bytes in the payload (not as a string inside the header, which both
         // sides would escape and parse twice).
-        var prefix = graphJSON
-        fields["graph_offset"] = 0
+        let graphJSON = GraphWireCache.shared.encoded(request.graph)
+        fields["graph_offset"] = payload.append(graphJSON)
         fields["graph_nbytes"] = graphJSON.count
         var shm: String?
         let freshBytes = fresh.values.reduce(0) { $0 + $1.elementCount * 4 }
@@ -316,13 +313,34 @@ public final class Worker: @unchecked Sendable {
             shm = path
             fields["weights_path"] = path
         } else {
-            let weights = fresh.isEmpty ? Data() : SharedWeights.encode(fresh)
-            while prefix.count % 8 != 0 { prefix.append(0x20) }
-            fields["weights_offset"] = prefix.count
-            fields["weights_nbytes"] = weights.count
-            prefix.append(weights)
+            payload.align()
+            let start = payload.size
+            if !fresh.isEmpty {
+                let names = fresh.keys.sorted()
+                payload.append(SharedWeights.header(fresh, names: names))
+                for name in names {
+                    let values = fresh[name]!.values
+                    payload.append(count: values.count * 4) { destination in
+                        values.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                    }
+                }
+            }
+            fields["weights_offset"] = start
+            fields["weights_nbytes"] = payload.size - start
         }
-        return (Frame.make(fields, tensors: tensors, payload: prefix), shm)
+        var tensors = request.inputs.sorted { $0.key < $1.key }.map { WireTensor(name: "input:" + $0.key, tensor: $0.value) }
+        if let t = request.training {
+            fields["train"] = ["steps": t.steps, "lr": t.learningRate] as [String: Any]
+            tensors.append(WireTensor(name: "target", tensor: t.target))
+        }
+        var entries: [[String: Any]] = []
+        for t in tensors {
+            payload.align()
+            let at = payload.append(t.bytes)
+            entries.append(["name": t.name, "dtype": t.dtype.rawValue, "shape": t.shape, "offset": at, "nbytes": t.bytes.count])
+        }
+        fields["tensors"] = entries
+        return (payload.encoded(header: fields), shm)
     }
 
     static func decode(_ frame: Frame, framework: String) -> ExecutionResult {

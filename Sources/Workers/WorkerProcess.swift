@@ -80,7 +80,14 @@ final class WorkerProcess {
         let deadline = Date().addingTimeInterval(timeout)
         var pending = data ?? Data()
         var offset = 0
-        var lastMemoryCheck = Date.distantPast
+        // The request goes out before anything else (a worker waiting for it is idle); the first memory
+        // check comes one interval later, since a reading of /proc costs as much as a small request's transfer.
+        if !pending.isEmpty {
+            let n = pending.withUnsafeBytes { raw in write(stdinFD, raw.baseAddress!, raw.count) }
+            if n > 0 { offset = n } else if n < 0 && errno != EAGAIN && errno != EINTR { pending = Data() }
+            if offset >= pending.count { pending = Data(); offset = 0 }
+        }
+        var lastMemoryCheck = Date()
         while true {
             do {
                 if let frame = try Frame.take(from: &readBuffer) { return .frame(frame) }

@@ -41,6 +41,39 @@ import Testing
         #expect(text.contains("\"nan\":NaN") && text.contains("\"inf\":-Infinity"))
     }
 
+    /// A request laid out by `FrameBuilder` reads back whole: the graph, the weights (a valid safetensors file
+    /// at the header's offset, aligned), the inputs; weights the worker holds travel by name only.
+    @Test func requestWireReadsBack() throws {
+        let entry = try #require(ModelZoo.entry(named: "lenet5"))
+        let graph = try entry.build(entry.defaults)
+        let weights = WeightInitializer.initialize(graph, seed: 3)
+        let inputs = entry.inputs(for: graph, seed: 3)
+        let request = ExecutionRequest(graph: graph, weights: weights, inputs: inputs)
+        var buffer = Worker.requestWire(request).0
+        let frame = try #require(try Frame.take(from: &buffer))
+        #expect(buffer.isEmpty)
+        let header = try #require(try JSONSerialization.jsonObject(with: frame.header) as? [String: Any])
+        let p = frame.payload, base = p.startIndex
+        let g0 = try #require(header["graph_offset"] as? Int), gn = try #require(header["graph_nbytes"] as? Int)
+        #expect(try JSONDecoder().decode(Graph.self, from: Data(p[base + g0..<base + g0 + gn])) == graph)
+        let w0 = try #require(header["weights_offset"] as? Int), wn = try #require(header["weights_nbytes"] as? Int)
+        #expect(w0 % 8 == 0)
+        #expect(try Safetensors.decode(Data(p[base + w0..<base + w0 + wn])) == weights)
+        let tensors = try frame.tensors()
+        for (name, t) in inputs { #expect(tensors["input:" + name]?.doubles == t.values.map(Double.init)) }
+
+        var held = weights
+        let kept = held.keys.sorted().first!
+        held[kept] = nil
+        var partial = Worker.requestWire(request, held: weights.filter { $0.key == kept }).0
+        let second = try #require(try Frame.take(from: &partial))
+        let h2 = try #require(try JSONSerialization.jsonObject(with: second.header) as? [String: Any])
+        #expect(h2["weights_cached"] as? [String] == [kept])
+        let s0 = try #require(h2["weights_offset"] as? Int), sn = try #require(h2["weights_nbytes"] as? Int)
+        let q = second.payload
+        #expect(try Safetensors.decode(Data(q[q.startIndex + s0..<q.startIndex + s0 + sn])) == held)
+    }
+
     @Test func waitsForMoreBytesAndRejectsGarbage() throws {
         let whole = Frame.make(["type": "ping"]).encoded()
         var partial = whole.prefix(whole.count - 1)
