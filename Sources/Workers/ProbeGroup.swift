@@ -61,9 +61,8 @@ public struct ProbeGroup: Sendable {
     }
 
     /// How many probes share one extra `single` timeout: a group of n gets `single × (1 + (n − 1) / 50)`.
-    /// Most of a probe's time is a framework's fixed per-model cost, which a group pays once, so a group of
-    /// 200 tiny ops (about 5 s on JAX) fits five single timeouts with room for a loaded machine; a hang still
-    /// costs a bounded few minutes while bisection narrows it down.
+    /// The slowest group, JAX's XLA compile of about 60 probes, takes 4-5 s on 2 busy cores, far inside its
+    /// 2.2 single timeouts; a hang still costs only a few minutes while bisection narrows it down.
     static let probesPerExtraTimeout = 50.0
 
     public static func timeout(for count: Int, single: Double) -> Double {
