@@ -4,7 +4,7 @@ import ModelIR
 /// What a worker can do: protocol version, framework, version, device, the IR ops it builds, attribute values
 /// it cannot build, its compiled variants, and whether it can train. The handshake declares ops and
 /// attributes; once `probe` is set they are what the worker actually built and ran (`CapabilityProbe`), with
-/// the reason for each failure in `gaps`.
+/// the reason for each failure in `gaps`, and the probes that crashed, hung or ran out of memory in `suspects`.
 public struct Capabilities: Codable, Sendable, Hashable {
     public var `protocol`: Int
     public var framework: String
@@ -17,26 +17,35 @@ public struct Capabilities: Codable, Sendable, Hashable {
     public var training: Bool
     /// `ProbeFeature.key` → why its probe failed (the framework's message, or how the worker died).
     public var gaps: [String: String]
+    /// `ProbeFeature.key` → how its probe crashed, hung or ran out of memory. Not a gap: such a feature counts
+    /// as supported and the harness keeps sending it, because a framework crash is the defect a fuzzer looks
+    /// for (refusing it would hide it for the whole framework version) and a hang may only be an overloaded
+    /// machine. Listed so a reader knows why a campaign keeps reporting it.
+    public var suspects: [String: String] = [:]
     /// How the probed sets were obtained; nil while they are only the handshake's declaration.
     public var probe: ProbeSummary?
 
     /// One run of the probe suite.
     public struct ProbeSummary: Codable, Sendable, Hashable {
-        /// Probes sent (variants of a missing op are skipped).
+        /// Probes tested (variants of a missing op are skipped).
         public var probes: Int
+        /// Requests sent for them: probes travel merged into groups (`ProbeGroup`), so this is far fewer
+        /// unless many fail. Nil in entries cached before grouping.
+        public var requests: Int?
         /// Wall time of the suite, restarts after crashes included.
         public var seconds: Double
         /// `CapabilityProbe.suiteHash` of the suite that ran.
         public var suite: String
-        public init(probes: Int, seconds: Double, suite: String) {
+        public init(probes: Int, requests: Int? = nil, seconds: Double, suite: String) {
             self.probes = probes
+            self.requests = requests
             self.seconds = seconds
             self.suite = suite
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case `protocol`, framework, version, device, ops, variants, training, gaps, probe
+        case `protocol`, framework, version, device, ops, variants, training, gaps, suspects, probe
         case unsupportedAttributes = "unsupported_attributes"
     }
 
@@ -51,6 +60,7 @@ public struct Capabilities: Codable, Sendable, Hashable {
         variants = try c.decodeIfPresent([String].self, forKey: .variants) ?? []
         training = try c.decodeIfPresent(Bool.self, forKey: .training) ?? true
         gaps = try c.decodeIfPresent([String: String].self, forKey: .gaps) ?? [:]
+        suspects = try c.decodeIfPresent([String: String].self, forKey: .suspects) ?? [:]
         probe = try c.decodeIfPresent(ProbeSummary.self, forKey: .probe)
     }
 
@@ -84,6 +94,7 @@ public struct Capabilities: Codable, Sendable, Hashable {
         c.ops = probed.ops
         c.unsupportedAttributes = probed.unsupportedAttributes
         c.gaps = probed.gaps
+        c.suspects = probed.suspects
         c.probe = probed.probe
         return c
     }

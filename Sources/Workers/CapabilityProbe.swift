@@ -45,12 +45,18 @@ public struct CapabilityProbe: Sendable {
         return (probes, invalid)
     }()
 
-    /// The suite's identity: cached results are only valid for the suite that produced them.
+    /// The suite's identity: cached results are only valid for the suite that produced them, read the way
+    /// `resultRevision` reads them.
     public static let suiteHash: String = {
         var hasher = SHA256()
+        hasher.update(Array("revision \(resultRevision)".utf8) + [0])
         for p in suite { hasher.update(Array(p.feature.key.utf8) + [0]) }
         return String(SHA256.hex(hasher.finalize()).prefix(16))
     }()
+
+    /// Raised when what a probe's result means changes, so results cached under the old meaning are probed
+    /// again. 2: a crash, hang or memory blow-up is a suspect, no longer a gap.
+    static let resultRevision = 2
 
     // MARK: construction
 

@@ -94,24 +94,47 @@ public final class Worker: @unchecked Sendable {
         return result
     }
 
-    /// Sends every probe as an ordinary run request. A probe that fails in any way (the backend's
-    /// `Unsupported`, a build or run error, a crash, a hang) marks its feature unsupported with the reason; a
-    /// dead worker is restarted for the next probe. Variants of an op that failed are not sent.
+    /// Runs the probe suite as ordinary run requests, merged into groups (`ProbeGroup`, `ProbeBisection`):
+    /// first every op's base probe in one group, then the attribute variants of the ops that passed in
+    /// another and their dtype variants in one group per dtype (`probeBatches`), failing groups split until
+    /// the failing probes stand alone. A probe the framework refuses or fails to build or run (`unsupported`,
+    /// `error`) is a gap with its reason; one that crashes, hangs or outgrows its memory is a suspect and its
+    /// feature stays supported (`Capabilities.suspects`). A dead worker is restarted for the next request.
     private func runProbes(_ declared: Capabilities) throws(WorkerError) -> Capabilities {
         let started = Date()
-        var ops: Set<String> = [OpKind.input.rawValue], gaps: [String: String] = [:], attributes: [String: [String]] = [:]
-        var sent = 0
-        for probe in CapabilityProbe.suite {
-            let feature = probe.feature
-            if feature.attribute != nil && !ops.contains(feature.op.rawValue) { continue }
-            if process?.isAlive != true { _ = try handshake() }
-            let result = perform(probe.request(timeout: spec.probeTimeout), name: spec.name)
-            sent += 1
-            if result.status == .ok {
-                if feature.attribute == nil { ops.insert(feature.op.rawValue) }
-            } else {
-                gaps[feature.key] = Self.gapReason(result)
-                if let a = feature.attributeKey { attributes[feature.op.rawValue, default: []].append(a) }
+        var ops: Set<String> = [OpKind.input.rawValue], gaps: [String: String] = [:], suspects: [String: String] = [:]
+        var attributes: [String: [String]] = [:]
+        var requests = 0, tested = 0
+        let send = { (probes: [CapabilityProbe]) throws(WorkerError) -> ExecutionResult in
+            if self.process?.isAlive != true { _ = try self.handshake() }
+            requests += 1
+            do {
+                return self.perform(try ProbeGroup(probes).request(timeout: self.spec.probeTimeout), name: self.spec.name)
+            } catch {
+                // Not reached for valid probes; a group that cannot merge is split like a failing one.
+                return ExecutionResult(framework: self.spec.name, status: .error, stage: "merge", message: "\(error)")
+            }
+        }
+        let suite = CapabilityProbe.suite
+        for (phase, candidates) in [suite.filter { $0.feature.attribute == nil }, suite.filter { $0.feature.attribute != nil }].enumerated() {
+            // Variants of an op that failed are not sent (its base gap already refuses them).
+            let probes = phase == 0 ? candidates : candidates.filter { ops.contains($0.feature.op.rawValue) }
+            tested += probes.count
+            var failed: Set<String> = []
+            for batch in Self.probeBatches(probes) {
+                for (probe, result) in try ProbeBisection.failures(batch, send: send) {
+                    let feature = probe.feature
+                    if Self.isGap(result) {
+                        failed.insert(feature.key)
+                        gaps[feature.key] = Self.probeReason(result)
+                        if let a = feature.attributeKey { attributes[feature.op.rawValue, default: []].append(a) }
+                    } else {
+                        suspects[feature.key] = Self.probeReason(result)
+                    }
+                }
+            }
+            for probe in probes where probe.feature.attribute == nil && !failed.contains(probe.feature.key) {
+                ops.insert(probe.feature.op.rawValue)
             }
         }
         if process?.isAlive != true { _ = try handshake() }
@@ -119,15 +142,38 @@ public final class Worker: @unchecked Sendable {
         caps.ops = OpKind.allCases.map(\.rawValue).filter(ops.contains)
         caps.unsupportedAttributes = attributes.mapValues { $0.sorted() }
         caps.gaps = gaps
+        caps.suspects = suspects
         let seconds = Date().timeIntervalSince(started)
-        caps.probe = Capabilities.ProbeSummary(probes: sent, seconds: (seconds * 100).rounded() / 100, suite: CapabilityProbe.suiteHash)
+        caps.probe = Capabilities.ProbeSummary(probes: tested, requests: requests, seconds: (seconds * 100).rounded() / 100,
+                                               suite: CapabilityProbe.suiteHash)
         lastProbeSeconds = seconds
         probeRuns += 1
         return caps
     }
 
-    /// A failed probe's result in one line: the framework's own message where it gave one.
-    static func gapReason(_ r: ExecutionResult) -> String {
+    /// A phase's probes in the batches that go out as groups, in suite order: each half-precision dtype's
+    /// probes apart from the rest, because a framework without a dtype's kernels fails most of them at once
+    /// (dense failures, which `ProbeBisection` then tests one by one) while everything else rarely fails.
+    static func probeBatches(_ probes: [CapabilityProbe]) -> [[CapabilityProbe]] {
+        var batches: [String: [CapabilityProbe]] = [:], order: [String] = []
+        for probe in probes {
+            let key = probe.feature.attribute == "dtype" ? "dtype=\(probe.feature.value ?? "")" : ""
+            if batches[key] == nil { order.append(key) }
+            batches[key, default: []].append(probe)
+        }
+        return order.map { batches[$0]! }
+    }
+
+    /// Whether a failed probe is a gap: the framework refused the feature or failed to build or run it. A
+    /// crash, hang or memory blow-up is not: it may be the framework defect a campaign should report, or an
+    /// overloaded machine, and refusing the feature for the whole version would hide either.
+    static func isGap(_ r: ExecutionResult) -> Bool {
+        r.status == .unsupported || r.status == .error
+    }
+
+    /// A failed probe's result in one line (a gap's or a suspect's reason): the framework's own message
+    /// where it gave one.
+    static func probeReason(_ r: ExecutionResult) -> String {
         let message = (r.message ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         let stage = r.stage ?? "?"
         let text = switch r.status {

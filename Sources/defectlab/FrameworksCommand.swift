@@ -6,7 +6,8 @@ import Workers
 
 /// `defectlab frameworks`: each framework and compiled variant, whether its worker starts, its version and
 /// its op coverage: the ops and attribute values its worker built and ran when probed (`CapabilityProbe`),
-/// cached per framework version, worker scripts and interpreter, with the reason for each gap.
+/// cached per framework version, worker scripts and interpreter, with the reason for each gap and each suspect
+/// (a probe that crashed, hung or ran out of memory, still sent).
 struct FrameworksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "frameworks", abstract: "List the framework workers and variants: availability, version, op coverage.")
@@ -33,21 +34,25 @@ struct FrameworksCommand: ParsableCommand {
         var unsupportedAttributes: [String: [String]] = [:]
         /// Feature key → why its probe failed.
         var gaps: [String: String] = [:]
+        /// Feature key → how its probe crashed, hung or ran out of memory (still sent: see `Capabilities.suspects`).
+        var suspects: [String: String] = [:]
         var training: Bool
         var variant: Bool
         var error: String?
         /// Seconds from spawn to handshake (import included), when this call started the worker.
         var startupSeconds: Double?
-        /// Probes run and seconds the suite took when probed (cached values are from the probing start).
+        /// Probes run, the requests they travelled in, and seconds the suite took when probed (cached values
+        /// are from the probing start).
         var probes: Int?
+        var probeRequests: Int?
         var probeSeconds: Double?
         /// Whether the capabilities were probed (false: only the handshake's declaration).
         var probed = false
 
         enum CodingKeys: String, CodingKey {
-            case name, base, available, version, device, training, variant, error, gaps, probes, probed
+            case name, base, available, version, device, training, variant, error, gaps, suspects, probes, probed
             case opsSupported = "ops_supported", opsTotal = "ops_total", missingOps = "missing_ops", startupSeconds = "startup_s"
-            case unsupportedAttributes = "unsupported_attributes", probeSeconds = "probe_s"
+            case unsupportedAttributes = "unsupported_attributes", probeSeconds = "probe_s", probeRequests = "probe_requests"
         }
     }
 
@@ -88,9 +93,10 @@ struct FrameworksCommand: ParsableCommand {
                     // Variants run in their base framework's builder: its probe answers for them.
                     rows.append(Row(name: name, base: fw, available: name == fw || caps.variants.contains(name), version: caps.version,
                                     device: caps.device, opsSupported: allOps.count - missing.count, opsTotal: allOps.count,
-                                    missingOps: missing, unsupportedAttributes: caps.unsupportedAttributes, gaps: caps.gaps,
+                                    missingOps: missing, unsupportedAttributes: caps.unsupportedAttributes, gaps: caps.gaps, suspects: caps.suspects,
                                     training: caps.training, variant: name != fw, startupSeconds: name == fw ? startup[fw] : nil,
-                                    probes: caps.probe?.probes, probeSeconds: caps.probe?.seconds, probed: caps.probe != nil))
+                                    probes: caps.probe?.probes, probeRequests: caps.probe?.requests, probeSeconds: caps.probe?.seconds,
+                                    probed: caps.probe != nil))
                 case .failure(let error)?:
                     rows.append(Row(name: name, base: fw, available: false, opsSupported: 0, opsTotal: allOps.count, missingOps: [],
                                     training: false, variant: name != fw, error: error.message))

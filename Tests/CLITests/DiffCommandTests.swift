@@ -21,6 +21,9 @@ import Testing
         #expect(tf["probed"] as? Bool == true && (tf["probes"] as? Int ?? 0) > 100)
         let gaps = try #require(tf["gaps"] as? [String: String])
         #expect(gaps["MaxPool2d.dilation=dilated"]?.contains("dilation") == true, "\(gaps)")
+        // Crashes, hangs and memory blow-ups are listed apart (none on these frameworks' CPU builds today).
+        #expect(tf["suspects"] is [String: String], "\(tf.keys.sorted())")
+        #expect((tf["probe_requests"] as? Int ?? .max) < (tf["probes"] as? Int ?? 0))
     }
 
     @Test func diffPrintsTheIssueJSONAndStoresTheRun() throws {

@@ -3,9 +3,10 @@ import ModelIR
 import Testing
 @testable import Workers
 
-/// Capabilities are probed, not declared: the probe suite is valid IR covering every op, a failing probe
-/// becomes a gap with its reason and the harness refuses graphs that need it, and probing happens once per
-/// (framework version, scripts, interpreter) thanks to the cache.
+/// Capabilities are probed, not declared: the probe suite is valid IR covering every op, a probe the framework
+/// refuses or fails becomes a gap with its reason and the harness refuses graphs that need it, a probe that
+/// crashes becomes a suspect the harness keeps sending, and probing happens once per (framework version,
+/// scripts, interpreter) thanks to the cache.
 @Suite(.serialized) struct CapabilityProbeTests {
     static func scratch() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("defectlab-probe-\(UUID().uuidString)")
@@ -14,7 +15,8 @@ import Testing
     }
 
     /// The fault worker (PyTorch underneath) with faults on three probes: Softsign raises Unsupported,
-    /// Erf kills the worker, GELU's tanh form raises an ordinary error.
+    /// Erf kills the worker, GELU's tanh form raises an ordinary error. Each also fires in any probe group
+    /// holding the probe.
     static let probeFaults = "probe.Softsign=unsupported@build;probe.Erf=segfault@execute;probe.GELU.approximate.tanh=raise@build"
 
     static func faultSpec(cache: URL, faults: String = probeFaults) -> WorkerSpec {
@@ -56,6 +58,7 @@ import Testing
         {"protocol":1,"framework":"x","version":"1","ops":["Input","MaxPool2d","ReLU"],
          "unsupported_attributes":{"MaxPool2d":["dilation=dilated"]},
          "gaps":{"MaxPool2d.dilation=dilated":"MaxPool2d dilation","Softsign":"no kernel"},
+         "suspects":{"ReLU":"crashed at execute: killed by signal 11 (SIGSEGV)"},
          "probe":{"probes":3,"seconds":0.5,"suite":"s"}}
         """#
         let caps = try JSONDecoder().decode(Capabilities.self, from: Data(json.utf8))
@@ -64,6 +67,12 @@ import Testing
         let dilated = try Self.oneOp(.maxPool2d, ["kernel": .ints([2, 2]), "dilation": .ints([3, 3])])
         #expect(caps.refusals(dilated.graph) == ["MaxPool2d.dilation=dilated (MaxPool2d dilation)"])
         #expect(caps.refusals(try Self.oneOp(.softsign).graph) == ["Softsign (no kernel)"])
+        // A suspect is kept, not refused.
+        #expect(caps.suspects["ReLU"]?.contains("SIGSEGV") == true)
+        #expect(caps.refusals(try Self.oneOp(.relu).graph).isEmpty)
+        #expect(try JSONDecoder().decode(Capabilities.self, from: JSONEncoder().encode(caps)) == caps)
+        // Entries cached before suspects existed still decode.
+        #expect(try JSONDecoder().decode(Capabilities.self, from: Data(#"{"protocol":1,"framework":"x","version":"1"}"#.utf8)).suspects.isEmpty)
         // Unprobed, the declaration alone decides (ops only).
         var declared = caps
         declared.probe = nil
@@ -93,25 +102,32 @@ import Testing
         #expect(cache.lookup(key) == caps)
     }
 
-    @Test func failingProbesBecomeGapsAndAreRefused() throws {
+    @Test func failingProbesBecomeGapsAndCrashesSuspects() throws {
         let dir = Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let worker = Worker(spec: Self.faultSpec(cache: dir))
         defer { worker.shutdown() }
         let caps = try worker.capabilities()
         #expect(worker.probeRuns == 1)
-        #expect(caps.probe != nil && caps.probe!.probes > 100)
-        #expect(!caps.ops.contains("Softsign") && !caps.ops.contains("Erf"))
+        let summary = try #require(caps.probe)
+        #expect(summary.probes > 100)
+        // Merged into groups: far fewer requests than probes, even with three faults to isolate.
+        #expect((summary.requests ?? .max) < summary.probes / 3, "\(summary)")
+        #expect(!caps.ops.contains("Softsign"))
         #expect(caps.ops.contains("GELU") && caps.ops.contains("Conv2d"))
         #expect(caps.gaps["Softsign"]?.contains("injected: not supported at build") == true, "\(caps.gaps)")
-        #expect(caps.gaps["Erf"]?.hasPrefix("crashed at execute") == true, "\(caps.gaps)")
         #expect(caps.gaps["GELU.approximate=tanh"]?.contains("injected failure at build") == true, "\(caps.gaps)")
         #expect(caps.unsupportedAttributes["GELU"] == ["approximate=tanh"])
+        // The crash is a suspect, not a gap: Erf stays supported and its variants were probed.
+        #expect(caps.suspects == ["Erf": caps.suspects["Erf"] ?? ""] && caps.suspects["Erf"]?.hasPrefix("crashed at execute") == true,
+                "\(caps.suspects)")
+        #expect(caps.gaps["Erf"] == nil && caps.ops.contains("Erf"))
+        #expect(caps.gaps["Erf.dtype=f16"] == nil && caps.unsupportedAttributes["Erf"] == nil)
         // The crash restarted the worker and the probes after it went on.
         #expect(worker.starts >= 2)
         #expect(caps.ops.contains("Exp") && caps.ops.contains("Log"))
         // Probed on the real PyTorch underneath: no other gaps in its f32 ops.
-        #expect(caps.gaps.keys.filter { !$0.contains(".dtype=") }.sorted() == ["Erf", "GELU.approximate=tanh", "Softsign"], "\(caps.gaps)")
+        #expect(caps.gaps.keys.filter { !$0.contains(".dtype=") }.sorted() == ["GELU.approximate=tanh", "Softsign"], "\(caps.gaps)")
 
         // Refused without reaching the worker, the gap reported; what it supports still runs.
         let startsBefore = worker.starts
@@ -121,7 +137,12 @@ import Testing
         let tanh = try worker.execute(Self.oneOp(.gelu, ["approximate": .string("tanh")]))
         #expect(tanh.status == .unsupported && tanh.message?.contains("GELU.approximate=tanh") == true)
         #expect(try worker.execute(Self.oneOp(.gelu)).status == .ok)
+        #expect(try worker.execute(Self.oneOp(.erf)).status == .ok)
         #expect(worker.starts == startsBefore)
+        // The suspect is sent, not refused: the model that crashed the probe crashes the worker again, and
+        // that crash is the result a campaign reports.
+        let crashing = try worker.execute(Self.oneOp(.erf, name: "probe.Erf"))
+        #expect(crashing.status == .crash && crashing.signal == SIGSEGV, "\(crashing.status) \(crashing.message ?? "")")
     }
 
     @Test func cacheSkipsTheSecondProbeAndChangesReprobe() throws {
@@ -137,14 +158,14 @@ import Testing
         let cached = try second.capabilities()
         second.shutdown()
         #expect(second.probeRuns == 0 && second.lastProbeSeconds == nil)
-        #expect(cached.gaps == probed.gaps && cached.ops == probed.ops && cached.probe == probed.probe)
+        #expect(cached.gaps == probed.gaps && cached.suspects == probed.suspects && !cached.suspects.isEmpty && cached.ops == probed.ops && cached.probe == probed.probe)
 
         // Different worker arguments (another script behaviour): probed again.
         let changed = Worker(spec: Self.faultSpec(cache: dir, faults: "probe.Softsign=unsupported@build"))
         let changedCaps = try changed.capabilities()
         changed.shutdown()
         #expect(changed.probeRuns == 1)
-        #expect(changedCaps.ops.contains("Erf") && !changedCaps.ops.contains("Softsign"))
+        #expect(changedCaps.ops.contains("Erf") && !changedCaps.ops.contains("Softsign") && changedCaps.suspects.isEmpty)
 
         // The cache entry made for another framework version is not used.
         let spec = Self.faultSpec(cache: dir)

@@ -4,7 +4,8 @@ triggered by the model's graph name, so one process can be asked to misbehave in
 Usage: fault_worker.py SCRIPTS_DIR BASE_FRAMEWORK SPEC[;SPEC...] where SPEC is
   GRAPH=segfault@STAGE | abort@STAGE | raise@STAGE | unsupported@STAGE | hang@STAGE | leak:MB | oom | slow:SECONDS | corrupt:NODE | nan:NODE
 STAGE is build or execute (train for training requests). `unsupported` raises the backends' Unsupported, as
-a framework without the op would; capability probes are graphs named `probe.<Op>[.<attribute>.<value>]`."""
+a framework without the op would; capability probes are graphs named `probe.<Op>[.<attribute>.<value>]`, alone
+or merged into a group named `probe.A+probe.B+...`."""
 import os
 import signal
 import sys
@@ -27,7 +28,11 @@ class Injector:
         self.fault = None
 
     def begin(self, graph):
+        # A merged probe group (ProbeGroup) is named after its probes joined by "+": a fault on any of them
+        # fires for the group, as a real framework fails a model containing the op it fails on.
         self.fault = self.faults.get(graph.name)
+        if self.fault is None:
+            self.fault = next((self.faults[n] for n in graph.name.split("+") if n in self.faults), None)
 
     def at_stage(self, stage):
         f = self.fault

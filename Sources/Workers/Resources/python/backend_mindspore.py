@@ -102,7 +102,21 @@ class Backend:
     def input(self, a): return ms.Tensor(np.ascontiguousarray(a))
     def to_numpy(self, t): return t.asnumpy()
 
+    @staticmethod
+    def settle():
+        """PyNative launches kernels asynchronously: a model with several failing ops raises the first error,
+        and the others stay pending and surface at the next sync point, in whatever request comes next (a
+        bf16 Identity reported a ReduceMax failure). Draining them before each build makes every request
+        answer for itself."""
+        for _ in range(16):
+            try:
+                ms.runtime.synchronize()
+                return
+            except Exception:  # noqa: BLE001 - a previous request's error, already reported there
+                pass
+
     def build(self, graph, weights, variant):
+        self.settle()
         model = eager.EagerModel(self, graph, weights)
         model.check()
         for i, (k, v) in enumerate(model.W.items()):
