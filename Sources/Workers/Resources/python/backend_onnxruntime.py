@@ -44,7 +44,7 @@ class Builder:
     def maximum(self, a, b): return self.node("Max", [a, b])
     def exp(self, x): return self.node("Exp", [x])
     def log(self, x): return self.node("Log", [x])
-    def log1p(self, x): return self.node("Log", [self.node("Add", [x, self.const(np.float32(1))])])
+    def log1p(self, x): return self.node("Log", [self.node("Add", [x, self.scalar_like(1, x)])])
     def sqrt(self, x): return self.node("Sqrt", [x])
     def abs(self, x): return self.node("Abs", [x])
     def neg(self, x): return self.node("Neg", [x])
@@ -62,7 +62,12 @@ class Builder:
 
     def pad(self, x, pairs, value):
         pads = [b for b, _ in pairs] + [e for _, e in pairs]
-        return self.node("Pad", [x, self.ints(pads), self.const(np.float32(value))], mode="constant")
+        return self.node("Pad", [x, self.ints(pads), self.scalar_like(value, x)], mode="constant")
+
+    def scalar_like(self, value, x):
+        """A scalar in x's dtype (CastLike): ONNX binds both inputs of Add, Mul, Pad to one type, so an f32
+        constant beside an f16 tensor is a type error."""
+        return self.node("CastLike", [self.const(np.float32(value)), x])
 
     def reduce(self, kind, x, axes, keep):
         op = {"mean": "ReduceMean", "sum": "ReduceSum", "max": "ReduceMax"}[kind]
@@ -75,7 +80,7 @@ class Builder:
         return self.node("MaxPool", [x], kernel_shape=list(k), strides=list(s), dilations=list(d))
 
     def sumpool(self, x, k, s):
-        return self.mul(self.node("AveragePool", [x], kernel_shape=list(k), strides=list(s)), self.const(np.float32(k[0] * k[1])))
+        return self.mul(self.node("AveragePool", [x], kernel_shape=list(k), strides=list(s)), self.scalar_like(k[0] * k[1], x))
 
     def cast(self, x, to): return self.node("Cast", [x], to=ONNX_DT[to])
 
@@ -118,7 +123,7 @@ class Ops(generic.GenericOps):
     def op_Softsign(self, n, a, s, W): return self.p.node("Softsign", [a[0]])
 
     def op_Clip(self, n, a, s, W):
-        return self.p.node("Clip", [a[0], self.p.const(np.float32(n.a("min"))), self.p.const(np.float32(n.a("max")))])
+        return self.p.node("Clip", [a[0], self.p.scalar_like(n.a("min"), a[0]), self.p.scalar_like(n.a("max"), a[0])])
 
     def op_Split(self, n, a, s, W):
         sizes = n.a("sizes")

@@ -21,6 +21,9 @@ class GenericOps:
         fn = getattr(self, "op_" + node.op, None)
         if fn is None:
             raise Unsupported(f"{node.op} is not supported")
+        # Constants an op makes (epsilons, clip bounds, activation coefficients) take the node's dtype:
+        # frameworks with strict typing (ONNX Runtime, TensorFlow) reject an f16 tensor times an f32 scalar.
+        self._dtype = node.outputs[0].get("dtype", "f32") if node.outputs else "f32"
         out = fn(node, args, shapes, W)
         return out if isinstance(out, list) else [out]
 
@@ -111,7 +114,7 @@ class GenericOps:
         eps = n.a("epsilon", 1e-5)
         mean = self.p.reshape(W[n.key("running_mean")], shape)
         var = self.p.reshape(W[n.key("running_var")], shape)
-        y = self.p.div(self.p.sub(a[0], mean), self.p.sqrt(self.p.add(var, self.p.const(np.float32(eps)))))
+        y = self.p.div(self.p.sub(a[0], mean), self.p.sqrt(self.p.add(var, self._c(eps))))
         if n.has("weight"):
             y = self.p.mul(y, self.p.reshape(W[n.key("weight")], shape))
         if n.has("bias"):
@@ -122,7 +125,7 @@ class GenericOps:
         mu = self.p.reduce("mean", x, axes, True)
         xc = self.p.sub(x, mu)
         var = self.p.reduce("mean", self.p.mul(xc, xc), axes, True)
-        return self.p.div(xc, self.p.sqrt(self.p.add(var, self.p.const(np.float32(eps)))))
+        return self.p.div(xc, self.p.sqrt(self.p.add(var, self._c(eps))))
 
     def op_LayerNorm(self, n, a, s, W):
         r = n.a("normalized_rank", 1)
@@ -157,7 +160,7 @@ class GenericOps:
         k, st, d, pads, _ = ir.pool_plan(n, s[0])
         x = self._pad2d(a[0], pads, 0.0)
         total = self.p.sumpool(x, k, st)
-        return self.p.div(total, self.p.const(ir.avg_divisor(n, s[0])))
+        return self.p.div(total, self._k(ir.avg_divisor(n, s[0])))
 
     def op_GlobalAvgPool(self, n, a, s, W):
         return self.p.reduce("mean", a[0], list(range(2, len(s[0]))), n.a("keepdims", False))
@@ -210,7 +213,7 @@ class GenericOps:
             hi = self.p.gather(x, i1, axis)
             shape = [1, 1, 1, 1]
             shape[axis] = len(w)
-            wt = self.p.const(w.reshape(shape))
+            wt = self._k(w.reshape(shape))
             x = self.p.add(lo, self.p.mul(self.p.sub(hi, lo), wt))
         return x
 
@@ -223,7 +226,13 @@ class GenericOps:
     def op_Max(self, n, a, s, W): return self.p.maximum(a[0], a[1])
 
     def _c(self, v):
-        return self.p.const(np.float32(v))
+        return self._k(np.float32(v))
+
+    def _k(self, array):
+        """A constant in the current node's float dtype (f32 ones are made as they always were)."""
+        c = self.p.const(array)
+        dtype = getattr(self, "_dtype", "f32")
+        return self.p.cast(c, dtype) if dtype in ("f16", "bf16", "f64") else c
 
     def op_Clip(self, n, a, s, W):
         return self.p.minimum(self.p.maximum(a[0], self._c(n.a("min"))), self._c(n.a("max")))
@@ -327,7 +336,7 @@ class GenericOps:
         wih = self.p.transpose(W[n.key("weight_ih")], [1, 0])
         whh = self.p.transpose(W[n.key("weight_hh")], [1, 0])
         b = self.p.add(W[n.key("bias_ih")], W[n.key("bias_hh")])
-        h = c = self.p.const(np.zeros((N, H), np.float32))
+        h = c = self._k(np.zeros((N, H), np.float32))
         seq = []
         for xt in self._steps(a[0], s[0]):
             z = self.p.add(self.p.add(self.p.matmul(xt, wih), self.p.matmul(h, whh)), b)
@@ -342,7 +351,7 @@ class GenericOps:
         N, T, _ = s[0]
         wih = self.p.transpose(W[n.key("weight_ih")], [1, 0])
         whh = self.p.transpose(W[n.key("weight_hh")], [1, 0])
-        h = self.p.const(np.zeros((N, H), np.float32))
+        h = self._k(np.zeros((N, H), np.float32))
         seq = []
         for xt in self._steps(a[0], s[0]):
             gi = self.p.add(self.p.matmul(xt, wih), W[n.key("bias_ih")])
