@@ -247,9 +247,7 @@ class Worker:
         protocol.widen_pipe(_FRAMES.fileno())
         protocol.write_frame(_FRAMES, self.hello())
         # The framework's import left hundreds of thousands of long-lived objects; frozen, the cyclic
-        # collector stops walking them, and a collection that lands inside a request costs microseconds, not
-        # the millisecond or two it cost PyTorch's worker on a small model.
-        gc.collect()
+        # collector no longer walks them whenever a collection happens to land inside a timed request.
         gc.freeze()
         while True:
             try:
