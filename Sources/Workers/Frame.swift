@@ -75,29 +75,49 @@ public struct Frame: Sendable {
     }
 
     /// Where one tensor lies in the payload, as the header's `tensors` entries say.
-    struct TensorEntry: Decodable, Sendable {
+    struct TensorEntry: Sendable {
         var name: String
         var dtype: String
         var shape: [Int]
         var offset: Int
         var nbytes: Int
+
+        /// The entries of a header's `tensors` list (absent: none).
+        static func entries(_ list: WireJSON?) throws(WorkerError) -> [TensorEntry] {
+            guard let list else { return [] }
+            guard let items = list.array else { throw WorkerError(.protocolViolation, framework: "?", "`tensors` is not a list") }
+            var out: [TensorEntry] = []
+            out.reserveCapacity(items.count)
+            for item in items {
+                guard let name = item["name"]?.string, let dtype = item["dtype"]?.string, let offset = item["offset"]?.int,
+                      let nbytes = item["nbytes"]?.int, let dims = item["shape"]?.array else {
+                    throw WorkerError(.protocolViolation, framework: "?", "a tensor entry lacks name, dtype, shape, offset or nbytes")
+                }
+                var shape: [Int] = []
+                for d in dims {
+                    guard let n = d.int, n >= 0 else { throw WorkerError(.protocolViolation, framework: "?", "tensor \(name) has shape \(dims)") }
+                    shape.append(n)
+                }
+                out.append(TensorEntry(name: name, dtype: dtype, shape: shape, offset: offset, nbytes: nbytes))
+            }
+            return out
+        }
     }
 
     /// The tensors the header describes, cut out of the payload.
     public func tensors() throws(WorkerError) -> [String: WireTensor] {
-        struct Header: Decodable { var tensors: [TensorEntry]? }
-        let decoded: Header
-        do { decoded = try JSONDecoder().decode(Header.self, from: header) } catch {
+        let decoded: WireJSON
+        do { decoded = try WireJSON.parse(header) } catch {
             throw WorkerError(.protocolViolation, framework: "?", "frame header is not JSON: \(error)")
         }
-        return try tensors(decoded.tensors ?? [])
+        return try tensors(TensorEntry.entries(decoded["tensors"]))
     }
 
     /// The tensors `entries` describe (a caller that decoded the header already passes its entries).
     func tensors(_ entries: [TensorEntry]) throws(WorkerError) -> [String: WireTensor] {
         var out: [String: WireTensor] = [:]
         for e in entries {
-            guard let dtype = DType(rawValue: e.dtype), e.offset >= 0, e.nbytes >= 0, e.offset + e.nbytes <= payload.count else {
+            guard let dtype = DType(rawValue: e.dtype), e.offset >= 0, e.nbytes >= 0, e.offset <= payload.count, e.nbytes <= payload.count - e.offset else {
                 throw WorkerError(.protocolViolation, framework: "?", "tensor \(e.name) lies outside the payload or has dtype \(e.dtype)")
             }
             let base = payload.startIndex + e.offset

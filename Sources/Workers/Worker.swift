@@ -55,6 +55,8 @@ public final class Worker: @unchecked Sendable {
     /// of its parent's; a training request follows an inference one) travel by name only. Compared by value,
     /// which is one pointer comparison for tensors that share storage.
     private var heldWeights: WeightStore = [:]
+    /// Where this worker's requests are laid out; reused, so their pages stay mapped.
+    private let sendBuffer = SendBuffer()
 
     private func spawn() throws(WorkerError) {
         guard FileManager.default.isExecutableFile(atPath: spec.interpreter) else {
@@ -242,7 +244,7 @@ public final class Worker: @unchecked Sendable {
         guard let process else { return ExecutionResult(framework: name, status: .crash, stage: "start", message: "no process") }
         // Wall time covers what the protocol adds: encoding, transfer both ways and decoding.
         let started = Date()
-        let (wire, shmPath) = Self.requestWire(request, held: heldWeights)
+        let (wire, shmPath) = Self.requestWire(request, held: heldWeights, into: sendBuffer)
         heldWeights = [:]   // what the process holds is unknown until it answers
         defer { if let shmPath { try? FileManager.default.removeItem(atPath: shmPath) } }
         process.resetStage()
@@ -336,7 +338,8 @@ public final class Worker: @unchecked Sendable {
 
     /// The encoded request: the graph's JSON, the weights the worker does not hold (in the safetensors layout,
     /// or in a /dev/shm file when large) and the inputs, laid out once and copied once (`FrameBuilder`).
-    static func requestWire(_ request: ExecutionRequest, held: WeightStore = [:], type: String = "run") -> (Data, String?) {
+    /// With `buffer`, the returned bytes live in it (valid until its next use).
+    static func requestWire(_ request: ExecutionRequest, held: WeightStore = [:], type: String = "run", into buffer: SendBuffer? = nil) -> (Data, String?) {
         var fresh = request.weights, cached: [String] = []
         for (name, tensor) in request.weights where held[name] == tensor {
             fresh[name] = nil
@@ -386,59 +389,40 @@ public final class Worker: @unchecked Sendable {
             entries.append(["name": t.name, "dtype": t.dtype.rawValue, "shape": t.shape, "offset": at, "nbytes": t.bytes.count])
         }
         fields["tensors"] = entries
-        return (payload.encoded(header: fields), shm)
+        return (buffer.map { payload.encoded(header: fields, into: $0) } ?? payload.encoded(header: fields), shm)
     }
 
     static func decode(_ frame: Frame, framework: String) -> ExecutionResult {
-        struct Reply: Decodable {
-            var status: String?
-            var stage: String?
-            var message: String?
-            var error_type: String?
-            var traceback: [String]?
-            var build_ms: Double?
-            var first_ms: Double?
-            var times_ms: [Double]?
-            var rss_mb: [Double]?
-            var rss_before_mb: Double?
-            var peak_mb: Double?
-            var steady_base_mb: Double?
-            var steady_peak_mb: Double?
-            var worker_ms: Double?
-            var losses: [Double]?
-            var tensors: [Frame.TensorEntry]?
-        }
-        guard let reply = try? JSONDecoder().decode(Reply.self, from: frame.header) else {
+        guard let reply = try? WireJSON.parse(frame.header), case .object = reply else {
             return ExecutionResult(framework: framework, status: .crash, stage: "load", message: "reply header does not decode")
         }
-        let status: ExecutionResult.Status = switch reply.status {
+        let status: ExecutionResult.Status = switch reply["status"]?.string {
         case "ok": .ok
         case "unsupported": .unsupported
         case "memory": .memory
         default: .error
         }
-        var r = ExecutionResult(framework: framework, status: status, stage: reply.stage, message: reply.message)
-        r.errorType = reply.error_type
-        if let tb = reply.traceback { r.stderrTail = tb.joined() }
-        r.buildMs = reply.build_ms
-        r.firstMs = reply.first_ms
-        r.timesMs = reply.times_ms ?? []
-        r.rssSeriesMB = reply.rss_mb ?? []
-        r.rssBeforeMB = reply.rss_before_mb
-        r.peakMB = reply.peak_mb
-        r.steadyBaseMB = reply.steady_base_mb
-        r.steadyPeakMB = reply.steady_peak_mb
-        r.workerMs = reply.worker_ms
-        r.losses = reply.losses ?? []
+        var r = ExecutionResult(framework: framework, status: status, stage: reply["stage"]?.string, message: reply["message"]?.string)
+        r.errorType = reply["error_type"]?.string
+        if let tb = reply["traceback"]?.strings { r.stderrTail = tb.joined() }
+        r.buildMs = reply["build_ms"]?.double
+        r.firstMs = reply["first_ms"]?.double
+        r.timesMs = reply["times_ms"]?.doubles ?? []
+        r.rssSeriesMB = reply["rss_mb"]?.doubles ?? []
+        r.rssBeforeMB = reply["rss_before_mb"]?.double
+        r.peakMB = reply["peak_mb"]?.double
+        r.steadyBaseMB = reply["steady_base_mb"]?.double
+        r.steadyPeakMB = reply["steady_peak_mb"]?.double
+        r.workerMs = reply["worker_ms"]?.double
+        r.losses = reply["losses"]?.doubles ?? []
         // One JSON pass over the header: the tensor entries come with the rest of the reply.
         let tensors: [String: WireTensor]
-        do { tensors = try frame.tensors(reply.tensors ?? []) } catch {
-            return ExecutionResult(framework: framework, status: .crash, stage: reply.stage ?? "load", message: "reply tensors do not decode: \(error)")
+        do { tensors = try frame.tensors(try Frame.TensorEntry.entries(reply["tensors"])) } catch {
+            return ExecutionResult(framework: framework, status: .crash, stage: reply["stage"]?.string ?? "load", message: "reply tensors do not decode: \(error)")
         }
         for (k, v) in tensors {
             if k.hasPrefix("grad:") { r.gradients[String(k.dropFirst(5))] = v } else { r.outputs[k] = v }
         }
-        if status == .ok && r.stage == nil { r.stage = nil }
         return r
     }
 
