@@ -225,7 +225,8 @@ struct OracleSuite {
             if let p = r.steadyPeakMB, let b = r.steadyBaseMB { peaks[name] = Swift.max(0, p - b) }
         }
         for (name, g) in growth.sorted(by: { $0.key < $1.key }) {
-            let runs = Double((results[name]?.rssSeriesMB.count ?? 2) - 1)
+            // The series holds the resident size after the first and the last timed repeat.
+            let runs = Double(Swift.max(1, (results[name]?.timesMs.count ?? 2) - 1))
             let others = growth.filter { $0.key != name }.values.map { $0 }
             let othersTypical = others.sorted().dropFirst(others.count / 2).first ?? 0
             if g >= thresholds.memoryGrowthTotalMB, g / runs >= thresholds.memoryGrowthPerRunMB, g > 4 * Swift.max(othersTypical, 1) {

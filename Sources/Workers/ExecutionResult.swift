@@ -22,6 +22,7 @@ public struct ExecutionResult: Sendable {
     public var buildMs: Double?
     public var peakMB: Double?
     public var rssBeforeMB: Double?
+    /// Resident size after the first and after the last timed repeat (growth between them is a leak).
     public var rssSeriesMB: [Double] = []
     /// Resident size before the timed repeats and their peak (one-off first-run costs excluded).
     public var steadyBaseMB: Double?
