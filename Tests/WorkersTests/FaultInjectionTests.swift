@@ -76,6 +76,18 @@ import Workers
         #expect(f.taxonomy == "B1" && f.symptom == "memory_growth" && f.frameworks == ["faulty"])
     }
 
+    /// A run that peaks and frees again (no growth left behind) is caught by its peak during the timed
+    /// repeats, read through the worker's cheap high-water mark.
+    @Test func transientPeakIsMemoryB1() throws {
+        let run = try diff("spike-model")
+        let r = try #require(run.results["faulty"])
+        #expect(r.status == .ok)
+        #expect((r.steadyPeakMB ?? 0) - (r.steadyBaseMB ?? 0) >= 500, "\(r.steadyBaseMB ?? -1) → \(r.steadyPeakMB ?? -1)")
+        #expect((r.rssSeriesMB.last ?? 0) - (r.rssSeriesMB.first ?? 0) < 100)
+        let f = try only(run)
+        #expect(f.taxonomy == "B1" && f.symptom == "memory_growth" && f.frameworks == ["faulty"] && f.detail.contains("peak"))
+    }
+
     @Test func memoryLimitIsAllocationFailureB1() throws {
         let run = try diff("oom-model", memoryMB: 1500)
         let r = try #require(run.results["faulty"])

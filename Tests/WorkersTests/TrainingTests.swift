@@ -39,4 +39,19 @@ import Workers
         }
         #expect(run.report.findings.isEmpty, "\(run.report.findings.map(\.detail))")
     }
+
+    /// Non-finite losses come back as numbers (Python writes them as NaN / Infinity, which standard JSON
+    /// readers refuse; such a reply used to be undecodable, a crash at load instead of an E2 finding).
+    @Test func nonFiniteLossesComeBackAsNumbers() throws {
+        let subject = try Fixtures.prepared("lenet5")
+        var request = ExecutionRequest(graph: subject.graph, weights: subject.weights, inputs: subject.inputs)
+        let target = DiffRunner.target(DiffSubject(name: subject.name, graph: subject.graph, weights: subject.weights,
+                                                   inputs: subject.inputs, seed: 1))
+        var poisoned = target.values
+        poisoned[0] = .nan
+        request.training = .init(steps: 2, learningRate: 0.01, target: Tensor(shape: target.shape, values: poisoned))
+        let t = try Fixtures.pool.worker("pytorch").execute(request)
+        #expect(t.status == .ok, "\(t.status) \(t.message ?? "")")
+        #expect(t.losses.count == 2 && t.losses.allSatisfy(\.isNaN), "losses \(t.losses)")
+    }
 }

@@ -2,7 +2,8 @@
 triggered by the model's graph name, so one process can be asked to misbehave in every way in turn.
 
 Usage: fault_worker.py SCRIPTS_DIR BASE_FRAMEWORK SPEC[;SPEC...] where SPEC is
-  GRAPH=segfault@STAGE | abort@STAGE | raise@STAGE | unsupported@STAGE | hang@STAGE | leak:MB | oom | slow:SECONDS | corrupt:NODE | nan:NODE
+  GRAPH=segfault@STAGE | abort@STAGE | raise@STAGE | unsupported@STAGE | hang@STAGE | leak:MB | spike:MB | oom | slow:SECONDS
+  | corrupt:NODE | nan:NODE
 STAGE is build or execute (train for training requests). `unsupported` raises the backends' Unsupported, as
 a framework without the op would; capability probes are graphs named `probe.<Op>[.<attribute>.<value>]`, alone
 or merged into a group named `probe.A+probe.B+...`."""
@@ -58,6 +59,10 @@ class Injector:
         if f.startswith("leak:"):
             # touched pages, kept forever: resident memory grows with every run
             _LEAK.append(bytearray(b"\x01") * (int(f[5:]) << 20))
+        elif f.startswith("spike:"):
+            # touched pages, freed again at once: resident memory peaks during each run and falls back
+            spike = bytearray(b"\x01") * (int(f[6:]) << 20)
+            del spike
         elif f == "oom":
             while True:
                 _LEAK.append(bytearray(b"\x01") * (64 << 20))
