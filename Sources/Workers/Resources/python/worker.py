@@ -136,7 +136,7 @@ class Worker:
         self.models = {}
         self.weight_cache = {}
         self.announced = None
-        self.retired = None
+        self.retired = self.retired_weights = None
         self.peak_meter = PeakMeter()
 
     def hello(self):
@@ -174,7 +174,8 @@ class Worker:
             if name not in self.weight_cache:
                 raise KeyError(f"weight {name} is not cached in this worker")
             weights[name] = self.weight_cache[name]
-        self.weight_cache = weights
+        # The replaced weights (and the request buffer they view) are freed after the reply, with the model.
+        self.retired_weights, self.weight_cache = self.weight_cache, weights
         return weights
 
     @staticmethod
@@ -320,9 +321,10 @@ class Worker:
                 # everything the worker did for this request except reading and writing frames
                 body["worker_ms"] = (time.perf_counter() - t0) * 1e3
                 protocol.write_frame(_FRAMES, body, tensors)
-                # Torn down once the reply is on its way, while the driver decodes it, rather than on the
-                # request's path (an ONNX Runtime session's teardown takes ~0.5 ms).
-                self.retired = None
+                # The model and the weights it replaced are torn down once the reply is on its way, while the
+                # driver decodes it, rather than on the request's path (closing an ONNX Runtime session,
+                # unmapping a freed request buffer).
+                self.retired = self.retired_weights = None
             except StageError as e:
                 unsupported = type(e.exc).__name__ == "Unsupported"
                 memory = isinstance(e.exc, MemoryError)
