@@ -27,13 +27,6 @@ def widen_pipe(fd):
         pass
 
 
-def dtype_name(array):
-    for name, dt in DTYPES.items():
-        if array.dtype == dt:
-            return name
-    raise ValueError(f"unsupported dtype {array.dtype}")
-
-
 def read_exact(stream, n):
     """N bytes into one writable buffer (numpy views it without copying); a pipe returns short reads."""
     buf = bytearray(n)
@@ -67,7 +60,7 @@ def decode_tensors(header, payload):
 
 def _write_all(fd, buffers):
     """One writev for the whole frame; loops only on short writes (a pipe fuller than its buffer)."""
-    pending = [memoryview(b).cast("B") for b in buffers if len(b)]
+    pending = [m for m in (memoryview(b).cast("B") for b in buffers) if m.nbytes]
     while pending:
         n = os.writev(fd, pending[:1024])
         while n > 0 and pending:
@@ -79,25 +72,28 @@ def _write_all(fd, buffers):
                 n = 0
 
 
+# Wire dtype names by numpy dtype (native byte order only: anything else is converted before it goes out).
+_WIRE_NAMES = {np.dtype(t): name for name, t in DTYPES.items()}
+
+
 def write_frame(stream, header, tensors=None):
     parts, entries, offset = [], [], 0
     for name, array in (tensors or {}).items():
         a = np.asarray(array)
-        if a.dtype == np.bool_:
-            pass
-        elif a.dtype not in (np.float32, np.float64, np.float16, np.int32, np.int64):
-            a = a.astype(np.float32)
-        if a.dtype.byteorder == ">":
-            a = a.astype(a.dtype.newbyteorder("<"))
-        a = np.ascontiguousarray(a)
+        wire = _WIRE_NAMES.get(a.dtype)
+        if wire is None:
+            a = a.astype(np.float32)   # other float widths and big-endian data go out as float32
+            wire = "f32"
+        if not a.flags.c_contiguous:
+            a = np.ascontiguousarray(a)
         if offset % 8:
             pad = 8 - offset % 8
-            parts.append(np.zeros(pad, np.uint8))
+            parts.append(bytes(pad))
             offset += pad
         n = a.nbytes
-        entries.append({"name": name, "dtype": dtype_name(a), "shape": list(a.shape), "offset": offset, "nbytes": n})
+        entries.append({"name": name, "dtype": wire, "shape": list(a.shape), "offset": offset, "nbytes": n})
         if n:
-            parts.append(a.reshape(-1).view(np.uint8))
+            parts.append(a)
         offset += n
     header = dict(header)
     header["tensors"] = entries
