@@ -57,7 +57,16 @@ enum WorkerOverheadBench {
                     inWorker.append(r.workerMs ?? .nan)
                     native.append(n)
                 }
-                let line: [String: Any] = ["model": name, "framework": fw, "status": status, "wall_ms": median(cold),
+                // The floor under any request: a bare ping's round trip (two process hand-overs, a tiny frame
+                // each way), paused between pings as a driver is between requests.
+                var pings: [Double] = []
+                for _ in 0..<50 {
+                    usleep(2000)
+                    let t = Date()
+                    _ = try worker.call(["type": "ping"])
+                    pings.append(Date().timeIntervalSince(t) * 1e6)
+                }
+                let line: [String: Any] = ["model": name, "framework": fw, "status": status, "wall_ms": median(cold), "ping_us": median(pings),
                                            "wall_cached_ms": median(warm), "worker_ms": median(inWorker), "native_ms": median(native),
                                            "ratio": median(zip(cold, native).map { $0 / $1 }), "ratio_cached": median(zip(warm, native).map { $0 / $1 }),
                                            "samples": cold.count]

@@ -405,16 +405,23 @@ public final class Worker: @unchecked Sendable {
         var r = ExecutionResult(framework: framework, status: status, stage: reply["stage"]?.string, message: reply["message"]?.string)
         r.errorType = reply["error_type"]?.string
         if let tb = reply["traceback"]?.strings { r.stderrTail = tb.joined() }
-        r.buildMs = reply["build_ms"]?.double
-        r.firstMs = reply["first_ms"]?.double
-        r.timesMs = reply["times_ms"]?.doubles ?? []
-        r.rssSeriesMB = reply["rss_mb"]?.doubles ?? []
-        r.rssBeforeMB = reply["rss_before_mb"]?.double
-        r.peakMB = reply["peak_mb"]?.double
-        r.steadyBaseMB = reply["steady_base_mb"]?.double
-        r.steadyPeakMB = reply["steady_peak_mb"]?.double
-        r.workerMs = reply["worker_ms"]?.double
-        r.losses = reply["losses"]?.doubles ?? []
+        let numbers: [String: [Double]]
+        do { numbers = try Self.numbers(reply["numbers"], in: frame.payload) } catch {
+            return ExecutionResult(framework: framework, status: .crash, stage: reply["stage"]?.string ?? "load", message: "reply numbers do not decode: \(error)")
+        }
+        // Each field from the raw block, or from the header where a frame carries it as JSON.
+        func scalar(_ key: String) -> Double? { numbers[key]?.first ?? reply[key]?.double }
+        func series(_ key: String) -> [Double] { numbers[key] ?? reply[key]?.doubles ?? [] }
+        r.buildMs = scalar("build_ms")
+        r.firstMs = scalar("first_ms")
+        r.timesMs = series("times_ms")
+        r.rssSeriesMB = series("rss_mb")
+        r.rssBeforeMB = scalar("rss_before_mb")
+        r.peakMB = scalar("peak_mb")
+        r.steadyBaseMB = scalar("steady_base_mb")
+        r.steadyPeakMB = scalar("steady_peak_mb")
+        r.workerMs = scalar("worker_ms")
+        r.losses = series("losses")
         // One JSON pass over the header: the tensor entries come with the rest of the reply.
         let tensors: [String: WireTensor]
         do { tensors = try frame.tensors(try Frame.TensorEntry.entries(reply["tensors"])) } catch {
@@ -424,6 +431,28 @@ public final class Worker: @unchecked Sendable {
             if k.hasPrefix("grad:") { r.gradients[String(k.dropFirst(5))] = v } else { r.outputs[k] = v }
         }
         return r
+    }
+
+    /// The raw float64 block at the start of a reply's payload that `layout` (`[name, count, ...]`) describes.
+    static func numbers(_ layout: WireJSON?, in payload: Data) throws(WorkerError) -> [String: [Double]] {
+        guard let layout else { return [:] }
+        guard let items = layout.array, items.count % 2 == 0 else {
+            throw WorkerError(.protocolViolation, framework: "?", "`numbers` is not a list of names and counts")
+        }
+        var out: [String: [Double]] = [:], at = 0
+        for k in stride(from: 0, to: items.count, by: 2) {
+            guard let name = items[k].string, let count = items[k + 1].int, count >= 0, count <= (payload.count - at) / 8 else {
+                throw WorkerError(.protocolViolation, framework: "?", "`numbers` entry \(k / 2) lies outside the payload")
+            }
+            var values = [Double](repeating: 0, count: count)
+            values.withUnsafeMutableBytes { raw in
+                let start = payload.startIndex + at
+                payload.copyBytes(to: raw.bindMemory(to: UInt8.self), from: start..<start + count * 8)
+            }
+            out[name] = values.map { Double(bitPattern: $0.bitPattern.littleEndian) }
+            at += count * 8
+        }
+        return out
     }
 
     static func signalName(_ s: Int32) -> String {

@@ -72,4 +72,19 @@ import Testing
         #expect(data.count % 8 == 0)
         #expect(try Safetensors.decode(data) == weights)
     }
+
+    /// A reply's numbers travel as raw float64 at the start of the payload, named and counted in the header.
+    @Test func replyNumbersReadFromTheRawBlock() throws {
+        var payload = Data()
+        for v in [2.5, 1.0, 2.0, 3.0, Double.nan, 0.125] { withUnsafeBytes(of: v.bitPattern.littleEndian) { payload.append(contentsOf: $0) } }
+        let header = Data(#"{"type":"result","status":"ok","numbers":["build_ms",1,"times_ms",3,"losses",1,"worker_ms",1],"tensors":[]}"#.utf8)
+        let r = Worker.decode(Frame(header: header, payload: payload), framework: "x")
+        #expect(r.status == .ok && r.buildMs == 2.5 && r.timesMs == [1, 2, 3] && r.workerMs == 0.125)
+        #expect(r.losses.count == 1 && r.losses[0].isNaN)
+        for bad in [#"["build_ms",7]"#, #"["build_ms"]"#, #"["build_ms",-1]"#, #"[1,1]"#, #"{"build_ms":1}"#] {
+            let h = Data(#"{"status":"ok","numbers":\#(bad)}"#.utf8)
+            let d = Worker.decode(Frame(header: h, payload: payload), framework: "x")
+            #expect(d.status == .crash && (d.message ?? "").contains("numbers"), "\(bad)")
+        }
+    }
 }

@@ -76,8 +76,20 @@ def _write_all(fd, buffers):
 _WIRE_NAMES = {np.dtype(t): name for name, t in DTYPES.items()}
 
 
-def write_frame(stream, header, tensors=None):
+def write_frame(stream, header, tensors=None, numbers=None):
+    """`numbers` (name → float or list of floats: timings, memory readings, losses) travel as raw float64 at
+    the start of the payload, the header listing each name and count (`"numbers": [name, count, ...]`): the
+    shortest-repr formatting of a reply's ~20 floats was the largest cost of writing it, and of reading it."""
     parts, entries, offset = [], [], 0
+    if numbers:
+        layout, flat = [], []
+        for key, value in numbers.items():
+            values = value if isinstance(value, (list, tuple)) else (value,)
+            layout += (key, len(values))
+            flat.extend(values)
+        parts.append(struct.pack(f"<{len(flat)}d", *flat))
+        offset = 8 * len(flat)
+        header = dict(header, numbers=layout)
     for name, array in (tensors or {}).items():
         a = np.asarray(array)
         wire = _WIRE_NAMES.get(a.dtype)

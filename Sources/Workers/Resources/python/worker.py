@@ -121,6 +121,11 @@ class PeakMeter:
         return _maxrss_mb() if self.cheap else status_peak_mb()
 
 
+# A result's numeric fields, sent as raw float64 (protocol.write_frame's `numbers`).
+_NUMBER_FIELDS = ("build_ms", "first_ms", "times_ms", "rss_mb", "rss_before_mb", "peak_mb", "steady_base_mb",
+                  "steady_peak_mb", "worker_ms", "losses")
+
+
 class StageError(Exception):
     def __init__(self, stage, exc):
         super().__init__(str(exc))
@@ -320,7 +325,8 @@ class Worker:
                 body, tensors = self.run(header, payload)
                 # everything the worker did for this request except reading and writing frames
                 body["worker_ms"] = (time.perf_counter() - t0) * 1e3
-                protocol.write_frame(_FRAMES, body, tensors)
+                numbers = {k: body.pop(k) for k in _NUMBER_FIELDS if k in body}
+                protocol.write_frame(_FRAMES, body, tensors, numbers)
                 # The model and the weights it replaced are torn down once the reply is on its way, while the
                 # driver decodes it, rather than on the request's path (closing an ONNX Runtime session,
                 # unmapping a freed request buffer).
