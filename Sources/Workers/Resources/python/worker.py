@@ -219,11 +219,12 @@ class Worker:
 
     def announce(self, name):
         # announced on stderr so the Swift side knows the stage of a crash or hang; once per change, since
-        # each announcement is a write and a parse on the other side
+        # each announcement is a write and a parse on the other side. Pending text first, then one raw write
+        # on a line of its own, even when a framework left half a line on stderr.
         if name != self.announced:
             self.announced = name
-            sys.stderr.write(f"@@stage {name}\n")
             sys.stderr.flush()
+            os.write(2, b"\n@@stage " + name.encode() + b"\n")
 
     def run(self, header, payload):
         self.announced = None
