@@ -32,6 +32,10 @@ final class WorkerProcess {
         posix_spawn_file_actions_adddup2(&actions, pipes[1][1], 1)
         posix_spawn_file_actions_adddup2(&actions, pipes[2][1], 2)
         for p in pipes { posix_spawn_file_actions_addclose(&actions, p[0]); posix_spawn_file_actions_addclose(&actions, p[1]) }
+        // Nothing else either: a descriptor another thread opened without close-on-exec (Foundation's Process
+        // makes its pipes that way) would stay open in this long-lived child, and whoever reads that pipe to
+        // its end would wait as long as the worker lives.
+        if let closeFrom = Self.closeFrom { _ = closeFrom(&actions, 3) }
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -57,6 +61,13 @@ final class WorkerProcess {
     }
 
     static let setPipeSize: Int32 = 1031
+
+    /// glibc's posix_spawn_file_actions_addclosefrom_np (2.34+), which Swift's Glibc module does not declare;
+    /// nil where the C library lacks it (the worker then closes what it inherited as it starts).
+    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
     /// One read scratch buffer per process: reads land here and are appended to the frame buffer by memcpy.
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
 

@@ -4,6 +4,9 @@ BEFORE any framework is imported, so their chatter (Python or C level) never rea
 import os
 import sys
 
+# Descriptors inherited beyond the three pipes (the driver spawns with closefrom where the C library has
+# it; this covers the rest) would hold other processes' pipes open for as long as this worker lives.
+os.closerange(3, 65536)
 _FRAMES = os.fdopen(os.dup(1), "wb", buffering=0)
 os.dup2(2, 1)
 sys.stdout = sys.stderr
