@@ -100,7 +100,9 @@ final class WorkerProcess {
         }
         var lastMemoryCheck = Date()
         let started = Self.monotonic()
-        var spinUntil = started + spinWindow()
+        let spin = spinWindow()
+        let spinFrom = started + spin.from
+        var spinUntil = started + spin.until
         defer { lastExchange = Self.monotonic() - started }
         while true {
             do {
@@ -108,7 +110,8 @@ final class WorkerProcess {
             } catch {
                 return .corrupt(error.message)
             }
-            if offset >= pending.count, Self.monotonic() < spinUntil {
+            let clock = Self.monotonic()
+            if offset >= pending.count, clock >= spinFrom, clock < spinUntil {
                 // Short requests are awaited spinning (see `spinWindow`); a dead child shows up as end of
                 // file, and the poll loop below then reaps it.
                 if readAvailable(stdoutFD, into: &readBuffer, cap: nil) == 0 { spinUntil = 0 }
@@ -134,7 +137,9 @@ final class WorkerProcess {
             drainStderr()
             var fds = [pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)]
             if offset < pending.count { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
-            let wait = Int32(max(1, min(memoryLimitMB == nil ? 50 : 20, deadline.timeIntervalSince(now) * 1000)))
+            var waitMs = min(memoryLimitMB == nil ? 50 : 20, deadline.timeIntervalSince(now) * 1000)
+            if clock < spinFrom { waitMs = min(waitMs, (spinFrom - clock) * 1000) }   // wake by timer to spin
+            let wait = Int32(max(1, waitMs))
             _ = poll(&fds, nfds_t(fds.count), wait)
             if fds[0].revents != 0 { readAvailable(stdoutFD, into: &readBuffer, cap: nil) }
             if fds.count > 1, fds[1].revents & Int16(POLLOUT) != 0 {
@@ -150,15 +155,17 @@ final class WorkerProcess {
     /// Seconds the last exchange waited for its frame.
     private var lastExchange: Double?
 
-    /// How long to await the next reply spinning rather than sleeping in poll(2): a sleeping driver costs two
-    /// wake-ups per request (the worker's write that wakes it and the driver's own wake-up latency, ~0.1 ms
-    /// together on a small virtual machine, a tenth of what the protocol added to a 5 ms model). Only for
-    /// workers whose last request was short (≤ 20 ms, spinning at most twice that plus 2 ms before falling back
-    /// to poll), so a long request never costs a core; the spin yields the processor on every turn, and the
-    /// worker runs its frameworks single-threaded, so it does not compete with the spinner.
-    private func spinWindow() -> Double {
-        guard let last = lastExchange, last <= 0.02 else { return 0 }
-        return last * 2 + 0.002
+    /// When to await the next reply spinning rather than sleeping in poll(2), in seconds after the request
+    /// went out: a sleeping driver costs two wake-ups per request (the worker's write that wakes it and the
+    /// driver's own wake-up latency, ~0.1 ms together on a small virtual machine, a tenth of what the protocol
+    /// added to a 5 ms model). Only for workers whose last request was short (≤ 20 ms), and only for the end
+    /// of the expected wait: the driver sleeps through the first 70% of the last request's duration (a timer
+    /// wake-up, off the critical path) and spins from there to twice that plus 2 ms, then sleeps again. The
+    /// spin yields the processor on every turn, so a loaded machine loses little to it, and the worker runs
+    /// its framework single-threaded, so it does not compete with the spinner.
+    private func spinWindow() -> (from: Double, until: Double) {
+        guard let last = lastExchange, last <= 0.02 else { return (0, 0) }
+        return (last * 0.7, last * 2 + 0.002)
     }
 
     static func monotonic() -> Double {
