@@ -37,7 +37,9 @@ let package = Package(
         // that tests and `models run` exercise at real sizes.
         .target(name: "ModelIR", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Reference", dependencies: ["ModelIR", "COpenBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
-        .target(name: "Crawl", dependencies: ["CCurl", "CLibXML2", "Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The escape decoding of the project's hand-written JSON readers (Crawl's and Workers').
+        .target(name: "JSONText"),
+        .target(name: "Crawl", dependencies: ["CCurl", "CLibXML2", "Store", "Taxonomy", "JSONText", .product(name: "GRDB", package: "GRDB.swift")]),
         // The tracker simulator (GitHub + Gitee over loopback) used by the crawl tests and benchmarks.
         .target(name: "TrackerSim", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
@@ -46,7 +48,7 @@ let package = Package(
         ]),
         .executableTarget(name: "tracker-sim", dependencies: ["TrackerSim"]),
         // Framework workers (Python processes speaking length-prefixed frames) and the differential oracles.
-        .target(name: "Workers", dependencies: ["ModelIR"], resources: [.copy("Resources/python")]),
+        .target(name: "Workers", dependencies: ["ModelIR", "JSONText"], resources: [.copy("Resources/python")]),
         // Oracles: the thresholds (`--oracles`) and the distance, localization and loss maths every command's
         // oracles share, plus `diff`'s suite. Optimized: campaigns call its distances on every layer of every mutant.
         .target(name: "Oracles", dependencies: ["Workers", "ModelIR", "Reference", "Taxonomy", "Store",

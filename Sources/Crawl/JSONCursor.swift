@@ -1,3 +1,5 @@
+import JSONText
+
 /// A forward-only reader over the bytes of one JSON value, decoding only what is asked for.
 ///
 /// Tracker pages are large (100 issues, bodies up to 64 KB each) and the crawler needs a dozen fields of each
@@ -202,64 +204,9 @@ struct JSONCursor {
             let c = bytes[index]
             if c == 0x22 { index += 1; return String(decoding: out, as: UTF8.self) }
             guard c == 0x5C else { out.append(c); index += 1; continue }
-            guard index + 1 < end else { return nil }
-            let e = bytes[index + 1]
-            index += 2
-            switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                guard let unit = hex4() else { return nil }
-                var scalar = UInt32(unit)
-                if (0xD800..<0xDC00).contains(unit) {
-                    // A high surrogate: a low one must follow as another \u escape.
-                    if index + 1 < end, bytes[index] == 0x5C, bytes[index + 1] == UInt8(ascii: "u") {
-                        let save = index
-                        index += 2
-                        if let low = hex4(), (0xDC00..<0xE000).contains(low) {
-                            scalar = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
-                        } else {
-                            index = save
-                            scalar = 0xFFFD
-                        }
-                    } else {
-                        scalar = 0xFFFD
-                    }
-                } else if (0xDC00..<0xE000).contains(unit) {
-                    scalar = 0xFFFD  // a lone low surrogate
-                }
-                Self.appendUTF8(Unicode.Scalar(scalar) ?? "\u{FFFD}", to: &out)
-            default: return nil
-            }
+            index += 1
+            guard JSONEscape.decode(bytes, end: end, at: &index, into: &out) else { return nil }
         }
         return nil
-    }
-
-    private mutating func hex4() -> UInt16? {
-        guard end - index >= 4 else { return nil }
-        var v: UInt16 = 0
-        for _ in 0..<4 {
-            let c = bytes[index]
-            let d: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-            v = v << 4 | UInt16(d)
-            index += 1
-        }
-        return v
-    }
-
-    private static func appendUTF8(_ s: Unicode.Scalar, to out: inout [UInt8]) {
-        UTF8.encode(s) { out.append($0) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 
 /// A JSON value as a worker writes it: Python's `json.dumps`, whose floats include the non-standard tokens
 /// `NaN`, `Infinity` and `-Infinity` (a training run whose loss blows up reports exactly those, and
@@ -168,53 +169,8 @@ enum WireJSON: Equatable {
                     out.append(b)
                     continue
                 }
-                guard at < bytes.count else { throw fail("unterminated escape") }
-                let e = bytes[at]
-                at += 1
-                switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar), at + 1 < bytes.count,
-                       bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u") {
-                        at += 2
-                        let low = try hex4()
-                        if (0xDC00..<0xE000).contains(low) {
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        } else {
-                            out.append(contentsOf: String(Unicode.Scalar(0xFFFD)!).utf8)
-                            scalar = low
-                        }
-                    }
-                    // Lone surrogates (Python writes them for unpaired ones) become U+FFFD, as a decoder would.
-                    let s = Unicode.Scalar(scalar) ?? Unicode.Scalar(0xFFFD)!
-                    out.append(contentsOf: String(s).utf8)
-                default: throw fail("unknown escape")
-                }
+                guard JSONEscape.decode(bytes, end: bytes.count, at: &at, into: &out) else { throw fail("malformed escape") }
             }
-        }
-
-        mutating func hex4() throws(ParseError) -> UInt32 {
-            guard at + 4 <= bytes.count else { throw fail("short \\u escape") }
-            var v: UInt32 = 0
-            for _ in 0..<4 {
-                let c = bytes[at]
-                let digit: UInt32
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
-                default: throw fail("bad hex digit")
-                }
-                v = v << 4 | digit
-                at += 1
-            }
-            return v
         }
 
         /// A JSON number (or Python's `-Infinity`), correctly rounded.
