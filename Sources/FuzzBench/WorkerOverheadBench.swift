@@ -3,7 +3,8 @@ import ModelIR
 import Workers
 
 /// `fuzz-bench workers`: the Swift side's round trip for one diff-style request (build, first run, warm-up,
-/// timed repeats; final outputs), repeated on a warm worker, median over the repeats — once with every weight
+/// timed repeats; final outputs), repeated on a warm worker with a pause before each (as between one worker's
+/// requests in `diff`), median over the repeats — once with every weight
 /// sent and the graph encoded afresh (the path a new model takes) and once with the weights already held by
 /// the worker — against the baseline: the same work done natively inside the same worker process (no frames,
 /// no bookkeeping), interleaved with the round trips. One JSON line per model and framework, with the median
@@ -43,13 +44,21 @@ enum WorkerOverheadBench {
                 request.repeats = repeats
                 var cold: [Double] = [], warm: [Double] = [], inWorker: [Double] = [], native: [Double] = []
                 var status = "ok"
-                // Interleaved, so the round trips and the baseline see the same machine load.
+                // Interleaved, so the round trips and the baseline see the same machine load. Each timed request
+                // comes after a pause, as in `diff` and campaigns, where the driver runs the reference and the
+                // other frameworks between one worker's requests: the worker tears its last model down then,
+                // after its reply. Sent back to back, the round trip would wait for that teardown, which the
+                // native baseline (timed inside the worker) never sees.
+                let pause: useconds_t = 3000
                 for i in 0..<(samples + 1) {
                     worker.forgetHeldWeights()
+                    usleep(pause)
                     let r = try worker.execute(request)
                     if r.status != .ok { status = r.status.rawValue; break }
+                    usleep(pause)
                     let n = try worker.nativeBaseline(request)
                     _ = try worker.execute(request)   // the worker holds these weights again
+                    usleep(pause)
                     let held = try worker.execute(request)
                     if i == 0 { continue }   // the first request in a process pays one-off framework costs
                     cold.append(r.wallMs)

@@ -48,12 +48,16 @@ struct FrameBuilder {
         return Data(bytesNoCopy: base, count: count, deallocator: .none)
     }
 
+    /// The payload alone, at `base` (a shared slot the worker views; the frame then carries only the header).
+    func writePayload(to base: UnsafeMutableRawPointer) {
+        for piece in pieces where piece.count > 0 { piece.write(base.advanced(by: piece.offset)) }
+    }
+
     private func write(header: Data, to base: UnsafeMutableRawPointer) {
         base.storeBytes(of: UInt32(header.count).littleEndian, toByteOffset: 0, as: UInt32.self)
         base.storeBytes(of: UInt64(size).littleEndian, toByteOffset: 4, as: UInt64.self)
         header.withUnsafeBytes { base.advanced(by: Frame.prefixSize).copyMemory(from: $0.baseAddress!, byteCount: header.count) }
-        let payload = base.advanced(by: Frame.prefixSize + header.count)
-        for piece in pieces where piece.count > 0 { piece.write(payload.advanced(by: piece.offset)) }
+        writePayload(to: base.advanced(by: Frame.prefixSize + header.count))
     }
 }
 

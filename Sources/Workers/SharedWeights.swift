@@ -26,8 +26,9 @@ enum SharedWeights {
     /// Foundation's string building cost ~0.15 ms for LeNet-5's ten tensors, half of what a small request's
     /// encoding took.
     static func header(_ weights: WeightStore, names: [String]) -> Data {
-        var json: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 0, UInt8(ascii: "{")]
-        json.reserveCapacity(16 + names.count * 96)
+        let json = ByteSink(capacity: 16 + names.count * 96)
+        json.append(repeating: 0, count: 8)
+        json.append(UInt8(ascii: "{"))
         var offset = 0
         for (i, name) in names.enumerated() {
             let t = weights[name]!
@@ -38,31 +39,22 @@ enum SharedWeights {
                 if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { json.append(UInt8(ascii: "\\")) }
                 json.append(b)
             }
-            json.append(contentsOf: #"":{"dtype":"F32","shape":["#.utf8)
+            json.append(#"":{"dtype":"F32","shape":["#)
             for (j, d) in t.shape.enumerated() {
                 if j > 0 { json.append(UInt8(ascii: ",")) }
-                decimal(d, into: &json)
+                json.decimal(d)
             }
-            json.append(contentsOf: #"],"data_offsets":["#.utf8)
-            decimal(offset, into: &json)
+            json.append(#"],"data_offsets":["#)
+            json.decimal(offset)
             json.append(UInt8(ascii: ","))
-            decimal(offset + bytes, into: &json)
-            json.append(contentsOf: "]}".utf8)
+            json.decimal(offset + bytes)
+            json.append("]}")
             offset += bytes
         }
         json.append(UInt8(ascii: "}"))
-        while json.count % 8 != 0 { json.append(0x20) }
-        let length = UInt64(json.count - 8).littleEndian
-        withUnsafeBytes(of: length) { for k in 0..<8 { json[k] = $0[k] } }
-        return Data(json)
-    }
-
-    private static func decimal(_ value: Int, into out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var v = value.magnitude
-        let start = out.count
-        repeat { out.append(UInt8(ascii: "0") + UInt8(v % 10)); v /= 10 } while v > 0
-        out[start...].reverse()
+        json.append(repeating: 0x20, count: (8 - json.count % 8) % 8)
+        withUnsafeBytes(of: UInt64(json.count - 8).littleEndian) { json.overwrite(at: 0, with: $0) }
+        return json.data()
     }
 
     /// The whole safetensors file in memory (for weights small enough to travel in the frame).

@@ -55,8 +55,14 @@ public final class Worker: @unchecked Sendable {
     /// of its parent's; a training request follows an inference one) travel by name only. Compared by value,
     /// which is one pointer comparison for tensors that share storage.
     private var heldWeights: WeightStore = [:]
-    /// Where this worker's requests are laid out; reused, so their pages stay mapped.
+    /// Where this worker's requests are laid out when they go through the pipe; reused, so its pages stay mapped.
     private let sendBuffer = SendBuffer()
+    /// The live process's shared payload memory (a new set per process: the files are unlinked once mapped).
+    private var payloadSlots = PayloadSlots()
+    /// The slot each held weight came in, for those that came through one (`PayloadSlots`).
+    private var heldSlots: [String: Int] = [:]
+    /// Requests whose payload went through a shared slot (tests check the path is taken).
+    private(set) var requestsInSlots = 0
 
     private func spawn() throws(WorkerError) {
         guard FileManager.default.isExecutableFile(atPath: spec.interpreter) else {
@@ -67,6 +73,8 @@ public final class Worker: @unchecked Sendable {
         hello = nil
         declared = nil
         heldWeights = [:]
+        heldSlots = [:]
+        payloadSlots = PayloadSlots()
         starts += 1
     }
 
@@ -244,18 +252,26 @@ public final class Worker: @unchecked Sendable {
         guard let process else { return ExecutionResult(framework: name, status: .crash, stage: "start", message: "no process") }
         // Wall time covers what the protocol adds: encoding, transfer both ways and decoding.
         let started = Date()
-        let (wire, shmPath) = Self.requestWire(request, held: heldWeights, into: sendBuffer)
+        let wire = Self.requestWire(request, held: heldWeights, heldSlots: heldSlots, slots: payloadSlots, into: sendBuffer)
         heldWeights = [:]   // what the process holds is unknown until it answers
-        defer { if let shmPath { try? FileManager.default.removeItem(atPath: shmPath) } }
+        heldSlots = [:]
+        defer { if let path = wire.weightsFile { try? FileManager.default.removeItem(atPath: path) } }
         process.resetStage()
-        let outcome = process.exchange(send: wire, timeout: request.timeout, memoryLimitMB: request.memoryLimitMB)
+        let outcome = process.exchange(send: wire.frame, timeout: request.timeout, memoryLimitMB: request.memoryLimitMB)
+        if let slot = wire.slot {
+            payloadSlots.exchanged(slot)
+            requestsInSlots += 1
+        }
         var result: ExecutionResult
         switch outcome {
         case .frame(let reply):
             result = Self.decode(reply, framework: name)
             // The worker replaces its held weights once it has read the request's; a failure while reading
             // the request (stage load) leaves that unknown, so everything is sent next time.
-            if result.status == .ok || (result.stage ?? "load") != "load" { heldWeights = request.weights }
+            if result.status == .ok || (result.stage ?? "load") != "load" {
+                heldWeights = request.weights
+                heldSlots = wire.weightSlots
+            }
         case .died(let status, let signal):
             result = ExecutionResult(framework: name, status: .crash, stage: process.stage,
                                      message: signal.map { "killed by signal \($0) (\(Self.signalName($0)))" } ?? "exited with status \(status ?? -1)")
@@ -300,10 +316,11 @@ public final class Worker: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         _ = try ensureStarted()
         guard let process else { throw WorkerError(.spawnFailed, framework: spec.name, "no process") }
-        let (wire, shmPath) = Self.requestWire(request, held: [:], type: "native")
-        defer { if let shmPath { try? FileManager.default.removeItem(atPath: shmPath) } }
+        let wire = Self.requestWire(request, held: [:], type: "native")
+        defer { if let path = wire.weightsFile { try? FileManager.default.removeItem(atPath: path) } }
         heldWeights = [:]
-        guard case .frame(let reply) = process.exchange(send: wire, timeout: request.timeout, memoryLimitMB: nil),
+        heldSlots = [:]
+        guard case .frame(let reply) = process.exchange(send: wire.frame, timeout: request.timeout, memoryLimitMB: nil),
               let object = try? JSONSerialization.jsonObject(with: reply.header) as? [String: Any], let ms = (object["native_ms"] as? NSNumber)?.doubleValue else {
             throw WorkerError(.protocolViolation, framework: spec.name, "no native baseline: \(process.stderrText.suffix(300))")
         }
@@ -336,10 +353,26 @@ public final class Worker: @unchecked Sendable {
 
     public var pid: Int32? { lock.lock(); defer { lock.unlock() }; return process?.pid }
 
-    /// The encoded request: the graph's JSON, the weights the worker does not hold (in the safetensors layout,
-    /// or in a /dev/shm file when large) and the inputs, laid out once and copied once (`FrameBuilder`).
-    /// With `buffer`, the returned bytes live in it (valid until its next use).
-    static func requestWire(_ request: ExecutionRequest, held: WeightStore = [:], type: String = "run", into buffer: SendBuffer? = nil) -> (Data, String?) {
+    /// An encoded request and where its parts went.
+    struct RequestWire {
+        /// What goes through the pipe: the whole frame, or only its header when the payload is in a slot.
+        var frame: Data
+        /// The /dev/shm file holding the weights, when they went that way (removed after the exchange).
+        var weightsFile: String?
+        /// The shared slot holding the payload, when it went that way.
+        var slot: Int?
+        /// Where each of the request's weights lies in shared memory afterwards: the fresh ones in `slot`, the
+        /// cached ones where they lay before.
+        var weightSlots: [String: Int] = [:]
+    }
+
+    /// The encoded request: the graph's JSON, the weights the worker does not hold (in the safetensors layout)
+    /// and the inputs, laid out once and copied once (`FrameBuilder`): into a shared slot that the worker views
+    /// in place when `slots` has one free (`PayloadSlots`), otherwise into the frame, with weights above
+    /// `ExecutionRequest.sharedMemoryThreshold` in a /dev/shm file of their own. With `buffer`, a frame sent
+    /// through the pipe lives in it (valid until its next use).
+    static func requestWire(_ request: ExecutionRequest, held: WeightStore = [:], heldSlots: [String: Int] = [:], slots: PayloadSlots? = nil,
+                            type: String = "run", into buffer: SendBuffer? = nil) -> RequestWire {
         var fresh = request.weights, cached: [String] = []
         for (name, tensor) in request.weights where held[name] == tensor {
             fresh[name] = nil
@@ -349,24 +382,32 @@ public final class Worker: @unchecked Sendable {
             "type": type, "per_node": request.perNode, "warmup": request.warmup, "repeats": request.repeats,
         ]
         if let variant = request.variant { fields["variant"] = variant }
-        if !cached.isEmpty { fields["weights_cached"] = cached.sorted() }
         var payload = FrameBuilder()
         // The graph travels as raw JSON bytes in the payload (not as a string inside the header, which both
         // sides would escape and parse twice).
         let graphJSON = GraphWireCache.shared.encoded(request.graph)
         fields["graph_offset"] = payload.append(graphJSON)
         fields["graph_nbytes"] = graphJSON.count
-        var shm: String?
+        var tensors = request.inputs.sorted { $0.key < $1.key }.map { WireTensor(name: "input:" + $0.key, tensor: $0.value) }
+        if let t = request.training {
+            fields["train"] = ["steps": t.steps, "lr": t.learningRate] as [String: Any]
+            tensors.append(WireTensor(name: "target", tensor: t.target))
+        }
         let freshBytes = fresh.values.reduce(0) { $0 + $1.elementCount * 4 }
-        if freshBytes > ExecutionRequest.sharedMemoryThreshold, let path = SharedWeights.write(fresh) {
-            shm = path
+        let names = fresh.keys.sorted()
+        let weightsHeader = fresh.isEmpty ? Data() : SharedWeights.header(fresh, names: names)
+        // The payload's size, alignment padding included.
+        let size = graphJSON.count + 8 + weightsHeader.count + freshBytes + tensors.reduce(0) { $0 + $1.bytes.count + 8 }
+        var wire = RequestWire(frame: Data())
+        let slot = slots?.acquire(size: size, busy: Set(cached.compactMap { heldSlots[$0] }))
+        if slot == nil, freshBytes > ExecutionRequest.sharedMemoryThreshold, let path = SharedWeights.write(fresh) {
+            wire.weightsFile = path
             fields["weights_path"] = path
         } else {
             payload.align()
             let start = payload.size
             if !fresh.isEmpty {
-                let names = fresh.keys.sorted()
-                payload.append(SharedWeights.header(fresh, names: names))
+                payload.append(weightsHeader)
                 for name in names {
                     let values = fresh[name]!.values
                     payload.append(count: values.count * 4) { destination in
@@ -377,11 +418,7 @@ public final class Worker: @unchecked Sendable {
             fields["weights_offset"] = start
             fields["weights_nbytes"] = payload.size - start
         }
-        var tensors = request.inputs.sorted { $0.key < $1.key }.map { WireTensor(name: "input:" + $0.key, tensor: $0.value) }
-        if let t = request.training {
-            fields["train"] = ["steps": t.steps, "lr": t.learningRate] as [String: Any]
-            tensors.append(WireTensor(name: "target", tensor: t.target))
-        }
+        if !cached.isEmpty { fields["weights_cached"] = cached.sorted() }
         var entries: [[String: Any]] = []
         for t in tensors {
             payload.align()
@@ -389,7 +426,20 @@ public final class Worker: @unchecked Sendable {
             entries.append(["name": t.name, "dtype": t.dtype.rawValue, "shape": t.shape, "offset": at, "nbytes": t.bytes.count])
         }
         fields["tensors"] = entries
-        return (buffer.map { payload.encoded(header: fields, into: $0) } ?? payload.encoded(header: fields), shm)
+        // The kept weights stay where they lie, whichever way this payload goes.
+        for name in cached { if let k = heldSlots[name] { wire.weightSlots[name] = k } }
+        if let slot, payload.size <= slot.capacity {
+            fields["payload_slot"] = slot.path
+            fields["payload_slot_index"] = slot.index
+            fields["payload_nbytes"] = payload.size
+            payload.writePayload(to: slot.base)
+            wire.frame = FrameBuilder().encoded(header: fields)
+            wire.slot = slot.index
+            for name in fresh.keys { wire.weightSlots[name] = slot.index }
+        } else {
+            wire.frame = buffer.map { payload.encoded(header: fields, into: $0) } ?? payload.encoded(header: fields)
+        }
+        return wire
     }
 
     static func decode(_ frame: Frame, framework: String) -> ExecutionResult {

@@ -49,7 +49,7 @@ import Testing
         let weights = WeightInitializer.initialize(graph, seed: 3)
         let inputs = entry.inputs(for: graph, seed: 3)
         let request = ExecutionRequest(graph: graph, weights: weights, inputs: inputs)
-        var buffer = Worker.requestWire(request).0
+        var buffer = Worker.requestWire(request).frame
         let frame = try #require(try Frame.take(from: &buffer))
         #expect(buffer.isEmpty)
         let header = try #require(try JSONSerialization.jsonObject(with: frame.header) as? [String: Any])
@@ -65,7 +65,7 @@ import Testing
         var held = weights
         let kept = held.keys.sorted().first!
         held[kept] = nil
-        var partial = Worker.requestWire(request, held: weights.filter { $0.key == kept }).0
+        var partial = Worker.requestWire(request, held: weights.filter { $0.key == kept }).frame
         let second = try #require(try Frame.take(from: &partial))
         let h2 = try #require(try JSONSerialization.jsonObject(with: second.header) as? [String: Any])
         #expect(h2["weights_cached"] as? [String] == [kept])

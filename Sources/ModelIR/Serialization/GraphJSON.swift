@@ -8,38 +8,42 @@ import Foundation
 public enum GraphJSON {
     /// `pretty`: two-space indentation and `"key" : value`, as `graph.json` files and content hashes use.
     public static func encode(_ graph: Graph, pretty: Bool) -> Data {
-        var w = Writer(pretty: pretty)
-        w.bytes.reserveCapacity(graph.nodes.count * (pretty ? 700 : 300))
+        var w = Writer(pretty: pretty, capacity: graph.nodes.count * (pretty ? 700 : 300))
         w.open("{")
         w.key("name"); w.string(graph.name)
         w.key("nodes"); w.open("[")
         for node in graph.nodes { w.member(); w.node(node) }
         w.close("]")
         w.key("outputs"); w.open("[")
-        for ref in graph.outputs { w.member(); w.string(ref.description) }
+        for ref in graph.outputs { w.member(); w.reference(ref) }
         w.close("]")
         w.close("}")
-        return Data(w.bytes)
+        return w.bytes.data()
     }
 
     struct Writer {
         let pretty: Bool
-        var bytes: [UInt8] = []
-        /// Per open container: whether it already holds a member (a comma goes before the next one).
-        private var filled: [Bool] = []
+        let bytes: ByteSink
+        /// Per open container, one bit (the innermost lowest): whether it already holds a member (a comma goes
+        /// before the next one). A graph's JSON nests six deep.
+        private var filled: UInt64 = 0
+        private var depth = 0
 
-        init(pretty: Bool) { self.pretty = pretty }
+        init(pretty: Bool, capacity: Int = 4096) {
+            self.pretty = pretty
+            bytes = ByteSink(capacity: capacity)
+        }
 
         mutating func node(_ n: Node) {
             open("{")
             key("attributes"); open("{")
             for name in n.attributes.keys.sorted() {
-                key(name)
+                key(escaping: name)
                 attribute(n.attributes[name]!)
             }
             close("}")
             key("inputs"); open("[")
-            for ref in n.inputs { member(); string(ref.description) }
+            for ref in n.inputs { member(); reference(ref) }
             close("]")
             key("name"); string(n.name)
             key("op"); string(n.op.rawValue)
@@ -87,11 +91,15 @@ public enum GraphJSON {
 
         mutating func open(_ bracket: Unicode.Scalar) {
             bytes.append(UInt8(ascii: bracket))
-            filled.append(false)
+            precondition(depth < 64, "GraphJSON nests at most 64 deep")
+            filled <<= 1
+            depth += 1
         }
 
         mutating func close(_ bracket: Unicode.Scalar) {
-            let any = filled.removeLast()
+            let any = filled & 1 == 1
+            filled >>= 1
+            depth -= 1
             if pretty {
                 // JSONEncoder writes an empty container as the opening bracket, an empty line and the close.
                 bytes.append(0x0A)
@@ -103,8 +111,8 @@ public enum GraphJSON {
 
         /// Starts a member: the comma after the previous one, then the newline and indentation.
         mutating func member() {
-            if filled[filled.count - 1] { bytes.append(UInt8(ascii: ",")) }
-            filled[filled.count - 1] = true
+            if filled & 1 == 1 { bytes.append(UInt8(ascii: ",")) }
+            filled |= 1
             if pretty {
                 bytes.append(0x0A)
                 indent()
@@ -112,31 +120,71 @@ public enum GraphJSON {
         }
 
         private mutating func indent() {
-            for _ in 0..<(filled.count * 2) { bytes.append(0x20) }
+            bytes.append(repeating: 0x20, count: depth * 2)
         }
 
-        mutating func key(_ name: String) {
+        /// A key the writer names itself (ASCII without anything to escape): its bytes are copied as they are.
+        mutating func key(_ name: StaticString) {
+            member()
+            bytes.append(UInt8(ascii: "\""))
+            name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+            bytes.append(UInt8(ascii: "\""))
+            colon()
+        }
+
+        /// A key from the graph (an attribute's name), escaped.
+        mutating func key(escaping name: String) {
             member()
             string(name)
-            if pretty { bytes.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20]) } else { bytes.append(UInt8(ascii: ":")) }
+            colon()
+        }
+
+        private mutating func colon() {
+            if pretty { bytes.append(0x20); bytes.append(UInt8(ascii: ":")); bytes.append(0x20) } else { bytes.append(UInt8(ascii: ":")) }
         }
 
         // MARK: scalars
 
-        mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+        mutating func raw(_ text: StaticString) { text.withUTF8Buffer { bytes.append(contentsOf: $0) } }
 
-        mutating func int(_ v: Int) { bytes.append(contentsOf: String(v).utf8) }
+        /// Decimal digits written in place (`String(v)` allocated a string per number: shapes are most of a graph).
+        mutating func int(_ v: Int) { bytes.decimal(v) }
+
+        /// A value reference as `ValueRef.description` spells it (`node` or `node:output`), without building it.
+        mutating func reference(_ ref: ValueRef) {
+            bytes.append(UInt8(ascii: "\""))
+            escaped(ref.node)
+            if ref.output != 0 {
+                bytes.append(UInt8(ascii: ":"))
+                int(ref.output)
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
 
         /// Swift's shortest round-trip form without a trailing ".0" (1.0 → 1, 1e-05 stays), as JSONEncoder.
         mutating func double(_ v: Double) {
             var text = v.description
             if text.hasSuffix(".0") { text.removeLast(2) }
-            bytes.append(contentsOf: text.utf8)
+            bytes.append(contentsOf: Array(text.utf8))
         }
 
         mutating func string(_ s: String) {
             bytes.append(UInt8(ascii: "\""))
-            for b in s.utf8 {
+            escaped(s)
+            bytes.append(UInt8(ascii: "\""))
+        }
+
+        /// The string's bytes with JSON's escapes, as JSONEncoder writes them; names rarely need any, so those
+        /// are copied in one go.
+        mutating func escaped(_ text: String) {
+            var text = text
+            let plain = text.withUTF8 { utf8 -> Bool in
+                guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == 0x5C }) else { return false }
+                bytes.append(contentsOf: utf8)
+                return true
+            }
+            if plain { return }
+            for b in text.utf8 {
                 switch b {
                 case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
                 case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
@@ -151,7 +199,6 @@ public enum GraphJSON {
                 default: bytes.append(b)
                 }
             }
-            bytes.append(UInt8(ascii: "\""))
         }
     }
 }

@@ -5,6 +5,7 @@ one buffer that numpy views in place, and written with one `writev` of the array
 copies), because the protocol's cost is the copies, not the syscalls."""
 import fcntl
 import json
+import mmap
 import os
 import struct
 
@@ -46,6 +47,34 @@ def read_frame(stream):
     header = json.loads(bytes(read_exact(stream, hlen)).decode("utf-8"))
     payload = read_exact(stream, plen) if plen else bytearray()
     return header, payload
+
+
+class PayloadSlots:
+    """The shared memory a request's payload may come in instead of the frame (the Swift side's
+    `PayloadSlots`): a few /dev/shm files, each mapped once and kept, so a payload is viewed in place in pages
+    that are already mapped. The driver writes a slot only while this process holds nothing it will read
+    from it again; a slot replaced by a larger one is unmapped once the last view of it is gone."""
+
+    def __init__(self):
+        self.maps = {}   # slot index -> (path, mmap)
+
+    def payload(self, header, payload):
+        """The request's payload: a view of its slot when it came in one, else the frame's own."""
+        path = header.get("payload_slot")
+        if path is None:
+            return payload
+        index, nbytes = int(header["payload_slot_index"]), int(header["payload_nbytes"])
+        entry = self.maps.get(index)
+        if entry is None or entry[0] != path:
+            self.maps.pop(index, None)
+            fd = os.open(path, os.O_RDWR)
+            try:
+                entry = self.maps[index] = (path, mmap.mmap(fd, 0, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE))
+            finally:
+                os.close(fd)
+        if nbytes > len(entry[1]):
+            raise ValueError(f"payload of {nbytes} bytes does not fit its slot of {len(entry[1])}")
+        return memoryview(entry[1])[:nbytes]
 
 
 def decode_tensors(header, payload):

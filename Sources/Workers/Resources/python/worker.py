@@ -146,6 +146,7 @@ class Worker:
         self.announced = None
         self.retired = self.retired_weights = None
         self.peak_meter = PeakMeter()
+        self.slots = protocol.PayloadSlots()
 
     def hello(self):
         from generic import GenericOps
@@ -198,6 +199,7 @@ class Worker:
         getting the model's weights into the process (one copy, as reading the model file from the page cache
         costs; the protocol's transfer replaces exactly that read) to the last timed repeat."""
         import irgraph
+        payload = self.slots.payload(header, payload)
         tensors = protocol.decode_tensors(header, payload)
         inputs = {k[len("input:"):]: v for k, v in tensors.items() if k.startswith("input:")}
         text = self.graph_json(header, payload)
@@ -231,6 +233,7 @@ class Worker:
 
     def run(self, header, payload):
         self.announced = None
+        payload = self.slots.payload(header, payload)
         tensors = protocol.decode_tensors(header, payload)
         graph_json = self.graph_json(header, payload)
         import irgraph
