@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -100,6 +101,8 @@ final class WorkerProcess {
         }
         var lastMemoryCheck = Date()
         let started = Self.monotonic()
+        Self.inFlight.add(1, ordering: .relaxed)
+        defer { Self.inFlight.subtract(1, ordering: .relaxed) }
         let spin = spinWindow()
         let spinFrom = started + spin.from
         var spinUntil = started + spin.until
@@ -111,7 +114,7 @@ final class WorkerProcess {
                 return .corrupt(error.message)
             }
             let clock = Self.monotonic()
-            if offset >= pending.count, clock >= spinFrom, clock < spinUntil {
+            if offset >= pending.count, clock >= spinFrom, clock < spinUntil, Self.inFlight.load(ordering: .relaxed) == 1 {
                 // Short requests are awaited spinning (see `spinWindow`); a dead child shows up as end of
                 // file, and the poll loop below then reaps it.
                 if readAvailable(stdoutFD, into: &readBuffer, cap: nil) == 0 { spinUntil = 0 }
@@ -154,6 +157,9 @@ final class WorkerProcess {
 
     /// Seconds the last exchange waited for its frame.
     private var lastExchange: Double?
+    /// Exchanges in progress in this process, over all workers: with more than one (`OperatorStudy` drives
+    /// several workers at once), nobody spins, since each spinner would take a processor from a worker.
+    private static let inFlight = Atomic<Int>(0)
 
     /// When to await the next reply spinning rather than sleeping in poll(2), in seconds after the request
     /// went out: a sleeping driver costs two wake-ups per request (the worker's write that wakes it and the
@@ -162,7 +168,8 @@ final class WorkerProcess {
     /// of the expected wait: the driver sleeps through the first 70% of the last request's duration (a timer
     /// wake-up, off the critical path) and spins from there to twice that plus 2 ms, then sleeps again. The
     /// spin yields the processor on every turn, so a loaded machine loses little to it, and the worker runs
-    /// its framework single-threaded, so it does not compete with the spinner.
+    /// its framework single-threaded, so it does not compete with the spinner; and only while no other
+    /// exchange is in progress in this process.
     private func spinWindow() -> (from: Double, until: Double) {
         guard let last = lastExchange, last <= 0.02 else { return (0, 0) }
         return (last * 0.7, last * 2 + 0.002)

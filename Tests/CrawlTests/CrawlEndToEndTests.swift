@@ -42,16 +42,16 @@ struct CrawlEndToEndTests {
         let before = try sim.stats().requests
 
         let killed = temporaryDatabase()
-        var rng = SystemRandomNumberGenerator()
         var kills = 0, runs = 1   // the final, uninterrupted run
-        for _ in 0..<5 {
+        // Fixed kill times, early to late in a run (where a run is when killed still depends on the machine).
+        for delay in [0.05, 0.6, 0.2, 0.45, 0.3] {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: Binaries.defectlab)
             p.arguments = ["crawl", "github", "pytorch/pytorch", "--api-url", sim.url, "--db", killed, "--no-progress"]
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()
-            Thread.sleep(forTimeInterval: Double.random(in: 0.05...0.6, using: &rng))
+            Thread.sleep(forTimeInterval: delay)
             if p.isRunning { kill(p.processIdentifier, SIGKILL); kills += 1 }
             p.waitUntilExit()
             runs += 1
