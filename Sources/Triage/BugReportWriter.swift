@@ -14,6 +14,8 @@ struct BugReportWriter {
     var planted: String?
     /// Framework -> `module x.y.z`, where the interpreter answered.
     var versions: [String: String] = [:]
+    /// Whether some script builds the model with the worker's builder copied into `builder/`.
+    var builder = false
 
     var text: String {
         let framework = defect.frameworkList.first ?? "framework"
@@ -42,7 +44,8 @@ struct BugReportWriter {
         }
         lines += ["", "## \(headings.steps)", "", "```sh"]
         for s in scripts { lines.append("python3 \(s)") }
-        lines += ["```", "", "Each script is standalone (the framework and numpy only); it loads `model/weights.safetensors`, the inputs (`input_*.npy`) and the float64 expected outputs (`expected_*.npy`), prints expected vs actual and exits 1 when the defect shows. `model/graph.json` is the model in DefectLab's IR" + "."]
+        lines += ["```", "", "Each script is standalone (the framework and numpy only); it loads `model/weights.safetensors`, the inputs (`input_*.npy`) and the float64 expected outputs (`expected_*.npy`), prints expected vs actual and exits 1 when the defect shows. `model/graph.json` is the model in DefectLab's IR" + "."
+                  + (builder ? " A script for a framework whose model is not written out layer by layer here builds it from `model/graph.json` with DefectLab's own builder for that framework, copied into `builder/` (the code that found the defect; it uses that framework and numpy only)." : "")]
         lines += ["", "## \(headings.expected)", "", "The outputs of the float64 reference interpreter, within a mean relative distance of 1e-3:", ""]
         lines += expectedHead.map { "- \($0)" }
         lines += ["", "## \(headings.actual)", "", actualSentence]
@@ -53,7 +56,8 @@ struct BugReportWriter {
         }
         for fw in defect.frameworkList where fw != "faulty" {
             if let v = versions[fw] { lines.append("- \(fw): \(v)"); continue }
-            lines.append("- \(fw): version as printed by `python3 -c 'import \(fw == "pytorch" ? "torch" : fw); print(\(fw == "pytorch" ? "torch" : fw).__version__)'`")
+            let module = FrameworkVersions.module(fw) ?? fw
+            lines.append("- \(fw): version as printed by `python3 -c 'import \(module); print(\(module).__version__)'`")
         }
         let os = ProcessInfo.processInfo.operatingSystemVersionString
         lines.append("- OS: \(os); Python 3 with numpy")

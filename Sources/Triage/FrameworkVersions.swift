@@ -1,4 +1,5 @@
 import Foundation
+import Workers
 
 /// Framework versions for bug reports, asked of the interpreter the workers use (one short process per
 /// framework, one framework per process: importing several in one process aborts), cached per run.
@@ -11,9 +12,11 @@ public final class FrameworkVersions: @unchecked Sendable {
 
     /// The Python module a framework name imports.
     static func module(_ framework: String) -> String? {
-        switch framework.split(separator: "@").first.map(String.init) ?? framework {
+        let name = framework.split(separator: "@").first.map(String.init) ?? framework
+        // A compiled variant (tensorflow-xla, ...) is its base framework's module.
+        return switch FrameworkKind.base(of: name) ?? name {
         case "pytorch": "torch"
-        case "onnxruntime", "onnxruntime-noopt": "onnxruntime"
+        case "onnxruntime": "onnxruntime"
         case "tensorflow": "tensorflow"
         case "jax": "jax"
         case "mindspore": "mindspore"

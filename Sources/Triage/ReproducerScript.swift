@@ -14,6 +14,17 @@ struct ReproducerScript {
     /// For `faulty`: the planted op and kind (`crash`, `error`, `load`, `nan`, `wrong`).
     var fault: (op: String, kind: String)?
     var control = false
+    /// Set for frameworks the model is not written out for (TensorFlow, JAX, MindSpore and every compiled
+    /// variant): the framework's worker module (`backend_<base>.py`, with the IR helpers it imports) copied into
+    /// `builder/`, which builds the model exactly as the run that found the defect did.
+    var builder: Builder?
+
+    struct Builder {
+        /// The base framework, whose `backend_<base>.py` builds the model.
+        var base: String
+        /// The files copied into `builder/`.
+        static func files(base: String) -> [String] { ["irgraph.py", "generic.py", "eager.py", "backend_\(base).py"] }
+    }
 
     static let header = """
         import json
@@ -27,13 +38,17 @@ struct ReproducerScript {
         """
 
     var text: String {
-        let dialect: PythonDialect? = framework == "pytorch" ? .pytorch : framework == "onnxruntime" ? nil : .numpy
+        let dialect: PythonDialect? = builder != nil ? nil : framework == "pytorch" ? .pytorch : framework == "onnxruntime" ? nil : .numpy
         var out = "#!/usr/bin/env python3\n\"\"\"" + docstring + "\"\"\"\n" + Self.header
         var body: [String] = []
-        switch framework {
-        case "pytorch": out += "import torch\nimport torch.nn.functional as F\n\ntorch.set_num_threads(1)\n"
-        case "onnxruntime": out += "import onnxruntime as ort\n"
-        default: break
+        if let builder {
+            out += Self.builderPrelude(base: builder.base)
+        } else {
+            switch framework {
+            case "pytorch": out += "import torch\nimport torch.nn.functional as F\n\ntorch.set_num_threads(1)\n"
+            case "onnxruntime": out += "import onnxruntime as ort\n"
+            default: break
+            }
         }
         out += "\nHERE = os.path.dirname(os.path.abspath(__file__))\nTOLERANCE = \(tolerance)\n\n\n" + Self.loader
         body.append("")
@@ -62,6 +77,12 @@ struct ReproducerScript {
                 lines.append("This is a timing or memory finding: the simulated framework's slowness or allocation is not")
                 lines.append("re-enacted here, so this script checks the values only (they match).")
             }
+        } else if let builder {
+            lines.append("Framework: \(framework)\(framework == builder.base ? "" : " (\(builder.base)'s compiled variant)"). Uses only \(builder.base) and numpy, through")
+            lines.append("the model builder DefectLab's \(builder.base) worker uses, copied into builder/ (builder/backend_\(builder.base).py")
+            lines.append("spells each IR op in \(builder.base)'s own calls): the model is built and run exactly as in the run that")
+            lines.append("found the defect, with the same environment settings.")
+            if control { lines.append("Control: this framework is not implicated; on the same model it should match the reference.") }
         } else {
             lines.append("Framework: \(framework). Uses only \(framework == "pytorch" ? "torch" : framework) and numpy.")
             if control { lines.append("Control: this framework is not implicated; on the same model it should match the reference.") }
@@ -94,7 +115,27 @@ struct ReproducerScript {
 
         """
 
+    /// The worker's environment (worker.py sets it before importing a framework), then the builder.
+    static func builderPrelude(base: String) -> String {
+        var lines = ["os.environ.setdefault(\"OMP_NUM_THREADS\", \"1\")", "os.environ.setdefault(\"TF_CPP_MIN_LOG_LEVEL\", \"2\")",
+                     "os.environ.setdefault(\"GLOG_v\", \"3\")"]
+        if base == "jax" {
+            lines.append("os.environ.setdefault(\"XLA_FLAGS\", \"--xla_cpu_multi_thread_eigen=false --xla_backend_optimization_level=0\")")
+        }
+        lines += ["sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), \"builder\"))",
+                  "import irgraph  # noqa: E402", "import backend_\(base) as backend  # noqa: E402", ""]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     var runFramework: [String] {
+        if builder != nil {
+            return ["def run_framework(x, W):",
+                    "    with open(os.path.join(HERE, \"model\", \"graph.json\")) as f:",
+                    "        graph = irgraph.Graph(json.load(f))",
+                    "    model = backend.Backend().build(graph, {k: np.array(a) for k, a in W.items()}, \(py(framework)))",
+                    "    outputs = model.run({k: np.array(a) for k, a in x.items()}, False)",
+                    "    return [np.asarray(outputs[f\"output:{i}\"], np.float64) for i in range(\(graph.outputs.count))]"]
+        }
         switch framework {
         case "pytorch":
             return ["def run_framework(x, W):",

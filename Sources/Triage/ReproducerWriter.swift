@@ -3,6 +3,7 @@ import Fuzz
 import ModelIR
 import Oracles
 import Reference
+import Workers
 
 /// What a reproducer folder holds.
 public struct ReproducerFolder: Sendable, Codable {
@@ -16,7 +17,9 @@ public struct ReproducerFolder: Sendable, Codable {
 /// Writes one defect's self-contained reproducer folder: the minimal model (graph JSON, safetensors, ONNX
 /// when ONNX Runtime is implicated), inputs and float64 expected outputs as .npy, one standalone script per
 /// implicated framework (and per control framework: the same model where it should pass), and the bug
-/// report draft. Nothing is written outside the folder.
+/// report draft. Frameworks whose model `PythonModelEmitter` does not write out (TensorFlow, JAX, MindSpore,
+/// compiled variants) build it with their worker's builder, copied into `builder/`. Nothing is written outside
+/// the folder.
 public struct ReproducerWriter: Sendable {
     /// Makes `model/model.onnx` when ONNX Runtime is implicated or a control.
     public var exporter: OnnxExporter?
@@ -92,25 +95,47 @@ public struct ReproducerWriter: Sendable {
         var scripts: [String: String] = [:]
         var order: [String] = []
         for (fw, control) in implicated.map({ ($0, false) }) + controlList.map({ ($0, true) }) {
-            guard ["faulty", "pytorch", "onnxruntime"].contains(fw), fw != "onnxruntime" || files.contains("model/model.onnx") else {
-                if !control {
-                    let note = "No standalone \(fw) script is generated yet: rerun the model with `defectlab diff` or the \(fw) worker.\n"
-                    try folder.write(note, to: "repro_\(SafeFolder.sanitize(fw)).txt"); files.append("repro_\(SafeFolder.sanitize(fw)).txt")
+            // The model written out in the framework's own calls (PyTorch), ONNX Runtime on the exported model,
+            // the simulated `faulty` framework in numpy; anything else (and ONNX Runtime when the export
+            // failed) through the worker's own model builder.
+            var builder: ReproducerScript.Builder?
+            if !(["faulty", "pytorch"].contains(fw) || fw == "onnxruntime" && files.contains("model/model.onnx")) {
+                guard let base = FrameworkKind.base(of: fw), let copied = try? copyBuilder(base: base, into: folder) else {
+                    if !control {
+                        let note = "No standalone \(fw) script can be generated here: rerun the model with `defectlab diff --load` on this folder's model/.\n"
+                        try folder.write(note, to: "repro_\(SafeFolder.sanitize(fw)).txt"); files.append("repro_\(SafeFolder.sanitize(fw)).txt")
+                    }
+                    continue
                 }
-                continue
+                builder = .init(base: base)
+                files += copied.filter { !files.contains($0) }
             }
-            let script = ReproducerScript(framework: fw, title: "D\(defect.id): \(defect.title)", graph: graph, inputFiles: inputFiles,
+            var script = ReproducerScript(framework: fw, title: "D\(defect.id): \(defect.title)", graph: graph, inputFiles: inputFiles,
                                           expectedFiles: expectedFiles, tolerance: tolerance * DtypeTolerance.factor(graph), fault: fw == "faulty" ? fault : nil, control: control)
+            script.builder = builder
             try folder.write(script.text, to: script.fileName, executable: true)
             files.append(script.fileName)
             scripts[fw] = script.fileName
             order.append(script.fileName)
         }
         let plantedHere = planted.first { $0.lowercased().hasPrefix(defect.op.lowercased() + "=") }
-        let report = BugReportWriter(defect: defect, graph: graph, reduction: reduction, scripts: order, expectedHead: expectedHead,
+        var report = BugReportWriter(defect: defect, graph: graph, reduction: reduction, scripts: order, expectedHead: expectedHead,
                                      subtypeName: subtypeNames[defect.subtype], planted: plantedHere,
                                      versions: Dictionary(uniqueKeysWithValues: implicated.compactMap { fw in versions?.version(of: fw).map { (fw, $0) } }))
+        report.builder = files.contains { $0.hasPrefix("builder/") }
         try folder.write(report.text, to: "bug-report.md"); files.append("bug-report.md")
         return ReproducerFolder(path: folder.root.path, files: files, scripts: scripts, controls: controlList.filter { scripts[$0] != nil })
+    }
+
+    /// Copies the worker's model builder for `base` into `builder/`; returns the files written.
+    func copyBuilder(base: String, into folder: SafeFolder) throws -> [String] {
+        let source = try WorkerScripts.directory()
+        var written: [String] = []
+        for name in ReproducerScript.Builder.files(base: base) {
+            let data = try Data(contentsOf: source.appendingPathComponent(name))
+            try folder.write(data, to: "builder/" + name)
+            written.append("builder/" + name)
+        }
+        return written
     }
 }

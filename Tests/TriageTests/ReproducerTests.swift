@@ -90,3 +90,54 @@ struct ConvTanhExecutor: MutantExecutor {
         #expect((try? r.candidate.model.graph.inferred()) != nil)
     }
 }
+
+/// Frameworks whose model is not written out (TensorFlow, JAX, MindSpore, compiled variants) get a script that
+/// builds the model with the worker's own builder, copied into the folder: it runs the real framework alone and
+/// gives its verdict against the float64 reference.
+@Suite(.serialized) struct BuilderReproducerTests {
+    static func defect(frameworks: String) throws -> DefectRecord {
+        let fields: [String: Any] = [
+            "id": 7, "signature": "inconsistency|execute|F1|\(frameworks)|Conv2d", "subtype": "F1", "symptom": "inconsistency", "stage": "execute",
+            "frameworks": frameworks, "op": "Conv2d", "key_attributes": "", "error": "", "title": "Conv2d deviates", "finding_count": 1,
+            "first_seen": "2026-11-27", "last_seen": "2026-11-27", "campaigns": [1],
+        ]
+        return try JSONDecoder().decode(DefectRecord.self, from: JSONSerialization.data(withJSONObject: fields))
+    }
+
+    @Test func tensorflowJaxAndVariantsReproduceThroughTheWorkersBuilder() throws {
+        let python = try TriageAcceptanceTests.python()
+        let dir = try TriageTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let candidate = ReductionCandidate(model: model, inputs: model.inputs())
+        let out = dir.appendingPathComponent("D7").path
+        let folder = try ReproducerWriter(controls: ["jax"]).write(defect: try Self.defect(frameworks: "tensorflow,tensorflow-xla"), candidate: candidate,
+                                                                   reduction: nil, planted: [], to: out)
+        #expect(folder.scripts == ["tensorflow": "repro_tensorflow.py", "tensorflow-xla": "repro_tensorflow-xla.py", "jax": "control_jax.py"])
+        for f in ["builder/irgraph.py", "builder/generic.py", "builder/eager.py", "builder/backend_tensorflow.py", "builder/backend_jax.py"] {
+            #expect(folder.files.contains(f) && FileManager.default.fileExists(atPath: out + "/" + f), "missing \(f)")
+        }
+        let text = try String(contentsOfFile: out + "/repro_tensorflow-xla.py", encoding: .utf8)
+        #expect(text.contains("import backend_tensorflow as backend") && text.contains("\"tensorflow-xla\""))
+        #expect(!text.contains("import torch"))
+        let report = try String(contentsOfFile: out + "/bug-report.md", encoding: .utf8)
+        #expect(report.contains("import tensorflow; print(tensorflow.__version__)") && !report.contains("import tensorflow-xla"))
+        // The real frameworks agree with the reference on the seed: each script says so and exits 0.
+        let runs = try ["repro_tensorflow.py", "repro_tensorflow-xla.py", "control_jax.py"].map { ($0, try TriageAcceptanceTests.run(python, $0, in: out)) }
+        for (script, process) in runs {
+            process.waitUntilExit()
+            let output = (try? String(contentsOfFile: out + "/" + script + ".out", encoding: .utf8)) ?? ""
+            #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(script):\n\(output)")
+            #expect(output.contains("no defect"), "\(script):\n\(output)")
+        }
+        // And a script can fail: against a wrong expectation it shows the defect.
+        var expected = try Data(contentsOf: URL(fileURLWithPath: out + "/expected_0.npy"))
+        let tail = expected.count - 8
+        expected.replaceSubrange(tail..<expected.count, with: withUnsafeBytes(of: Double(1e6)) { Data($0) })
+        try expected.write(to: URL(fileURLWithPath: out + "/expected_0.npy"))
+        let failing = try TriageAcceptanceTests.run(python, "repro_tensorflow.py", in: out)
+        failing.waitUntilExit()
+        let output = (try? String(contentsOfFile: out + "/repro_tensorflow.py.out", encoding: .utf8)) ?? ""
+        #expect(failing.terminationStatus == 1 && output.contains("DEFECT SHOWS"), "\(output)")
+    }
+}
