@@ -72,6 +72,7 @@ final class PayloadSlots {
     /// would be a SIGBUS in this process when written, not an error.
     private static func create(index: Int, capacity: Int) -> Slot? {
         guard FileManager.default.fileExists(atPath: "/dev/shm") else { return nil }
+        sweepOnce
         let path = "/dev/shm/defectlab-\(getpid())-\(UUID().uuidString).payload"
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return nil }
@@ -84,5 +85,20 @@ final class PayloadSlots {
 
     deinit {
         for index in 0..<Self.count { release(index) }
+    }
+
+    /// Runs `sweepStale` the first time this process makes a slot.
+    private static let sweepOnce: Void = { sweepStale() }()
+
+    /// Removes what killed drivers left in /dev/shm: a slot (or weights file) lives under its name only until
+    /// the worker has mapped it, so a driver killed during that request leaves the file behind. Files are named
+    /// `defectlab-<driver pid>-...`; those whose driver no longer runs are removed.
+    static func sweepStale(directory: String = "/dev/shm") {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix("defectlab-") {
+            let parts = name.split(separator: "-", maxSplits: 2)
+            guard parts.count == 3, let pid = pid_t(parts[1]), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + name) }
+        }
     }
 }

@@ -38,6 +38,20 @@ import Testing
         #expect(view.load(as: UInt8.self) == UInt8(ascii: "P"))
     }
 
+    @Test func filesOfDeadDriversAreSwept() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("slots-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // A pid that no process has: the driver that made this file is gone.
+        var dead: pid_t = 4_000_000
+        while kill(dead, 0) == 0 || errno != ESRCH { dead -= 1 }
+        let names = ["defectlab-\(dead)-A.payload", "defectlab-\(getpid())-B.payload", "defectlab-1-C.safetensors", "other-\(dead)-D"]
+        for n in names { FileManager.default.createFile(atPath: dir + "/" + n, contents: Data([1])) }
+        PayloadSlots.sweepStale(directory: dir)
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+        #expect(left == Set(names.dropFirst()), "only the dead driver's file goes (pid 1 runs; other names are not ours)")
+    }
+
     @Test func keptWeightsSurviveSlotReuse() throws {
         let entry = try #require(ModelZoo.entry(named: "lenet5"))
         let graph = try entry.build(entry.defaults)
