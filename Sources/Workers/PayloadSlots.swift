@@ -41,10 +41,10 @@ final class PayloadSlots {
             return fit
         }
         guard let index = free.first(where: { slots[$0] == nil }) ?? free.first else { return nil }
-        release(index)
         // Room to grow: a mutant is often a little larger than its parent.
         let capacity = (min(max(size + size / 4, 1 << 20), Self.largestPayload + (1 << 20)) + 4095) & ~4095
         guard capacity < refused else { return nil }
+        release(index)
         guard let slot = Self.create(index: index, capacity: capacity) else {
             refused = capacity
             return nil
@@ -59,6 +59,13 @@ final class PayloadSlots {
         guard let slot = slots[index], !slot.mapped else { return }
         unlink(slot.path)
         slots[index]?.mapped = true
+    }
+
+    /// No more slots for this process: a worker that could not read its payload from one (stage `load`)
+    /// gets every later payload through the pipe rather than failing each request the same way.
+    func disable() {
+        for index in 0..<Self.count { release(index) }
+        refused = 0
     }
 
     private func release(_ index: Int) {

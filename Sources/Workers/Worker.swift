@@ -266,6 +266,7 @@ public final class Worker: @unchecked Sendable {
         switch outcome {
         case .frame(let reply):
             result = Self.decode(reply, framework: name)
+            if wire.slot != nil, result.status != .ok, (result.stage ?? "load") == "load" { payloadSlots.disable() }
             // The worker replaces its held weights once it has read the request's; a failure while reading
             // the request (stage load) leaves that unknown, so everything is sent next time.
             if result.status == .ok || (result.stage ?? "load") != "load" {

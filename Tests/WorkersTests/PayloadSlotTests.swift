@@ -36,6 +36,9 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: grown.path))
         grown.base.storeBytes(of: UInt8(ascii: "P"), as: UInt8.self)
         #expect(view.load(as: UInt8.self) == UInt8(ascii: "P"))
+        // Once disabled (a worker could not read its payload from a slot), no more slots.
+        slots.disable()
+        #expect(slots.acquire(size: 1000, busy: []) == nil)
     }
 
     @Test func filesOfDeadDriversAreSwept() throws {
