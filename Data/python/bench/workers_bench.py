@@ -57,6 +57,7 @@ ratios = {f: [] for f in frameworks}
 totals = {f: [0.0, 0.0] for f in frameworks}
 cached = {f: [] for f in frameworks}
 pings = {f: [] for f in frameworks}
+added = {f: [] for f in frameworks}   # what the protocol added to a request, in µs (round trip − native)
 with tempfile.TemporaryDirectory() as tmp:
     for m in models:
         out = subprocess.run([fuzz_bench, "workers", "--models", m, "--frameworks", ",".join(frameworks), "--python", python,
@@ -76,18 +77,39 @@ with tempfile.TemporaryDirectory() as tmp:
             ratios[f].append(r)
             cached[f].append(c)
             pings[f].append(line["ping_us"])
+            added[f].append((line["wall_ms"] - line["native_ms"]) * 1000)
             totals[f][0] += r * line["native_ms"]
             totals[f][1] += line["native_ms"]
             cells.append(f"{line['wall_ms']:>9.1f} /{line['native_ms']:>8.1f} = {r:5.2f}  ({c:4.2f})")
         print(f"{m:<16}" + "".join(f"{c:>34}" for c in cells))
 
 print("\nper framework, median ratio over the models (weights sent · weights held); target ≤ 1.05;"
-      " the floor under any request, a bare ping's round trip; and all seeds together"
+      " the floor under any request, a bare ping's round trip; what the protocol added to a request (median over the"
+      " models of round trip − native: a fixed cost, so the smallest seeds show it most); and all seeds together"
       " (each seed's ratio weighted by its native time: one diff over the whole zoo; weights sent)")
 for f in frameworks:
     if ratios[f]:
         print(f"  {f:<14}{statistics.median(ratios[f]):6.3f} · {statistics.median(cached[f]):6.3f}    ping {statistics.median(pings[f]):5.0f} us"
-              f"    all seeds together {totals[f][0] / totals[f][1]:6.3f}")
+              f"    added {statistics.median(added[f]):5.0f} us    all seeds together {totals[f][0] / totals[f][1]:6.3f}")
 every = [r for f in frameworks for r in ratios[f]]
 if every:
     print(f"overall median {statistics.median(every):.3f}; worst {max(every):.3f}")
+
+# What a wake-up costs on this machine, which every request pays on both sides of the process boundary (the
+# native baseline, timed inside an awake worker, does not): the same small step hot and right after 3 ms idle.
+probe = r"""
+import json, statistics, time
+text = json.dumps({"type": "run", "graph_offset": 0, "graph_nbytes": 3120, "payload_slot": "/dev/shm/x" * 8, "repeats": 5,
+                   "tensors": [{"name": "input:x", "dtype": "f32", "shape": [1, 1, 28, 28], "offset": 4096, "nbytes": 3136}]})
+def timed(pause):
+    out = []
+    for _ in range(200):
+        if pause:
+            time.sleep(pause)
+        t = time.perf_counter(); json.loads(text); out.append((time.perf_counter() - t) * 1e6)
+    return statistics.median(out)
+print(f"{timed(0):.1f} {timed(0.003):.1f}")
+"""
+hot, idle = map(float, subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True).stdout.split())
+print(f"\nthis machine's wake-up cost: parsing a request header in the worker's Python takes {hot:.1f} us hot and {idle:.1f} us"
+      f" right after 3 ms idle ({idle / hot:.1f}x); each step of a request after a wake-up pays this, the native baseline does not")
