@@ -28,20 +28,23 @@ let package = Package(
         .target(name: "Taxonomy", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Doctor", dependencies: ["CCurl", "CLibXML2", "CNCursesW", "Store"]),
-        // Agreement: pure statistics over count tables (no dependencies). Annotation: labels in the store.
-        .target(name: "Agreement"),
-        .target(name: "Annotation", dependencies: ["Store", "Taxonomy", "Agreement", .product(name: "GRDB", package: "GRDB.swift")]),
-        .executableTarget(name: "AgreementBench", dependencies: ["Agreement"]),
+        // Seeding: the one seedable generator every random choice goes through (no dependencies).
+        .target(name: "Seeding"),
+        // Agreement: pure statistics over count tables. Annotation: labels in the store.
+        .target(name: "Agreement", dependencies: ["Seeding"]),
+        .target(name: "Annotation", dependencies: ["Store", "Taxonomy", "Agreement", "Seeding", .product(name: "GRDB", package: "GRDB.swift")]),
+        .executableTarget(name: "AgreementBench", dependencies: ["Agreement", "Seeding"]),
         .executableTarget(name: "FuzzBench", dependencies: ["Fuzz", "ModelIR", "Store", "Taxonomy"]),
         // Optimized even in debug builds: the zoo's weights and the reference interpreter are number crunching
         // that tests and `models run` exercise at real sizes.
-        .target(name: "ModelIR", swiftSettings: [.unsafeFlags(["-O"])]),
-        .target(name: "Reference", dependencies: ["ModelIR", "COpenBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "ModelIR", dependencies: ["Seeding"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Reference", dependencies: ["ModelIR", "Seeding", "COpenBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
         // The escape decoding of the project's hand-written JSON readers (Crawl's and Workers').
         .target(name: "JSONText"),
         .target(name: "Crawl", dependencies: ["CCurl", "CLibXML2", "Store", "Taxonomy", "JSONText", .product(name: "GRDB", package: "GRDB.swift")]),
         // The tracker simulator (GitHub + Gitee over loopback) used by the crawl tests and benchmarks.
         .target(name: "TrackerSim", dependencies: [
+            "Seeding",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -51,14 +54,14 @@ let package = Package(
         .target(name: "Workers", dependencies: ["ModelIR", "JSONText"], resources: [.copy("Resources/python")]),
         // Oracles: the thresholds (`--oracles`) and the distance, localization and loss maths every command's
         // oracles share, plus `diff`'s suite. Optimized: campaigns call its distances on every layer of every mutant.
-        .target(name: "Oracles", dependencies: ["Workers", "ModelIR", "Reference", "Taxonomy", "Store",
+        .target(name: "Oracles", dependencies: ["Workers", "ModelIR", "Seeding", "Reference", "Taxonomy", "Store",
                                                 .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         // Labelling (issue 5): the ncurses screens over Annotation's sampling, designs, sessions, adjudication.
         .target(name: "TerminalUI", dependencies: ["CNCursesW", "Annotation", "Taxonomy"]),
         // Fuzz: mutation operators, constraints, guidance, campaigns and the RQ3 studies (optimized: it mutates
         // and hashes models in a loop).
-        .target(name: "Fuzz", dependencies: ["ModelIR", "Reference", "Taxonomy", "Store", "Workers", "Oracles", .product(name: "GRDB", package: "GRDB.swift")],
+        .target(name: "Fuzz", dependencies: ["ModelIR", "Seeding", "Reference", "Taxonomy", "Store", "Workers", "Oracles", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         // Triage (issue 9): fold findings into unique defects, reduce them, write reproducers.
         .target(name: "Triage", dependencies: ["Fuzz", "Oracles", "ModelIR", "Reference", "Workers", "Store", "Taxonomy",
@@ -79,9 +82,9 @@ let package = Package(
         .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "CLITests", dependencies: ["defectlab"]),
-        .testTarget(name: "AgreementTests", dependencies: ["Agreement"]),
+        .testTarget(name: "AgreementTests", dependencies: ["Agreement", "Seeding"]),
         .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Agreement", "Store", "Taxonomy"]),
-        .testTarget(name: "ModelIRTests", dependencies: ["ModelIR"]),
+        .testTarget(name: "ModelIRTests", dependencies: ["ModelIR", "Seeding"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "ModelIR"]),
         .testTarget(name: "CrawlTests", dependencies: ["Crawl", "Store"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers", "Oracles", "ModelIR", "Reference", "Taxonomy", "Store", "Doctor",
@@ -89,9 +92,9 @@ let package = Package(
                     resources: [.copy("Resources/fault_worker.py")]),
         .testTarget(name: "LabellingTests", dependencies: ["Annotation", "Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Annotation", "Store", "CNCursesW", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "Oracles", "ModelIR", "Reference", "Store", "Taxonomy", "Workers"]),
+        .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "Oracles", "ModelIR", "Seeding", "Reference", "Store", "Taxonomy", "Workers"]),
         .testTarget(name: "OraclesTests", dependencies: ["Oracles", "ModelIR"]),
-        .testTarget(name: "TriageTests", dependencies: ["Triage", "Fuzz", "Oracles", "ModelIR", "Reference", "Store", "Taxonomy",
+        .testTarget(name: "TriageTests", dependencies: ["Triage", "Fuzz", "Oracles", "ModelIR", "Seeding", "Reference", "Store", "Taxonomy",
                                                          .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Taxonomy", "CLibXML2", .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),

@@ -1,3 +1,5 @@
+import Seeding
+
 /// A percentile bootstrap confidence interval for Fleiss' kappa, resampling items with their ratings.
 ///
 /// SE0 only serves the test of κ = 0; an interval needs the sampling distribution of κ itself, which the
@@ -45,7 +47,7 @@ public struct BootstrapInterval: Sendable, Equatable {
             var pa = 0.0, pairedCount = 0
             shares.withUnsafeBufferPointer { sh in
                 for _ in 0..<items {
-                    let i = rng.nextInt(below: items)
+                    let i = rng.below(items)
                     if paired[i] { pa += agreement[i]; pairedCount += 1 }
                     let row = i * k
                     for j in 0..<k { prevalence[j] += sh[row + j] }

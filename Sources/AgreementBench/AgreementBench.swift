@@ -1,3 +1,4 @@
+import Seeding
 import Agreement
 import Foundation
 
@@ -56,9 +57,9 @@ enum AgreementBench {
         var rng = SplitMix64(seed: seed)
         var codes = [UInt8](repeating: 0, count: c.items * c.raters)
         for i in 0..<c.items {
-            let truth = UInt8(rng.nextInt(below: c.categories))
+            let truth = UInt8(rng.below(c.categories))
             for r in 0..<c.raters {
-                codes[i * c.raters + r] = rng.nextUnit() < 0.7 ? truth : UInt8(rng.nextInt(below: c.categories))
+                codes[i * c.raters + r] = rng.unit() < 0.7 ? truth : UInt8(rng.below(c.categories))
             }
         }
         return codes

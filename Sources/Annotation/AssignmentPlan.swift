@@ -1,3 +1,4 @@
+import Seeding
 import GRDB
 import Store
 
@@ -54,13 +55,13 @@ public enum AssignmentPlanner {
             }
             let items = try Int64.fetchAll(db, sql: "SELECT item_id FROM sample_item WHERE sample_id = ? ORDER BY position", arguments: [sampleID])
             guard !items.isEmpty else { throw AnnotationError(.invalid, "sample '\(sample)' has no items") }
-            var generator = SeededGenerator(seed: seed, stream: "assign/\(sample)")
+            var generator = SplitMix64(seed: seed, stream: "assign/\(sample)")
             let shuffled = items.seededShuffle(&generator)
             let dealt = try design.deal(itemCount: shuffled.count, annotatorCount: annotators.count)
             var queues = Array(repeating: [Int64](), count: annotators.count)
             for (item, who) in zip(shuffled, dealt) { for a in who { queues[a].append(item) } }
             for (a, queue) in queues.enumerated() {
-                var order = SeededGenerator(seed: seed, stream: "queue/\(sample)/\(annotators[a])")
+                var order = SplitMix64(seed: seed, stream: "queue/\(sample)/\(annotators[a])")
                 for (position, item) in queue.seededShuffle(&order).enumerated() {
                     try db.execute(sql: "INSERT INTO assignment (sample_id, annotator_id, item_id, position) VALUES (?, ?, ?, ?)",
                                    arguments: [sampleID, annotatorIDs[a], item, position])

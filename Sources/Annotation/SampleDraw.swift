@@ -1,3 +1,4 @@
+import Seeding
 import Foundation
 import GRDB
 import Store
@@ -66,7 +67,7 @@ public enum SampleDraw {
             var chosen: [SampleCandidate] = []
             for framework in strata.keys.sorted() {
                 let ordered = strata[framework]!.sorted { $0.key < $1.key }
-                var generator = SeededGenerator(seed: request.seed, stream: "sample/\(framework)")
+                var generator = SplitMix64(seed: request.seed, stream: "sample/\(framework)")
                 let taken = Array(ordered.seededShuffle(&generator).prefix(request.perFramework))
                 chosen += taken
                 summary.strata.append(.init(framework: framework, candidates: ordered.count, drawn: taken.count))

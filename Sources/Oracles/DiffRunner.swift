@@ -1,3 +1,4 @@
+import Seeding
 import Foundation
 import ModelIR
 import Reference
@@ -126,7 +127,7 @@ public struct DiffRunner: Sendable {
     /// The MSE target of training mode: uniform(−1, 1) in the first output's shape, from the seed.
     public static func target(_ subject: DiffSubject) -> Tensor {
         let shape = subject.graph.type(of: subject.graph.outputs[0])?.shape ?? [1]
-        var rng = SeededRandom(seed: subject.seed, stream: "train.target")
+        var rng = SplitMix64(seed: subject.seed, stream: "train.target")
         return Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in Float(rng.uniform(-1, 1)) })
     }
 }

@@ -1,3 +1,4 @@
+import Seeding
 import ModelIR
 
 /// Gives BatchNorm layers statistics that fit the activations they will see, as training would: one forward
@@ -35,7 +36,7 @@ public enum BatchNormCalibration {
                 // A floor relative to the layer's typical variance keeps a dead channel from being amplified.
                 let floor = Swift.max(1e-3, 0.1 * variances.reduce(0, +) / Double(c))
                 variances = variances.map { Swift.max($0, floor) }
-                var rng = SeededRandom(seed: seed, stream: "calibrate." + node.name)
+                var rng = SplitMix64(seed: seed, stream: "calibrate." + node.name)
                 var mean = [Float](repeating: 0, count: c), variance = [Float](repeating: 1, count: c)
                 for ch in 0..<c {
                     mean[ch] = Float(means[ch] + 0.1 * variances[ch].squareRoot() * rng.uniform(-1, 1))

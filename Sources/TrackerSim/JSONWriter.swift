@@ -1,3 +1,5 @@
+import Seeding
+
 /// A tiny JSON value and writer for the simulator.
 ///
 /// The simulator writes its own JSON (instead of using Foundation's encoder) to control what real trackers
@@ -84,17 +86,12 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 }
 
-/// SplitMix64: small, fast and the same on every platform, so a seed means the same corpus everywhere.
+/// The corpus's draws: `SplitMix64`, so a seed means the same corpus everywhere, with the ranged draws this
+/// simulator has always made (a modulo, which the corpora it generates were recorded with).
 public struct SimRandom: Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var base: SplitMix64
+    public init(seed: UInt64) { base = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15) }
+    public mutating func next() -> UInt64 { base.next() }
     public mutating func int(_ range: Range<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.count))
     }
@@ -105,8 +102,4 @@ public struct SimRandom: Sendable {
 }
 
 /// FNV-1a, for stable seeds from repository names and ETags from bodies.
-func fnv1a(_ bytes: some Sequence<UInt8>) -> UInt64 {
-    var h: UInt64 = 0xCBF2_9CE4_8422_2325
-    for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-    return h
-}
+func fnv1a(_ bytes: some Sequence<UInt8>) -> UInt64 { SplitMix64.fnv1a(bytes) }

@@ -1,3 +1,4 @@
+import Seeding
 import Foundation
 import Testing
 @testable import Agreement
@@ -17,33 +18,33 @@ import Testing
         var rng = SplitMix64(seed: 20_240_611)
         var sets: [RatingSet] = []
         for s in 0..<24 {
-            let items = 8 + rng.nextInt(below: 200)
-            let raters = 2 + rng.nextInt(below: 7)
-            let k = 2 + rng.nextInt(below: 20)
+            let items = 8 + rng.below(200)
+            let raters = 2 + rng.below(7)
+            let k = 2 + rng.below(20)
             let design = s % 3
             // Skewed category propensities, and raters who often copy a per-item "true" category,
             // so the data have real agreement and unused categories.
-            let weights = (0..<k).map { _ in rng.nextUnit() * rng.nextUnit() + 0.01 }
+            let weights = (0..<k).map { _ in rng.unit() * rng.unit() + 0.01 }
             let totalWeight = weights.reduce(0, +)
             func draw() -> Int {
-                var u = rng.nextUnit() * totalWeight
+                var u = rng.unit() * totalWeight
                 for (j, w) in weights.enumerated() { u -= w; if u < 0 { return j } }
                 return k - 1
             }
-            let fidelity = 0.3 + 0.6 * rng.nextUnit()
-            let perItem = design == 1 && raters > 2 ? 2 + rng.nextInt(below: raters - 2) : raters
+            let fidelity = 0.3 + 0.6 * rng.unit()
+            let perItem = design == 1 && raters > 2 ? 2 + rng.below(raters - 2) : raters
             var rows: [[Int?]] = []
             for _ in 0..<items {
                 let truth = draw()
-                var row: [Int?] = (0..<raters).map { _ in rng.nextUnit() < fidelity ? truth : draw() }
+                var row: [Int?] = (0..<raters).map { _ in rng.unit() < fidelity ? truth : draw() }
                 switch design {
                 case 1:
                     // Keep a random subset of exactly `perItem` raters.
                     var order = Array(0..<raters)
-                    for i in stride(from: raters - 1, to: 0, by: -1) { order.swapAt(i, rng.nextInt(below: i + 1)) }
+                    for i in stride(from: raters - 1, to: 0, by: -1) { order.swapAt(i, rng.below(i + 1)) }
                     for r in order.dropFirst(perItem) { row[r] = nil }
                 case 2:
-                    for r in 0..<raters where rng.nextUnit() < 0.3 { row[r] = nil }
+                    for r in 0..<raters where rng.unit() < 0.3 { row[r] = nil }
                 default:
                     break
                 }

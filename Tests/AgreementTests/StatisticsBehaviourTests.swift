@@ -1,3 +1,4 @@
+import Seeding
 import Testing
 @testable import Agreement
 
@@ -28,7 +29,7 @@ import Testing
         var rng = SplitMix64(seed: 7)
         var seen = [Int](repeating: 0, count: 7)
         for _ in 0..<7_000 {
-            let v = rng.nextInt(below: 7)
+            let v = rng.below(7)
             #expect((0..<7).contains(v))
             seen[v] += 1
         }

@@ -1,3 +1,4 @@
+import Seeding
 import Foundation
 import GRDB
 import Testing
@@ -89,7 +90,7 @@ import Taxonomy
         var g = MCMCGuidance(operators: 10, p: 0.1, score: .inconsistency, name: "mcmc")
         for _ in 0..<5 { g.learn(StepFeedback(operatorIndex: 7, position: .any, parentIndex: 0, legal: true, raisedInconsistency: true, newCoverage: 0, newFindings: 1)) }
         g.learn(StepFeedback(operatorIndex: 2, position: .any, parentIndex: 0, legal: true, raisedInconsistency: false, newCoverage: 0, newFindings: 0))
-        var rng = SeededRandom(seed: 1)
+        var rng = SplitMix64(seed: 1)
         var counts = [Int](repeating: 0, count: 10)
         for _ in 0..<2000 { counts[g.chooseOperator(count: 10, rng: &rng)] += 1 }
         #expect(counts[7] == counts.max())
@@ -103,7 +104,7 @@ import Taxonomy
         var g = MCMCGuidance(operators: 1, p: 1, score: .inconsistency, name: "mcmc")
         let model = try! FuzzModel.seed(named: "lenet5", seed: 1)
         let pool = [PoolEntry(model: model, step: nil, selections: 9), PoolEntry(model: model, step: 1, selections: 0)]
-        var rng = SeededRandom(seed: 2)
+        var rng = SplitMix64(seed: 2)
         let picks = (0..<1000).map { _ in g.chooseParent(pool, eligible: [0, 1], rng: &rng) }
         #expect(picks.filter { $0 == 1 }.count > 800)
     }
@@ -114,7 +115,7 @@ import Taxonomy
             g.learn(StepFeedback(operatorIndex: 3, position: .head, parentIndex: 0, legal: true, raisedInconsistency: false, newCoverage: 2, newFindings: 0))
             for i in 0..<3 { g.learn(StepFeedback(operatorIndex: i, position: .backbone, parentIndex: 0, legal: true, raisedInconsistency: false, newCoverage: 0, newFindings: 0)) }
         }
-        var rng = SeededRandom(seed: 5)
+        var rng = SplitMix64(seed: 5)
         var hits = 0
         for _ in 0..<200 {
             let op = g.chooseOperator(count: 4, rng: &rng)

@@ -1,3 +1,4 @@
+import Seeding
 import Foundation
 import Testing
 @testable import Fuzz
@@ -16,7 +17,7 @@ import Reference
         var made = 0
         for seedName in Self.seeds {
             let model = try FuzzModel.seed(named: seedName, seed: 2)
-            var rng = SeededRandom(seed: 9, stream: name + seedName)
+            var rng = SplitMix64(seed: 9, stream: name + seedName)
             guard let record = op.propose(model, position: .any, rng: &rng) else { continue }
             let mutant = try op.apply(record, to: model)
             let checked = try mutant.graph.inferred()
@@ -45,7 +46,7 @@ import Reference
         let model = try FuzzModel.seed(named: "lenet5", seed: 1)
         for op in OperatorCatalog.all {
             for position in [Position.backbone, .head] {
-                var rng = SeededRandom(seed: 3, stream: op.name)
+                var rng = SplitMix64(seed: 3, stream: op.name)
                 guard let record = op.propose(model, position: position, rng: &rng) else { continue }
                 #expect(model.node(record.targets[0])?.role.rawValue == position.rawValue, "\(op.name) at \(position)")
             }
@@ -59,7 +60,7 @@ import Reference
         let base = try ReferenceInterpreter(graph: model.graph, weights: model.weights).run(inputs: model.inputs()).outputs[0].values
         var current = model, applied = 0
         for round in 0..<3 {
-            var rng = SeededRandom(seed: UInt64(round), stream: op.name)
+            var rng = SplitMix64(seed: UInt64(round), stream: op.name)
             guard let record = op.propose(current, position: .any, rng: &rng) else { break }
             current = try op.apply(record, to: current)
             applied += 1

@@ -1,3 +1,4 @@
+import Seeding
 import Foundation
 @testable import Fuzz
 import ModelIR
@@ -20,7 +21,7 @@ import Workers
         #expect(OperatorCatalog.named("Train") != nil)
         #expect(try OperatorCatalog.parse("developer").contains { $0.name == "Train" })
         let model = try FuzzModel.seed(named: "lenet5", seed: 1)
-        var rng = SeededRandom(seed: 3, stream: "t")
+        var rng = SplitMix64(seed: 3, stream: "t")
         let record = try #require(TrainingMode().propose(model, position: .any, rng: &rng))
         let a = try TrainingMode().apply(record, to: model), b = try TrainingMode().apply(record, to: model)
         #expect(a.trainingSteps == b.trainingSteps && a.trainingSteps >= 2)

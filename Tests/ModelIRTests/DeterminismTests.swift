@@ -1,3 +1,4 @@
+import Seeding
 import Testing
 @testable import ModelIR
 
@@ -51,7 +52,7 @@ import Testing
 
     @Test func generatorIsFixedAcrossPlatforms() {
         // SplitMix64's published first output for seed 0 pins the generator against accidental changes.
-        var rng = SeededRandom(seed: 0)
+        var rng = SplitMix64(seed: 0)
         #expect(rng.next() == 0xe220_a839_7b1d_cdaf)
     }
 }

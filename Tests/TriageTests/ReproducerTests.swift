@@ -1,3 +1,4 @@
+import Seeding
 import Foundation
 import Fuzz
 import ModelIR
@@ -36,7 +37,7 @@ import Testing
     @Test func reducerShrinksAPlantedCrashToTheOpAlone() throws {
         // lenet5 with a Pad inserted by shape mutation: the crash reduces to Input -> Pad.
         let model = try FuzzModel.seed(named: "lenet5", seed: 1)
-        var rng = SeededRandom(seed: 9)
+        var rng = SplitMix64(seed: 9)
         var mutant: FuzzModel?
         for _ in 0..<20 {
             guard let record = ShapeMutation().propose(model, position: .any, rng: &rng),

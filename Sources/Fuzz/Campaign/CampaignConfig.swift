@@ -1,3 +1,4 @@
+import Seeding
 import Foundation
 
 /// `--shard i/N`: shard i (0-based, as Slurm array and Kubernetes Indexed Job indices are) of N. Each shard
@@ -93,7 +94,7 @@ public struct CampaignConfig: Codable, Sendable {
 
     /// The shard's own stream seed, derived from the campaign seed.
     public var shardSeed: UInt64 {
-        var rng = SeededRandom(seed: seed, stream: "shard \(shard.index)/\(shard.count)")
+        var rng = SplitMix64(seed: seed, stream: "shard \(shard.index)/\(shard.count)")
         return rng.next()
     }
 }

@@ -1,3 +1,4 @@
+import Seeding
 import Foundation
 import ModelIR
 import Taxonomy
@@ -107,7 +108,7 @@ public final class CampaignEngine: @unchecked Sendable {
                 if let stopAfter, fresh >= stopAfter { break }
                 if let deadline, Date() > deadline { break }
             }
-            var rng = SeededRandom(seed: shardSeed, stream: "step \(step)")
+            var rng = SplitMix64(seed: shardSeed, stream: "step \(step)")
             let t0 = Date()
             let eligible = pool.indices.filter { pool[$0].model.order < config.maxOrder }
             let parentIndex = guidance.chooseParent(pool, eligible: eligible.isEmpty ? [0] : eligible, rng: &rng)

@@ -1,3 +1,4 @@
+import Seeding
 import ModelIR
 import Reference
 
@@ -58,7 +59,7 @@ public struct FuzzModel: Sendable {
     /// same stream `diff --train-steps` uses), so every framework fits the same target.
     public func trainingTarget() -> Tensor {
         let shape = graph.type(of: graph.outputs[0])?.shape ?? [1]
-        var rng = SeededRandom(seed: inputSeed, stream: "train.target")
+        var rng = SplitMix64(seed: inputSeed, stream: "train.target")
         return Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in Float(rng.uniform(-1, 1)) })
     }
 

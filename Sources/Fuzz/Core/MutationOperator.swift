@@ -1,3 +1,4 @@
+import Seeding
 import ModelIR
 
 /// Where an operator comes from: the study's 14, the peers' (LEMON, COMET), or the developer-like ones the
@@ -26,7 +27,7 @@ public protocol MutationOperator: Sendable {
     /// Nodes the operator may edit.
     func targets(in model: FuzzModel) -> [String]
     /// Parameters for editing `target`, drawn from `rng`; nil when no legal edit of that node exists.
-    func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]?
+    func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]?
     /// The edit itself.
     func edit(_ model: FuzzModel, _ record: MutationRecord) throws(MutationError) -> FuzzModel
 }
@@ -36,7 +37,7 @@ extension MutationOperator {
 
     /// A record for one legal edit at `position`, or nil: targets are tried in a random order until one has
     /// legal parameters.
-    public func propose(_ model: FuzzModel, position: Position, rng: inout SeededRandom) -> MutationRecord? {
+    public func propose(_ model: FuzzModel, position: Position, rng: inout SplitMix64) -> MutationRecord? {
         var candidates = targets(in: model).filter { name in
             model.node(name).map { position.admits($0.role) } ?? false
         }
@@ -68,7 +69,7 @@ extension MutationOperator {
     }
 }
 
-extension SeededRandom {
+extension SplitMix64 {
     /// Uniform index below `count` (> 0).
     public mutating func index(_ count: Int) -> Int { Int(next() % UInt64(Swift.max(count, 1))) }
 

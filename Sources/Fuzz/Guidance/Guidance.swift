@@ -1,3 +1,4 @@
+import Seeding
 import ModelIR
 
 /// What a step told the guidance: which operator and position made the mutant, and what it was worth.
@@ -16,9 +17,9 @@ public struct StepFeedback: Sendable {
 /// choice draws from the step's generator, so the sequence depends only on the seed and the feedback.
 public protocol Guidance: Sendable {
     var name: String { get }
-    mutating func chooseParent(_ pool: [PoolEntry], eligible: [Int], rng: inout SeededRandom) -> Int
-    mutating func chooseOperator(count: Int, rng: inout SeededRandom) -> Int
-    mutating func choosePosition(operatorIndex: Int, allowed: Position, rng: inout SeededRandom) -> Position
+    mutating func chooseParent(_ pool: [PoolEntry], eligible: [Int], rng: inout SplitMix64) -> Int
+    mutating func chooseOperator(count: Int, rng: inout SplitMix64) -> Int
+    mutating func choosePosition(operatorIndex: Int, allowed: Position, rng: inout SplitMix64) -> Position
     mutating func learn(_ feedback: StepFeedback)
     func admits(_ feedback: StepFeedback) -> Bool
 }
@@ -47,9 +48,9 @@ public enum GuidanceKind: String, Sendable, CaseIterable, Codable {
 public struct RandomGuidance: Guidance {
     public let name = "random"
     public init() {}
-    public mutating func chooseParent(_ pool: [PoolEntry], eligible: [Int], rng: inout SeededRandom) -> Int { rng.pick(eligible) }
-    public mutating func chooseOperator(count: Int, rng: inout SeededRandom) -> Int { rng.index(count) }
-    public mutating func choosePosition(operatorIndex: Int, allowed: Position, rng: inout SeededRandom) -> Position { allowed }
+    public mutating func chooseParent(_ pool: [PoolEntry], eligible: [Int], rng: inout SplitMix64) -> Int { rng.pick(eligible) }
+    public mutating func chooseOperator(count: Int, rng: inout SplitMix64) -> Int { rng.index(count) }
+    public mutating func choosePosition(operatorIndex: Int, allowed: Position, rng: inout SplitMix64) -> Position { allowed }
     public mutating func learn(_ feedback: StepFeedback) {}
     public func admits(_ feedback: StepFeedback) -> Bool { feedback.legal }
 }
@@ -75,14 +76,14 @@ public struct MCMCGuidance: Guidance {
         rewarded = Array(repeating: 0, count: operators)
     }
 
-    public mutating func chooseParent(_ pool: [PoolEntry], eligible: [Int], rng: inout SeededRandom) -> Int {
+    public mutating func chooseParent(_ pool: [PoolEntry], eligible: [Int], rng: inout SplitMix64) -> Int {
         let weights = eligible.map { 1 / Double(pool[$0].selections + 1) }
         var x = rng.unit() * weights.reduce(0, +)
         for (i, w) in zip(eligible, weights) { x -= w; if x < 0 { return i } }
         return eligible.last!
     }
 
-    public mutating func chooseOperator(count: Int, rng: inout SeededRandom) -> Int {
+    public mutating func chooseOperator(count: Int, rng: inout SplitMix64) -> Int {
         let scores = (0..<count).map { selected[$0] == 0 ? 0 : rewarded[$0] / Double(selected[$0]) }
         let ranked = (0..<count).sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
         let k1 = last.flatMap { ranked.firstIndex(of: $0) } ?? rng.index(count)
@@ -94,7 +95,7 @@ public struct MCMCGuidance: Guidance {
         return ranked[0]
     }
 
-    public mutating func choosePosition(operatorIndex: Int, allowed: Position, rng: inout SeededRandom) -> Position { allowed }
+    public mutating func choosePosition(operatorIndex: Int, allowed: Position, rng: inout SplitMix64) -> Position { allowed }
 
     public mutating func learn(_ feedback: StepFeedback) {
         selected[feedback.operatorIndex] += 1
@@ -121,9 +122,9 @@ public struct BanditGuidance: Guidance {
 
     public init(operators: Int) { self.operators = operators }
 
-    public mutating func chooseParent(_ pool: [PoolEntry], eligible: [Int], rng: inout SeededRandom) -> Int { rng.pick(eligible) }
+    public mutating func chooseParent(_ pool: [PoolEntry], eligible: [Int], rng: inout SplitMix64) -> Int { rng.pick(eligible) }
 
-    public mutating func chooseOperator(count: Int, rng: inout SeededRandom) -> Int {
+    public mutating func chooseOperator(count: Int, rng: inout SplitMix64) -> Int {
         var best = 0, bestDraw = -1.0
         for i in 0..<count {
             for position in [Position.backbone, .head] {
@@ -135,7 +136,7 @@ public struct BanditGuidance: Guidance {
         return best
     }
 
-    public mutating func choosePosition(operatorIndex: Int, allowed: Position, rng: inout SeededRandom) -> Position {
+    public mutating func choosePosition(operatorIndex: Int, allowed: Position, rng: inout SplitMix64) -> Position {
         allowed == .any ? pendingPosition[operatorIndex] ?? .any : allowed
     }
 
@@ -148,12 +149,12 @@ public struct BanditGuidance: Guidance {
     public func admits(_ feedback: StepFeedback) -> Bool { feedback.legal && (feedback.newCoverage > 0 || feedback.newFindings > 0) }
 
     /// Beta(a, b) from two Gamma draws (Marsaglia-Tsang; a, b >= 1 here).
-    static func beta(_ a: Double, _ b: Double, _ rng: inout SeededRandom) -> Double {
+    static func beta(_ a: Double, _ b: Double, _ rng: inout SplitMix64) -> Double {
         let x = gamma(a, &rng), y = gamma(b, &rng)
         return x / (x + y)
     }
 
-    static func gamma(_ shape: Double, _ rng: inout SeededRandom) -> Double {
+    static func gamma(_ shape: Double, _ rng: inout SplitMix64) -> Double {
         let d = shape - 1.0 / 3.0, c = 1 / (9 * d).squareRoot()
         while true {
             var x = 0.0, v = 0.0

@@ -1,3 +1,4 @@
+import Seeding
 import ModelIR
 
 /// Activation operators: the study's AFRm/AFRp and the developer-like swap to a modern activation.
@@ -30,7 +31,7 @@ public struct ActivationRemoval: MutationOperator {
     public let summary = "remove one activation function"
     public init() {}
     public func targets(in model: FuzzModel) -> [String] { Activations.targets(model) }
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? { [:] }
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? { [:] }
     public func edit(_ model: FuzzModel, _ record: MutationRecord) throws(MutationError) -> FuzzModel {
         var m = model
         m.remove(record.targets[0])
@@ -45,7 +46,7 @@ public struct ActivationReplacement: MutationOperator {
     public let summary = "replace one activation function by another"
     public init() {}
     public func targets(in model: FuzzModel) -> [String] { Activations.targets(model) }
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let op = model.node(target)?.op else { return nil }
         return ["to": .string(rng.pick(Activations.replacements.filter { $0 != op }).rawValue)]
     }
@@ -60,7 +61,7 @@ public struct ModernActivation: MutationOperator {
     public func targets(in model: FuzzModel) -> [String] {
         Activations.targets(model).filter { !Activations.modern.contains(model.node($0)!.op) || model.node($0)!.op == .gelu }
     }
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let op = model.node(target)?.op else { return nil }
         return ["to": .string(rng.pick(Activations.modern.filter { $0 != op }).rawValue)]
     }

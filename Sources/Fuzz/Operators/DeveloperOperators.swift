@@ -1,3 +1,4 @@
+import Seeding
 import ModelIR
 
 /// Developer-like operators (the study's first recommendation): edits model authors make every day.
@@ -10,7 +11,7 @@ public struct MixedPrecisionBlock: MutationOperator {
 
     public func targets(in model: FuzzModel) -> [String] { DtypeCast().targets(in: model) }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         let block = Array(model.chain(from: target, limit: 1 + rng.index(4))
             .prefix { ![.cast, .embedding].contains($0.op) && $0.output.dtype == .f32 && $0.weights.isEmpty })
         guard let last = block.last else { return nil }
@@ -34,7 +35,7 @@ public struct NormalizationInsertion: MutationOperator {
         model.graph.nodes.filter { model.editable($0) && $0.outputs.count == 1 && $0.output.dtype == .f32 && $0.output.rank >= 2 }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let t = model.node(target)?.output else { return nil }
         var kinds = ["BatchNorm", "LayerNorm", "Dropout"]
         let c = t.shape[1]
@@ -71,7 +72,7 @@ public struct NormalizationRemoval: MutationOperator {
         model.graph.nodes.filter { model.editable($0) && [.batchNorm, .layerNorm, .groupNorm, .dropout].contains($0.op) }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? { [:] }
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? { [:] }
 
     public func edit(_ model: FuzzModel, _ record: MutationRecord) throws(MutationError) -> FuzzModel {
         var m = model
@@ -97,7 +98,7 @@ public struct ResidualConnection: MutationOperator {
             && !ends(model, $0.name).isEmpty }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         let e = ends(model, target)
         return e.isEmpty ? nil : ["end": .string(rng.pick(e).name)]
     }
@@ -134,7 +135,7 @@ public struct ConvBatchNormFusion: MutationOperator {
         model.graph.nodes.filter { $0.op == .conv2d && model.editable($0) && (batchNorm(after: $0, model) != nil) == fuse }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? { [:] }
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? { [:] }
 
     public func edit(_ model: FuzzModel, _ record: MutationRecord) throws(MutationError) -> FuzzModel {
         var m = model
@@ -185,7 +186,7 @@ public struct QuantizeDequantize: MutationOperator {
             && $0.output.shape.last! <= 256 }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         ["bits": .int(rng.pick([4, 6, 8]))]
     }
 

@@ -1,3 +1,4 @@
+import Seeding
 import ModelIR
 
 /// Input operators: the study's SM (shape) and DM (rank) mutations, each with shape-restoring layers around the
@@ -17,7 +18,7 @@ public struct ShapeMutation: MutationOperator {
         }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         let params: [String: AttributeValue] = ["pad": .int(1 + rng.index(2)), "mode": .string(rng.pick(["constant", "edge", "reflect"]))]
         if legal(model, target, params) { return params }
         let fallback: [String: AttributeValue] = ["pad": .int(1), "mode": .string("constant")]
@@ -64,7 +65,7 @@ public struct DimensionMutation: MutationOperator {
         }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let node = model.node(target), let t = model.inputType(node) else { return nil }
         var modes = ["unsqueeze"]
         if t.rank >= 3 && node.op != .dense { modes.append("merge") }
@@ -104,7 +105,7 @@ public struct BatchSizeChange: MutationOperator {
 
     public func targets(in model: FuzzModel) -> [String] { model.graph.inputNodes.map(\.name) }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let current = model.node(target)?.output.shape.first else { return nil }
         let params: [String: AttributeValue] = ["batch": .int(rng.pick([1, 2, 3, 4].filter { $0 != current }))]
         return legal(model, target, params) ? params : nil
@@ -141,7 +142,7 @@ public struct InputResolutionChange: MutationOperator {
 
     public func targets(in model: FuzzModel) -> [String] { model.graph.inputNodes.filter { $0.output.rank == 4 }.map(\.name) }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let h = model.node(target)?.output.shape[2] else { return nil }
         var sizes = [h - 4, h + 4, h * 3 / 4, h * 5 / 4, h + 8].filter { $0 >= 8 && $0 != h }
         while !sizes.isEmpty {

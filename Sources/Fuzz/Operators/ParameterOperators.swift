@@ -1,3 +1,4 @@
+import Seeding
 import ModelIR
 
 /// Parameter operators: the study's PM and the developer-like pooling and padding option changes. Their effect
@@ -10,7 +11,7 @@ public struct ParameterMutation: MutationOperator {
     public let summary = "change one layer parameter (filters, kernel, stride, dilation, padding, units, rate, alpha, epsilon)"
     public init() {}
 
-    static func candidates(_ node: Node, _ rng: inout SeededRandom) -> [(String, AttributeValue)] {
+    static func candidates(_ node: Node, _ rng: inout SplitMix64) -> [(String, AttributeValue)] {
         var out: [(String, AttributeValue)] = []
         func int(_ k: String) -> Int? { if case .int(let v)? = node.attributes[k] { v } else { nil } }
         switch node.op {
@@ -36,11 +37,11 @@ public struct ParameterMutation: MutationOperator {
     }
 
     public func targets(in model: FuzzModel) -> [String] {
-        var rng = SeededRandom(seed: 0)
+        var rng = SplitMix64(seed: 0)
         return model.graph.nodes.filter { model.editable($0) && !Self.candidates($0, &rng).isEmpty }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let node = model.node(target) else { return nil }
         var options = Self.candidates(node, &rng)
         for _ in 0..<6 where !options.isEmpty {
@@ -87,7 +88,7 @@ public struct PoolOptionToggle: MutationOperator {
 
     public func targets(in model: FuzzModel) -> [String] { model.graph.nodes.filter { model.editable($0) && ops.contains($0.op) }.map(\.name) }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let node = model.node(target) else { return nil }
         let current: Bool = if case .bool(let v)? = node.attributes[attribute] { v } else { fallback }
         let params: [String: AttributeValue] = ["value": .bool(!current)]
@@ -116,7 +117,7 @@ public struct PaddingModeChange: MutationOperator {
         model.graph.nodes.filter { model.editable($0) && ($0.op == .pad || ($0.op == .conv2d && Self.pads($0).contains { $0 > 0 })) }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let node = model.node(target) else { return nil }
         let current: String = if case .string(let v)? = node.attributes["mode"] { v } else { "constant" }
         var modes = ["constant", "edge", "reflect"].filter { node.op == .conv2d ? $0 != "constant" : $0 != current }
@@ -160,7 +161,7 @@ public struct PoolingSwap: MutationOperator {
         }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         legal(model, target, [:]) ? [:] : nil
     }
 

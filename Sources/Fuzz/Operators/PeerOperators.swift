@@ -1,3 +1,4 @@
+import Seeding
 import ModelIR
 
 /// The peers' operators the study lacks: LEMON's multi-layer addition, COMET's dtype cast, special values,
@@ -14,7 +15,7 @@ public struct MultiLayerAddition: MutationOperator {
             && [2, 3, 4].contains($0.output.rank) }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let t = model.node(target)?.output else { return nil }
         let c = t.rank == 4 ? t.shape[1] : t.shape.last!
         return ["width": .int(Swift.max(1, rng.pick([c / 2, c, c * 2]))), "act": .string(rng.pick(["ReLU", "Tanh", "SiLU"]))]
@@ -59,7 +60,7 @@ public struct DtypeCast: MutationOperator {
         }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         ["dtype": .string(rng.pick(["f16", "bf16", "f64"]))]
     }
 
@@ -96,7 +97,7 @@ public struct SpecialValueInsertion: MutationOperator {
             && $0.output.shape[1] >= 2 }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let c = model.node(target)?.output.shape[1] else { return nil }
         return ["value": .string(rng.pick(["nan", "inf", "zero"])), "channels": .int(1 + rng.index(Swift.max(1, c / 4)))]
     }
@@ -145,7 +146,7 @@ public struct LayerMerge: MutationOperator {
             .map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         let p = partners(model, target)
         guard !p.isEmpty else { return nil }
         return ["with": .string(rng.pick(p).name), "merge": .string(rng.pick(["Add", "Sub", "Mul", "Max", "Min"]))]
@@ -185,7 +186,7 @@ public struct NewEdge: MutationOperator {
             && !sources(model, $0.name).isEmpty }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         let s = sources(model, target)
         return s.isEmpty ? nil : ["from": .string(rng.pick(s).name)]
     }

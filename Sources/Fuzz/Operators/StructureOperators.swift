@@ -1,3 +1,4 @@
+import Seeding
 import ModelIR
 
 /// The study's structure operators (LA, LR, LC, LS) with LEMON's legality rules: insertions preserve shape,
@@ -23,7 +24,7 @@ public struct LayerAddition: MutationOperator {
             && !Self.layers(for: $0.output).isEmpty }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let node = model.node(target) else { return nil }
         return ["layer": .string(rng.pick(Self.layers(for: node.output)))]
     }
@@ -58,7 +59,7 @@ public struct LayerRemoval: MutationOperator {
         model.graph.nodes.filter { model.editable($0) && model.isShapePreserving($0) }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? { [:] }
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? { [:] }
 
     public func edit(_ model: FuzzModel, _ record: MutationRecord) throws(MutationError) -> FuzzModel {
         var m = model
@@ -76,7 +77,7 @@ public struct LayerCopy: MutationOperator {
 
     public func targets(in model: FuzzModel) -> [String] { LayerRemoval().targets(in: model) }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? { [:] }
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? { [:] }
 
     public func edit(_ model: FuzzModel, _ record: MutationRecord) throws(MutationError) -> FuzzModel {
         var m = model
@@ -100,7 +101,7 @@ public struct LayerSwitch: MutationOperator {
 
     public func targets(in model: FuzzModel) -> [String] { LayerRemoval().targets(in: model) }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let a = model.node(target) else { return nil }
         let partners = model.graph.nodes.filter {
             $0.name != a.name && model.editable($0) && model.isShapePreserving($0) && $0.output == a.output

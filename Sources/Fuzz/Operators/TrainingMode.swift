@@ -1,3 +1,4 @@
+import Seeding
 import ModelIR
 
 /// Developer-like: train instead of infer — a few SGD steps on the MSE to a seeded target, the way a developer
@@ -20,7 +21,7 @@ public struct TrainingMode: MutationOperator {
         return model.graph.inputNodes.prefix(1).map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         ["steps": .int(rng.pick(Self.stepChoices)), "lr": .float(rng.pick(Self.rateChoices))]
     }
 

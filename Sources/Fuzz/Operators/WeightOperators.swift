@@ -1,3 +1,4 @@
+import Seeding
 import ModelIR
 
 /// The study's weight operators (WS, NS, GF, NAI, NEB), on trainable weights only: running statistics are
@@ -48,7 +49,7 @@ public struct WeightMutation: MutationOperator {
         model.graph.nodes.filter { $0.op != .input && !Self.mutable($0, in: model).isEmpty }.map(\.name)
     }
 
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SeededRandom) -> [String: AttributeValue]? {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let node = model.node(target) else { return nil }
         let specs = Self.mutable(node, in: model)
         guard !specs.isEmpty else { return nil }
@@ -69,7 +70,7 @@ public struct WeightMutation: MutationOperator {
         guard let node = m.node(record.targets[0]) else { throw MutationError(.unknownTarget, record.targets[0]) }
         let key = node.weightKey(record.string("weight"))
         guard var tensor = m.weights[key] else { throw MutationError(.unknownTarget, "no weight \(key)") }
-        var rng = SeededRandom(seed: record.seed)
+        var rng = SplitMix64(seed: record.seed)
         let rows = tensor.shape[0], width = tensor.elementCount / rows
         let fraction = record.double("fraction", 0.1)
         // The neurons (rows) to edit: a seeded sample of at least one.

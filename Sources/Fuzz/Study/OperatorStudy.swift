@@ -1,3 +1,4 @@
+import Seeding
 import Foundation
 import ModelIR
 import Oracles
@@ -51,13 +52,13 @@ public struct OperatorStudy: Sendable {
 
     /// Runs `rounds` rounds on one seed; `pick` chooses the operator of each round.
     func chain(seedName: String, label: String, position: Position, campaign: Int64?, stepBase: inout Int,
-               pick: (inout SeededRandom) -> any MutationOperator) throws -> Chain {
+               pick: (inout SplitMix64) -> any MutationOperator) throws -> Chain {
         var result = Chain()
         var model = try FuzzModel.seed(named: seedName, seed: seed)
         let seedRun = ArbiterRun.run(model, inputs: model.inputs())
         let seedOutput = seedRun.run?.outputs.first?.values ?? []
         for round in 1...max(rounds, 1) {
-            var rng = SeededRandom(seed: seed, stream: "\(label)/\(seedName)/\(position.rawValue)/\(round)")
+            var rng = SplitMix64(seed: seed, stream: "\(label)/\(seedName)/\(position.rawValue)/\(round)")
             let start = Date()
             var mutant: FuzzModel?
             var op: (any MutationOperator)?

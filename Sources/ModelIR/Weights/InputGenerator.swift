@@ -1,3 +1,5 @@
+import Seeding
+
 /// Seeded inputs for a model's `Input` nodes, by what the input holds: normalized images (per-channel
 /// ImageNet-like mean/std applied to uniform pixels), token ids in [0, vocab), or standard-normal sequences.
 public enum InputKind: String, Codable, Sendable, CaseIterable {
@@ -14,7 +16,7 @@ public enum InputGenerator {
     }
 
     public static func tensor(_ type: TensorType, kind: InputKind, seed: UInt64, stream: String, vocab: Int = 1000) -> Tensor {
-        var rng = SeededRandom(seed: seed, stream: stream)
+        var rng = SplitMix64(seed: seed, stream: stream)
         let n = type.elementCount
         var values = [Float](repeating: 0, count: n)
         switch kind {

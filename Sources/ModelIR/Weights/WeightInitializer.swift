@@ -1,3 +1,5 @@
+import Seeding
+
 /// Deterministic weights for a graph: each weight drawn from its own stream (seed, "node.weight"), by the
 /// initializer its op chose (He for convolutions, Glorot for dense layers, PyTorch's uniform for recurrent
 /// layers, non-trivial BatchNorm statistics).
@@ -14,7 +16,7 @@ public enum WeightInitializer {
     }
 
     public static func tensor(for spec: WeightSpec, seed: UInt64, key: String) -> Tensor {
-        var rng = SeededRandom(seed: seed, stream: key)
+        var rng = SplitMix64(seed: seed, stream: key)
         let n = spec.elementCount
         var values = [Float](repeating: 0, count: n)
         switch spec.initializer {
