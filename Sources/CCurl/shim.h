@@ -20,6 +20,8 @@ static inline CURLcode ccurl_getinfo_string(CURL *h, CURLINFO i, const char **v)
 
 /// The libcurl version string ("8.x.y"), for `defectlab doctor`.
 static inline const char *ccurl_version_string(void) { return curl_version_info(CURLVERSION_NOW)->version; }
+/// The linked libcurl's version as 0xXXYYZZ (8.1.2 is 0x080102).
+static inline unsigned int ccurl_version_number(void) { return curl_version_info(CURLVERSION_NOW)->version_num; }
 /// Feature bits of the linked libcurl (CURL_VERSION_*).
 static inline int ccurl_features(void) { return curl_version_info(CURLVERSION_NOW)->features; }
 #endif

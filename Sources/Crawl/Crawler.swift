@@ -24,6 +24,7 @@ public final class Crawler {
         self.options = options
         api = TrackerAPI(kind: options.kind, apiURL: options.apiURL, owner: options.owner, repo: options.repo)
         client = try HTTPClient(timeout: options.timeout)
+        client.versionPreference = options.httpVersion
         tokens = TokenPool(tokens: options.tokens)
         redactor = Redactor(secrets: options.tokens.map(\.value))
         progress = CrawlProgress(enabled: options.progress)

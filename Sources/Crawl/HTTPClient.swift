@@ -37,8 +37,11 @@ public final class HTTPClient {
     public enum VersionPreference: Sendable, Equatable {
         /// HTTP/2 over TLS when the server offers it (ALPN), HTTP/1.1 otherwise: the default.
         case http2OverTLS
-        /// HTTP/1.1 only.
+        /// HTTP/1.1 only (a proxy or server that mishandles HTTP/2).
         case http11
+        /// HTTP/2 in clear text from the first byte ("prior knowledge", no upgrade): a server known to speak it,
+        /// such as `tracker-sim --http2`, which is how the tests cover the HTTP/2 framing that TLS trackers use.
+        case http2PriorKnowledge
     }
 
     public var userAgent: String
@@ -103,11 +106,15 @@ public final class HTTPClient {
         return n
     }
 
+    /// Whether the linked libcurl fails a reused prior-knowledge HTTP/2 connection (before 8.0.0).
+    static let priorKnowledgeReuseBroken = ccurl_version_number() < 0x08_00_00
+
     /// The libcurl value for `versionPreference`.
     var curlHTTPVersion: Int {
         switch versionPreference {
         case .http2OverTLS: return Int(CURL_HTTP_VERSION_2TLS)
         case .http11: return Int(CURL_HTTP_VERSION_1_1)
+        case .http2PriorKnowledge: return Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
         }
     }
 
@@ -137,6 +144,11 @@ public final class HTTPClient {
         _ = ccurl_setopt_string(handle, CURLOPT_USERAGENT, userAgent)
         _ = ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
         _ = ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, curlHTTPVersion)
+        // libcurl before 8.0 breaks a reused prior-knowledge HTTP/2 connection ("Error in the HTTP2 framing
+        // layer" on the second request: curl/curl#10634, fixed by #10643): a fresh connection per request there.
+        let freshConnection = versionPreference == .http2PriorKnowledge && Self.priorKnowledgeReuseBroken
+        _ = ccurl_setopt_long(handle, CURLOPT_FRESH_CONNECT, freshConnection ? 1 : 0)
+        _ = ccurl_setopt_long(handle, CURLOPT_FORBID_REUSE, freshConnection ? 1 : 0)
         _ = ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         _ = ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)

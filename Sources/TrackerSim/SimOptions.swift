@@ -16,6 +16,8 @@ public struct SimOptions: Sendable {
     public var resetSeconds = 1
     public var retryAfterSeconds = 1
     public var slowMilliseconds = 1500
+    /// Speak HTTP/2 in clear text (prior knowledge) instead of HTTP/1.1: the framing TLS trackers negotiate.
+    public var http2 = false
     public init() {}
 }
 

@@ -1,11 +1,14 @@
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
 
-/// The simulator's HTTP/1.1 server on loopback (SwiftNIO), with keep-alive.
+/// The simulator's HTTP server on loopback (SwiftNIO): HTTP/1.1 with keep-alive, or with `http2` HTTP/2 in
+/// clear text (prior knowledge; every stream is answered by the same handler, through NIO's HTTP/2-to-HTTP/1
+/// codec), which is the framing GitHub and Gitee negotiate over TLS.
 ///
-/// NIO's low-level HTTP pipeline lets a fault do what real networks do: close a connection without an answer,
-/// or promise a body with `content-length` and send half of it.
+/// NIO's low-level HTTP pipeline lets a fault do what real networks do: close a connection (over HTTP/2, the
+/// stream) without an answer, or promise a body with `content-length` and send half of it.
 public final class SimServer: Sendable {
     let state: SimState
     let group: MultiThreadedEventLoopGroup
@@ -13,7 +16,7 @@ public final class SimServer: Sendable {
 
     public var port: Int { channel.localAddress?.port ?? 0 }
 
-    public init(state: SimState, port: Int) throws {
+    public init(state: SimState, port: Int, http2: Bool = false) throws {
         self.state = state
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bootstrap = ServerBootstrap(group: group)
@@ -22,8 +25,19 @@ public final class SimServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(SimHTTPHandler(state: state))
+                    if http2 {
+                        _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                            mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()
+                        ) { stream in
+                            stream.eventLoop.makeCompletedFuture {
+                                try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                                try stream.pipeline.syncOperations.addHandler(SimHTTPHandler(state: state))
+                            }
+                        }
+                    } else {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(SimHTTPHandler(state: state))
+                    }
                 }
             }
         channel = try bootstrap.bind(host: "127.0.0.1", port: port).wait()

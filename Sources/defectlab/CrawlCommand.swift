@@ -57,6 +57,9 @@ struct CrawlArguments: ParsableArguments {
     @Option(help: "Seconds before one request times out.")
     var timeout: Double = 30
 
+    @Option(name: .customLong("http"), help: ArgumentHelp("HTTP version: auto (HTTP/2 over TLS where the server offers it, else 1.1), 1.1, or 2 (HTTP/2 in clear text with prior knowledge, e.g. tracker-sim --http2).", valueName: "version"))
+    var http = "auto"
+
     @Flag(help: "Log every request (URL without credentials, status, quota) and every wait.")
     var verbose = false
 
@@ -72,6 +75,16 @@ struct CrawlArguments: ParsableArguments {
         guard repository.split(separator: "/").count == 2 else { throw ValidationError("repository must be OWNER/REPO") }
         if let m = maxRequests, m < 1 { throw ValidationError("--max-requests must be at least 1") }
         if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+        if httpVersion == nil { throw ValidationError("--http must be auto, 1.1 or 2, not '\(http)'") }
+    }
+
+    var httpVersion: HTTPClient.VersionPreference? {
+        switch http {
+        case "auto": .http2OverTLS
+        case "1.1": .http11
+        case "2": .http2PriorKnowledge
+        default: nil
+        }
     }
 
     func tokens() throws -> [CrawlToken] {
@@ -105,6 +118,7 @@ struct CrawlArguments: ParsableArguments {
         o.comments = comments
         o.maxRequests = maxRequests
         o.timeout = timeout
+        o.httpVersion = httpVersion ?? .http2OverTLS
         o.verbose = verbose
         o.progress = !noProgress
         o.waitScale = waitScale

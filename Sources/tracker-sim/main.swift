@@ -5,7 +5,7 @@ import TrackerSim
 do {
     let options = try SimCommandLine.parse(Array(CommandLine.arguments.dropFirst()))
     let state = SimState(options: options)
-    let server = try SimServer(state: state, port: options.port)
+    let server = try SimServer(state: state, port: options.port, http2: options.http2)
     // Written unbuffered: whoever started the simulator waits for this line.
     FileHandle.standardOutput.write(Data("listening on http://127.0.0.1:\(server.port)\n".utf8))
     try server.wait()

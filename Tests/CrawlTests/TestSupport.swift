@@ -69,6 +69,8 @@ final class Simulator {
         guard text.hasPrefix("listening on ") else { throw SimStartError(line: text) }
         url = String(text.dropFirst("listening on ".count))
         client = try HTTPClient()
+        // A simulator speaking HTTP/2 in clear text answers only clients that start with it.
+        if args.contains("--http2") { client.versionPreference = .http2PriorKnowledge }
     }
 
     struct SimStartError: Error { var line: String }
