@@ -12,7 +12,7 @@ VENV_ROOT ?= $(HOME)/.cache/defectlab/venvs
 VENV_KEY := $(shell cat $(REQUIREMENTS) $(REQUIREMENTS_NODEPS) | sha256sum | cut -c1-16)
 VENV := $(VENV_ROOT)/$(VENV_KEY)
 VENV_PYTHON := $(VENV)/bin/python
-APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libncurses-dev libsqlite3-dev libopenblas-dev pkg-config tmux chromium
+APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libncurses-dev libsqlite3-dev libopenblas-dev pkg-config tmux chromium openssl
 
 BIN_DIR = $(shell $(SWIFT) build --show-bin-path)
 DEFECTLAB = $(BIN_DIR)/defectlab

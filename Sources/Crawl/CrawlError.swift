@@ -10,6 +10,8 @@ public struct CrawlError: Error, Sendable, CustomStringConvertible {
         public static let notFound = Code(name: "not-found")
         /// A redirect to another host (the token would leak there) or too many redirects.
         public static let redirect = Code(name: "redirect")
+        /// The tracker's TLS certificate is not trusted (or the CA file is unreadable): not retried.
+        public static let untrusted = Code(name: "untrusted")
         /// Retries used up on network faults, 5xx or unparsable bodies.
         public static let exhausted = Code(name: "retries-exhausted")
         public static let http = Code(name: "http")
@@ -38,7 +40,10 @@ public struct HTTPFailure: Error, Sendable, CustomStringConvertible {
         public static let connection = Code(name: "connection")
         /// Fewer body bytes than the headers promised.
         public static let truncated = Code(name: "truncated")
+        /// The TLS handshake failed (a reset mid-handshake, say): retried like other connection faults.
         public static let tls = Code(name: "tls")
+        /// The peer's certificate did not verify, or the CA file could not be read: retrying cannot help.
+        public static let untrusted = Code(name: "untrusted")
         public static let other = Code(name: "other")
     }
 

@@ -15,6 +15,8 @@ public struct CrawlOptions: Sendable {
     public var timeout: Double = 30
     /// Which HTTP version to ask for (default: HTTP/2 over TLS where offered, else HTTP/1.1).
     public var httpVersion: HTTPClient.VersionPreference = .http2OverTLS
+    /// Certificate authorities to trust instead of the system's (PEM), for a tracker behind a private CA.
+    public var caFile: String?
     /// Multiplies the crawler's own back-off waits (not a server's `retry-after` or reset); tests shrink it.
     public var waitScale: Double = 1
     /// How far before the high-water mark an incremental pass starts, for clock skew and same-second updates.

@@ -25,6 +25,7 @@ public final class Crawler {
         api = TrackerAPI(kind: options.kind, apiURL: options.apiURL, owner: options.owner, repo: options.repo)
         client = try HTTPClient(timeout: options.timeout)
         client.versionPreference = options.httpVersion
+        client.caFile = options.caFile
         tokens = TokenPool(tokens: options.tokens)
         redactor = Redactor(secrets: options.tokens.map(\.value))
         progress = CrawlProgress(enabled: options.progress)
@@ -253,6 +254,11 @@ public final class Crawler {
                 attempt += 1
                 report.retries += 1
                 if options.verbose { progress.log("GET \(redactor.clean(target)) → \(error.code) (\(error.message))") }
+                if error.code == .untrusted {
+                    throw CrawlError(.untrusted, "TLS with \(TrackerAPI.origin(target) ?? "the tracker") failed: \(error.message); " +
+                                     (options.caFile == nil ? "a tracker behind a private certificate authority needs --ca-file PEM"
+                                                            : "check that --ca-file holds the authority that signed the tracker's certificate"))
+                }
                 guard attempt < options.maxAttempts else {
                     throw CrawlError(.exhausted, "\(error.code) talking to \(TrackerAPI.origin(target) ?? "the tracker") after \(attempt) tries: \(error.message)")
                 }

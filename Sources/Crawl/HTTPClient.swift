@@ -48,6 +48,9 @@ public final class HTTPClient {
     public var timeout: Double
     public var connectTimeout: Double
     public var versionPreference: VersionPreference = .http2OverTLS
+    /// A PEM file of the certificate authorities to trust instead of the system's (a GitHub Enterprise or
+    /// Gitee mirror behind a private CA); verification stays on either way.
+    public var caFile: String?
     private let handle: UnsafeMutableRawPointer
 
     private static let globalInit: Void = { _ = curl_global_init(3) }()
@@ -151,6 +154,7 @@ public final class HTTPClient {
         _ = ccurl_setopt_long(handle, CURLOPT_FORBID_REUSE, freshConnection ? 1 : 0)
         _ = ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         _ = ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        if let caFile { _ = ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
         _ = ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
         _ = ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
         _ = ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
@@ -173,8 +177,10 @@ public final class HTTPClient {
             case CURLE_COULDNT_CONNECT, CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR,
                  CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_HTTP2, CURLE_HTTP2_STREAM:
                 throw HTTPFailure(code: .connection, message: text)
-            case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
+            case CURLE_SSL_CONNECT_ERROR:
                 throw HTTPFailure(code: .tls, message: text)
+            case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
+                throw HTTPFailure(code: .untrusted, message: text)
             default: throw HTTPFailure(code: .other, message: text)
             }
         }

@@ -4,13 +4,15 @@ public enum SimCommandLine {
         usage: tracker-sim [--port N] [--seed S] [--github OWNER/REPO=N ...] [--gitee OWNER/REPO=N ...]
                            [--faults SPEC] [--churn R] [--quota N] [--anonymous-quota N] [--tokens T1,T2]
                            [--reset-seconds N] [--retry-after N] [--slow-ms N] [--http2]
+                           [--tls-cert CERT.pem --tls-key KEY.pem]
           Serves GitHub (with and without /api/v3) and Gitee (/api/v5) issue APIs on 127.0.0.1 from a corpus
           generated from the seed; prints "listening on http://127.0.0.1:PORT" first.
           --faults primary|secondary|secondary-bare|429|5xx|reset|truncate|slow|301|410|all=RATE,...
                    also 403 (permission error) and 301-away (redirect to another host): not in all
           --churn R       probability per issue-list request that one issue changes
           --tokens        only these tokens are valid (default: every token)
-          --http2         speak HTTP/2 in clear text (prior knowledge) instead of HTTP/1.1
+          --http2         speak HTTP/2 instead of HTTP/1.1 (in clear text: prior knowledge; over TLS: ALPN h2)
+          --tls-cert/--tls-key  serve HTTPS with this certificate and key (prints https://...)
           /_sim/stats, /_sim/truth?repo=OWNER/REPO, /_sim/churn?repo=OWNER/REPO&n=N
         """
 
@@ -48,11 +50,14 @@ public enum SimCommandLine {
             case "--retry-after": o.retryAfterSeconds = try int(value())
             case "--slow-ms": o.slowMilliseconds = try int(value())
             case "--http2": o.http2 = true
+            case "--tls-cert": o.tlsCertificate = try value()
+            case "--tls-key": o.tlsKey = try value()
             case "-h", "--help": throw SimError(usage)
             default: throw SimError("unknown argument '\(args[i])'\n\(usage)")
             }
             i += 1
         }
+        guard (o.tlsCertificate == nil) == (o.tlsKey == nil) else { throw SimError("--tls-cert and --tls-key go together") }
         return o
     }
 }

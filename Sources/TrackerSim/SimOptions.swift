@@ -18,6 +18,10 @@ public struct SimOptions: Sendable {
     public var slowMilliseconds = 1500
     /// Speak HTTP/2 in clear text (prior knowledge) instead of HTTP/1.1: the framing TLS trackers negotiate.
     public var http2 = false
+    /// Serve HTTPS with this PEM certificate and key, offering (ALPN) HTTP/2 with `http2`, else HTTP/1.1.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    public var scheme: String { tlsCertificate == nil ? "http" : "https" }
     public init() {}
 }
 

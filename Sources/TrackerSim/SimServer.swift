@@ -2,10 +2,11 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTP2
 import NIOPosix
+import NIOSSL
 
-/// The simulator's HTTP server on loopback (SwiftNIO): HTTP/1.1 with keep-alive, or with `http2` HTTP/2 in
-/// clear text (prior knowledge; every stream is answered by the same handler, through NIO's HTTP/2-to-HTTP/1
-/// codec), which is the framing GitHub and Gitee negotiate over TLS.
+/// The simulator's HTTP server on loopback (SwiftNIO): HTTP/1.1 with keep-alive, or with `http2` HTTP/2 (every
+/// stream answered by the same handler, through NIO's HTTP/2-to-HTTP/1 codec); in clear text, or over TLS
+/// (NIOSSL) with the version offered by ALPN, as GitHub and Gitee offer HTTP/2.
 ///
 /// NIO's low-level HTTP pipeline lets a fault do what real networks do: close a connection (over HTTP/2, the
 /// stream) without an answer, or promise a body with `content-length` and send half of it.
@@ -16,8 +17,16 @@ public final class SimServer: Sendable {
 
     public var port: Int { channel.localAddress?.port ?? 0 }
 
-    public init(state: SimState, port: Int, http2: Bool = false) throws {
+    /// `tls`: a PEM certificate chain and private key to serve HTTPS with.
+    public init(state: SimState, port: Int, http2: Bool = false, tls: (certificate: String, key: String)? = nil) throws {
         self.state = state
+        let context = try tls.map { tls -> NIOSSLContext in
+            var configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificate).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem)))
+            configuration.applicationProtocols = http2 ? ["h2"] : ["http/1.1"]
+            return try NIOSSLContext(configuration: configuration)
+        }
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -25,6 +34,7 @@ public final class SimServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let context { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
                     if http2 {
                         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
                             mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()

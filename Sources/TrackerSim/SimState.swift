@@ -154,7 +154,7 @@ public final class SimState: @unchecked Sendable {
                         host = host.hasPrefix("127.0.0.1") ? "localhost" + host.dropFirst("127.0.0.1".count) : "moved." + host
                     }
                     var r = SimReply.message(301, "Moved Permanently")
-                    r.headers.append(("location", "http://\(host)\(prefix)/repositories/\(corpus.repoID)/\(rest)\(query.isEmpty ? "" : "?" + query)"))
+                    r.headers.append(("location", "\(options.scheme)://\(host)\(prefix)/repositories/\(corpus.repoID)/\(rest)\(query.isEmpty ? "" : "?" + query)"))
                     return r
                 }
             case .gone:
@@ -360,7 +360,7 @@ public final class SimState: @unchecked Sendable {
                 seen.insert(k); kept.insert((k, v), at: 0)
             }
             if !seen.contains("per_page") { kept.append(("per_page", String(perPage))) }
-            let base = "http://\(host)\(prefix)/repositories/\(corpus.repoID)/\(tail)?" + kept.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+            let base = "\(options.scheme)://\(host)\(prefix)/repositories/\(corpus.repoID)/\(tail)?" + kept.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
             var links: [String] = []
             if page < lastPage { links.append("<\(base)&page=\(page + 1)>; rel=\"next\"") }
             links.append("<\(base)&page=\(lastPage)>; rel=\"last\"")

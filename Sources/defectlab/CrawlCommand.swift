@@ -60,6 +60,9 @@ struct CrawlArguments: ParsableArguments {
     @Option(name: .customLong("http"), help: ArgumentHelp("HTTP version: auto (HTTP/2 over TLS where the server offers it, else 1.1), 1.1, or 2 (HTTP/2 in clear text with prior knowledge, e.g. tracker-sim --http2).", valueName: "version"))
     var http = "auto"
 
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM file of certificate authorities to trust instead of the system's (a tracker behind a private CA).", valueName: "pem"))
+    var caFile: String?
+
     @Flag(help: "Log every request (URL without credentials, status, quota) and every wait.")
     var verbose = false
 
@@ -75,6 +78,7 @@ struct CrawlArguments: ParsableArguments {
         guard repository.split(separator: "/").count == 2 else { throw ValidationError("repository must be OWNER/REPO") }
         if let m = maxRequests, m < 1 { throw ValidationError("--max-requests must be at least 1") }
         if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw ValidationError("--ca-file \(caFile): cannot read the file") }
         if httpVersion == nil { throw ValidationError("--http must be auto, 1.1 or 2, not '\(http)'") }
     }
 
@@ -119,6 +123,7 @@ struct CrawlArguments: ParsableArguments {
         o.maxRequests = maxRequests
         o.timeout = timeout
         o.httpVersion = httpVersion ?? .http2OverTLS
+        o.caFile = caFile
         o.verbose = verbose
         o.progress = !noProgress
         o.waitScale = waitScale

@@ -5,9 +5,10 @@ import TrackerSim
 do {
     let options = try SimCommandLine.parse(Array(CommandLine.arguments.dropFirst()))
     let state = SimState(options: options)
-    let server = try SimServer(state: state, port: options.port, http2: options.http2)
+    let tls = options.tlsCertificate.flatMap { cert in options.tlsKey.map { (certificate: cert, key: $0) } }
+    let server = try SimServer(state: state, port: options.port, http2: options.http2, tls: tls)
     // Written unbuffered: whoever started the simulator waits for this line.
-    FileHandle.standardOutput.write(Data("listening on http://127.0.0.1:\(server.port)\n".utf8))
+    FileHandle.standardOutput.write(Data("listening on \(options.scheme)://127.0.0.1:\(server.port)\n".utf8))
     try server.wait()
 } catch {
     FileHandle.standardError.write(Data("tracker-sim: \(error)\n".utf8))

@@ -40,10 +40,4 @@ struct CrawlHTTP2Tests {
         let faults = try sim.stats().faults
         #expect((faults["truncate"] ?? 0) + (faults["reset"] ?? 0) > 0, "\(faults)")
     }
-
-    @Test func unknownHTTPVersionIsRefusedWithTheChoices() throws {
-        let r = try runCommand(Binaries.defectlab, ["crawl", "github", "pytorch/pytorch", "--http", "3", "--db", temporaryDatabase()])
-        #expect(r.status != 0)
-        #expect(r.stderr.contains("--http must be auto, 1.1 or 2"), "\(r.stderr)")
-    }
 }

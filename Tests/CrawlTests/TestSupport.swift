@@ -69,8 +69,12 @@ final class Simulator {
         guard text.hasPrefix("listening on ") else { throw SimStartError(line: text) }
         url = String(text.dropFirst("listening on ".count))
         client = try HTTPClient()
-        // A simulator speaking HTTP/2 in clear text answers only clients that start with it.
-        if args.contains("--http2") { client.versionPreference = .http2PriorKnowledge }
+        if let at = args.firstIndex(of: "--tls-cert"), at + 1 < args.count {
+            client.caFile = args[at + 1]   // the simulator's self-signed certificate is its own authority
+        } else if args.contains("--http2") {
+            // A simulator speaking HTTP/2 in clear text answers only clients that start with it.
+            client.versionPreference = .http2PriorKnowledge
+        }
     }
 
     struct SimStartError: Error { var line: String }
@@ -96,6 +100,21 @@ final class Simulator {
                        environment: environment)
     }
 }
+
+/// A self-signed certificate for 127.0.0.1 and its key (PEM files made by `openssl`, in a fresh folder): the
+/// simulator serves HTTPS with them and the crawler trusts the certificate through `--ca-file`.
+func selfSignedCertificate() throws -> (certificate: String, key: String) {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crawltests-tls-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let cert = dir.appendingPathComponent("cert.pem").path, key = dir.appendingPathComponent("key.pem").path
+    let r = try runCommand("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                                "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                                                "-addext", "subjectAltName=IP:127.0.0.1"])
+    guard r.status == 0 else { throw CertificateError(message: r.stderr) }
+    return (cert, key)
+}
+
+struct CertificateError: Error { var message: String }
 
 func temporaryDatabase() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("crawltests-\(UUID().uuidString).sqlite").path
