@@ -14,6 +14,9 @@ public final class Crawler {
     let redactor: Redactor
     var tokens: TokenPool
     var report = CrawlReport()
+    /// Issues stored (and pull requests skipped) in this run, by remote id: a page restarted at the previous
+    /// one's last time re-lists the items at that boundary, which are stored again (unchanged) but counted once.
+    private var storedIDs: Set<Int64> = []
     let progress: CrawlProgress
     var random = SystemRandomNumberGenerator()
 
@@ -142,7 +145,10 @@ public final class Crawler {
         let kind = api.kind
         let parsed = response.body.withUnsafeBufferPointer { page in ranges.map { TrackerJSON.issue(page, $0, kind: kind) } }
         for case var issue? in parsed {
-            if issue.isPullRequest { report.pullRequestsSkipped += 1; continue }
+            if issue.isPullRequest {
+                if storedIDs.insert(issue.remoteID).inserted { report.pullRequestsSkipped += 1 }
+                continue
+            }
             // Gitee's label filter is undocumented (AND or OR): filter on the client too.
             if let label, !issue.labels.contains(where: { $0.name.lowercased() == label.lowercased() }) { continue }
             issue.deleted = false
@@ -150,18 +156,20 @@ public final class Crawler {
         }
         var commentETags: [(url: String, etag: String, next: String?)] = []
         if options.comments { try fetchComments(&issues, etags: &commentETags) }
-        let next = api.nextURL(after: url, response: response, count: ranges.count)
+        let next = api.nextIssuesURL(after: url, response: response, count: ranges.count, lastUpdated: parsed.last(where: { $0 != nil })??.updatedAt)
         if let n = next, TrackerAPI.origin(n) != TrackerAPI.origin(api.base) {
             throw CrawlError(.redirect, "a pagination link points to another host (\(TrackerAPI.origin(n) ?? "?")); refusing to send the token there")
         }
-        let last = api.lastPage(response)
+        // The series' length as far as the tracker can tell now: the pages done and those left from this one.
+        let last = api.pagesFrom(url, response: response).map { $0 + progress.seriesPage }
         progress.lastPage = last ?? progress.lastPage
         try db.commit(PageCommit(series: series, pageURL: url, etag: response.header("etag"), nextURL: next, lastPage: last,
                                  issues: issues, commentETags: commentETags, deletedNumbers: []))
         report.pages += 1
-        report.issuesStored += issues.count
+        let fresh = issues.filter { storedIDs.insert($0.remoteID).inserted }.count
+        report.issuesStored += fresh
         progress.pages += 1
-        progress.issues += issues.count
+        progress.issues += fresh
         progress.show()
         return next
     }

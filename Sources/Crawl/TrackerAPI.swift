@@ -76,6 +76,28 @@ struct TrackerAPI: Sendable {
         return Self.replacingQuery(url, "page", with: String(page + 1))
     }
 
+    /// The next page of an issue list (sorted by `updated_at`, ascending), after `url` answered `response`
+    /// holding `count` items, the last updated at `lastUpdated`; nil at the end of the list.
+    ///
+    /// Not the tracker's page + 1: an issue deleted from an earlier page while the crawl runs shifts every later
+    /// one back by one, and the item that crossed the page boundary would never be seen (nor by the next
+    /// incremental pass, which starts after it). So the next page restarts the list at the last item's time
+    /// (`since` is inclusive; the few items re-listed at the boundary upsert onto themselves). Only when a whole
+    /// page shares the time it was asked from, so `since` cannot advance, does it take the following page of
+    /// that same `since`.
+    func nextIssuesURL(after url: String, response: HTTPResponse, count: Int, lastUpdated: String?) -> String? {
+        guard let pageNext = nextURL(after: url, response: response, count: count) else { return nil }
+        guard let lastUpdated, Self.queryValue(url, "since") != Self.encode(lastUpdated) else { return pageNext }
+        let restarted = Self.replacingQuery(url, "since", with: Self.encode(lastUpdated))
+        return kind == .gitee ? Self.replacingQuery(restarted, "page", with: "1") : Self.removingQuery(restarted, "page")
+    }
+
+    /// How many pages remain from `url`'s page to the end of its list, counting it, when the tracker says.
+    func pagesFrom(_ url: String, response: HTTPResponse) -> Int? {
+        guard let last = lastPage(response) else { return nil }
+        return max(1, last - (Self.queryValue(url, "page").flatMap(Int.init) ?? 1) + 1)
+    }
+
     /// How many pages the series has, when the tracker says (GitHub `rel="last"`, Gitee `total_page`).
     func lastPage(_ response: HTTPResponse) -> Int? {
         if let link = response.header("link"), let last = Self.linkTarget(link, rel: "last") {
@@ -99,6 +121,13 @@ struct TrackerAPI: Sendable {
     static func queryValue(_ url: String, _ key: String) -> String? {
         guard let q = url.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
         return q.split(separator: "&").last { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) }
+    }
+
+    static func removingQuery(_ url: String, _ key: String) -> String {
+        let parts = url.split(separator: "?", maxSplits: 1).map(String.init)
+        guard parts.count > 1 else { return url }
+        let pairs = parts[1].split(separator: "&").filter { !$0.hasPrefix(key + "=") }
+        return pairs.isEmpty ? parts[0] : parts[0] + "?" + pairs.joined(separator: "&")
     }
 
     static func replacingQuery(_ url: String, _ key: String, with value: String) -> String {

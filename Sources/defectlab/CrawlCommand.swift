@@ -54,6 +54,9 @@ struct CrawlArguments: ParsableArguments {
     @Option(name: .customLong("max-requests"), help: "Stop after this many HTTP requests (exit status 3; resumable).")
     var maxRequests: Int?
 
+    @Option(name: .customLong("max-attempts"), help: "Tries per request (network faults, 5xx, 429, secondary limits) before the crawl gives up (resumable).")
+    var maxAttempts = 8
+
     @Option(help: "Seconds before one request times out.")
     var timeout: Double = 30
 
@@ -78,6 +81,7 @@ struct CrawlArguments: ParsableArguments {
         guard repository.split(separator: "/").count == 2 else { throw ValidationError("repository must be OWNER/REPO") }
         if let m = maxRequests, m < 1 { throw ValidationError("--max-requests must be at least 1") }
         if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+        if maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1") }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw ValidationError("--ca-file \(caFile): cannot read the file") }
         if httpVersion == nil { throw ValidationError("--http must be auto, 1.1 or 2, not '\(http)'") }
     }
@@ -122,6 +126,7 @@ struct CrawlArguments: ParsableArguments {
         o.comments = comments
         o.maxRequests = maxRequests
         o.timeout = timeout
+        o.maxAttempts = maxAttempts
         o.httpVersion = httpVersion ?? .http2OverTLS
         o.caFile = caFile
         o.verbose = verbose

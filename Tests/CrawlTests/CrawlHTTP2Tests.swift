@@ -28,7 +28,7 @@ struct CrawlHTTP2Tests {
         let sim = try Simulator(["--seed", "11", "--github", "pytorch/pytorch=150", "--gitee", "mindspore/mindspore=300",
                                  "--faults", "all=0.05", "--slow-ms", "1300", "--retry-after", "0", "--http2"])
         let db = temporaryDatabase()
-        let options = ["--http", "2", "--timeout", "1", "--wait-scale", "0.002"]
+        let options = ["--http", "2", "--timeout", "1", "--wait-scale", "0.002", "--max-attempts", "12"]
         let gh = try sim.crawl("github", "pytorch/pytorch", db: db, options + ["--comments", "--verbose"])
         #expect(gh.status == 0, "\(gh.stderr)")
         #expect(gh.stderr.contains("HTTP/2"), "\(gh.stderr.suffix(2000))")

@@ -14,7 +14,7 @@ struct CrawlTLSTests {
         #expect(sim.url.hasPrefix("https://"))
         let db = temporaryDatabase()
         let r = try sim.crawl("github", "pytorch/pytorch", db: db,
-                              ["--ca-file", tls.certificate, "--comments", "--timeout", "1", "--wait-scale", "0.002", "--verbose"])
+                              ["--ca-file", tls.certificate, "--comments", "--timeout", "1", "--wait-scale", "0.002", "--max-attempts", "12", "--verbose"])
         #expect(r.status == 0, "\(r.stderr.suffix(2000))")
         #expect(r.stderr.contains("HTTP/2"), "\(r.stderr.suffix(2000))")
         #expect(!r.stderr.contains("HTTP/1.1"))

@@ -35,6 +35,29 @@ struct CrawlUnitTests {
         #expect(TrackerAPI.origin("https://API.github.com/x") == "https://api.github.com:443")
     }
 
+    @Test func nextIssuePageRestartsAtTheLastItemsTime() {
+        let gh = TrackerAPI(kind: .github, apiURL: "http://h:1", owner: "o", repo: "r")
+        let first = gh.firstIssuesURL(state: "all", label: nil, since: nil)
+        let more = HTTPResponse(status: 200, headers: [("link", "<http://h:1/repositories/7/issues?page=2>; rel=\"next\", <http://h:1/repositories/7/issues?page=5>; rel=\"last\"")],
+                                body: [], httpVersion: "1.1")
+        let next = gh.nextIssuesURL(after: first, response: more, count: 100, lastUpdated: "2024-03-01T00:00:00Z")
+        #expect(next == first + "&since=2024-03-01T00%3A00%3A00Z")
+        #expect(gh.pagesFrom(first, response: more) == 5)
+        // A whole page at the time it was asked from: since cannot advance, so the tracker's next page is taken.
+        #expect(gh.nextIssuesURL(after: next!, response: more, count: 100, lastUpdated: "2024-03-01T00:00:00Z") == "http://h:1/repositories/7/issues?page=2")
+        // The end of the list stays the end.
+        let end = HTTPResponse(status: 200, headers: [], body: [], httpVersion: "1.1")
+        #expect(gh.nextIssuesURL(after: next!, response: end, count: 40, lastUpdated: "2024-03-02T00:00:00Z") == nil)
+        // Gitee restarts at page 1 of the new since.
+        let ge = TrackerAPI(kind: .gitee, apiURL: "http://h:1", owner: "o", repo: "r")
+        let page3 = TrackerAPI.replacingQuery(ge.firstIssuesURL(state: "all", label: nil, since: nil), "page", with: "3")
+        let pages = HTTPResponse(status: 200, headers: [("total_page", "9")], body: [], httpVersion: "1.1")
+        let restarted = ge.nextIssuesURL(after: page3, response: pages, count: 100, lastUpdated: "2024-03-01T00:00:00Z")
+        #expect(TrackerAPI.queryValue(restarted ?? "", "page") == "1")
+        #expect(TrackerAPI.queryValue(restarted ?? "", "since") == "2024-03-01T00%3A00%3A00Z")
+        #expect(ge.pagesFrom(page3, response: pages) == 7)
+    }
+
     @Test func giteePagesByTotalPageAndStopsOnEmpty() {
         let api = TrackerAPI(kind: .gitee, apiURL: "http://h:1", owner: "o", repo: "r")
         #expect(api.base == "http://h:1/api/v5")
