@@ -4,7 +4,8 @@
 # kill-and-resume (target: at most the page in flight).
 #
 # Every rate is also given as a ratio to a baseline measured in the same run on the same machine: curl alone
-# fetching the very pages the crawl fetches (one process, keep-alive, bodies thrown away). That is the most a
+# fetching the same list (one process, keep-alive, bodies thrown away) by page number, where the crawl asks each
+# page from the last item's time (`since`): the same items in as many pages, give or take one. That is the most a
 # crawler could do against this simulator here, so "crawl/baseline" says how much the parsing and storing cost,
 # whatever else the machine is busy with.
 set -euo pipefail

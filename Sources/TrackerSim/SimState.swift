@@ -235,7 +235,7 @@ public final class SimState: @unchecked Sendable {
         case 1 where rest[0] == "issues":
             isList = true
             let key = listKey(corpus, request, tracker: tracker)
-            guard let selected = pageCache.selection(key, corpus: corpus, select: { listSelection(corpus, request, tracker: tracker) }) else {
+            guard let selected = cachedSelection(key, corpus, request, tracker: tracker) else {
                 return .message(422, "Validation Failed")
             }
             let start = (page - 1) * perPage
@@ -314,6 +314,33 @@ public final class SimState: @unchecked Sendable {
         if sort == "created" { out.sort { corpus.items[$0].created < corpus.items[$1].created } }
         if (request.value("direction") ?? "desc") == "desc" { out.reverse() }
         return out
+    }
+
+    /// The selection under `key`, cached. A crawler that asks each next page from the last item's time sends a
+    /// new `since` every page; on a list in `updated` order that selection is a slice of the same list without
+    /// `since` (found by binary search), so it is not filtered from the whole corpus afresh each time.
+    func cachedSelection(_ key: String, _ corpus: SimCorpus, _ request: SimRequest, tracker: Tracker) -> [Int]? {
+        guard let text = request.value("since"), !text.isEmpty, request.value("sort") == "updated" else {
+            return pageCache.selection(key, corpus: corpus) { listSelection(corpus, request, tracker: tracker) }
+        }
+        guard let since = SimTime.parse(text) else { return nil }
+        var unbounded = request
+        unbounded.query.removeAll { $0.0 == "since" }
+        unbounded.rawQuery.removeAll { $0.0 == "since" }
+        let baseKey = listKey(corpus, unbounded, tracker: tracker)
+        guard let base = pageCache.selection(baseKey, corpus: corpus, select: { listSelection(corpus, unbounded, tracker: tracker) }) else { return nil }
+        return pageCache.selection(key, corpus: corpus) {
+            // As in `listSelection`: a since at the epoch answers an empty list on GitHub.
+            if tracker == .github, since <= 0 { return [] }
+            let ascending = (request.value("direction") ?? "desc") == "asc"
+            // `base` is in (updated, id) order, or its reverse: the items updated at or after `since` are one end.
+            var lo = 0, hi = base.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if (corpus.items[base[mid]].updated >= since) == ascending { hi = mid } else { lo = mid + 1 }
+            }
+            return ascending ? Array(base[lo...]) : Array(base[..<lo])
+        }
     }
 
     /// The cache key of an issue-list selection: everything `listSelection` reads, and which corpus.
