@@ -16,7 +16,7 @@ enum HeaderJSON {
     /// False when `value` holds something this writer does not handle.
     private static func write(_ value: Any, into out: ByteSink) -> Bool {
         switch value {
-        case let v as String: string(v, into: out)
+        case let v as String: out.jsonString(v)
         case let v as Bool: out.append(v ? "true" : "false")
         case let v as Int: out.decimal(v)
         case let v as Int32: out.decimal(Int(v))
@@ -28,7 +28,7 @@ enum HeaderJSON {
             out.append(UInt8(ascii: "{"))
             for (i, (key, element)) in v.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                string(key, into: out)
+                out.jsonString(key)
                 out.append(UInt8(ascii: ":"))
                 guard write(element, into: out) else { return false }
             }
@@ -49,19 +49,5 @@ enum HeaderJSON {
     private static func double(_ v: Double, into out: ByteSink) {
         let text = v.isNaN ? "NaN" : v.isInfinite ? (v < 0 ? "-Infinity" : "Infinity") : v.description
         out.append(contentsOf: Array(text.utf8))
-    }
-
-    private static func string(_ s: String, into out: ByteSink) {
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(0x5C); out.append(b)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

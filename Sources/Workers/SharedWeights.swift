@@ -34,12 +34,8 @@ enum SharedWeights {
             let t = weights[name]!
             let bytes = t.elementCount * 4
             if i > 0 { json.append(UInt8(ascii: ",")) }
-            json.append(UInt8(ascii: "\""))
-            for b in name.utf8 {
-                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { json.append(UInt8(ascii: "\\")) }
-                json.append(b)
-            }
-            json.append(#"":{"dtype":"F32","shape":["#)
+            json.jsonString(name)
+            json.append(#":{"dtype":"F32","shape":["#)
             for (j, d) in t.shape.enumerated() {
                 if j > 0 { json.append(UInt8(ascii: ",")) }
                 json.decimal(d)

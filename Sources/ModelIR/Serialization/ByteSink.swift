@@ -85,5 +85,39 @@ package final class ByteSink {
         UnsafeMutableRawPointer(base + offset).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
     }
 
+    /// The string's bytes with JSON's escapes, as JSONEncoder writes them (GraphJSON's output, and so content
+    /// hashes, depend on the exact form); names rarely need any, so those are copied in one go.
+    package func jsonEscaped(_ text: String) {
+        var text = text
+        let plain = text.withUTF8 { utf8 -> Bool in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == 0x5C }) else { return false }
+            append(contentsOf: utf8)
+            return true
+        }
+        if plain { return }
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): append(contentsOf: [0x5C, 0x22])
+            case 0x5C: append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+            default: append(b)
+            }
+        }
+    }
+
+    /// `text` as a JSON string: quotes around `jsonEscaped`.
+    package func jsonString(_ text: String) {
+        append(UInt8(ascii: "\""))
+        jsonEscaped(text)
+        append(UInt8(ascii: "\""))
+    }
+
     package func data() -> Data { Data(bytes: base, count: count) }
 }

@@ -153,7 +153,7 @@ public enum GraphJSON {
         /// A value reference as `ValueRef.description` spells it (`node` or `node:output`), without building it.
         mutating func reference(_ ref: ValueRef) {
             bytes.append(UInt8(ascii: "\""))
-            escaped(ref.node)
+            bytes.jsonEscaped(ref.node)
             if ref.output != 0 {
                 bytes.append(UInt8(ascii: ":"))
                 int(ref.output)
@@ -169,36 +169,7 @@ public enum GraphJSON {
         }
 
         mutating func string(_ s: String) {
-            bytes.append(UInt8(ascii: "\""))
-            escaped(s)
-            bytes.append(UInt8(ascii: "\""))
-        }
-
-        /// The string's bytes with JSON's escapes, as JSONEncoder writes them; names rarely need any, so those
-        /// are copied in one go.
-        mutating func escaped(_ text: String) {
-            var text = text
-            let plain = text.withUTF8 { utf8 -> Bool in
-                guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == 0x5C }) else { return false }
-                bytes.append(contentsOf: utf8)
-                return true
-            }
-            if plain { return }
-            for b in text.utf8 {
-                switch b {
-                case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-                case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-                case 0..<0x20:
-                    let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-                default: bytes.append(b)
-                }
-            }
+            bytes.jsonString(s)
         }
     }
 }
