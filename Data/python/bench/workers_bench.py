@@ -57,6 +57,7 @@ ratios = {f: [] for f in frameworks}
 totals = {f: [0.0, 0.0] for f in frameworks}
 cached = {f: [] for f in frameworks}
 pings = {f: [] for f in frameworks}
+floors = {f: [] for f in frameworks}   # per seed: (native + a bare ping's round trip) / native
 added = {f: [] for f in frameworks}   # (native ms, what the protocol added in µs: round trip − native) per seed
 with tempfile.TemporaryDirectory() as tmp:
     for m in models:
@@ -77,6 +78,7 @@ with tempfile.TemporaryDirectory() as tmp:
             ratios[f].append(r)
             cached[f].append(c)
             pings[f].append(line["ping_us"])
+            floors[f].append((line["native_ms"] + line["ping_us"] / 1000) / line["native_ms"])
             added[f].append((line["native_ms"], (line["wall_ms"] - line["native_ms"]) * 1000))
             totals[f][0] += r * line["native_ms"]
             totals[f][1] += line["native_ms"]
@@ -84,12 +86,13 @@ with tempfile.TemporaryDirectory() as tmp:
         print(f"{m:<16}" + "".join(f"{c:>34}" for c in cells))
 
 print("\nper framework, median ratio over the models (weights sent · weights held); target ≤ 1.05;"
-      " the floor under any request, a bare ping's round trip; what the protocol added to a request on the framework's"
+      " the floor under any request, a bare ping's round trip, and the median ratio a protocol would reach that only"
+      " exchanged two empty frames (native + ping over native); what the protocol added to a request on the framework's"
       " fastest seed (round trip − native: a fixed cost, which the smallest seeds show most and measure best); and all seeds together"
       " (each seed's ratio weighted by its native time: one diff over the whole zoo; weights sent)")
 for f in frameworks:
     if ratios[f]:
-        print(f"  {f:<14}{statistics.median(ratios[f]):6.3f} · {statistics.median(cached[f]):6.3f}    ping {statistics.median(pings[f]):5.0f} us"
+        print(f"  {f:<14}{statistics.median(ratios[f]):6.3f} · {statistics.median(cached[f]):6.3f}    ping {statistics.median(pings[f]):5.0f} us (floor {statistics.median(floors[f]):5.3f})"
               f"    added {min(added[f])[1]:5.0f} us    all seeds together {totals[f][0] / totals[f][1]:6.3f}")
 every = [r for f in frameworks for r in ratios[f]]
 if every:
