@@ -55,16 +55,17 @@ public struct CampaignSnapshotLoader: Sendable {
         // Defects, with this campaign's findings and first exposing operator.
         var findingsByDefect: [Int64: [RawCampaign.Finding]] = [:]
         for f in raw.findings { if let d = f.defectID { findingsByDefect[d, default: []].append(f) } }
-        let defects = raw.defects.map { row -> DefectEntry in
+        let defects = raw.defects.map { stored -> DefectEntry in
+            let row = stored.row
             let mine = findingsByDefect[row.id] ?? []
             return DefectEntry(
                 id: row.id, signature: row.signature, subtype: row.subtype, subtypeName: subtypeName(row.subtype),
-                symptom: row.symptom, stage: row.stage, frameworks: Self.frameworkList(row.frameworks), op: row.op,
+                symptom: row.symptom, stage: row.stage, frameworks: row.frameworkList, op: row.op,
                 keyAttributes: row.keyAttributes, error: row.error, title: row.title, findingCount: row.findingCount,
                 campaignFindings: mine.count, firstSeen: row.firstSeen, lastSeen: row.lastSeen,
-                representativeCampaign: row.representativeCampaign, representativeStep: row.representativeStep,
-                representativeNodes: row.representativeNodes, representativeOperator: row.representativeOperator,
-                firstOperator: mine.first?.mutationOperator, reducedNodes: row.reducedNodes, reducedGraphBytes: row.reducedGraphBytes,
+                representativeCampaign: row.representativeCampaignID, representativeStep: row.representativeStep,
+                representativeNodes: row.representativeNodes, representativeOperator: stored.representativeOperator,
+                firstOperator: mine.first?.mutationOperator, reducedNodes: row.reducedNodes, reducedGraphBytes: row.reducedGraphJSON.map { $0.utf8.count },
                 kind: row.kind, sampleDetail: mine.first?.detail ?? "",
                 reproducer: row.reproPath.flatMap { $0.isEmpty ? nil : ReproducerListing.read(storedPath: $0, storeFolder: storeFolder, reportFolder: reportFolder) })
         }.sorted { (subtypeOrder($0.subtype), $0.id) < (subtypeOrder($1.subtype), $1.id) }
@@ -114,10 +115,6 @@ public struct CampaignSnapshotLoader: Sendable {
         return Set(defects.keys).union(findings.keys)
             .map { CountRow(key: $0, name: $0, defects: defects[$0] ?? 0, findings: findings[$0] ?? 0) }
             .sorted { ($1.findings, $1.defects, $0.key) < ($0.findings, $0.defects, $1.key) }
-    }
-
-    static func frameworkList(_ text: String) -> [String] {
-        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     static func rounds(_ mutants: [RawCampaign.Mutant], size: Int) -> [RoundPoint] {

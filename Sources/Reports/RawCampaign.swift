@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Store
 
 /// The rows of one campaign as stored, read in one transaction so a fuzzer writing meanwhile cannot make the
 /// report disagree with itself.
@@ -25,28 +26,10 @@ struct RawCampaign {
         var defectID: Int64?
     }
 
+    /// A stored defect, with the mutation operator of its representative mutant (when that is in the store).
     struct Defect {
-        var id: Int64
-        var signature: String
-        var subtype: String
-        var symptom: String
-        var stage: String?
-        var frameworks: String
-        var op: String
-        var keyAttributes: String
-        var error: String
-        var title: String
-        var findingCount: Int
-        var firstSeen: String
-        var lastSeen: String
-        var representativeCampaign: Int64?
-        var representativeStep: Int?
-        var representativeNodes: Int?
+        var row: DefectRow
         var representativeOperator: String?
-        var reducedNodes: Int?
-        var reducedGraphBytes: Int?
-        var kind: String?
-        var reproPath: String?
     }
 
     var info: CampaignInfo
@@ -98,20 +81,13 @@ struct RawCampaign {
                     defectID: r["defect_id"])
         }
         let defects = try Row.fetchAll(db, sql: """
-            SELECT d.id, d.signature, d.subtype, d.symptom, d.stage, d.frameworks, d.op, d.key_attributes, d.error, d.title,
-                   d.finding_count, d.first_seen, d.last_seen, d.representative_campaign_id, d.representative_step,
-                   d.representative_nodes, d.reduced_nodes, LENGTH(CAST(d.reduced_graph_json AS BLOB)) AS reduced_bytes, d.kind, d.repro_path,
+            SELECT d.*,
                    (SELECT m.operator FROM mutant m WHERE m.campaign_id = d.representative_campaign_id AND m.step = d.representative_step) AS rep_operator
             FROM defect d
             WHERE d.id IN (SELECT df.defect_id FROM defect_finding df JOIN campaign_finding cf ON cf.id = df.finding_id WHERE cf.campaign_id IN (\(list)))
             ORDER BY d.id
             """, arguments: inIDs).map { r in
-            Defect(id: r["id"], signature: r["signature"], subtype: r["subtype"], symptom: r["symptom"], stage: r["stage"],
-                   frameworks: r["frameworks"], op: r["op"], keyAttributes: r["key_attributes"] ?? "", error: r["error"] ?? "",
-                   title: r["title"], findingCount: r["finding_count"] ?? 0, firstSeen: r["first_seen"], lastSeen: r["last_seen"],
-                   representativeCampaign: r["representative_campaign_id"], representativeStep: r["representative_step"],
-                   representativeNodes: r["representative_nodes"], representativeOperator: r["rep_operator"],
-                   reducedNodes: r["reduced_nodes"], reducedGraphBytes: r["reduced_bytes"], kind: r["kind"], reproPath: r["repro_path"])
+            Defect(row: try DefectRow(row: r), representativeOperator: r["rep_operator"])
         }
         return RawCampaign(info: info, mutants: mutants, findings: findings, defects: defects)
     }

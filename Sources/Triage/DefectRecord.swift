@@ -2,63 +2,37 @@ import Foundation
 import GRDB
 import Store
 
-/// One row of `defect`: a unique bug with its counts, representative, reduction and reproducer.
+/// A stored defect (`Store.DefectRow`, whose fields it forwards) with the campaigns whose findings it folds.
+/// Encoded flat: the row's columns and `campaigns` side by side, as `defects list --format json` prints them.
+@dynamicMemberLookup
 public struct DefectRecord: Sendable, Codable, Equatable {
-    public var id: Int64
-    public var signature: String
-    public var subtype: String
-    public var symptom: String
-    public var stage: String?
-    public var frameworks: String
-    public var op: String
-    public var keyAttributes: String
-    public var error: String
-    public var title: String
-    public var findingCount: Int
-    public var firstSeen: String
-    public var lastSeen: String
-    public var representativeCampaignID: Int64?
-    public var representativeStep: Int?
-    public var representativeNodes: Int?
-    public var reducedGraphJSON: String?
-    public var reducedNodes: Int?
-    public var kind: String?
-    public var reproPath: String?
+    public var row: DefectRow
     /// Campaigns whose findings this defect folds.
     public var campaigns: [Int64]
 
-    public var frameworkList: [String] { frameworks.split(separator: ",").map(String.init) }
+    public subscript<T>(dynamicMember path: WritableKeyPath<DefectRow, T>) -> T {
+        get { row[keyPath: path] }
+        set { row[keyPath: path] = newValue }
+    }
 
-    init(row: Row, campaigns: [Int64]) {
-        id = row["id"]
-        signature = row["signature"]
-        subtype = row["subtype"]
-        symptom = row["symptom"]
-        stage = row["stage"]
-        frameworks = row["frameworks"]
-        op = row["op"]
-        keyAttributes = row["key_attributes"]
-        error = row["error"]
-        title = row["title"]
-        findingCount = row["finding_count"]
-        firstSeen = row["first_seen"]
-        lastSeen = row["last_seen"]
-        representativeCampaignID = row["representative_campaign_id"]
-        representativeStep = row["representative_step"]
-        representativeNodes = row["representative_nodes"]
-        reducedGraphJSON = row["reduced_graph_json"]
-        reducedNodes = row["reduced_nodes"]
-        kind = row["kind"]
-        reproPath = row["repro_path"]
+    public subscript<T>(dynamicMember path: KeyPath<DefectRow, T>) -> T { row[keyPath: path] }
+
+    init(row: Row, campaigns: [Int64]) throws {
+        self.row = try DefectRow(row: row)
         self.campaigns = campaigns
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, signature, subtype, symptom, stage, frameworks, op, error, title, kind, campaigns
-        case keyAttributes = "key_attributes", findingCount = "finding_count", firstSeen = "first_seen", lastSeen = "last_seen"
-        case representativeCampaignID = "representative_campaign_id", representativeStep = "representative_step"
-        case representativeNodes = "representative_nodes", reducedGraphJSON = "reduced_graph_json", reducedNodes = "reduced_nodes"
-        case reproPath = "repro_path"
+    private enum CodingKeys: String, CodingKey { case campaigns }
+
+    public init(from decoder: any Decoder) throws {
+        row = try DefectRow(from: decoder)
+        campaigns = try decoder.container(keyedBy: CodingKeys.self).decode([Int64].self, forKey: .campaigns)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try row.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(campaigns, forKey: .campaigns)
     }
 }
 
@@ -80,14 +54,14 @@ public struct DefectQueries: Sendable {
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM defect ORDER BY finding_count DESC, id")
             }
-            return try rows.map { DefectRecord(row: $0, campaigns: try Self.campaigns(db, $0["id"])) }
+            return try rows.map { try DefectRecord(row: $0, campaigns: try Self.campaigns(db, $0["id"])) }
         }
     }
 
     public func defect(_ id: Int64) throws -> DefectRecord {
         let found = try store.read { db -> DefectRecord? in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM defect WHERE id = ?", arguments: [id]) else { return nil }
-            return DefectRecord(row: row, campaigns: try Self.campaigns(db, id))
+            return try DefectRecord(row: row, campaigns: try Self.campaigns(db, id))
         }
         guard let found else {
             throw TriageError(.unknownDefect, "no defect \(id) in \(store.path); list the defects with `defectlab defects list --db \(store.path)`")
