@@ -69,6 +69,21 @@ extension MutationOperator {
     }
 }
 
+/// An operator whose edit removes its target node (its consumers take the node's input instead) and which
+/// needs no parameters: only `targets` says which nodes it may remove.
+public protocol LayerRemovingOperator: MutationOperator {}
+
+extension LayerRemovingOperator {
+    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? { [:] }
+
+    public func edit(_ model: FuzzModel, _ record: MutationRecord) throws(MutationError) -> FuzzModel {
+        var m = model
+        m.remove(record.targets[0])
+        try m.reinfer(seed: record.seed)
+        return m
+    }
+}
+
 extension SplitMix64 {
     /// Uniform index below `count` (> 0).
     public mutating func index(_ count: Int) -> Int { Int(next() % UInt64(Swift.max(count, 1))) }

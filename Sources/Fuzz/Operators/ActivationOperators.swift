@@ -26,18 +26,11 @@ enum Activations {
 }
 
 /// AFRm: remove an activation.
-public struct ActivationRemoval: MutationOperator {
+public struct ActivationRemoval: LayerRemovingOperator {
     public let name = "AFRm", family = OperatorFamily.activation, origin = OperatorOrigin.study
     public let summary = "remove one activation function"
     public init() {}
     public func targets(in model: FuzzModel) -> [String] { Activations.targets(model) }
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? { [:] }
-    public func edit(_ model: FuzzModel, _ record: MutationRecord) throws(MutationError) -> FuzzModel {
-        var m = model
-        m.remove(record.targets[0])
-        try m.reinfer(seed: record.seed)
-        return m
-    }
 }
 
 /// AFRp: replace an activation by another.

@@ -63,22 +63,13 @@ public struct NormalizationInsertion: MutationOperator {
 }
 
 /// Remove a normalization or dropout layer.
-public struct NormalizationRemoval: MutationOperator {
+public struct NormalizationRemoval: LayerRemovingOperator {
     public let name = "RmNorm", family = OperatorFamily.normalization, origin = OperatorOrigin.developer
     public let summary = "remove a BatchNorm, LayerNorm, GroupNorm or Dropout layer"
     public init() {}
 
     public func targets(in model: FuzzModel) -> [String] {
         model.graph.nodes.filter { model.editable($0) && [.batchNorm, .layerNorm, .groupNorm, .dropout].contains($0.op) }.map(\.name)
-    }
-
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? { [:] }
-
-    public func edit(_ model: FuzzModel, _ record: MutationRecord) throws(MutationError) -> FuzzModel {
-        var m = model
-        m.remove(record.targets[0])
-        try m.reinfer(seed: record.seed)
-        return m
     }
 }
 

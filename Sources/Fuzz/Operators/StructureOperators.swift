@@ -50,22 +50,13 @@ public struct LayerAddition: MutationOperator {
 }
 
 /// LR: remove a layer whose output type equals its input type.
-public struct LayerRemoval: MutationOperator {
+public struct LayerRemoval: LayerRemovingOperator {
     public let name = "LR", family = OperatorFamily.structure, origin = OperatorOrigin.study
     public let summary = "remove one single-input layer whose input and output types are identical"
     public init() {}
 
     public func targets(in model: FuzzModel) -> [String] {
         model.graph.nodes.filter { model.editable($0) && model.isShapePreserving($0) }.map(\.name)
-    }
-
-    public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? { [:] }
-
-    public func edit(_ model: FuzzModel, _ record: MutationRecord) throws(MutationError) -> FuzzModel {
-        var m = model
-        m.remove(record.targets[0])
-        try m.reinfer(seed: record.seed)
-        return m
     }
 }
 
