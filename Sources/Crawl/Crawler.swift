@@ -175,6 +175,14 @@ public final class Crawler {
     }
 
     /// Fetches comments of the page's issues that have any and changed since they were stored.
+    ///
+    /// Each comment page is asked for with its stored ETag, and a page answering 304 is followed by the next
+    /// page stored with it. A 304 says only that *that* page is as it was, so the answers are used as a whole
+    /// list only when every page came back (the thread is replaced) or none did and the stored count is the
+    /// issue's (nothing changed). Otherwise — some pages unchanged and others not (a new comment on the last
+    /// page of a long thread), or every page unchanged while the count says otherwise (a new page past the last
+    /// stored one, which the stored chain does not name) — the whole thread is read again unconditionally,
+    /// since replacing it with only the pages that answered would drop the others' comments.
     func fetchComments(_ issues: inout [ParsedIssue], etags: inout [(url: String, etag: String, next: String?)]) throws {
         let stored = try db.stored(remoteIDs: issues.map(\.remoteID))
         for i in issues.indices {
@@ -186,25 +194,63 @@ public final class Crawler {
                 continue
             }
             if let before, before.updatedAt == issue.updatedAt, before.comments == count { continue }
-            var all: [ParsedComment] = []
-            var url: String? = api.commentsURL(number: issue.number)
-            var unchanged = true
-            while let u = url {
-                let cached = try db.etag(url: u)
-                guard let r = try fetch(u, conditional: before != nil) else { break }
-                if r.status == 410 { issues[i].deleted = true; unchanged = true; break }
-                if r.status == 304 { url = cached?.next; continue }
-                unchanged = false
-                guard let ranges = TrackerJSON.elements(r.body) else { throw CrawlError(.exhausted, "a comments answer is not a JSON array") }
-                r.body.withUnsafeBufferPointer { page in
-                    for range in ranges { if let c = TrackerJSON.comment(page, range) { all.append(c) } }
+            var conditional = before != nil
+            while true {   // twice at most: the second time unconditionally, which no page answers with 304
+                switch try fetchThread(issue.number, conditional: conditional) {
+                case .gone: issues[i].deleted = true
+                case .missing: break
+                case .pages(let thread):
+                    let unchanged = thread.pages.filter { $0 == nil }.count
+                    if unchanged == 0 {
+                        issues[i].comments = .replaced(thread.pages.flatMap { $0! })
+                        etags += thread.etags
+                    } else if unchanged < thread.pages.count || before?.comments != count {
+                        conditional = false
+                        continue
+                    }
                 }
-                let next = api.nextURL(after: u, response: r, count: ranges.count)
-                if let etag = r.header("etag") { etags.append((u, etag, next)) }
-                url = next
+                break
             }
-            if !unchanged { issues[i].comments = .replaced(all) }
         }
+    }
+
+    /// One issue's comment pages in order, nil for a page that answered 304, and the ETags of those that answered.
+    struct CommentThread {
+        var pages: [[ParsedComment]?] = []
+        var etags: [(url: String, etag: String, next: String?)] = []
+    }
+
+    enum ThreadAnswer {
+        case pages(CommentThread)
+        /// The issue is gone (410).
+        case gone
+        /// A comment page is not there (404): the stored comments are left as they are.
+        case missing
+    }
+
+    func fetchThread(_ number: String, conditional: Bool) throws -> ThreadAnswer {
+        var thread = CommentThread()
+        var url: String? = api.commentsURL(number: number)
+        while let u = url {
+            let cached = conditional ? try db.etag(url: u) : nil
+            guard let r = try fetch(u, conditional: conditional) else { return .missing }
+            if r.status == 410 { return .gone }
+            if r.status == 304 {
+                thread.pages.append(nil)
+                url = cached?.next
+                continue
+            }
+            guard let ranges = TrackerJSON.elements(r.body) else { throw CrawlError(.exhausted, "a comments answer is not a JSON array") }
+            var page: [ParsedComment] = []
+            r.body.withUnsafeBufferPointer { bytes in
+                for range in ranges { if let c = TrackerJSON.comment(bytes, range) { page.append(c) } }
+            }
+            thread.pages.append(page)
+            let next = api.nextURL(after: u, response: r, count: ranges.count)
+            if let etag = r.header("etag") { thread.etags.append((u, etag, next)) }
+            url = next
+        }
+        return .pages(thread)
     }
 
     // MARK: HTTP with limits and retries

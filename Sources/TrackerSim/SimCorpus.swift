@@ -230,6 +230,23 @@ public final class SimCorpus {
         return "updated \(items[i].number)"
     }
 
+    /// Appends `count` comments to issue `number` now (one update; tests use it to grow a thread past a page).
+    /// False when there is no such live issue.
+    func addComments(number: String, count: Int) -> Bool {
+        guard let i = indexByNumber[number], !items[i].deleted else { return false }
+        version += 1
+        clock += 1
+        for _ in 0..<count {
+            items[i].comments.append(Comment(id: nextCommentID, author: "user\(rng.int(0..<400))",
+                                             body: Self.sentence(&rng, chineseShare: 0.3), created: clock, updated: clock))
+            nextCommentID += 1
+        }
+        items[i].updated = clock
+        items[i].cache = nil
+        resort()
+        return true
+    }
+
     func delete(index: Int) {
         version += 1
         items[index].deleted = true

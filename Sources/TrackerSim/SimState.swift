@@ -428,6 +428,15 @@ public final class SimState: @unchecked Sendable {
             for _ in 0..<n { changes.append(.string(corpus.churn())) }
             churned += n
             return .json(200, .object([("changes", .array(changes))]))
+        case "/_sim/comment":
+            // Appends N comments to one issue now (tests grow a thread past a comment page with it).
+            guard let repo = request.value("repo")?.lowercased(), let number = request.value("number"),
+                  let corpus = corpora.values.first(where: { $0.fullName.lowercased() == repo }) else {
+                return .message(404, "no such repository in the simulator")
+            }
+            let n = max(0, min(Int(request.value("n") ?? "1") ?? 1, 10_000))
+            guard corpus.addComments(number: number, count: n) else { return .message(404, "no live issue \(number) in \(repo)") }
+            return .json(200, .object([("number", .string(number)), ("comments", .int(Int64(n)))]))
         default:
             return .message(404, "Not Found")
         }

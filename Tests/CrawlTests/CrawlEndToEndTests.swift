@@ -143,6 +143,39 @@ struct CrawlEndToEndTests {
         #expect(end.quota == after.quota)
     }
 
+    /// A thread longer than one comment page (100), growing between incremental crawls: a new comment on its
+    /// last page (the first page answers 304, the last does not) and a new page past the last stored one (every
+    /// stored page answers 304, and the stored chain ends before the new page) both end with the whole thread
+    /// stored. Replacing the thread with the pages that answered dropped the first page's 100 comments; following
+    /// only the stored chain never saw the new page.
+    @Test(arguments: [("github", "pytorch/pytorch"), ("gitee", "mindspore/mindspore")])
+    func longThreadsGrowingBetweenCrawlsStayWhole(kind: String, repo: String) throws {
+        let sim = try Simulator(["--seed", "5", "--\(kind)", "\(repo)=40"])
+        let db = temporaryDatabase()
+        #expect(try sim.crawl(kind, repo, db: db, ["--comments"]).status == 0)
+        let truth = try sim.json("/_sim/truth?repo=\(repo)")
+        let issue = try #require((truth["issues"] as! [[String: Any]]).first { $0["pull_request"] == nil && $0["deleted"] as? Bool != true })
+        let number = "\(issue["number"]!)"
+        var total = (issue["comment_ids"] as! [NSNumber]).count
+        func grow(to target: Int, _ step: String) throws {
+            _ = try sim.json("/_sim/comment?repo=\(repo)&number=\(number)&n=\(target - total)")
+            total = target
+            let r = try sim.crawl(kind, repo, db: db, ["--comments"])
+            #expect(r.status == 0, "\(step): \(r.stderr)")
+            let problems = try differences(db: db, sim: sim, repo: repo, comments: true)
+            #expect(problems == [], "\(step): \(problems.map { String($0.prefix(200)) })")
+        }
+        try grow(to: 150, "two pages")
+        try grow(to: 151, "a comment on the last page")
+        try grow(to: 200, "the last page filled")
+        try grow(to: 201, "a third page")
+        let before = try sim.stats()
+        #expect(try sim.crawl(kind, repo, db: db, ["--comments"]).status == 0)
+        let after = try sim.stats()
+        // Nothing changed since: one list page and the label list, every answer a 304, no thread read again.
+        #expect(after.requests - before.requests == after.notModified - before.notModified)
+    }
+
     @Test func churnDuringACrawlLeavesNoDuplicates() throws {
         let sim = try Simulator(["--seed", "4", "--github", "pytorch/pytorch=800", "--churn", "0.5"])
         let db = temporaryDatabase()

@@ -33,6 +33,34 @@ import Testing
         #expect(try TriageTestSupport.count(store, "SELECT SUM(finding_count) FROM defect") == findings + more)
     }
 
+    /// A defect as `defects list --format json` prints it: the row's columns and `campaigns` side by side, every
+    /// column of the table but the bookkeeping `updated_at`, and the same record again when read back.
+    @Test func aDefectEncodesFlatAndReadsBack() throws {
+        let dir = try TriageTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try DefectLabStore.open(path: dir.appendingPathComponent("f.sqlite").path)
+        try TriageTestSupport.campaign(store, seed: 2, budget: 40)
+        try DefectFolder.fold(store: store)
+        let defects = try DefectQueries(store: store).list()
+        let first = try #require(defects.first)
+        let data = try JSONEncoder().encode(first)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let columns = try store.read { db in try db.columns(in: "defect").map(\.name) }
+        let nullColumns: Set<String> = try store.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM defect WHERE id = ?", arguments: [first.id]) else { return [] }
+            return Set(row.columnNames.filter { (row[$0] as DatabaseValue).isNull })
+        }
+        for column in columns where column != "updated_at" {
+            // Absent only where the column is NULL (optionals are left out, as before).
+            #expect(object[column] != nil || nullColumns.contains(column), "missing \(column) in \(object.keys.sorted())")
+        }
+        #expect(object["updated_at"] == nil)
+        #expect(object["campaigns"] as? [Int] == first.campaigns.map(Int.init))
+        #expect(object["finding_count"] as? Int == first.findingCount)
+        #expect(try JSONDecoder().decode(DefectRecord.self, from: data) == first)
+        #expect(first.frameworkList == first.frameworks.split(separator: ",").map(String.init))
+    }
+
     /// Two shards in two databases, merged and folded, give the defects of the same two shards run into one
     /// store; and the planted set equals that of one unsharded run with the same campaign seed.
     @Test func mergedShardsFoldLikeOneStore() throws {
