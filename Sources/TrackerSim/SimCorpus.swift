@@ -220,14 +220,24 @@ public final class SimCorpus {
             let l = labels[rng.int(0..<labels.count)].id
             if let at = items[i].labelIDs.firstIndex(of: l) { items[i].labelIDs.remove(at: at) } else { items[i].labelIDs.append(l) }
         } else {
-            items[i].comments.append(Comment(id: nextCommentID, author: "user\(rng.int(0..<400))",
-                                             body: Self.sentence(&rng, chineseShare: 0.3), created: clock, updated: clock))
-            nextCommentID += 1
+            appendComment(to: i)
         }
+        touch(i)
+        return "updated \(items[i].number)"
+    }
+
+    /// A new comment on item `i`, written now.
+    private func appendComment(to i: Int) {
+        items[i].comments.append(Comment(id: nextCommentID, author: "user\(rng.int(0..<400))",
+                                         body: Self.sentence(&rng, chineseShare: 0.3), created: clock, updated: clock))
+        nextCommentID += 1
+    }
+
+    /// Item `i` changed now: it moves to the end of the updated order.
+    private func touch(_ i: Int) {
         items[i].updated = clock
         items[i].cache = nil
         resort()
-        return "updated \(items[i].number)"
     }
 
     /// Appends `count` comments to issue `number` now (one update; tests use it to grow a thread past a page).
@@ -236,14 +246,8 @@ public final class SimCorpus {
         guard let i = indexByNumber[number], !items[i].deleted else { return false }
         version += 1
         clock += 1
-        for _ in 0..<count {
-            items[i].comments.append(Comment(id: nextCommentID, author: "user\(rng.int(0..<400))",
-                                             body: Self.sentence(&rng, chineseShare: 0.3), created: clock, updated: clock))
-            nextCommentID += 1
-        }
-        items[i].updated = clock
-        items[i].cache = nil
-        resort()
+        for _ in 0..<count { appendComment(to: i) }
+        touch(i)
         return true
     }
 
