@@ -73,7 +73,7 @@ struct TrackerAPI: Sendable {
         guard kind == .gitee, count > 0 else { return nil }
         let page = Self.queryValue(url, "page").flatMap(Int.init) ?? 1
         if let total = response.header("total_page").flatMap(Int.init), page >= total { return nil }
-        return Self.replacingQuery(url, "page", with: String(page + 1))
+        return Self.followingPage(url)
     }
 
     /// The next page of an issue list (sorted by `updated_at`, ascending), after `url` answered `response`
@@ -85,11 +85,22 @@ struct TrackerAPI: Sendable {
     /// (`since` is inclusive; the few items re-listed at the boundary upsert onto themselves). Only when a whole
     /// page shares the time it was asked from, so `since` cannot advance, does it take the following page of
     /// that same `since`.
+    ///
+    /// A full page is never taken for the last one, whatever the tracker says: a later pass that finds it
+    /// unchanged (304) follows the next URL stored with it, and an item edited since lies past it, on a page
+    /// the tracker did not name then. The page after a full one is read (empty, or re-listing the items at its
+    /// boundary time) and stored, and it is that page whose answer changes when the list grows.
     func nextIssuesURL(after url: String, response: HTTPResponse, count: Int, lastUpdated: String?) -> String? {
-        guard let pageNext = nextURL(after: url, response: response, count: count) else { return nil }
+        let full = count > 0 && count >= (Self.queryValue(url, "per_page").flatMap(Int.init) ?? 100)
+        guard let pageNext = nextURL(after: url, response: response, count: count) ?? (full ? Self.followingPage(url) : nil) else { return nil }
         guard let lastUpdated, Self.queryValue(url, "since") != Self.encode(lastUpdated) else { return pageNext }
         let restarted = Self.replacingQuery(url, "since", with: Self.encode(lastUpdated))
         return kind == .gitee ? Self.replacingQuery(restarted, "page", with: "1") : Self.removingQuery(restarted, "page")
+    }
+
+    /// `url` with its page number one higher (no page number is page 1).
+    static func followingPage(_ url: String) -> String {
+        replacingQuery(url, "page", with: String((queryValue(url, "page").flatMap(Int.init) ?? 1) + 1))
     }
 
     /// How many pages remain from `url`'s page to the end of its list, counting it, when the tracker says.

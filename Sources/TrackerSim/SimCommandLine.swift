@@ -14,7 +14,8 @@ public enum SimCommandLine {
           --http2         speak HTTP/2 instead of HTTP/1.1 (in clear text: prior knowledge; over TLS: ALPN h2)
           --tls-cert/--tls-key  serve HTTPS with this certificate and key (prints https://...)
           /_sim/stats, /_sim/truth?repo=OWNER/REPO, /_sim/churn?repo=OWNER/REPO&n=N,
-          /_sim/comment?repo=OWNER/REPO&number=N&n=K (append K comments to issue N)
+          /_sim/comment?repo=OWNER/REPO&number=N&n=K (append K comments to issue N),
+          /_sim/touch?repo=OWNER/REPO&n=K&gap=S (edit K issues at one instant, S s after the latest change)
         """
 
     public static func parse(_ args: [String]) throws -> SimOptions {

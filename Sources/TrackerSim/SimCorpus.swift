@@ -240,6 +240,21 @@ public final class SimCorpus {
         resort()
     }
 
+    /// A bulk edit, as a bot relabelling many issues at once makes: the first `count` live issues (in the
+    /// corpus's order) edited at one instant, `gap` seconds after the corpus's latest change. Returns how many changed.
+    func touch(count: Int, gap: Int64) -> Int {
+        version += 1
+        clock = max(clock, items.map(\.updated).max() ?? clock) + gap
+        let live = items.indices.filter { !items[$0].deleted && !items[$0].isPullRequest }.prefix(count)
+        for i in live {
+            items[i].title += " (bulk)"
+            items[i].updated = clock
+            items[i].cache = nil
+        }
+        resort()
+        return live.count
+    }
+
     /// Appends `count` comments to issue `number` now (one update; tests use it to grow a thread past a page).
     /// False when there is no such live issue.
     func addComments(number: String, count: Int) -> Bool {

@@ -428,6 +428,15 @@ public final class SimState: @unchecked Sendable {
             for _ in 0..<n { changes.append(.string(corpus.churn())) }
             churned += n
             return .json(200, .object([("changes", .array(changes))]))
+        case "/_sim/touch":
+            // Edits N issues at one instant, G seconds after the latest change (a bulk edit).
+            guard let repo = request.value("repo")?.lowercased(),
+                  let corpus = corpora.values.first(where: { $0.fullName.lowercased() == repo }) else {
+                return .message(404, "no such repository in the simulator")
+            }
+            let n = max(0, min(Int(request.value("n") ?? "1") ?? 1, 100_000))
+            let gap = Int64(max(0, Int(request.value("gap") ?? "120") ?? 120))
+            return .json(200, .object([("touched", .int(Int64(corpus.touch(count: n, gap: gap))))]))
         case "/_sim/comment":
             // Appends N comments to one issue now (tests grow a thread past a comment page with it).
             guard let repo = request.value("repo")?.lowercased(), let number = request.value("number"),

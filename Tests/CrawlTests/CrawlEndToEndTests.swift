@@ -176,6 +176,37 @@ struct CrawlEndToEndTests {
         #expect(after.requests - before.requests == after.notModified - before.notModified)
     }
 
+    /// An incremental list that ends on a full page (100 issues edited at one instant, as a bot's bulk relabel
+    /// makes, and nothing else within the 60 s overlap), then one more issue edited: that page answers 304 on
+    /// the next run — its 100 items are unchanged — and the new item lies on the page after it, which the
+    /// tracker did not name when the page was last read. A full page is never taken for the last one, so the
+    /// page after it was read then (empty) and is read again now.
+    @Test(arguments: [("github", "pytorch/pytorch"), ("gitee", "mindspore/mindspore")])
+    func aListEndingOnAFullPageStillSeesWhatComesAfterIt(kind: String, repo: String) throws {
+        let sim = try Simulator(["--seed", "6", "--\(kind)", "\(repo)=300"])
+        let db = temporaryDatabase()
+        #expect(try sim.crawl(kind, repo, db: db).status == 0)
+        #expect(try sim.json("/_sim/touch?repo=\(repo)&n=100&gap=120")["touched"] as? Int == 100)
+        #expect(try sim.crawl(kind, repo, db: db).status == 0)
+        #expect(try sim.crawl(kind, repo, db: db).status == 0)   // since = the bulk edit − 60 s: exactly those 100
+        let truth = try sim.json("/_sim/truth?repo=\(repo)")
+        // One issue outside the bulk edit changes after it.
+        let issues = (truth["issues"] as! [[String: Any]]).filter { $0["pull_request"] == nil && $0["deleted"] as? Bool != true }
+        let bulk = issues.compactMap { $0["updated_at"] as? String }.max()
+        let other = try #require(issues.last { $0["updated_at"] as? String != bulk })
+        _ = try sim.json("/_sim/comment?repo=\(repo)&number=\(other["number"]!)&n=1")
+        #expect(try sim.crawl(kind, repo, db: db).status == 0)
+        let problems = try differences(db: db, sim: sim, repo: repo, comments: false)
+        #expect(problems == [], "\(problems.prefix(5))")
+        // The next run starts from the new high-water mark (a first URL not read before); from then on, with
+        // nothing changed, every request — the page after the full one included — is a 304 and costs no quota.
+        #expect(try sim.crawl(kind, repo, db: db).status == 0)
+        let before = try sim.stats()
+        #expect(try sim.crawl(kind, repo, db: db).status == 0)
+        let after = try sim.stats()
+        #expect(after.requests - before.requests == after.notModified - before.notModified)
+    }
+
     @Test func churnDuringACrawlLeavesNoDuplicates() throws {
         let sim = try Simulator(["--seed", "4", "--github", "pytorch/pytorch=800", "--churn", "0.5"])
         let db = temporaryDatabase()

@@ -48,6 +48,12 @@ struct CrawlUnitTests {
         // The end of the list stays the end.
         let end = HTTPResponse(status: 200, headers: [], body: [], httpVersion: "1.1")
         #expect(gh.nextIssuesURL(after: next!, response: end, count: 40, lastUpdated: "2024-03-02T00:00:00Z") == nil)
+        // ...but a full page is never the last, whatever the tracker says: the list goes on from its last item's time,
+        // or, where the whole page shares the time it was asked from, on the following page of the same since.
+        let fullEnd = gh.nextIssuesURL(after: next!, response: end, count: 100, lastUpdated: "2024-03-02T00:00:00Z")
+        #expect(TrackerAPI.queryValue(fullEnd ?? "", "since") == "2024-03-02T00%3A00%3A00Z" && TrackerAPI.queryValue(fullEnd ?? "", "page") == nil)
+        let sameTime = gh.nextIssuesURL(after: next!, response: end, count: 100, lastUpdated: "2024-03-01T00:00:00Z")
+        #expect(TrackerAPI.queryValue(sameTime ?? "", "page") == "2" && TrackerAPI.queryValue(sameTime ?? "", "since") == "2024-03-01T00%3A00%3A00Z")
         // Gitee restarts at page 1 of the new since.
         let ge = TrackerAPI(kind: .gitee, apiURL: "http://h:1", owner: "o", repo: "r")
         let page3 = TrackerAPI.replacingQuery(ge.firstIssuesURL(state: "all", label: nil, since: nil), "page", with: "3")
