@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Agreement", "Store", "Taxonomy"]),
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR", "Seeding"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "ModelIR"]),
-        .testTarget(name: "CrawlTests", dependencies: ["Crawl", "Store"]),
+        .testTarget(name: "CrawlTests", dependencies: ["Crawl", "Store", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers", "Oracles", "ModelIR", "Reference", "Taxonomy", "Store", "Doctor",
                                                           .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Resources/fault_worker.py")]),

@@ -115,13 +115,13 @@ struct CrawlStore: Sendable {
         }
     }
 
-    func upsertLabels(_ list: [ParsedIssue.Label], url: String, etag: String?) throws {
+    func upsertLabels(_ list: [ParsedIssue.Label], url: String, etag: String?, next: String?) throws {
         let repo = repositoryID
         let cache = labels
         let written = try store.write { db -> [Int64: LabelRowCache.Row] in
             var written: [Int64: LabelRowCache.Row] = [:]
             for l in list { _ = try Self.labelRowID(db, repo: repo, l, cache: cache, written: &written) }
-            if let etag { try Self.saveETag(db, repo: repo, url: url, etag: etag, next: nil, lastPage: nil) }
+            if let etag { try Self.saveETag(db, repo: repo, url: url, etag: etag, next: next, lastPage: nil) }
             return written
         }
         cache.commit(written)

@@ -77,7 +77,10 @@ public final class Crawler {
     }
 
     func crawlLabels() throws {
-        // Renames do not bump issues' updated_at: re-list labels every run (a 304 when nothing changed).
+        // Renames do not bump issues' updated_at: re-list labels every run (304s when nothing changed). Each
+        // page is stored with its next one, so a 304 on the first page still leads to the others (a rename on a
+        // later page changes only that page), and a full page is never the last (a label added past it changes
+        // only the page after it).
         var url: String? = api.labelsURL
         while let u = url {
             let cached = try db.etag(url: u)
@@ -85,8 +88,8 @@ public final class Crawler {
             if r.status == 304 { url = cached?.next; continue }
             guard let ranges = TrackerJSON.elements(r.body) else { return }
             let labels = r.body.withUnsafeBufferPointer { page in ranges.compactMap { TrackerJSON.label(page, $0) } }
-            let next = api.nextURL(after: u, response: r, count: labels.count)
-            try db.upsertLabels(labels, url: u, etag: r.header("etag"))
+            let next = api.nextURL(after: u, response: r, count: ranges.count) ?? (api.isFull(u, count: ranges.count) ? TrackerAPI.followingPage(u) : nil)
+            try db.upsertLabels(labels, url: u, etag: r.header("etag"), next: next)
             url = next
         }
     }

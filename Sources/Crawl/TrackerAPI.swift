@@ -91,11 +91,15 @@ struct TrackerAPI: Sendable {
     /// the tracker did not name then. The page after a full one is read (empty, or re-listing the items at its
     /// boundary time) and stored, and it is that page whose answer changes when the list grows.
     func nextIssuesURL(after url: String, response: HTTPResponse, count: Int, lastUpdated: String?) -> String? {
-        let full = count > 0 && count >= (Self.queryValue(url, "per_page").flatMap(Int.init) ?? 100)
-        guard let pageNext = nextURL(after: url, response: response, count: count) ?? (full ? Self.followingPage(url) : nil) else { return nil }
+        guard let pageNext = nextURL(after: url, response: response, count: count) ?? (isFull(url, count: count) ? Self.followingPage(url) : nil) else { return nil }
         guard let lastUpdated, Self.queryValue(url, "since") != Self.encode(lastUpdated) else { return pageNext }
         let restarted = Self.replacingQuery(url, "since", with: Self.encode(lastUpdated))
         return kind == .gitee ? Self.replacingQuery(restarted, "page", with: "1") : Self.removingQuery(restarted, "page")
+    }
+
+    /// Whether `count` items fill the page `url` asks for (its `per_page`).
+    func isFull(_ url: String, count: Int) -> Bool {
+        count > 0 && count >= (Self.queryValue(url, "per_page").flatMap(Int.init) ?? (kind == .github ? 30 : 20))
     }
 
     /// `url` with its page number one higher (no page number is page 1).

@@ -10,12 +10,14 @@ public enum SimCommandLine {
           --faults primary|secondary|secondary-bare|429|5xx|reset|truncate|slow|301|410|all=RATE,...
                    also 403 (permission error) and 301-away (redirect to another host): not in all
           --churn R       probability per issue-list request that one issue changes
+          --labels N      N more labels per repository, on no issue (a label list that spans pages)
           --tokens        only these tokens are valid (default: every token)
           --http2         speak HTTP/2 instead of HTTP/1.1 (in clear text: prior knowledge; over TLS: ALPN h2)
           --tls-cert/--tls-key  serve HTTPS with this certificate and key (prints https://...)
           /_sim/stats, /_sim/truth?repo=OWNER/REPO, /_sim/churn?repo=OWNER/REPO&n=N,
           /_sim/comment?repo=OWNER/REPO&number=N&n=K (append K comments to issue N),
-          /_sim/touch?repo=OWNER/REPO&n=K&gap=S (edit K issues at one instant, S s after the latest change)
+          /_sim/touch?repo=OWNER/REPO&n=K&gap=S (edit K issues at one instant, S s after the latest change),
+          /_sim/label?repo=OWNER/REPO&index=K (rename the K-th label)
         """
 
     public static func parse(_ args: [String]) throws -> SimOptions {
@@ -44,6 +46,7 @@ public enum SimCommandLine {
             case "--github": o.github.append(try repo(value()))
             case "--gitee": o.gitee.append(try repo(value()))
             case "--faults": o.faults = try FaultPlan(spec: value())
+            case "--labels": guard let n = Int(try value()), n >= 0 else { throw SimError("--labels needs a count") }; o.extraLabels = n
             case "--churn": guard let r = Double(try value()), (0...1).contains(r) else { throw SimError("--churn needs 0...1") }; o.churn = r
             case "--quota": o.quota = try int(value())
             case "--anonymous-quota": o.anonymousQuota = try int(value())

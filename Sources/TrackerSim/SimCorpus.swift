@@ -69,7 +69,7 @@ public final class SimCorpus {
     static let chinese = ["算子", "精度", "崩溃", "内存泄漏", "图模式", "动态形状", "梯度", "编译失败", "文档", "性能下降"]
     static let emoji = ["🔥", "🐛", "🚀", "😅", "👍", "🧵", "💥"]
 
-    public init(kind: Kind, fullName: String, count: Int, seed: UInt64) {
+    public init(kind: Kind, fullName: String, count: Int, seed: UInt64, extraLabels: Int = 0) {
         self.kind = kind
         let parts = fullName.split(separator: "/", maxSplits: 1).map(String.init)
         owner = parts.first ?? fullName
@@ -144,6 +144,12 @@ public final class SimCorpus {
         nextCommentID = commentID + 1
         order = []
         self.rng = rng
+        // Extra labels take nothing from the generator, so the corpus is the same with or without them.
+        for k in 0..<extraLabels {
+            let name = "area: \(k)"
+            self.labels.append(Label(id: 3_000_000_000 + repoID * 10_000 + Int64(k), name: name,
+                                     color: String(fnv1a(Array(name.utf8)) % 0xFFFFFF, radix: 16)))
+        }
         resort()
     }
 
@@ -206,10 +212,7 @@ public final class SimCorpus {
         let roll = rng.int(0..<100)
         if roll < 8 {
             // A label rename does not bump any issue's updated_at (as on GitHub).
-            let n = rng.int(0..<labels.count)
-            labels[n].name += " (renamed)"
-            for i in items.indices where items[i].labelIDs.contains(labels[n].id) { items[i].cache = nil }
-            return "renamed label \(labels[n].id)"
+            return "renamed label \(renameLabel(at: rng.int(0..<labels.count))!.id)"
         }
         let live = items.indices.filter { !items[$0].deleted }
         guard !live.isEmpty else { return "nothing" }
@@ -238,6 +241,15 @@ public final class SimCorpus {
         items[i].updated = clock
         items[i].cache = nil
         resort()
+    }
+
+    /// Renames the label at `index` (a rename does not bump any issue's `updated_at`, as on GitHub).
+    func renameLabel(at index: Int) -> Label? {
+        guard labels.indices.contains(index) else { return nil }
+        version += 1
+        labels[index].name += " (renamed)"
+        for i in items.indices where items[i].labelIDs.contains(labels[index].id) { items[i].cache = nil }
+        return labels[index]
     }
 
     /// A bulk edit, as a bot relabelling many issues at once makes: the first `count` live issues (in the

@@ -7,6 +7,8 @@ public struct SimOptions: Sendable {
     public var faults = FaultPlan()
     /// Probability, per issue-list request, that one issue of that repository changes before the next one.
     public var churn = 0.0
+    /// Labels added to each repository beyond its usual dozen, on no issue: a label list that spans pages.
+    public var extraLabels = 0
     /// Requests per hour and key with a token, and without one.
     public var quota = 5000
     public var anonymousQuota = 5000

@@ -28,8 +28,8 @@ public final class SimState: @unchecked Sendable {
         self.options = options
         faultRandom = SimRandom(seed: options.seed &* 31 &+ 7)
         churnRandom = SimRandom(seed: options.seed &* 131 &+ 11)
-        for (name, n) in options.github { corpora["github:" + name.lowercased()] = SimCorpus(kind: .github, fullName: name, count: n, seed: options.seed) }
-        for (name, n) in options.gitee { corpora["gitee:" + name.lowercased()] = SimCorpus(kind: .gitee, fullName: name, count: n, seed: options.seed) }
+        for (name, n) in options.github { corpora["github:" + name.lowercased()] = SimCorpus(kind: .github, fullName: name, count: n, seed: options.seed, extraLabels: options.extraLabels) }
+        for (name, n) in options.gitee { corpora["gitee:" + name.lowercased()] = SimCorpus(kind: .gitee, fullName: name, count: n, seed: options.seed, extraLabels: options.extraLabels) }
     }
 
     static var now: Int64 { Int64(Date().timeIntervalSince1970) }
@@ -428,6 +428,16 @@ public final class SimState: @unchecked Sendable {
             for _ in 0..<n { changes.append(.string(corpus.churn())) }
             churned += n
             return .json(200, .object([("changes", .array(changes))]))
+        case "/_sim/label":
+            // Renames the label at INDEX of the repository's label list (as `/labels` lists them).
+            guard let repo = request.value("repo")?.lowercased(),
+                  let corpus = corpora.values.first(where: { $0.fullName.lowercased() == repo }) else {
+                return .message(404, "no such repository in the simulator")
+            }
+            guard let index = Int(request.value("index") ?? ""), let renamed = corpus.renameLabel(at: index) else {
+                return .message(404, "no label at that index")
+            }
+            return .json(200, .object([("id", .int(renamed.id)), ("name", .string(renamed.name))]))
         case "/_sim/touch":
             // Edits N issues at one instant, G seconds after the latest change (a bulk edit).
             guard let repo = request.value("repo")?.lowercased(),

@@ -1,5 +1,6 @@
 import Crawl
 import Foundation
+import GRDB
 import Store
 import Testing
 
@@ -205,6 +206,28 @@ struct CrawlEndToEndTests {
         #expect(try sim.crawl(kind, repo, db: db).status == 0)
         let after = try sim.stats()
         #expect(after.requests - before.requests == after.notModified - before.notModified)
+    }
+
+    /// A label list longer than a page (renames do not bump any issue, so labels are re-listed every run): a
+    /// rename on the second page is seen although the first page answers 304.
+    @Test(arguments: [("github", "pytorch/pytorch"), ("gitee", "mindspore/mindspore")])
+    func aRenameOnALaterLabelPageIsSeen(kind: String, repo: String) throws {
+        let sim = try Simulator(["--seed", "7", "--\(kind)", "\(repo)=30", "--labels", "150"])
+        let db = temporaryDatabase()
+        #expect(try sim.crawl(kind, repo, db: db).status == 0)
+        func storedName(_ id: Int) throws -> String? {
+            let store = try DefectLabStore.open(path: db, mode: .mustExist)
+            return try store.read { db in try String.fetchOne(db, sql: "SELECT name FROM label WHERE remote_id = ?", arguments: [id]) }
+        }
+        let renamed = try sim.json("/_sim/label?repo=\(repo)&index=140")
+        let id = try #require(renamed["id"] as? Int)
+        let newName = try #require(renamed["name"] as? String)
+        #expect(try storedName(id) == String(newName.dropLast(" (renamed)".count)))
+        let before = try sim.stats()
+        #expect(try sim.crawl(kind, repo, db: db).status == 0)
+        let after = try sim.stats()
+        #expect(try storedName(id) == newName)
+        #expect(after.notModified - before.notModified >= 1, "the first label page answers 304")
     }
 
     @Test func churnDuringACrawlLeavesNoDuplicates() throws {
