@@ -17,6 +17,9 @@ public struct CrawlOptions: Sendable {
     public var httpVersion: HTTPClient.VersionPreference = .http2OverTLS
     /// Certificate authorities to trust instead of the system's (PEM), for a tracker behind a private CA.
     public var caFile: String?
+    /// The DL framework whose tracker this is (stratifies samples); nil leaves it to `filter`, whose preset
+    /// names one, or to what is stored.
+    public var framework: String?
     /// Multiplies the crawler's own back-off waits (not a server's `retry-after` or reset); tests shrink it.
     public var waitScale: Double = 1
     /// How far before the high-water mark an incremental pass starts, for clock skew and same-second updates.

@@ -35,13 +35,15 @@ struct CrawlStore: Sendable {
     let repositoryID: Int64
     let labels = LabelRowCache()
 
-    static func open(_ store: DefectLabStore, kind: TrackerKind, apiURL: String, owner: String, name: String) throws -> CrawlStore {
+    static func open(_ store: DefectLabStore, kind: TrackerKind, apiURL: String, owner: String, name: String, framework: String? = nil) throws -> CrawlStore {
         let id = try store.write { db -> Int64 in
             try db.execute(sql: "INSERT OR IGNORE INTO tracker (kind, api_url) VALUES (?, ?)", arguments: [kind.rawValue, apiURL])
             let trackerID = try Int64.fetchOne(db, sql: "SELECT id FROM tracker WHERE kind = ? AND api_url = ?", arguments: [kind.rawValue, apiURL])!
             try db.execute(sql: "INSERT OR IGNORE INTO repository (tracker_id, owner, name) VALUES (?, ?, ?)", arguments: [trackerID, owner, name])
-            return try Int64.fetchOne(db, sql: "SELECT id FROM repository WHERE tracker_id = ? AND owner = ? AND name = ?",
-                                      arguments: [trackerID, owner, name])!
+            let id = try Int64.fetchOne(db, sql: "SELECT id FROM repository WHERE tracker_id = ? AND owner = ? AND name = ?",
+                                        arguments: [trackerID, owner, name])!
+            if let framework { try db.execute(sql: "UPDATE repository SET framework = ? WHERE id = ?", arguments: [framework, id]) }
+            return id
         }
         // In WAL mode, NORMAL still makes every committed page survive the process being killed (what resuming
         // needs); only a power cut can lose the last pages, which the next run then fetches again. FULL would

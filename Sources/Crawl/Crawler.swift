@@ -32,7 +32,7 @@ public final class Crawler {
         tokens = TokenPool(tokens: options.tokens)
         redactor = Redactor(secrets: options.tokens.map(\.value))
         progress = CrawlProgress(enabled: options.progress)
-        db = try CrawlStore.open(store, kind: options.kind, apiURL: api.base, owner: options.owner, name: options.repo)
+        db = try CrawlStore.open(store, kind: options.kind, apiURL: api.base, owner: options.owner, name: options.repo, framework: options.framework)
     }
 
     /// Series names are stable across runs: they key `crawl_state`.

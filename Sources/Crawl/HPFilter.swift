@@ -3,7 +3,8 @@ import GRDB
 import Store
 import Taxonomy
 
-/// Applies a tag-filter preset to the stored issues and records, per issue, the rule that selected it.
+/// Applies a tag-filter preset to the stored issues and records, per issue, the rule that selected it, and,
+/// per repository, the framework the preset names.
 public enum HPFilter {
     public struct Count: Sendable, Codable, Equatable {
         public var repo: String
@@ -23,7 +24,7 @@ public enum HPFilter {
         let now = TrackerTime.format(Int64(Date().timeIntervalSince1970))
         return try store.write { db in
             var sql = """
-                SELECT i.id, r.owner, r.name, i.state, i.priority, i.issue_type,
+                SELECT i.id, r.id AS repository_id, r.owner, r.name, i.state, i.priority, i.issue_type,
                     (SELECT group_concat(l.name, char(30)) FROM issue_label il JOIN label l ON l.id = il.label_id WHERE il.issue_id = i.id) AS labels
                 FROM issue i JOIN repository r ON r.id = i.repository_id JOIN tracker t ON t.id = r.tracker_id
                 WHERE i.deleted = 0 AND i.is_pull_request = 0
@@ -40,6 +41,12 @@ public enum HPFilter {
             }
             let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)!)
             let scope = rows.map { $0["id"] as Int64 }
+            // The preset names the framework of the repositories it filters: samples stratify by it. A framework
+            // set by `crawl --framework` stays.
+            if !preset.framework.isEmpty {
+                let setFramework = try db.makeStatement(sql: "UPDATE repository SET framework = ? WHERE id = ? AND (framework IS NULL OR framework = '')")
+                for id in Set(rows.map { $0["repository_id"] as Int64 }) { try setFramework.execute(arguments: [preset.framework, id]) }
+            }
             // Clear this preset's earlier picks among the examined issues.
             let clear = try db.makeStatement(sql: "DELETE FROM hp_selection WHERE issue_id = ? AND preset = ?")
             for id in scope { try clear.execute(arguments: [id, preset.name]) }

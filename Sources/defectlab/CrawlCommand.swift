@@ -66,6 +66,9 @@ struct CrawlArguments: ParsableArguments {
     @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM file of certificate authorities to trust instead of the system's (a tracker behind a private CA).", valueName: "pem"))
     var caFile: String?
 
+    @Option(help: ArgumentHelp("The DL framework this tracker belongs to, which `sample --per-framework` stratifies by (default: what `filter` records from its preset, e.g. pytorch for pytorch/pytorch).", valueName: "name"))
+    var framework: String?
+
     @Flag(help: "Log every request (URL without credentials, status, quota) and every wait.")
     var verbose = false
 
@@ -129,6 +132,7 @@ struct CrawlArguments: ParsableArguments {
         o.maxAttempts = maxAttempts
         o.httpVersion = httpVersion ?? .http2OverTLS
         o.caFile = caFile
+        o.framework = framework.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
         o.verbose = verbose
         o.progress = !noProgress
         o.waitScale = waitScale

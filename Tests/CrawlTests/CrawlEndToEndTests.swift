@@ -285,6 +285,34 @@ struct CrawlEndToEndTests {
         #expect(try differences(db: db, sim: sim, repo: "mindspore/mindspore", comments: false) == [])
     }
 
+    /// Crawled trackers are sampled per framework: `filter` records its preset's framework on the repositories
+    /// it filters (nothing else named one, so every crawled issue used to fall into one `unknown` stratum and
+    /// `--per-framework N` drew N in all), and `crawl --framework` names one for a tracker no preset lists.
+    @Test func samplesOfCrawledTrackersAreStratifiedByFramework() throws {
+        let sim = try Simulator(["--seed", "8", "--github", "pytorch/pytorch=300", "--gitee", "mindspore/mindspore=300"])
+        let db = temporaryDatabase()
+        #expect(try sim.crawl("github", "pytorch/pytorch", db: db).status == 0)
+        #expect(try sim.crawl("gitee", "mindspore/mindspore", db: db).status == 0)
+        let taxonomy = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Taxonomy").path
+        for preset in ["pytorch", "mindspore"] {
+            let f = try runCommand(Binaries.defectlab, ["filter", "--preset", preset, "--db", db, "--taxonomy-dir", taxonomy])
+            #expect(f.status == 0, "\(f.stderr)")
+        }
+        let drawn = try runCommand(Binaries.defectlab, ["sample", "--name", "s", "--per-framework", "5", "--seed", "1", "--db", db])
+        #expect(drawn.status == 0, "\(drawn.stderr)")
+        // "  FRAMEWORK: DRAWN of CANDIDATES candidates", one line per stratum.
+        let strata = drawn.stdout.split(separator: "\n").filter { $0.hasSuffix(" candidates") }
+            .map { $0.trimmingCharacters(in: .whitespaces).split(separator: " ").prefix(2).joined(separator: " ") }
+        #expect(strata == ["mindspore: 5", "pytorch: 5"], "\(drawn.stdout)")
+        // A tracker no preset names: --framework says which one it is.
+        let sim2 = try Simulator(["--seed", "9", "--github", "acme/dlfw=50"])
+        #expect(try sim2.crawl("github", "acme/dlfw", db: db, ["--framework", "AcmeDL"]).status == 0)
+        let store = try DefectLabStore.open(path: db, mode: .mustExist)
+        let frameworks = try store.read { db in try String.fetchAll(db, sql: "SELECT framework FROM repository ORDER BY name") }
+        #expect(frameworks == ["acmedl", "mindspore", "pytorch"])
+    }
+
     @Test func filterRecordsTheSelectingRuleAndIssuesListShowsIt() throws {
         let sim = try Simulator(["--seed", "8", "--gitee", "mindspore/mindspore=300"])
         let db = temporaryDatabase()
