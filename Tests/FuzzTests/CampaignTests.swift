@@ -75,6 +75,27 @@ import Taxonomy
         #expect(stored >= 5)
     }
 
+    /// Guidance reads no timing: a campaign whose framework is slow on LayerNorm (E1 findings) makes the same
+    /// mutants, under bandit guidance, as one whose framework is not. Counting the slowdowns as new findings
+    /// rewarded the arms and admitted the mutants that happened to be slow, so a loaded machine changed a seed's
+    /// mutant sequence.
+    @Test func banditGuidanceIgnoresSlowdowns() throws {
+        let ops: [any MutationOperator] = [NormalizationInsertion(), ModernActivation(), LayerAddition(), ShapeMutation()]
+        func hashes(_ planted: [PlantedDefect], seed: UInt64) throws -> ([String], Int) {
+            let executors: [any MutantExecutor] = [ReferenceExecutor(), FaultInjectionExecutor(defects: planted)]
+            let config = FuzzTestSupport.config(guidance: .bandit, ops: ops, frameworks: ["reference", "faulty"], seed: seed, budget: 40,
+                                                planted: planted.map(\.description))
+            let summary = try FuzzTestSupport.engine(config, ops: ops, executors: executors).run()
+            return (summary.hashes, summary.uniqueFindings.filter { $0.symptom == .slowdown }.count)
+        }
+        for seed: UInt64 in 1...6 {
+            let (slow, slowdowns) = try hashes([PlantedDefect(op: .layerNorm, kind: .slow)], seed: seed)
+            let (plain, _) = try hashes([], seed: seed)
+            #expect(slowdowns > 0, "seed \(seed): the planted slowness was not found")
+            #expect(slow == plain, "seed \(seed): first difference at step \(Array(zip(slow, plain)).firstIndex { $0.0 != $0.1 } ?? -1)")
+        }
+    }
+
     @Test func guardedAndIllegalMutantsAreNotFindings() throws {
         let executors: [any MutantExecutor] = [ReferenceExecutor(), FaultInjectionExecutor(defects: [PlantedDefect(op: .sub, kind: .wrong)])]
         let config = FuzzTestSupport.config(guidance: .random, ops: [SpecialValueInsertion()], frameworks: ["reference", "faulty"], seed: 4, budget: 12)

@@ -233,7 +233,9 @@ public final class CampaignEngine: @unchecked Sendable {
             for f in findings {
                 let first = signatures.insert(f.signature).inserted
                 if first {
-                    newFindings += 1
+                    // Guidance counts only findings that do not depend on timing or memory readings (a loaded
+                    // machine must not change which mutants a seed makes); the summary counts them all.
+                    if !f.isPerformance { newFindings += 1 }
                     summary.uniqueFindings.append(f)
                     summary.findingsBySubtype[f.subtype, default: 0] += 1
                 }

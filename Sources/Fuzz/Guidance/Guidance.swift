@@ -10,6 +10,7 @@ public struct StepFeedback: Sendable {
     /// Some deterministic oracle (crash, error, NaN, inconsistency) fired.
     public var raisedInconsistency: Bool
     public var newCoverage: Int
+    /// Findings whose signature this campaign had not seen, performance ones (timing, memory) left out.
     public var newFindings: Int
 }
 
