@@ -14,6 +14,7 @@ struct MergeCommand: ParsableCommand {
         guard !shards.isEmpty else { throw ValidationError("name at least one shard database") }
         let r = try CampaignMerge.merge(sources: shards, into: try database.open())
         print("merged \(r.campaigns) campaign(s), \(r.mutants) mutants, \(r.findings) findings into \(database.resolvedPath)"
+              + (r.extended > 0 ? "; \(r.extended) campaign(s) already there gained steps" : "")
               + (r.skipped > 0 ? "; \(r.skipped) campaign(s) already there" : ""))
     }
 }

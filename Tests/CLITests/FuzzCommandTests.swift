@@ -8,11 +8,15 @@ import Testing
         return try #require(object["hashes"] as? [String])
     }
 
-    static func mutantRows(_ db: String) throws -> Int {
+    static func mutantRows(_ db: String) throws -> Int { try rows("mutant", in: db) }
+
+    static func findingRows(_ db: String) throws -> Int { try rows("campaign_finding", in: db) }
+
+    static func rows(_ table: String, in db: String) throws -> Int {
         let info = try CLIProcess.run(["db", "info", "--format", "json", "--db", db])
         guard info.status == 0, let object = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any],
               let counts = object["row_counts"] as? [String: Int] else { return 0 }
-        return counts["mutant"] ?? 0
+        return counts[table] ?? 0
     }
 
     /// SIGKILL mid-campaign, the same command again: the campaign ends with exactly the mutants of an
@@ -108,6 +112,16 @@ import Testing
         let again = try CLIProcess.run(["merge"] + shards + ["--db", merged])
         #expect(again.stdout.contains("merged 0 campaign(s)") && again.stdout.contains("2 campaign(s) already there"))
         #expect(try Self.mutantRows(merged) == 15)
+        // A shard that went on after it was merged (here: the same campaign with a larger budget, a resume) brings
+        // the steps it gained, and only those, when merged again.
+        let more = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference", "--budget", "30", "--seed", "4", "--shard", "0/2", "--db", shards[0]])
+        #expect(more.status == 0, "\(more.stderr)")
+        let shardRows = try Self.mutantRows(shards[0]) + Self.mutantRows(shards[1])
+        #expect(shardRows > 15)
+        let grown = try CLIProcess.run(["merge"] + shards + ["--db", merged])
+        #expect(grown.stdout.contains("1 campaign(s) already there gained steps") && grown.stdout.contains("1 campaign(s) already there"), "\(grown.stdout)")
+        #expect(try Self.mutantRows(merged) == shardRows)
+        #expect(try Self.findingRows(merged) == Self.findingRows(shards[0]) + Self.findingRows(shards[1]))
     }
 
     /// The campaign on the real framework workers (the venv from `make setup`, as `make test` passes it).

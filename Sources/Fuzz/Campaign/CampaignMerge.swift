@@ -3,12 +3,16 @@ import GRDB
 import Store
 
 /// `defectlab merge`: folds shard databases' campaigns, mutants and findings into one store. A campaign is
-/// identified by its key (configuration and shard), so merging the same shard twice adds nothing.
+/// identified by its key (configuration and shard), so merging the same shard twice adds nothing; merging it
+/// again after it went on (resumed, or run with a larger budget) adds the steps it has gained.
 public enum CampaignMerge {
     public struct Result: Sendable {
         public var campaigns = 0
         public var mutants = 0
         public var findings = 0
+        /// Campaigns already in the store that gained steps.
+        public var extended = 0
+        /// Campaigns already in the store with nothing new.
         public var skipped = 0
     }
 
@@ -27,8 +31,24 @@ public enum CampaignMerge {
                 try db.inTransaction {
                     for row in try Row.fetchAll(db, sql: "SELECT id, key FROM src.campaign ORDER BY id") {
                         let sourceID: Int64 = row["id"], key: String = row["key"]
-                        if try Int64.fetchOne(db, sql: "SELECT id FROM main.campaign WHERE key = ?", arguments: [key]) != nil {
-                            result.skipped += 1
+                        if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM main.campaign WHERE key = ?", arguments: [key]) {
+                            // The same campaign, merged before: only the steps the store does not have yet (a
+                            // shard merged while it ran, then resumed or given a larger budget). Findings first:
+                            // they are picked by the steps missing before the mutants go in.
+                            let missing = "step NOT IN (SELECT step FROM main.mutant WHERE campaign_id = ?)"
+                            try db.execute(sql: "INSERT INTO main.campaign_finding (campaign_id, \(findingColumns)) SELECT ?, \(findingColumns) FROM src.campaign_finding WHERE campaign_id = ? AND \(missing)",
+                                           arguments: [existing, sourceID, existing])
+                            let findings = db.changesCount
+                            try db.execute(sql: "INSERT INTO main.mutant (campaign_id, \(mutantColumns)) SELECT ?, \(mutantColumns) FROM src.mutant WHERE campaign_id = ? AND \(missing)",
+                                           arguments: [existing, sourceID, existing])
+                            let mutants = db.changesCount
+                            guard mutants > 0 || findings > 0 else { result.skipped += 1; continue }
+                            // The source went further: its status and finish time are the campaign's now.
+                            try db.execute(sql: "UPDATE main.campaign SET (finished_at, status) = (SELECT finished_at, status FROM src.campaign WHERE id = ?) WHERE id = ?",
+                                           arguments: [sourceID, existing])
+                            result.mutants += mutants
+                            result.findings += findings
+                            result.extended += 1
                             continue
                         }
                         try db.execute(sql: "INSERT INTO main.campaign (\(campaignColumns)) SELECT \(campaignColumns) FROM src.campaign WHERE id = ?", arguments: [sourceID])
