@@ -117,21 +117,27 @@ public enum AdjudicationQueue {
                                         in store: DefectLabStore) throws -> MajoritySettlement {
         let settled = try settledItems(level: level, in: store)
         var result = MajoritySettlement()
-        var toWrite: [(Int64, String)] = []
+        var toWrite: [(item: Int64, label: String, unanimous: Bool)] = []
         for tally in try tallies(level: level, sample: sample, taxonomy: taxonomy, in: store) {
             if settled.contains(tally.itemID) { result.alreadySettled += 1; continue }
             guard let label = tally.strictMajority else { result.tiesLeft += 1; continue }
-            if tally.agrees { result.unanimous += 1 } else { result.majority += 1 }
-            toWrite.append((tally.itemID, label))
+            toWrite.append((tally.itemID, label, tally.agrees))
         }
         let rows = toWrite, level = level.rawValue, now = Timestamp.now()
-        try store.write { db in
-            for (item, label) in rows {
+        // Settled again inside the write: a person may have settled an item on the adjudication screen since
+        // the reads above, and a majority row written after theirs would become the current decision.
+        let written = try store.write { db -> [Bool] in
+            try rows.map { row in
                 try db.execute(sql: """
                     INSERT INTO adjudication (item_id, level, label, adjudicator, method, rationale, created_at)
-                    VALUES (?, ?, ?, ?, 'majority', 'strict majority of raw labels', ?)
-                    """, arguments: [item, level, label, adjudicator, now])
+                    SELECT ?, ?, ?, ?, 'majority', 'strict majority of raw labels', ?
+                    WHERE NOT EXISTS (SELECT 1 FROM adjudication WHERE item_id = ? AND level = ?)
+                    """, arguments: [row.item, level, row.label, adjudicator, now, row.item, level])
+                return db.changesCount > 0
             }
+        }
+        for (row, wrote) in zip(rows, written) {
+            if !wrote { result.alreadySettled += 1 } else if row.unanimous { result.unanimous += 1 } else { result.majority += 1 }
         }
         return result
     }
