@@ -20,6 +20,26 @@ import Taxonomy
         #expect(throws: RatingsError.self) { try RatingsCSVCodec.parse("a,b\"c\n", file: "f.csv") }
     }
 
+    /// The same issue written two ways is one item in the store, so two ratings of it by one rater are a
+    /// duplicate (the second used to replace the first silently), in one file and across the files of one import.
+    @Test func oneIssueWrittenTwoWaysIsOneItemForDuplicates() throws {
+        let a = "https://github.com/pytorch/pytorch/issues/7", b = "https://www.github.com/pytorch/pytorch/issues/7/"
+        #expect(throws: RatingsError.self) {
+            try RatingsFile.parse(text: "item,rater,label\n\(a),alice,B1\n\(b),alice,C2\n", path: "l.csv", format: nil, taxonomy: taxonomy)
+        }
+        #expect(throws: RatingsError.self) {
+            try RatingsFile.parse(text: "item,alice,bob\n\(a),B1,B1\n\(b),C2,C2\n", path: "w.csv", format: nil, taxonomy: taxonomy)
+        }
+        let first = try RatingsFile.parse(text: "item,rater,label\n\(a),alice,B1\n", path: "one.csv", format: nil, taxonomy: taxonomy)
+        let second = try RatingsFile.parse(text: "item,rater,label\n\(b),alice,C2\n\(b),bob,C2\n", path: "two.csv", format: nil, taxonomy: taxonomy)
+        let error = #expect(throws: RatingsError.self) { try RatingsImporter.checkAcrossFiles([first, second]) }
+        #expect(error?.description.contains("one.csv") == true, "\(String(describing: error))")
+        // Different raters, or the same file read once, are no duplicate.
+        try RatingsImporter.checkAcrossFiles([first])
+        let other = try RatingsFile.parse(text: "item,rater,label\n\(b),bob,C2\n", path: "three.csv", format: nil, taxonomy: taxonomy)
+        try RatingsImporter.checkAcrossFiles([first, other])
+    }
+
     @Test func wideFileWithFinalColumnAndEmptyCells() throws {
         let file = try RatingsFile.parse(text: "item,ann1,ann2,Gold\nI-1,b1,,B1\nI-2,G2,G4,\n", path: "w.csv",
                                          format: nil, taxonomy: taxonomy)

@@ -102,10 +102,12 @@ public struct RatingsFile: Sendable {
             guard !item.isEmpty else {
                 throw RatingsError(code: .invalidValue, file: path, line: record.line, message: "empty item in column 1")
             }
-            if let first = itemLines[item] {
+            // By the item's key in the store: the same issue written two ways (www., a trailing slash) is one item.
+            let itemKey = RatedItemReference(item).key
+            if let first = itemLines[itemKey] {
                 throw RatingsError(code: .duplicate, file: path, line: record.line, message: "item '\(item)' already given on line \(first)")
             }
-            itemLines[item] = record.line
+            itemLines[itemKey] = record.line
             let framework = frameworkIndex.map { record.fields[$0].trimmed.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
             var cells = raterColumns.map { ($0.name, record.fields[$0.index], false) }
             if let finalIndex { cells.append((names[finalIndex], record.fields[finalIndex], true)) }
@@ -226,7 +228,7 @@ public struct RatingsFile: Sendable {
                                    message: "time '\(time)' is not ISO 8601 (e.g. 2024-05-01T12:00:00Z)")
             }
             let isFinal = Self.finalColumnNames.contains(rater.lowercased())
-            let key = "\(item)\u{1F}\(isFinal ? "\u{0}final" : rater)\u{1F}\(resolvedLevel.rawValue)"
+            let key = "\(RatedItemReference(item).key)\u{1F}\(isFinal ? "\u{0}final" : rater)\u{1F}\(resolvedLevel.rawValue)"
             if let first = firstLine[key] {
                 throw RatingsError(code: .duplicate, file: path, line: row.line,
                                    message: "a second \(resolvedLevel.rawValue) rating of '\(item)' by '\(rater)' (first on line \(first))")

@@ -37,6 +37,7 @@ public struct RatingsImporter: Sendable {
 
     /// Imports parsed files; a failure rolls every file back.
     public func importFiles(_ files: [RatingsFile]) throws -> Summary {
+        try Self.checkAcrossFiles(files)
         let fallbackFramework = framework
         let now = RatingsTime.now()
         return try store.write { db in
@@ -93,6 +94,23 @@ public struct RatingsImporter: Sendable {
                 }
             }
             return summary
+        }
+    }
+
+    /// Each file checks its own duplicates; two files giving the same item (by its key in the store), rater
+    /// and level would have the second silently replace the first.
+    static func checkAcrossFiles(_ files: [RatingsFile]) throws {
+        guard files.count > 1 else { return }
+        var first: [String: (path: String, line: Int)] = [:]
+        for file in files {
+            for r in file.ratings {
+                let key = "\(RatedItemReference(r.item).key)\u{1F}\(r.isFinal ? "\u{0}final" : r.rater)\u{1F}\(r.level.rawValue)"
+                if let earlier = first[key], earlier.path != file.path {
+                    throw RatingsError(code: .duplicate, file: file.path, line: r.line,
+                                       message: "a second \(r.level.rawValue) rating of '\(r.item)' by '\(r.rater)' (first in \(earlier.path) line \(earlier.line))")
+                }
+                first[key] = first[key] ?? (file.path, r.line)
+            }
         }
     }
 
