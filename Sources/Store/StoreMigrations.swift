@@ -13,6 +13,7 @@ public enum StoreMigrations {
         migrator.registerMigration("v2-labelling", migrate: createLabellingSchema)
         migrator.registerMigration("v3-fuzz-campaigns", migrate: createFuzzCampaignSchema)
         migrator.registerMigration("v4-defects", migrate: createDefectSchema)
+        migrator.registerMigration("v5-finding-node", migrate: addFindingNode)
         return migrator
     }
 
@@ -325,6 +326,13 @@ public enum StoreMigrations {
 
     /// Unique defects (issue 9): raw campaign findings folded by signature, across campaigns and shards, with
     /// their smallest representative, the reduced model, the interface/composition verdict and the reproducer.
+    /// The node a finding localizes to, by name (the op type alone cannot say which of a model's several
+    /// convolutions deviated, and a defect's signature describes that node's attributes); NULL for findings
+    /// that do not localize (crashes, errors, performance) and for findings stored before.
+    static func addFindingNode(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE campaign_finding ADD COLUMN node TEXT")
+    }
+
     static func createDefectSchema(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE defect (

@@ -53,12 +53,12 @@ public struct DefectFolder: Sendable {
         struct Raw: Sendable {
             var id: Int64, campaignID: Int64, campaignKey: String, campaignSeed: UInt64, step: Int, seenAt: String
             var seedModel: String?, lineage: String?
-            var framework: String, symptom: String, stage: String?, op: String, subtype: String, detail: String
+            var framework: String, symptom: String, stage: String?, op: String, subtype: String, detail: String, node: String?
         }
         struct MutantKey: Hashable, Sendable { var campaign: Int64; var step: Int }
         let (raws, deviating) = try store.read { db -> ([Raw], [MutantKey: [String: Set<String>]]) in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT f.id, f.campaign_id, f.step, f.framework, f.symptom, f.stage, f.op, f.subtype, f.detail,
+                SELECT f.id, f.campaign_id, f.step, f.framework, f.symptom, f.stage, f.op, f.subtype, f.detail, f.node,
                        c.key AS campaign_key, c.seed AS campaign_seed, m.seed_model, m.lineage_json, m.created_at
                 FROM campaign_finding f
                 JOIN campaign c ON c.id = f.campaign_id
@@ -84,7 +84,7 @@ public struct DefectFolder: Sendable {
                                 campaignSeed: UInt64(bitPattern: (row["campaign_seed"] as Int64?) ?? 0), step: key.step,
                                 seenAt: (row["created_at"] as String?) ?? Self.now(), seedModel: row["seed_model"], lineage: row["lineage_json"],
                                 framework: row["framework"], symptom: row["symptom"], stage: row["stage"], op: row["op"], subtype: row["subtype"],
-                                detail: row["detail"]))
+                                detail: row["detail"], node: row["node"]))
             }
             return (raws, deviating)
         }
@@ -107,7 +107,7 @@ public struct DefectFolder: Sendable {
             if graph == nil { unreplayable += 1 }
             let frameworks = Array(deviating[key]?[r.symptom] ?? [r.framework])
             let signature = DefectSignature(symptom: FindingSymptom(rawValue: r.symptom) ?? .error, stage: r.stage.flatMap(FindingStage.init(rawValue:)),
-                                            subtype: r.subtype, op: r.op, detail: r.detail, deviating: frameworks, graph: graph)
+                                            subtype: r.subtype, op: r.op, node: r.node, detail: r.detail, deviating: frameworks, graph: graph)
             classified.append(Classified(id: r.id, campaignID: r.campaignID, campaignKey: r.campaignKey, step: r.step, seenAt: r.seenAt,
                                          signature: signature, nodes: graph?.nodes.count))
         }

@@ -28,13 +28,15 @@ public struct DefectSignature: Sendable, Hashable, Codable {
     /// The signature of `finding`, seen on `graph` (the mutant it was found on) beside `deviating`, the
     /// frameworks with a finding of the same symptom on that mutant.
     public init(finding: MutantFinding, deviating: [String], graph: Graph?) {
-        self.init(symptom: finding.symptom, stage: finding.stage, subtype: finding.subtype, op: finding.op, detail: finding.detail,
-                  deviating: deviating, graph: graph)
+        self.init(symptom: finding.symptom, stage: finding.stage, subtype: finding.subtype, op: finding.op, node: finding.node,
+                  detail: finding.detail, deviating: deviating, graph: graph)
     }
 
-    /// The same from a stored finding's columns.
-    public init(symptom: FindingSymptom, stage: FindingStage?, subtype: String, op: String, detail: String, deviating: [String], graph: Graph?) {
-        let node = graph?.nodes.first { $0.op.rawValue == op }
+    /// The same from a stored finding's columns. The key attributes are those of the node the finding
+    /// localized to (`node`), else of the first node of its op type (findings that do not localize).
+    public init(symptom: FindingSymptom, stage: FindingStage?, subtype: String, op: String, node name: String? = nil, detail: String,
+                deviating: [String], graph: Graph?) {
+        let node = name.flatMap { n in graph?.nodes.first { $0.name == n && $0.op.rawValue == op } } ?? graph?.nodes.first { $0.op.rawValue == op }
         let error = Self.hasErrorText(symptom) ? ErrorNormalizer.normalize(detail) : ""
         self.init(symptom: symptom.rawValue, stage: stage?.rawValue ?? "", subtype: subtype, frameworks: deviating, op: op,
                   keyAttributes: node.map { KeyAttributes.describe($0, graph: graph) } ?? "", error: error)

@@ -73,6 +73,14 @@ import Taxonomy
         #expect(!summary.uniqueFindings.contains { $0.framework == "reference" && !$0.isPerformance })
         let stored = try store.store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT subtype) FROM campaign_finding WHERE framework = 'faulty'") ?? 0 }
         #expect(stored >= 5)
+        // Localized findings (wrong values, NaN) are stored with the node they localized to, and only those.
+        let (localized, withNode, strayNodes) = try store.store.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign_finding WHERE framework = 'faulty' AND symptom IN ('inconsistency', 'nan_inf') AND op != 'output'") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign_finding WHERE framework = 'faulty' AND symptom IN ('inconsistency', 'nan_inf') AND op != 'output' AND node IS NOT NULL") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign_finding WHERE symptom NOT IN ('inconsistency', 'nan_inf') AND node IS NOT NULL") ?? 0)
+        }
+        #expect(localized > 0 && withNode == localized, "\(withNode) of \(localized) localized findings name their node")
+        #expect(strayNodes == 0)
     }
 
     /// Guidance reads no timing: a campaign whose framework is slow on LayerNorm (E1 findings) makes the same

@@ -40,6 +40,22 @@ import Testing
         #expect(KeyAttributes.describe(reflect) == "mode=reflect")
     }
 
+    /// A localized finding is described by the node it localized to, not by the first node of its op type:
+    /// a strided convolution deviating behind an unstrided one is a strided-convolution defect.
+    @Test func keyAttributesComeFromTheLocalizedNode() {
+        let plain = Node(name: "conv_a", op: .conv2d, attributes: ["kernel": .ints([3, 3]), "stride": .ints([1, 1])])
+        let strided = Node(name: "conv_b", op: .conv2d, attributes: ["kernel": .ints([3, 3]), "stride": .ints([2, 2])])
+        let graph = Graph(name: "g", nodes: [plain, strided])
+        let localized = DefectSignature(symptom: .inconsistency, stage: .execute, subtype: "F1", op: "Conv2d", node: "conv_b", detail: "",
+                                        deviating: ["tensorflow"], graph: graph)
+        #expect(localized.keyAttributes == KeyAttributes.describe(strided, graph: graph))
+        #expect(localized.keyAttributes != KeyAttributes.describe(plain, graph: graph))
+        // Without a node (findings stored before, crashes), the first node of the op type, as before.
+        let unlocalized = DefectSignature(symptom: .inconsistency, stage: .execute, subtype: "F1", op: "Conv2d", detail: "",
+                                          deviating: ["tensorflow"], graph: graph)
+        #expect(unlocalized.keyAttributes == KeyAttributes.describe(plain, graph: graph))
+    }
+
     @Test func signatureSeparatesFrameworksSymptomsAndOps() {
         func sig(_ symptom: FindingSymptom, _ detail: String, _ frameworks: [String]) -> DefectSignature {
             DefectSignature(symptom: symptom, stage: .execute, subtype: "G2", op: "Pad", detail: detail, deviating: frameworks, graph: nil)

@@ -17,7 +17,7 @@ public enum CampaignMerge {
     }
 
     static let mutantColumns = "step, seed_model, parent_step, mutation_order, operator, position, record_json, lineage_json, hash, status, reason, frameworks_json, verdicts_json, new_coverage, mutation_seconds, reference_seconds, worker_seconds, oracle_seconds, memory_bytes, created_at"
-    static let findingColumns = "step, framework, symptom, stage, scope, op, subtype, signature, first_seen, detail"
+    static let findingColumns = "step, framework, symptom, stage, scope, op, subtype, signature, first_seen, detail, node"
     static let campaignColumns = "key, kind, config_json, seed, shard_index, shard_count, started_at, finished_at, status"
 
     public static func merge(sources: [String], into destination: DefectLabStore) throws -> Result {

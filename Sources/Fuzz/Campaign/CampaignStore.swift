@@ -83,7 +83,8 @@ public struct CampaignStore: Sendable {
             for row in try Row.fetchAll(db, sql: "SELECT * FROM campaign_finding WHERE campaign_id = ? ORDER BY id", arguments: [campaign]) {
                 let f = MutantFinding(framework: row["framework"], symptom: FindingSymptom(rawValue: row["symptom"]) ?? .error,
                                 stage: (row["stage"] as String?).flatMap(FindingStage.init(rawValue:)),
-                                scope: FindingScope(rawValue: row["scope"]) ?? .some, op: row["op"], subtype: row["subtype"], detail: row["detail"])
+                                scope: FindingScope(rawValue: row["scope"]) ?? .some, op: row["op"], subtype: row["subtype"], detail: row["detail"],
+                                node: row["node"])
                 findings[row["step"], default: []].append(f)
             }
             return try Row.fetchAll(db, sql: "SELECT step, hash, status FROM mutant WHERE campaign_id = ? ORDER BY step", arguments: [campaign]).map { row in
@@ -107,10 +108,10 @@ public struct CampaignStore: Sendable {
                                  r.referenceSeconds, r.workerSeconds, r.oracleSeconds, r.memoryBytes, Self.now()])
             for (f, first) in findings {
                 try db.execute(sql: """
-                    INSERT INTO campaign_finding (campaign_id, step, framework, symptom, stage, scope, op, subtype, signature, first_seen, detail)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO campaign_finding (campaign_id, step, framework, symptom, stage, scope, op, subtype, signature, first_seen, detail, node)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [campaign, r.step, f.framework, f.symptom.rawValue, f.stage?.rawValue, f.scope.rawValue, f.op, f.subtype,
-                                     f.signature, first, f.detail])
+                                     f.signature, first, f.detail, f.node])
             }
         }
     }

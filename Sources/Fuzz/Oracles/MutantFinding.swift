@@ -10,6 +10,8 @@ public struct MutantFinding: Sendable, Hashable, Codable {
     public var op: String
     public var subtype: String
     public var detail: String
+    /// The node the finding localizes to, when it does (NaN/Inf and inconsistencies with layer values).
+    public var node: String? = nil
 
     /// What makes two findings the same bug (LEMON's backend x layer type, plus the symptom).
     public var signature: String { "\(framework)|\(symptom.rawValue)|\(op)" }

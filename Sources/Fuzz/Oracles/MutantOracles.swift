@@ -70,10 +70,10 @@ public struct MutantOracles: Sendable {
         let tol = thresholds.relativeDistance * DtypeTolerance.factor(model.graph)
         if let ref = arbiter.run, !illegal {
             let refOut = ref.outputs.map(\.values)
-            var nanFrameworks: [(ExecutionOutcome, String)] = [], wrongFrameworks: [(ExecutionOutcome, String, Double)] = []
+            var nanFrameworks: [(ExecutionOutcome, Node?)] = [], wrongFrameworks: [(ExecutionOutcome, Node?, Double)] = []
             for o in ok {
                 if o.outputs.count != refOut.count || zip(o.outputs, refOut).contains(where: { $0.count != $1.count }) {
-                    wrongFrameworks.append((o, "output", .infinity))
+                    wrongFrameworks.append((o, nil, .infinity))
                     continue
                 }
                 let nan = zip(o.outputs, refOut).contains { a, r in zip(a, r).contains { !$0.isFinite && $1.isFinite } }
@@ -85,13 +85,17 @@ public struct MutantOracles: Sendable {
                     wrongFrameworks.append((o, localize(model, o, ref, tol, nan: false), d))
                 }
             }
-            for (o, op) in nanFrameworks {
-                findings.append(file(o.framework, .nanInf, .execute, nanFrameworks.count == ok.count ? .all : .some, op,
-                                     "NaN/Inf where the float64 reference is finite"))
+            for (o, culprit) in nanFrameworks {
+                var f = file(o.framework, .nanInf, .execute, nanFrameworks.count == ok.count ? .all : .some, culprit?.op.rawValue ?? "output",
+                             "NaN/Inf where the float64 reference is finite")
+                f.node = culprit?.name
+                findings.append(f)
             }
-            for (o, op, d) in wrongFrameworks {
-                findings.append(file(o.framework, .inconsistency, .execute, wrongFrameworks.count == ok.count ? .all : .some, op,
-                                     String(format: "mean relative distance to the reference %.3g (tolerance %.3g)", d, tol)))
+            for (o, culprit, d) in wrongFrameworks {
+                var f = file(o.framework, .inconsistency, .execute, wrongFrameworks.count == ok.count ? .all : .some, culprit?.op.rawValue ?? "output",
+                             String(format: "mean relative distance to the reference %.3g (tolerance %.3g)", d, tol))
+                f.node = culprit?.name
+                findings.append(f)
             }
             // Performance: against the other frameworks that ran it.
             let external = ok.filter { !$0.inProcess }
@@ -204,15 +208,15 @@ public struct MutantOracles: Sendable {
         return MutantFinding(framework: framework, symptom: symptom, stage: stage, scope: scope, op: op, subtype: subtype, detail: detail)
     }
 
-    /// The op of the first node whose value diverges from the reference while all its inputs agree
-    /// (`NodeLocalization.firstDiverging`), judged as the outputs are; "output" without layer values.
-    func localize(_ model: FuzzModel, _ o: ExecutionOutcome, _ ref: ReferenceRun, _ tol: Double, nan: Bool) -> String {
-        guard !o.layers.isEmpty else { return "output" }
-        let culprit = NodeLocalization.firstDiverging(in: model.graph) { node in
+    /// The first node whose value diverges from the reference while all its inputs agree
+    /// (`NodeLocalization.firstDiverging`), judged as the outputs are; nil without layer values (the finding's op
+    /// is then "output").
+    func localize(_ model: FuzzModel, _ o: ExecutionOutcome, _ ref: ReferenceRun, _ tol: Double, nan: Bool) -> Node? {
+        guard !o.layers.isEmpty else { return nil }
+        return NodeLocalization.firstDiverging(in: model.graph) { node in
             guard let a = o.layers[node.name], let r = ref.values[node.name]?.first?.values, a.count == r.count else { return nil }
             return nan ? zip(a, r).contains { !$0.isFinite && $1.isFinite } : Distance.relative(a, r) > tol
         }
-        return culprit?.op.rawValue ?? "output"
     }
 
     /// `slowdownFloorMs` in the seconds the executors measure.
