@@ -128,26 +128,26 @@ public final class LabellingSession {
         if firstLabelAt == nil { firstLabelAt = now }
     }
 
-    /// Retracts this annotator's most recent label that still stands (appending a 'retract' row) and
-    /// returns its queue position, or nil when there is nothing to undo. Works across restarts: the
-    /// history is read from the store, not from memory.
+    /// Retracts this annotator's most recent label that still stands and that a labelling session wrote
+    /// (`source`: not one a ratings import put in meanwhile), appending a 'retract' row, and returns its queue
+    /// position, or nil when there is nothing to undo. Works across restarts: the history is read from the
+    /// store, not from memory; the read and the retraction are one transaction, so a label written from another
+    /// terminal in between is not the one taken back by mistake.
     public func undoLast(now: Date = Date()) throws -> Int? {
-        let annotatorID = self.annotatorID
+        let annotatorID = self.annotatorID, source = self.source
         let queued = Dictionary(queue.enumerated().map { ($1.itemID, $0) }, uniquingKeysWith: { a, _ in a })
-        let target: Int64? = try store.read { db in
+        let target: Int64? = try store.write { db in
             let candidates = try Int64.fetchAll(db, sql: """
-                SELECT item_id FROM current_annotation WHERE annotator_id = ? AND level = 'subtype' ORDER BY id DESC
-                """, arguments: [annotatorID])
-            return candidates.first { queued[$0] != nil }
-        }
-        guard let item = target else { return nil }
-        let source = self.source
-        try store.write { db in
+                SELECT item_id FROM current_annotation WHERE annotator_id = ? AND level = 'subtype' AND source = ? ORDER BY id DESC
+                """, arguments: [annotatorID, source])
+            guard let item = candidates.first(where: { queued[$0] != nil }) else { return nil }
             try db.execute(sql: """
                 INSERT INTO annotation (item_id, annotator_id, level, action, label, source, created_at)
                 VALUES (?, ?, 'subtype', 'retract', NULL, ?, ?)
                 """, arguments: [item, annotatorID, source, Timestamp.string(now)])
+            return item
         }
+        guard let item = target else { return nil }
         labels[item] = nil
         if labelledThisSession > 0 { labelledThisSession -= 1 }
         return queued[item]

@@ -43,6 +43,28 @@ import Testing
         #expect(throws: (any Error).self) { try f.store.write { try $0.execute(sql: "UPDATE annotation_remark SET text = 'x'") } }
     }
 
+    /// Undo takes back the annotator's own last keystroke, not a label a ratings import wrote for them since.
+    @Test func undoLeavesImportedLabelsAlone() throws {
+        let f = try prepared(annotators: ["alice"])
+        let taxonomy = try LabellingFixture.taxonomy()
+        let session = try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "alice", sample: "s")
+        try session.record(subtype: "B1", at: 0)
+        let imported = session.queue[3].itemID
+        try f.store.write { db in
+            let alice = try Int64.fetchOne(db, sql: "SELECT id FROM annotator WHERE name = 'alice'")!
+            try db.execute(sql: """
+                INSERT INTO annotation (item_id, annotator_id, level, action, label, source, created_at)
+                VALUES (?, ?, 'subtype', 'label', 'C2', 'import', '2026-01-01T00:00:00Z')
+                """, arguments: [imported, alice])
+        }
+        #expect(try session.undoLast() == 0)
+        let standing = try f.store.read { db in
+            try String.fetchAll(db, sql: "SELECT label FROM current_annotation WHERE level = 'subtype' ORDER BY item_id")
+        }
+        #expect(standing == ["C2"])
+        #expect(try session.undoLast() == nil)
+    }
+
     @Test func adjudicationTalliesAndMajority() throws {
         let f = try prepared(annotators: ["a", "b", "c"], items: 3)
         let taxonomy = try LabellingFixture.taxonomy()
