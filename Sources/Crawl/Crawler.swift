@@ -88,7 +88,7 @@ public final class Crawler {
             if r.status == 304 { url = cached?.next; continue }
             guard let ranges = TrackerJSON.elements(r.body) else { return }
             let labels = r.body.withUnsafeBufferPointer { page in ranges.compactMap { TrackerJSON.label(page, $0) } }
-            let next = api.nextURL(after: u, response: r, count: ranges.count) ?? (api.isFull(u, count: ranges.count) ? TrackerAPI.followingPage(u) : nil)
+            let next = api.nextListURL(after: u, response: r, count: ranges.count)
             try db.upsertLabels(labels, url: u, etag: r.header("etag"), next: next)
             url = next
         }

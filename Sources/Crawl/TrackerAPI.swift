@@ -91,10 +91,17 @@ struct TrackerAPI: Sendable {
     /// the tracker did not name then. The page after a full one is read (empty, or re-listing the items at its
     /// boundary time) and stored, and it is that page whose answer changes when the list grows.
     func nextIssuesURL(after url: String, response: HTTPResponse, count: Int, lastUpdated: String?) -> String? {
-        guard let pageNext = nextURL(after: url, response: response, count: count) ?? (isFull(url, count: count) ? Self.followingPage(url) : nil) else { return nil }
+        guard let pageNext = nextListURL(after: url, response: response, count: count) else { return nil }
         guard let lastUpdated, Self.queryValue(url, "since") != Self.encode(lastUpdated) else { return pageNext }
         let restarted = Self.replacingQuery(url, "since", with: Self.encode(lastUpdated))
         return kind == .gitee ? Self.replacingQuery(restarted, "page", with: "1") : Self.removingQuery(restarted, "page")
+    }
+
+    /// The next page of a list that a later pass re-reads with ETags (issues, labels): the tracker's next page,
+    /// or, after a full page the tracker calls the last, the following one anyway — a later pass that finds the
+    /// full page unchanged (304) follows what is stored with it, and what was added since lies past it.
+    func nextListURL(after url: String, response: HTTPResponse, count: Int) -> String? {
+        nextURL(after: url, response: response, count: count) ?? (isFull(url, count: count) ? Self.followingPage(url) : nil)
     }
 
     /// Whether `count` items fill the page `url` asks for (its `per_page`).

@@ -399,6 +399,12 @@ public final class SimState: @unchecked Sendable {
 
     // MARK: control routes
 
+    /// The corpus a control route's `repo=OWNER/REPO` names (case-insensitive), or nil.
+    func controlCorpus(_ request: SimRequest) -> SimCorpus? {
+        guard let repo = request.value("repo")?.lowercased() else { return nil }
+        return corpora.values.first { $0.fullName.lowercased() == repo }
+    }
+
     func control(_ request: SimRequest) -> SimReply {
         switch request.path {
         case "/_sim/stats":
@@ -419,10 +425,7 @@ public final class SimState: @unchecked Sendable {
             return .json(200, corpus.truthJSON())
         case "/_sim/churn":
             // Changes N issues now (tests use it to churn between two crawls).
-            guard let repo = request.value("repo")?.lowercased(),
-                  let corpus = corpora.values.first(where: { $0.fullName.lowercased() == repo }) else {
-                return .message(404, "no such repository in the simulator")
-            }
+            guard let corpus = controlCorpus(request) else { return .message(404, "no such repository in the simulator") }
             let n = Int(request.value("n") ?? "1") ?? 1
             var changes: [JSONValue] = []
             for _ in 0..<n { changes.append(.string(corpus.churn())) }
@@ -430,31 +433,24 @@ public final class SimState: @unchecked Sendable {
             return .json(200, .object([("changes", .array(changes))]))
         case "/_sim/label":
             // Renames the label at INDEX of the repository's label list (as `/labels` lists them).
-            guard let repo = request.value("repo")?.lowercased(),
-                  let corpus = corpora.values.first(where: { $0.fullName.lowercased() == repo }) else {
-                return .message(404, "no such repository in the simulator")
-            }
+            guard let corpus = controlCorpus(request) else { return .message(404, "no such repository in the simulator") }
             guard let index = Int(request.value("index") ?? ""), let renamed = corpus.renameLabel(at: index) else {
                 return .message(404, "no label at that index")
             }
             return .json(200, .object([("id", .int(renamed.id)), ("name", .string(renamed.name))]))
         case "/_sim/touch":
             // Edits N issues at one instant, G seconds after the latest change (a bulk edit).
-            guard let repo = request.value("repo")?.lowercased(),
-                  let corpus = corpora.values.first(where: { $0.fullName.lowercased() == repo }) else {
-                return .message(404, "no such repository in the simulator")
-            }
+            guard let corpus = controlCorpus(request) else { return .message(404, "no such repository in the simulator") }
             let n = max(0, min(Int(request.value("n") ?? "1") ?? 1, 100_000))
             let gap = Int64(max(0, Int(request.value("gap") ?? "120") ?? 120))
             return .json(200, .object([("touched", .int(Int64(corpus.touch(count: n, gap: gap))))]))
         case "/_sim/comment":
             // Appends N comments to one issue now (tests grow a thread past a comment page with it).
-            guard let repo = request.value("repo")?.lowercased(), let number = request.value("number"),
-                  let corpus = corpora.values.first(where: { $0.fullName.lowercased() == repo }) else {
+            guard let corpus = controlCorpus(request), let number = request.value("number") else {
                 return .message(404, "no such repository in the simulator")
             }
             let n = max(0, min(Int(request.value("n") ?? "1") ?? 1, 10_000))
-            guard corpus.addComments(number: number, count: n) else { return .message(404, "no live issue \(number) in \(repo)") }
+            guard corpus.addComments(number: number, count: n) else { return .message(404, "no live issue \(number) in \(corpus.fullName)") }
             return .json(200, .object([("number", .string(number)), ("comments", .int(Int64(n)))]))
         default:
             return .message(404, "Not Found")

@@ -14,6 +14,14 @@ public struct ImportedRating: Sendable, Equatable {
     /// True for an adjudicated (final) label rather than one annotator's.
     public var isFinal: Bool
     public var line: Int
+
+    /// What two ratings share when one would replace the other in the store: the item's key (one issue written
+    /// two ways is one item), the rater (every adjudicated column or row is one), the level.
+    var storeKey: String { Self.storeKey(item: item, rater: rater, isFinal: isFinal, level: level) }
+
+    static func storeKey(item: String, rater: String, isFinal: Bool, level: LabelLevel) -> String {
+        "\(RatedItemReference(item).key)\u{1F}\(isFinal ? "\u{0}final" : rater)\u{1F}\(level.rawValue)"
+    }
 }
 
 /// A parsed, fully validated ratings file: nothing in it may touch the store before all of it is valid.
@@ -228,7 +236,7 @@ public struct RatingsFile: Sendable {
                                    message: "time '\(time)' is not ISO 8601 (e.g. 2024-05-01T12:00:00Z)")
             }
             let isFinal = Self.finalColumnNames.contains(rater.lowercased())
-            let key = "\(RatedItemReference(item).key)\u{1F}\(isFinal ? "\u{0}final" : rater)\u{1F}\(resolvedLevel.rawValue)"
+            let key = ImportedRating.storeKey(item: item, rater: rater, isFinal: isFinal, level: resolvedLevel)
             if let first = firstLine[key] {
                 throw RatingsError(code: .duplicate, file: path, line: row.line,
                                    message: "a second \(resolvedLevel.rawValue) rating of '\(item)' by '\(rater)' (first on line \(first))")

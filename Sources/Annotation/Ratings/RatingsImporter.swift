@@ -104,7 +104,7 @@ public struct RatingsImporter: Sendable {
         var first: [String: (path: String, line: Int)] = [:]
         for file in files {
             for r in file.ratings {
-                let key = "\(RatedItemReference(r.item).key)\u{1F}\(r.isFinal ? "\u{0}final" : r.rater)\u{1F}\(r.level.rawValue)"
+                let key = r.storeKey
                 if let earlier = first[key], earlier.path != file.path {
                     throw RatingsError(code: .duplicate, file: file.path, line: r.line,
                                        message: "a second \(r.level.rawValue) rating of '\(r.item)' by '\(r.rater)' (first in \(earlier.path) line \(earlier.line))")
