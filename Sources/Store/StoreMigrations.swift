@@ -14,6 +14,7 @@ public enum StoreMigrations {
         migrator.registerMigration("v3-fuzz-campaigns", migrate: createFuzzCampaignSchema)
         migrator.registerMigration("v4-defects", migrate: createDefectSchema)
         migrator.registerMigration("v5-finding-node", migrate: addFindingNode)
+        migrator.registerMigration("v6-item-key-case", migrate: addItemKeyCaseIndex)
         return migrator
     }
 
@@ -331,6 +332,12 @@ public enum StoreMigrations {
     /// that do not localize (crashes, errors, performance) and for findings stored before.
     static func addFindingNode(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE campaign_finding ADD COLUMN node TEXT")
+    }
+
+    /// Ratings find an item by its key without case (a tracker URL's owner and repository are case-blind), so
+    /// `lower(key)` is indexed: without it every new item of an import scanned the whole table.
+    static func addItemKeyCaseIndex(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX item_by_lower_key ON item(lower(key))")
     }
 
     static func createDefectSchema(_ db: Database) throws {

@@ -23,7 +23,7 @@ import Taxonomy
     /// The same issue written two ways is one item in the store, so two ratings of it by one rater are a
     /// duplicate (the second used to replace the first silently), in one file and across the files of one import.
     @Test func oneIssueWrittenTwoWaysIsOneItemForDuplicates() throws {
-        let a = "https://github.com/pytorch/pytorch/issues/7", b = "https://www.github.com/pytorch/pytorch/issues/7/"
+        let a = "https://github.com/pytorch/pytorch/issues/7", b = "https://www.github.com/PyTorch/PyTorch/issues/7/"
         #expect(throws: RatingsError.self) {
             try RatingsFile.parse(text: "item,rater,label\n\(a),alice,B1\n\(b),alice,C2\n", path: "l.csv", format: nil, taxonomy: taxonomy)
         }

@@ -56,6 +56,26 @@ import Testing
         #expect(try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM annotation") } == 6)
     }
 
+    /// The current label is the newest row: an older file imported after a newer one must not make its labels
+    /// current again (times compared as instants, offsets included), and a rating with no time is taken as now.
+    @Test func anOlderFileDoesNotOverrideNewerLabels() throws {
+        let db = try store()
+        let newer = "item,rater,label,level,time\nI-1,alice,B3,subtype,2024-06-01T10:00:00Z\nI-1,final,B3,subtype,2024-06-02T10:00:00Z\n"
+        let older = "item,rater,label,level,time\nI-1,alice,B1,subtype,2024-06-01T11:30:00+02:00\nI-1,final,B1,subtype,2024-05-02T10:00:00Z\n"
+        _ = try importText(newer, name: "newer.csv", into: db)
+        let summary = try importText(older, name: "older.csv", into: db)
+        #expect(summary.ratingsAdded == 0 && summary.adjudicationsAdded == 0 && summary.ratingsOlder == 2)
+        #expect(summary.line.contains("2 older than the label standing"))
+        let current = try db.read { try String.fetchAll($0, sql: "SELECT label FROM current_annotation UNION ALL SELECT label FROM current_adjudication") }
+        #expect(current == ["B3", "B3"])
+        // A later rating, or one without a time, does replace it.
+        let later = "item,rater,label,level,time\nI-1,alice,D1,subtype,2024-06-01T12:30:00+02:00\nI-1,final,D1,subtype,\n"
+        let third = try importText(later, name: "later.csv", into: db)
+        #expect(third.ratingsAdded == 1 && third.adjudicationsAdded == 1 && third.ratingsOlder == 0)
+        let now = try db.read { try String.fetchAll($0, sql: "SELECT label FROM current_annotation UNION ALL SELECT label FROM current_adjudication") }
+        #expect(now == ["D1", "D1"])
+    }
+
     @Test func wideRoundTripIsExact() throws {
         let wide = "item,framework,ann1,ann2,final\nhttps://github.com/onnx/onnx/issues/3,onnx,E1,E2,E1\nX-9,tensorflow,,F1,\n"
         let db = try store()
@@ -100,6 +120,32 @@ import Testing
             }
         }
         #expect(items == ["5|pytorch|CUDA OOM", "0|tensorflow|-"])
+    }
+
+    /// GitHub reads owner and repository without case: an issue written `PyTorch/PyTorch` is the item a sample
+    /// made from the crawled `pytorch/pytorch` URL, and two uncrawled writings are one item.
+    @Test func anIssueIsOneItemWhateverTheCaseOfItsRepository() throws {
+        let db = try store()
+        try db.write { db in
+            try db.execute(sql: "INSERT INTO tracker (id, kind, api_url) VALUES (1, 'github', 'https://api.github.com')")
+            try db.execute(sql: "INSERT INTO repository (id, tracker_id, owner, name, framework) VALUES (1, 1, 'pytorch', 'pytorch', 'pytorch')")
+            try db.execute(sql: """
+                INSERT INTO issue (id, repository_id, number, title, url, raw_json, fetched_at)
+                VALUES (5, 1, '101', 'CUDA OOM', 'https://github.com/pytorch/pytorch/issues/101', '{}', '2024-01-01T00:00:00Z')
+                """)
+            // What `sample` makes for a crawled issue: the URL as crawled, written as the API gave it.
+            try db.execute(sql: """
+                INSERT INTO item (id, key, issue_id, framework, created_at)
+                VALUES (9, 'https://github.com/pytorch/pytorch/issues/101', 5, 'pytorch', '2024-01-01T00:00:00Z')
+                """)
+        }
+        _ = try importText("item,a\nhttps://github.com/PyTorch/PyTorch/issues/101,B1\nhttps://github.com/Tencent/ncnn/issues/3,A1\n",
+                           name: "one.csv", into: db)
+        _ = try importText("item,b\nhttps://www.github.com/tencent/NCNN/issues/3/,A2\n", name: "two.csv", into: db)
+        let items = try db.read { try String.fetchAll($0, sql: "SELECT id || ' ' || key FROM item ORDER BY id") }
+        #expect(items == ["9 https://github.com/pytorch/pytorch/issues/101", "10 https://github.com/Tencent/ncnn/issues/3"])
+        let labels = try db.read { try String.fetchAll($0, sql: "SELECT item_id || ' ' || label FROM current_annotation ORDER BY id") }
+        #expect(labels == ["9 B1", "10 A1", "10 A2"])
     }
 
     @Test func agreementAndDistributionFromTheStore() throws {

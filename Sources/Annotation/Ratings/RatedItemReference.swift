@@ -37,6 +37,11 @@ public struct RatedItemReference: Sendable, Equatable {
         if parts.count >= 4, ["issues", "pull", "pulls"].contains(parts[2]) { number = parts[3] }
     }
 
+    /// What two references to one item share: the key, with a tracker URL's path folded to lower case, since
+    /// GitHub and Gitee read owner and repository names without case (`PyTorch/pytorch` is `pytorch/pytorch`).
+    /// The store keeps the key as first written and finds it again by this (`lower(key)`).
+    public var identity: String { tracker == nil ? key : key.lowercased() }
+
     /// The framework the repository's owner or name tells (github.com/pytorch/pytorch → pytorch).
     public var frameworkFromURL: String? {
         for candidate in [repository, owner].compactMap({ $0?.lowercased() }) {

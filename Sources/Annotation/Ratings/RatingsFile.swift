@@ -20,7 +20,7 @@ public struct ImportedRating: Sendable, Equatable {
     var storeKey: String { Self.storeKey(item: item, rater: rater, isFinal: isFinal, level: level) }
 
     static func storeKey(item: String, rater: String, isFinal: Bool, level: LabelLevel) -> String {
-        "\(RatedItemReference(item).key)\u{1F}\(isFinal ? "\u{0}final" : rater)\u{1F}\(level.rawValue)"
+        "\(RatedItemReference(item).identity)\u{1F}\(isFinal ? "\u{0}final" : rater)\u{1F}\(level.rawValue)"
     }
 }
 
@@ -110,8 +110,9 @@ public struct RatingsFile: Sendable {
             guard !item.isEmpty else {
                 throw RatingsError(code: .invalidValue, file: path, line: record.line, message: "empty item in column 1")
             }
-            // By the item's key in the store: the same issue written two ways (www., a trailing slash) is one item.
-            let itemKey = RatedItemReference(item).key
+            // By the item's identity in the store: the same issue written two ways (www., a trailing slash, the
+            // owner's case) is one item.
+            let itemKey = RatedItemReference(item).identity
             if let first = itemLines[itemKey] {
                 throw RatingsError(code: .duplicate, file: path, line: record.line, message: "item '\(item)' already given on line \(first)")
             }

@@ -17,10 +17,14 @@ public struct RatingsImporter: Sendable {
         public var annotatorsCreated = 0
         public var ratingsAdded = 0
         public var ratingsUnchanged = 0
+        /// Ratings (or final labels) dated before the label standing for them now: an older file imported after
+        /// a newer one, or after the annotator relabelled in the terminal. They are left out, not made current.
+        public var ratingsOlder = 0
         public var adjudicationsAdded = 0
 
         public var line: String {
             "imported \(files) file(s): \(ratingsAdded) rating(s) added, \(ratingsUnchanged) unchanged, "
+                + (ratingsOlder > 0 ? "\(ratingsOlder) older than the label standing (left out), " : "")
                 + "\(adjudicationsAdded) adjudication(s); \(itemsCreated) new item(s) (\(itemsLinkedToIssues) linked to crawled issues), "
                 + "\(annotatorsCreated) new annotator(s)"
         }
@@ -39,7 +43,7 @@ public struct RatingsImporter: Sendable {
     public func importFiles(_ files: [RatingsFile]) throws -> Summary {
         try Self.checkAcrossFiles(files)
         let fallbackFramework = framework
-        let now = RatingsTime.now()
+        let now = Timestamp.now()
         return try store.write { db in
             var summary = Summary()
             summary.files = files.count
@@ -49,19 +53,20 @@ public struct RatingsImporter: Sendable {
                 for rating in file.ratings {
                     let reference = RatedItemReference(rating.item)
                     let itemID: Int64
-                    if let known = itemIDs[reference.key] {
+                    if let known = itemIDs[reference.identity] {
                         itemID = known
                     } else {
                         itemID = try Self.item(for: reference, fileFramework: rating.framework, fallback: fallbackFramework,
                                                now: now, db: db, summary: &summary)
-                        itemIDs[reference.key] = itemID
+                        itemIDs[reference.identity] = itemID
                     }
                     let time = rating.time ?? now
                     if rating.isFinal {
                         let current = try Row.fetchOne(db, sql: """
-                            SELECT label FROM current_adjudication WHERE item_id = ? AND level = ?
+                            SELECT label, created_at FROM current_adjudication WHERE item_id = ? AND level = ?
                             """, arguments: [itemID, rating.level.rawValue])
                         if current?["label"] as String? == rating.label { summary.ratingsUnchanged += 1; continue }
+                        if Self.isOlder(rating.time, than: current?["created_at"]) { summary.ratingsOlder += 1; continue }
                         try db.execute(sql: """
                             INSERT INTO adjudication (item_id, level, label, adjudicator, method, rationale, created_at)
                             VALUES (?, ?, ?, 'import', 'import', ?, ?)
@@ -82,10 +87,11 @@ public struct RatingsImporter: Sendable {
                         annotatorIDs[rating.rater] = annotatorID
                         summary.annotatorsCreated += 1
                     }
-                    let current = try String.fetchOne(db, sql: """
-                        SELECT label FROM current_annotation WHERE item_id = ? AND annotator_id = ? AND level = ?
+                    let current = try Row.fetchOne(db, sql: """
+                        SELECT label, created_at FROM current_annotation WHERE item_id = ? AND annotator_id = ? AND level = ?
                         """, arguments: [itemID, annotatorID, rating.level.rawValue])
-                    if current == rating.label { summary.ratingsUnchanged += 1; continue }
+                    if current?["label"] as String? == rating.label { summary.ratingsUnchanged += 1; continue }
+                    if Self.isOlder(rating.time, than: current?["created_at"]) { summary.ratingsOlder += 1; continue }
                     try db.execute(sql: """
                         INSERT INTO annotation (item_id, annotator_id, level, action, label, source, created_at)
                         VALUES (?, ?, ?, 'label', ?, 'import', ?)
@@ -95,6 +101,14 @@ public struct RatingsImporter: Sendable {
             }
             return summary
         }
+    }
+
+    /// Whether a rating's own time is before that of the label standing now. The current label is the latest
+    /// row, so inserting an older rating would make it current over a newer one; times are compared as instants
+    /// (a file may write them with an offset). A rating without a time is taken as given now.
+    static func isOlder(_ time: String?, than standing: String?) -> Bool {
+        guard let time, let standing, let given = Timestamp.date(time), let current = Timestamp.date(standing) else { return false }
+        return given < current
     }
 
     /// Each file checks its own duplicates; two files giving the same item (by its key in the store), rater
@@ -114,17 +128,22 @@ public struct RatingsImporter: Sendable {
         }
     }
 
-    /// The item for a reference: existing by key, else new, linked to a crawled issue when one matches.
+    /// The item for a reference: existing by key (a tracker URL's without case), else the item already made for
+    /// the crawled issue it names (a sample keys it by the URL as crawled, which may be written otherwise), else
+    /// new, linked to a crawled issue when one matches.
     static func item(for reference: RatedItemReference, fileFramework: String?, fallback: String?, now: String,
                      db: Database, summary: inout Summary) throws -> Int64 {
-        if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE key = ?", arguments: [reference.key]) {
-            return existing
-        }
+        let byKey = reference.tracker == nil
+            ? try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE key = ?", arguments: [reference.key])
+            : try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE key = ? OR lower(key) = ? ORDER BY key <> ?, id LIMIT 1",
+                                 arguments: [reference.key, reference.identity, reference.key])
+        if let byKey { return byKey }
         var issueID: Int64?
         var issueFramework: String?
         var title: String?
         let match = try Row.fetchOne(db, sql: """
-            SELECT i.id, i.title, r.framework FROM issue i
+            SELECT i.id, i.title, r.framework, (SELECT it.id FROM item it WHERE it.issue_id = i.id ORDER BY it.id LIMIT 1) AS item_id
+            FROM issue i
             JOIN repository r ON r.id = i.repository_id
             JOIN tracker t ON t.id = r.tracker_id
             WHERE i.url = ?
@@ -132,6 +151,7 @@ public struct RatingsImporter: Sendable {
             ORDER BY i.id LIMIT 1
             """, arguments: [reference.key, reference.tracker, reference.owner, reference.repository, reference.number])
         if let match {
+            if let existing: Int64 = match["item_id"] { return existing }
             issueID = match["id"]
             issueFramework = match["framework"]
             title = match["title"]
