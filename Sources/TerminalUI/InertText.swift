@@ -15,6 +15,11 @@ public enum InertText {
         return String(decoding: utf8, as: UTF8.self)
     }
 
+    /// Inert text for one line of output (a title in a list): newlines become spaces.
+    public static func line(_ text: String) -> String {
+        neutralize(text).replacingOccurrences(of: "\n", with: " ")
+    }
+
     /// The same text as scalars, which is what the screen measures and draws. Built into an array (not a
     /// `String`, whose per-scalar append dominated the cost of laying out a 64 KB body).
     public static func neutralizedScalars(_ text: String) -> [Unicode.Scalar] {
@@ -55,13 +60,15 @@ public enum InertText {
         var i = 0
         let n = scalars.count
         func isFinal(_ s: Unicode.Scalar) -> Bool { (0x40...0x7E).contains(s.value) }
-        /// Skips a control string (OSC, DCS, ...) to its terminator: BEL, ESC \ or 8-bit ST.
+        /// Skips a control string (OSC, DCS, ...) to its terminator: BEL, ESC \ or 8-bit ST. One left open (a
+        /// truncated paste of a log) ends at the line's end instead, so it cannot hide the rest of the body.
         func skipString(from start: Int) -> Int {
             var j = start
             while j < n {
                 let v = scalars[j].value
                 if v == 0x07 || v == 0x9C { return j + 1 }
                 if v == 0x1B { return j + 1 < n && scalars[j + 1] == "\\" ? j + 2 : j + 1 }
+                if v == 0x0A || v == 0x0D { return j }
                 j += 1
             }
             return n
@@ -94,10 +101,11 @@ public enum InertText {
                 case "[": i = skipCSI(from: i + 2)
                 case "]", "P", "X", "^", "_": i = skipString(from: i + 2)
                 default:
-                    // ESC + intermediates (0x20–0x2F) + a final byte, e.g. ESC ( B, ESC 7, ESC c.
+                    // ESC + intermediates (0x20–0x2F) + a final byte (0x30–0x7E), e.g. ESC ( B, ESC 7, ESC c.
+                    // Anything else after them (a newline, a letter of text) is not part of the escape: kept.
                     var j = i + 1
                     while j < n, (0x20...0x2F).contains(scalars[j].value) { j += 1 }
-                    i = j < n ? j + 1 : n
+                    i = j < n && (0x30...0x7E).contains(scalars[j].value) ? j + 1 : j
                 }
             case 0x9B: i = skipCSI(from: i + 1)
             case 0x9D, 0x90, 0x98, 0x9E, 0x9F: i = skipString(from: i + 1)

@@ -55,16 +55,25 @@ public struct MeasuredText: Sendable {
                     }
                     let w = Int(cellsOf[i])
                     if w > 0, cells + w > width, i > lineStart {
-                        if lastSpace >= 0 {
+                        if s == 0x20 {
+                            // A space at the edge is the break itself, dropped (not the start of the next line).
+                            spans.append(Span(range: lineStart..<i, cells: cells))
+                            lineStart = i + 1; cells = 0; lastSpace = -1
+                            continue
+                        }
+                        // A space leading the line is no break: it would leave an empty line.
+                        if lastSpace > lineStart {
                             spans.append(Span(range: lineStart..<lastSpace, cells: cellsAtSpace))
                             lineStart = lastSpace + 1
                             cells = cells - cellsAtSpace - 1
-                        } else {
+                        }
+                        lastSpace = -1
+                        // No space to break at, or what followed it is still too wide for this character.
+                        if cells + w > width, i > lineStart {
                             spans.append(Span(range: lineStart..<i, cells: cells))
                             lineStart = i
                             cells = 0
                         }
-                        lastSpace = -1
                     }
                     if s == 0x20 { lastSpace = i; cellsAtSpace = cells }
                     cells += w

@@ -190,7 +190,10 @@ public final class SimCorpus {
         }
         var lines: [String] = ["### Describe the bug", sentence(&rng, chineseShare: kind == .gitee ? 0.6 : 0.05)]
         if rng.chance(0.5) { lines += ["```python", "import torch", "x = torch.ones(\(rng.int(1..<9)))", "```"] }
-        if rng.chance(0.2) { lines.append("Tab\there, control \u{1} char, quote \" and backslash \\") }
+        // Untrusted text as pasted logs carry it: a control character, colours, a screen clear, a title change.
+        if rng.chance(0.2) {
+            lines.append("Tab\there, control \u{1} char, quote \" and backslash \\ \u{1B}[31mError\u{1B}[0m\u{1B}[2J\u{1B}]0;pwned\u{07}")
+        }
         return lines.joined(separator: newline)
     }
 

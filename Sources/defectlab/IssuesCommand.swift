@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crawl
 import Foundation
+import TerminalUI
 
 struct IssuesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,7 +32,8 @@ struct IssuesList: ParsableCommand {
             return
         }
         for i in issues {
-            let title = i.title.count > 70 ? String(i.title.prefix(69)) + "…" : i.title
+            let whole = InertText.line(i.title)
+            let title = whole.count > 70 ? String(whole.prefix(69)) + "…" : whole
             let flags = (i.deleted ? " [deleted]" : "") + (i.hp.isEmpty ? "" : " [HP \(i.hp.values.sorted().joined(separator: ","))]")
             print("\(i.repo)#\(i.number)  \(i.state ?? "?")  \(i.updatedAt ?? "")  \(title)\(flags)")
         }
@@ -58,17 +60,19 @@ struct IssuesShow: ParsableCommand {
             print(String(decoding: try encoder.encode(d), as: UTF8.self))
             return
         }
+        // Everything the tracker gave is a stranger's text: drawn inert (no escape sequence reaches the terminal).
         let i = d.issue
-        print("\(i.repo)#\(i.number)  \(i.title)")
-        print("state \(i.state ?? "?")  by \(d.author ?? "?")  created \(i.createdAt ?? "?")  updated \(i.updatedAt ?? "?")\(i.deleted ? "  [deleted]" : "")")
-        if !i.labels.isEmpty { print("labels: \(i.labels.joined(separator: ", "))") }
-        if let p = i.priority { print("priority \(p)  type \(i.issueType ?? "?")") }
+        let line = { (text: String?) in text.map(InertText.line) ?? "?" }
+        print("\(i.repo)#\(i.number)  \(InertText.line(i.title))")
+        print("state \(line(i.state))  by \(line(d.author))  created \(line(i.createdAt))  updated \(line(i.updatedAt))\(i.deleted ? "  [deleted]" : "")")
+        if !i.labels.isEmpty { print("labels: \(InertText.line(i.labels.joined(separator: ", ")))") }
+        if let p = i.priority { print("priority \(p)  type \(line(i.issueType))") }
         for (preset, rule) in i.hp.sorted(by: { $0.key < $1.key }) { print("HP candidate: \(preset) (rule \(rule))") }
-        if let url = i.url { print(url) }
+        if let url = i.url { print(InertText.line(url)) }
         print("")
-        print(d.bodyText ?? "(no body)")
+        print(d.bodyText.map(InertText.neutralize) ?? "(no body)")
         for c in d.commentList {
-            print("\n— \(c.author ?? "?") at \(c.createdAt ?? "?")\n\(c.body ?? "")")
+            print("\n— \(line(c.author)) at \(line(c.createdAt))\n\(InertText.neutralize(c.body ?? ""))")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Annotation
 import ArgumentParser
+import TerminalUI
 
 struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,7 +53,8 @@ struct SampleShowCommand: ParsableCommand {
         print("sample \(listing.name): \(listing.entries.count) items, seed \(listing.seed)"
               + (listing.perFramework.map { ", \($0) per framework" } ?? "") + (listing.preset.map { ", preset \($0)" } ?? ""))
         for e in listing.entries {
-            print("\(e.position + 1)\t\(e.framework)\t\(e.key)\t\(e.title)")
+            // Keys and titles come from trackers and ratings files: drawn inert.
+            print("\(e.position + 1)\t\(e.framework)\t\(InertText.line(e.key))\t\(InertText.line(e.title))")
         }
     }
 }

@@ -340,5 +340,15 @@ struct CrawlEndToEndTests {
         let show = try runCommand(Binaries.defectlab, ["issues", "show", first["number"] as! String, "--db", db, "--format", "json"])
         #expect(show.status == 0)
         #expect(show.stdout.contains("raw_json"))
+        // Bodies carrying escape sequences (colours, a screen clear, a title change) are shown without them.
+        let hostile = try store.read { db in
+            try String.fetchAll(db, sql: "SELECT number FROM issue WHERE instr(body_text, char(27)) > 0 OR instr(body, char(27)) > 0 LIMIT 3")
+        }
+        #expect(!hostile.isEmpty)
+        for number in hostile {
+            let table = try runCommand(Binaries.defectlab, ["issues", "show", number, "--db", db])
+            #expect(table.status == 0 && table.stdout.contains("Error") && table.stdout.contains("### Describe the bug"), "\(table.stdout)")
+            #expect(!table.stdout.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) })
+        }
     }
 }

@@ -14,6 +14,10 @@ import Testing
         #expect(!clean.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) })
         #expect(InertText.neutralize("中文 😀 ok") == "中文 😀 ok")
         #expect(InertText.neutralize("é中😀\u{1B}[1mx\u{85}y") == "é中😀xy")   // 1- to 4-byte UTF-8, then a strip
+        // A control string left open (a truncated log) ends at its line, not with the body; an ESC followed by
+        // text or a newline takes only itself.
+        #expect(InertText.neutralize("log \u{1B}]0;half\nthe rest\u{9D}x\r\nmore") == "log \nthe rest\nmore")
+        #expect(InertText.neutralize("a\u{1B}\nb\u{1B}中c\u{1B}(") == "a\nb中c")
     }
 
     @Test func wrapMeasuresDoubleWidthAndNeverOverflows() {
@@ -30,6 +34,13 @@ import Testing
         #expect(odd.lines.map(\.cells) == [4, 2])
         let words = WrappedText("the quick brown fox", width: 10)
         #expect(words.lines.map(\.text) == ["the quick", "brown fox"])
+        // A space right at the edge is the break (no empty line, no leading space); a double-width character
+        // after the break that would still overrun moves on too.
+        let edge = WrappedText("0123456789 abcdefghi中文", width: 10)
+        #expect(edge.lines.map(\.text) == ["0123456789", "abcdefghi", "中文"])
+        #expect(edge.lines.allSatisfy { $0.cells <= 10 })
+        let leading = WrappedText(" abcdefghi中", width: 10)
+        #expect(leading.lines.map(\.text) == [" abcdefghi", "中"])
     }
 
     /// The span wrap (one pass over measured widths, used by the labelling screen) gives exactly the lines
@@ -44,13 +55,18 @@ import Testing
                     var s = raw, w = CellWidth.of(s)
                     if w < 0 { s = "\u{FFFD}"; w = 1 }
                     if w > 0, cells + w > width, !line.isEmpty {
-                        if lastSpace >= 0 {
+                        if s == " " {
+                            lines.append(.init(scalars: line, cells: cells)); line = []; cells = 0; lastSpace = -1
+                            continue
+                        }
+                        if lastSpace > 0 {
                             lines.append(.init(scalars: Array(line[..<lastSpace]), cells: cellsAtSpace))
                             line = Array(line[(lastSpace + 1)...]); cells = cells - cellsAtSpace - 1
-                        } else {
-                            lines.append(.init(scalars: line, cells: cells)); line = []; cells = 0
                         }
                         lastSpace = -1
+                        if cells + w > width, !line.isEmpty {
+                            lines.append(.init(scalars: line, cells: cells)); line = []; cells = 0
+                        }
                     }
                     if s == " " { lastSpace = line.count; cellsAtSpace = cells }
                     line.append(s); cells += w
