@@ -118,7 +118,8 @@ public struct DiffRunner: Sendable {
     static func needsLocalization(_ r: ExecutionResult, reference: ReferenceRun, thresholds: OracleThresholds) -> Bool {
         guard r.status == .ok else { return false }
         for (i, ref) in reference.outputs.enumerated() {
-            guard let t = r.outputs["output:\(i)"], let d = Deviation.between(t, ref, rtol: thresholds.rtol, atol: thresholds.atol) else { return false }
+            // A missing or misshapen output needs localizing most of all.
+            guard let t = r.outputs["output:\(i)"], let d = Deviation.between(t, ref, rtol: thresholds.rtol, atol: thresholds.atol) else { return true }
             if !d.allclose || Deviation.hasNonFinite(t) { return true }
         }
         return false

@@ -38,6 +38,7 @@ struct OracleSuite {
         var finals: [String: [Deviation]] = [:]
         var nodeDevs: [String: [String: Double]] = [:]
         var nonFinite: Set<String> = []
+        let referenceNaN = ReferenceNaN(graph)
         for name in order {
             guard let r = results[name] else { continue }
             var o = FrameworkOutcome(name: name, version: versions[name], status: Self.status(r.status), stage: r.stage,
@@ -47,12 +48,12 @@ struct OracleSuite {
             if r.status == .ok {
                 var devs: [Deviation] = []
                 for (i, ref) in reference.outputs.enumerated() {
-                    guard let t = r.outputs["output:\(i)"], let d = Deviation.between(t, ref, rtol: thresholds.rtol, atol: thresholds.atol) else {
-                        devs.append(Deviation(mean: .infinity, max: .infinity, allclose: false, nonFinite: 0, compared: 0))
-                        continue
-                    }
+                    // A missing output, or one of another shape, deviates everywhere (never a NaN distance).
+                    let d = r.outputs["output:\(i)"].flatMap {
+                        Deviation.between($0, ref, rtol: thresholds.rtol, atol: thresholds.atol, referenceNaN: referenceNaN)
+                    } ?? .incomparable
                     devs.append(d)
-                    if Deviation.hasNonFinite(t) { nonFinite.insert(name) }
+                    if d.nonFiniteDisagrees { nonFinite.insert(name) }
                 }
                 finals[name] = devs
                 o.meanAbsDev = devs.map(\.mean).max()
@@ -60,8 +61,10 @@ struct OracleSuite {
                 o.maxAbsDev = devs.map(\.max).max()
                 var perNodeDev: [String: Double] = [:], perNodeRel: [String: Double] = [:]
                 for node in graph.nodes where node.op != .input {
-                    guard let t = r.outputs[node.name], let ref = reference.values[node.name]?.first,
-                          let d = Deviation.between(t, ref, rtol: thresholds.rtol, atol: thresholds.atol) else { continue }
+                    guard let t = r.outputs[node.name], let ref = reference.values[node.name]?.first else { continue }
+                    // A node whose output has another shape than the reference's is where a deviation starts
+                    // (an off-by-one pooling size), not a node to skip on the way to its consumers.
+                    let d = Deviation.between(t, ref, rtol: thresholds.rtol, atol: thresholds.atol, referenceNaN: referenceNaN) ?? .incomparable
                     perNodeDev[node.name] = d.mean
                     perNodeRel[node.name] = d.relative
                 }
@@ -77,7 +80,7 @@ struct OracleSuite {
         }
         let total = order.count
         crashOracle(order: order, results: results, total: total)
-        nanOracle(order: order, results: results, nonFinite: nonFinite, total: total)
+        nanOracle(order: order, results: results, finals: finals, referenceNaN: referenceNaN)
         inconsistencyOracle(finals: finals, nodeDevs: nodeDevs, nonFinite: nonFinite, total: total)
         if let baseline { slowdownOracle(order: order, results: results, baseline: baseline, total: total) }
         memoryOracle(order: order, results: results, total: total)
@@ -130,27 +133,34 @@ struct OracleSuite {
 
     // MARK: NaN / Inf
 
-    mutating func nanOracle(order: [String], results: [String: ExecutionResult], nonFinite: Set<String>, total: Int) {
-        guard !nonFinite.isEmpty else { return }
-        let referenceFinite = reference.outputs.allSatisfy { $0.values.allSatisfy { $0.isFinite || $0.isNaN == false } }
-            && reference.outputs.allSatisfy { !$0.values.contains { !$0.isFinite } }
+    /// Element by element against the reference: a framework with NaN/Inf where the reference is finite (a
+    /// finite answer exists), and one without the reference's NaN/Inf where it has one (NaN not propagated,
+    /// the study's "Relu6 mishandles NaN"), each filed; frameworks that agree with a non-finite reference are
+    /// right, whatever the others do.
+    mutating func nanOracle(order: [String], results: [String: ExecutionResult], finals: [String: [Deviation]], referenceNaN: ReferenceNaN) {
         let ok = order.filter { results[$0]?.status == .ok }
-        // Only where the reference is finite, or where other frameworks are finite: all-NaN with a NaN
-        // reference is the model's own arithmetic.
-        guard referenceFinite || nonFinite.count < ok.count else { return }
-        let names = order.filter { nonFinite.contains($0) }
-        let node = firstNonFiniteNode(names.first.flatMap { results[$0] })
-        file(.nanInf, stage: "execute", frameworks: names, total: ok.count, node: node,
-             detail: "NaN/Inf in the outputs of \(names.joined(separator: ", ")); reference \(referenceFinite ? "finite (a finite answer exists)" : "also non-finite")")
+        let unexpected = ok.filter { finals[$0]?.contains { $0.unexpectedNonFinite > 0 } == true }
+        let missed = ok.filter { finals[$0]?.contains { $0.missedNonFinite > 0 } == true }
+        if !unexpected.isEmpty {
+            let node = firstNonFiniteNode(results[unexpected[0]], referenceNaN: referenceNaN, missed: false)
+            file(.nanInf, stage: "execute", frameworks: unexpected, total: ok.count, node: node,
+                 detail: "NaN/Inf in the outputs of \(unexpected.joined(separator: ", ")) where the float64 reference is finite (a finite answer exists)")
+        }
+        if !missed.isEmpty {
+            let node = firstNonFiniteNode(results[missed[0]], referenceNaN: referenceNaN, missed: true)
+            file(.nanInf, stage: "execute", frameworks: missed, total: ok.count, node: node,
+                 detail: "\(missed.joined(separator: ", ")) lose the NaN/Inf the float64 reference has (a finite value or the other infinity where NaN/Inf must propagate)")
+        }
     }
 
-    func firstNonFiniteNode(_ r: ExecutionResult?) -> String? {
+    /// The first node (graph order) where the framework disagrees with the reference about NaN/Inf in the way
+    /// filed: NaN/Inf appearing where the reference is finite, or lost where it is not.
+    func firstNonFiniteNode(_ r: ExecutionResult?, referenceNaN: ReferenceNaN, missed: Bool) -> String? {
         guard let r else { return nil }
         for node in graph.nodes where node.op != .input {
-            if let t = r.outputs[node.name], Deviation.hasNonFinite(t) {
-                let refFinite = reference.values[node.name]?.first.map { $0.values.allSatisfy(\.isFinite) } ?? true
-                if refFinite { return node.name }
-            }
+            guard let t = r.outputs[node.name], let ref = reference.values[node.name]?.first, t.doubles.count == ref.values.count else { continue }
+            let d = referenceNaN.disagreement(t.doubles, ref.values)
+            if (missed ? d.missed : d.unexpected) > 0 { return node.name }
         }
         return nil
     }
@@ -168,8 +178,11 @@ struct OracleSuite {
             let failsClose = devs.contains { !$0.allclose }
             let d = delta[name] ?? 0
             guard failsClose, (relative[name] ?? 0) > thresholds.meanDeviation else { continue }
+            // A missing or misshapen output deviates whatever the others do (its distance is no number to
+            // compare: ∞/∞ would make D_MAD NaN, and NaN > threshold is false).
+            guard d.isFinite else { deviating.append(name); continue }
             // D_MAD against the closest other framework: it must stand apart, not share a common deviation.
-            let others = delta.filter { $0.key != name }.values
+            let others = delta.filter { $0.key != name && $0.value.isFinite }.values
             let dmad = others.map { o in Swift.abs(d - o) / Swift.max(d + o, 1e-30) }.min() ?? 1
             if dmad > thresholds.dMAD || others.isEmpty { deviating.append(name) }
         }
@@ -253,6 +266,9 @@ struct OracleSuite {
             guard let t = training[n], t.status == .ok, !t.losses.isEmpty else { return nil }
             return (n, t.losses)
         }
+        // The peers a curve is judged against: the finite ones (a NaN curve has its own finding, and in the
+        // median it would either hide a disagreement or make a healthy curve the odd one out).
+        let peers = curves.filter { $0.1.allSatisfy(\.isFinite) }
         for name in order {
             guard let t = training[name] else { continue }
             if t.status == .crash || t.status == .error {
@@ -263,7 +279,7 @@ struct OracleSuite {
             }
         }
         guard !curves.isEmpty else { return }
-        let steps = curves.map(\.1.count).min() ?? 0
+        let steps = peers.map(\.1.count).min() ?? 0
         for (name, losses) in curves {
             if losses.contains(where: { !$0.isFinite }) {
                 file(.abnormalLoss, stage: "train", frameworks: [name], total: total, node: nil, detail: "non-finite training loss: \(losses)")
@@ -274,8 +290,8 @@ struct OracleSuite {
                      detail: String(format: "loss diverges: %.4g → %.4g", losses.first ?? 0, losses.last ?? 0))
                 continue
             }
-            guard curves.count >= 3 else { continue }
-            if let d = LossCurve.firstDisagreement(Array(losses.prefix(steps)), peers: curves.map(\.1), tolerance: thresholds.lossRelativeTolerance) {
+            guard peers.count >= 3 else { continue }
+            if let d = LossCurve.firstDisagreement(Array(losses.prefix(steps)), peers: peers.map(\.1), tolerance: thresholds.lossRelativeTolerance) {
                 file(.abnormalLoss, stage: "train", frameworks: [name], total: total, node: nil,
                      detail: String(format: "loss at step %d is %.6g, the frameworks' median %.6g (relative %.2e)", d.step, d.loss, d.median, d.relative))
             }

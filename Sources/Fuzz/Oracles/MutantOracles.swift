@@ -70,24 +70,28 @@ public struct MutantOracles: Sendable {
         let tol = thresholds.relativeDistance * DtypeTolerance.factor(model.graph)
         if let ref = arbiter.run, !illegal {
             let refOut = ref.outputs.map(\.values)
-            var nanFrameworks: [(ExecutionOutcome, Node?)] = [], wrongFrameworks: [(ExecutionOutcome, Node?, Double)] = []
+            // NaN/Inf against the reference element by element: appearing where it is finite, or lost where it
+            // is not (a NaN that must propagate); a reference NaN that only means "undefined" is skipped.
+            let referenceNaN = ReferenceNaN(model.graph)
+            var nanFrameworks: [(ExecutionOutcome, Node?, missed: Bool)] = [], wrongFrameworks: [(ExecutionOutcome, Node?, Double)] = []
             for o in ok {
                 if o.outputs.count != refOut.count || zip(o.outputs, refOut).contains(where: { $0.count != $1.count }) {
-                    wrongFrameworks.append((o, nil, .infinity))
+                    wrongFrameworks.append((o, localize(model, o, ref, tol, referenceNaN: nil), .infinity))
                     continue
                 }
-                let nan = zip(o.outputs, refOut).contains { a, r in zip(a, r).contains { !$0.isFinite && $1.isFinite } }
+                let disagreement = zip(o.outputs, refOut).map { referenceNaN.disagreement($0, $1) }
                 let d = zip(o.outputs, refOut).map { Distance.relative($0, $1) }.max() ?? 0
                 referenceDistances[o.framework] = d
-                if nan {
-                    nanFrameworks.append((o, localize(model, o, ref, tol, nan: true)))
+                if disagreement.contains(where: { $0.unexpected > 0 || $0.missed > 0 }) {
+                    let missed = !disagreement.contains { $0.unexpected > 0 }
+                    nanFrameworks.append((o, localize(model, o, ref, tol, referenceNaN: referenceNaN), missed))
                 } else if d > tol {
-                    wrongFrameworks.append((o, localize(model, o, ref, tol, nan: false), d))
+                    wrongFrameworks.append((o, localize(model, o, ref, tol, referenceNaN: nil), d))
                 }
             }
-            for (o, culprit) in nanFrameworks {
+            for (o, culprit, missed) in nanFrameworks {
                 var f = file(o.framework, .nanInf, .execute, nanFrameworks.count == ok.count ? .all : .some, culprit?.op.rawValue ?? "output",
-                             "NaN/Inf where the float64 reference is finite")
+                             missed ? "no NaN/Inf where the float64 reference has one (NaN/Inf not propagated)" : "NaN/Inf where the float64 reference is finite")
                 f.node = culprit?.name
                 findings.append(f)
             }
@@ -209,13 +213,19 @@ public struct MutantOracles: Sendable {
     }
 
     /// The first node whose value diverges from the reference while all its inputs agree
-    /// (`NodeLocalization.firstDiverging`), judged as the outputs are; nil without layer values (the finding's op
-    /// is then "output").
-    func localize(_ model: FuzzModel, _ o: ExecutionOutcome, _ ref: ReferenceRun, _ tol: Double, nan: Bool) -> Node? {
+    /// (`NodeLocalization.firstDiverging`), judged as the outputs are — by NaN/Inf agreement when `referenceNaN`
+    /// is given, else by distance; nil without layer values (the finding's op is then "output"). A node whose
+    /// output has another size than the reference's diverges there (it is where a wrong shape starts).
+    func localize(_ model: FuzzModel, _ o: ExecutionOutcome, _ ref: ReferenceRun, _ tol: Double, referenceNaN: ReferenceNaN?) -> Node? {
         guard !o.layers.isEmpty else { return nil }
         return NodeLocalization.firstDiverging(in: model.graph) { node in
-            guard let a = o.layers[node.name], let r = ref.values[node.name]?.first?.values, a.count == r.count else { return nil }
-            return nan ? zip(a, r).contains { !$0.isFinite && $1.isFinite } : Distance.relative(a, r) > tol
+            guard let a = o.layers[node.name], let r = ref.values[node.name]?.first?.values else { return nil }
+            guard a.count == r.count else { return true }
+            if let referenceNaN {
+                let d = referenceNaN.disagreement(a, r)
+                return d.unexpected > 0 || d.missed > 0
+            }
+            return Distance.relative(a, r) > tol
         }
     }
 

@@ -1,0 +1,96 @@
+import Foundation
+import ModelIR
+import Reference
+import Taxonomy
+import Testing
+import Workers
+@testable import Oracles
+
+/// The diff's oracles on hand-made results against a real float64 reference run: who is blamed when the
+/// reference itself holds NaN, and outputs of the wrong size or shape.
+@Suite struct OracleSuiteTests {
+    let mapping: FuzzMapping
+    init() throws { mapping = try TaxonomyCatalog.locate().loadMapping() }
+
+    /// input [1, 4] → ReLU6 → output; the input carries a NaN, which ReLU6 must pass on.
+    static func relu6() throws -> (Graph, ReferenceRun) {
+        var b = GraphBuilder(name: "relu6")
+        let x = try b.input([1, 4])
+        b.output(try b.add(.relu6, [x], name: "clip"))
+        let input = Tensor(shape: [1, 4], values: [.nan, 1, 7, -1])
+        let graph = try b.graph.inferred()
+        return (graph, try ReferenceInterpreter(graph: graph, weights: [:]).run(inputs: ["input": input]))
+    }
+
+    static func result(_ name: String, _ values: [Float], shape: [Int] = [1, 4], outputs: [String] = ["output:0", "clip"]) -> ExecutionResult {
+        var r = ExecutionResult(framework: name, status: .ok)
+        for key in outputs { r.outputs[key] = WireTensor(name: key, tensor: Tensor(shape: shape, values: values)) }
+        r.timesMs = [1]
+        return r
+    }
+
+    func evaluate(_ graph: Graph, _ reference: ReferenceRun, _ results: [ExecutionResult]) -> DiffReport {
+        var suite = OracleSuite(graph: graph, reference: reference, thresholds: OracleThresholds(), mapping: mapping)
+        return suite.evaluate(model: graph.name, hash: "h", seed: 1, order: results.map(\.framework),
+                              results: Dictionary(uniqueKeysWithValues: results.map { ($0.framework, $0) }),
+                              versions: [:], training: [:], baseline: nil, perNode: true)
+    }
+
+    @Test func theFrameworkThatLosesTheReferencesNaNIsBlamedNotTheOneThatKeepsIt() throws {
+        let (graph, reference) = try Self.relu6()
+        #expect(reference.outputs[0].values[0].isNaN)
+        // a and c propagate the NaN as the reference does; b answers 0 (the study's "Relu6 mishandles NaN").
+        let report = evaluate(graph, reference, [Self.result("a", [.nan, 1, 6, 0]), Self.result("b", [0, 1, 6, 0]),
+                                                  Self.result("c", [.nan, 1, 6, 0])])
+        #expect(report.findings.map(\.frameworks) == [["b"]], "\(report.findings)")
+        #expect(report.findings.first?.taxonomy == "F2" && report.findings.first?.node == "clip")
+        #expect(report.frameworks.map(\.status) == ["ok", "nan", "ok"])
+        // Only two frameworks, one of each: still the one that disagrees with the reference.
+        let two = evaluate(graph, reference, [Self.result("a", [.nan, 1, 6, 0]), Self.result("b", [6, 1, 6, 0])])
+        #expect(two.findings.map(\.frameworks) == [["b"]])
+        // NaN where the reference is finite is filed even when the reference holds a NaN elsewhere.
+        let extra = evaluate(graph, reference, [Self.result("a", [.nan, .nan, 6, 0]), Self.result("b", [.nan, 1, 6, 0])])
+        #expect(extra.findings.map(\.frameworks) == [["a"]])
+        #expect(extra.findings.first?.detail.contains("reference is finite") == true)
+    }
+
+    @Test func aNaNCastToAnIntegerIsUndefinedAndSkipped() throws {
+        var b = GraphBuilder(name: "cast")
+        let x = try b.input([1, 4])
+        b.output(try b.add(.cast, [x], ["to": .string("i64")], name: "ids"))
+        let graph = try b.graph.inferred()
+        #expect(ReferenceNaN(graph) == .undefined)
+        #expect(ReferenceNaN(try Self.relu6().0) == .defined)
+    }
+
+    @Test func anOutputOfTheWrongSizeOrShapeIsAnInconsistencyLocalizedWhereItStarts() throws {
+        let (graph, reference) = try Self.relu6()
+        // b returns the right values in a [4, 1] layout, c one element short: both deviate, neither silently.
+        let report = evaluate(graph, reference, [Self.result("a", [.nan, 1, 6, 0]), Self.result("b", [.nan, 1, 6, 0], shape: [4, 1]),
+                                                  Self.result("c", [.nan, 1, 6], shape: [1, 3])])
+        let inconsistent = report.findings.filter { $0.symptom == "inconsistency" }
+        #expect(inconsistent.map(\.frameworks) == [["b"], ["c"]], "\(report.findings)")
+        #expect(inconsistent.allSatisfy { $0.node == "clip" })
+        // A missing output too.
+        let missing = evaluate(graph, reference, [Self.result("a", [.nan, 1, 6, 0]), Self.result("b", [.nan, 1, 6, 0], outputs: ["clip"])])
+        #expect(missing.findings.filter { $0.symptom == "inconsistency" }.map(\.frameworks) == [["b"]])
+    }
+
+    @Test func aNaNLossCurveIsNoPeer() throws {
+        let (graph, reference) = try Self.relu6()
+        var results = ["a", "b", "c"].map { Self.result($0, [.nan, 1, 6, 0]) }
+        var training: [String: ExecutionResult] = [:]
+        for (name, losses) in [("a", [1.0, 0.9, 0.8]), ("b", [1.0, 0.9, 0.81]), ("c", [1.0, .nan, .nan])] {
+            var t = ExecutionResult(framework: name, status: .ok)
+            t.losses = losses
+            training[name] = t
+        }
+        results = results.map { $0 }
+        var suite = OracleSuite(graph: graph, reference: reference, thresholds: OracleThresholds(), mapping: mapping)
+        let report = suite.evaluate(model: "m", hash: "h", seed: 1, order: ["a", "b", "c"],
+                                    results: Dictionary(uniqueKeysWithValues: results.map { ($0.framework, $0) }),
+                                    versions: [:], training: training, baseline: nil, perNode: false)
+        // c's curve has its own finding; a and b are two peers, neither the odd one out.
+        #expect(report.findings.map(\.frameworks) == [["c"]], "\(report.findings)")
+    }
+}
