@@ -26,11 +26,20 @@ public struct CampaignSnapshot: Sendable, Codable, Equatable {
         case byFramework = "by_framework", byOperator = "by_operator"
     }
 
-    /// `campaign-3`, or `campaigns-1-to-8` for several: the report files' names and the JUnit class prefix.
+    /// `campaign-3`; `campaigns-1-to-8` for a run of consecutive ids; `campaigns-1_3_5` for a few others, and
+    /// `campaigns-1-to-40-` plus a hash of the list for many: the report files' names and the JUnit class
+    /// prefix, one per set of campaigns (1,5 and 1,3,5 and 1–5 must not overwrite each other's report).
     public var stem: String { Self.stem(campaignIDs) }
 
     public static func stem(_ ids: [Int64]) -> String {
-        ids.count <= 1 ? "campaign-\(ids.first ?? 0)" : "campaigns-\(ids.first!)-to-\(ids.last!)"
+        guard ids.count > 1 else { return "campaign-\(ids.first ?? 0)" }
+        let sorted = ids.sorted()
+        if zip(sorted, sorted.dropFirst()).allSatisfy({ $1 == $0 + 1 }) { return "campaigns-\(sorted.first!)-to-\(sorted.last!)" }
+        if sorted.count <= 6 { return "campaigns-" + sorted.map(String.init).joined(separator: "_") }
+        // FNV-1a over the list: stable across runs and machines (Swift's Hasher is seeded per process).
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in sorted.map(String.init).joined(separator: ",").utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return "campaigns-\(sorted.first!)-to-\(sorted.last!)-" + String(hash >> 32, radix: 16)
     }
 
     /// "campaign 3" or "campaigns 1, 2, 3".

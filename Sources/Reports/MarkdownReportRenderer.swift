@@ -73,7 +73,8 @@ public enum MarkdownReportRenderer {
         var m = "\nReproducer: [\(cell(r.path))](\(r.link))" + (r.present ? "" : " (folder not found from here)") + "\n"
         for file in r.files {
             if let text = file.text {
-                m += "\n<details><summary>\(cell(file.name)) (\(file.bytes) bytes\(file.truncated ? ", truncated" : ""))</summary>\n\n"
+                // Inside an HTML block Markdown escapes are not read: the name is HTML-escaped instead.
+                m += "\n<details><summary>\(Escape.html(file.name)) (\(file.bytes) bytes\(file.truncated ? ", truncated" : ""))</summary>\n\n"
                 m += Escape.markdownFence(text, info: file.name.hasSuffix(".py") ? "python" : file.name.hasSuffix(".md") ? "markdown" : "") + "\n\n</details>\n"
             } else {
                 m += "\n- [\(cell(file.name))](\(file.link)) (\(file.bytes) bytes)\n"

@@ -44,16 +44,20 @@ struct RawCampaign {
         }
         let list = ids.map { _ in "?" }.joined(separator: ", ")
         let inIDs = StatementArguments(ids)
-        // Several campaigns: they ran from the first start to the last finish, and run while any of them does.
+        // Several campaigns: they ran from the first start to the last finish, run while any of them does, and
+        // are paused while any of them is (finished only when all are).
         var (startedAt, finishedAt, status): (String, String?, String) = (row["started_at"] ?? "", row["finished_at"], row["status"] ?? "")
         if ids.count > 1, let span = try Row.fetchOne(db, sql: """
-            SELECT MIN(started_at) AS s, MAX(finished_at) AS f, SUM(finished_at IS NULL) AS open, SUM(status = 'running') AS running
+            SELECT MIN(started_at) AS s, MAX(finished_at) AS f, SUM(finished_at IS NULL) AS open, SUM(status = 'running') AS running,
+                   SUM(status = 'paused') AS paused
             FROM campaign WHERE id IN (\(list))
             """, arguments: inIDs) {
             startedAt = span["s"] ?? startedAt
             finishedAt = (span["open"] as Int? ?? 0) > 0 ? nil : span["f"]
-            status = (span["running"] as Int? ?? 0) > 0 ? "running" : status
+            status = (span["running"] as Int? ?? 0) > 0 ? "running" : (span["paused"] as Int? ?? 0) > 0 ? "paused" : status
         }
+        // A resumed campaign runs again: the finish time of its earlier run is not its finish.
+        if status == "running" { finishedAt = nil }
         let configJSON: String = row["config_json"] ?? "{}"
         let config = CampaignInfo.parseConfig(configJSON)
         let seed: Int64 = row["seed"] ?? 0
@@ -97,7 +101,8 @@ struct RawCampaign {
     static func meanPairDistance(_ json: String?) -> Double? {
         guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
               let pairs = object["pairs"] as? [String: Any] else { return nil }
-        let values = pairs.values.compactMap { ($0 as? NSNumber)?.doubleValue }.filter { $0.isFinite && $0 >= 0 }
+        // Summed in key order: a dictionary's order changes from run to run, and with it a sum's last bits.
+        let values = pairs.keys.sorted().compactMap { (pairs[$0] as? NSNumber)?.doubleValue }.filter { $0.isFinite && $0 >= 0 }
         return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 }

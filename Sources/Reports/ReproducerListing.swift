@@ -31,12 +31,24 @@ public struct ReproducerListing: Sendable, Codable, Equatable {
     static let inlineExtensions: Set<String> = ["py", "sh", "md", "txt"]
 
     /// Reads `storedPath`, relative paths first against the working directory, then against `storeFolder`.
+    ///
+    /// Only a folder that is what `defects repro` writes is listed — a real directory (not a link) holding
+    /// `bug-report.md` and `model/graph.json` as plain files: a store can come from anywhere (a merged shard),
+    /// and a `repro_path` of `/home/someone` or `../../etc` must not copy that folder's files into a report
+    /// meant to be published.
     public static func read(storedPath: String, storeFolder: URL, reportFolder: URL) -> ReproducerListing {
         let fm = FileManager.default
         var candidates = [URL(fileURLWithPath: storedPath)]
         if !storedPath.hasPrefix("/") { candidates.append(storeFolder.appendingPathComponent(storedPath)) }
-        var isDirectory: ObjCBool = false
-        guard let folder = candidates.first(where: { fm.fileExists(atPath: $0.path, isDirectory: &isDirectory) && isDirectory.boolValue }) else {
+        func type(_ url: URL) -> FileAttributeType? {
+            (try? fm.attributesOfItem(atPath: url.standardizedFileURL.path))?[.type] as? FileAttributeType
+        }
+        func isReproducerFolder(_ url: URL) -> Bool {
+            type(url) == .typeDirectory && type(url.appendingPathComponent("bug-report.md")) == .typeRegular
+                && type(url.appendingPathComponent("model")) == .typeDirectory
+                && type(url.appendingPathComponent("model/graph.json")) == .typeRegular
+        }
+        guard let folder = candidates.first(where: isReproducerFolder) else {
             return ReproducerListing(path: storedPath, link: relativeLink(from: reportFolder, to: candidates[0]), present: false, files: [])
         }
         var files: [File] = []
@@ -69,13 +81,30 @@ public struct ReproducerListing: Sendable, Codable, Equatable {
             if inlineExtensions.contains(url.pathExtension.lowercased()), let handle = FileHandle(forReadingAtPath: url.path) {
                 let data = (try? handle.read(upToCount: maxInlineBytes)) ?? nil
                 try? handle.close()
-                if let data, let decoded = String(data: data, encoding: .utf8) ?? String(data: data.dropLast(3), encoding: .utf8) {
+                if let data, let (decoded, whole) = inlineText(data, cut: size > data.count) {
                     text = decoded
-                    truncated = size > data.count
+                    truncated = !whole
                 }
             }
             files.append(File(name: prefix + name, bytes: size, link: relativeLink(from: reportFolder, to: url), text: text, truncated: truncated))
         }
+    }
+
+    /// The text of a file's first bytes, and whether it is all of it. A read cut short may end inside a
+    /// character: it is trimmed back to the last whole one (at most 3 bytes). A file that is not UTF-8 (or
+    /// one whose cut is followed by bytes no character ends with) is not inlined.
+    static func inlineText(_ data: Data, cut: Bool) -> (String, whole: Bool)? {
+        if let text = String(data: data, encoding: .utf8) { return (text, !cut) }
+        guard cut else { return nil }
+        let bytes = [UInt8](data)
+        // The last lead byte within the final 4 starts the character the cut split.
+        var end = bytes.count
+        for back in 1...Swift.min(4, bytes.count) where bytes[bytes.count - back] & 0xC0 != 0x80 {
+            end = bytes.count - back
+            break
+        }
+        guard let text = String(data: Data(bytes[..<end]), encoding: .utf8) else { return nil }
+        return (text, false)
     }
 
     /// A relative URL from `base` (a folder) to `target`, each path component percent-encoded.

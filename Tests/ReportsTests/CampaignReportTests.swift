@@ -62,8 +62,8 @@ import Testing
         let reproducer = try #require(d["reproducer"] as? [String: Any])
         let files = try #require(reproducer["files"] as? [[String: Any]])
         // Bug report first, then scripts; the symbolic link to /etc/passwd is never read.
-        #expect(files.map { $0["name"] as? String ?? "" } == ["bug-report.md", "repro_faulty.py", "weights.safetensors"])
-        #expect(files[2]["text"] == nil && (files[2]["link"] as? String)?.hasSuffix("repro/defect%201/weights.safetensors") == true)
+        #expect(files.map { $0["name"] as? String ?? "" } == ["bug-report.md", "repro_faulty.py", "model/graph.json", "weights.safetensors"])
+        #expect(files[3]["text"] == nil && (files[3]["link"] as? String)?.hasSuffix("repro/defect%201/weights.safetensors") == true)
         #expect(!json.contains("root:x:0"))
 
         // Markdown: GFM tables, the defect section, the reproducer inlined in a fence.
@@ -71,6 +71,8 @@ import Testing
         #expect(md.contains("| subtype | name | unique defects | raw findings |\n| --- | --- | --- | --- |\n| F1 | Output inconsistency | 0 |"))
         #expect(md.contains("### Defect \(defect): Pad crashes &lt;b&gt;faulty&lt;/b&gt; &amp; more"))
         #expect(md.contains("```python\nimport numpy as np\n"))
+        // Inside <details> Markdown escapes are shown as typed: the file name is HTML-escaped, not backslashed.
+        #expect(md.contains("<details><summary>repro_faulty.py ("), "\(md)")
         #expect(!Self.outsideFences(md).contains("<script") && !Self.outsideFences(md).contains("<img"))
 
         // The HTML holds the reproducer's scripts inline, each in <details><pre>.

@@ -1,5 +1,5 @@
 import Foundation
-import Reports
+@testable import Reports
 import Testing
 
 @Suite struct EscapeTests {
@@ -28,5 +28,49 @@ import Testing
         #expect(throws: ReportError.self) { try CampaignSelector(parsing: "-3") }
         #expect(ReproducerListing.relativeLink(from: URL(fileURLWithPath: "/a/b/rep"), to: URL(fileURLWithPath: "/a/r x/javascript:1.py"))
                 == "../../r%20x/javascript%3A1.py")
+    }
+
+    /// Report names: one per set of campaigns, so 1,5 and 1,3,5 and 1–5 do not overwrite each other.
+    @Test func eachSetOfCampaignsHasItsOwnReportName() {
+        #expect(CampaignSnapshot.stem([3]) == "campaign-3")
+        #expect(CampaignSnapshot.stem([1, 2, 3, 4, 5]) == "campaigns-1-to-5")
+        #expect(CampaignSnapshot.stem([1, 5]) == "campaigns-1_5")
+        #expect(CampaignSnapshot.stem([5, 3, 1]) == "campaigns-1_3_5")
+        let many = CampaignSnapshot.stem(Array(stride(from: 1, through: 40, by: 2)))
+        #expect(many.hasPrefix("campaigns-1-to-39-") && many != CampaignSnapshot.stem(Array(stride(from: 1, through: 39, by: 2)) + [38]))
+    }
+
+    /// A reproducer folder is listed only when it is what `defects repro` writes; any other folder a store
+    /// names (a home directory, /etc) is shown by path only, none of its files read.
+    @Test func onlyReproducerFoldersAreRead() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("repro-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let notes = base.appendingPathComponent("notes")
+        try FileManager.default.createDirectory(at: notes, withIntermediateDirectories: true)
+        try "secret".write(to: notes.appendingPathComponent("todo.txt"), atomically: true, encoding: .utf8)
+        let other = ReproducerListing.read(storedPath: notes.path, storeFolder: base, reportFolder: base)
+        #expect(!other.present && other.files.isEmpty)
+        #expect(!ReproducerListing.read(storedPath: "../../../../../../etc", storeFolder: base, reportFolder: base).present)
+        try FileManager.default.createDirectory(at: notes.appendingPathComponent("model"), withIntermediateDirectories: true)
+        try "# Bug".write(to: notes.appendingPathComponent("bug-report.md"), atomically: true, encoding: .utf8)
+        try "{}".write(to: notes.appendingPathComponent("model/graph.json"), atomically: true, encoding: .utf8)
+        #expect(ReproducerListing.read(storedPath: notes.path, storeFolder: base, reportFolder: base).files.count == 3)
+        // A link to a reproducer folder is not one.
+        let link = base.appendingPathComponent("link")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: notes.path)
+        #expect(!ReproducerListing.read(storedPath: link.path, storeFolder: base, reportFolder: base).present)
+    }
+
+    /// A read cut inside a character is trimmed back to the last whole one and marked truncated; a whole file
+    /// that is not UTF-8 is not inlined (never shown cut as if complete).
+    @Test func inlinedTextIsCutOnCharacterBoundaries() throws {
+        let chinese = Data("崩溃崩溃".utf8)   // 3 bytes a character
+        for cut in 1...2 {
+            let read = chinese.prefix(chinese.count - cut)
+            let (text, whole) = try #require(ReproducerListing.inlineText(Data(read), cut: true))
+            #expect(text == "崩溃崩" && !whole)
+        }
+        #expect(ReproducerListing.inlineText(Data("hello ok\n".utf8) + Data([0xFF]), cut: false) == nil)
+        #expect(ReproducerListing.inlineText(Data("ok".utf8), cut: false).map { [$0.0, "\($0.whole)"] } == ["ok", "true"])
     }
 }

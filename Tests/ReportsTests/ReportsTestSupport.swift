@@ -78,6 +78,8 @@ enum ReportsTestSupport {
         try "import numpy as np\nprint('expected: no crash; actual: signal 11')  # </pre><script>bad()</script>\n"
             .write(to: repro.appendingPathComponent("repro_faulty.py"), atomically: true, encoding: .utf8)
         try Data([0, 1, 2, 255, 254]).write(to: repro.appendingPathComponent("weights.safetensors"))
+        try FileManager.default.createDirectory(at: repro.appendingPathComponent("model"), withIntermediateDirectories: true)
+        try #"{"nodes":[]}"#.write(to: repro.appendingPathComponent("model/graph.json"), atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: repro.appendingPathComponent("leak.py").path, withDestinationPath: "/etc/passwd")
         let store = try DefectLabStore.open(path: db, mode: .mustExist)
         let reproPath = repro.path
