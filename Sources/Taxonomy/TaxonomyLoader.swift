@@ -50,8 +50,11 @@ public enum TaxonomyLoader {
             for node in subtypeNodes {
                 let sid = file.string(node.value("id"), "subtype 'id'", in: node) ?? ""
                 if !sid.isEmpty {
-                    if !sid.hasPrefix(id) || Int(sid.dropFirst(id.count)) == nil {
-                        file.problem("subtype id '\(sid)' must be its major's letter '\(id)' and a number", at: node.value("id"))
+                    // Digits only, no sign and no leading zero: `B01` would be a second spelling of `B1`.
+                    let number = sid.dropFirst(id.count)
+                    if !sid.hasPrefix(id) || number.isEmpty || !number.allSatisfy(\.isASCII) || !number.allSatisfy(\.isNumber)
+                        || number.hasPrefix("0") {
+                        file.problem("subtype id '\(sid)' must be its major's letter '\(id)' and a number from 1 (e.g. \(id)1)", at: node.value("id"))
                     }
                     noteDuplicate(sid, node: node.value("id"), seen: &seen, file: &file)
                 }
@@ -70,10 +73,19 @@ public enum TaxonomyLoader {
             }
         }
         var shares: [StudyShare] = []
+        // Each subtype in one share at most: two shares naming it (`E2+E3` and `E3`, or `E2 + E3` written
+        // twice) would count its study share twice in every distribution.
+        var shareOf: [String: String] = [:]
         for entry in file.mapping(root.value("study_shares"), "'study_shares'") {
             let members = entry.key.split(separator: "+").map { $0.trimmingCharacters(in: .whitespaces) }
             for member in members where !known.contains(member) {
                 file.problem("study share '\(entry.key)' names unknown subtype '\(member)'", at: entry.keyNode)
+            }
+            for member in members {
+                if let first = shareOf[member] {
+                    file.problem("study share '\(entry.key)' names subtype '\(member)' again (already in '\(first)')", at: entry.keyNode)
+                }
+                shareOf[member] = shareOf[member] ?? entry.key
             }
             guard let percent = entry.value.float, percent >= 0, percent <= 100 else {
                 file.problem("study share '\(entry.key)' must be a percentage between 0 and 100", at: entry.value)

@@ -34,7 +34,8 @@ public final class AdjudicationController {
     public var current: LabelTally? { index < queue.count ? queue[index] : nil }
 
     private func reset() {
-        choice = current?.counts.first?.label
+        // The majority is pre-selected; a tie is not (Enter would otherwise settle it for the lower ID).
+        choice = current?.strictMajority
         pendingMajor = nil
         rationale = ""
         scroll = 0
@@ -75,7 +76,7 @@ public final class AdjudicationController {
             let n = Int(s.value - 0x30)
             if n <= tally.counts.count { choice = tally.counts[n - 1].label }
         case .enter:
-            guard let choice else { return }
+            guard let choice else { message = "a tie: pick a label (1–\(tally.counts.count), or a–g and a digit)"; return }
             do {
                 try AdjudicationQueue.record(itemID: tally.itemID, level: level, label: choice, adjudicator: adjudicator,
                                              method: "manual", rationale: rationale, taxonomy: taxonomy, in: store)

@@ -123,9 +123,10 @@ public final class LabelController {
                 return
             case .char(let s) where ("1"..."9").contains(s):
                 let digit = Int(s.value - 0x30)
-                guard let subtype = major.subtypes.first(where: { $0.id == "\(major.id)\(digit)" })
-                        ?? (digit <= major.subtypes.count ? major.subtypes[digit - 1] : nil) else {
-                    message = "\(major.id) has subtypes 1–\(major.subtypes.count); Esc cancels"
+                // By its ID only, as the menu shows it: in a taxonomy with a gap (B1, B2, B3, B5) the fourth
+                // subtype is B5, and typing 4 must not label it.
+                guard let subtype = major.subtypes.first(where: { $0.id == "\(major.id)\(digit)" }) else {
+                    message = "\(major.id) has subtypes \(major.subtypes.map { String($0.id.dropFirst(major.id.count)) }.joined(separator: ", ")); Esc cancels"
                     return
                 }
                 try labelCurrent(subtype.id)

@@ -169,6 +169,11 @@ import Testing
         let all = report.groups[0]
         #expect(all.items == 5 && all.raters == 3 && all.fleiss.method == "fleiss")
         #expect(all.cohenPairs.map { "\($0.a)-\($0.b)" } == ["r1-r2", "r1-r3", "r2-r3"])
+        // One annotator named twice is not two raters agreeing perfectly.
+        var twice = options
+        twice.raters = ["r1", "r2", "r1"]
+        let error = #expect(throws: RatingsError.self) { try AgreementReport.build(ratings, taxonomy: taxonomy, options: twice) }
+        #expect(error?.message.contains("'r1' is named twice") == true)
         #expect(all.perCategory.count == 21)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(try report.json().utf8)) as? [String: Any])
         #expect(json["level"] as? String == "subtype")

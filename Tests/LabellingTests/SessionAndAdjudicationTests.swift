@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Store
 import Taxonomy
+import TerminalUI
 import Testing
 
 @Suite struct SessionAndAdjudicationTests {
@@ -81,6 +82,14 @@ import Testing
         #expect(open.map(\.itemID) == [order[0], order[1]])
         #expect(open[0].counts.map(\.label) == ["B1", "B2"] && open[0].strictMajority == "B1")
         #expect(open[1].strictMajority == nil)
+        // The screen pre-selects a majority, never a side of a tie: Enter on a tie records nothing.
+        let screen = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "eve", level: .subtype, queue: open)
+        #expect(screen.choice == "B1")
+        screen.handle(.char("s"))
+        #expect(screen.choice == nil)
+        screen.handle(.enter)
+        #expect(screen.settled == 0 && screen.index == 1 && screen.message?.contains("tie") == true)
+        #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM adjudication")! } == 0)
         let major = try AdjudicationQueue.open(level: .major, sample: "s", taxonomy: taxonomy, in: f.store)
         #expect(major.map(\.itemID) == [order[1]])
         let settled = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)

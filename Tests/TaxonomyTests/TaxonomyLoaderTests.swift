@@ -56,6 +56,26 @@ let catalog = TaxonomyCatalog(directory: projectRoot.appendingPathComponent("Tax
         #expect(duplicate.description.hasPrefix("t.yaml:6:"))
     }
 
+    /// `B01` or `B+1` would be second spellings of `B1`; a subtype in two study shares would be counted twice.
+    @Test func subtypeIDsAreLetterAndNumberAndSharesDoNotOverlap() throws {
+        let yaml = """
+            majors:
+              - id: A
+                name: Install
+                subtypes:
+                  - {id: A1, name: pip, description: d}
+                  - {id: A01, name: again, description: d}
+                  - {id: A+2, name: sign, description: d}
+            study_shares:
+              A1: 3
+              A1 + A01: 4
+            """
+        let errors = try #require(throws: TaxonomyErrors.self) { try TaxonomyLoader.load(text: yaml, path: "t.yaml") }
+        #expect(errors.errors.contains { $0.message.contains("subtype id 'A01'") && $0.line == 6 })
+        #expect(errors.errors.contains { $0.message.contains("subtype id 'A+2'") && $0.line == 7 })
+        #expect(errors.errors.contains { $0.message.contains("names subtype 'A1' again (already in 'A1')") && $0.line == 10 }, "\(errors.errors)")
+    }
+
     @Test func emptyNameAndMissingFixedIDsAreReported() throws {
         let yaml = """
             majors:

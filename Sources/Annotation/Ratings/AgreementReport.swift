@@ -116,6 +116,10 @@ public struct AgreementReport: Sendable, Encodable {
         let categories = taxonomy.categories(at: ratings.level)
         let raters = options.raters ?? ratings.raters
         if let chosen = options.raters {
+            // One annotator named twice would be two identical raters: agreement with themselves.
+            if let twice = Dictionary(grouping: chosen, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+                throw RatingsError(code: .invalidValue, message: "annotator '\(twice)' is named twice in --raters")
+            }
             let known = Set(ratings.raters)
             if let unknown = chosen.first(where: { !known.contains($0) }) {
                 throw RatingsError(code: .noData, message: "no \(ratings.level.rawValue) labels by '\(unknown)' (annotators: \(ratings.raters.joined(separator: ", ")))")
