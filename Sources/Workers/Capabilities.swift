@@ -24,6 +24,9 @@ public struct Capabilities: Codable, Sendable, Hashable {
     public var suspects: [String: String] = [:]
     /// How the probed sets were obtained; nil while they are only the handshake's declaration.
     public var probe: ProbeSummary?
+    /// What else decides the probed sets: the versions of the packages beside the framework and the
+    /// environment that picks its device (`runtime_fingerprint` in worker.py); nil from workers that do not say.
+    public var fingerprint: String?
 
     /// One run of the probe suite.
     public struct ProbeSummary: Codable, Sendable, Hashable {
@@ -45,7 +48,7 @@ public struct Capabilities: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case `protocol`, framework, version, device, ops, variants, training, gaps, suspects, probe
+        case `protocol`, framework, version, device, ops, variants, training, gaps, suspects, probe, fingerprint
         case unsupportedAttributes = "unsupported_attributes"
     }
 
@@ -62,7 +65,13 @@ public struct Capabilities: Codable, Sendable, Hashable {
         gaps = try c.decodeIfPresent([String: String].self, forKey: .gaps) ?? [:]
         suspects = try c.decodeIfPresent([String: String].self, forKey: .suspects) ?? [:]
         probe = try c.decodeIfPresent(ProbeSummary.self, forKey: .probe)
+        fingerprint = try c.decodeIfPresent(String.self, forKey: .fingerprint)
     }
+
+    /// What the probed sets are cached under besides the scripts and interpreter: the framework's version, its
+    /// device and the fingerprint (the version alone would serve a CPU probe on a GPU, or probes made before
+    /// `pip install -U jaxlib`).
+    public var runtimeVersion: String { "\(version) on \(device)" + (fingerprint.map { " (\($0))" } ?? "") }
 
     /// The ops of a graph this framework cannot build (the harness never sends those; it reports the gap).
     public func missingOps(_ ops: Set<String>) -> [String] { ops.subtracting(self.ops).subtracting(["Input"]).sorted() }

@@ -40,6 +40,11 @@ public struct Frame: Sendable {
         return out
     }
 
+    /// Lengths past these are a corrupt stream, one limit for both readers (a length the size check took for
+    /// plausible but the reader did not would wait for bytes that never come, a false hang).
+    static let largestHeader: UInt32 = 1 << 28
+    static let largestPayload: UInt64 = 1 << 34
+
     /// The whole size of the frame that `buffer` starts with, once its length prefix is there.
     static func expectedSize(_ buffer: Data) -> Int? {
         guard buffer.count >= prefixSize else { return nil }
@@ -48,7 +53,7 @@ public struct Frame: Sendable {
         withUnsafeMutableBytes(of: &hlen) { $0.copyBytes(from: buffer[start..<start + 4]) }
         withUnsafeMutableBytes(of: &plen) { $0.copyBytes(from: buffer[start + 4..<start + 12]) }
         let h = UInt32(littleEndian: hlen), p = UInt64(littleEndian: plen)
-        guard h < 1 << 28, p < 1 << 36 else { return nil }
+        guard h < largestHeader, p < largestPayload else { return nil }
         return prefixSize + Int(h) + Int(p)
     }
 
@@ -61,7 +66,7 @@ public struct Frame: Sendable {
         withUnsafeMutableBytes(of: &plen) { $0.copyBytes(from: buffer[start + 4..<start + 12]) }
         let rawH = UInt32(littleEndian: hlen), rawP = UInt64(littleEndian: plen)
         // Checked before converting: a corrupt stream must be an error, not a trap.
-        guard rawH < 1 << 28, rawP < 1 << 40 else {
+        guard rawH < largestHeader, rawP < largestPayload else {
             throw WorkerError(.protocolViolation, framework: "?", "frame lengths \(rawH)/\(rawP) are not plausible: the stream is corrupt")
         }
         let h = Int(rawH), p = Int(rawP)

@@ -94,8 +94,8 @@ final class PayloadSlots {
         for index in 0..<Self.count { release(index) }
     }
 
-    /// Runs `sweepStale` the first time this process makes a slot.
-    private static let sweepOnce: Void = { sweepStale() }()
+    /// Runs `sweepStale` the first time this process makes a slot or a weights file.
+    static let sweepOnce: Void = { sweepStale() }()
 
     /// Removes what killed drivers left in /dev/shm: a slot (or weights file) lives under its name only until
     /// the worker has mapped it, so a driver killed during that request leaves the file behind. Files are named

@@ -7,6 +7,9 @@ import ModelIR
 enum SharedWeights {
     static func write(_ weights: WeightStore) -> String? {
         guard FileManager.default.fileExists(atPath: "/dev/shm") else { return nil }
+        // Large models send their weights only this way (no slot is made for them), so the sweep of what killed
+        // drivers left behind runs from here too.
+        PayloadSlots.sweepOnce
         let path = "/dev/shm/defectlab-\(getpid())-\(UUID().uuidString).safetensors"
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard fd >= 0 else { return nil }

@@ -90,7 +90,7 @@ public final class Worker: @unchecked Sendable {
     /// probe of the suite (stored for the next start).
     private func probedCapabilities(_ declared: Capabilities, cache: CapabilityCache) throws(WorkerError) -> Capabilities {
         if let probed, probed.version == declared.version, !forceProbe { return declared.adopting(probed) }
-        let key = CapabilityCache.Key(framework: spec.name, version: declared.version, scripts: spec.scriptHash,
+        let key = CapabilityCache.Key(framework: spec.name, version: declared.runtimeVersion, scripts: spec.scriptHash,
                                       interpreter: spec.interpreter, suite: CapabilityProbe.suiteHash)
         if !forceProbe, let cached = cache.lookup(key) {
             probed = cached
@@ -321,8 +321,13 @@ public final class Worker: @unchecked Sendable {
         defer { if let path = wire.weightsFile { try? FileManager.default.removeItem(atPath: path) } }
         heldWeights = [:]
         heldSlots = [:]
-        guard case .frame(let reply) = process.exchange(send: wire.frame, timeout: request.timeout, memoryLimitMB: nil),
-              let object = try? JSONSerialization.jsonObject(with: reply.header) as? [String: Any], let ms = (object["native_ms"] as? NSNumber)?.doubleValue else {
+        guard case .frame(let reply) = process.exchange(send: wire.frame, timeout: request.timeout, memoryLimitMB: nil) else {
+            // No reply (a timeout, a death, a torn frame): the late reply, or half a request, would otherwise be
+            // read as the next request's answer. The next request starts a fresh process.
+            process.kill(); self.process = nil
+            throw WorkerError(.protocolViolation, framework: spec.name, "no native baseline: \(process.stderrText.suffix(300))")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: reply.header) as? [String: Any], let ms = (object["native_ms"] as? NSNumber)?.doubleValue else {
             throw WorkerError(.protocolViolation, framework: spec.name, "no native baseline: \(process.stderrText.suffix(300))")
         }
         return ms

@@ -14,15 +14,25 @@ final class WorkerProcess {
     private(set) var stderrTail = Data()
     private(set) var stage = "start"
     private var exitStatus: Int32?
+    private var groupKilled = false
     static let tailLimit = 16 * 1024
 
+    /// A worker that dies while a request is being written to it must not kill the driver with SIGPIPE:
+    /// every program that drives workers (the CLI, the benches, the tests) gets this from the library itself.
+    private static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
     init(executable: String, arguments: [String], environment: [String: String]) throws(WorkerError) {
+        Self.ignoreSIGPIPE
         var pipes: [[Int32]] = []
         for _ in 0..<3 {
             var fds: [Int32] = [0, 0]
             // Close-on-exec: a later worker must not inherit this one's pipe ends, or this worker would never
             // see end-of-file on stdin when the driver dies (and would outlive it).
-            guard pipe(&fds) == 0 else { throw WorkerError(.spawnFailed, framework: executable, "pipe: \(String(cString: strerror(errno)))") }
+            guard pipe(&fds) == 0 else {
+                let reason = String(cString: strerror(errno))
+                for p in pipes { close(p[0]); close(p[1]) }   // out of descriptors: give back what was made
+                throw WorkerError(.spawnFailed, framework: executable, "pipe: \(reason)")
+            }
             for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             pipes.append(fds)
         }
@@ -198,8 +208,13 @@ final class WorkerProcess {
             if n < 0 { return got }
             got = 1
             if cap == nil, buffer.count >= Frame.prefixSize, let need = Frame.expectedSize(buffer), need > buffer.count {
-                buffer.reserveCapacity(need)   // one allocation for a large reply, not a doubling series
+                // One allocation for a large reply, not a doubling series; bounded, since the length is the
+                // other side's word until the bytes arrive.
+                buffer.reserveCapacity(Swift.min(need, 1 << 30))
             }
+            // stderr: stage announcements are read from every chunk before the tail is cut to its bound, so a
+            // framework's flood of warnings cannot hide the stage a crash happened in.
+            if cap != nil { noteStages(UnsafeRawBufferPointer(start: scratch.baseAddress, count: n)) }
             buffer.append(scratch.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n)
             if let cap, buffer.count > cap * 2 { buffer = Data(buffer.suffix(cap)) }
         }
@@ -209,12 +224,18 @@ final class WorkerProcess {
         var fresh = Data()
         readAvailable(stderrFD, into: &fresh, cap: Self.tailLimit)
         guard !fresh.isEmpty else { return }
-        // The worker announces each stage on stderr ("@@stage NAME"), so a crash knows where it happened.
-        for line in String(decoding: fresh, as: UTF8.self).split(separator: "\n") where line.hasPrefix("@@stage ") {
-            stage = String(line.dropFirst(8))
-        }
         stderrTail.append(fresh)
         if stderrTail.count > Self.tailLimit { stderrTail = Data(stderrTail.suffix(Self.tailLimit)) }
+    }
+
+    /// The worker announces each stage on stderr ("@@stage NAME" on a line of its own, one atomic write), so a
+    /// crash knows where it happened.
+    private func noteStages(_ chunk: UnsafeRawBufferPointer) {
+        let text = String(decoding: chunk, as: UTF8.self)
+        guard text.contains("@@stage ") else { return }
+        for line in text.split(separator: "\n") where line.hasPrefix("@@stage ") {
+            stage = String(line.dropFirst(8))
+        }
     }
 
     func resetStage() { stage = "load" }
@@ -239,10 +260,12 @@ final class WorkerProcess {
         return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
     }
 
-    /// SIGKILL to the whole group, then reap (bounded: a killed child is gone within milliseconds).
+    /// SIGKILL to the whole group, then reap (bounded: a killed child is gone within milliseconds). The group
+    /// is signalled even when the worker itself is already gone: what it forked (torch.compile's compile
+    /// workers) outlives a segfault, and the group's id stays taken while any of them lives.
     func kill() {
+        if !groupKilled { groupKilled = true; Glibc.kill(-pid, SIGKILL) }
         guard reap() == nil else { return }
-        Glibc.kill(-pid, SIGKILL)
         Glibc.kill(pid, SIGKILL)
         for _ in 0..<200 {
             if reap() != nil { return }

@@ -167,14 +167,18 @@ import Testing
         #expect(changed.probeRuns == 1)
         #expect(changedCaps.ops.contains("Erf") && !changedCaps.ops.contains("Softsign") && changedCaps.suspects.isEmpty)
 
-        // The cache entry made for another framework version is not used.
+        // The cache entry made for another framework version (or device, or versions of the packages beside
+        // it) is not used.
+        #expect(probed.runtimeVersion.hasPrefix("\(probed.version) on cpu (torch ") && probed.fingerprint?.contains("numpy") == true,
+                "\(probed.runtimeVersion)")
         let spec = Self.faultSpec(cache: dir)
         let cache = CapabilityCache(directory: dir)
         let url = cache.url(framework: spec.name)
-        let text = try String(contentsOf: url, encoding: .utf8)
-        try text.replacingOccurrences(of: #""version":"\#(probed.version)""#, with: #""version":"0.0-older""#)
-            .write(to: url, atomically: true, encoding: .utf8)
-        #expect(cache.lookup(framework: spec.name, version: probed.version, scripts: spec.scriptHash, interpreter: spec.interpreter,
+        var file = cache.load(spec.name)
+        #expect(file.entries.map(\.key.version).contains(probed.runtimeVersion))
+        for i in file.entries.indices { file.entries[i].key.version = "\(probed.version) on cpu (torch 0.0-older)" }
+        try JSONEncoder().encode(file).write(to: url)
+        #expect(cache.lookup(framework: spec.name, version: probed.runtimeVersion, scripts: spec.scriptHash, interpreter: spec.interpreter,
                              suite: CapabilityProbe.suiteHash) == nil)
         let upgraded = Worker(spec: spec)
         _ = try upgraded.capabilities()

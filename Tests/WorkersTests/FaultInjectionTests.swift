@@ -42,6 +42,15 @@ import Workers
         try expectRecovers()
     }
 
+    /// 270 KB of warnings between the stage announcement and the crash: the stage is still known.
+    @Test func aCrashAfterAFloodOfWarningsKeepsItsStage() throws {
+        let run = try diff("chatty-segv-model")
+        let r = try #require(run.results["faulty"])
+        #expect(r.status == .crash && r.signal == SIGSEGV && r.stage == "execute", "\(r.stage ?? "-")")
+        #expect(try only(run).taxonomy == "G2")
+        try expectRecovers()
+    }
+
     @Test func abortWhileBuildingIsG1() throws {
         let run = try diff("abort-model")
         let r = try #require(run.results["faulty"])

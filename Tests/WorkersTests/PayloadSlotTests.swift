@@ -93,3 +93,22 @@ import Testing
         #expect(chained.requestsInSlots < chain.count, "with every slot busy a request went through the pipe")
     }
 }
+
+/// A benchmark baseline that gets no reply in time must not leave its late reply in the pipe for the next
+/// request to read as its own answer.
+@Suite struct NativeBaselineTimeoutTests {
+    @Test func aTimedOutBaselineDoesNotAnswerTheNextRequest() throws {
+        let subject = try Fixtures.prepared("lenet5")
+        let pool = WorkerPool(interpreter: Fixtures.interpreter)
+        defer { pool.shutdown() }
+        let worker = try pool.worker("pytorch")
+        var request = ExecutionRequest(graph: subject.graph, weights: subject.weights, inputs: subject.inputs)
+        request.repeats = 20
+        request.timeout = 0.005
+        #expect(throws: WorkerError.self) { _ = try worker.nativeBaseline(request) }
+        request.timeout = 60
+        request.repeats = 1
+        let result = try worker.execute(request)
+        #expect(result.status == .ok && result.outputs["output:0"] != nil, "\(result.status) \(result.message ?? "")")
+    }
+}

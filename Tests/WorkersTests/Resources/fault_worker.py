@@ -2,7 +2,7 @@
 triggered by the model's graph name, so one process can be asked to misbehave in every way in turn.
 
 Usage: fault_worker.py SCRIPTS_DIR BASE_FRAMEWORK SPEC[;SPEC...] where SPEC is
-  GRAPH=segfault@STAGE | abort@STAGE | raise@STAGE | unsupported@STAGE | hang@STAGE | leak:MB | spike:MB | oom | slow:SECONDS
+  GRAPH=segfault@STAGE | chattysegfault@STAGE | abort@STAGE | raise@STAGE | unsupported@STAGE | hang@STAGE | leak:MB | spike:MB | oom | slow:SECONDS
   | corrupt:NODE | nan:NODE
 STAGE is build or execute (train for training requests). `unsupported` raises the backends' Unsupported, as
 a framework without the op would; capability probes are graphs named `probe.<Op>[.<attribute>.<value>]`, alone
@@ -44,6 +44,10 @@ class Injector:
             if where != stage:
                 return
             if kind == "segfault":
+                os.kill(os.getpid(), signal.SIGSEGV)
+            if kind == "chattysegfault":
+                # A framework's flood of warnings between the stage announcement and the crash.
+                os.write(2, b"UserWarning: something deprecated\n" * 8000)
                 os.kill(os.getpid(), signal.SIGSEGV)
             if kind == "abort":
                 os.abort()

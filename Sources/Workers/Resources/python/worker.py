@@ -129,6 +129,27 @@ _NUMBER_FIELDS = ("build_ms", "first_ms", "times_ms", "rss_mb", "rss_before_mb",
                   "steady_peak_mb", "worker_ms", "losses")
 
 
+# What else decides which ops and attributes a framework builds and runs, beyond its own version: the
+# packages beside it (jaxlib holds XLA's kernels, onnx's checker judges every ONNX model) and the environment
+# that picks its device. The probed capabilities are cached under it, so a change here probes again.
+_FINGERPRINT_PACKAGES = {"pytorch": ["torch", "numpy"], "onnxruntime": ["onnxruntime", "onnx", "numpy"],
+                         "tensorflow": ["tensorflow", "keras", "numpy"], "jax": ["jax", "jaxlib", "numpy"],
+                         "mindspore": ["mindspore", "numpy"]}
+_FINGERPRINT_ENVIRONMENT = ["CUDA_VISIBLE_DEVICES", "JAX_PLATFORMS", "XLA_FLAGS", "TF_ENABLE_ONEDNN_OPTS", "TF_XLA_FLAGS"]
+
+
+def runtime_fingerprint(framework):
+    from importlib import metadata
+    parts = []
+    for package in _FINGERPRINT_PACKAGES.get(framework, []):
+        try:
+            parts.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{package} -")
+    parts += [f"{name}={os.environ[name]}" for name in _FINGERPRINT_ENVIRONMENT if name in os.environ]
+    return "; ".join(parts)
+
+
 class StageError(Exception):
     def __init__(self, stage, exc):
         super().__init__(str(exc))
@@ -155,7 +176,8 @@ class Worker:
         return {"type": "hello", "protocol": protocol.PROTOCOL_VERSION, "framework": self.framework,
                 "version": self.backend.version, "device": self.backend.device, "pid": os.getpid(),
                 "ops": supported, "unsupported_attributes": getattr(self.backend, "unsupported_attributes", {}),
-                "variants": self.backend.variants, "training": getattr(self.backend, "supports_training", True)}
+                "variants": self.backend.variants, "training": getattr(self.backend, "supports_training", True),
+                "fingerprint": runtime_fingerprint(self.framework)}
 
     def stage(self, name, fn, *args):
         self.announce(name)
