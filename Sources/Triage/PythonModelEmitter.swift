@@ -271,9 +271,21 @@ struct PythonModelEmitter {
     }
 }
 
-/// Python literals.
+/// A Python string literal. Every control character is escaped: a carriage return would end the line in the
+/// middle of the literal and a NUL makes the whole script unreadable to Python (names and messages come from
+/// graphs and frameworks, not from us).
 func py(_ s: String) -> String {
-    "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\\": out += "\\\\"
+        case "\"": out += "\\\""
+        case "\n": out += "\\n"
+        case _ where u.value < 0x20 || u.value == 0x7F: out += "\\x" + (u.value < 0x10 ? "0" : "") + String(u.value, radix: 16)
+        default: out.unicodeScalars.append(u)
+        }
+    }
+    return out + "\""
 }
 
 func py(_ v: [Int]) -> String { "[" + v.map(String.init).joined(separator: ", ") + "]" }

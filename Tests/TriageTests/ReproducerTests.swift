@@ -24,6 +24,15 @@ import Testing
         #expect(SafeFolder.sanitize("../D1") == "___D1")
     }
 
+    /// Names and messages land in reproducer scripts as Python string literals: no character may end the line
+    /// or the script early (a carriage return, a NUL), and what Python reads back is the text.
+    @Test func pythonStringLiteralsEscapeEveryControlCharacter() throws {
+        let text = "conv\r2d\u{0}\"quoted\" \\ back\nnew 中\u{7F}"
+        let literal = py(text)
+        #expect(literal == #""conv\x0d2d\x00\"quoted\" \\ back\nnew 中\x7f""#)
+        #expect(!literal.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F })
+    }
+
     @Test func npyHeaderIsAlignedAndDescribesTheArray() {
         let data = NpyWriter.float64([1, 2, 3, 4, 5, 6], shape: [2, 3])
         #expect(data.prefix(6) == Data([0x93]) + Data("NUMPY".utf8))
