@@ -15,6 +15,7 @@ public enum StoreMigrations {
         migrator.registerMigration("v4-defects", migrate: createDefectSchema)
         migrator.registerMigration("v5-finding-node", migrate: addFindingNode)
         migrator.registerMigration("v6-item-key-case", migrate: addItemKeyCaseIndex)
+        migrator.registerMigration("v7-campaign-spent", migrate: addCampaignSpentSeconds)
         return migrator
     }
 
@@ -338,6 +339,12 @@ public enum StoreMigrations {
     /// `lower(key)` is indexed: without it every new item of an import scanned the whole table.
     static func addItemKeyCaseIndex(_ db: Database) throws {
         try db.execute(sql: "CREATE INDEX item_by_lower_key ON item(lower(key))")
+    }
+
+    /// The wall time a campaign's steps have taken over all its runs: a time budget is what is left of it on
+    /// resume (it restarted in full), and a campaign whose time is spent is finished, not paused.
+    static func addCampaignSpentSeconds(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE campaign ADD COLUMN spent_seconds REAL NOT NULL DEFAULT 0")
     }
 
     static func createDefectSchema(_ db: Database) throws {

@@ -38,6 +38,34 @@ import Taxonomy
         #expect(again.replayed == 40 && again.hashes == uninterrupted.hashes)
     }
 
+    /// A time budget covers all of a campaign's runs: a resumed campaign gets what is left, one whose time is
+    /// spent is finished (not paused), and running it again adds nothing.
+    @Test func aTimeBudgetSpansResumes() throws {
+        let (store, dir) = try FuzzTestSupport.temporaryStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = FuzzTestSupport.config(seed: 4)
+        config.budget = .seconds(0.8)
+        let partial = try FuzzTestSupport.engine(config, store: store).run(stopAfter: 2)
+        let id = try #require(partial.campaignID)
+        func status() throws -> String? {
+            try store.store.read { try String.fetchOne($0, sql: "SELECT status FROM campaign WHERE id = ?", arguments: [id]) }
+        }
+        let paused = try status()
+        #expect(partial.steps == 2 && paused == "paused")
+        let spent = try store.spentSeconds(campaign: id)
+        #expect(spent > 0 && spent < 0.8)
+        let started = Date()
+        let resumed = try FuzzTestSupport.engine(config, store: store).run()
+        // What was left, not the whole budget again (with room for the replay and a last step).
+        #expect(Date().timeIntervalSince(started) < 0.8 - spent + 0.5)
+        let finished = try status()
+        #expect(resumed.steps > 2 && resumed.replayed == 2 && finished == "finished")
+        #expect(try store.spentSeconds(campaign: id) >= 0.8)
+        let again = try FuzzTestSupport.engine(config, store: store).run()
+        let still = try status()
+        #expect(again.steps == resumed.steps && again.replayed == resumed.steps && still == "finished")
+    }
+
     @Test func shardsSplitTheBudgetAndDrawDifferentMutants() throws {
         let a = try FuzzTestSupport.engine(FuzzTestSupport.config(seed: 3, budget: 21, shard: ShardSpec(index: 0, count: 2))).run()
         let b = try FuzzTestSupport.engine(FuzzTestSupport.config(seed: 3, budget: 21, shard: ShardSpec(index: 1, count: 2))).run()

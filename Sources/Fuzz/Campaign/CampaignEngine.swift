@@ -94,11 +94,17 @@ public final class CampaignEngine: @unchecked Sendable {
                                       coverage: 0, hashes: [], wallSeconds: 0, split: [:], perOperator: [:])
         var progress = CampaignProgress(step: 0, budget: nil, elapsed: 0, executed: 0, legal: 0, findingsBySubtype: [:], health: [:], replaying: false)
         let maxSteps: Int
-        var deadline: Date?
+        var timeBudget: Double?
         switch config.budget {
         case .mutants(let n): maxSteps = config.shard.share(of: n); progress.budget = maxSteps
-        case .seconds(let s): maxSteps = Int.max; deadline = Date().addingTimeInterval(s)
+        case .seconds(let s): maxSteps = Int.max; timeBudget = s
         }
+        // A time budget covers every run of the campaign: a resumed one gets what is left (set at its first new
+        // step, after the replay), and one whose time is spent is finished.
+        let spentBefore = try campaignID.map { try store!.spentSeconds(campaign: $0) } ?? 0
+        var deadline: Date?
+        var timeSpent = false
+        var stepMark = Date()
         let shardSeed = config.shardSeed
         var fresh = 0
         var step = 0
@@ -106,7 +112,11 @@ public final class CampaignEngine: @unchecked Sendable {
             let replay = step < history.count ? history[step] : nil
             if replay == nil {
                 if let stopAfter, fresh >= stopAfter { break }
-                if let deadline, Date() > deadline { break }
+                if let timeBudget {
+                    let end = deadline ?? Date().addingTimeInterval(Swift.max(0, timeBudget - spentBefore))
+                    deadline = end
+                    if Date() >= end { timeSpent = true; break }
+                }
             }
             var rng = SplitMix64(seed: shardSeed, stream: "step \(step)")
             let t0 = Date()
@@ -253,12 +263,15 @@ public final class CampaignEngine: @unchecked Sendable {
             }
             if replay == nil {
                 let t3 = Date()
-                if let campaignID { try store!.append(campaign: campaignID, row) }
+                // The step's wall time from the end of the one before (or of the replay), so the campaign's spent
+                // time adds up to the wall time of its runs.
+                if let campaignID { try store!.append(campaign: campaignID, row, seconds: Date().timeIntervalSince(stepMark)) }
                 summary.split["store", default: 0] += Date().timeIntervalSince(t3)
                 fresh += 1
             } else {
                 summary.replayed += 1
             }
+            stepMark = Date()
             summary.split["mutation", default: 0] += row.mutationSeconds
             summary.split["reference", default: 0] += row.referenceSeconds
             summary.split["workers", default: 0] += row.workerSeconds
@@ -277,7 +290,10 @@ public final class CampaignEngine: @unchecked Sendable {
         summary.steps = step
         summary.coverage = coverage.total
         summary.wallSeconds = Date().timeIntervalSince(start)
-        if let campaignID { try store!.finish(campaign: campaignID, status: step >= maxSteps ? "finished" : "paused") }
+        if let campaignID {
+            try store!.finish(campaign: campaignID, status: step >= maxSteps || timeSpent ? "finished" : "paused",
+                              spentAtLeast: timeSpent ? timeBudget : nil)
+        }
         return summary
     }
 

@@ -18,7 +18,7 @@ public enum CampaignMerge {
 
     static let mutantColumns = "step, seed_model, parent_step, mutation_order, operator, position, record_json, lineage_json, hash, status, reason, frameworks_json, verdicts_json, new_coverage, mutation_seconds, reference_seconds, worker_seconds, oracle_seconds, memory_bytes, created_at"
     static let findingColumns = "step, framework, symptom, stage, scope, op, subtype, signature, first_seen, detail, node"
-    static let campaignColumns = "key, kind, config_json, seed, shard_index, shard_count, started_at, finished_at, status"
+    static let campaignColumns = "key, kind, config_json, seed, shard_index, shard_count, started_at, finished_at, status, spent_seconds"
 
     public static func merge(sources: [String], into destination: DefectLabStore) throws -> Result {
         var result = Result()
@@ -44,7 +44,7 @@ public enum CampaignMerge {
                             let mutants = db.changesCount
                             guard mutants > 0 || findings > 0 else { result.skipped += 1; continue }
                             // The source went further: its status and finish time are the campaign's now.
-                            try db.execute(sql: "UPDATE main.campaign SET (finished_at, status) = (SELECT finished_at, status FROM src.campaign WHERE id = ?) WHERE id = ?",
+                            try db.execute(sql: "UPDATE main.campaign SET (finished_at, status, spent_seconds) = (SELECT finished_at, status, spent_seconds FROM src.campaign WHERE id = ?) WHERE id = ?",
                                            arguments: [sourceID, existing])
                             result.mutants += mutants
                             result.findings += findings

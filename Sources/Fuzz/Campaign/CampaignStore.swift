@@ -95,9 +95,12 @@ public struct CampaignStore: Sendable {
         }
     }
 
-    public func append(campaign: Int64, _ r: StepRow) throws {
+    /// Stores a step with its findings, and adds `seconds` (the step's wall time) to the campaign's spent time,
+    /// in one transaction.
+    public func append(campaign: Int64, _ r: StepRow, seconds: Double = 0) throws {
         let findings = r.findings.map { ($0.0, $0.1) }
         try store.write { db in
+            try db.execute(sql: "UPDATE campaign SET spent_seconds = spent_seconds + ? WHERE id = ?", arguments: [seconds, campaign])
             try db.execute(sql: """
                 INSERT INTO mutant (campaign_id, step, seed_model, parent_step, mutation_order, operator, position, record_json, lineage_json,
                     hash, status, reason, frameworks_json, verdicts_json, new_coverage, mutation_seconds, reference_seconds, worker_seconds,
@@ -116,9 +119,19 @@ public struct CampaignStore: Sendable {
         }
     }
 
-    public func finish(campaign: Int64, status: String) throws {
+    /// The wall time the campaign's stored steps took, over all its runs.
+    public func spentSeconds(campaign: Int64) throws -> Double {
+        try store.read { db in try Double.fetchOne(db, sql: "SELECT spent_seconds FROM campaign WHERE id = ?", arguments: [campaign]) ?? 0 }
+    }
+
+    /// `spentAtLeast`: a time budget found spent is all spent, though the steps' times add up to a hair less
+    /// (the moments between steps), so a later run does not take one more step for that hair.
+    public func finish(campaign: Int64, status: String, spentAtLeast: Double? = nil) throws {
         try store.write { db in
             try db.execute(sql: "UPDATE campaign SET status = ?, finished_at = ? WHERE id = ?", arguments: [status, Self.now(), campaign])
+            if let spentAtLeast {
+                try db.execute(sql: "UPDATE campaign SET spent_seconds = MAX(spent_seconds, ?) WHERE id = ?", arguments: [spentAtLeast, campaign])
+            }
         }
     }
 
