@@ -53,6 +53,41 @@ import Reference
         }
     }
 
+    /// The whole edit stays in the part position control placed its target in: LS's partner, the block a
+    /// residual or mixed-precision edit wraps, on models whose backbone and head hold values of the same type.
+    @Test(arguments: ["deeplabv3", "unet", "ssd-mobilenetv1"])
+    func partnersAndBlocksStayInTheTargetsPart(seedName: String) throws {
+        let model = try FuzzModel.seed(named: seedName, seed: 1)
+        for name in ["LS", "Residual", "MixedPrec"] {
+            let op = try #require(OperatorCatalog.named(name))
+            for position in [Position.backbone, .head] {
+                for k in 0..<12 {
+                    var rng = SplitMix64(seed: UInt64(k), stream: "part \(name)")
+                    guard let record = op.propose(model, position: position, rng: &rng) else { continue }
+                    let role = model.node(record.targets[0])?.role
+                    for key in ["with", "end", "last"] {
+                        guard case .string(let other)? = record.parameters[key] else { continue }
+                        #expect(model.node(other)?.role == role, "\(seedName) \(name) \(position): \(record.targets[0]) with \(key) \(other)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// SM gives the layer back its output type; where padding and resizing cannot (a layout already
+    /// changed, as SSD's heads transpose to NHWC), the mutant is invalid, never a model of another output shape.
+    @Test(arguments: ["ssd-mobilenetv1", "ssd-resnet50-fpn", "yolov3", "lenet5"])
+    func spatialMutationKeepsTheOutputShapes(seedName: String) throws {
+        let model = try FuzzModel.seed(named: seedName, seed: 1)
+        let op = try #require(OperatorCatalog.named("SM"))
+        let outputs = model.graph.outputs.map { model.graph.type(of: $0) }
+        for target in op.targets(in: model) {
+            let record = MutationRecord(op: "SM", targets: [target], parameters: ["pad": .int(1), "mode": .string("constant")], seed: 1)
+            guard let mutant = try? op.apply(record, to: model) else { continue }
+            #expect(mutant.graph.outputs.map { mutant.graph.type(of: $0) } == outputs, "\(seedName): SM on \(target)")
+        }
+    }
+
     @Test(arguments: [("FuseBN", "resnet50"), ("UnfuseBN", "lenet5")])
     func fusingAndUnfusingBatchNormPreserveTheFunction(name: String, seedName: String) throws {
         let op = try #require(OperatorCatalog.named(name))

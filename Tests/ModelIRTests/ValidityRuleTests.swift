@@ -120,6 +120,16 @@ extension Graph {
         }
     }
 
+    /// A graph output `node:-1` (a hand-edited graph.json) is rejected, not read as an index later.
+    @Test func aNegativeGraphOutputIndexNamesNoValue() throws {
+        var graph = try baseGraph()
+        let last = graph.nodes.last!.name
+        graph.outputs = [ValueRef(last, -1)]
+        #expect(graph.type(of: graph.outputs[0]) == nil)
+        let error = #expect(throws: ValidityError.self) { _ = try graph.inferred() }
+        #expect(error?.code == .unknownInput && error?.op == "Graph")
+    }
+
     @Test func theTableIsLargeAndTheBaseIsValid() throws {
         #expect(Self.edits.count >= 30)
         let graph = try baseGraph().inferred()

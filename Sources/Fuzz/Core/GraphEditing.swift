@@ -125,7 +125,8 @@ extension FuzzModel {
     }
 
     /// The chain of nodes from `start` on, following sole readers, up to `limit` nodes: the "blocks" that
-    /// mixed precision and residual operators wrap.
+    /// mixed precision and residual operators wrap. The chain stays in `start`'s part of the model (backbone or
+    /// head): position control places the target, and a block reaching into the other part would edit both.
     func chain(from start: String, limit: Int) -> [Node] {
         guard var current = node(start) else { return [] }
         var result = [current]
@@ -133,7 +134,7 @@ extension FuzzModel {
             let readers = consumers(of: current.name)
             guard readers.count == 1, !isOutput(current.name) else { break }
             let next = graph.nodes[readers[0].node]
-            guard next.inputs.count == 1, editable(next), next.outputs.count == 1 else { break }
+            guard next.inputs.count == 1, editable(next), next.outputs.count == 1, next.role == result[0].role else { break }
             result.append(next)
             current = next
         }

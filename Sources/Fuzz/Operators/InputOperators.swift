@@ -36,17 +36,26 @@ public struct ShapeMutation: MutationOperator {
                             role: target.role, taken: &taken)
         m.insert(pad, before: target.name)
         let out = ValueRef(target.name)
+        let restored: ValueRef
         if preserving {
             let h = original.shape[2], w = original.shape[3]
             let cropH = m.newNode(.split, [out], ["axis": .int(2), "sizes": .ints([p, h, p])], role: target.role, taken: &taken)
             let cropW = m.newNode(.split, [ValueRef(cropH.name, 1)], ["axis": .int(3), "sizes": .ints([p, w, p])], role: target.role, taken: &taken)
-            m.splice(after: out, chain: [cropH, cropW], result: ValueRef(cropW.name, 1))
+            restored = ValueRef(cropW.name, 1)
+            m.splice(after: out, chain: [cropH, cropW], result: restored)
         } else {
             let resize = m.newNode(.resize, [out], ["size": .ints([original.shape[2], original.shape[3]]), "mode": .string("nearest")],
                                    role: target.role, taken: &taken)
-            m.splice(after: out, chain: [resize], result: ValueRef(resize.name))
+            restored = ValueRef(resize.name)
+            m.splice(after: out, chain: [resize], result: restored)
         }
         try m.reinfer(seed: record.seed)
+        // Axes 2 and 3 are spatial only in NCHW: after a layout change (a Transpose to NHWC) the resize would
+        // work on channels and a later Reshape(-1) would absorb the difference, so the model's output changes
+        // shape. The edit must give back exactly the type the layer had.
+        guard m.graph.type(of: restored) == original else {
+            throw MutationError(.invalidMutant, "SM: \(target.name)'s output type is not restored (\(original) expected)")
+        }
         return m
     }
 }

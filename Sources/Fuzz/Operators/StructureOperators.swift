@@ -95,7 +95,8 @@ public struct LayerSwitch: MutationOperator {
     public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let a = model.node(target) else { return nil }
         let partners = model.graph.nodes.filter {
-            $0.name != a.name && model.editable($0) && model.isShapePreserving($0) && $0.output == a.output
+            // The partner from the target's own part (backbone or head), as position control places the target.
+            $0.name != a.name && $0.role == a.role && model.editable($0) && model.isShapePreserving($0) && $0.output == a.output
                 && ($0.op != a.op || $0.attributes != a.attributes)
         }
         guard !partners.isEmpty else { return nil }

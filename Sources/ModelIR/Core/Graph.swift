@@ -16,7 +16,7 @@ public struct Graph: Codable, Sendable, Hashable {
     public func node(named name: String) -> Node? { nodes.first { $0.name == name } }
 
     public func type(of ref: ValueRef) -> TensorType? {
-        guard let node = node(named: ref.node), ref.output < node.outputs.count else { return nil }
+        guard let node = node(named: ref.node), ref.output >= 0, ref.output < node.outputs.count else { return nil }
         return node.outputs[ref.output]
     }
 

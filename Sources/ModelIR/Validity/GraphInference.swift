@@ -34,7 +34,7 @@ public enum GraphInference {
         // Graph-level rules name the graph itself, with "Graph" in place of an op.
         guard !graph.outputs.isEmpty else { throw ValidityError(.noOutputs, node: graph.name, op: "Graph", rule: "the graph returns nothing") }
         for ref in graph.outputs {
-            guard let j = index[ref.node], ref.output < result.nodes[j].outputs.count else {
+            guard let j = index[ref.node], ref.output >= 0, ref.output < result.nodes[j].outputs.count else {
                 throw ValidityError(.unknownInput, node: graph.name, op: "Graph", rule: "graph output '\(ref)' names no value")
             }
         }
