@@ -61,6 +61,48 @@ public final class DefectLabStore: Sendable {
         return DefectLabStore(path: path, pool: pool)
     }
 
+    /// A store file to read at this build's schema without changing it (`merge` reads shard files it must not
+    /// alter: an older build still resumes them, and they may sit on a read-only mount): the file itself when
+    /// its schema is current, else a migrated copy in a temporary folder that `cleanUp` removes.
+    public static func currentSchemaSource(path: String) throws -> (path: String, cleanUp: @Sendable () -> Void) {
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(busyTimeout)
+        let queue: DatabaseQueue
+        let current: Bool
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            current = try queue.read { db in
+                try StoreMigrations.migrator.hasCompletedMigrations(db) && !StoreMigrations.migrator.hasBeenSuperseded(db)
+            }
+        } catch {
+            // Missing, unreadable or not a store: `open` says which, in its words.
+            _ = try open(path: path, mode: .mustExist)
+            throw StoreError(code: .sql, path: path, message: "cannot read the database: \(error)")
+        }
+        if current { try? queue.close(); return (path, {}) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("defectlab-merge-\(UUID().uuidString)")
+        let cleanUp: @Sendable () -> Void = { try? FileManager.default.removeItem(at: folder) }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let copy = folder.appendingPathComponent("source.sqlite").path
+            // The backup API copies what the WAL holds too (copying the file alone would not).
+            let destination = try DatabaseQueue(path: copy)
+            try queue.backup(to: destination)
+            try destination.close()
+            try queue.close()
+            _ = try open(path: copy, mode: .mustExist)
+            return (copy, cleanUp)
+        } catch var error as StoreError {
+            cleanUp()
+            error.path = path
+            throw error
+        } catch {
+            cleanUp()
+            throw StoreError(code: .sql, path: path, message: "cannot read the database: \(error)")
+        }
+    }
+
     /// Migrates, tolerating other processes that migrate the same new file at the same moment.
     ///
     /// GRDB reads the applied migrations before it takes the write lock, so two processes opening a fresh

@@ -1,5 +1,6 @@
 import Foundation
 import Fuzz
+import Oracles
 import ModelIR
 import Store
 import Taxonomy
@@ -52,7 +53,11 @@ public struct DefectTriage: Sendable {
         guard signature.text == defect.signature else {
             throw TriageError(.replayFailed, "defect \(id): stored signature does not parse back (\(defect.signature))")
         }
-        var reducer = DefectReducer(signature: signature, oracles: oracles, executors: executors)
+        // Judged as the campaign judged it: its own thresholds when it ran with `--oracles FILE`.
+        struct CampaignOracles: Decodable { var oracles: OracleThresholds? }
+        let thresholds = (try? JSONDecoder().decode(CampaignOracles.self, from: Data(rep.configJSON.utf8)))?.oracles
+        let judge = thresholds.map { MutantOracles(mapping: oracles.mapping, thresholds: $0) } ?? oracles
+        var reducer = DefectReducer(signature: signature, oracles: judge, executors: executors)
         reducer.maxRuns = maxRuns
         reducer.seed = UInt64(id)
         let reduction = try reducer.reduce(model)

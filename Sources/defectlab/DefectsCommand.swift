@@ -139,6 +139,11 @@ struct DefectsReduce: ParsableCommand {
     var format: OutputFormat = .table
     @OptionGroup var context: DefectsContext
 
+    func validate() throws {
+        guard format != .yaml else { throw ValidationError("--format must be table or json") }
+        guard maxRuns >= 1 else { throw ValidationError("--max-runs must be at least 1") }
+    }
+
     func run() throws {
         let pools = WorkerPools()
         defer { pools.shutdown() }
@@ -174,6 +179,7 @@ struct DefectsRepro: ParsableCommand {
 
     func validate() throws {
         guard all != (id != nil) else { throw ValidationError("name one defect id, or --all") }
+        guard campaign == nil || all else { throw ValidationError("--campaign selects defects for --all; one defect id needs none") }
     }
 
     func run() throws {

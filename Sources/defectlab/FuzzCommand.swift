@@ -2,6 +2,7 @@ import ArgumentParser
 import Doctor
 import Foundation
 import Fuzz
+import Oracles
 import Taxonomy
 import Workers
 
@@ -44,13 +45,27 @@ struct FuzzTargetOptions: ParsableArguments {
 
     /// `defaultFrameworks` when --frameworks is not given. Worker frameworks need the venv (`make setup`, or
     /// $DEFECTLAB_PYTHON); without it `all` is the reference alone.
-    func executors(pools: WorkerPools, defaultFrameworks: String) throws -> [any MutantExecutor] {
-        var interpreterMap: [String: String] = [:]
+    /// `--framework NAME=PYTHON`, by lower-case name.
+    func interpreterMap() throws -> [String: String] {
+        var map: [String: String] = [:]
         for item in interpreters {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw ValidationError("--framework must be NAME=PYTHON, got '\(item)'") }
-            interpreterMap[parts[0].lowercased()] = parts[1]
+            map[parts[0].lowercased()] = parts[1]
         }
+        return map
+    }
+
+    /// What of the set-up besides seeds, operators and frameworks is part of a campaign's identity.
+    func identity(_ config: inout CampaignConfig) throws {
+        let thresholds = try oracles.thresholds()
+        config.oracles = thresholds == OracleThresholds() ? nil : thresholds
+        let map = try interpreterMap()
+        config.interpreters = map.isEmpty ? nil : map
+    }
+
+    func executors(pools: WorkerPools, defaultFrameworks: String) throws -> [any MutantExecutor] {
+        let interpreterMap = try interpreterMap()
         let python = try? PythonEnvironment.locate().interpreter
         let known = Set(FrameworkKind.all + FrameworkKind.variants.keys)
         let workers: (names: [String], make: (String, String?) throws -> (any MutantExecutor)?)? = python == nil && interpreterMap.isEmpty ? nil : (
@@ -108,10 +123,11 @@ struct FuzzCommand: ParsableCommand {
         let pools = WorkerPools()
         defer { pools.shutdown() }
         let executors = try target.executors(pools: pools, defaultFrameworks: "all")
-        let config = CampaignConfig(seeds: seeds.split(separator: ",").map(String.init), frameworks: executors.map(\.name), guidance: guidanceKind,
+        var config = CampaignConfig(seeds: seeds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }, frameworks: executors.map(\.name), guidance: guidanceKind,
                                     operators: operators.map(\.name), maxOrder: maxOrder, position: positionValue, seed: target.seed,
                                     shard: try ShardSpec(parsing: shard), planted: try target.planted().map(\.description),
                                     budget: try Budget(parsing: budget))
+        try target.identity(&config)
         let store = CampaignStore(store: try database.open())
         let engine = CampaignEngine(config: config, operators: operators, executors: executors, oracles: try target.oracleSuite(), store: store)
         let tty = isatty(2) == 1

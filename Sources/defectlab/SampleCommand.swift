@@ -28,6 +28,12 @@ struct SampleDrawCommand: ParsableCommand {
     @Flag(help: "Leave out items imported without a crawled issue.") var noImported = false
     @OptionGroup var database: DatabaseOptions
 
+    func validate() throws {
+        // --all draws from every crawled issue: a preset would be recorded with the sample but select nothing.
+        guard preset == nil || !all else { throw ValidationError("--preset and --all exclude each other: --all takes every crawled issue") }
+        guard perFramework >= 1 else { throw ValidationError("--per-framework must be at least 1") }
+    }
+
     func run() throws {
         let store = try database.open()
         let summary = try SampleDraw.draw(SampleRequest(name: name, perFramework: perFramework, seed: seed, preset: preset,

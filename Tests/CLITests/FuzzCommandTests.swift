@@ -124,6 +124,55 @@ import Testing
         #expect(try Self.findingRows(merged) == Self.findingRows(shards[0]) + Self.findingRows(shards[1]))
     }
 
+    /// A set-up that cannot run is refused before anything is stored, and options that would be recorded but
+    /// never act are errors, not silently ignored.
+    @Test func setUpsThatCannotRunAreRefusedBeforeAnythingIsStored() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("f.sqlite").path
+        let typo = try CLIProcess.run(["fuzz", "--seeds", "lenet", "--frameworks", "reference", "--budget", "3", "--db", db])
+        #expect(typo.status != 0 && typo.stderr.contains("lenet"), "\(typo.stderr)")
+        #expect(try Self.rows("campaign", in: db) == 0)
+        for args in [["--seeds", ""], ["--ops", ""]] {
+            let empty = try CLIProcess.run(["fuzz", "--frameworks", "reference", "--budget", "3", "--db", db] + args)
+            #expect(empty.status != 0 && (empty.stderr.contains("no seed models") || empty.stderr.contains("no mutation operators")), "\(args) \(empty.stderr)")
+        }
+        let plant = try CLIProcess.run(["fuzz", "--frameworks", "reference", "--plant", "Pad=crash", "--budget", "3", "--db", db])
+        #expect(plant.status != 0 && plant.stderr.contains("--plant needs the 'faulty' framework"), "\(plant.stderr)")
+        let interpreter = try CLIProcess.run(["fuzz", "--frameworks", "reference", "--framework", "pytorch=/usr/bin/python3", "--budget", "3", "--db", db])
+        #expect(interpreter.status != 0 && interpreter.stderr.contains("not in --frameworks"), "\(interpreter.stderr)")
+        #expect(try Self.rows("campaign", in: db) == 0)
+        let sample = try CLIProcess.run(["sample", "draw", "--name", "s", "--per-framework", "3", "--seed", "1", "--preset", "pytorch", "--all", "--db", db])
+        #expect(sample.status != 0 && sample.stderr.contains("exclude each other"), "\(sample.stderr)")
+        let repro = try CLIProcess.run(["defects", "repro", "1", "--campaign", "2", "--db", db])
+        #expect(repro.status != 0 && repro.stderr.contains("--campaign selects defects for --all"), "\(repro.stderr)")
+        let reduce = try CLIProcess.run(["defects", "reduce", "1", "--format", "yaml", "--db", db])
+        #expect(reduce.status != 0 && reduce.stderr.contains("--format must be table or json"), "\(reduce.stderr)")
+    }
+
+    /// Other oracle thresholds make another campaign (they decide findings and, through guidance, mutants):
+    /// the second run does not replay the first one's steps as its own.
+    @Test func otherOracleThresholdsAreAnotherCampaign() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("f.sqlite").path
+        let oracles = dir.appendingPathComponent("strict.json")
+        try #"{"relativeDistance": 1e-9}"#.write(to: oracles, atomically: true, encoding: .utf8)
+        let base = ["fuzz", "--seeds", "lenet5", "--frameworks", "reference", "--budget", "4", "--seed", "2", "--format", "json", "--db", db]
+        #expect(try CLIProcess.run(base).status == 0)
+        let strict = try CLIProcess.run(base + ["--oracles", oracles.path])
+        #expect(strict.status == 0, "\(strict.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(strict.stdout.utf8)) as? [String: Any])
+        #expect(object["replayed"] as? Int == 0)
+        #expect(try Self.rows("campaign", in: db) == 2)
+        // The defaults written out are the defaults: the same campaign as none.
+        try #"{"relativeDistance": 1e-3}"#.write(to: oracles, atomically: true, encoding: .utf8)
+        let same = try CLIProcess.run(base + ["--oracles", oracles.path])
+        let replayed = try #require(try JSONSerialization.jsonObject(with: Data(same.stdout.utf8)) as? [String: Any])
+        let campaigns = try Self.rows("campaign", in: db)
+        #expect(replayed["replayed"] as? Int == 4 && campaigns == 2)
+    }
+
     /// The campaign on the real framework workers (the venv from `make setup`, as `make test` passes it).
     @Test func campaignRunsOnTheFrameworkWorkers() throws {
         let python = ProcessInfo.processInfo.environment["DEFECTLAB_PYTHON"] ?? ""

@@ -61,6 +61,28 @@ import Testing
         #expect(first.frameworkList == first.frameworks.split(separator: ",").map(String.init))
     }
 
+    /// Merging reads a shard written by an older build without changing it (that build still resumes it): the
+    /// copy is migrated, the shard is not.
+    @Test func mergeLeavesAnOlderShardAsItIs() throws {
+        let dir = try TriageTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("old.sqlite").path
+        let shard = try DefectLabStore.open(path: path)
+        try TriageTestSupport.campaign(shard, seed: 3, budget: 12, shard: ShardSpec(index: 0, count: 1))
+        // As the build before migration v7 left it.
+        try shard.pool.writeWithoutTransaction { db in
+            try db.execute(sql: "ALTER TABLE campaign DROP COLUMN spent_seconds")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v7-campaign-spent'")
+        }
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let merged = try DefectLabStore.open(path: dir.appendingPathComponent("merged.sqlite").path)
+        let result = try CampaignMerge.merge(sources: [path], into: merged)
+        #expect(result.mutants == 12)
+        let applied = try shard.pool.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
+        #expect(!applied.contains("v7-campaign-spent"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
     /// Two shards in two databases, merged and folded, give the defects of the same two shards run into one
     /// store; and the planted set equals that of one unsharded run with the same campaign seed.
     @Test func mergedShardsFoldLikeOneStore() throws {

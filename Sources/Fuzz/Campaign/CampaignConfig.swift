@@ -1,5 +1,6 @@
 import Seeding
 import Foundation
+import Oracles
 
 /// `--shard i/N`: shard i (0-based, as Slurm array and Kubernetes Indexed Job indices are) of N. Each shard
 /// draws from its own stream derived from the campaign seed and gets its share of a mutant budget.
@@ -63,6 +64,12 @@ public struct CampaignConfig: Codable, Sendable {
     /// Defects planted in the fault-injection framework (`OP=KIND`), when it takes part.
     public var planted: [String]
     public var budget: Budget
+    /// Oracle thresholds other than the defaults (`--oracles FILE`): they decide the findings and, through
+    /// guidance, the mutants, so two runs differing in them are two campaigns. nil for the defaults, which
+    /// keeps the identity of campaigns recorded before thresholds were part of it.
+    public var oracles: OracleThresholds?
+    /// Frameworks run from another interpreter (`--framework NAME=PYTHON`); nil when none.
+    public var interpreters: [String: String]?
 
     public init(seeds: [String], frameworks: [String], guidance: GuidanceKind, operators: [String], maxOrder: Int = 3,
                 position: Position = .any, seed: UInt64, shard: ShardSpec = ShardSpec(), planted: [String] = [], budget: Budget) {

@@ -71,8 +71,10 @@ public final class CampaignEngine: @unchecked Sendable {
     /// Runs until the budget is spent (or `stopAfter` new steps, for tests that interrupt a campaign).
     public func run(stopAfter: Int? = nil) throws -> CampaignSummary {
         let start = Date()
-        let campaignID = try store?.campaign(key: config.key, kind: "fuzz", config: config.json, seed: config.seed, shard: config.shard)
-        let history = try campaignID.map { try store!.history(campaign: $0) } ?? []
+        // The set-up is checked before the campaign is stored: a typo in a seed name must not leave an empty
+        // "running" campaign behind for `--campaign latest` to pick.
+        guard !config.seeds.isEmpty else { throw CampaignError(.badArgument, "no seed models: --seeds names at least one (see `models list`)") }
+        guard !operators.isEmpty else { throw CampaignError(.badArgument, "no mutation operators: --ops names at least one (or a group: study, peers, developer, all)") }
         var guidance = config.guidance.make(operators: operators.count)
         var pool: [PoolEntry] = []
         // Fingerprint -> SHA-256 of every model seen: duplicates are skipped, and recorded with the hash.
@@ -84,6 +86,8 @@ public final class CampaignEngine: @unchecked Sendable {
             let json = ModelBundle.encodeGraph(model.graph)
             hashes[Fingerprint(model: model)] = model.contentHash(graphJSON: json)
         }
+        let campaignID = try store?.campaign(key: config.key, kind: "fuzz", config: config.json, seed: config.seed, shard: config.shard)
+        let history = try campaignID.map { try store!.history(campaign: $0) } ?? []
         var coverage = CoverageTracker()
         for entry in pool { coverage.add(entry.model.graph) }
         var signatures = Set<String>()

@@ -23,10 +23,11 @@ public enum CampaignMerge {
     public static func merge(sources: [String], into destination: DefectLabStore) throws -> Result {
         var result = Result()
         for path in sources {
-            // Opening migrates an older shard file to this build's schema first.
-            _ = try DefectLabStore.open(path: path, mode: .mustExist)
+            // Read at this build's schema without touching the shard: an older shard is migrated in a copy.
+            let source = try DefectLabStore.currentSchemaSource(path: path)
+            defer { source.cleanUp() }
             try destination.pool.writeWithoutTransaction { db in
-                try db.execute(sql: "ATTACH DATABASE ? AS src", arguments: [path])
+                try db.execute(sql: "ATTACH DATABASE ? AS src", arguments: [source.path])
                 defer { try? db.execute(sql: "DETACH DATABASE src") }
                 try db.inTransaction {
                     for row in try Row.fetchAll(db, sql: "SELECT id, key FROM src.campaign ORDER BY id") {
@@ -42,10 +43,15 @@ public enum CampaignMerge {
                             try db.execute(sql: "INSERT INTO main.mutant (campaign_id, \(mutantColumns)) SELECT ?, \(mutantColumns) FROM src.mutant WHERE campaign_id = ? AND \(missing)",
                                            arguments: [existing, sourceID, existing])
                             let mutants = db.changesCount
-                            guard mutants > 0 || findings > 0 else { result.skipped += 1; continue }
-                            // The source went further: its status and finish time are the campaign's now.
-                            try db.execute(sql: "UPDATE main.campaign SET (finished_at, status, spent_seconds) = (SELECT finished_at, status, spent_seconds FROM src.campaign WHERE id = ?) WHERE id = ?",
-                                           arguments: [sourceID, existing])
+                            // The source's status, finish and spent time are the campaign's now when it went further,
+                            // or when only they changed (a shard merged while running, then finished without a step).
+                            try db.execute(sql: """
+                                UPDATE main.campaign SET (finished_at, status, spent_seconds) =
+                                    (SELECT finished_at, status, spent_seconds FROM src.campaign WHERE id = ?)
+                                WHERE id = ? AND (? > 0 OR (status, spent_seconds) IS NOT (SELECT status, spent_seconds FROM src.campaign WHERE id = ?))
+                                """, arguments: [sourceID, existing, mutants + findings, sourceID])
+                            let updated = db.changesCount
+                            guard mutants > 0 || findings > 0 || updated > 0 else { result.skipped += 1; continue }
                             result.mutants += mutants
                             result.findings += findings
                             result.extended += 1

@@ -33,6 +33,14 @@ public enum FrameworkRegistry {
                     : "unknown framework '\(name)'\(via); available: \(available.joined(separator: ", "))")
             }
         }
+        // Defects planted where nothing runs them, or an interpreter for a framework not run: a campaign would
+        // record a set-up it never had (reports list planted defects that never ran).
+        if !planted.isEmpty && !list.contains("faulty") {
+            throw CampaignError(.badArgument, "--plant needs the 'faulty' framework: add it to --frameworks (or use all)")
+        }
+        if let unused = interpreters.keys.sorted().first(where: { !list.contains($0) }) {
+            throw CampaignError(.badArgument, "--framework \(unused)=... names a framework not in --frameworks")
+        }
         var seen = Set<String>()
         return result.filter { seen.insert($0.name).inserted }
     }
