@@ -1,6 +1,7 @@
 import ArgumentParser
 import Doctor
 import Foundation
+import Synchronization
 import Fuzz
 import Oracles
 import Taxonomy
@@ -130,6 +131,10 @@ struct FuzzCommand: ParsableCommand {
         try target.identity(&config)
         let store = CampaignStore(store: try database.open())
         let engine = CampaignEngine(config: config, operators: operators, executors: executors, oracles: try target.oracleSuite(), store: store)
+        // Ctrl-C (or a SIGTERM from a scheduler) finishes the step under way, stores it and marks the campaign
+        // paused, instead of leaving it "running" with its workers killed mid-request; a second one exits at once.
+        let interrupted = InterruptFlag.install()
+        engine.shouldStop = { interrupted.isSet }
         let tty = isatty(2) == 1
         var lastPrint = Date.distantPast
         var latest: CampaignProgress?, printedStep = -1
@@ -176,5 +181,35 @@ enum CampaignReport {
         }
         lines.append("report: \(database) (tables campaign, mutant, campaign_finding; campaign id \(s.campaignID.map(String.init) ?? "-"))")
         return lines.joined(separator: "\n")
+    }
+}
+
+/// Set by the first SIGINT or SIGTERM; the second ends the process as the default action would.
+final class InterruptFlag: @unchecked Sendable {  // the sources are only kept alive
+    private let flag = Atomic<Bool>(false)
+    private let sources: [any DispatchSourceSignal]
+
+    private init(sources: [any DispatchSourceSignal]) { self.sources = sources }
+
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+
+    static func install() -> InterruptFlag {
+        let queue = DispatchQueue(label: "defectlab.interrupt")
+        let made = [SIGINT, SIGTERM].map { number -> (Int32, any DispatchSourceSignal) in
+            signal(number, SIG_IGN)
+            return (number, DispatchSource.makeSignalSource(signal: number, queue: queue))
+        }
+        let interrupt = InterruptFlag(sources: made.map(\.1))
+        for (number, source) in made {
+            source.setEventHandler {
+                if interrupt.flag.exchange(true, ordering: .relaxed) {
+                    signal(number, SIG_DFL)
+                    kill(getpid(), number)
+                }
+                FileHandle.standardError.write(Data("\nstopping after this step (the campaign is kept as paused; run the same command to resume; again to quit now)\n".utf8))
+            }
+            source.resume()
+        }
+        return interrupt
     }
 }

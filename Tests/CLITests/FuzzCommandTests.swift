@@ -150,6 +150,34 @@ import Testing
         #expect(reduce.status != 0 && reduce.stderr.contains("--format must be table or json"), "\(reduce.stderr)")
     }
 
+    /// Ctrl-C stops a campaign after the step under way: it exits cleanly, the campaign is kept as paused with
+    /// every step it made, and the same command resumes it.
+    @Test func anInterruptedCampaignIsPausedAndResumes() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("f.sqlite").path
+        let args = ["fuzz", "--seeds", "lenet5", "--frameworks", "reference", "--budget", "100000", "--seed", "6", "--db", db]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIProcess.binary)
+        process.arguments = args
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Until a few steps are stored.
+        let deadline = Date().addingTimeInterval(60)
+        while (try Self.mutantRows(db)) < 3 && Date() < deadline { usleep(200_000) }
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        let steps = try Self.mutantRows(db)
+        #expect(steps >= 3)
+        let report = try CLIProcess.run(["report", "--campaign", "latest", "--format", "json", "--out", dir.appendingPathComponent("r").path, "--db", db])
+        #expect(report.status == 0, "\(report.stderr)")
+        let json = try Data(contentsOf: dir.appendingPathComponent("r/campaign-1.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect((object["campaign"] as? [String: Any])?["status"] as? String == "paused")
+    }
+
     /// Other oracle thresholds make another campaign (they decide findings and, through guidance, mutants):
     /// the second run does not replay the first one's steps as its own.
     @Test func otherOracleThresholdsAreAnotherCampaign() throws {

@@ -74,6 +74,26 @@ import Reference
         }
     }
 
+    /// PM proposes only values that change the layer: not a default the layer already has unwritten.
+    @Test func parameterMutationNeverProposesTheValueInEffect() throws {
+        var b = GraphBuilder(name: "defaults")
+        let x = try b.input([1, 3, 16, 16])
+        let c = try b.add(.conv2d, [x], ["out_channels": .int(4), "kernel": .ints([3, 3])], name: "conv")
+        let p = try b.add(.maxPool2d, [c], ["kernel": .ints([2, 2])], name: "pool")
+        b.output(try b.add(.batchNorm, [p], name: "bn"))
+        let graph = try b.graph.inferred()
+        var rng = SplitMix64(seed: 1, stream: "pm")
+        for node in graph.nodes where node.op != .input {
+            for (key, value) in ParameterMutation.candidates(node, &rng) {
+                #expect(ParameterMutation.effective(node, key) != value, "\(node.name).\(key) = \(value) is what it has")
+            }
+        }
+        let conv = try #require(graph.node(named: "conv"))
+        #expect(!ParameterMutation.candidates(conv, &rng).contains { $0.0 == "stride" && $0.1 == .ints([1, 1]) })
+        let pool = try #require(graph.node(named: "pool"))
+        #expect(!ParameterMutation.candidates(pool, &rng).contains { $0.0 == "stride" && $0.1 == .ints([2, 2]) })
+    }
+
     /// SM gives the layer back its output type; where padding and resizing cannot (a layout already
     /// changed, as SSD's heads transpose to NHWC), the mutant is invalid, never a model of another output shape.
     @Test(arguments: ["ssd-mobilenetv1", "ssd-resnet50-fpn", "yolov3", "lenet5"])

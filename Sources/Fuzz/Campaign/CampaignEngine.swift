@@ -57,6 +57,9 @@ public final class CampaignEngine: @unchecked Sendable {
     let numericGuard = NumericGuard()
     /// Called after every step with the progress.
     public var onProgress: ((CampaignProgress) -> Void)?
+    /// Asked before every new step: true stops the campaign there, recorded as paused (Ctrl-C in `fuzz`: the
+    /// step under way finishes and is stored, and the same command resumes it).
+    public var shouldStop: (@Sendable () -> Bool)?
     /// Admitted mutants kept in memory (the oldest admitted one leaves first; seeds stay).
     public var poolLimit = 64
 
@@ -116,6 +119,7 @@ public final class CampaignEngine: @unchecked Sendable {
             let replay = step < history.count ? history[step] : nil
             if replay == nil {
                 if let stopAfter, fresh >= stopAfter { break }
+                if shouldStop?() == true { break }
                 if let timeBudget {
                     let end = deadline ?? Date().addingTimeInterval(Swift.max(0, timeBudget - spentBefore))
                     deadline = end

@@ -33,7 +33,23 @@ public struct ParameterMutation: MutationOperator {
         case .batchNorm, .layerNorm, .groupNorm: out += [1e-3, 1e-2].map { ("epsilon", .float($0)) }
         default: break
         }
-        return out.filter { node.attributes[$0.0] != $0.1 }
+        // Against the value the layer has in effect, written or not: `stride [1, 1]` on a conv that states no
+        // stride is the same layer, and its mutant would run as a new one that cannot differ.
+        return out.filter { effective(node, $0.0) != $0.1 }
+    }
+
+    /// An attribute's value as the IR's inference reads it: the written one, else the op's default.
+    static func effective(_ node: Node, _ key: String) -> AttributeValue? {
+        if let written = node.attributes[key] { return written }
+        switch (node.op, key) {
+        case (.conv2d, "stride"), (.conv2d, "dilation"): return .ints([1, 1])
+        case (.conv2d, "pads"), (.maxPool2d, "pads"), (.avgPool2d, "pads"): return .ints([0, 0, 0, 0])
+        case (.maxPool2d, "stride"), (.avgPool2d, "stride"): return node.attributes["kernel"]
+        case (.batchNorm, "epsilon"), (.layerNorm, "epsilon"), (.groupNorm, "epsilon"): return .float(1e-5)
+        case (.leakyRelu, "alpha"): return .float(0.01)
+        case (.elu, "alpha"): return .float(1)
+        default: return nil
+        }
     }
 
     public func targets(in model: FuzzModel) -> [String] {

@@ -93,8 +93,10 @@ public struct WeightMutation: MutationOperator {
             let ab = record.ints("rows")
             guard ab.count == 2, ab.allSatisfy({ $0 < rows }) else { throw MutationError(.notApplicable, "NS rows out of range") }
             swapRows(&tensor, ab[0], ab[1], width)
-            // The bias of the switched neurons moves with them.
-            if record.string("weight") == "weight", var bias = m.weights[node.weightKey("bias")], bias.elementCount == rows {
+            // The bias of the switched neurons moves with them — where axis 0 is the neurons: a transposed
+            // convolution's weight is [C_in, C_out/g, kh, kw], its rows are input channels, and its bias is not
+            // theirs even when the counts match.
+            if record.string("weight") == "weight", node.op != .convTranspose2d, var bias = m.weights[node.weightKey("bias")], bias.elementCount == rows {
                 swapRows(&bias, ab[0], ab[1], 1)
                 m.weights[node.weightKey("bias")] = bias
             }
@@ -103,7 +105,11 @@ public struct WeightMutation: MutationOperator {
             let mean = values.reduce(0, +) / Double(values.count)
             let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
             let sigma = record.double("sigma", 0.2) * (std > 0 ? std : 0.01)
-            for i in tensor.values.indices where rng.chance(fraction) { tensor.values[i] += Float(rng.normal() * sigma) }
+            var touched = false
+            for i in tensor.values.indices where rng.chance(fraction) { tensor.values[i] += Float(rng.normal() * sigma); touched = true }
+            // A small tensor can draw no position at all (a 4-element bias at 10%: two times in three); one is
+            // then perturbed, so the mutant always differs from its parent.
+            if !touched { tensor.values[rng.index(tensor.values.count)] += Float(Swift.max(Swift.abs(rng.normal()), 0.5) * sigma) }
         case .invert:
             for r in picked { for i in 0..<width { tensor.values[r * width + i] = -tensor.values[r * width + i] } }
         case .block:
