@@ -76,6 +76,24 @@ class Ops(generic.GenericOps):
     def op_Softmax(self, n, a, s, W): return ops.softmax(a[0], n.a("axis", -1))
     def op_ReLU6(self, n, a, s, W): return ops.relu6(a[0])
 
+    # MindSpore's own activations where it has them: the generic decompositions go through ops.relu and
+    # ops.maximum, which turn NaN into 0, so they would charge MindSpore with losing a NaN its own ELU, SELU and
+    # HardSigmoid keep, and would never run its own Softplus (which answers inf for NaN). LeakyReLU stays
+    # generic: ops.leaky_relu fails in this MindSpore build.
+    def op_ELU(self, n, a, s, W):
+        if float(n.a("alpha", 1.0)) == 1.0:
+            return ops.elu(a[0], 1.0)
+        return super().op_ELU(n, a, s, W)
+
+    def op_SELU(self, n, a, s, W): return ops.selu(a[0])
+
+    def op_HardSigmoid(self, n, a, s, W):
+        if abs(float(n.a("alpha", 1 / 6)) - 1 / 6) < 1e-9 and abs(float(n.a("beta", 0.5)) - 0.5) < 1e-9:
+            return ops.hardsigmoid(a[0])
+        return super().op_HardSigmoid(n, a, s, W)
+
+    def op_Softplus(self, n, a, s, W): return ops.softplus(a[0])
+
 
 class Backend:
     name = "mindspore"

@@ -121,6 +121,8 @@ class Ops(generic.GenericOps):
         return self.p.node("HardSigmoid", [a[0]], alpha=float(n.a("alpha", 1 / 6)), beta=float(n.a("beta", 0.5)))
     def op_HardSwish(self, n, a, s, W): return self.p.node("HardSwish", [a[0]])
     def op_Softsign(self, n, a, s, W): return self.p.node("Softsign", [a[0]])
+    # ONNX's own Softplus: the generic log1p is Log(1 + x) here (ONNX has no Log1p), exactly 0 below x ≈ -17.
+    def op_Softplus(self, n, a, s, W): return self.p.node("Softplus", [a[0]])
 
     def op_Clip(self, n, a, s, W):
         return self.p.node("Clip", [a[0], self.p.scalar_like(n.a("min"), a[0]), self.p.scalar_like(n.a("max"), a[0])])

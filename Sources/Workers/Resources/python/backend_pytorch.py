@@ -118,7 +118,9 @@ class Ops(generic.GenericOps):
         mode = n.a("mode", "nearest")
         size = n.out_shape()[2:4]
         if mode == "nearest":
-            return F.interpolate(a[0], size=size, mode="nearest")
+            # The IR's source index is floor(i * in / out) exactly; F.interpolate computes it with a float32
+            # scale and picks the next row for some sizes (26 -> 22), which would charge PyTorch with a deviation.
+            return super().op_Resize(n, a, s, W)
         return F.interpolate(a[0], size=size, mode="bilinear", align_corners=n.a("align_corners", False))
 
     def _rnn(self, n, a, W, cls):
@@ -171,7 +173,10 @@ class Backend:
         return torch.nn.Parameter(torch.from_numpy(np.ascontiguousarray(a)), requires_grad=bool(trainable) and a.dtype.kind == "f")
 
     def input(self, a): return torch.from_numpy(np.ascontiguousarray(a))
-    def to_numpy(self, t): return t.detach().cpu().numpy()
+    def to_numpy(self, t):
+        t = t.detach().cpu()
+        # NumPy has no bfloat16: a bf16 node's values (per-node runs of mixed-precision mutants) go out as f32.
+        return (t.float() if t.dtype == torch.bfloat16 else t).numpy()
 
     def build(self, graph, weights, variant):
         model = eager.EagerModel(self, graph, weights)

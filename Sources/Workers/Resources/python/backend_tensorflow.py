@@ -52,6 +52,10 @@ class Prims:
         return f(x, axis=axes, keepdims=keep)
 
     def conv(self, x, w, stride, dilation, groups):
+        # TensorFlow's convolutions take a stride or a dilation above 1, not both (tf.nn.convolution raises, and
+        # depthwise_conv2d answers wrong values): a gap of the framework, declared, not a crash or a deviation.
+        if max(stride) > 1 and max(dilation) > 1:
+            raise generic.Unsupported("convolution with both stride and dilation above 1")
         cin = x.shape[1]
         wk = tf.transpose(w, [2, 3, 1, 0])  # OIHW → HWIO
         xs = nhwc(x)
@@ -61,8 +65,6 @@ class Prims:
             # depthwise: HW(C·m)1 → HWCm
             m = w.shape[0] // cin
             dw = tf.reshape(tf.transpose(w, [2, 3, 0, 1]), [w.shape[2], w.shape[3], cin, m])
-            if stride[0] != stride[1] and max(dilation) > 1:
-                raise generic.Unsupported("depthwise conv with unequal strides and dilation")
             y = tf.nn.depthwise_conv2d(xs, dw, [1, stride[0], stride[1], 1], "VALID", dilations=dilation)
         else:
             # grouped conv: the CPU kernel has none, so one conv per group
@@ -141,7 +143,8 @@ class Backend:
             grads = tape.gradient(loss, [v for _, v in variables])
             losses.append(float(loss))
             if step == 0:
-                first = {k: g.numpy() for (k, _), g in zip(variables, grads) if g is not None}
+                # An embedding's gradient is IndexedSlices, which has no .numpy(): made dense first.
+                first = {k: tf.convert_to_tensor(g).numpy() for (k, _), g in zip(variables, grads) if g is not None}
             for (_, v), g in zip(variables, grads):
                 if g is not None:
                     v.assign_sub(lr * tf.convert_to_tensor(g))
