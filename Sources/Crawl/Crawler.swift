@@ -72,7 +72,9 @@ public final class Crawler {
         guard let url = api.rateLimitURL, !options.tokens.isEmpty else { return }
         for i in tokens.entries.indices {
             tokens.current = i
-            _ = try fetch(url, conditional: false, pinned: i)
+            // nil is a 404: a GitHub Enterprise server with rate limiting off ("Rate limiting is not enabled")
+            // has no quota to learn, which is no reason to stop the crawl.
+            guard try fetch(url, conditional: false, pinned: i) != nil else { return }
         }
     }
 
@@ -269,6 +271,15 @@ public final class Crawler {
         progress.wait = nil
     }
 
+    /// An HTTP `date` header (RFC 7231 IMF-fixdate) as seconds since 1970.
+    static func httpDate(_ text: String) -> Int64? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970) }
+    }
+
     /// Exponential back-off with jitter, scaled for tests: attempt 0 → ~1 s, 1 → ~2 s, … capped at 60 s.
     func backoff(_ attempt: Int, base: Double = 1, cap: Double = 60) -> Double {
         let raw = min(cap, base * pow(2, Double(attempt)))
@@ -283,6 +294,11 @@ public final class Crawler {
         var redirects = 0
         var secondaryHits = 0
         let cachedETag = conditional ? try db.etag(url: url)?.etag : nil
+        // Every URL this crawl follows comes from the tracker (a `link` header, a stored next page): the token
+        // goes only to the API's own origin, whichever path (issues, comments, labels) found the URL.
+        guard TrackerAPI.origin(url) == TrackerAPI.origin(api.base) else {
+            throw CrawlError(.redirect, "a page link to another origin (\(TrackerAPI.origin(url) ?? "?")); not followed with the token")
+        }
         while true {
             if let max = options.maxRequests, report.requests >= max {
                 throw Stop(outcome: .budgetStopped)
@@ -365,10 +381,15 @@ public final class Crawler {
                 let retryAfter = response.header("retry-after").flatMap(Double.init)
                 let lower = (message ?? "").lowercased()
                 if remaining == 0 && !lower.contains("secondary") {
-                    // Primary limit: rest this token until its reset; another token may carry on at once.
-                    let reset = response.header("x-ratelimit-reset").flatMap(Int64.init) ?? (now() + Int64(retryAfter ?? 60))
-                    tokens.exhaust(index, until: reset)
+                    // Primary limit: rest this token until its reset; another token may carry on at once. The
+                    // reset is the tracker's clock: measured against its `date` header, so a local clock running
+                    // ahead does not take the reset as passed and send again at once (a tight loop GitHub bans).
+                    let serverNow = response.header("date").flatMap(Self.httpDate) ?? now()
+                    let reset = response.header("x-ratelimit-reset").flatMap(Int64.init) ?? (serverNow + Int64(retryAfter ?? 60))
+                    tokens.exhaust(index, until: now() + max(1, reset - serverNow + 1))
                     if pinned != nil { return response }
+                    attempt += 1
+                    guard attempt < options.maxAttempts + 4 else { throw CrawlError(.exhausted, "still rate-limited after \(attempt) waits") }
                     continue
                 }
                 if lower.contains("secondary") || response.status == 429 || retryAfter != nil || lower.contains("rate limit") {
@@ -383,7 +404,7 @@ public final class Crawler {
                 }
                 throw CrawlError(.forbidden, "403 forbidden\(message.map { ": \($0)" } ?? "") (not a rate limit; not retried)")
             case 404:
-                if target != url || target.contains("/comments") { return nil }
+                if target != url || target.contains("/comments") || target == api.rateLimitURL { return nil }
                 throw CrawlError(.notFound, "404 not found: \(options.owner)/\(options.repo) on \(api.base) (wrong name, or no access)")
             case 410:
                 return response

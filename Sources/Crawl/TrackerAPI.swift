@@ -128,14 +128,18 @@ struct TrackerAPI: Sendable {
         return response.header("total_page").flatMap(Int.init)
     }
 
-    /// The URL of `rel` in a `link` header, verbatim.
+    /// The URL of `rel` in a `link` header, verbatim. Each link's `<…>` is read whole before its parameters,
+    /// since a URL may hold commas (`labels=a,b`) that a split on every comma would cut.
     static func linkTarget(_ header: String, rel: String) -> String? {
-        for part in header.split(separator: ",") {
-            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let target = pieces.first, target.hasPrefix("<"), target.hasSuffix(">") else { continue }
-            if pieces.dropFirst().contains(where: { $0 == "rel=\"\(rel)\"" || $0 == "rel=\(rel)" }) {
-                return String(target.dropFirst().dropLast())
-            }
+        var rest = Substring(header)
+        while let open = rest.firstIndex(of: "<") {
+            guard let close = rest[open...].firstIndex(of: ">") else { return nil }
+            let target = rest[rest.index(after: open)..<close]
+            let after = rest[rest.index(after: close)...]
+            let end = after.firstIndex(of: "<") ?? after.endIndex
+            let parameters = after[..<end].split(whereSeparator: { $0 == ";" || $0 == "," }).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parameters.contains(where: { $0 == "rel=\"\(rel)\"" || $0 == "rel=\(rel)" }) { return String(target) }
+            rest = after[end...]
         }
         return nil
     }

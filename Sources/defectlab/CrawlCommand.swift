@@ -110,9 +110,18 @@ struct CrawlArguments: ParsableArguments {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw ValidationError("--token-file \(path): cannot read the file")
             }
-            for (n, line) in text.split(separator: "\n").enumerated() {
+            // Lines end in LF, CRLF (a file saved on Windows: "\r\n" is one Character, which a split on "\n" does
+            // not cut, so two tokens became one) or CR; numbered as an editor numbers them.
+            let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+                .split(separator: "\n", omittingEmptySubsequences: false)
+            for (n, line) in lines.enumerated() {
                 let t = line.trimmingCharacters(in: .whitespacesAndNewlines)
-                if !t.isEmpty, !t.hasPrefix("#") { out.append(CrawlToken(label: "\(path) line \(n + 1)", value: t)) }
+                guard !t.isEmpty, !t.hasPrefix("#") else { continue }
+                // A token goes into a header: whitespace or a control character inside it is no token.
+                guard !t.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
+                    throw ValidationError("--token-file \(path) line \(n + 1): a token holds whitespace or a control character (one token per line)")
+                }
+                out.append(CrawlToken(label: "\(path) line \(n + 1)", value: t))
             }
         }
         return out

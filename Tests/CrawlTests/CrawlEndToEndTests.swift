@@ -273,6 +273,15 @@ struct CrawlEndToEndTests {
         #expect(r.stderr.contains("[$T1]") && r.stderr.contains("[$T2]"))
         #expect(!r.stderr.contains("tok-one-1111") && !r.stderr.contains("tok-two-2222"))
         #expect(try differences(db: db, sim: sim, repo: "pytorch/pytorch", comments: false) == [])
+        // The same tokens from a file saved with Windows line ends: two tokens, not one.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "# tokens\r\ntok-one-1111\r\n\r\ntok-two-2222\r\n".write(to: file, atomically: true, encoding: .utf8)
+        // A simulator of its own: the first crawl spent most of these tokens' quota, whose reset is an hour away.
+        let fresh = try Simulator(["--seed", "2", "--github", "pytorch/pytorch=900", "--tokens", "tok-one-1111,tok-two-2222", "--quota", "8"])
+        let fromFile = try fresh.crawl("github", "pytorch/pytorch", db: temporaryDatabase(), ["--token-file", file.path, "--verbose"])
+        #expect(fromFile.status == 0, "\(fromFile.stderr)")
+        #expect(fromFile.stderr.contains("line 2]") && fromFile.stderr.contains("line 4]"), "\(fromFile.stderr.suffix(600))")
     }
 
     @Test func budgetStopsWithItsOwnStatusAndResumes() throws {

@@ -31,6 +31,12 @@ struct CrawlUnitTests {
         let h = #"<https://api.github.com/repositories/1300192/issues?page=2&per_page=100>; rel="next", <https://api.github.com/repositories/1300192/issues?page=515>; rel="last""#
         #expect(TrackerAPI.linkTarget(h, rel: "next") == "https://api.github.com/repositories/1300192/issues?page=2&per_page=100")
         #expect(TrackerAPI.linkTarget(h, rel: "prev") == nil)
+        // A comma inside a URL is part of it, not a separator between links.
+        let commas = #"<https://api.github.com/repos/o/r/issues?labels=a,b&page=2>; rel="next", <https://api.github.com/repos/o/r/issues?labels=a,b&page=9>; rel="last""#
+        #expect(TrackerAPI.linkTarget(commas, rel: "next") == "https://api.github.com/repos/o/r/issues?labels=a,b&page=2")
+        #expect(TrackerAPI.linkTarget(commas, rel: "last") == "https://api.github.com/repos/o/r/issues?labels=a,b&page=9")
+        // A rate limit's reset is read against the tracker's clock (its `date` header).
+        #expect(Crawler.httpDate("Wed, 21 Oct 2015 07:28:00 GMT") == 1_445_412_480)
         #expect(TrackerAPI.origin("http://127.0.0.1:8080/x") == "http://127.0.0.1:8080")
         #expect(TrackerAPI.origin("https://API.github.com/x") == "https://api.github.com:443")
     }
