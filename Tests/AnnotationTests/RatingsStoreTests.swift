@@ -101,16 +101,21 @@ import Testing
         #expect(counts == [0, 0, 0, 0])
     }
 
-    @Test func itemsLinkToCrawledIssuesAndTakeTheirFramework() throws {
-        let db = try store()
+    /// Issue `number` of a crawled pytorch/pytorch (id 5, title "CUDA OOM").
+    func crawledIssue(_ number: Int, url: String?, in db: DefectLabStore) throws {
         try db.write { db in
             try db.execute(sql: "INSERT INTO tracker (id, kind, api_url) VALUES (1, 'github', 'https://api.github.com')")
             try db.execute(sql: "INSERT INTO repository (id, tracker_id, owner, name, framework) VALUES (1, 1, 'pytorch', 'pytorch', 'pytorch')")
             try db.execute(sql: """
-                INSERT INTO issue (id, repository_id, number, title, raw_json, fetched_at)
-                VALUES (5, 1, '101', 'CUDA OOM', '{}', '2024-01-01T00:00:00Z')
-                """)
+                INSERT INTO issue (id, repository_id, number, title, url, raw_json, fetched_at)
+                VALUES (5, 1, ?, 'CUDA OOM', ?, '{}', '2024-01-01T00:00:00Z')
+                """, arguments: [String(number), url])
         }
+    }
+
+    @Test func itemsLinkToCrawledIssuesAndTakeTheirFramework() throws {
+        let db = try store()
+        try crawledIssue(101, url: nil, in: db)
         let summary = try importText("item,a,b\nhttps://github.com/pytorch/pytorch/issues/101,B1,B1\nBARE-1,A1,A2\n",
                                      name: "w.csv", into: db, framework: "TensorFlow")
         #expect(summary.itemsLinkedToIssues == 1)
@@ -126,13 +131,8 @@ import Testing
     /// made from the crawled `pytorch/pytorch` URL, and two uncrawled writings are one item.
     @Test func anIssueIsOneItemWhateverTheCaseOfItsRepository() throws {
         let db = try store()
+        try crawledIssue(101, url: "https://github.com/pytorch/pytorch/issues/101", in: db)
         try db.write { db in
-            try db.execute(sql: "INSERT INTO tracker (id, kind, api_url) VALUES (1, 'github', 'https://api.github.com')")
-            try db.execute(sql: "INSERT INTO repository (id, tracker_id, owner, name, framework) VALUES (1, 1, 'pytorch', 'pytorch', 'pytorch')")
-            try db.execute(sql: """
-                INSERT INTO issue (id, repository_id, number, title, url, raw_json, fetched_at)
-                VALUES (5, 1, '101', 'CUDA OOM', 'https://github.com/pytorch/pytorch/issues/101', '{}', '2024-01-01T00:00:00Z')
-                """)
             // What `sample` makes for a crawled issue: the URL as crawled, written as the API gave it.
             try db.execute(sql: """
                 INSERT INTO item (id, key, issue_id, framework, created_at)
