@@ -133,19 +133,24 @@ _NUMBER_FIELDS = ("build_ms", "first_ms", "times_ms", "rss_mb", "rss_before_mb",
 # packages beside it (jaxlib holds XLA's kernels, onnx's checker judges every ONNX model) and the environment
 # that picks its device. The probed capabilities are cached under it, so a change here probes again.
 _FINGERPRINT_PACKAGES = {"pytorch": ["torch", "numpy"], "onnxruntime": ["onnxruntime", "onnx", "numpy"],
-                         "tensorflow": ["tensorflow", "keras", "numpy"], "jax": ["jax", "jaxlib", "numpy"],
+                         "tensorflow": ["tensorflow", "numpy"], "jax": ["jax", "jaxlib", "numpy"],
                          "mindspore": ["mindspore", "numpy"]}
 _FINGERPRINT_ENVIRONMENT = ["CUDA_VISIBLE_DEVICES", "JAX_PLATFORMS", "XLA_FLAGS", "TF_ENABLE_ONEDNN_OPTS", "TF_XLA_FLAGS"]
 
 
 def runtime_fingerprint(framework):
-    from importlib import metadata
     parts = []
     for package in _FINGERPRINT_PACKAGES.get(framework, []):
-        try:
-            parts.append(f"{package} {metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{package} -")
+        # The backend imported them already: their own __version__ costs nothing, where importlib.metadata
+        # scans site-packages (tens of ms, a quarter of ONNX Runtime's start-up).
+        version = getattr(sys.modules.get(package), "__version__", None)
+        if version is None:
+            from importlib import metadata
+            try:
+                version = metadata.version(package)
+            except metadata.PackageNotFoundError:
+                version = "-"
+        parts.append(f"{package} {version}")
     parts += [f"{name}={os.environ[name]}" for name in _FINGERPRINT_ENVIRONMENT if name in os.environ]
     return "; ".join(parts)
 
