@@ -87,7 +87,7 @@ public struct DiffRunner: Sendable {
             do { results[name] = try worker.execute(request) } catch {
                 results[name] = ExecutionResult(framework: name, status: .crash, stage: "load", message: error.message)
             }
-            if !request.perNode, let r = results[name], Self.needsLocalization(r, reference: reference, thresholds: options.thresholds) {
+            if !request.perNode, let r = results[name], Self.needsLocalization(r, reference: reference, referenceNaN: ReferenceNaN(subject.graph), thresholds: options.thresholds) {
                 // The final outputs deviate or hold NaN/Inf: ask again for every node's value to localize it.
                 var again = request
                 again.perNode = true
@@ -115,12 +115,13 @@ public struct DiffRunner: Sendable {
 
     /// Whether a run's final outputs fail the allclose check against the reference or hold NaN/Inf: only then
     /// are per-node values worth fetching.
-    static func needsLocalization(_ r: ExecutionResult, reference: ReferenceRun, thresholds: OracleThresholds) -> Bool {
+    static func needsLocalization(_ r: ExecutionResult, reference: ReferenceRun, referenceNaN: ReferenceNaN, thresholds: OracleThresholds) -> Bool {
         guard r.status == .ok else { return false }
         for (i, ref) in reference.outputs.enumerated() {
-            // A missing or misshapen output needs localizing most of all.
-            guard let t = r.outputs["output:\(i)"], let d = Deviation.between(t, ref, rtol: thresholds.rtol, atol: thresholds.atol) else { return true }
-            if !d.allclose || Deviation.hasNonFinite(t) { return true }
+            // A missing or misshapen output needs localizing most of all, and so does a NaN lost on the way.
+            guard let t = r.outputs["output:\(i)"],
+                  let d = Deviation.between(t, ref, rtol: thresholds.rtol, atol: thresholds.atol, referenceNaN: referenceNaN) else { return true }
+            if !d.allclose || d.nonFiniteDisagrees || Deviation.hasNonFinite(t) { return true }
         }
         return false
     }

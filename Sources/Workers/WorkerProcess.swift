@@ -14,7 +14,6 @@ final class WorkerProcess {
     private(set) var stderrTail = Data()
     private(set) var stage = "start"
     private var exitStatus: Int32?
-    private var groupKilled = false
     static let tailLimit = 16 * 1024
 
     /// A worker that dies while a request is being written to it must not kill the driver with SIGPIPE:
@@ -249,7 +248,14 @@ final class WorkerProcess {
         if let exitStatus { return exitStatus }
         var status: Int32 = 0
         let r = waitpid(pid, &status, WNOHANG)
-        if r == pid { exitStatus = status; return status }
+        if r == pid {
+            exitStatus = status
+            // The worker died on its own (a segfault): what it forked (torch.compile's compile workers) may
+            // outlive it. The group is signalled at once, while those members still hold its id (later, with
+            // the group empty, the id could belong to someone else).
+            Glibc.kill(-pid, SIGKILL)
+            return status
+        }
         return nil
     }
 
@@ -260,12 +266,10 @@ final class WorkerProcess {
         return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
     }
 
-    /// SIGKILL to the whole group, then reap (bounded: a killed child is gone within milliseconds). The group
-    /// is signalled even when the worker itself is already gone: what it forked (torch.compile's compile
-    /// workers) outlives a segfault, and the group's id stays taken while any of them lives.
+    /// SIGKILL to the whole group, then reap (bounded: a killed child is gone within milliseconds).
     func kill() {
-        if !groupKilled { groupKilled = true; Glibc.kill(-pid, SIGKILL) }
         guard reap() == nil else { return }
+        Glibc.kill(-pid, SIGKILL)
         Glibc.kill(pid, SIGKILL)
         for _ in 0..<200 {
             if reap() != nil { return }

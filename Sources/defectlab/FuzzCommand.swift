@@ -202,10 +202,9 @@ final class InterruptFlag: @unchecked Sendable {  // the sources are only kept a
         let interrupt = InterruptFlag(sources: made.map(\.1))
         for (number, source) in made {
             source.setEventHandler {
-                if interrupt.flag.exchange(true, ordering: .relaxed) {
-                    signal(number, SIG_DFL)
-                    kill(getpid(), number)
-                }
+                // The second one ends the process now. Not by raising the signal again: libdispatch keeps it
+                // blocked in every thread and would only deliver it to this handler once more.
+                if interrupt.flag.exchange(true, ordering: .relaxed) { _exit(128 + number) }
                 FileHandle.standardError.write(Data("\nstopping after this step (the campaign is kept as paused; run the same command to resume; again to quit now)\n".utf8))
             }
             source.resume()

@@ -76,6 +76,21 @@ import Testing
         #expect(now == ["D1", "D1"])
     }
 
+    /// A label undone since (a retract row) is newer than an older rating: the rating does not come back.
+    @Test func anOlderRatingDoesNotReviveAnUndoneLabel() throws {
+        let db = try store()
+        _ = try importText("item,rater,label,level,time\nI-1,alice,B3,subtype,2024-06-01T10:00:00Z\n", name: "first.csv", into: db)
+        try db.write { db in
+            try db.execute(sql: """
+                INSERT INTO annotation (item_id, annotator_id, level, action, source, created_at)
+                SELECT item_id, annotator_id, level, 'retract', 'tui', '2024-06-03T10:00:00.000Z' FROM annotation
+                """)
+        }
+        let summary = try importText("item,rater,label,level,time\nI-1,alice,B1,subtype,2024-06-02T10:00:00Z\n", name: "older.csv", into: db)
+        #expect(summary.ratingsOlder == 1 && summary.ratingsAdded == 0)
+        #expect(try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM current_annotation") } == 0)
+    }
+
     @Test func wideRoundTripIsExact() throws {
         let wide = "item,framework,ann1,ann2,final\nhttps://github.com/onnx/onnx/issues/3,onnx,E1,E2,E1\nX-9,tensorflow,,F1,\n"
         let db = try store()

@@ -54,6 +54,16 @@ import Workers
         #expect(extra.findings.first?.detail.contains("reference is finite") == true)
     }
 
+    /// A NaN lost on the way makes `diff` fetch every node's values, so the loss is pinned where it happens.
+    @Test func aLostNaNAsksForPerNodeValues() throws {
+        let (graph, reference) = try Self.relu6()
+        let lost = Self.result("b", [0, 1, 6, 0], outputs: ["output:0"])
+        #expect(DiffRunner.needsLocalization(lost, reference: reference, referenceNaN: ReferenceNaN(graph), thresholds: OracleThresholds()))
+        let agrees = Self.result("a", [.nan, 1, 6, 0], outputs: ["output:0"])
+        #expect(DiffRunner.needsLocalization(agrees, reference: reference, referenceNaN: .defined, thresholds: OracleThresholds()) == true,
+                "any NaN/Inf in the outputs is localized, as before")
+    }
+
     @Test func aNaNCastToAnIntegerIsUndefinedAndSkipped() throws {
         var b = GraphBuilder(name: "cast")
         let x = try b.input([1, 4])

@@ -81,6 +81,11 @@ import Testing
         let applied = try shard.pool.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
         #expect(!applied.contains("v7-campaign-spent"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        // Merged again after the merged store went further on its own (resumed to a finish): nothing moves back.
+        try merged.pool.write { db in try db.execute(sql: "UPDATE campaign SET status = 'finished', spent_seconds = 3600") }
+        _ = try CampaignMerge.merge(sources: [path], into: merged)
+        let after = try merged.pool.read { try Row.fetchOne($0, sql: "SELECT status, spent_seconds FROM campaign") }
+        #expect(after?["status"] as String? == "finished" && after?["spent_seconds"] as Double? == 3600)
     }
 
     /// Two shards in two databases, merged and folded, give the defects of the same two shards run into one

@@ -87,11 +87,13 @@ public struct RatingsImporter: Sendable {
                         annotatorIDs[rating.rater] = annotatorID
                         summary.annotatorsCreated += 1
                     }
-                    let current = try Row.fetchOne(db, sql: """
-                        SELECT label, created_at FROM current_annotation WHERE item_id = ? AND annotator_id = ? AND level = ?
+                    // The latest row of any action: a label undone since (a retract) is newer than an older rating too.
+                    let latest = try Row.fetchOne(db, sql: """
+                        SELECT action, label, created_at FROM annotation WHERE item_id = ? AND annotator_id = ? AND level = ?
+                        ORDER BY id DESC LIMIT 1
                         """, arguments: [itemID, annotatorID, rating.level.rawValue])
-                    if current?["label"] as String? == rating.label { summary.ratingsUnchanged += 1; continue }
-                    if Self.isOlder(rating.time, than: current?["created_at"]) { summary.ratingsOlder += 1; continue }
+                    if latest?["action"] as String? == "label", latest?["label"] as String? == rating.label { summary.ratingsUnchanged += 1; continue }
+                    if Self.isOlder(rating.time, than: latest?["created_at"]) { summary.ratingsOlder += 1; continue }
                     try db.execute(sql: """
                         INSERT INTO annotation (item_id, annotator_id, level, action, label, source, created_at)
                         VALUES (?, ?, ?, 'label', ?, 'import', ?)

@@ -43,13 +43,18 @@ public enum CampaignMerge {
                             try db.execute(sql: "INSERT INTO main.mutant (campaign_id, \(mutantColumns)) SELECT ?, \(mutantColumns) FROM src.mutant WHERE campaign_id = ? AND \(missing)",
                                            arguments: [existing, sourceID, existing])
                             let mutants = db.changesCount
-                            // The source's status, finish and spent time are the campaign's now when it went further,
-                            // or when only they changed (a shard merged while running, then finished without a step).
+                            // The source's status, finish and spent time are the campaign's now when it went further:
+                            // it brought steps, spent more time, or stopped running since (a shard merged while it
+                            // ran, then finished without a step). Never backwards: a store resumed further itself
+                            // keeps its own.
                             try db.execute(sql: """
                                 UPDATE main.campaign SET (finished_at, status, spent_seconds) =
-                                    (SELECT finished_at, status, spent_seconds FROM src.campaign WHERE id = ?)
-                                WHERE id = ? AND (? > 0 OR (status, spent_seconds) IS NOT (SELECT status, spent_seconds FROM src.campaign WHERE id = ?))
-                                """, arguments: [sourceID, existing, mutants + findings, sourceID])
+                                    (SELECT finished_at, status, MAX(spent_seconds, main.campaign.spent_seconds) FROM src.campaign WHERE id = ?)
+                                WHERE id = ? AND (? > 0
+                                    OR (SELECT spent_seconds FROM src.campaign WHERE id = ?) > spent_seconds
+                                    OR (status = 'running' AND (SELECT status FROM src.campaign WHERE id = ?) <> 'running'
+                                        AND (SELECT spent_seconds FROM src.campaign WHERE id = ?) >= spent_seconds))
+                                """, arguments: [sourceID, existing, mutants + findings, sourceID, sourceID, sourceID])
                             let updated = db.changesCount
                             guard mutants > 0 || findings > 0 || updated > 0 else { result.skipped += 1; continue }
                             result.mutants += mutants
