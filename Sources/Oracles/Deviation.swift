@@ -41,12 +41,12 @@ public struct Deviation: Sendable, Hashable {
         var sum = 0.0, worst = 0.0, close = true, nonFinite = 0, n = 0, magnitude = 0.0, unexpected = 0, missed = 0
         for (v, r) in zip(values, ref.values) {
             if !v.isFinite { nonFinite += 1 }
-            if !r.isFinite {
-                if r.isNaN && referenceNaN == .undefined { continue }
-                if !(v == r || v.isNaN && r.isNaN) { missed += 1; close = false }
-                continue
+            switch referenceNaN.standing(v, r) {
+            case .agrees: continue
+            case .missed: missed += 1; close = false; continue
+            case .unexpected: unexpected += 1; close = false; continue
+            case .comparable: break
             }
-            if !v.isFinite { unexpected += 1; close = false; continue }
             let d = Swift.abs(v - r)
             magnitude += Swift.abs(r)
             sum += d
@@ -77,15 +77,34 @@ public enum ReferenceNaN: Sendable, Hashable {
         self = castsToInteger ? .undefined : .defined
     }
 
+    /// How one framework value stands against the reference's, the one rule `Deviation` and the campaign
+    /// oracles both count by.
+    public enum Standing: Sendable {
+        /// Both finite: a distance.
+        case comparable
+        /// The same NaN or infinity, or a reference NaN that only means "undefined".
+        case agrees
+        /// NaN/Inf where the reference is finite.
+        case unexpected
+        /// Something else where the reference is NaN/Inf (a finite value, the other infinity).
+        case missed
+    }
+
+    public func standing(_ v: Double, _ r: Double) -> Standing {
+        if r.isFinite { return v.isFinite ? .comparable : .unexpected }
+        if r.isNaN && self == .undefined { return .agrees }
+        return v == r || v.isNaN && r.isNaN ? .agrees : .missed
+    }
+
     /// Element by element, as `Deviation` counts them: (NaN/Inf where the reference is finite, something else
     /// where the reference is NaN/Inf).
     public func disagreement(_ a: [Double], _ r: [Double]) -> (unexpected: Int, missed: Int) {
         var unexpected = 0, missed = 0
         for (v, x) in zip(a, r) {
-            if x.isFinite {
-                if !v.isFinite { unexpected += 1 }
-            } else if !(x.isNaN && self == .undefined), !(v == x || v.isNaN && x.isNaN) {
-                missed += 1
+            switch standing(v, x) {
+            case .unexpected: unexpected += 1
+            case .missed: missed += 1
+            case .comparable, .agrees: break
             }
         }
         return (unexpected, missed)
