@@ -148,6 +148,34 @@ import Reference
         }
     }
 
+    /// A transposed convolution's neurons are its output channels, which its weight [C_in, C_out/g, kh, kw]
+    /// holds along axis 1 per group: NEB zeroes exactly the picked output channels (they keep only their bias),
+    /// NAI negates them and NS swaps two, bias included — never input-channel rows.
+    @Test func weightOperatorsTreatATransposedConvolutionsOutputChannelsAsItsNeurons() throws {
+        var b = GraphBuilder(name: "deconv")
+        let x = try b.input([1, 4, 5, 5])
+        b.output(try b.add(.convTranspose2d, [x], ["out_channels": .int(6), "kernel": .ints([3, 3]), "stride": .ints([2, 2]), "groups": .int(2)], name: "up"))
+        let graph = try b.graph.inferred()
+        let model = FuzzModel(graph: graph, weights: WeightInitializer.initialize(graph, seed: 3), seedName: "deconv", inputKind: .image, vocab: 1, inputSeed: 3)
+        func channels(_ m: FuzzModel) throws -> [[Double]] {
+            let out = try ReferenceInterpreter(graph: m.graph, weights: m.weights).run(inputs: model.inputs()).outputs[0]
+            let plane = out.values.count / 6
+            return (0..<6).map { c in Array(out.values[(c * plane)..<((c + 1) * plane)]) }
+        }
+        let base = try channels(model), bias = try #require(model.weights["up.bias"]).values.map(Double.init)
+        let blocked = try channels(WeightMutation(.block).apply(MutationRecord(op: "NEB", targets: ["up"], parameters: ["weight": .string("weight"), "fraction": .float(0.3)], seed: 4), to: model))
+        let zeroed = (0..<6).filter { c in blocked[c].allSatisfy { abs($0 - bias[c]) < 1e-6 } }
+        #expect(zeroed.count == 2, "NEB at 30% of 6 output channels blocks 2, got \(zeroed)")
+        for c in 0..<6 where !zeroed.contains(c) { #expect(blocked[c] == base[c], "channel \(c) was not picked but changed") }
+        let inverted = try channels(WeightMutation(.invert).apply(MutationRecord(op: "NAI", targets: ["up"], parameters: ["weight": .string("weight"), "fraction": .float(0.3)], seed: 4), to: model))
+        for c in zeroed { #expect(zip(inverted[c], base[c]).allSatisfy { abs(($0 - bias[c]) + ($1 - bias[c])) < 1e-5 }) }
+        // Output channels 0 and 2 (both of group 0) trade places, bias and all.
+        let switched = try channels(WeightMutation(.neuronSwitch).apply(MutationRecord(op: "NS", targets: ["up"], parameters: ["weight": .string("weight"), "rows": .ints([0, 2])], seed: 1), to: model))
+        func same(_ a: [Double], _ b: [Double]) -> Bool { zip(a, b).allSatisfy { abs($0 - $1) < 1e-9 } }
+        #expect(same(switched[0], base[2]) && same(switched[2], base[0]))
+        #expect(same(switched[1], base[1]) && same(switched[5], base[5]))
+    }
+
     @Test func specialValuesPassTheGuardOnlyWhenInjectedOnPurpose() throws {
         let model = try FuzzModel.seed(named: "lenet5", seed: 1)
         let record = MutationRecord(op: "SpecialI", targets: ["conv2d_0"], parameters: ["value": .string("nan"), "channels": .int(1)], seed: 1)

@@ -5,7 +5,7 @@ import ModelIR
 /// left alone, since a negated or shuffled variance makes NaN that no framework is wrong to produce.
 public struct WeightMutation: MutationOperator {
     public enum Kind: String, Sendable, CaseIterable {
-        /// WS: shuffle the values inside some neurons (rows along axis 0).
+        /// WS: shuffle the values inside some neurons (rows along axis 0; see `NeuronLayout`).
         case shuffle = "WS"
         /// NS: switch two neurons (rows), bias included.
         case neuronSwitch = "NS"
@@ -33,7 +33,7 @@ public struct WeightMutation: MutationOperator {
     public init(_ kind: Kind) { self.kind = kind }
 
     static func mutable(_ node: Node) -> [WeightSpec] {
-        node.weights.filter { $0.trainable && $0.elementCount >= 2 && ($0.shape.first ?? 0) >= 2 }
+        node.weights.filter { $0.trainable && $0.elementCount >= 2 && NeuronLayout($0.shape, of: node, weight: $0.name).count >= 2 }
     }
 
     /// Trainable weights that are not constant (a constant tensor, like PReLU's initial slopes, shuffles and
@@ -57,8 +57,10 @@ public struct WeightMutation: MutationOperator {
         var params: [String: AttributeValue] = ["weight": .string(spec.name), "fraction": .float(rng.pick([0.1, 0.2, 0.3]))]
         if kind == .gaussian { params["sigma"] = .float(rng.pick([0.1, 0.2, 0.5])) }
         if kind == .neuronSwitch {
-            let a = rng.index(spec.shape[0])
-            var b = rng.index(spec.shape[0] - 1)
+            let count = NeuronLayout(spec.shape, of: node, weight: spec.name).count
+            guard count >= 2 else { return nil }
+            let a = rng.index(count)
+            var b = rng.index(count - 1)
             if b >= a { b += 1 }
             params["rows"] = .ints([a, b])
         }
@@ -71,16 +73,17 @@ public struct WeightMutation: MutationOperator {
         let key = node.weightKey(record.string("weight"))
         guard var tensor = m.weights[key] else { throw MutationError(.unknownTarget, "no weight \(key)") }
         var rng = SplitMix64(seed: record.seed)
-        let rows = tensor.shape[0], width = tensor.elementCount / rows
+        let layout = NeuronLayout(tensor.shape, of: node, weight: record.string("weight"))
+        let rows = layout.count, width = layout.width
         let fraction = record.double("fraction", 0.1)
-        // The neurons (rows) to edit: a seeded sample of at least one.
+        // The neurons to edit: a seeded sample of at least one.
         var picked = Array(0..<rows)
         for i in stride(from: rows - 1, to: 0, by: -1) { picked.swapAt(i, rng.index(i + 1)) }
         picked = Array(picked.prefix(Swift.max(1, Int((Double(rows) * fraction).rounded()))))
         switch kind {
         case .shuffle:
             // Positions to shuffle: inside each picked neuron, or across the picked entries of a vector.
-            let groups: [[Int]] = width > 1 ? picked.map { r in Array((r * width)..<(r * width + width)) } : [picked.count > 1 ? picked.sorted() : [0, 1]]
+            let groups: [[Int]] = width > 1 ? picked.map(layout.positions) : [picked.count > 1 ? picked.sorted() : [0, 1]]
             for positions in groups {
                 let before = positions.map { tensor.values[$0] }
                 var after = before
@@ -92,12 +95,10 @@ public struct WeightMutation: MutationOperator {
         case .neuronSwitch:
             let ab = record.ints("rows")
             guard ab.count == 2, ab.allSatisfy({ $0 < rows }) else { throw MutationError(.notApplicable, "NS rows out of range") }
-            swapRows(&tensor, ab[0], ab[1], width)
-            // The bias of the switched neurons moves with them — where axis 0 is the neurons: a transposed
-            // convolution's weight is [C_in, C_out/g, kh, kw], its rows are input channels, and its bias is not
-            // theirs even when the counts match.
-            if record.string("weight") == "weight", node.op != .convTranspose2d, var bias = m.weights[node.weightKey("bias")], bias.elementCount == rows {
-                swapRows(&bias, ab[0], ab[1], 1)
+            for (p, q) in zip(layout.positions(ab[0]), layout.positions(ab[1])) { tensor.values.swapAt(p, q) }
+            // The bias of the switched neurons (output channels, also for a transposed convolution) moves with them.
+            if record.string("weight") == "weight", var bias = m.weights[node.weightKey("bias")], bias.elementCount == rows {
+                bias.values.swapAt(ab[0], ab[1])
                 m.weights[node.weightKey("bias")] = bias
             }
         case .gaussian:
@@ -111,15 +112,48 @@ public struct WeightMutation: MutationOperator {
             // then perturbed, so the mutant always differs from its parent.
             if !touched { tensor.values[rng.index(tensor.values.count)] += Float(Swift.max(Swift.abs(rng.normal()), 0.5) * sigma) }
         case .invert:
-            for r in picked { for i in 0..<width { tensor.values[r * width + i] = -tensor.values[r * width + i] } }
+            for r in picked { for p in layout.positions(r) { tensor.values[p] = -tensor.values[p] } }
         case .block:
-            for r in picked { for i in 0..<width { tensor.values[r * width + i] = 0 } }
+            for r in picked { for p in layout.positions(r) { tensor.values[p] = 0 } }
         }
         m.weights[key] = tensor
         return m
     }
 
-    private func swapRows(_ t: inout Tensor, _ a: Int, _ b: Int, _ width: Int) {
-        for i in 0..<width { t.values.swapAt(a * width + i, b * width + i) }
+}
+
+/// Where a weight's neurons (output units) lie in its flat values. For most layers a neuron is a row along axis
+/// 0 (a convolution's [C_out, C_in/g, kh, kw], a dense layer's [units, in], a recurrent layer's gate rows). A
+/// transposed convolution's weight is [C_in, C_out/g, kh, kw]: its rows are input channels, and output channel
+/// j of group j / (C_out/g) is the slice [g·C_in/g ..< (g+1)·C_in/g, j mod C_out/g] — what its bias belongs to.
+struct NeuronLayout {
+    /// How many neurons, and how many values each holds.
+    let count: Int, width: Int
+    private let transposed: (inPerGroup: Int, outPerGroup: Int, kernel: Int)?
+
+    init(_ shape: [Int], of node: Node, weight: String) {
+        let total = shape.reduce(1, *)
+        if node.op == .convTranspose2d, weight == "weight", shape.count >= 2 {
+            var groups = 1
+            if case .int(let g)? = node.attributes["groups"], g >= 1, shape[0] % g == 0 { groups = g }
+            let kernel = shape.dropFirst(2).reduce(1, *)
+            transposed = (shape[0] / groups, shape[1], kernel)
+            count = shape[1] * groups
+            width = shape[0] / groups * kernel
+        } else {
+            transposed = nil
+            count = shape.first ?? 1
+            width = count > 0 ? total / count : 0
+        }
+    }
+
+    /// The flat positions of neuron `j`'s values.
+    func positions(_ j: Int) -> [Int] {
+        guard let t = transposed else { return Array((j * width)..<(j * width + width)) }
+        let group = j / t.outPerGroup, o = j % t.outPerGroup
+        return (0..<t.inPerGroup).flatMap { i -> Range<Int> in
+            let start = (((group * t.inPerGroup + i) * t.outPerGroup) + o) * t.kernel
+            return start..<(start + t.kernel)
+        }
     }
 }
