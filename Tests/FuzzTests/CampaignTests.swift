@@ -77,6 +77,22 @@ import Taxonomy
         #expect(try Budget(parsing: "2000") == .mutants(2000))
     }
 
+    /// Shards split the mutant space by content: no mutant runs in two shards, and each shard still fills its
+    /// budget (a mutant another shard owns is proposed again).
+    @Test func shardsNeverRunTheSameMutant() throws {
+        var owners: [String: Int] = [:]
+        for index in 0..<3 {
+            let summary = try FuzzTestSupport.engine(FuzzTestSupport.config(ops: [OperatorCatalog.named("LA")!, OperatorCatalog.named("AFRm")!, OperatorCatalog.named("NEB")!], seed: 4, budget: 60, shard: ShardSpec(index: index, count: 3)),
+                                                     ops: [OperatorCatalog.named("LA")!, OperatorCatalog.named("AFRm")!, OperatorCatalog.named("NEB")!]).run()
+            let run = summary.hashes.filter { $0 != "-" }
+            #expect(Set(run).count >= 12, "shard \(index) ran \(Set(run).count) distinct mutants")
+            for hash in Set(run) {
+                if let other = owners[hash], other != index { Issue.record("mutant \(hash.prefix(12)) ran in shards \(other) and \(index)") }
+                owners[hash] = index
+            }
+        }
+    }
+
     /// The end-to-end path: defects planted on ops that only mutants contain are found, localized to their op,
     /// and filed under the subtype the fuzz mapping gives their symptom.
     @Test func plantedDefectsAreFoundWithTheirSubtypes() throws {

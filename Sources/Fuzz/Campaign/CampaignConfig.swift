@@ -25,6 +25,9 @@ public struct ShardSpec: Codable, Sendable, Hashable, CustomStringConvertible {
 
     /// This shard's share of `total` mutants (the first total % N shards take one more).
     public func share(of total: Int) -> Int { total / count + (index < total % count ? 1 : 0) }
+
+    /// The shard that runs a mutant: its fingerprint, which every shard computes alike, modulo the count.
+    public func owner(of fingerprint: Fingerprint) -> Int { count > 1 ? Int(fingerprint.a % UInt64(count)) : index }
 }
 
 /// `--budget`: a number of mutants, or wall time (`90s`, `30m`, `2h`).

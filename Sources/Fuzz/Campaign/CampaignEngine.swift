@@ -134,10 +134,37 @@ public final class CampaignEngine: @unchecked Sendable {
             let parent = pool[parentIndex].model
             var record: MutationRecord?
             var opIndex = 0, position = config.position
-            for _ in 0..<8 {
-                opIndex = guidance.chooseOperator(count: operators.count, rng: &rng)
-                position = guidance.choosePosition(operatorIndex: opIndex, allowed: config.position, rng: &rng)
-                if let r = operators[opIndex].propose(parent, position: position, rng: &rng) { record = r; break }
+            var made: Result<(FuzzModel, Fingerprint), MutationError>?
+            var otherShard: Int?
+            // Shards split the space of mutants by content: a legal mutant belongs to the shard its stable
+            // fingerprint picks, and a shard proposes again (a few times) when it made another shard's — so shards
+            // never run each other's mutants. One shard (the default) never retries: its stream is unchanged.
+            var tries = config.shard.count > 1 ? 4 * config.shard.count : 1
+            while tries > 0 {
+                tries -= 1
+                record = nil
+                for _ in 0..<8 {
+                    opIndex = guidance.chooseOperator(count: operators.count, rng: &rng)
+                    position = guidance.choosePosition(operatorIndex: opIndex, allowed: config.position, rng: &rng)
+                    if let r = operators[opIndex].propose(parent, position: position, rng: &rng) { record = r; break }
+                }
+                guard let record else { break }
+                do throws(MutationError) {
+                    let m = try operators[opIndex].apply(record, to: parent)
+                    let th = Date()
+                    // The structural fingerprint hashes the graph per process, which is all one process's duplicate
+                    // check needs; shards must agree on a mutant's owner, so theirs hashes the graph's JSON.
+                    let fingerprint = config.shard.count > 1 ? Fingerprint(graphJSON: GraphJSON.encode(m.graph, pretty: false), model: m) : Fingerprint(model: m)
+                    summary.split["hash", default: 0] += Date().timeIntervalSince(th)
+                    let owner = config.shard.owner(of: fingerprint)
+                    if owner != config.shard.index { otherShard = owner; continue }
+                    otherShard = nil
+                    made = .success((m, fingerprint))
+                } catch {
+                    otherShard = nil
+                    made = .failure(error)
+                }
+                break
             }
             var row = StepRow(step: step, seedModel: parent.seedName, parentStep: pool[parentIndex].step, order: parent.order + 1,
                               op: record?.op, position: position.rawValue, recordJSON: record.map(Self.json), lineageJSON: Self.json(parent.lineage + (record.map { [$0] } ?? [])),
@@ -147,14 +174,17 @@ public final class CampaignEngine: @unchecked Sendable {
             var findings: [MutantFinding] = []
             var pendingHash: Background<String>?
             var pendingFingerprint: Fingerprint?
-            if let record {
+            if let otherShard {
+                row.status = .duplicate
+                row.reason = "another shard's mutant (shard \(otherShard)/\(config.shard.count) runs it)"
+            }
+            switch made {
+            case .success(let (m, fingerprint)):
+                mutant = m
                 do {
-                    let m = try operators[opIndex].apply(record, to: parent)
-                    mutant = m
                     let th = Date()
                     // The canonical graph JSON (sorted, indented) is only needed for the SHA-256, so it is encoded
-                    // off the critical path too; the duplicate check fingerprints the graph structurally.
-                    let fingerprint = Fingerprint(model: m)
+                    // off the critical path too; the duplicate check uses the fingerprint.
                     if let earlier = hashes[fingerprint] {
                         row.hash = earlier
                         row.status = .duplicate
@@ -169,10 +199,12 @@ public final class CampaignEngine: @unchecked Sendable {
                         pendingFingerprint = fingerprint
                     }
                     summary.split["hash", default: 0] += Date().timeIntervalSince(th)
-                } catch {
-                    row.status = .invalid
-                    row.reason = error.description
                 }
+            case .failure(let error):
+                row.status = .invalid
+                row.reason = error.description
+            case nil:
+                break
             }
             row.mutationSeconds = Date().timeIntervalSince(t0)
             defer { _ = pendingHash?.result }
