@@ -4,6 +4,7 @@ import GRDB
 import Testing
 @testable import Fuzz
 import ModelIR
+import Workers
 import Store
 import Taxonomy
 
@@ -64,6 +65,30 @@ import Taxonomy
         let again = try FuzzTestSupport.engine(config, store: store).run()
         let still = try status()
         #expect(again.steps == resumed.steps && again.replayed == resumed.steps && still == "finished")
+    }
+
+    /// A worker that does not start says nothing about the mutant: no G3 finding is filed for it (every mutant
+    /// would have one), the step is not recorded, and the campaign is kept paused with an error that says what to do.
+    @Test func aFrameworkWhoseWorkerDoesNotStartPausesTheCampaign() throws {
+        let (store, dir) = try FuzzTestSupport.temporaryStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pool = WorkerPool(interpreter: "/nonexistent/python3")
+        defer { pool.shutdown() }
+        let config = FuzzTestSupport.config(frameworks: ["reference", "pytorch"], seed: 6, budget: 5)
+        let engine = try FuzzTestSupport.engine(config, executors: [ReferenceExecutor(), WorkerExecutor(name: "pytorch", pool: pool)], store: store)
+        let error = try #require(throws: CampaignError.self) { try engine.run() }
+        #expect(error.code == .frameworkUnavailable && error.detail.contains("pytorch") && error.detail.contains("resume"))
+        let id = try #require(try store.store.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM campaign") })
+        #expect(try store.store.read { db in try String.fetchOne(db, sql: "SELECT status FROM campaign WHERE id = ?", arguments: [id]) } == "paused")
+        #expect(try store.hashes(campaign: id).isEmpty)
+        #expect(try store.store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign_finding") } == 0)
+        // The oracles leave such a framework out wherever they meet one.
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let inputs = model.inputs()
+        let arbiter = ArbiterRun.run(model, inputs: inputs)
+        let ok = ReferenceExecutor().execute(model, inputs: inputs, arbiter: arbiter)
+        let down = ExecutionOutcome(framework: "pytorch", status: .unavailable, stage: .load, message: "worker does not start")
+        #expect(try FuzzTestSupport.oracles().judge(model, arbiter: arbiter, outcomes: [ok, down]).findings.isEmpty)
     }
 
     @Test func shardsSplitTheBudgetAndDrawDifferentMutants() throws {
@@ -165,8 +190,11 @@ import Taxonomy
         g.learn(StepFeedback(operatorIndex: 2, position: .any, parentIndex: 0, legal: true, raisedInconsistency: false, newCoverage: 0, newFindings: 0))
         var rng = SplitMix64(seed: 1)
         var counts = [Int](repeating: 0, count: 10)
-        for _ in 0..<2000 { counts[g.chooseOperator(count: 10, rng: &rng)] += 1 }
-        #expect(counts[7] == counts.max())
+        // The chain moves as the campaign moves it: each drawn operator makes the next mutant (k1 is its rank).
+        for _ in 0..<20000 { let op = g.chooseOperator(count: 10, rng: &rng); counts[op] += 1; g.last = op }
+        // The chain's stationary shares fall with rank (0.121, 0.119, 0.115, ... 0.072 for p = 0.1): the top operator is
+        // drawn more than the median one and well above the last.
+        #expect(counts[7] > counts.sorted()[5])
         // From the top rank, a proposal k ranks down is accepted with 0.9^k: the top operator is drawn well above the last.
         #expect(Double(counts[7]) > 1.5 * Double(counts[9]))
         #expect(g.admits(StepFeedback(operatorIndex: 0, position: .any, parentIndex: 0, legal: true, raisedInconsistency: true, newCoverage: 0, newFindings: 0)))
@@ -180,6 +208,29 @@ import Taxonomy
         var rng = SplitMix64(seed: 2)
         let picks = (0..<1000).map { _ in g.chooseParent(pool, eligible: [0, 1], rng: &rng) }
         #expect(picks.filter { $0 == 1 }.count > 800)
+    }
+
+    /// With `--position head` only the head's arms exist: a rewarded operator is not drowned by the backbone arms'
+    /// uniform priors, which no step could ever update.
+    @Test func banditWithOnePositionLearnsOnlyItsArms() {
+        var g = BanditGuidance(operators: 15, position: .head)
+        for round in 0..<20 {
+            for i in 0..<15 {
+                g.learn(StepFeedback(operatorIndex: i, position: .head, parentIndex: 0, legal: true, raisedInconsistency: false, newCoverage: i == 6 && round % 2 == 0 ? 1 : 0, newFindings: 0))
+            }
+        }
+        var rng = SplitMix64(seed: 3)
+        let picks = (0..<300).map { _ in g.chooseOperator(count: 15, rng: &rng) }
+        #expect(picks.filter { $0 == 6 }.count > 200, "picked the rewarded operator \(picks.filter { $0 == 6 }.count) of 300 times")
+    }
+
+    /// An arm that never has a legal edit (an input operator asked for the head) learns failures from its
+    /// inapplicable draws, so a bandit campaign does not spend its budget on steps that make no mutant.
+    @Test func banditCampaignDoesNotSpendItsBudgetOnInapplicableArms() throws {
+        let summary = try FuzzTestSupport.engine(FuzzTestSupport.config(guidance: .bandit, seed: 8, budget: 400)).run()
+        let inapplicable = summary.statusCounts["inapplicable", default: 0]
+        // Before arms learned from inapplicable draws: 56 of 400 (the dead arms' priors won once coverage saturated).
+        #expect(inapplicable <= 16, "\(inapplicable) of 400 steps made no mutant: \(summary.statusCounts)")
     }
 
     @Test func banditLearnsTheRewardingArm() {

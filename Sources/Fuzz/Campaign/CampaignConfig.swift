@@ -116,6 +116,7 @@ public struct CampaignError: Error, Sendable, CustomStringConvertible {
         case unknownFramework = "unknown-framework"
         case store
         case replayMismatch = "replay-mismatch"
+        case frameworkUnavailable = "framework-unavailable"
     }
 
     public var code: Code

@@ -78,7 +78,7 @@ public final class CampaignEngine: @unchecked Sendable {
         // "running" campaign behind for `--campaign latest` to pick.
         guard !config.seeds.isEmpty else { throw CampaignError(.badArgument, "no seed models: --seeds names at least one (see `models list`)") }
         guard !operators.isEmpty else { throw CampaignError(.badArgument, "no mutation operators: --ops names at least one (or a group: study, peers, developer, all)") }
-        var guidance = config.guidance.make(operators: operators.count)
+        var guidance = config.guidance.make(operators: operators.count, position: config.position)
         var pool: [PoolEntry] = []
         // Fingerprint -> SHA-256 of every model seen: duplicates are skipped, and recorded with the hash.
         var hashes: [Fingerprint: String] = [:]
@@ -147,6 +147,7 @@ public final class CampaignEngine: @unchecked Sendable {
                     opIndex = guidance.chooseOperator(count: operators.count, rng: &rng)
                     position = guidance.choosePosition(operatorIndex: opIndex, allowed: config.position, rng: &rng)
                     if let r = operators[opIndex].propose(parent, position: position, rng: &rng) { record = r; break }
+                    guidance.learnInapplicable(operatorIndex: opIndex, position: position)
                 }
                 guard let record else { break }
                 do throws(MutationError) {
@@ -227,6 +228,7 @@ public final class CampaignEngine: @unchecked Sendable {
                 if let background {
                     let t1 = Date()
                     early = executors.map { e in e.execute(m, inputs: inputs, arbiter: arbiter) }
+                    try stopIfUnavailable(early ?? [], campaignID: campaignID)
                     row.workerSeconds = Date().timeIntervalSince(t1)
                     let tw = Date()
                     arbiter = background.result
@@ -243,6 +245,7 @@ public final class CampaignEngine: @unchecked Sendable {
                         return o
                     }
                     if early == nil { row.workerSeconds = Date().timeIntervalSince(t1) }
+                    try stopIfUnavailable(outcomes, campaignID: campaignID)
                     if baselines[m.seedName] == nil, let seed = pool.first(where: { $0.step == nil && $0.model.seedName == m.seedName })?.model {
                         // The seed's own runs on the workers (once per seed): worker time, not oracle time.
                         let tb = Date()
@@ -335,6 +338,15 @@ public final class CampaignEngine: @unchecked Sendable {
                               spentAtLeast: timeSpent ? timeBudget : nil)
         }
         return summary
+    }
+
+    /// A framework whose worker does not start (a broken environment, not the mutant) would otherwise turn every
+    /// later mutant into its G3 finding, or into an illegal one when two are down: the step under way is not
+    /// recorded, the campaign is kept as paused, and the same command resumes it once the set-up is mended.
+    func stopIfUnavailable(_ outcomes: [ExecutionOutcome], campaignID: Int64?) throws {
+        guard let down = outcomes.first(where: { $0.status == .unavailable }) else { return }
+        if let campaignID { try store!.finish(campaign: campaignID, status: "paused") }
+        throw CampaignError(.frameworkUnavailable, "\(down.framework): \(down.message.prefix(500))\nThe campaign is paused; check the framework with `defectlab frameworks --refresh` (or `defectlab doctor`), then run the same command to resume.")
     }
 
     /// Layer values are fetched only for a framework whose NaN or inconsistency finding could not be localized

@@ -11,6 +11,9 @@ public struct ExecutionOutcome: Sendable {
         case memory
         /// The framework lacks an op or dtype the mutant uses: not a defect, and not a verdict either.
         case unsupported
+        /// The executor could not run anything (a worker that does not start): says nothing about the mutant,
+        /// so the oracles leave the framework out and a campaign stops, paused, until the set-up is mended.
+        case unavailable
     }
 
     public var framework: String

@@ -32,7 +32,7 @@ public struct WorkerExecutor: MutantExecutor {
         let start = Date()
         let worker: Worker
         do { worker = try pool.worker(framework) } catch {
-            return ExecutionOutcome(framework: name, status: .error, stage: .load, message: "worker does not start: \(error)")
+            return ExecutionOutcome(framework: name, status: .unavailable, stage: .load, message: "worker does not start: \(error)")
         }
         var request = ExecutionRequest(graph: model.graph, weights: model.weights, inputs: inputs)
         request.perNode = wantLayers
@@ -41,8 +41,9 @@ public struct WorkerExecutor: MutantExecutor {
         request.timeout = timeout
         if FrameworkKind.variants[framework] != nil { request.variant = framework }
         let result: ExecutionResult
+        // `execute` throws only when the worker cannot be (re)started: the framework's set-up, not the mutant.
         do { result = try worker.execute(request) } catch {
-            return ExecutionOutcome(framework: name, status: .error, stage: .load, message: "\(error)", seconds: Date().timeIntervalSince(start))
+            return ExecutionOutcome(framework: name, status: .unavailable, stage: .load, message: "worker does not start: \(error)", seconds: Date().timeIntervalSince(start))
         }
         var outputs: [[Double]] = []
         for i in model.graph.outputs.indices {
@@ -62,13 +63,14 @@ public struct WorkerExecutor: MutantExecutor {
             // Training mode: K SGD steps on the MSE to a seeded target; the weights are already in the worker.
             var t = request
             t.training = .init(steps: model.trainingSteps, learningRate: model.learningRate, target: model.trainingTarget())
-            if let trained = try? worker.execute(t) {
+            do {
+                let trained = try worker.execute(t)
                 outcome.trainingStatus = Self.status(trained.status)
                 outcome.losses = trained.losses
                 outcome.trainingMessage = [trained.errorType, trained.message].compactMap { $0 }.joined(separator: ": ")
-            } else {
-                outcome.trainingStatus = .error
-                outcome.trainingMessage = "the worker did not start"
+            } catch {
+                outcome.status = .unavailable
+                outcome.message = "worker does not start: \(error)"
             }
         }
         return outcome

@@ -22,7 +22,13 @@ public protocol Guidance: Sendable {
     mutating func chooseOperator(count: Int, rng: inout SplitMix64) -> Int
     mutating func choosePosition(operatorIndex: Int, allowed: Position, rng: inout SplitMix64) -> Position
     mutating func learn(_ feedback: StepFeedback)
+    /// The chosen operator had no legal edit of the parent at that position (the campaign then draws again).
+    mutating func learnInapplicable(operatorIndex: Int, position: Position)
     func admits(_ feedback: StepFeedback) -> Bool
+}
+
+extension Guidance {
+    public mutating func learnInapplicable(operatorIndex: Int, position: Position) {}
 }
 
 /// A model in the pool: a seed or an admitted mutant, with how often it was picked.
@@ -35,12 +41,13 @@ public struct PoolEntry: Sendable {
 public enum GuidanceKind: String, Sendable, CaseIterable, Codable {
     case random, mcmc, coverage, bandit
 
-    public func make(operators: Int) -> any Guidance {
+    /// `position`: the campaign's `--position` (the bandit keeps arms only for the parts it may edit).
+    public func make(operators: Int, position: Position = .any) -> any Guidance {
         switch self {
         case .random: RandomGuidance()
         case .mcmc: MCMCGuidance(operators: operators, p: 1 / Double(Swift.max(operators, 1)), score: .inconsistency, name: "mcmc")
         case .coverage: MCMCGuidance(operators: operators, p: 0.4, score: .coverage, name: "coverage")
-        case .bandit: BanditGuidance(operators: operators)
+        case .bandit: BanditGuidance(operators: operators, position: position)
         }
     }
 }
@@ -90,15 +97,16 @@ public struct MCMCGuidance: Guidance {
         let k1 = last.flatMap { ranked.firstIndex(of: $0) } ?? rng.index(count)
         for _ in 0..<1000 {
             let k2 = rng.index(count)
-            if rng.unit() < Foundation.pow(1 - p, Double(k2 - k1)) { last = ranked[k2]; return ranked[k2] }
+            if rng.unit() < Foundation.pow(1 - p, Double(k2 - k1)) { return ranked[k2] }
         }
-        last = ranked[0]
         return ranked[0]
     }
 
     public mutating func choosePosition(operatorIndex: Int, allowed: Position, rng: inout SplitMix64) -> Position { allowed }
 
     public mutating func learn(_ feedback: StepFeedback) {
+        // LEMON's k1 is the rank of the operator that made the last mutant, not of one drawn and found inapplicable.
+        last = feedback.operatorIndex
         selected[feedback.operatorIndex] += 1
         switch score {
         case .inconsistency: rewarded[feedback.operatorIndex] += feedback.raisedInconsistency ? 1 : 0
@@ -113,22 +121,28 @@ public struct MCMCGuidance: Guidance {
 }
 
 /// Thompson sampling over operator x position arms; an arm succeeds when its mutant brought new coverage or a
-/// new unique finding. Mutants that succeeded join the pool.
+/// new unique finding, and fails otherwise — also when it had no legal edit to make, or an arm that can never
+/// propose (an input operator in the head) would keep its uniform prior and win the draws once the learned arms
+/// fall below it. Only the positions `--position` allows have arms. Mutants that succeeded join the pool.
 public struct BanditGuidance: Guidance {
     public let name = "bandit"
     var successes: [String: Double] = [:]
     var failures: [String: Double] = [:]
     var pendingPosition: [Int: Position] = [:]
     let operators: Int
+    let positions: [Position]
 
-    public init(operators: Int) { self.operators = operators }
+    public init(operators: Int, position: Position = .any) {
+        self.operators = operators
+        positions = position == .any ? [.backbone, .head] : [position]
+    }
 
     public mutating func chooseParent(_ pool: [PoolEntry], eligible: [Int], rng: inout SplitMix64) -> Int { rng.pick(eligible) }
 
     public mutating func chooseOperator(count: Int, rng: inout SplitMix64) -> Int {
         var best = 0, bestDraw = -1.0
         for i in 0..<count {
-            for position in [Position.backbone, .head] {
+            for position in positions {
                 let key = "\(i)/\(position.rawValue)"
                 let draw = Self.beta(1 + successes[key, default: 0], 1 + failures[key, default: 0], &rng)
                 if draw > bestDraw { bestDraw = draw; best = i; pendingPosition[i] = position }
@@ -142,9 +156,16 @@ public struct BanditGuidance: Guidance {
     }
 
     public mutating func learn(_ feedback: StepFeedback) {
-        let position = feedback.position == .any ? Position.backbone : feedback.position
-        let key = "\(feedback.operatorIndex)/\(position.rawValue)"
+        let key = Self.arm(feedback.operatorIndex, feedback.position)
         if feedback.newCoverage > 0 || feedback.newFindings > 0 { successes[key, default: 0] += 1 } else { failures[key, default: 0] += 1 }
+    }
+
+    public mutating func learnInapplicable(operatorIndex: Int, position: Position) {
+        failures[Self.arm(operatorIndex, position), default: 0] += 1
+    }
+
+    static func arm(_ operatorIndex: Int, _ position: Position) -> String {
+        "\(operatorIndex)/\((position == .any ? Position.backbone : position).rawValue)"
     }
 
     public func admits(_ feedback: StepFeedback) -> Bool { feedback.legal && (feedback.newCoverage > 0 || feedback.newFindings > 0) }

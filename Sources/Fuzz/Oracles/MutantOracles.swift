@@ -37,6 +37,8 @@ public struct MutantOracles: Sendable {
     /// a small model without any defect); without it, the raw figures are compared.
     public func judge(_ model: FuzzModel, arbiter: ArbiterRun, outcomes: [ExecutionOutcome],
                       baseline: [String: PerformanceBaseline] = [:]) -> Verdict {
+        // A framework whose worker did not start says nothing about the mutant.
+        let outcomes = outcomes.filter { $0.status != .unavailable }
         var findings: [MutantFinding] = []
         let failed = outcomes.filter { $0.status != .ok && $0.status != .unsupported }, ok = outcomes.filter { $0.status == .ok }
         var illegal = false, reason: String?

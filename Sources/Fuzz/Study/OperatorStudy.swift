@@ -95,6 +95,7 @@ public struct OperatorStudy: Sendable {
                 result.findings += findings.count
             }
             var cur = result.byRound[round] ?? ([], [], 0, 0)
+            if findings.contains(where: { $0.symptom == .nanInf }) { cur.nan += 1 }
             if status.isIllegal {
                 result.illegal += 1
                 cur.illegal += 1
@@ -128,7 +129,14 @@ public struct OperatorStudy: Sendable {
     }
 
     /// Table 4 and Fig. 8: every operator alone, and the mixed group.
+    /// The mixed group draws from the operators and every chain starts from a seed: neither may be empty.
+    func checkSetUp() throws {
+        guard !operators.isEmpty else { throw CampaignError(.badArgument, "no mutation operators: --ops names at least one (or a group: study, peers, developer, all)") }
+        guard !seeds.isEmpty else { throw CampaignError(.badArgument, "no seed models: --seeds names at least one (see `models list`)") }
+    }
+
     public func operatorsAndOrder(study: String = "operators") throws -> StudyReport {
+        try checkSetUp()
         let start = Date()
         let campaign = try store?.campaign(key: "study:\(study):\(UUID().uuidString)", kind: "study-\(study)",
                                            config: "{\"seeds\":\"\(seeds.joined(separator: ","))\",\"rounds\":\(rounds)}", seed: seed, shard: ShardSpec())
@@ -170,6 +178,7 @@ public struct OperatorStudy: Sendable {
 
     /// Fig. 9: the mixed group restricted to the backbone, then to the task head, on each seed.
     public func position() throws -> StudyReport {
+        try checkSetUp()
         let start = Date()
         let campaign = try store?.campaign(key: "study:position:\(UUID().uuidString)", kind: "study-position",
                                            config: "{\"seeds\":\"\(seeds.joined(separator: ","))\",\"rounds\":\(rounds)}", seed: seed, shard: ShardSpec())
