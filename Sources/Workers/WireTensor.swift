@@ -15,21 +15,33 @@ public struct WireTensor: Sendable, Hashable {
         self.bytes = bytes
     }
 
-    /// An IR tensor in its declared dtype: floats as f32, token ids as i64.
+    /// An IR tensor in its declared dtype (the worker feeds the framework exactly that type; an "f16" input sent
+    /// as f32 would run a mixed-precision block in f32, and ONNX Runtime refuses the wrong type outright). bf16 is
+    /// not a wire type: it travels as f32 and the worker casts it. Integers saturate, and NaN (an undefined cast
+    /// the reference keeps as NaN) travels as 0, rather than trapping.
     public init(name: String, tensor: Tensor) {
         var data = Data()
+        func append<T>(_ value: T) { withUnsafeBytes(of: value) { data.append(contentsOf: $0) } }
+        func integer(_ v: Float, _ low: Double, _ high: Double) -> Double { v.isNaN ? 0 : Swift.min(Swift.max(Double(v), low), high) }
         switch tensor.dtype {
         case .i64:
             data.reserveCapacity(tensor.values.count * 8)
-            for v in tensor.values { withUnsafeBytes(of: Int64(v).littleEndian) { data.append(contentsOf: $0) } }
-            self.init(name: name, dtype: .i64, shape: tensor.shape, bytes: data)
+            for v in tensor.values { append(Int64(integer(v, -9.223372036854775e18, 9.223372036854775e18)).littleEndian) }
         case .i32:
-            for v in tensor.values { withUnsafeBytes(of: Int32(v).littleEndian) { data.append(contentsOf: $0) } }
-            self.init(name: name, dtype: .i32, shape: tensor.shape, bytes: data)
-        default:
+            data.reserveCapacity(tensor.values.count * 4)
+            for v in tensor.values { append(Int32(integer(v, Double(Int32.min), Double(Int32.max))).littleEndian) }
+        case .f64:
+            data.reserveCapacity(tensor.values.count * 8)
+            for v in tensor.values { append(Double(v).bitPattern.littleEndian) }
+        case .f16:
+            data.reserveCapacity(tensor.values.count * 2)
+            for v in tensor.values { append(Float16(v).bitPattern.littleEndian) }
+        case .bool:
+            data = Data(tensor.values.map { $0 != 0 ? 1 : 0 })
+        case .f32, .bf16:
             data = tensor.values.withUnsafeBufferPointer { Data(buffer: $0) }
-            self.init(name: name, dtype: .f32, shape: tensor.shape, bytes: data)
         }
+        self.init(name: name, dtype: tensor.dtype == .bf16 ? .f32 : tensor.dtype, shape: tensor.shape, bytes: data)
     }
 
     public var elementCount: Int { shape.reduce(1, *) }

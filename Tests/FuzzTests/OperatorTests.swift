@@ -188,6 +188,24 @@ import Reference
         #expect(NumericGuard().reject(unintended, arbiter: arbiter) != nil)
     }
 
+    /// A value beyond float16's range in a node declared f16 is Inf in every framework computing it as declared:
+    /// the guard rejects the mutant (the float64 reference alone would call every correct framework's Inf a defect).
+    @Test func theGuardKnowsFloat16sRange() throws {
+        var b = GraphBuilder(name: "half")
+        let x = try b.input([1, 4])
+        let h = try b.add(.cast, [x], ["to": .string("f16")], name: "to_half")
+        let e = try b.add(.exp, [h], name: "exp")
+        b.output(try b.add(.cast, [e], ["to": .string("f32")], name: "to_float"))
+        let graph = try b.graph.inferred()
+        let model = FuzzModel(graph: graph, weights: [:], seedName: "half", inputKind: .image, vocab: 1, inputSeed: 1)
+        func verdict(_ values: [Float]) -> String? {
+            let inputs = [graph.nodes[0].name: Tensor(shape: [1, 4], values: values)]
+            return NumericGuard().reject(model, arbiter: ArbiterRun.run(model, inputs: inputs))
+        }
+        #expect(verdict([12, 1, 2, 3])?.contains("exp") == true, "exp(12) = 162755 is beyond f16's 65504")
+        #expect(verdict([11, 1, 2, 3]) == nil, "exp(11) = 59874 fits f16")
+    }
+
     @Test func shapeMutationRestoresTheShapeAroundPaddedLayers() throws {
         let model = try FuzzModel.seed(named: "lenet5", seed: 1)
         for target in ["tanh_0", "conv2d_1"] {

@@ -56,6 +56,38 @@ import Workers
         for (a, e) in zip(out, reference.outputs[0].values) { #expect(Swift.abs(a - e) <= 1e-5 * Swift.abs(e), "\(out)") }
     }
 
+    /// An input declared f16 or f64 reaches every framework in that type: the wire carried it as f32, so ONNX
+    /// Runtime refused the model and the others ran the f16 block in f32 (1/3 at f16 is 0.33325, not 0.33333).
+    @Test(arguments: [DType.f16, .f64])
+    func inputsArriveInTheirDeclaredType(_ dtype: DType) throws {
+        var b = GraphBuilder(name: "typed-input")
+        let x = try b.input([1, 4], dtype: dtype)
+        let y = try b.add(.mul, [x, x])
+        b.output(try b.add(.cast, [y], ["to": .string("f32")]))
+        let g = try b.graph.inferred()
+        let input = Tensor(shape: [1, 4], dtype: dtype, values: [1.0 / 3, 2, -0.7, 100.1])
+        for framework in FrameworkKind.all {
+            let (r, reference) = try run(framework, g, input)
+            #expect(r.status == .ok, "\(framework): \(r.message ?? "")")
+            let out = try #require(r.outputs["output:0"]?.doubles)
+            for (a, e) in zip(out, reference.outputs[0].values) {
+                #expect(Swift.abs(a - e) <= (dtype == .f16 ? 2e-3 : 1e-6) * Swift.max(1, Swift.abs(e)), "\(framework) \(dtype): \(out) against \(reference.outputs[0].values)")
+            }
+            if dtype == .f16 { #expect(out[0] != Double(Float(1.0 / 3) * Float(1.0 / 3)), "\(framework) computed the f16 block in f32") }
+        }
+    }
+
+    /// A Split without an axis splits axis 1, as the IR infers it (the workers took axis 0).
+    @Test func splitWithoutAnAxisSplitsAxisOne() throws {
+        let g = try graph([2, 4]) { b, x in try b.add(.split, [x], ["sizes": .ints([1, 3])]) }
+        let input = Tensor(shape: [2, 4], values: (0..<8).map(Float.init))
+        for framework in FrameworkKind.all {
+            let (r, reference) = try run(framework, g, input)
+            #expect(r.status == .ok, "\(framework): \(r.message ?? "")")
+            #expect(r.outputs["output:0"]?.doubles == reference.outputs[0].values, "\(framework)")
+        }
+    }
+
     /// Per-node values of a bf16 layer come back from PyTorch (NumPy has no bfloat16).
     @Test func pytorchReturnsBFloat16NodesPerNode() throws {
         let g = try graph([1, 4]) { b, x in

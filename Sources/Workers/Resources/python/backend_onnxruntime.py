@@ -129,7 +129,7 @@ class Ops(generic.GenericOps):
 
     def op_Split(self, n, a, s, W):
         sizes = n.a("sizes")
-        outs = self.p.node("Split", [a[0], self.p.ints(sizes)], n_out=len(sizes), axis=n.a("axis", 0))
+        outs = self.p.node("Split", [a[0], self.p.ints(sizes)], n_out=len(sizes), axis=n.a("axis", 1))
         return outs if isinstance(outs, list) else [outs]
 
     def _rnn(self, n, a, s, W, op, order, gates):

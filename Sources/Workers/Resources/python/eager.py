@@ -5,6 +5,8 @@ import numpy as np
 import generic
 import irgraph as ir
 
+NUMPY_DTYPES = {"f32": np.float32, "f64": np.float64, "f16": np.float16, "i32": np.int32, "i64": np.int64, "bool": np.bool_}
+
 
 class EagerModel:
     def __init__(self, backend, graph, weights):
@@ -53,7 +55,16 @@ class EagerModel:
         return result
 
     def feed(self, inputs):
-        return {k: self.b.input(v) for k, v in inputs.items()}
+        """Each input in the dtype its Input node declares (bf16, which numpy lacks, cast by the framework)."""
+        fed = {}
+        for k, v in inputs.items():
+            declared = self.input_types[k].outputs[0]["dtype"] if k in self.input_types else None
+            if declared in NUMPY_DTYPES and v.dtype != NUMPY_DTYPES[declared]:
+                v = v.astype(NUMPY_DTYPES[declared])
+            fed[k] = self.b.input(v)
+            if declared == "bf16":
+                fed[k] = self.ops.cast(fed[k], "bf16")
+        return fed
 
     def run(self, inputs, want_all):
         out = self.forward(self.W, self.feed(inputs), want_all)

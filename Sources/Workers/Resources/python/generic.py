@@ -183,7 +183,7 @@ class GenericOps:
         return self.p.concat(a, axis % len(s[0]))
 
     def op_Split(self, n, a, s, W):
-        axis = n.a("axis", 0) % len(s[0])
+        axis = n.a("axis", 1) % len(s[0])   # the IR's default axis is 1 (OpSpec+Shape)
         outs, start = [], 0
         for size in n.a("sizes"):
             outs.append(self.p.slice(a[0], axis, start, start + size))
