@@ -54,8 +54,7 @@ public struct DefectTriage: Sendable {
             throw TriageError(.replayFailed, "defect \(id): stored signature does not parse back (\(defect.signature))")
         }
         // Judged as the campaign judged it: its own thresholds when it ran with `--oracles FILE`.
-        struct CampaignOracles: Decodable { var oracles: OracleThresholds? }
-        let thresholds = (try? JSONDecoder().decode(CampaignOracles.self, from: Data(rep.configJSON.utf8)))?.oracles
+        let thresholds = Self.thresholds(ofCampaign: rep.configJSON)
         let judge = thresholds.map { MutantOracles(mapping: oracles.mapping, thresholds: $0) } ?? oracles
         var reducer = DefectReducer(signature: signature, oracles: judge, executors: executors)
         reducer.maxRuns = maxRuns
@@ -80,10 +79,17 @@ public struct DefectTriage: Sendable {
             let model = try replayer.replay(seedModel: rep.seedModel, campaignSeed: rep.campaignSeed, lineageJSON: rep.lineageJSON)
             (candidate, reduction, planted) = (ReductionCandidate(model: model, inputs: model.inputs()), nil, rep.planted)
         }
+        let thresholds = Self.thresholds(ofCampaign: try queries.representative(of: defect).configJSON)
         let folder = try writer.write(defect: defect, candidate: candidate, reduction: reduction, planted: planted,
-                                      to: out ?? ReproducerWriter.folder(for: id))
+                                      to: out ?? ReproducerWriter.folder(for: id), tolerance: thresholds?.relativeDistance)
         try queries.recordRepro(id, path: folder.path)
         return folder
+    }
+
+    /// The thresholds a campaign ran with (`--oracles FILE`), nil for the defaults.
+    static func thresholds(ofCampaign configJSON: String) -> OracleThresholds? {
+        struct CampaignOracles: Decodable { var oracles: OracleThresholds? }
+        return (try? JSONDecoder().decode(CampaignOracles.self, from: Data(configJSON.utf8)))?.oracles
     }
 
     /// Folds, then reduces and writes a reproducer for every defect of `campaign` (all defects when nil)

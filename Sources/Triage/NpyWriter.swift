@@ -1,4 +1,6 @@
 import Foundation
+import ModelIR
+import Workers
 
 /// NumPy `.npy` files (format 1.0): the reproducer's inputs and float64 expected outputs, readable by
 /// `np.load` with no other package.
@@ -26,6 +28,21 @@ enum NpyWriter {
         var body = Data(capacity: values.count * 8)
         for v in values { withUnsafeBytes(of: v.littleEndian) { body.append(contentsOf: $0) } }
         return header(descr: "<i8", shape: shape) + body
+    }
+
+    /// An input in its declared dtype, the bytes the worker got (an f64 or i32 input written as f32 or i64 is
+    /// refused by ONNX Runtime and runs other kernels elsewhere); bf16, which NumPy lacks, as f32.
+    static func tensor(_ t: Tensor) -> Data {
+        let wire = WireTensor(name: "", tensor: t)
+        let descr = switch wire.dtype {
+        case .f64: "<f8"
+        case .f16: "<f2"
+        case .i32: "<i4"
+        case .i64: "<i8"
+        case .bool: "|b1"
+        case .f32, .bf16: "<f4"
+        }
+        return header(descr: descr, shape: t.shape) + wire.bytes
     }
 
     /// Magic, version 1.0, header length, then the dict padded with spaces so data starts on 64 bytes.

@@ -107,7 +107,7 @@ struct PythonModelEmitter {
         case .concat:
             return (np ? "np.concatenate([\(a.joined(separator: ", "))], axis=\(int("axis", 1)))" : "torch.cat([\(a.joined(separator: ", "))], \(int("axis", 1)))", [])
         case .split:
-            let sizes = ints("sizes", []), axis = int("axis", 0)
+            let sizes = ints("sizes", []), axis = int("axis", 1)
             return (np ? "np.split(\(x), np.cumsum(\(py(sizes)))[:-1].tolist(), axis=\(axis))" : "torch.split(\(x), \(py(sizes)), \(axis))", [])
         case .add: return ("\(a[0]) + \(a[1])", [])
         case .sub: return ("\(a[0]) - \(a[1])", [])

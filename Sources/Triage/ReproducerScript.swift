@@ -1,4 +1,5 @@
 import ModelIR
+import Oracles
 
 /// One standalone reproducer script: the model written out in one framework (plus numpy), the saved inputs,
 /// the float64 expected outputs, and a verdict: exit 1 with expected vs actual when the defect shows, 0 when
@@ -50,7 +51,8 @@ struct ReproducerScript {
             default: break
             }
         }
-        out += "\nHERE = os.path.dirname(os.path.abspath(__file__))\nTOLERANCE = \(tolerance)\n\n\n" + Self.loader
+        out += "\nHERE = os.path.dirname(os.path.abspath(__file__))\nTOLERANCE = \(tolerance)\n" + "# A NaN in the reference may only mean \"undefined\" (the model casts to an integer): not checked then.\n"
+            + "NAN_UNDEFINED = \(ReferenceNaN(graph) == .undefined ? "True" : "False")\n\n\n" + Self.loader
         body.append("")
         if let dialect {
             let emitted = PythonModelEmitter(dialect: dialect).emit(graph, fault: fault)
@@ -90,9 +92,10 @@ struct ReproducerScript {
         lines.append("")
         lines.append("Run: python3 \(fileName). Exit 1 (with expected vs actual) when the defect shows, 2 when an op")
         lines.append("is not written out here, 0 when the outputs match the float64 reference (mean relative distance")
-        lines.append("<= TOLERANCE, no NaN/Inf where the reference is finite).")
+        lines.append("<= TOLERANCE, NaN/Inf exactly where the reference has them).")
         // Titles quote error messages: keep them from closing the docstring or starting an escape.
-        let text = lines.joined(separator: "\n").replacingOccurrences(of: "\\", with: "/")
+        // NUL: Python refuses a source file holding one.
+        let text = lines.joined(separator: "\n").replacingOccurrences(of: "\\", with: "/").replacingOccurrences(of: "\u{0}", with: "?")
         return text.replacingOccurrences(of: "\"\"\"", with: "'''") + "\n"
     }
 
@@ -205,10 +208,19 @@ struct ReproducerScript {
                         bad = True
                         continue
                     nan = bool((~np.isfinite(a) & np.isfinite(e)).any())
+                    # A NaN/Inf of the reference must come out as the same NaN/Inf (a NaN through ReLU6 that
+                    # became 0 is the defect), unless it only stands for an undefined integer cast.
+                    same = (a == e) | (np.isnan(a) & np.isnan(e))
+                    lost = ~np.isfinite(e) & ~same
+                    if NAN_UNDEFINED:
+                        lost &= ~np.isnan(e)
+                    lost = bool(lost.any())
                     d = distance(a, e)
                     print(f"actual output {i}: first values {np.round(a.ravel()[:6], 5).tolist()}; "
-                          f"mean relative distance {d:.3g} (tolerance {TOLERANCE}){'; NaN/Inf where the reference is finite' if nan else ''}")
-                    bad = bad or nan or d > TOLERANCE
+                          f"mean relative distance {d:.3g} (tolerance {TOLERANCE})"
+                          f"{'; NaN/Inf where the reference is finite' if nan else ''}"
+                          f"{'; no NaN/Inf where the float64 reference has one (not propagated)' if lost else ''}")
+                    bad = bad or nan or lost or d > TOLERANCE
                 print("DEFECT SHOWS" if bad else "no defect: the outputs match the float64 reference")
                 return 1 if bad else 0
 

@@ -56,7 +56,10 @@ public struct ReproducerWriter: Sendable {
         }
     }
 
-    public func write(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String) throws -> ReproducerFolder {
+    /// `tolerance`: the campaign's relative-distance threshold when it ran with its own (`--oracles FILE`);
+    /// the writer's default otherwise.
+    public func write(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String,
+                      tolerance campaignTolerance: Double? = nil) throws -> ReproducerFolder {
         let folder = try SafeFolder(path)
         var files: [String] = []
         let graph = candidate.model.graph
@@ -66,9 +69,7 @@ public struct ReproducerWriter: Sendable {
         for (k, node) in graph.inputNodes.enumerated() {
             guard let t = candidate.inputs[node.name] else { continue }
             let name = "input_\(k).npy"
-            let data = t.dtype.isInteger ? NpyWriter.int64(t.values.map { Int64($0) }, shape: t.shape)
-                : t.dtype == .f16 ? NpyWriter.float16(t.values, shape: t.shape) : NpyWriter.float32(t.values, shape: t.shape)
-            try folder.write(data, to: name); files.append(name)
+            try folder.write(NpyWriter.tensor(t), to: name); files.append(name)
             inputFiles.append((node.name, name))
         }
         let arbiter = ArbiterRun.run(candidate.model, inputs: candidate.inputs)
@@ -111,7 +112,7 @@ public struct ReproducerWriter: Sendable {
                 files += copied.filter { !files.contains($0) }
             }
             var script = ReproducerScript(framework: fw, title: "D\(defect.id): \(defect.title)", graph: graph, inputFiles: inputFiles,
-                                          expectedFiles: expectedFiles, tolerance: tolerance * DtypeTolerance.factor(graph), fault: fw == "faulty" ? fault : nil, control: control)
+                                          expectedFiles: expectedFiles, tolerance: (campaignTolerance ?? tolerance) * DtypeTolerance.factor(graph), fault: fw == "faulty" ? fault : nil, control: control)
             script.builder = builder
             try folder.write(script.text, to: script.fileName, executable: true)
             files.append(script.fileName)
@@ -121,7 +122,7 @@ public struct ReproducerWriter: Sendable {
         let plantedHere = planted.first { $0.lowercased().hasPrefix(defect.op.lowercased() + "=") }
         var report = BugReportWriter(defect: defect, graph: graph, reduction: reduction, scripts: order, expectedHead: expectedHead,
                                      subtypeName: subtypeNames[defect.subtype], planted: plantedHere,
-                                     versions: Dictionary(uniqueKeysWithValues: implicated.compactMap { fw in versions?.version(of: fw).map { (fw, $0) } }))
+                                     versions: Dictionary(implicated.compactMap { fw in versions?.version(of: fw).map { (fw, $0) } }, uniquingKeysWith: { a, _ in a }))
         report.builder = files.contains { $0.hasPrefix("builder/") }
         try folder.write(report.text, to: "bug-report.md"); files.append("bug-report.md")
         return ReproducerFolder(path: folder.root.path, files: files, scripts: scripts, controls: controlList.filter { scripts[$0] != nil })

@@ -149,5 +149,29 @@ struct ConvTanhExecutor: MutantExecutor {
         failing.waitUntilExit()
         let output = (try? String(contentsOfFile: out + "/repro_tensorflow.py.out", encoding: .utf8)) ?? ""
         #expect(failing.terminationStatus == 1 && output.contains("DEFECT SHOWS"), "\(output)")
+        // A NaN the reference has and the framework lost (the study's ReLU6 turning NaN into 0) shows the defect too.
+        expected.replaceSubrange(tail..<expected.count, with: withUnsafeBytes(of: Double.nan) { Data($0) })
+        try expected.write(to: URL(fileURLWithPath: out + "/expected_0.npy"))
+        let lost = try TriageAcceptanceTests.run(python, "repro_tensorflow.py", in: out)
+        lost.waitUntilExit()
+        let lostOutput = (try? String(contentsOfFile: out + "/repro_tensorflow.py.out", encoding: .utf8)) ?? ""
+        #expect(lost.terminationStatus == 1 && lostOutput.contains("not propagated"), "\(lostOutput)")
+    }
+
+    /// Inputs are written in their declared dtype (ONNX Runtime refuses an f64 or i32 input given as f32 or i64),
+    /// and a NaN bound for an integer input is written, not a trap.
+    @Test func npyInputsKeepTheirDeclaredType() {
+        func descr(_ t: Tensor) -> String {
+            let data = NpyWriter.tensor(t)
+            let n = Int(data[8]) | Int(data[9]) << 8
+            let header = String(decoding: data[10..<(10 + n)], as: UTF8.self)
+            return String(header.split(separator: "'")[3])
+        }
+        #expect(descr(Tensor(shape: [2], dtype: .f64, values: [1, 2])) == "<f8")
+        #expect(descr(Tensor(shape: [2], dtype: .i32, values: [1, 2])) == "<i4")
+        #expect(descr(Tensor(shape: [2], dtype: .i64, values: [.nan, 2])) == "<i8")
+        #expect(descr(Tensor(shape: [2], dtype: .f16, values: [1, 2])) == "<f2")
+        #expect(descr(Tensor(shape: [2], dtype: .bool, values: [0, 1])) == "|b1")
+        #expect(descr(Tensor(shape: [2], values: [1, 2])) == "<f4")
     }
 }
