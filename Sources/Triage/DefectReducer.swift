@@ -50,7 +50,8 @@ public struct DefectReducer: Sendable {
             o.inProcess = e.inProcess
             return o
         }
-        let verdict = oracles.judge(model, arbiter: arbiter, outcomes: outcomes)
+        // Only the implicated frameworks run here: two of them failing alike is the defect, not an illegal mutant.
+        let verdict = oracles.judge(model, arbiter: arbiter, outcomes: outcomes, everyFramework: false)
         guard !verdict.illegal else { return false }
         var bySymptom: [FindingSymptom: [String]] = [:]
         for f in verdict.findings { bySymptom[f.symptom, default: []].append(f.framework) }

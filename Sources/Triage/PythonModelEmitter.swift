@@ -254,7 +254,10 @@ struct PythonModelEmitter {
                         return F.max_pool2d(F.pad(x, (l, r, t, b), value=float("-inf")), k, s, 0, dil)
                     if include_pad or not any(pads):
                         return F.avg_pool2d(F.pad(x, (l, r, t, b)), k, s)
-                    return F.avg_pool2d(x, k, s, (t, l), count_include_pad=False)
+                    # Excluding the padding, for any pads (avg_pool2d's own padding is symmetric: it would drop b, r):
+                    # the window sums over the counts of real elements.
+                    ones = F.pad(torch.ones_like(x), (l, r, t, b))
+                    return F.avg_pool2d(F.pad(x, (l, r, t, b)), k, s) / F.avg_pool2d(ones, k, s)
 
                 """,
             "layer_norm": """

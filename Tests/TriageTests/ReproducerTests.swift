@@ -73,8 +73,10 @@ import Testing
 
 /// A framework that fails on Tanh only when a convolution feeds it: a composition defect.
 struct ConvTanhExecutor: MutantExecutor {
-    let name = "ctx"
-    var inProcess: Bool { true }
+    var name = "ctx"
+    /// As a worker framework (out of process), which the oracles count among "every framework".
+    var worker = false
+    var inProcess: Bool { !worker }
 
     func execute(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome {
         let graph = model.graph
@@ -98,6 +100,17 @@ struct ConvTanhExecutor: MutantExecutor {
         #expect((conv.outputs.first?.shape[1] ?? 99) < 6)
         #expect((r.candidate.model.graph.inputNodes.first?.output.shape[2] ?? 99) < 32)
         #expect((try? r.candidate.model.graph.inferred()) != nil)
+    }
+
+    /// A defect two worker frameworks share reduces: with only they running, both failing is the defect, not
+    /// "every framework rejects it" (which made such defects irreducible).
+    @Test func aDefectTwoFrameworksShareReduces() throws {
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let signature = DefectSignature(symptom: .error, stage: .execute, subtype: "G2", op: "Tanh", detail: "RuntimeError in Tanh after conv",
+                                        deviating: ["ctx-a", "ctx-b"], graph: model.graph)
+        let executors = [ConvTanhExecutor(name: "ctx-a", worker: true), ConvTanhExecutor(name: "ctx-b", worker: true)]
+        let r = try DefectReducer(signature: signature, oracles: try TriageTestSupport.oracles(), executors: executors).reduce(model)
+        #expect(r.candidate.model.graph.nodes.map(\.op) == [.input, .conv2d, .tanh])
     }
 }
 

@@ -35,8 +35,11 @@ public struct MutantOracles: Sendable {
     /// compare how much each framework's cost grew from the seed against how much the others' grew, which
     /// cancels the frameworks' constant speed differences (ONNX Runtime is 100x faster than TensorFlow eager on
     /// a small model without any defect); without it, the raw figures are compared.
+    /// `everyFramework`: the outcomes are every framework the campaign runs, so all of them rejecting a mutant
+    /// is a verdict on the mutant; false when only the implicated frameworks ran (a reducer checking a defect
+    /// two frameworks share, which then always looked illegal).
     public func judge(_ model: FuzzModel, arbiter: ArbiterRun, outcomes: [ExecutionOutcome],
-                      baseline: [String: PerformanceBaseline] = [:]) -> Verdict {
+                      baseline: [String: PerformanceBaseline] = [:], everyFramework: Bool = true) -> Verdict {
         // A framework whose worker did not start says nothing about the mutant.
         let outcomes = outcomes.filter { $0.status != .unavailable }
         var findings: [MutantFinding] = []
@@ -51,7 +54,7 @@ public struct MutantOracles: Sendable {
         } else if ok.isEmpty && failed.count > 1 && Set(failed.map { "\($0.status)|\($0.stage?.rawValue ?? "")" }).count == 1 {
             illegal = true
             reason = "every framework fails the same way: \(failed[0].message)"
-        } else if case let workers = outcomes.filter({ !$0.inProcess }), workers.count >= 2, workers.allSatisfy({ $0.status != .ok }) {
+        } else if everyFramework, case let workers = outcomes.filter({ !$0.inProcess }), workers.count >= 2, workers.allSatisfy({ $0.status != .ok }) {
             // Every real framework rejects it (the reference's float64 run does not count as a framework here).
             illegal = true
             reason = "every framework rejects it: \(workers[0].message.prefix(200))"
