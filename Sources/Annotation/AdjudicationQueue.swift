@@ -26,12 +26,15 @@ public struct MajoritySettlement: Sendable, Equatable {
     public var majority = 0
     public var tiesLeft = 0
     public var alreadySettled = 0
+    /// Items some assigned annotator has not labelled yet: left alone (a decision now would never be revisited).
+    public var awaitingLabels = 0
 
-    public init(unanimous: Int = 0, majority: Int = 0, tiesLeft: Int = 0, alreadySettled: Int = 0) {
+    public init(unanimous: Int = 0, majority: Int = 0, tiesLeft: Int = 0, alreadySettled: Int = 0, awaitingLabels: Int = 0) {
         self.unanimous = unanimous
         self.majority = majority
         self.tiesLeft = tiesLeft
         self.alreadySettled = alreadySettled
+        self.awaitingLabels = awaitingLabels
     }
 }
 
@@ -112,14 +115,29 @@ public enum AdjudicationQueue {
     }
 
     /// Settles every unsettled item (two or more raw labels) that has a strict majority, unanimous ones
-    /// included, so the adjudicated set is complete apart from the ties it leaves for a person.
+    /// included, so the adjudicated set is complete apart from the ties it leaves for a person. An item waits
+    /// until every annotator assigned to it has labelled it: a settled item leaves the queue for good, so two
+    /// early agreeing labels must not decide an item four others are still to label.
     public static func settleByMajority(level: LabelLevel, sample: String?, adjudicator: String, taxonomy: HPTaxonomy,
                                         in store: DefectLabStore) throws -> MajoritySettlement {
         let settled = try settledItems(level: level, in: store)
+        let awaiting = try store.read { db in
+            var sql = """
+                SELECT DISTINCT a.item_id FROM assignment a
+                WHERE NOT EXISTS (SELECT 1 FROM current_annotation c WHERE c.item_id = a.item_id AND c.annotator_id = a.annotator_id)
+                """
+            var arguments: StatementArguments = []
+            if let sample {
+                sql += " AND a.sample_id = ?"
+                arguments += [try SampleLookup.id(of: sample, db)]
+            }
+            return Set(try Int64.fetchAll(db, sql: sql, arguments: arguments))
+        }
         var result = MajoritySettlement()
         var toWrite: [(item: Int64, label: String, unanimous: Bool)] = []
         for tally in try tallies(level: level, sample: sample, taxonomy: taxonomy, in: store) {
             if settled.contains(tally.itemID) { result.alreadySettled += 1; continue }
+            if awaiting.contains(tally.itemID) { result.awaitingLabels += 1; continue }
             guard let label = tally.strictMajority else { result.tiesLeft += 1; continue }
             toWrite.append((tally.itemID, label, tally.agrees))
         }

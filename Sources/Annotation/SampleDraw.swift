@@ -83,6 +83,10 @@ public enum SampleDraw {
             let sampleID = db.lastInsertedRowID
             for (position, candidate) in chosen.enumerated() {
                 let itemID = try candidate.itemID ?? Self.createItem(for: candidate, now: now, db)
+                if let issueID = candidate.issueID {
+                    // An imported item drawn as its crawled issue gets the issue (text and tags on the screen).
+                    try db.execute(sql: "UPDATE item SET issue_id = ? WHERE id = ? AND issue_id IS NULL", arguments: [issueID, itemID])
+                }
                 try db.execute(sql: "INSERT INTO sample_item (sample_id, item_id, position) VALUES (?, ?, ?)",
                                arguments: [sampleID, itemID, position])
             }
@@ -109,18 +113,27 @@ public enum SampleDraw {
                 sql += " AND EXISTS (SELECT 1 FROM hp_selection h WHERE h.issue_id = i.id)"
             }
         }
+        // Items made without an issue (imported ratings), by key without case: a crawled issue whose URL is one
+        // of them is that item (a study's labels and new ones on one item), not a second item beside it.
+        var bare: [String: (id: Int64, key: String, framework: String?)] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, key, framework FROM item WHERE issue_id IS NULL ORDER BY id") {
+            let key: String = row["key"]
+            if bare[key.lowercased()] == nil { bare[key.lowercased()] = (row["id"], key, (row["framework"] as String?).flatMap { $0.isEmpty ? nil : $0 }) }
+        }
         for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
             let owner: String = row["owner"], name: String = row["name"], number: String = row["number"]
-            let key: String = row["key"] ?? (row["url"] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? "\(owner)/\(name)#\(number)"
-            guard seenKeys.insert(key).inserted else { continue }
-            let framework: String = row["item_framework"] ?? row["framework"] ?? unknownFramework
-            result.append(SampleCandidate(key: key, issueID: row["id"], itemID: row["item_id"],
+            var key: String = row["key"] ?? (row["url"] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? "\(owner)/\(name)#\(number)"
+            var itemID: Int64? = row["item_id"], itemFramework: String? = row["item_framework"]
+            if itemID == nil, let imported = bare[key.lowercased()] { (itemID, key, itemFramework) = (imported.id, imported.key, imported.framework) }
+            guard seenKeys.insert(key.lowercased()).inserted else { continue }
+            let framework: String = itemFramework ?? row["framework"] ?? unknownFramework
+            result.append(SampleCandidate(key: key, issueID: row["id"], itemID: itemID,
                                           framework: framework, title: row["title"]))
         }
         if request.includeBareItems {
             for row in try Row.fetchAll(db, sql: "SELECT id, key, framework, title FROM item WHERE issue_id IS NULL") {
                 let key: String = row["key"]
-                guard seenKeys.insert(key).inserted else { continue }
+                guard seenKeys.insert(key.lowercased()).inserted else { continue }
                 let framework: String = (row["framework"] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? unknownFramework
                 result.append(SampleCandidate(key: key, issueID: nil, itemID: row["id"], framework: framework, title: row["title"]))
             }
@@ -129,7 +142,7 @@ public enum SampleDraw {
     }
 
     static func createItem(for candidate: SampleCandidate, now: String, _ db: Database) throws -> Int64 {
-        if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE key = ?", arguments: [candidate.key]) {
+        if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE lower(key) = lower(?) ORDER BY id LIMIT 1", arguments: [candidate.key]) {
             return existing
         }
         try db.execute(sql: "INSERT INTO item (key, issue_id, framework, title, created_at) VALUES (?, ?, ?, ?, ?)",

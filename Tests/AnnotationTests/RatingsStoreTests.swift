@@ -163,6 +163,19 @@ import Testing
         #expect(labels == ["9 B1", "10 A1", "10 A2"])
     }
 
+    /// Ratings imported before the crawl: sampling the crawled issue draws the imported item (in whatever case its
+    /// URL was written) and links it to the issue, instead of a second item beside it or an item without text.
+    @Test func aSampleDrawsTheImportedItemOfACrawledIssue() throws {
+        let db = try store()
+        _ = try importText("item,a\nhttps://github.com/PyTorch/pytorch/issues/101,B1\n", name: "early.csv", into: db)
+        try crawledIssue(101, url: "https://github.com/pytorch/pytorch/issues/101", in: db)
+        let summary = try SampleDraw.draw(SampleRequest(name: "s", perFramework: 10, seed: 1, allIssues: true, includeBareItems: true), in: db)
+        #expect(summary.total == 1)
+        let items = try db.read { try String.fetchAll($0, sql: "SELECT id || ' ' || COALESCE(issue_id, '-') FROM item ORDER BY id") }
+        #expect(items == ["1 5"])
+        #expect(try db.read { try Int64.fetchAll($0, sql: "SELECT item_id FROM sample_item") } == [1])
+    }
+
     @Test func agreementAndDistributionFromTheStore() throws {
         let db = try store()
         _ = try importText("""

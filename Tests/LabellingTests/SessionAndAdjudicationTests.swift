@@ -105,4 +105,22 @@ import Testing
         // Raw labels are untouched by adjudication.
         #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM current_annotation")! } == 9)
     }
+
+    /// Majority settling waits for every assigned annotator: two early agreeing labels of four do not decide an
+    /// item (a settled item leaves the queue for good, so the other labels would never count).
+    @Test func majoritySettlingWaitsForEveryAssignedAnnotator() throws {
+        let f = try prepared(annotators: ["a", "b", "c", "d"], items: 1)
+        let taxonomy = try LabellingFixture.taxonomy()
+        func label(_ name: String, _ subtype: String) throws {
+            try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: name, sample: "s").record(subtype: subtype, at: 0)
+        }
+        try label("a", "B1"); try label("b", "B1")
+        let early = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
+        #expect(early == MajoritySettlement(awaitingLabels: 1))
+        #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM adjudication")! } == 0)
+        try label("c", "G2"); try label("d", "G2")
+        let tie = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
+        #expect(tie == MajoritySettlement(tiesLeft: 1))
+        #expect(try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store).count == 1)
+    }
 }
