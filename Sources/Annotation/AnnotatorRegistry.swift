@@ -7,7 +7,10 @@ public enum AnnotatorRegistry {
     @discardableResult
     public static func add(_ names: [String], in store: DefectLabStore) throws -> [String] {
         for name in names where !isValid(name) {
-            throw AnnotationError(.invalid, "annotator name '\(name)' must be letters, digits, '.', '_' or '-' (no commas or spaces)")
+            throw AnnotationError(.invalid, "annotator name \(name.debugDescription) must be letters, digits, '.', '_' or '-' (no commas or spaces)")
+        }
+        for name in names where isReserved(name) {
+            throw AnnotationError(.invalid, "annotator name '\(name)' is reserved: ratings files use it for \(RatingsFile.finalColumnNames.contains(name.lowercased()) ? "the adjudicated label" : "a column"), so an export would not read back as this annotator's labels")
         }
         return try store.write { db in
             var added: [String] = []
@@ -23,6 +26,12 @@ public enum AnnotatorRegistry {
 
     public static func list(in store: DefectLabStore) throws -> [String] {
         try store.read { try String.fetchAll($0, sql: "SELECT name FROM annotator ORDER BY name") }
+    }
+
+    /// Names a ratings file gives a meaning of its own (adjudicated labels, the framework column, long-format
+    /// headers).
+    static func isReserved(_ name: String) -> Bool {
+        RatingsFile.finalColumnNames.contains(name.lowercased()) || ["framework", "item", "rater", "annotator", "label", "level", "time"].contains(name.lowercased())
     }
 
     static func isValid(_ name: String) -> Bool {

@@ -39,7 +39,8 @@ struct SampleDrawCommand: ParsableCommand {
         let summary = try SampleDraw.draw(SampleRequest(name: name, perFramework: perFramework, seed: seed, preset: preset,
                                                         allIssues: all, includeBareItems: !noImported), in: store)
         print("sample \(summary.name): \(summary.total) items, seed \(summary.seed)")
-        for s in summary.strata { print("  \(s.framework): \(s.drawn) of \(s.candidates) candidates") }
+        // A stratum is a framework name a ratings file may have written: drawn inert.
+        for s in summary.strata { print("  \(InertText.line(s.framework)): \(s.drawn) of \(s.candidates) candidates") }
     }
 }
 
@@ -60,7 +61,7 @@ struct SampleShowCommand: ParsableCommand {
               + (listing.perFramework.map { ", \($0) per framework" } ?? "") + (listing.preset.map { ", preset \($0)" } ?? ""))
         for e in listing.entries {
             // Keys and titles come from trackers and ratings files: drawn inert.
-            print("\(e.position + 1)\t\(e.framework)\t\(InertText.line(e.key))\t\(InertText.line(e.title))")
+            print("\(e.position + 1)\t\(InertText.line(e.framework))\t\(InertText.line(e.key))\t\(InertText.line(e.title))")
         }
     }
 }

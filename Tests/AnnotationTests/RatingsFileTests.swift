@@ -40,6 +40,22 @@ import Taxonomy
         try RatingsImporter.checkAcrossFiles([first, other])
     }
 
+    /// A rater's name becomes an annotator's: one the command line could not address (a comma, an escape
+    /// sequence) is refused, and messages quoting a file's cells never send a control character to the terminal.
+    @Test func raterNamesAreAnnotatorNamesAndMessagesAreInert() throws {
+        let wide = #expect(throws: RatingsError.self) {
+            try RatingsFile.parse(text: "item,\"\u{1B}]0;pwned\u{7}x\"\nI-1,B1\n", path: "w.csv", format: .wide, taxonomy: taxonomy)
+        }
+        #expect(wide?.description.unicodeScalars.contains { $0.value < 0x20 } == false, "\(String(describing: wide))")
+        #expect(throws: RatingsError.self) {
+            try RatingsFile.parse(text: "item,rater,label\nI-1,\"a,b\",B1\n", path: "l.csv", format: .long, taxonomy: taxonomy)
+        }
+        let label = #expect(throws: RatingsError.self) {
+            try RatingsFile.parse(text: "item,a\nI-1,\"\u{1B}[2J\"\n", path: "w.csv", format: .wide, taxonomy: taxonomy)
+        }
+        #expect(label?.description.contains("\\u{1B}") == true && label?.description.contains("\u{1B}") == false, "\(String(describing: label))")
+    }
+
     @Test func wideFileWithFinalColumnAndEmptyCells() throws {
         let file = try RatingsFile.parse(text: "item,ann1,ann2,Gold\nI-1,b1,,B1\nI-2,G2,G4,\n", path: "w.csv",
                                          format: nil, taxonomy: taxonomy)

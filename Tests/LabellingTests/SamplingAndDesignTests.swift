@@ -58,6 +58,16 @@ import Testing
         #expect(AssignmentDesign(parsing: "quads") == nil)
     }
 
+    /// Names a ratings file gives a meaning of its own cannot be annotators: an export would read back as
+    /// adjudications (gold, final) or a column (framework).
+    @Test func reservedNamesAreNoAnnotators() throws {
+        let f = try LabellingFixture()
+        for name in ["gold", "Final", "framework", "final_label"] {
+            #expect(throws: AnnotationError.self) { try AnnotatorRegistry.add([name], in: f.store) }
+        }
+        #expect(try AnnotatorRegistry.add(["goldie"], in: f.store) == ["goldie"])
+    }
+
     @Test func assignmentWritesQueuesInPerAnnotatorOrder() throws {
         let f = try LabellingFixture()
         try f.seedBareItems(60, framework: "pytorch")

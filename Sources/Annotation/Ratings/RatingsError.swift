@@ -34,11 +34,27 @@ public struct RatingsError: Error, Sendable, Equatable, CustomStringConvertible 
         self.message = message
     }
 
+    /// Messages quote the file's cells, which are untrusted: control characters (an escape sequence in a
+    /// label cell) are shown escaped, never sent to the terminal.
     public var description: String {
+        let text: String
         switch (file, line) {
-        case let (file?, line?): return "\(file):\(line): \(message)"
-        case let (file?, nil): return "\(file): \(message)"
-        default: return message
+        case let (file?, line?): text = "\(file):\(line): \(message)"
+        case let (file?, nil): text = "\(file): \(message)"
+        default: text = message
         }
+        return Self.inert(text)
+    }
+
+    static func inert(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format && scalar.value != 0x200D {
+                out += scalar.escaped(asASCII: true)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }
