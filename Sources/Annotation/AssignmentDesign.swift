@@ -61,16 +61,29 @@ public enum AssignmentDesign: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Which annotators (indices) label each item, items given in their shuffled order. Items are dealt to
-    /// blocks round-robin, so block loads differ by at most one.
+    /// blocks in cycles, each block once per cycle (block loads differ by at most one), and within a cycle to
+    /// the unused block whose annotators have the least work so far: when the items run out mid-cycle the last
+    /// ones spread over everyone, not over the blocks listed first (which all hold the first annotator).
     public func deal(itemCount n: Int, annotatorCount m: Int) throws -> [[Int]] {
         let blocks = try blocks(annotatorCount: m)
         var result: [[Int]] = []
         result.reserveCapacity(n)
         var coreSize = 0
         if case .core(let size) = self { coreSize = min(size, n) }
+        var load = [Int](repeating: 0, count: m)
+        var unused = [Bool](repeating: true, count: blocks.count), left = 0
         for i in 0..<n {
             if i < coreSize { result.append(Array(0..<m)); continue }
-            result.append(blocks[(i - coreSize) % blocks.count])
+            if left == 0 { unused = unused.map { _ in true }; left = blocks.count }
+            var best = -1, bestKey = (Int.max, Int.max)
+            for (b, members) in blocks.enumerated() where unused[b] {
+                let key = (members.map { load[$0] }.max() ?? 0, members.reduce(0) { $0 + load[$1] })
+                if key < bestKey { best = b; bestKey = key }
+            }
+            unused[best] = false
+            left -= 1
+            for a in blocks[best] { load[a] += 1 }
+            result.append(blocks[best])
         }
         return result
     }

@@ -53,6 +53,16 @@ import Testing
             #expect(overlap(core, a, b) == 300)
         } }
         #expect(triples.allSatisfy { $0.count == 3 })
+        // Item counts that do not fill the last cycle of blocks still spread over every annotator (the first
+        // annotator took every leftover: 35, 35, 33, 33, 32, 32 and 20, 20, 16 × 5), pair overlaps within one.
+        func spread(_ d: [[Int]], _ m: Int) -> Int { let l = (0..<m).map { a in d.filter { $0.contains(a) }.count }; return l.max()! - l.min()! }
+        let few = try AssignmentDesign.pairs.deal(itemCount: 100, annotatorCount: 6)
+        #expect(spread(few, 6) <= 1)
+        let overlaps = (0..<6).flatMap { a in ((a + 1)..<6).map { overlap(few, a, $0) } }
+        #expect(overlaps.max()! - overlaps.min()! <= 1)
+        #expect(spread(try AssignmentDesign.triples.deal(itemCount: 40, annotatorCount: 7), 7) <= 1)
+        #expect(spread(try AssignmentDesign.triples.deal(itemCount: 3, annotatorCount: 6), 6) <= 1)
+        #expect(spread(try AssignmentDesign.triples.deal(itemCount: 1005, annotatorCount: 6), 6) <= 1)
         #expect(throws: AnnotationError.self) { try AssignmentDesign.triples.deal(itemCount: 3, annotatorCount: 2) }
         #expect(AssignmentDesign(parsing: "core:300") == .core(300))
         #expect(AssignmentDesign(parsing: "quads") == nil)
