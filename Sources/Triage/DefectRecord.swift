@@ -90,6 +90,8 @@ public struct DefectQueries: Sendable {
         public var configJSON: String
         /// Defects planted in the campaign's `faulty` framework (`OP=KIND`).
         public var planted: [String]
+        /// The node the mutant's finding of this defect was localized to, when recorded.
+        public var node: String? = nil
     }
 
     public func representative(of defect: DefectRecord) throws -> Representative {
@@ -108,8 +110,14 @@ public struct DefectQueries: Sendable {
         }
         struct Planted: Decodable { var planted: [String]? }
         let planted = (try? JSONDecoder().decode(Planted.self, from: Data(config.utf8)))?.planted ?? []
+        let node = try store.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT node FROM campaign_finding WHERE campaign_id = ? AND step = ? AND op = ? AND symptom = ? AND node IS NOT NULL
+                ORDER BY rowid LIMIT 1
+                """, arguments: [campaign, step, defect.op, defect.symptom])
+        }
         return Representative(seedModel: seedModel, campaignSeed: UInt64(bitPattern: seed), lineageJSON: lineage,
-                              configJSON: config, planted: planted)
+                              configJSON: config, planted: planted, node: node)
     }
 
     public func recordReduction(_ id: Int64, graphJSON: String, nodes: Int, kind: String) throws {

@@ -32,6 +32,9 @@ public struct DefectReducer: Sendable {
     public var maxRuns = 250
     /// Seed for any weight a shrink must draw anew.
     public var seed: UInt64 = 0
+    /// The node the representative finding was localized to, when the campaign recorded one: with two nodes of
+    /// the signature's op, the first is not necessarily the one that shows the defect.
+    public var node: String?
 
     public init(signature: DefectSignature, oracles: MutantOracles, executors: [any MutantExecutor]) {
         self.signature = signature
@@ -96,7 +99,7 @@ public struct DefectReducer: Sendable {
                 if attempt("isolate \(current.model.graph.nodes[localized(current) ?? 0].name)", { c in isolate(c) }) { progress = true }
             }
             // Feed an inner value from outside (its producers fall away), latest first: the biggest cut.
-            for node in current.model.graph.nodes.reversed() where node.op != .input && !isLocalized(node) {
+            for node in current.model.graph.nodes.reversed() where node.op != .input && !isLocalized(node, in: current) {
                 if attempt("feed \(node.name) from outside", { c in
                     guard let g = GraphEdits.asInput(c.model.graph, node.name) else { return nil }
                     return c.edited(g, captured: capture(c, [node.name]), seed: seed)
@@ -108,7 +111,7 @@ public struct DefectReducer: Sendable {
                 var start = 0
                 while start + size <= current.nodeCount && runs < maxRuns {
                     let window = current.model.graph.nodes[start..<(start + size)]
-                    if window.contains(where: { $0.op == .input || isLocalized($0) }) { start += 1; continue }
+                    if window.contains(where: { $0.op == .input || isLocalized($0, in: current) }) { start += 1; continue }
                     if attempt(size == 1 ? "bypass \(window.first!.name)" : "bypass \(size) nodes from \(window.first!.name)", { c in
                         GraphEdits.bypassBlock(c.model.graph, from: start, count: size).flatMap { c.edited($0, seed: seed) }
                     }) { progress = true } else { start += 1 }
@@ -126,7 +129,7 @@ public struct DefectReducer: Sendable {
         // 3. Interface or composition: the localized node alone, on its captured inputs.
         var kind = "composition"
         let inner = current.model.graph.nodes.filter { $0.op != .input }
-        if inner.allSatisfy(isLocalized) && localized(current) != nil {
+        if inner.allSatisfy({ isLocalized($0, in: current) }) && localized(current) != nil {
             kind = "interface"
         } else if localized(current) == nil && inner.count == 1 {
             // Not localized (a whole-model failure), but one op is left: that op alone shows it.
@@ -138,13 +141,24 @@ public struct DefectReducer: Sendable {
         return Reduction(candidate: current, kind: kind, originalNodes: original, runs: runs, steps: steps)
     }
 
-    /// Index of the localized node: the first node of the signature's op (the oracles localize to the first
-    /// diverging node, and the fault injector corrupts the first node of its op).
+    /// Index of the localized node: the finding's own node when it is in the candidate, else the first node of
+    /// the signature's op (the oracles localize to the first diverging node, and the fault injector corrupts the
+    /// first node of its op).
     func localized(_ c: ReductionCandidate) -> Int? {
-        c.model.graph.nodes.firstIndex { $0.op.rawValue == signature.op }
+        if let i = hinted(c) { return i }
+        return c.model.graph.nodes.firstIndex { $0.op.rawValue == signature.op }
     }
 
-    func isLocalized(_ node: Node) -> Bool { node.op.rawValue == signature.op }
+    func hinted(_ c: ReductionCandidate) -> Int? {
+        guard let node else { return nil }
+        return c.model.graph.nodes.firstIndex { $0.name == node && $0.op.rawValue == signature.op }
+    }
+
+    /// Whether `node` is the one the reduction keeps: the finding's node (other nodes of its op may go), or any
+    /// node of the op when the finding named none.
+    func isLocalized(_ node: Node, in c: ReductionCandidate) -> Bool {
+        hinted(c) != nil ? node.name == self.node : node.op.rawValue == signature.op
+    }
 
     /// The localized node alone: each of its inputs an Input holding the value captured on `c`.
     func isolate(_ c: ReductionCandidate) -> ReductionCandidate? {

@@ -59,6 +59,7 @@ public struct DefectTriage: Sendable {
         var reducer = DefectReducer(signature: signature, oracles: judge, executors: executors)
         reducer.maxRuns = maxRuns
         reducer.seed = UInt64(id)
+        reducer.node = rep.node
         let reduction = try reducer.reduce(model)
         try queries.recordReduction(id, graphJSON: reduction.graphJSON, nodes: reduction.candidate.nodeCount, kind: reduction.kind)
         return (try queries.defect(id), reduction, rep.planted)

@@ -86,6 +86,18 @@ struct ConvTanhExecutor: MutantExecutor {
     }
 }
 
+/// A framework that fails whenever the node named `node` is in the model.
+struct NamedNodeExecutor: MutantExecutor {
+    var node: String
+    var name: String { "c2-fails" }
+    var inProcess: Bool { true }
+
+    func execute(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome {
+        guard let n = model.graph.node(named: node) else { return ReferenceExecutor().execute(model, inputs: inputs, arbiter: arbiter) }
+        return ExecutionOutcome(framework: name, status: .error, stage: .execute, message: "RuntimeError in c2", failingOp: n.op.rawValue)
+    }
+}
+
 @Suite struct CompositionReductionTests {
     @Test func aDefectNeedingItsContextIsACompositionDefect() throws {
         let model = try FuzzModel.seed(named: "lenet5", seed: 1)
@@ -100,6 +112,29 @@ struct ConvTanhExecutor: MutantExecutor {
         #expect((conv.outputs.first?.shape[1] ?? 99) < 6)
         #expect((r.candidate.model.graph.inputNodes.first?.output.shape[2] ?? 99) < 32)
         #expect((try? r.candidate.model.graph.inferred()) != nil)
+    }
+
+    /// With two nodes of the defect's op, the reduction keeps the one the finding was localized to: the other
+    /// may go, and "isolate" tests the right one (the first of the op was taken, and every one of it was kept).
+    @Test func theFindingsOwnNodeIsTheOneKept() throws {
+        var b = GraphBuilder(name: "two-convs")
+        let x = try b.input([1, 3, 8, 8])
+        let c1 = try b.add(.conv2d, [x], ["out_channels": .int(3), "kernel": .ints([3, 3]), "pads": .ints([1, 1, 1, 1])], name: "c1")
+        let r = try b.add(.relu, [c1], name: "r")
+        b.output(try b.add(.conv2d, [r], ["out_channels": .int(3), "kernel": .ints([3, 3]), "pads": .ints([1, 1, 1, 1])], name: "c2"))
+        let graph = try b.graph.inferred()
+        let model = FuzzModel(graph: graph, weights: WeightInitializer.initialize(graph, seed: 1), seedName: "two-convs", inputKind: .image, vocab: 1, inputSeed: 1)
+        let signature = DefectSignature(symptom: .error, stage: .execute, subtype: "G2", op: "Conv2d", detail: "RuntimeError in c2",
+                                        deviating: ["c2-fails"], graph: graph)
+        var reducer = DefectReducer(signature: signature, oracles: try TriageTestSupport.oracles(), executors: [NamedNodeExecutor(node: "c2")])
+        reducer.node = "c2"
+        let candidate = ReductionCandidate(model: model, inputs: model.inputs())
+        #expect(reducer.localized(candidate) == 3)
+        #expect(!reducer.isLocalized(graph.nodes[1], in: candidate) && reducer.isLocalized(graph.nodes[3], in: candidate))
+        let r2 = try reducer.reduce(model)
+        let kept: [String] = r2.candidate.model.graph.nodes.filter { $0.op != .input }.map(\.name)
+        #expect(kept == ["c2"], "kept \(kept)")
+        #expect(r2.kind == "interface")
     }
 
     /// A defect two worker frameworks share reduces: with only they running, both failing is the defect, not
