@@ -210,8 +210,10 @@ public final class CampaignEngine: @unchecked Sendable {
             row.mutationSeconds = Date().timeIntervalSince(t0)
             defer { _ = pendingHash?.result }
             if let replay {
-                guard replay.hash == row.hash || (replay.hash == nil && row.hash == nil) else {
-                    throw CampaignError(.replayMismatch, "step \(step): recorded mutant \(replay.hash ?? "-") but re-derived \(row.hash ?? "-"); the campaign's code or seed models changed")
+                // The edit as well as the mutant: a step that made no mutant (invalid, inapplicable) has no hash to
+                // compare, and re-deriving another edit there would feed the guidance otherwise from then on.
+                guard replay.hash == row.hash, replay.recordJSON == row.recordJSON else {
+                    throw CampaignError(.replayMismatch, "step \(step): recorded mutant \(replay.hash ?? "-") (\(replay.recordJSON ?? "no edit")) but re-derived \(row.hash ?? "-") (\(row.recordJSON ?? "no edit")); the campaign's code or seed models changed")
                 }
                 row.status = replay.status
                 findings = replay.findings

@@ -9,6 +9,8 @@ public struct RecordedStep: Sendable {
     public var hash: String?
     public var status: MutantStatus
     public var findings: [MutantFinding]
+    /// The edit the step made (its operator, targets, parameters and seed), nil when no operator applied.
+    public var recordJSON: String? = nil
 }
 
 /// What became of a mutant.
@@ -87,10 +89,10 @@ public struct CampaignStore: Sendable {
                                 node: row["node"])
                 findings[row["step"], default: []].append(f)
             }
-            return try Row.fetchAll(db, sql: "SELECT step, hash, status FROM mutant WHERE campaign_id = ? ORDER BY step", arguments: [campaign]).map { row in
+            return try Row.fetchAll(db, sql: "SELECT step, hash, status, record_json FROM mutant WHERE campaign_id = ? ORDER BY step", arguments: [campaign]).map { row in
                 let step: Int = row["step"]
                 return RecordedStep(step: step, hash: row["hash"], status: MutantStatus(rawValue: row["status"]) ?? .invalid,
-                                    findings: findings[step] ?? [])
+                                    findings: findings[step] ?? [], recordJSON: row["record_json"])
             }
         }
     }
