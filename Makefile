@@ -12,7 +12,9 @@ VENV_ROOT ?= $(HOME)/.cache/defectlab/venvs
 VENV_KEY := $(shell cat $(REQUIREMENTS) $(REQUIREMENTS_NODEPS) | sha256sum | cut -c1-16)
 VENV := $(VENV_ROOT)/$(VENV_KEY)
 VENV_PYTHON := $(VENV)/bin/python
-APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libncurses-dev libsqlite3-dev libopenblas-dev pkg-config tmux chromium openssl
+# python3-venv: Debian's python3 makes no venv without it; curl: `make bench` drives the tracker simulator with it.
+APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libncurses-dev libsqlite3-dev libopenblas-dev pkg-config tmux chromium openssl \
+	python3 python3-venv curl
 
 BIN_DIR = $(shell $(SWIFT) build --show-bin-path)
 DEFECTLAB = $(BIN_DIR)/defectlab
@@ -38,7 +40,10 @@ setup-system:
 setup-python:
 	@mkdir -p $(VENV_ROOT)
 	@exec 9>$(VENV_ROOT)/.lock; flock 9; \
-	if [ ! -f $(VENV)/.complete ]; then \
+	if [ ! -f $(VENV)/.complete ] || ! $(VENV_PYTHON) -c 'import sys' 2>/dev/null; then \
+	  if ! $(PYTHON3) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then \
+	    echo "setup: the pinned frameworks need CPython 3.11, and $(PYTHON3) is $$($(PYTHON3) --version 2>&1 || echo missing): install it and run with PYTHON3=python3.11" >&2; exit 1; \
+	  fi; \
 	  echo "setup: building the framework venv in $(VENV) (several GB; minutes)"; \
 	  rm -rf $(VENV); \
 	  $(PYTHON3) -m venv $(VENV); \
