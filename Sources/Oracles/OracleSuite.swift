@@ -174,6 +174,10 @@ struct OracleSuite {
         let delta = candidates.mapValues { $0.map(\.mean).max() ?? 0 }
         let relative = candidates.mapValues { $0.map(\.relative).max() ?? 0 }
         var deviating: [String] = []
+        // The framework closest to the reference: the others are judged against it. D_MAD is symmetric (it says
+        // two frameworks differ, not which is wrong), so against every other framework it blamed the closest
+        // one when two shared a deviation, and let those two pass.
+        let best = delta.filter { $0.value.isFinite }.min { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }
         for (name, devs) in candidates.sorted(by: { $0.key < $1.key }) {
             let failsClose = devs.contains { !$0.allclose }
             let d = delta[name] ?? 0
@@ -181,10 +185,15 @@ struct OracleSuite {
             // A missing or misshapen output deviates whatever the others do (its distance is no number to
             // compare: ∞/∞ would make D_MAD NaN, and NaN > threshold is false).
             guard d.isFinite else { deviating.append(name); continue }
-            // D_MAD against the closest other framework: it must stand apart, not share a common deviation.
-            let others = delta.filter { $0.key != name && $0.value.isFinite }.values
-            let dmad = others.map { o in Swift.abs(d - o) / Swift.max(d + o, 1e-30) }.min() ?? 1
-            if dmad > thresholds.dMAD || others.isEmpty { deviating.append(name) }
+            guard let best, best.key != name else {
+                // Alone, or itself the closest: deviating only when no other framework ran to compare with.
+                if !delta.contains(where: { $0.key != name && $0.value.isFinite }) { deviating.append(name) }
+                continue
+            }
+            // D_MAD against the closest framework: it must stand apart from it, not share a common deviation
+            // with it (every framework off the float64 reference alike is float32 against float64).
+            let dmad = (d - best.value) / Swift.max(d + best.value, 1e-30)
+            if dmad > thresholds.dMAD { deviating.append(name) }
         }
         for name in deviating {
             let node = localize(nodeDevs[name] ?? [:])

@@ -54,6 +54,22 @@ import Workers
         #expect(extra.findings.first?.detail.contains("reference is finite") == true)
     }
 
+    /// Two frameworks off the reference alike and a third close to it: the two are blamed, not the closest
+    /// (D_MAD against every other framework said the closest one "stood apart").
+    @Test func theFrameworksFurthestFromTheReferenceAreBlamed() throws {
+        var b = GraphBuilder(name: "relu")
+        let x = try b.input([1, 4])
+        b.output(try b.add(.relu, [x], name: "r"))
+        let graph = try b.graph.inferred()
+        let reference = try ReferenceInterpreter(graph: graph, weights: [:]).run(inputs: ["input": Tensor(shape: [1, 4], values: [1, 2, 3, 4])])
+        func off(_ name: String, _ factor: Float) -> ExecutionResult { Self.result(name, [1, 2, 3, 4].map { $0 * factor }, outputs: ["output:0", "r"]) }
+        let report = evaluate(graph, reference, [off("a", 1.05), off("b", 1.05), off("c", 1.012)])
+        #expect(report.findings.filter { $0.symptom == "inconsistency" }.map(\.frameworks).sorted { $0[0] < $1[0] } == [["a"], ["b"]], "\(report.findings)")
+        // All alike off the reference: a common deviation, nobody is blamed; one framework alone is.
+        #expect(evaluate(graph, reference, [off("a", 1.05), off("b", 1.05)]).findings.isEmpty)
+        #expect(evaluate(graph, reference, [off("a", 1.05)]).findings.map(\.frameworks) == [["a"]])
+    }
+
     /// A NaN lost on the way makes `diff` fetch every node's values, so the loss is pinned where it happens.
     @Test func aLostNaNAsksForPerNodeValues() throws {
         let (graph, reference) = try Self.relu6()
