@@ -21,11 +21,15 @@ public enum NodeLocalization {
     /// LEMON's change-rate rule (the diff's localization, which has every node's deviation as a number): the
     /// first node whose deviation D_i jumps over its inputs' largest one, R_i = |D_i − D_pre| / (D_pre + 1e-7)
     /// > `changeRate`; else the node with the largest jump. Nodes deviating by `floor` or less are rounding
-    /// noise and never the culprit.
-    public static func firstChangeRateSpike(in graph: Graph, deviations: [String: Double], changeRate: Double, floor: Double) -> String? {
+    /// noise and never the culprit, and so are nodes whose deviation relative to their own magnitude
+    /// (`relative`) is `relativeFloor` or less: float32 rounding on outputs near 1e3 is 1e-4 absolute, which
+    /// over a first layer's zero predecessor is a spike of 1e3 and blamed that layer for any later defect.
+    public static func firstChangeRateSpike(in graph: Graph, deviations: [String: Double], changeRate: Double, floor: Double,
+                                            relative: [String: Double]? = nil, relativeFloor: Double = 0) -> String? {
         var best: (String, Double)?
         for node in graph.nodes where node.op != .input {
             guard let d = deviations[node.name], d > floor else { continue }
+            if let relative, let rel = relative[node.name], !(rel > relativeFloor) { continue }
             let pre = node.inputs.compactMap { deviations[$0.node] }.max() ?? 0
             let r = Swift.abs(d - pre) / (pre + 1e-7)
             if r > changeRate { return node.name }

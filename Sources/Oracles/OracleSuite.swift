@@ -36,7 +36,7 @@ struct OracleSuite {
         var outcomes: [FrameworkOutcome] = []
         var gaps: [String] = []
         var finals: [String: [Deviation]] = [:]
-        var nodeDevs: [String: [String: Double]] = [:]
+        var nodeDevs: [String: [String: Double]] = [:], nodeRels: [String: [String: Double]] = [:]
         var nonFinite: Set<String> = []
         let referenceNaN = ReferenceNaN(graph)
         for name in order {
@@ -69,6 +69,7 @@ struct OracleSuite {
                     perNodeRel[node.name] = d.relative
                 }
                 nodeDevs[name] = perNodeDev
+                nodeRels[name] = perNodeRel
                 if let worst = perNodeRel.max(by: { $0.value < $1.value }) { o.worstNode = worst.key; o.worstNodeDev = worst.value }
                 if nonFinite.contains(name) { o.status = "nan" }
             }
@@ -81,7 +82,7 @@ struct OracleSuite {
         let total = order.count
         crashOracle(order: order, results: results, total: total)
         nanOracle(order: order, results: results, finals: finals, referenceNaN: referenceNaN)
-        inconsistencyOracle(finals: finals, nodeDevs: nodeDevs, nonFinite: nonFinite, total: total)
+        inconsistencyOracle(finals: finals, nodeDevs: nodeDevs, nodeRels: nodeRels, nonFinite: nonFinite, total: total)
         if let baseline { slowdownOracle(order: order, results: results, baseline: baseline, total: total) }
         memoryOracle(order: order, results: results, total: total)
         trainingOracle(order: order, training: training, total: total)
@@ -167,7 +168,8 @@ struct OracleSuite {
 
     // MARK: inconsistency
 
-    mutating func inconsistencyOracle(finals: [String: [Deviation]], nodeDevs: [String: [String: Double]], nonFinite: Set<String>, total: Int) {
+    mutating func inconsistencyOracle(finals: [String: [Deviation]], nodeDevs: [String: [String: Double]], nodeRels: [String: [String: Double]] = [:],
+                                      nonFinite: Set<String>, total: Int) {
         let candidates = finals.filter { !nonFinite.contains($0.key) }
         guard !candidates.isEmpty else { return }
         // δ = mean |output − reference| (the reference stands in for LEMON's label).
@@ -196,7 +198,7 @@ struct OracleSuite {
             if dmad > thresholds.dMAD { deviating.append(name) }
         }
         for name in deviating {
-            let node = localize(nodeDevs[name] ?? [:])
+            let node = localize(nodeDevs[name] ?? [:], relative: nodeRels[name])
             let d = delta[name] ?? 0
             file(.inconsistency, stage: "execute", frameworks: [name], total: total, node: node,
                  detail: String(format: "final outputs deviate from the float64 reference: mean |Δ| = %.3e (allclose rtol %.0e atol %.0e fails)", d, thresholds.rtol, thresholds.atol)
@@ -205,9 +207,9 @@ struct OracleSuite {
     }
 
     /// The first node whose deviation spikes over its inputs' (`NodeLocalization.firstChangeRateSpike`).
-    func localize(_ devs: [String: Double]) -> String? {
+    func localize(_ devs: [String: Double], relative: [String: Double]? = nil) -> String? {
         NodeLocalization.firstChangeRateSpike(in: graph, deviations: devs, changeRate: thresholds.changeRate,
-                                              floor: thresholds.nodeDeviationFloor)
+                                              floor: thresholds.nodeDeviationFloor, relative: relative, relativeFloor: thresholds.meanDeviation)
     }
 
     // MARK: slowdown

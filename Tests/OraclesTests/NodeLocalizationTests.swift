@@ -41,4 +41,14 @@ import Testing
         // Everything at or below the floor: nothing to localize.
         #expect(NodeLocalization.firstChangeRateSpike(in: g, deviations: devs, changeRate: 1e3, floor: 1) == nil)
     }
+
+    /// float32 rounding on large outputs is above the absolute floor (1e-4 on values near 1e3), and over the
+    /// first layer's zero predecessor a spike of 1e3: relative to its own magnitude it is noise, not the culprit.
+    @Test func roundingOnLargeOutputsIsNoSpike() throws {
+        let g = try Self.chain()
+        let devs = ["relu": 1.2e-4, "sigmoid": 5e-2, "tanh": 6e-2, "sum": 7e-2]
+        #expect(NodeLocalization.firstChangeRateSpike(in: g, deviations: devs, changeRate: 1e3, floor: 1e-5) == "relu")
+        let relative = ["relu": 2e-7, "sigmoid": 0.1, "tanh": 0.1, "sum": 0.1]
+        #expect(NodeLocalization.firstChangeRateSpike(in: g, deviations: devs, changeRate: 1e3, floor: 1e-5, relative: relative, relativeFloor: 1e-4) == "sigmoid")
+    }
 }
