@@ -77,6 +77,21 @@ public enum ReferenceNaN: Sendable, Hashable {
         self = castsToInteger ? .undefined : .defined
     }
 
+    /// As `init(graph)`, but an integer cast makes reference NaNs "undefined" only when, in this run, it was
+    /// given a value no integer holds (NaN, an infinity, or out of range): a cast of finite values (a QDQ block)
+    /// must not switch the NaN check off for the whole model, where a NaN made by arithmetic elsewhere still
+    /// has to come out as NaN.
+    public init(_ graph: Graph, run: ReferenceRun) {
+        var undefined = false
+        for node in graph.nodes where node.op == .cast {
+            guard let dtype = node.outputs.first?.dtype, dtype == .i32 || dtype == .i64, let source = node.inputs.first,
+                  let values = run.values[source.node], source.output < values.count else { continue }
+            let limit = dtype == .i32 ? 2_147_483_647.0 : 9.2e18
+            if values[source.output].values.contains(where: { !$0.isFinite || Swift.abs($0) > limit }) { undefined = true; break }
+        }
+        self = undefined ? .undefined : .defined
+    }
+
     /// How one framework value stands against the reference's, the one rule `Deviation` and the campaign
     /// oracles both count by.
     public enum Standing: Sendable {

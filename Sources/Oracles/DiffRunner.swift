@@ -87,7 +87,7 @@ public struct DiffRunner: Sendable {
             do { results[name] = try worker.execute(request) } catch {
                 results[name] = ExecutionResult(framework: name, status: .crash, stage: "load", message: error.message)
             }
-            if !request.perNode, let r = results[name], Self.needsLocalization(r, reference: reference, referenceNaN: ReferenceNaN(subject.graph), thresholds: options.thresholds) {
+            if !request.perNode, let r = results[name], Self.needsLocalization(r, reference: reference, referenceNaN: ReferenceNaN(subject.graph, run: reference), thresholds: options.thresholds) {
                 // The final outputs deviate or hold NaN/Inf: ask again for every node's value to localize it.
                 var again = request
                 again.perNode = true

@@ -38,7 +38,7 @@ struct OracleSuite {
         var finals: [String: [Deviation]] = [:]
         var nodeDevs: [String: [String: Double]] = [:], nodeRels: [String: [String: Double]] = [:]
         var nonFinite: Set<String> = []
-        let referenceNaN = ReferenceNaN(graph)
+        let referenceNaN = ReferenceNaN(graph, run: reference)
         for name in order {
             guard let r = results[name] else { continue }
             var o = FrameworkOutcome(name: name, version: versions[name], status: Self.status(r.status), stage: r.stage,

@@ -15,6 +15,9 @@ struct ReproducerScript {
     /// For `faulty`: the planted op and kind (`crash`, `error`, `load`, `nan`, `wrong`).
     var fault: (op: String, kind: String)?
     var control = false
+    /// Whether a reference NaN may only mean "undefined" (an integer cast given NaN, ±inf or an out-of-range
+    /// value on these inputs): such positions are not checked.
+    var nanUndefined = false
     /// Set for frameworks the model is not written out for (TensorFlow, JAX, MindSpore and every compiled
     /// variant): the framework's worker module (`backend_<base>.py`, with the IR helpers it imports) copied into
     /// `builder/`, which builds the model exactly as the run that found the defect did.
@@ -52,7 +55,7 @@ struct ReproducerScript {
             }
         }
         out += "\nHERE = os.path.dirname(os.path.abspath(__file__))\nTOLERANCE = \(tolerance)\n" + "# A NaN in the reference may only mean \"undefined\" (the model casts to an integer): not checked then.\n"
-            + "NAN_UNDEFINED = \(ReferenceNaN(graph) == .undefined ? "True" : "False")\n\n\n" + Self.loader
+            + "NAN_UNDEFINED = \(nanUndefined ? "True" : "False")\n\n\n" + Self.loader
         body.append("")
         if let dialect {
             let emitted = PythonModelEmitter(dialect: dialect).emit(graph, fault: fault)

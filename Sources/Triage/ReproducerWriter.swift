@@ -114,6 +114,7 @@ public struct ReproducerWriter: Sendable {
             var script = ReproducerScript(framework: fw, title: "D\(defect.id): \(defect.title)", graph: graph, inputFiles: inputFiles,
                                           expectedFiles: expectedFiles, tolerance: (campaignTolerance ?? tolerance) * DtypeTolerance.factor(graph), fault: fw == "faulty" ? fault : nil, control: control)
             script.builder = builder
+            script.nanUndefined = (arbiter.run.map { ReferenceNaN(graph, run: $0) } ?? ReferenceNaN(graph)) == .undefined
             try folder.write(script.text, to: script.fileName, executable: true)
             files.append(script.fileName)
             scripts[fw] = script.fileName

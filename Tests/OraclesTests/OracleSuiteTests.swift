@@ -54,6 +54,30 @@ import Workers
         #expect(extra.findings.first?.detail.contains("reference is finite") == true)
     }
 
+    /// An integer cast of finite values (a QDQ block elsewhere) leaves the NaN check on: a NaN that ReLU6 must pass
+    /// on and a framework turned into 0 is still filed (every reference NaN counted as "undefined" before).
+    @Test func aCastOfFiniteValuesKeepsTheNaNCheck() throws {
+        var b = GraphBuilder(name: "relu6-and-qdq")
+        let x = try b.input([1, 4], name: "x")
+        let y = try b.input([1, 4], name: "y")
+        b.output(try b.add(.relu6, [x], name: "clip"))
+        let q = try b.add(.cast, [y], ["to": .string("i32")], name: "q")
+        b.output(try b.add(.cast, [q], ["to": .string("f32")], name: "dq"))
+        let graph = try b.graph.inferred()
+        let reference = try ReferenceInterpreter(graph: graph, weights: [:]).run(inputs: [
+            "x": Tensor(shape: [1, 4], values: [.nan, 1, 7, -1]), "y": Tensor(shape: [1, 4], values: [1.5, 2, -3, 4])])
+        func result(_ name: String, _ clip: [Float]) -> ExecutionResult {
+            var r = ExecutionResult(framework: name, status: .ok)
+            for (key, values) in [("output:0", clip), ("clip", clip), ("output:1", [1, 2, -3, 4]), ("dq", [1, 2, -3, 4]), ("q", [1, 2, -3, 4])] {
+                r.outputs[key] = WireTensor(name: key, tensor: Tensor(shape: [1, 4], values: values))
+            }
+            r.timesMs = [1]
+            return r
+        }
+        let report = evaluate(graph, reference, [result("a", [.nan, 1, 6, 0]), result("b", [0, 1, 6, 0])])
+        #expect(report.findings.map(\.frameworks) == [["b"]], "\(report.findings)")
+    }
+
     /// Two frameworks off the reference alike and a third close to it: the two are blamed, not the closest
     /// (D_MAD against every other framework said the closest one "stood apart").
     @Test func theFrameworksFurthestFromTheReferenceAreBlamed() throws {

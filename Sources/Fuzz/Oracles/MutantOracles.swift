@@ -77,7 +77,7 @@ public struct MutantOracles: Sendable {
             let refOut = ref.outputs.map(\.values)
             // NaN/Inf against the reference element by element: appearing where it is finite, or lost where it
             // is not (a NaN that must propagate); a reference NaN that only means "undefined" is skipped.
-            let referenceNaN = ReferenceNaN(model.graph)
+            let referenceNaN = ReferenceNaN(model.graph, run: ref)
             var nanFrameworks: [(ExecutionOutcome, Node?, missed: Bool)] = [], wrongFrameworks: [(ExecutionOutcome, Node?, Double)] = []
             for o in ok {
                 if o.outputs.count != refOut.count || zip(o.outputs, refOut).contains(where: { $0.count != $1.count }) {
