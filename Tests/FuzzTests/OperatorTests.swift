@@ -206,6 +206,23 @@ import Reference
         #expect(verdict([11, 1, 2, 3]) == nil, "exp(11) = 59874 fits f16")
     }
 
+    /// Overflow inside an op: a mean's float32 sum, a normalization's squares. The outputs are in range, so the
+    /// output check passed them, and every framework's Inf or 0 was filed against it.
+    @Test func theGuardSeesOverflowInsideAnOp() throws {
+        func verdict(_ op: OpKind, _ values: [Float]) throws -> String? {
+            var b = GraphBuilder(name: "inside")
+            let x = try b.input([1, 4])
+            b.output(try b.add(op, [x], op == .reduceMean ? ["axes": .ints([1])] : [:], name: "op"))
+            let graph = try b.graph.inferred()
+            let model = FuzzModel(graph: graph, weights: WeightInitializer.initialize(graph, seed: 1), seedName: "inside", inputKind: .image, vocab: 1, inputSeed: 1)
+            return NumericGuard().reject(model, arbiter: ArbiterRun.run(model, inputs: ["input": Tensor(shape: [1, 4], values: values)]))
+        }
+        #expect(try verdict(.reduceMean, [2e38, 2e38, 1, 1])?.contains("sums") == true)
+        #expect(try verdict(.reduceMean, [2e36, 2e36, 1, 1]) == nil)
+        #expect(try verdict(.layerNorm, [2e19, -2e19, 1e19, 0])?.contains("squares") == true)
+        #expect(try verdict(.layerNorm, [2e9, -2e9, 1e9, 0]) == nil)
+    }
+
     @Test func shapeMutationRestoresTheShapeAroundPaddedLayers() throws {
         let model = try FuzzModel.seed(named: "lenet5", seed: 1)
         for target in ["tanh_0", "conv2d_1"] {

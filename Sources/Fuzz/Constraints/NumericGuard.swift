@@ -26,6 +26,35 @@ public struct NumericGuard: Sendable {
                 }
             }
         }
+        return intermediateOverflow(model, run)
+    }
+
+    /// Values a float32 framework computes inside a node without returning them: a mean's sum (two values of
+    /// 2e38 average to 2e38, but their float32 sum is Inf) and a normalization's squares (LayerNorm of 2e19 is
+    /// 0 in every framework, 1.18 in float64). Where those overflow float32, no framework can be right.
+    func intermediateOverflow(_ model: FuzzModel, _ run: ReferenceRun) -> String? {
+        for node in model.graph.nodes where [.reduceMean, .globalAvgPool, .avgPool2d, .layerNorm, .groupNorm].contains(node.op) {
+            guard let source = node.inputs.first, let input = run.values[source.node].flatMap({ source.output < $0.count ? $0[source.output] : nil }),
+                  node.outputs.first?.dtype == .f32 || node.outputs.first?.dtype == .f16 || node.outputs.first?.dtype == .bf16 else { continue }
+            let limit = node.outputs.first?.dtype == .f16 ? halfLimit : limit
+            let largest = input.values.reduce(0) { Swift.max($0, Swift.abs($1)) }
+            switch node.op {
+            case .reduceMean, .globalAvgPool, .avgPool2d:
+                // The sum over one output's window: at most (elements in per element out) × the largest input.
+                let outCount = Swift.max(node.outputs[0].shape.reduce(1, *), 1)
+                var window = Double(Swift.max(input.values.count / outCount, 1))
+                if node.op == .avgPool2d, case .ints(let k)? = node.attributes["kernel"] { window = Double(k.reduce(1, *)) }
+                if largest * window > limit {
+                    return "node '\(node.name)' sums values up to \(largest) over \(Int(window)) elements: beyond float32's range inside the op"
+                }
+            case .layerNorm, .groupNorm:
+                if largest * largest > limit {
+                    return "node '\(node.name)' squares values up to \(largest) for its variance: beyond float32's range inside the op"
+                }
+            default:
+                continue
+            }
+        }
         return nil
     }
 }
