@@ -71,6 +71,8 @@ extension DiffReport {
             if f.status == "ok" && g.status != "ok" { m.status = g.status; m.stage = g.stage; m.message = g.message }
             m.maxAbsDev = [f.maxAbsDev, g.maxAbsDev].compactMap { $0 }.max()
             m.meanAbsDev = [f.meanAbsDev, g.meanAbsDev].compactMap { $0 }.max()
+            m.relMeanDev = [f.relMeanDev, g.relMeanDev].compactMap { $0 }.max()
+            m.timeMs = [f.timeMs, g.timeMs].compactMap { $0 }.max()
             if (g.worstNodeDev ?? 0) > (f.worstNodeDev ?? 0) { m.worstNode = g.worstNode; m.worstNodeDev = g.worstNodeDev }
             m.peakMB = [f.peakMB, g.peakMB].compactMap { $0 }.max()
             out.frameworks[i] = m

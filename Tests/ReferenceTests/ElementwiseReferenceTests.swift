@@ -42,6 +42,9 @@ import ModelIR
         expectClose(exact, [0.8413447460685429, -0.15865525393145707])
         expectClose(approx, [0.8411919906082768, -0.15880800939172324])
         #expect(exact != approx)
+        // Far in the negative tail without cancellation: 1 + erf(x/√2) lost 2% at −8 and everything at −10.
+        let tail = try unary(.gelu, [:], [-8, -10])
+        #expect(Swift.abs(tail[0] / -4.9767684594174555e-15 - 1) < 1e-9 && Swift.abs(tail[1] / -7.619853024160593e-23 - 1) < 1e-9, "\(tail)")
     }
 
     @Test func simpleMath() throws {
