@@ -8,7 +8,7 @@ struct AgreementCommand: ParsableCommand {
         commandName: "agreement",
         abstract: "Inter-annotator agreement: Fleiss (with bootstrap CI), per-category, Randolph, Krippendorff, Gwet AC1, Cohen pairs.")
 
-    enum Grouping: String, ExpressibleByArgument { case framework }
+    enum Grouping: String, ExpressibleByArgument, CaseIterable { case framework }
     enum Format: String, ExpressibleByArgument { case table, json }
 
     @Option(help: "subtype or major.")

@@ -22,7 +22,12 @@ struct TaxonomyOptions: ParsableArguments {
     func catalog() throws -> TaxonomyCatalog { try TaxonomyCatalog.locate(explicit: directory) }
 }
 
-/// Output formats of analytic commands. Each command accepts the subset it can print.
+/// Output formats of analytic commands (`--help` lists exactly these).
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
+
+/// The formats of commands that also print YAML (the taxonomy).
+enum DocumentFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, yaml
 }

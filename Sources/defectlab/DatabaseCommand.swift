@@ -15,10 +15,6 @@ struct DatabaseInfo: ParsableCommand {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
-    func validate() throws {
-        guard format != .yaml else { throw ValidationError("--format must be table or json") }
-    }
-
     func run() throws {
         let info = try database.open().info()
         print(format == .json ? try info.json() : info.table())

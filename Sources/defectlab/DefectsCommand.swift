@@ -75,10 +75,6 @@ struct DefectsList: ParsableCommand {
     var format: OutputFormat = .table
     @OptionGroup var context: DefectsContext
 
-    func validate() throws {
-        guard format != .yaml else { throw ValidationError("--format must be table or json") }
-    }
-
     func run() throws {
         let triage = try context.triage()
         let folded = try triage.fold()
@@ -103,10 +99,6 @@ struct DefectsShow: ParsableCommand {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
     @OptionGroup var context: DefectsContext
-
-    func validate() throws {
-        guard format != .yaml else { throw ValidationError("--format must be table or json") }
-    }
 
     func run() throws {
         let triage = try context.triage()
@@ -140,7 +132,6 @@ struct DefectsReduce: ParsableCommand {
     @OptionGroup var context: DefectsContext
 
     func validate() throws {
-        guard format != .yaml else { throw ValidationError("--format must be table or json") }
         guard maxRuns >= 1 else { throw ValidationError("--max-runs must be at least 1") }
     }
 

@@ -52,7 +52,6 @@ struct DiffCommand: ParsableCommand {
         guard [model != nil, load != nil, allSeeds].filter({ $0 }).count == 1 else {
             throw ValidationError("give exactly one of --model NAME, --load DIR or --all-seeds")
         }
-        guard format != .yaml else { throw ValidationError("--format must be table or json") }
         guard inputs >= 1, repeats >= 1, trainSteps >= 0 else { throw ValidationError("--inputs and --repeats must be ≥ 1, --train-steps ≥ 0") }
     }
 

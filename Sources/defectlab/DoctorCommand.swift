@@ -13,10 +13,6 @@ struct DoctorCommand: ParsableCommand {
     @Flag(help: "Skip importing the frameworks (fast).")
     var quick = false
 
-    func validate() throws {
-        guard format != .yaml else { throw ValidationError("--format must be table or json") }
-    }
-
     func run() throws {
         let checks = Doctor.run(skipFrameworks: quick)
         if format == .json {

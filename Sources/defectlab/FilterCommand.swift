@@ -25,7 +25,6 @@ struct FilterCommand: ParsableCommand {
 
     func validate() throws {
         guard (preset == nil) != (file == nil) else { throw ValidationError("give exactly one of --preset NAME or --file PATH") }
-        guard format != .yaml else { throw ValidationError("--format must be table or json") }
     }
 
     func run() throws {

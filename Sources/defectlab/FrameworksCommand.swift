@@ -17,10 +17,6 @@ struct FrameworksCommand: ParsableCommand {
     @Flag(help: "Start every worker and probe its capabilities again even when they are cached.")
     var refresh = false
 
-    func validate() throws {
-        guard format != .yaml else { throw ValidationError("--format must be table or json") }
-    }
-
     struct Row: Encodable {
         var name: String
         var base: String

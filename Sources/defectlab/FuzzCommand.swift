@@ -112,10 +112,6 @@ struct FuzzCommand: ParsableCommand {
     @OptionGroup var target: FuzzTargetOptions
     @OptionGroup var database: DatabaseOptions
 
-    func validate() throws {
-        guard format != .yaml else { throw ValidationError("--format must be table or json") }
-    }
-
     func run() throws {
         guard let guidanceKind = GuidanceKind(rawValue: guidance) else { throw ValidationError("--guidance must be random, mcmc, coverage or bandit") }
         guard let positionValue = Position(rawValue: position) else { throw ValidationError("--position must be backbone, head or any") }

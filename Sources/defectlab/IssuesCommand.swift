@@ -18,8 +18,6 @@ struct IssuesList: ParsableCommand {
     @Option(help: "table or json.") var format: OutputFormat = .table
     @OptionGroup var database: DatabaseOptions
 
-    func validate() throws { guard format != .yaml else { throw ValidationError("--format must be table or json") } }
-
     func run() throws {
         var q = IssueBrowser.Query()
         q.repo = repo; q.label = label; q.state = state; q.hpPreset = hp; q.limit = limit
@@ -47,8 +45,6 @@ struct IssuesShow: ParsableCommand {
     @Option(help: "OWNER/REPO, when several repositories are stored.") var repo: String?
     @Option(help: "table or json.") var format: OutputFormat = .table
     @OptionGroup var database: DatabaseOptions
-
-    func validate() throws { guard format != .yaml else { throw ValidationError("--format must be table or json") } }
 
     func run() throws {
         guard let d = try IssueBrowser.show(database.open(mode: .mustExist), repo: repo, number: number) else {

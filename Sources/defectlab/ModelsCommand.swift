@@ -36,10 +36,6 @@ struct ModelsList: ParsableCommand {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
-    func validate() throws {
-        guard format != .yaml else { throw ValidationError("--format must be table or json") }
-    }
-
     func run() throws {
         let rows = try ModelZoo.entries.map { entry in
             ModelSummary(entry: entry, graph: try entry.build(entry.defaults), config: entry.defaults)
@@ -114,7 +110,7 @@ struct ModelsCheck: ParsableCommand {
                 }
             }
         }
-        if failures > 0 { throw ValidationError("\(failures) check(s) failed") }
+        if failures > 0 { FileHandle.standardError.write(Data("defectlab: error: \(failures) check(s) failed\n".utf8)); throw ExitCode(1) }
         print("\(entries.count) model(s) valid")
     }
 }
@@ -135,7 +131,6 @@ struct ModelsRun: ParsableCommand {
 
     func validate() throws {
         guard reference else { throw ValidationError("choose an executor: --reference") }
-        guard format != .yaml else { throw ValidationError("--format must be table or json") }
     }
 
     func run() throws {

@@ -15,7 +15,7 @@ struct StatsDistribution: ParsableCommand {
         commandName: "distribution",
         abstract: "Counts and shares per category, beside the study's reported shares; a bar chart, or an SVG file.")
 
-    enum Grouping: String, ExpressibleByArgument { case framework }
+    enum Grouping: String, ExpressibleByArgument, CaseIterable { case framework }
     enum Format: String, ExpressibleByArgument { case table, json, csv }
 
     @Option(help: "subtype or major.")

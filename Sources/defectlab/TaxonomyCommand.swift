@@ -16,7 +16,7 @@ struct TaxonomyShow: ParsableCommand {
         commandName: "show", abstract: "Print the 7 major types and 21 subtypes (the default).")
 
     @Option(help: "table, json or yaml.")
-    var format: OutputFormat = .table
+    var format: DocumentFormat = .table
 
     @Option(help: "A taxonomy file to print instead of Taxonomy/hp-taxonomy.yaml.")
     var file: String?
