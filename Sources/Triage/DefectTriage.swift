@@ -95,10 +95,15 @@ public struct DefectTriage: Sendable {
 
     /// Folds, then reduces and writes a reproducer for every defect of `campaign` (all defects when nil)
     /// under `base/D<id>`. A defect that fails is reported, not fatal: one bad case must not sink a report.
-    public func reproduceAll(campaign: Int64? = nil, base: String = "Reports/defects") throws -> [(id: Int64, result: Result<ReproducerFolder, Error>)] {
+    /// `progress` hears of each defect before its reduction starts (index from 1, total): a reduction takes
+    /// up to `maxRuns` executions.
+    public func reproduceAll(campaign: Int64? = nil, base: String = "Reports/defects",
+                             progress: ((_ id: Int64, _ index: Int, _ total: Int) -> Void)? = nil) throws -> [(id: Int64, result: Result<ReproducerFolder, Error>)] {
         try fold()
-        return try queries.list(campaign: campaign).map { d in
-            (id: d.id, result: Result<ReproducerFolder, Error> { try reproduce(d.id, out: ReproducerWriter.folder(for: d.id, base: base)) })
+        let defects = try queries.list(campaign: campaign)
+        return defects.enumerated().map { i, d in
+            progress?(d.id, i + 1, defects.count)
+            return (id: d.id, result: Result<ReproducerFolder, Error> { try reproduce(d.id, out: ReproducerWriter.folder(for: d.id, base: base)) })
         }
     }
 }

@@ -181,7 +181,8 @@ struct DefectsRepro: ParsableCommand {
         if all {
             let campaignID = try campaign.map { try triage.queries.campaignID($0) }
             var failed = 0
-            for (id, result) in try triage.reproduceAll(campaign: campaignID, base: out ?? "Reports/defects") {
+            let progress: (Int64, Int, Int) -> Void = { id, k, n in FileHandle.standardError.write(Data("[\(k)/\(n)] reducing D\(id) and writing its reproducer\n".utf8)) }
+            for (id, result) in try triage.reproduceAll(campaign: campaignID, base: out ?? "Reports/defects", progress: progress) {
                 switch result {
                 case .success(let f): print("D\(id): \(f.path) (\(f.scripts.values.sorted().joined(separator: ", ")))")
                 case .failure(let e): failed += 1; print("D\(id): failed: \(e)")

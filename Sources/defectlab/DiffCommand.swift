@@ -107,7 +107,8 @@ struct DiffCommand: ParsableCommand {
         let runner = DiffRunner(pool: pool, mapping: mapping)
         let store = try db.open()
         var reports: [DiffReport] = []
-        for model in allSeeds ? ModelZoo.entries.map(\.name) : [self.model] {
+        let models = allSeeds ? ModelZoo.entries.map(\.name) : [self.model]
+        for (k, model) in models.enumerated() {
             var merged: DiffReport?
             for (i, subject) in try subjects(model).enumerated() {
                 var o = options
@@ -118,7 +119,8 @@ struct DiffCommand: ParsableCommand {
             guard let report = merged else { continue }
             try FindingRecorder.record(report, in: store)
             reports.append(report)
-            if allSeeds && format == .table { FileHandle.standardError.write(Data("diff \(report.model): \(report.findings.count) findings\n".utf8)) }
+            // Progress on stderr (stdout holds the table or the JSON).
+            if allSeeds { FileHandle.standardError.write(Data("[\(k + 1)/\(models.count)] diff \(report.model): \(report.findings.count) findings\n".utf8)) }
         }
         if let path = report {
             try DiffSummary.markdown(reports).write(toFile: path, atomically: true, encoding: .utf8)
