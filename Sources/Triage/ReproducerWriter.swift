@@ -58,8 +58,44 @@ public struct ReproducerWriter: Sendable {
 
     /// `tolerance`: the campaign's relative-distance threshold when it ran with its own (`--oracles FILE`);
     /// the writer's default otherwise.
+    ///
+    /// The folder is written whole or not at all: into a staging folder beside it, which then replaces an
+    /// earlier reproducer of the same path (a rerun after the representative changed left its old inputs,
+    /// scripts and ONNX file beside the new ones, and a failure part-way a mix of both). A folder at `path`
+    /// that is not a reproducer is left alone and the write refused.
     public func write(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String,
                       tolerance campaignTolerance: Double? = nil) throws -> ReproducerFolder {
+        let destination = URL(fileURLWithPath: path).standardizedFileURL
+        let fm = FileManager.default
+        if fm.fileExists(atPath: destination.path) {
+            let contents = (try? fm.contentsOfDirectory(atPath: destination.path)) ?? []
+            // Only what this writer makes: anything else in it (a user's own files) keeps the folder as it is.
+            let ours = contents.allSatisfy { name in
+                ["model", "builder", "bug-report.md"].contains(name)
+                    || ["input_", "expected_", "repro_", "control_"].contains { name.hasPrefix($0) }
+            }
+            guard ours else {
+                throw TriageError(.unsafePath, "\(destination.path) exists and is not a reproducer folder: choose another --out")
+            }
+        }
+        let staging = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
+        try? fm.removeItem(at: staging)
+        do {
+            var folder = try writeContents(defect: defect, candidate: candidate, reduction: reduction, planted: planted, to: staging.path,
+                                           tolerance: campaignTolerance)
+            if fm.fileExists(atPath: destination.path) { try fm.removeItem(at: destination) }
+            try fm.moveItem(at: staging, to: destination)
+            folder.path = destination.resolvingSymlinksInPath().path
+            return folder
+        } catch {
+            try? fm.removeItem(at: staging)
+            if let e = error as? TriageError { throw e }
+            throw TriageError(.io, "cannot write \(destination.path): \(error.localizedDescription)")
+        }
+    }
+
+    func writeContents(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String,
+                       tolerance campaignTolerance: Double?) throws -> ReproducerFolder {
         let folder = try SafeFolder(path)
         var files: [String] = []
         let graph = candidate.model.graph

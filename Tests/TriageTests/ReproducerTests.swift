@@ -206,6 +206,29 @@ struct NamedNodeExecutor: MutantExecutor {
         #expect(lost.terminationStatus == 1 && lostOutput.contains("not propagated"), "\(lostOutput)")
     }
 
+    /// A rewrite replaces the folder whole (an earlier run's inputs and scripts do not linger), and a folder
+    /// holding anything a reproducer does not is refused, its files kept.
+    @Test func aReproducerFolderIsReplacedWholeAndNothingElseIsTouched() throws {
+        let dir = try TriageTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let candidate = ReductionCandidate(model: model, inputs: model.inputs())
+        let defect = try BuilderReproducerTests.defect(frameworks: "pytorch")
+        let out = dir.appendingPathComponent("D7")
+        let writer = ReproducerWriter(controls: [])
+        _ = try writer.write(defect: defect, candidate: candidate, reduction: nil, planted: [], to: out.path)
+        try Data("stale".utf8).write(to: out.appendingPathComponent("input_9.npy"))
+        let again = try writer.write(defect: defect, candidate: candidate, reduction: nil, planted: [], to: out.path)
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("input_9.npy").path))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("bug-report.md").path) && again.path.hasSuffix("/D7"))
+        let mine = dir.appendingPathComponent("mine")
+        try FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: mine.appendingPathComponent("notes.txt"))
+        #expect(throws: TriageError.self) { try writer.write(defect: defect, candidate: candidate, reduction: nil, planted: [], to: mine.path) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mine.path) == ["notes.txt"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["D7", "mine"])
+    }
+
     /// Inputs are written in their declared dtype (ONNX Runtime refuses an f64 or i32 input given as f32 or i64),
     /// and a NaN bound for an integer input is written, not a trap.
     @Test func npyInputsKeepTheirDeclaredType() {
