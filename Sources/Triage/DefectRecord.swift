@@ -120,6 +120,14 @@ public struct DefectQueries: Sendable {
                               configJSON: config, planted: planted, node: node)
     }
 
+    /// The defect no longer reduces (it did not show again): an earlier reduction no longer describes its folder.
+    public func clearReduction(_ id: Int64) throws {
+        try store.write { db in
+            try db.execute(sql: "UPDATE defect SET reduced_graph_json = NULL, reduced_nodes = NULL, kind = NULL, updated_at = ? WHERE id = ?",
+                           arguments: [DefectFolder.now(), id])
+        }
+    }
+
     public func recordReduction(_ id: Int64, graphJSON: String, nodes: Int, kind: String) throws {
         try store.write { db in
             try db.execute(sql: "UPDATE defect SET reduced_graph_json = ?, reduced_nodes = ?, kind = ?, updated_at = ? WHERE id = ?",

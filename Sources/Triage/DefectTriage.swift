@@ -75,6 +75,7 @@ public struct DefectTriage: Sendable {
             let (d, r, p) = try reduce(id)
             (defect, candidate, reduction, planted) = (d, r.candidate, r, p)
         } catch let e as TriageError where e.code == .doesNotReproduce {
+            try queries.clearReduction(id)
             defect = try queries.defect(id)
             let rep = try queries.representative(of: defect)
             let model = try replayer.replay(seedModel: rep.seedModel, campaignSeed: rep.campaignSeed, lineageJSON: rep.lineageJSON)
