@@ -110,18 +110,25 @@ public final class LabellingSession {
         guard let id = taxonomy.normalizedLabel(subtype, level: .subtype) else {
             throw AnnotationError(.invalid, "'\(subtype)' is not a subtype of the taxonomy")
         }
-        let item = queue[index].itemID
-        let annotatorID = self.annotatorID, source = self.source
+        let item = queue[index].itemID, sample = queue[index].sample
+        let annotatorID = self.annotatorID, source = self.source, annotator = self.annotator
         let unsureFlag = unsure.contains(item), note = notes[item]?.last
         let stamp = Timestamp.string(now)
         // One short transaction: a single insert through a statement compiled once per connection. The
-        // queue and progress are kept in memory, so nothing is read back afterwards.
+        // queue and progress are kept in memory, so nothing is read back afterwards. The insert holds only while
+        // the item is still assigned to this annotator: `assign --replace` from another terminal may have given
+        // it to someone else since this session read its queue.
         try store.write { db in
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO annotation (item_id, annotator_id, level, action, label, unsure, note, source, created_at)
-                VALUES (?, ?, 'subtype', 'label', ?, ?, ?, ?, ?)
+                SELECT ?, ?, 'subtype', 'label', ?, ?, ?, ?, ?
+                WHERE EXISTS (SELECT 1 FROM assignment a JOIN sample p ON p.id = a.sample_id
+                              WHERE p.name = ? AND a.annotator_id = ? AND a.item_id = ?)
                 """)
-            try insert.execute(arguments: [item, annotatorID, id, unsureFlag, note, source, stamp])
+            try insert.execute(arguments: [item, annotatorID, id, unsureFlag, note, source, stamp, sample, annotatorID, item])
+            guard db.changesCount > 0 else {
+                throw AnnotationError(.notFound, "this item is no longer assigned to \(annotator) (the sample was re-assigned); quit and run `label` again for the new queue")
+            }
         }
         labels[item] = id
         labelledThisSession += 1

@@ -106,6 +106,21 @@ import Testing
         #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM current_annotation")! } == 9)
     }
 
+    /// A session opened before `assign --replace` took an item away cannot label it: the label would land on an
+    /// item that now belongs to someone else.
+    @Test func aLabelNeedsTheItemStillAssigned() throws {
+        let f = try LabellingFixture()
+        try f.seedBareItems(4, framework: "pytorch")
+        _ = try SampleDraw.draw(SampleRequest(name: "s", perFramework: 4, seed: 1), in: f.store)
+        try AnnotatorRegistry.add(["a", "b"], in: f.store)
+        _ = try AssignmentPlanner.assign(sample: "s", annotators: ["a"], design: .all, seed: 1, in: f.store)
+        let taxonomy = try LabellingFixture.taxonomy()
+        let session = try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "a", sample: "s")
+        _ = try AssignmentPlanner.assign(sample: "s", annotators: ["b"], design: .all, seed: 1, replace: true, in: f.store)
+        #expect(throws: AnnotationError.self) { try session.record(subtype: "B1", at: 0) }
+        #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM annotation")! } == 0)
+    }
+
     /// Majority settling waits for every assigned annotator: two early agreeing labels of four do not decide an
     /// item (a settled item leaves the queue for good, so the other labels would never count).
     @Test func majoritySettlingWaitsForEveryAssignedAnnotator() throws {
