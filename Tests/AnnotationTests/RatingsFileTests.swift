@@ -56,6 +56,12 @@ import Taxonomy
         #expect(label?.description.contains("\\u{1B}") == true && label?.description.contains("\u{1B}") == false, "\(String(describing: label))")
     }
 
+    /// `annotator` is a long file's rater column too (such a file was read as wide: "unknown label 'alice'").
+    @Test func aLongFileMayNameItsRaterColumnAnnotator() throws {
+        let file = try RatingsFile.parse(text: "item,annotator,label\nI-1,alice,B1\n", path: "l.csv", format: nil, taxonomy: taxonomy)
+        #expect(file.format == .long && file.ratings.map(\.rater) == ["alice"])
+    }
+
     @Test func wideFileWithFinalColumnAndEmptyCells() throws {
         let file = try RatingsFile.parse(text: "item,ann1,ann2,Gold\nI-1,b1,,B1\nI-2,G2,G4,\n", path: "w.csv",
                                          format: nil, taxonomy: taxonomy)

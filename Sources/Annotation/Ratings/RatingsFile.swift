@@ -145,7 +145,8 @@ public struct RatingsFile: Sendable {
         }
         var column: [String: Int] = [:]
         for (index, raw) in header.fields.enumerated() {
-            let name = raw.trimmed.lowercased()
+            var name = raw.trimmed.lowercased()
+            if name == "annotator" { name = "rater" }
             guard Self.longColumns.contains(name) else {
                 throw RatingsError(code: .header, file: path, line: header.line,
                                    message: "unknown column '\(raw.trimmed)' (expected \(Self.longColumns.joined(separator: ", ")))")

@@ -13,7 +13,9 @@ public enum RatingsFileFormat: String, Sendable, CaseIterable {
         let lower = path.lowercased()
         if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") { return .jsonl }
         let names = Set((firstRecord ?? []).map { $0.trimmed.lowercased() })
-        return names.contains("rater") && names.contains("label") ? .long : .wide
+        // `annotator` is read as `rater`: a long file headed item,annotator,label was taken for a wide one, and
+        // its rater names then reported as unknown labels.
+        return (names.contains("rater") || names.contains("annotator")) && names.contains("label") ? .long : .wide
     }
 }
 
