@@ -88,6 +88,18 @@ import Workers
         }
     }
 
+    /// GroupNorm over [N, C] (no spatial axes) is legal and every framework builds it.
+    @Test func groupNormWithoutSpatialAxes() throws {
+        let g = try graph([2, 6]) { b, x in try b.add(.groupNorm, [x], ["groups": .int(3)]) }
+        let input = Tensor(shape: [2, 6], values: [1, 2, 3, 5, 8, 13, -1, 0.5, 4, 4.5, 2, -3])
+        for framework in FrameworkKind.all {
+            let (r, reference) = try run(framework, g, input)
+            #expect(r.status == .ok, "\(framework): \(r.message ?? "")")
+            let out = try #require(r.outputs["output:0"]?.doubles, "\(framework)")
+            #expect(zip(out, reference.outputs[0].values).allSatisfy { Swift.abs($0 - $1) < 1e-4 }, "\(framework): \(out) against \(reference.outputs[0].values)")
+        }
+    }
+
     /// Per-node values of a bf16 layer come back from PyTorch (NumPy has no bfloat16).
     @Test func pytorchReturnsBFloat16NodesPerNode() throws {
         let g = try graph([1, 4]) { b, x in

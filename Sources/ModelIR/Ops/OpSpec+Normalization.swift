@@ -30,7 +30,8 @@ extension OpSpec {
 
     static func groupNorm(_ ctx: OpContext) throws(ValidityError) -> Inference {
         try ctx.arity(1)
-        try ctx.rank(0, atLeast: 3)
+        // [N, C] is legal (torch.nn.GroupNorm, Keras GroupNormalization): each group normalizes its channels.
+        try ctx.rank(0, atLeast: 2)
         try ctx.floatInput(0)
         let eps = try ctx.float("epsilon", default: 1e-5)
         try ctx.require(eps > 0, .attributeRange, "epsilon \(eps) must be > 0")
