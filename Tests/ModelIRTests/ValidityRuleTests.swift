@@ -101,6 +101,8 @@ extension Graph {
         InvalidEdit(label: "input naming a missing output index", node: "relu", code: .unknownInput) { $0.nodes[3].inputs = [ValueRef("bn", 1)] },
         InvalidEdit(label: "nodes out of topological order", node: "relu", code: .notTopological) { $0.nodes.swapAt(2, 3) },
         InvalidEdit(label: "empty input dimension", node: "input", code: .emptyOutput) { $0.set("input", "shape", .ints([1, 3, 0, 8])) },
+        // A scalar where a list belongs: the reference and the workers read lists only (they ran stride 1).
+        InvalidEdit(label: "scalar stride", node: "conv", code: .attributeType) { $0.set("conv", "stride", .int(2)) },
     ]
 
     @Test(arguments: edits)

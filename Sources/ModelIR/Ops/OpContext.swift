@@ -61,7 +61,8 @@ public struct OpContext: Sendable {
         let result: [Int]
         switch node.attributes[key] {
         case .ints(let v)?: result = v
-        case .int(let v)? where count != nil: result = Array(repeating: v, count: count! )
+        // No scalar shorthand ("stride": 2): the reference and the workers read lists only, so a scalar that passed
+        // here ran with their defaults instead (or trapped).
         case nil:
             guard let value else { throw fail(.missingAttribute, "attribute '\(key)' is required") }
             result = value
