@@ -36,10 +36,32 @@ import Workers
         let run = try diff("segv-model")
         let r = try #require(run.results["faulty"])
         #expect(r.status == .crash && r.signal == SIGSEGV && r.stage == "execute")
+        // The dying worker's Python stack reached the driver (faulthandler), innermost frame first.
+        let frames = FaultTrace.frames(r.stderrTail ?? "")
+        #expect(frames.first?.function == "at_stage" && frames.contains { $0.function == "run" }, "\(r.stderrTail ?? "")")
         #expect(run.results["pytorch"]?.status == .ok)
         let f = try only(run)
         #expect(f.taxonomy == "G2" && f.symptom == "crash" && f.frameworks == ["faulty"])
         try expectRecovers()
+    }
+
+    /// A crash inside an op's builder names the op (the innermost `op_<Op>` frame of the dump).
+    @Test func aCrashNamesTheOpWhoseBuilderRan() {
+        let tail = """
+            UserWarning: something
+            Fatal Python error: Segmentation fault
+
+            Current thread 0x00007f1c2a4b5740 (most recent call first):
+              File "/venv/lib/python3.11/site-packages/torch/nn/functional.py", line 2450 in batch_norm
+              File "/scripts/generic.py", line 131 in op_BatchNorm
+              File "/scripts/generic.py", line 27 in apply
+              File "/scripts/eager.py", line 45 in _forward
+
+            Extension modules: numpy.core._multiarray_umath (total: 3)
+            """
+        #expect(FaultTrace.failingOp(tail) == "BatchNorm")
+        #expect(FaultTrace.summary(tail, limit: 2) == "batch_norm (functional.py) < op_BatchNorm (generic.py)")
+        #expect(FaultTrace.frames("killed, no dump").isEmpty && FaultTrace.failingOp("") == nil)
     }
 
     /// 270 KB of warnings between the stage announcement and the crash: the stage is still known.

@@ -54,10 +54,18 @@ public struct WorkerExecutor: MutantExecutor {
             for node in model.graph.nodes { if let t = result.outputs[node.name] { layers[node.name] = t.doubles } }
         }
         let mb = result.steadyPeakMB ?? result.peakMB ?? 0
+        var message = [result.errorType, result.message].compactMap { $0 }.joined(separator: ": ")
+        var failingOp: String?
+        if result.status == .crash, let tail = result.stderrTail {
+            // The dying worker's Python stack: which op's builder was running (every SIGSEGV of a framework
+            // would otherwise be one defect, "killed by signal 11" in "model").
+            failingOp = FaultTrace.failingOp(tail)
+            if let frames = FaultTrace.summary(tail) { message += " in " + frames }
+        }
         var outcome = ExecutionOutcome(framework: name, status: Self.status(result.status),
                                        stage: result.stage.flatMap(FindingStage.init(rawValue:)) ?? (result.status == .ok ? nil : .execute),
-                                       message: [result.errorType, result.message].compactMap { $0 }.joined(separator: ": "),
-                                       failingOp: nil, outputs: outputs, layers: layers,
+                                       message: message,
+                                       failingOp: failingOp, outputs: outputs, layers: layers,
                                        seconds: (result.medianMs ?? result.wallMs) / 1000, memoryBytes: Int(mb * 1_048_576))
         if model.trainingSteps > 0, result.status == .ok, !wantLayers {
             // Training mode: K SGD steps on the MSE to a seeded target; the weights are already in the worker.

@@ -24,6 +24,7 @@ if len(sys.argv) > 1 and sys.argv[1] == "jax":
     os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false --xla_backend_optimization_level=0")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import faulthandler  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
 import mmap  # noqa: E402
@@ -48,6 +49,10 @@ def _exit_when_orphaned(parent=os.getppid()):
 
 
 threading.Thread(target=_exit_when_orphaned, daemon=True, name="orphan-watch").start()
+
+# A segfault or abort in a framework's C code dumps the Python stack to stderr (the driver keeps its tail):
+# the innermost `op_<Op>` frame says which op crashed, so two crashes in different ops are two defects.
+faulthandler.enable(file=sys.stderr, all_threads=False)
 
 
 def make_backend(name):
