@@ -92,8 +92,9 @@ extension FuzzModel {
     /// The type flowing into a node's first input.
     func inputType(_ node: Node) -> TensorType? { node.inputs.first.flatMap { graph.type(of: $0) } }
 
-    /// Nodes an edit may touch: not an input, not a graph output, not after the last Softmax (LEMON's rule:
-    /// nothing at or after the final softmax changes).
+    /// Nodes an edit may touch: not an input, not a graph output (LEMON keeps the final softmax; here the
+    /// graph's outputs, whatever their op, are what the oracles compare). Nodes after a softmax that is not an
+    /// output stay editable: in an attention block the last softmax is followed by the rest of the network.
     func editable(_ node: Node) -> Bool {
         guard node.op != .input, !isOutput(node.name) else { return false }
         return true
