@@ -12,4 +12,18 @@ public enum DtypeTolerance {
         if types.contains(.f16) || types.contains(.i32) || types.contains(.i64) { return 50 }
         return 1
     }
+
+    /// The factor each node is judged with: that of the narrowest layer at or before it. A node upstream of a
+    /// mixed-precision block computes in f32 and is judged as such (localization with the whole model's factor
+    /// passed over a 5% deviation in front of a bf16 block).
+    public static func factors(_ graph: Graph) -> [String: Double] {
+        var result: [String: Double] = [:]
+        for node in graph.nodes {
+            let own: Double = node.op == .input ? 1 : node.outputs.reduce(1) { f, t in
+                Swift.max(f, t.dtype == .bf16 ? 100 : (t.dtype == .f16 || t.dtype == .i32 || t.dtype == .i64) ? 50 : 1)
+            }
+            result[node.name] = node.inputs.reduce(own) { Swift.max($0, result[$1.node] ?? 1) }
+        }
+        return result
+    }
 }

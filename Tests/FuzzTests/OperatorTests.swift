@@ -223,6 +223,31 @@ import Reference
         #expect(try verdict(.layerNorm, [2e9, -2e9, 1e9, 0]) == nil)
     }
 
+    /// A node in front of a bf16 block computes in f32 and is judged so: a 5% deviation there is where an
+    /// inconsistency starts (the whole model's ×100 bf16 widening let it pass, blaming the bf16 layer after it).
+    @Test func localizationJudgesEachNodeWithItsOwnPrecision() throws {
+        var b = GraphBuilder(name: "mixed")
+        let x = try b.input([1, 8])
+        let scaled = try b.add(.mul, [x, x], name: "square")
+        let low = try b.add(.cast, [scaled], ["to": .string("bf16")], name: "low")
+        let act = try b.add(.relu, [low], name: "act")
+        b.output(try b.add(.cast, [act], ["to": .string("f32")], name: "back"))
+        let graph = try b.graph.inferred()
+        let model = FuzzModel(graph: graph, weights: [:], seedName: "mixed", inputKind: .image, vocab: 1, inputSeed: 1)
+        let inputs = ["input": Tensor(shape: [1, 8], values: (1...8).map { Float($0) })]
+        let arbiter = ArbiterRun.run(model, inputs: inputs)
+        let run = try #require(arbiter.run)
+        var layers: [String: [Double]] = [:]
+        // 5% off from the f32 square on (within bf16's ×100 widening), 50% off at the output (beyond it).
+        for node in graph.nodes { layers[node.name] = run.values[node.name]![0].values.map { node.op == .input ? $0 : $0 * (node.name == "back" ? 1.5 : 1.05) } }
+        var wrong = ExecutionOutcome(framework: "w", status: .ok, outputs: [layers["back"]!], layers: layers)
+        wrong.inProcess = true
+        let ok = ReferenceExecutor().execute(model, inputs: inputs, arbiter: arbiter)
+        let verdict = try FuzzTestSupport.oracles().judge(model, arbiter: arbiter, outcomes: [ok, wrong])
+        #expect(verdict.findings.first { $0.framework == "w" }?.node == "square", "\(verdict.findings)")
+        #expect(DtypeTolerance.factors(graph) == ["input": 1, "square": 1, "low": 100, "act": 100, "back": 100])
+    }
+
     @Test func shapeMutationRestoresTheShapeAroundPaddedLayers() throws {
         let model = try FuzzModel.seed(named: "lenet5", seed: 1)
         for target in ["tanh_0", "conv2d_1"] {

@@ -223,6 +223,8 @@ public struct MutantOracles: Sendable {
     /// output has another size than the reference's diverges there (it is where a wrong shape starts).
     func localize(_ model: FuzzModel, _ o: ExecutionOutcome, _ ref: ReferenceRun, _ tol: Double, referenceNaN: ReferenceNaN?) -> Node? {
         guard !o.layers.isEmpty else { return nil }
+        // `tol` carries the whole model's dtype factor; each node is judged with its own (see DtypeTolerance).
+        let whole = DtypeTolerance.factor(model.graph), factors = DtypeTolerance.factors(model.graph)
         return NodeLocalization.firstDiverging(in: model.graph) { node in
             guard let a = o.layers[node.name], let r = ref.values[node.name]?.first?.values else { return nil }
             guard a.count == r.count else { return true }
@@ -230,7 +232,7 @@ public struct MutantOracles: Sendable {
                 let d = referenceNaN.disagreement(a, r)
                 return d.unexpected > 0 || d.missed > 0
             }
-            return Distance.relative(a, r) > tol
+            return Distance.relative(a, r) > tol / whole * (factors[node.name] ?? whole)
         }
     }
 
