@@ -44,8 +44,16 @@ public enum AssignmentDesign: Sendable, Equatable, CustomStringConvertible {
             return [Array(0..<m)]
         case .pairs:
             guard m >= 2 else { throw AnnotationError(.invalid, "the 'pairs' design needs at least two annotators") }
+            // Every pair once, in the rounds of a round-robin tournament (the circle method): each round pairs
+            // everyone once (one sits out when m is odd), so items that stop part-way through the pairs still
+            // spread evenly — lexicographic order could not finish a round and left loads 3, 2, 2, 2, 2, 1.
+            let n = m % 2 == 0 ? m : m + 1
             var blocks: [[Int]] = []
-            for a in 0..<m { for b in (a + 1)..<m { blocks.append([a, b]) } }
+            for round in 0..<(n - 1) {
+                var pairs = [(n - 1, round)]
+                for k in 1..<(n / 2) { pairs.append(((round + k) % (n - 1), (round - k + n - 1) % (n - 1))) }
+                for (a, b) in pairs where a < m && b < m { blocks.append([Swift.min(a, b), Swift.max(a, b)]) }
+            }
             return blocks
         case .triples:
             guard m >= 3 else { throw AnnotationError(.invalid, "the 'triples' design needs at least three annotators") }

@@ -19,6 +19,8 @@ public final class LabellingSession {
     public let annotator: String
     public let annotatorID: Int64
     public let source: String
+    /// The sample the session was opened on (nil: every sample assigned to the annotator).
+    public let sampleFilter: String?
     public private(set) var queue: [Entry]
     /// Current subtype label per item (this annotator only).
     public private(set) var labels: [Int64: String]
@@ -36,6 +38,7 @@ public final class LabellingSession {
         self.taxonomy = taxonomy
         self.annotator = annotator
         self.source = source
+        self.sampleFilter = sample
         self.startedAt = now
         let loaded = try store.read { db -> (Int64, [Entry], [Int64: String], Set<Int64>, [Int64: [String]]) in
             let annotatorID = try AnnotatorRegistry.id(of: annotator, db)
@@ -110,7 +113,7 @@ public final class LabellingSession {
         guard let id = taxonomy.normalizedLabel(subtype, level: .subtype) else {
             throw AnnotationError(.invalid, "'\(subtype)' is not a subtype of the taxonomy")
         }
-        let item = queue[index].itemID, sample = queue[index].sample
+        let item = queue[index].itemID, sample = sampleFilter
         let annotatorID = self.annotatorID, source = self.source, annotator = self.annotator
         let unsureFlag = unsure.contains(item), note = notes[item]?.last
         let stamp = Timestamp.string(now)
@@ -123,9 +126,9 @@ public final class LabellingSession {
                 INSERT INTO annotation (item_id, annotator_id, level, action, label, unsure, note, source, created_at)
                 SELECT ?, ?, 'subtype', 'label', ?, ?, ?, ?, ?
                 WHERE EXISTS (SELECT 1 FROM assignment a JOIN sample p ON p.id = a.sample_id
-                              WHERE p.name = ? AND a.annotator_id = ? AND a.item_id = ?)
+                              WHERE (? IS NULL OR p.name = ?) AND a.annotator_id = ? AND a.item_id = ?)
                 """)
-            try insert.execute(arguments: [item, annotatorID, id, unsureFlag, note, source, stamp, sample, annotatorID, item])
+            try insert.execute(arguments: [item, annotatorID, id, unsureFlag, note, source, stamp, sample, sample, annotatorID, item])
             guard db.changesCount > 0 else {
                 throw AnnotationError(.notFound, "this item is no longer assigned to \(annotator) (the sample was re-assigned); quit and run `label` again for the new queue")
             }

@@ -59,7 +59,7 @@ struct OracleSuite {
                 o.meanAbsDev = devs.map(\.mean).max()
                 o.relMeanDev = devs.map(\.relative).max()
                 o.maxAbsDev = devs.map(\.max).max()
-                var perNodeDev: [String: Double] = [:], perNodeRel: [String: Double] = [:]
+                var perNodeDev: [String: Double] = [:], perNodeRel: [String: Double] = [:], perNodeOwnScale: [String: Double] = [:]
                 for node in graph.nodes where node.op != .input {
                     guard let t = r.outputs[node.name], let ref = reference.values[node.name]?.first else { continue }
                     // A node whose output has another shape than the reference's is where a deviation starts
@@ -67,9 +67,12 @@ struct OracleSuite {
                     let d = Deviation.between(t, ref, rtol: thresholds.rtol, atol: thresholds.atol, referenceNaN: referenceNaN) ?? .incomparable
                     perNodeDev[node.name] = d.mean
                     perNodeRel[node.name] = d.relative
+                    // Relative to the node's own magnitude (Deviation.relative divides by at least 1, so for small
+                    // values it is the absolute deviation): what tells float32 rounding from a real deviation.
+                    perNodeOwnScale[node.name] = d.scale > 0 ? d.mean / d.scale : (d.mean > 0 ? .infinity : 0)
                 }
                 nodeDevs[name] = perNodeDev
-                nodeRels[name] = perNodeRel
+                nodeRels[name] = perNodeOwnScale
                 if let worst = perNodeRel.max(by: { $0.value < $1.value }) { o.worstNode = worst.key; o.worstNodeDev = worst.value }
                 if nonFinite.contains(name) { o.status = "nan" }
             }

@@ -43,7 +43,11 @@ public struct DefectReducer: Sendable {
     }
 
     /// Whether `candidate` still shows the defect.
-    public func reproduces(_ candidate: ReductionCandidate) -> Bool {
+    public func reproduces(_ candidate: ReductionCandidate) -> Bool { (try? check(candidate)) ?? false }
+
+    /// As `reproduces`, but a framework whose worker does not start is an error, not "the defect is gone": a
+    /// broken environment must not pass for a defect that no longer shows.
+    func check(_ candidate: ReductionCandidate) throws(TriageError) -> Bool {
         let model = candidate.model
         let arbiter = ArbiterRun.run(model, inputs: candidate.inputs)
         if NumericGuard().reject(model, arbiter: arbiter) != nil { return false }
@@ -52,6 +56,9 @@ public struct DefectReducer: Sendable {
             var o = e.execute(model, inputs: candidate.inputs, arbiter: arbiter)
             o.inProcess = e.inProcess
             return o
+        }
+        if let down = outcomes.first(where: { $0.status == .unavailable }) {
+            throw TriageError(.noExecutor, "\(down.framework): \(down.message.prefix(300)) (check it with `defectlab frameworks --refresh`)")
         }
         // Only the implicated frameworks run here: two of them failing alike is the defect, not an illegal mutant.
         let verdict = oracles.judge(model, arbiter: arbiter, outcomes: outcomes, everyFramework: false)
@@ -69,7 +76,7 @@ public struct DefectReducer: Sendable {
         var steps: [String] = []
         var current = ReductionCandidate(model: model, inputs: model.inputs())
         runs += 1
-        guard reproduces(current) else {
+        guard try check(current) else {
             throw TriageError(.doesNotReproduce, "the representative mutant no longer shows '\(signature.title)'")
         }
         let original = current.nodeCount

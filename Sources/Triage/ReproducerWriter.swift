@@ -67,31 +67,45 @@ public struct ReproducerWriter: Sendable {
                       tolerance campaignTolerance: Double? = nil) throws -> ReproducerFolder {
         let destination = URL(fileURLWithPath: path).standardizedFileURL
         let fm = FileManager.default
-        if fm.fileExists(atPath: destination.path) {
-            let contents = (try? fm.contentsOfDirectory(atPath: destination.path)) ?? []
-            // Only what this writer makes: anything else in it (a user's own files) keeps the folder as it is.
-            let ours = contents.allSatisfy { name in
-                ["model", "builder", "bug-report.md"].contains(name)
-                    || ["input_", "expected_", "repro_", "control_"].contains { name.hasPrefix($0) }
-            }
-            guard ours else {
+        var isDirectory: ObjCBool = false
+        let exists = fm.fileExists(atPath: destination.path, isDirectory: &isDirectory)
+        if exists {
+            // Only a folder holding what this writer makes is replaced: a file, a folder that cannot be listed, or
+            // one holding anything else (a user's own files) is left as it is.
+            guard isDirectory.boolValue, let contents = try? fm.contentsOfDirectory(atPath: destination.path),
+                  contents.allSatisfy({ name in
+                      ["model", "builder", "bug-report.md"].contains(name)
+                          || ["input_", "expected_", "repro_", "control_"].contains { name.hasPrefix($0) }
+                  }) else {
                 throw TriageError(.unsafePath, "\(destination.path) exists and is not a reproducer folder: choose another --out")
             }
         }
-        let staging = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
+        let parent = destination.deletingLastPathComponent(), name = destination.lastPathComponent, pid = getpid()
+        let staging = parent.appendingPathComponent(".\(name).partial-\(pid)"), previous = parent.appendingPathComponent(".\(name).previous-\(pid)")
         try? fm.removeItem(at: staging)
+        try? fm.removeItem(at: previous)
+        var folder: ReproducerFolder
         do {
-            var folder = try writeContents(defect: defect, candidate: candidate, reduction: reduction, planted: planted, to: staging.path,
-                                           tolerance: campaignTolerance)
-            if fm.fileExists(atPath: destination.path) { try fm.removeItem(at: destination) }
-            try fm.moveItem(at: staging, to: destination)
-            folder.path = destination.resolvingSymlinksInPath().path
-            return folder
+            folder = try writeContents(defect: defect, candidate: candidate, reduction: reduction, planted: planted, to: staging.path,
+                                       tolerance: campaignTolerance)
         } catch {
             try? fm.removeItem(at: staging)
-            if let e = error as? TriageError { throw e }
+            throw error
+        }
+        // The old folder is moved aside, not deleted, until the new one is in place: a failed move puts it back.
+        do {
+            if exists { try fm.moveItem(at: destination, to: previous) }
+            do { try fm.moveItem(at: staging, to: destination) } catch {
+                if exists { try? fm.moveItem(at: previous, to: destination) }
+                throw error
+            }
+        } catch {
+            try? fm.removeItem(at: staging)
             throw TriageError(.io, "cannot write \(destination.path): \(error.localizedDescription)")
         }
+        try? fm.removeItem(at: previous)
+        folder.path = destination.resolvingSymlinksInPath().path
+        return folder
     }
 
     func writeContents(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String,

@@ -58,6 +58,9 @@ import Testing
         func spread(_ d: [[Int]], _ m: Int) -> Int { let l = (0..<m).map { a in d.filter { $0.contains(a) }.count }; return l.max()! - l.min()! }
         let few = try AssignmentDesign.pairs.deal(itemCount: 100, annotatorCount: 6)
         #expect(spread(few, 6) <= 1)
+        // Pairs come in round-robin rounds (everyone once per round), so every item count spreads evenly.
+        for m in 2...8 { for n in 1...60 { #expect(spread(try AssignmentDesign.pairs.deal(itemCount: n, annotatorCount: m), m) <= 1, "pairs of \(m) over \(n)") } }
+        #expect(Set(try AssignmentDesign.pairs.blocks(annotatorCount: 7).map { $0 }).count == 21)
         let overlaps = (0..<6).flatMap { a in ((a + 1)..<6).map { overlap(few, a, $0) } }
         #expect(overlaps.max()! - overlaps.min()! <= 1)
         #expect(spread(try AssignmentDesign.triples.deal(itemCount: 40, annotatorCount: 7), 7) <= 1)

@@ -226,6 +226,12 @@ struct NamedNodeExecutor: MutantExecutor {
         try Data("keep".utf8).write(to: mine.appendingPathComponent("notes.txt"))
         #expect(throws: TriageError.self) { try writer.write(defect: defect, candidate: candidate, reduction: nil, planted: [], to: mine.path) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: mine.path) == ["notes.txt"])
+        // A file given as the folder is no folder to replace: kept, the write refused.
+        let file = dir.appendingPathComponent("notes.md")
+        try Data("mine".utf8).write(to: file)
+        #expect(throws: TriageError.self) { try writer.write(defect: defect, candidate: candidate, reduction: nil, planted: [], to: file.path) }
+        #expect(try String(contentsOf: file, encoding: .utf8) == "mine")
+        try FileManager.default.removeItem(at: file)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["D7", "mine"])
     }
 

@@ -58,7 +58,8 @@ import Workers
 
     /// An input declared f16 or f64 reaches every framework in that type: the wire carried it as f32, so ONNX
     /// Runtime refused the model and the others ran the f16 block in f32 (1/3 at f16 is 0.33325, not 0.33333).
-    @Test(arguments: [DType.f16, .f64])
+    /// A bf16 input (NumPy has none) travels as f32 and the framework casts it.
+    @Test(arguments: [DType.f16, .f64, .bf16])
     func inputsArriveInTheirDeclaredType(_ dtype: DType) throws {
         var b = GraphBuilder(name: "typed-input")
         let x = try b.input([1, 4], dtype: dtype)
@@ -68,10 +69,12 @@ import Workers
         let input = Tensor(shape: [1, 4], dtype: dtype, values: [1.0 / 3, 2, -0.7, 100.1])
         for framework in FrameworkKind.all {
             let (r, reference) = try run(framework, g, input)
+            // bf16 arithmetic is a gap some CPU builds declare (ONNX Runtime's Mul): unsupported, never an error.
+            if dtype == .bf16 && r.status == .unsupported { continue }
             #expect(r.status == .ok, "\(framework): \(r.message ?? "")")
             let out = try #require(r.outputs["output:0"]?.doubles)
             for (a, e) in zip(out, reference.outputs[0].values) {
-                #expect(Swift.abs(a - e) <= (dtype == .f16 ? 2e-3 : 1e-6) * Swift.max(1, Swift.abs(e)), "\(framework) \(dtype): \(out) against \(reference.outputs[0].values)")
+                #expect(Swift.abs(a - e) <= (dtype == .f16 ? 2e-3 : dtype == .bf16 ? 2e-2 : 1e-6) * Swift.max(1, Swift.abs(e)), "\(framework) \(dtype): \(out) against \(reference.outputs[0].values)")
             }
             if dtype == .f16 { #expect(out[0] != Double(Float(1.0 / 3) * Float(1.0 / 3)), "\(framework) computed the f16 block in f32") }
         }

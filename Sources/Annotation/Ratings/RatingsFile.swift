@@ -93,9 +93,9 @@ public struct RatingsFile: Sendable {
             } else if key == "framework" {
                 frameworkIndex = index
             } else {
-                guard AnnotatorRegistry.isValid(name) else {
+                guard AnnotatorRegistry.isValid(name), !AnnotatorRegistry.isReserved(name) else {
                     throw RatingsError(code: .header, file: path, line: header.line,
-                                       message: "rater \(name.debugDescription) must be letters, digits, '.', '_' or '-' (it becomes an annotator name)")
+                                       message: "rater \(name.debugDescription) must be letters, digits, '.', '_' or '-', and not a column name (it becomes an annotator name)")
                 }
                 raterColumns.append((index, name))
             }
@@ -242,9 +242,9 @@ public struct RatingsFile: Sendable {
                                    message: "time '\(time)' is not ISO 8601 (e.g. 2024-05-01T12:00:00Z)")
             }
             let isFinal = Self.finalColumnNames.contains(rater.lowercased())
-            guard isFinal || AnnotatorRegistry.isValid(rater) else {
+            guard isFinal || AnnotatorRegistry.isValid(rater) && !AnnotatorRegistry.isReserved(rater) else {
                 throw RatingsError(code: .invalidValue, file: path, line: row.line,
-                                   message: "rater \(rater.debugDescription) must be letters, digits, '.', '_' or '-' (it becomes an annotator name)")
+                                   message: "rater \(rater.debugDescription) must be letters, digits, '.', '_' or '-', and not a column name (it becomes an annotator name)")
             }
             let key = ImportedRating.storeKey(item: item, rater: rater, isFinal: isFinal, level: resolvedLevel)
             if let first = firstLine[key] {

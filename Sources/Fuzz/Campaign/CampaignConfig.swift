@@ -93,7 +93,11 @@ public struct CampaignConfig: Codable, Sendable {
         c.budget = .mutants(0)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return "fuzz:" + String(decoding: (try? encoder.encode(c)) ?? Data(), as: UTF8.self)
+        // r2: the mutant stream changed (guidance learns from draws with no legal edit and MCMC's k1 follows the
+        // applied operator; shards own mutants by content; a transposed convolution's neurons are its output
+        // channels). A campaign stored by the earlier rules keeps its own key and stays resumable by that build;
+        // the same command here starts a campaign of its own instead of failing its replay.
+        return "fuzz:r2:" + String(decoding: (try? encoder.encode(c)) ?? Data(), as: UTF8.self)
     }
 
     public var json: String {

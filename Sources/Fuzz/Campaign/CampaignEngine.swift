@@ -87,7 +87,7 @@ public final class CampaignEngine: @unchecked Sendable {
             do { model = try FuzzModel.seed(named: name, seed: config.seed) } catch { throw CampaignError(.badArgument, error.description) }
             pool.append(PoolEntry(model: model, step: nil))
             let json = ModelBundle.encodeGraph(model.graph)
-            hashes[Fingerprint(model: model)] = model.contentHash(graphJSON: json)
+            hashes[fingerprintOf(model)] = model.contentHash(graphJSON: json)
         }
         let campaignID = try store?.campaign(key: config.key, kind: "fuzz", config: config.json, seed: config.seed, shard: config.shard)
         let history = try campaignID.map { try store!.history(campaign: $0) } ?? []
@@ -149,13 +149,11 @@ public final class CampaignEngine: @unchecked Sendable {
                     if let r = operators[opIndex].propose(parent, position: position, rng: &rng) { record = r; break }
                     guidance.learnInapplicable(operatorIndex: opIndex, position: position)
                 }
-                guard let record else { break }
+                guard let record else { otherShard = nil; break }
                 do throws(MutationError) {
                     let m = try operators[opIndex].apply(record, to: parent)
                     let th = Date()
-                    // The structural fingerprint hashes the graph per process, which is all one process's duplicate
-                    // check needs; shards must agree on a mutant's owner, so theirs hashes the graph's JSON.
-                    let fingerprint = config.shard.count > 1 ? Fingerprint(graphJSON: GraphJSON.encode(m.graph, pretty: false), model: m) : Fingerprint(model: m)
+                    let fingerprint = fingerprintOf(m)
                     summary.split["hash", default: 0] += Date().timeIntervalSince(th)
                     let owner = config.shard.owner(of: fingerprint)
                     if owner != config.shard.index { otherShard = owner; continue }
@@ -340,6 +338,13 @@ public final class CampaignEngine: @unchecked Sendable {
                               spentAtLeast: timeSpent ? timeBudget : nil)
         }
         return summary
+    }
+
+    /// The duplicate check's key, seeds and mutants alike. The structural fingerprint hashes the graph per
+    /// process, which is all one process needs; shards must agree on a mutant's owner, so theirs hashes the
+    /// graph's JSON.
+    func fingerprintOf(_ m: FuzzModel) -> Fingerprint {
+        config.shard.count > 1 ? Fingerprint(graphJSON: GraphJSON.encode(m.graph, pretty: false), model: m) : Fingerprint(model: m)
     }
 
     /// A framework whose worker does not start (a broken environment, not the mutant) would otherwise turn every

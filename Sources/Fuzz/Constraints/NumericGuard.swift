@@ -36,7 +36,8 @@ public struct NumericGuard: Sendable {
         for node in model.graph.nodes where [.reduceMean, .globalAvgPool, .avgPool2d, .layerNorm, .groupNorm].contains(node.op) {
             guard let source = node.inputs.first, let input = run.values[source.node].flatMap({ source.output < $0.count ? $0[source.output] : nil }),
                   node.outputs.first?.dtype == .f32 || node.outputs.first?.dtype == .f16 || node.outputs.first?.dtype == .bf16 else { continue }
-            let limit = node.outputs.first?.dtype == .f16 ? halfLimit : limit
+            // Frameworks accumulate half-precision means and norms in float32 (ONNX's stash_type, PyTorch's CPU
+            // kernels): the float32 range is what matters inside the op, also for an f16 node.
             let largest = input.values.reduce(0) { Swift.max($0, Swift.abs($1)) }
             switch node.op {
             case .reduceMean, .globalAvgPool, .avgPool2d:

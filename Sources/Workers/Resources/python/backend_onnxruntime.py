@@ -178,8 +178,14 @@ class OnnxModel:
         for n in self.graph.nodes:
             if n.op == "Input":
                 t = n.outputs[0]
-                inputs.append(helper.make_tensor_value_info(n.name, ONNX_DT[t["dtype"]], t["shape"]))
-                env[n.name] = [n.name]
+                if t["dtype"] == "bf16":
+                    # NumPy has no bfloat16: the value arrives as f32 and the model casts it, as the eager
+                    # backends do.
+                    inputs.append(helper.make_tensor_value_info(n.name, ONNX_DT["f32"], t["shape"]))
+                    env[n.name] = [b.node("Cast", [n.name], to=ONNX_DT["bf16"])]
+                else:
+                    inputs.append(helper.make_tensor_value_info(n.name, ONNX_DT[t["dtype"]], t["shape"]))
+                    env[n.name] = [n.name]
             else:
                 if not hasattr(ops, "op_" + n.op):
                     raise generic.Unsupported(f"{n.op} ({n.name}) is not supported by onnxruntime")

@@ -63,7 +63,7 @@ class EagerModel:
                 v = v.astype(NUMPY_DTYPES[declared])
             fed[k] = self.b.input(v)
             if declared == "bf16":
-                fed[k] = self.ops.cast(fed[k], "bf16")
+                fed[k] = self.ops.p.cast(fed[k], "bf16")
         return fed
 
     def run(self, inputs, want_all):
