@@ -62,6 +62,20 @@ import Workers
         #expect(crash.contains { $0.framework == "b" && $0.stage == .train && $0.subtype == "G2" })
     }
 
+    /// A NaN in the float64 forward pass makes the MSE loss NaN by definition: the frameworks whose loss is NaN
+    /// are right and get no E2 (the one that stayed finite lost the NaN, which the NaN/Inf oracle files).
+    @Test func aNaNForwardPassMakesNoLossFinding() throws {
+        let model = try trainMutant()
+        let record = MutationRecord(op: "SpecialI", targets: ["conv2d_0"], parameters: ["value": .string("nan"), "channels": .int(1)], seed: 1)
+        let m = try SpecialValueInsertion().apply(record, to: model)
+        let arbiter = ArbiterRun.run(m, inputs: m.inputs())
+        #expect(arbiter.run!.outputs[0].values.contains { $0.isNaN })
+        let findings = try FuzzTestSupport.oracles().judge(m, arbiter: arbiter, outcomes: [
+            outcome("a", [0.30, 0.29, 0.28], model: m, arbiter: arbiter), outcome("b", [.nan, .nan, .nan], model: m, arbiter: arbiter),
+            outcome("c", [.nan, .nan, .nan], model: m, arbiter: arbiter)]).findings
+        #expect(!findings.contains { $0.symptom == .abnormalLoss }, "\(findings.map(\.detail))")
+    }
+
     @Test(.enabled(if: ProcessInfo.processInfo.environment["DEFECTLAB_PYTHON"] != nil, "needs the framework venv (DEFECTLAB_PYTHON)"))
     func realFrameworksTrainTheSameMutant() throws {
         let pool = WorkerPool(interpreter: ProcessInfo.processInfo.environment["DEFECTLAB_PYTHON"]!)

@@ -129,7 +129,16 @@ public struct MutantOracles: Sendable {
                 }
             }
         }
-        if !illegal, model.trainingSteps > 0 { findings += trainingFindings(model, ok) }
+        if !illegal, model.trainingSteps > 0 {
+            // Where the float64 forward pass holds a NaN/Inf that must propagate into the trained output, the
+            // MSE loss is NaN by definition: the curves cannot be judged (the frameworks that stayed finite lost
+            // that NaN, which the NaN/Inf oracle above files), only training failures can.
+            let lossUndefined = arbiter.run.map { run in
+                let referenceNaN = ReferenceNaN(model.graph, run: run)
+                return run.outputs.first?.values.contains { !$0.isFinite && !($0.isNaN && referenceNaN == .undefined) } ?? false
+            } ?? false
+            findings += trainingFindings(model, ok, curvesJudged: !lossUndefined)
+        }
         var pairs: [String: Double] = [:]
         for (i, a) in ok.enumerated() {
             for b in ok[(i + 1)...] where a.outputs.count == b.outputs.count {
@@ -142,7 +151,7 @@ public struct MutantOracles: Sendable {
     /// The abnormal-loss oracle (E2) and training failures (G2 at stage train), among the frameworks that ran
     /// the mutant's inference: no float64 autograd exists to arbitrate, so the frameworks judge each other, and
     /// a curve is only abnormal against one that stays finite and well behaved.
-    func trainingFindings(_ model: FuzzModel, _ ok: [ExecutionOutcome]) -> [MutantFinding] {
+    func trainingFindings(_ model: FuzzModel, _ ok: [ExecutionOutcome], curvesJudged: Bool = true) -> [MutantFinding] {
         var findings: [MutantFinding] = []
         let trained = ok.filter { $0.trainingStatus == .ok && !$0.losses.isEmpty }
         let failed = ok.filter { [.error, .crash, .timeout, .memory].contains($0.trainingStatus) }
@@ -152,6 +161,7 @@ public struct MutantOracles: Sendable {
                 findings.append(file(f.framework, symptom, .train, .some, "model", "training fails: \(f.trainingMessage.prefix(300))"))
             }
         }
+        guard curvesJudged else { return findings }
         let finite = trained.filter { $0.losses.allSatisfy(\.isFinite) }
         let wellBehaved = finite.filter { ($0.losses.last ?? 0) <= ($0.losses.first ?? 0) * (1 + 1e-6) }
         for o in trained {
