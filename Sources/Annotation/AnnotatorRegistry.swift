@@ -31,7 +31,7 @@ public enum AnnotatorRegistry {
     /// Names a ratings file gives a meaning of its own (adjudicated labels, the framework column, long-format
     /// headers).
     static func isReserved(_ name: String) -> Bool {
-        RatingsFile.finalColumnNames.contains(name.lowercased()) || ["framework", "item", "rater", "annotator", "label", "level", "time"].contains(name.lowercased())
+        RatingsFile.finalColumnNames.contains(name.lowercased()) || (RatingsFile.longColumns + ["annotator"]).contains(name.lowercased())
     }
 
     static func isValid(_ name: String) -> Bool {

@@ -7,10 +7,16 @@ public enum DtypeTolerance {
     /// 100 with a bf16 layer (8-bit mantissa), 50 with f16, i32 or i64 layers, else 1. Inputs are no layers:
     /// token ids arrive as exact integers and truncate nothing, so a text model is judged as an f32 one.
     public static func factor(_ graph: Graph) -> Double {
-        let types = Set(graph.nodes.filter { $0.op != .input }.flatMap { $0.outputs.map(\.dtype) })
-        if types.contains(.bf16) { return 100 }
-        if types.contains(.f16) || types.contains(.i32) || types.contains(.i64) { return 50 }
-        return 1
+        graph.nodes.filter { $0.op != .input }.flatMap(\.outputs).reduce(1) { Swift.max($0, factor(of: $1.dtype)) }
+    }
+
+    /// One layer's factor by the type it computes in.
+    static func factor(of dtype: DType) -> Double {
+        switch dtype {
+        case .bf16: 100
+        case .f16, .i32, .i64: 50
+        case .f32, .f64, .bool: 1
+        }
     }
 
     /// The factor each node is judged with: that of the narrowest layer at or before it. A node upstream of a
@@ -19,9 +25,7 @@ public enum DtypeTolerance {
     public static func factors(_ graph: Graph) -> [String: Double] {
         var result: [String: Double] = [:]
         for node in graph.nodes {
-            let own: Double = node.op == .input ? 1 : node.outputs.reduce(1) { f, t in
-                Swift.max(f, t.dtype == .bf16 ? 100 : (t.dtype == .f16 || t.dtype == .i32 || t.dtype == .i64) ? 50 : 1)
-            }
+            let own: Double = node.op == .input ? 1 : node.outputs.reduce(1) { Swift.max($0, factor(of: $1.dtype)) }
             result[node.name] = node.inputs.reduce(own) { Swift.max($0, result[$1.node] ?? 1) }
         }
         return result
