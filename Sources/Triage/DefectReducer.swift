@@ -57,9 +57,7 @@ public struct DefectReducer: Sendable {
             o.inProcess = e.inProcess
             return o
         }
-        if let down = outcomes.first(where: { $0.status == .unavailable }) {
-            throw TriageError(.noExecutor, "\(down.framework): \(down.message.prefix(300)) (check it with `defectlab frameworks --refresh`)")
-        }
+        if let reason = outcomes.unavailableReason { throw TriageError(.noExecutor, reason) }
         // Only the implicated frameworks run here: two of them failing alike is the defect, not an illegal mutant.
         let verdict = oracles.judge(model, arbiter: arbiter, outcomes: outcomes, everyFramework: false)
         guard !verdict.illegal else { return false }

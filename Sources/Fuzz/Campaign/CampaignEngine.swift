@@ -351,9 +351,9 @@ public final class CampaignEngine: @unchecked Sendable {
     /// later mutant into its G3 finding, or into an illegal one when two are down: the step under way is not
     /// recorded, the campaign is kept as paused, and the same command resumes it once the set-up is mended.
     func stopIfUnavailable(_ outcomes: [ExecutionOutcome], campaignID: Int64?) throws {
-        guard let down = outcomes.first(where: { $0.status == .unavailable }) else { return }
+        guard let reason = outcomes.unavailableReason else { return }
         if let campaignID { try store!.finish(campaign: campaignID, status: "paused") }
-        throw CampaignError(.frameworkUnavailable, "\(down.framework): \(down.message.prefix(500))\nThe campaign is paused; check the framework with `defectlab frameworks --refresh` (or `defectlab doctor`), then run the same command to resume.")
+        throw CampaignError(.frameworkUnavailable, reason + "\nThe campaign is paused; run the same command to resume once the framework starts.")
     }
 
     /// Layer values are fetched only for a framework whose NaN or inconsistency finding could not be localized

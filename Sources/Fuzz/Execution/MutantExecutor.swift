@@ -3,6 +3,14 @@ import ModelIR
 import Reference
 import Taxonomy
 
+extension Array where Element == ExecutionOutcome {
+    /// Why a run cannot be judged: the first framework whose worker did not start, with what to check (the
+    /// campaign, the study and the reducer each stop on it rather than judging without that framework).
+    public var unavailableReason: String? {
+        first { $0.status == .unavailable }.map { "\($0.framework): \($0.message.prefix(500)) (check it with `defectlab frameworks --refresh`)" }
+    }
+}
+
 /// What one framework did with one mutant.
 public struct ExecutionOutcome: Sendable {
     public enum Status: String, Sendable, Codable {

@@ -85,9 +85,7 @@ public struct OperatorStudy: Sendable {
                     return o
                 }
                 // A framework whose worker does not start would silently drop out of Table 4.
-                if let down = outcomes.first(where: { $0.status == .unavailable }) {
-                    throw CampaignError(.frameworkUnavailable, "\(down.framework): \(down.message.prefix(500)) (check it with `defectlab frameworks --refresh`)")
-                }
+                if let reason = outcomes.unavailableReason { throw CampaignError(.frameworkUnavailable, reason) }
                 let verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)
                 result.executed += 1
                 findings = verdict.findings
