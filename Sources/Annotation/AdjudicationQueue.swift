@@ -95,8 +95,13 @@ public enum AdjudicationQueue {
             .filter { !$0.agrees && !settled.contains($0.itemID) }
     }
 
+    /// Items settled at `level`. A settled subtype settles the major type too (its own): a majority of raw major
+    /// labels must not give the item a major type its final subtype contradicts.
     static func settledItems(level: LabelLevel, in store: DefectLabStore) throws -> Set<Int64> {
-        Set(try store.read { try Int64.fetchAll($0, sql: "SELECT item_id FROM current_adjudication WHERE level = ?", arguments: [level.rawValue]) })
+        let levels = level == .major ? [LabelLevel.major.rawValue, LabelLevel.subtype.rawValue] : [level.rawValue, level.rawValue]
+        return Set(try store.read {
+            try Int64.fetchAll($0, sql: "SELECT item_id FROM current_adjudication WHERE level IN (?, ?)", arguments: [levels[0], levels[1]])
+        })
     }
 
     public static func record(itemID: Int64, level: LabelLevel, label: String, adjudicator: String, method: String,
@@ -141,7 +146,8 @@ public enum AdjudicationQueue {
             guard let label = tally.strictMajority else { result.tiesLeft += 1; continue }
             toWrite.append((tally.itemID, label, tally.agrees))
         }
-        let rows = toWrite, level = level.rawValue, now = Timestamp.now()
+        let rows = toWrite, now = Timestamp.now()
+        let settling = level == .major ? [level.rawValue, LabelLevel.subtype.rawValue] : [level.rawValue, level.rawValue]
         // Settled again inside the write: a person may have settled an item on the adjudication screen since
         // the reads above, and a majority row written after theirs would become the current decision.
         let written = try store.write { db -> [Bool] in
@@ -149,8 +155,8 @@ public enum AdjudicationQueue {
                 try db.execute(sql: """
                     INSERT INTO adjudication (item_id, level, label, adjudicator, method, rationale, created_at)
                     SELECT ?, ?, ?, ?, 'majority', 'strict majority of raw labels', ?
-                    WHERE NOT EXISTS (SELECT 1 FROM adjudication WHERE item_id = ? AND level = ?)
-                    """, arguments: [row.item, level, row.label, adjudicator, now, row.item, level])
+                    WHERE NOT EXISTS (SELECT 1 FROM adjudication WHERE item_id = ? AND level IN (?, ?))
+                    """, arguments: [row.item, level.rawValue, row.label, adjudicator, now, row.item, settling[0], settling[1]])
                 return db.changesCount > 0
             }
         }

@@ -77,7 +77,13 @@ public enum AssignmentDesign: Sendable, Equatable, CustomStringConvertible {
         var result: [[Int]] = []
         result.reserveCapacity(n)
         var coreSize = 0
-        if case .core(let size) = self { coreSize = min(size, n) }
+        if case .core(let size) = self {
+            // A core larger than the sample is every item labelled by everyone: say so rather than quietly act as 'all'.
+            guard size <= n else {
+                throw AnnotationError(.invalid, "core:\(size) asks for more shared items than the sample's \(n); use core:\(n) or the 'all' design")
+            }
+            coreSize = size
+        }
         var load = [Int](repeating: 0, count: m)
         var unused = [Bool](repeating: true, count: blocks.count), left = 0
         for i in 0..<n {

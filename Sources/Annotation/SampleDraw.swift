@@ -61,6 +61,14 @@ public enum SampleDraw {
             if try Int.fetchOne(db, sql: "SELECT 1 FROM sample WHERE name = ?", arguments: [request.name]) != nil {
                 throw AnnotationError(.duplicate, "a sample named '\(request.name)' exists; pick another name (samples are never redrawn)")
             }
+            if !request.allIssues, let preset = request.preset,
+               try Int.fetchOne(db, sql: "SELECT 1 FROM hp_selection WHERE preset = ? LIMIT 1", arguments: [preset]) == nil {
+                // A misspelt preset would otherwise draw only the imported items, as if it had selected nothing.
+                let known = try String.fetchAll(db, sql: "SELECT DISTINCT preset FROM hp_selection ORDER BY preset")
+                throw AnnotationError(.invalid, "no issue was selected with preset '\(preset)' in this database "
+                    + (known.isEmpty ? "(run `defectlab filter --preset \(preset)` after a crawl, or pass --all)"
+                                     : "(presets filtered here: \(known.joined(separator: ", ")); run `defectlab filter --preset \(preset)` first)"))
+            }
             let candidates = try Self.candidates(request, db)
             let strata = Dictionary(grouping: candidates, by: \.framework)
             var summary = SampleSummary(name: request.name, seed: request.seed, strata: [])
@@ -118,14 +126,15 @@ public enum SampleDraw {
         var bare: [String: (id: Int64, key: String, framework: String?)] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, key, framework FROM item WHERE issue_id IS NULL ORDER BY id") {
             let key: String = row["key"]
-            if bare[key.lowercased()] == nil { bare[key.lowercased()] = (row["id"], key, (row["framework"] as String?).flatMap { $0.isEmpty ? nil : $0 }) }
+            let identity = RatedItemReference.identity(of: key)
+            if bare[identity] == nil { bare[identity] = (row["id"], key, (row["framework"] as String?).flatMap { $0.isEmpty ? nil : $0 }) }
         }
         for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
             let owner: String = row["owner"], name: String = row["name"], number: String = row["number"]
             var key: String = row["key"] ?? (row["url"] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? "\(owner)/\(name)#\(number)"
             var itemID: Int64? = row["item_id"], itemFramework: String? = row["item_framework"]
-            if itemID == nil, let imported = bare[key.lowercased()] { (itemID, key, itemFramework) = (imported.id, imported.key, imported.framework) }
-            guard seenKeys.insert(key.lowercased()).inserted else { continue }
+            if itemID == nil, let imported = bare[RatedItemReference.identity(of: key)] { (itemID, key, itemFramework) = (imported.id, imported.key, imported.framework) }
+            guard seenKeys.insert(RatedItemReference.identity(of: key)).inserted else { continue }
             let framework: String = itemFramework ?? row["framework"] ?? unknownFramework
             result.append(SampleCandidate(key: key, issueID: row["id"], itemID: itemID,
                                           framework: framework, title: row["title"]))
@@ -133,7 +142,7 @@ public enum SampleDraw {
         if request.includeBareItems {
             for row in try Row.fetchAll(db, sql: "SELECT id, key, framework, title FROM item WHERE issue_id IS NULL") {
                 let key: String = row["key"]
-                guard seenKeys.insert(key.lowercased()).inserted else { continue }
+                guard seenKeys.insert(RatedItemReference.identity(of: key)).inserted else { continue }
                 let framework: String = (row["framework"] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? unknownFramework
                 result.append(SampleCandidate(key: key, issueID: nil, itemID: row["id"], framework: framework, title: row["title"]))
             }
@@ -142,7 +151,9 @@ public enum SampleDraw {
     }
 
     static func createItem(for candidate: SampleCandidate, now: String, _ db: Database) throws -> Int64 {
-        if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE lower(key) = lower(?) ORDER BY id LIMIT 1", arguments: [candidate.key]) {
+        let identity = RatedItemReference.identity(of: candidate.key)
+        if let existing: Int64 = try Row.fetchAll(db, sql: "SELECT id, key FROM item WHERE lower(key) = lower(?) ORDER BY id", arguments: [candidate.key])
+            .first(where: { RatedItemReference.identity(of: $0["key"]) == identity })?["id"] {
             return existing
         }
         try db.execute(sql: "INSERT INTO item (key, issue_id, framework, title, created_at) VALUES (?, ?, ?, ?, ?)",

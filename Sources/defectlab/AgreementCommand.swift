@@ -45,6 +45,10 @@ struct AgreementCommand: ParsableCommand {
         options.raters = raters.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         options.bootstrapReplicates = bootstrap
         options.seed = seed
+        if bootstrap > 0 && bootstrap < 1_000 {
+            // The percentile interval of a few replicates is rough; the reference asks for B ≥ 1000.
+            FileHandle.standardError.write(Data("note: \(bootstrap) bootstrap replicates give a rough interval; 1000 or more are advised (the default)\n".utf8))
+        }
         let report = try AgreementReport.build(ratings, taxonomy: taxonomy, options: options)
         print(format == .json ? try report.json() : AgreementReportPrinter.table(report))
     }

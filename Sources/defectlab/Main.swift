@@ -20,12 +20,22 @@ enum Main {
             let code = DefectLab.exitCode(for: error)
             // Help, version and clean exits print as ArgumentParser intends.
             if code == .success || error is CleanExit { DefectLab.exit(withError: error) }
-            let message = DefectLab.message(for: error)
+            let message = (error as? CocoaError).flatMap(fileErrorMessage) ?? DefectLab.message(for: error)
                 .components(separatedBy: "\n").first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? "\(error)"
             FileHandle.standardError.write(Data("defectlab: error: \(message)\n".utf8))
             Foundation.exit(code == .validationFailure ? 64 : code.rawValue == 0 ? 1 : code.rawValue)
         }
     }
+}
+
+/// A file that could not be read or written, said plainly ("cannot write /x/y.csv: No such file or directory")
+/// instead of Foundation's "Error Domain=NSCocoaErrorDomain Code=4 ...".
+func fileErrorMessage(_ error: CocoaError) -> String? {
+    guard let path = error.filePath else { return nil }
+    // Foundation's codes: 256–511 reading, 512–767 writing; below that (no such file, ...) either.
+    let verb = (256..<512).contains(error.code.rawValue) ? "read" : (512..<768).contains(error.code.rawValue) ? "write" : "open"
+    let reason = (error.underlying as NSError?).map { $0.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32($0.code))) : $0.localizedDescription }
+    return "cannot \(verb) \(path)\(reason.map { ": \($0)" } ?? "")"
 }
 
 struct DefectLab: ParsableCommand {

@@ -47,7 +47,7 @@ struct RatingsImport: ParsableCommand {
 
 struct RatingsExport: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Write the current ratings (who, what, when) to stdout or a file.")
+        commandName: "export", abstract: "Write the current ratings (who, what, when; notes, unsure flags, who settled what and why) to stdout or a file.")
 
     @Option(help: "wide, long or jsonl.")
     var format: RatingsFileFormat = .long
@@ -59,9 +59,11 @@ struct RatingsExport: ParsableCommand {
     var output: String?
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var taxonomyOptions: TaxonomyOptions
 
     func run() throws {
-        let text = try RatingsExporter.export(from: try database.open(mode: .mustExist), format: format, level: level)
+        let text = try RatingsExporter.export(from: try database.open(mode: .mustExist), format: format, level: level,
+                                              taxonomy: try taxonomyOptions.catalog().loadTaxonomy())
         if let output {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output))
         } else {

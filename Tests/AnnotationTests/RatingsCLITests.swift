@@ -45,5 +45,11 @@ import Testing
         #expect(bad.stderr == "defectlab: error: bad.csv:3: unknown label 'XX' (not a subtype A1–G5 or a major type A–G of the taxonomy)\n")
         let distribution = try RatingsTestSupport.defectlab(["stats", "distribution", "--db", db, "--source", "bogus"], in: folder)
         #expect(distribution.status != 0 && distribution.stderr.split(separator: "\n").count == 1)
+        // A file that cannot be written is said plainly, not as Foundation's "Error Domain=NSCocoaErrorDomain ...".
+        _ = try RatingsTestSupport.write("item,a\nI-1,B1\n", to: folder, name: "good.csv")
+        #expect(try RatingsTestSupport.defectlab(["ratings", "import", "good.csv", "--db", db], in: folder).status == 0)
+        let unwritable = try RatingsTestSupport.defectlab(["ratings", "export", "--db", db, "-o", "/nonexistent-dir/x.csv"], in: folder)
+        #expect(unwritable.status != 0)
+        #expect(unwritable.stderr == "defectlab: error: cannot open /nonexistent-dir/x.csv: No such file or directory\n", "\(unwritable.stderr)")
     }
 }

@@ -20,6 +20,23 @@ import Taxonomy
         #expect(throws: RatingsError.self) { try RatingsCSVCodec.parse("a,b\"c\n", file: "f.csv") }
     }
 
+    /// JSON true is an NSNumber too: it used to become item "1". A subtype given at the major level used to be cut
+    /// to its major type without a word.
+    @Test func aBooleanItemAndASubtypeAsMajorAreRefused() throws {
+        let bool = #expect(throws: RatingsError.self) {
+            try RatingsFile.parse(text: #"{"item":true,"rater":"a","label":"A1"}"# + "\n", path: "r.jsonl", format: nil, taxonomy: taxonomy)
+        }
+        #expect(bool?.description.contains("field 'item' must be a string") == true)
+        let number = try RatingsFile.parse(text: #"{"item":17,"rater":"a","label":"A1"}"# + "\n", path: "r.jsonl", format: nil, taxonomy: taxonomy)
+        #expect(number.ratings.map(\.item) == ["17"])
+        let major = #expect(throws: RatingsError.self) {
+            try RatingsFile.parse(text: "item,rater,label,level\nI-1,a,A1,major\n", path: "l.csv", format: nil, taxonomy: taxonomy)
+        }
+        #expect(major?.description.contains("'A1' is a subtype, not a major type") == true)
+        let plain = try RatingsFile.parse(text: "item,rater,label,level\nI-1,a,a,major\n", path: "l.csv", format: nil, taxonomy: taxonomy)
+        #expect(plain.ratings.map(\.label) == ["A"])
+    }
+
     /// The same issue written two ways is one item in the store, so two ratings of it by one rater are a
     /// duplicate (the second used to replace the first silently), in one file and across the files of one import.
     @Test func oneIssueWrittenTwoWaysIsOneItemForDuplicates() throws {
@@ -98,7 +115,7 @@ import Taxonomy
         ("item,rater,label,time\nI-1,a,B1,yesterday\n", "l.csv", "l.csv:2: time 'yesterday' is not ISO 8601"),
         ("item,rater,label,level\nI-1,a,B1,minor\n", "l.csv", "l.csv:2: unknown level 'minor'"),
         ("{\"item\":\"I-1\",\"rater\":\"a\",\"label\":\"B1\"}\nnot json\n", "r.jsonl", "r.jsonl:2: not a JSON object"),
-        ("item,rater,label,level\nI-1,a,B1,major\nI-2,a,Q,major\n", "l.csv", "l.csv:3: unknown label 'Q'"),
+        ("item,rater,label,level\nI-1,a,B,major\nI-2,a,Q,major\n", "l.csv", "l.csv:3: unknown label 'Q'"),
     ])
     func rejectionsNameFileAndLine(text: String, path: String, expected: String) throws {
         let error = try #require(throws: RatingsError.self) {

@@ -24,32 +24,40 @@ import Testing
     }
 
     static let canonicalLong = """
-        item,rater,label,level,time,framework
-        https://github.com/pytorch/pytorch/issues/7,alice,B1,subtype,2024-05-01T10:00:00Z,pytorch
-        https://github.com/pytorch/pytorch/issues/7,bob,B3,subtype,2024-05-01T10:05:00.250Z,pytorch
-        https://github.com/pytorch/pytorch/issues/7,bob,B,major,2024-05-01T10:06:00Z,pytorch
-        https://github.com/pytorch/pytorch/issues/7,final,B1,subtype,2024-05-02T09:00:00Z,pytorch
-        S-17,alice,"G2",subtype,2024-05-01T11:00:00Z,mindspore
-        S-17,carol,G4,subtype,2024-05-01T11:30:00Z,mindspore
-        S-18,carol,D1,subtype,2024-05-01T12:00:00Z,
+        item,rater,label,level,time,framework,note,unsure,adjudicator,method,rationale
+        https://github.com/pytorch/pytorch/issues/7,alice,B1,subtype,2024-05-01T10:00:00Z,pytorch,"OOM, not a leak",1,,,
+        https://github.com/pytorch/pytorch/issues/7,bob,B3,subtype,2024-05-01T10:05:00.250Z,pytorch,,,,,
+        https://github.com/pytorch/pytorch/issues/7,bob,B,major,2024-05-01T10:06:00Z,pytorch,,,,,
+        https://github.com/pytorch/pytorch/issues/7,final,B1,subtype,2024-05-02T09:00:00Z,pytorch,,,dana,manual,the trace shows the allocator
+        S-17,alice,"G2",subtype,2024-05-01T11:00:00Z,mindspore,,,,,
+        S-17,carol,G4,subtype,2024-05-01T11:30:00Z,mindspore,,,,,
+        S-18,carol,D1,subtype,2024-05-01T12:00:00Z,,,,,,
 
         """
 
+    /// Everything an export holds comes back from its import: labels, times, frameworks, and what qualifies
+    /// them (an annotator's note and unsure flag, who settled a final label, how and why).
     @Test func longRoundTripIsExact() throws {
         let db = try store()
         let summary = try importText(Self.canonicalLong, name: "in.csv", into: db)
         #expect(summary.ratingsAdded == 6 && summary.adjudicationsAdded == 1 && summary.itemsCreated == 3 && summary.annotatorsCreated == 3)
-        let exported = try RatingsExporter.export(from: db, format: .long)
+        let exported = try RatingsExporter.export(from: db, format: .long, taxonomy: taxonomy)
         #expect(exported == Self.canonicalLong.replacingOccurrences(of: "\"G2\"", with: "G2"))
+        let settled = try db.read { try String.fetchOne($0, sql: "SELECT adjudicator || '|' || method || '|' || rationale FROM adjudication") }
+        #expect(settled == "dana|manual|the trace shows the allocator")
+        // The labelling screen shows remarks: the note and the flag are there as if typed.
+        let remarks = try db.read { try String.fetchAll($0, sql: "SELECT kind || ':' || COALESCE(text, '') FROM annotation_remark ORDER BY id") }
+        #expect(remarks == ["note:OOM, not a leak", "unsure:"])
         // Through a second store, and through JSONL and back.
         let second = try store("second.sqlite")
         _ = try importText(exported, name: "again.csv", into: second)
-        #expect(try RatingsExporter.export(from: second, format: .long) == exported)
-        let jsonl = try RatingsExporter.export(from: db, format: .jsonl)
+        #expect(try RatingsExporter.export(from: second, format: .long, taxonomy: taxonomy) == exported)
+        let jsonl = try RatingsExporter.export(from: db, format: .jsonl, taxonomy: taxonomy)
+        #expect(jsonl.contains(#""adjudicator":"dana""#) && jsonl.contains(#""unsure":true"#))
         let third = try store("third.sqlite")
         _ = try importText(jsonl, name: "again.jsonl", into: third)
-        #expect(try RatingsExporter.export(from: third, format: .jsonl) == jsonl)
-        #expect(try RatingsExporter.export(from: third, format: .long) == exported)
+        #expect(try RatingsExporter.export(from: third, format: .jsonl, taxonomy: taxonomy) == jsonl)
+        #expect(try RatingsExporter.export(from: third, format: .long, taxonomy: taxonomy) == exported)
         // Importing the same file again changes nothing.
         let again = try importText(exported, name: "again.csv", into: db)
         #expect(again.ratingsAdded == 0 && again.adjudicationsAdded == 0 && again.ratingsUnchanged == 7)
@@ -95,10 +103,55 @@ import Testing
         let wide = "item,framework,ann1,ann2,final\nhttps://github.com/onnx/onnx/issues/3,onnx,E1,E2,E1\nX-9,tensorflow,,F1,\n"
         let db = try store()
         _ = try importText(wide, name: "w.csv", into: db)
-        #expect(try RatingsExporter.export(from: db, format: .wide) == wide)
+        #expect(try RatingsExporter.export(from: db, format: .wide, taxonomy: taxonomy) == wide)
         let sources = try db.read { try String.fetchAll($0, sql: "SELECT DISTINCT source FROM annotation") }
         #expect(sources == ["import"])
         #expect(try db.read { try String.fetchOne($0, sql: "SELECT method FROM adjudication") } == "import")
+    }
+
+    /// A wide export at the major level holds what agreement and statistics read there: subtype labels as their
+    /// major types, not only labels given at the major level (which left the raters' columns out).
+    @Test func aMajorWideExportMapsSubtypes() throws {
+        let db = try store()
+        _ = try importText("item,a,b\nw1,A1,A2\nw2,B1,C1\n", name: "w.csv", into: db)
+        #expect(try RatingsExporter.export(from: db, format: .wide, level: .major, taxonomy: taxonomy)
+                == "item,framework,a,b\nw1,,A,A\nw2,,B,C\n")
+        _ = try importText("item,rater,label,level\nw2,final,B2,subtype\nw1,b,E,major\n", name: "f.csv", into: db)
+        #expect(try RatingsExporter.export(from: db, format: .wide, level: .major, taxonomy: taxonomy)
+                == "item,framework,a,b,final\nw1,,A,E,\nw2,,B,C,B\n")
+    }
+
+    /// A note on a final label, a rationale on an annotator's, an unknown method: refused with the line.
+    @Test func provenanceColumnsAreChecked() throws {
+        let db = try store()
+        let header = "item,rater,label,note,unsure,adjudicator,method,rationale\n"
+        for (row, message) in [("I-1,final,B1,a note,,,,\n", "a final label has no note"),
+                               ("I-1,alice,B1,,,,,why\n", "belong to final rows"),
+                               ("I-1,final,B1,,,x,vote,\n", "method 'vote' must be one of import, majority, manual"),
+                               ("I-1,alice,B1,,maybe,,,\n", "unsure 'maybe' must be 1 or empty")] {
+            let error = try #require(throws: RatingsError.self) { _ = try importText(header + row, name: "p.csv", into: db) }
+            #expect(error.description.contains(":2: ") && error.description.contains(message), "\(error.description)")
+        }
+        #expect(try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM annotation") } == 0)
+    }
+
+    /// Gitee issue numbers are case-sensitive (`I65G7B` and `i65g7b` are two issues), owner and repository are not.
+    @Test func giteeIssueNumbersKeepTheirCase() throws {
+        let db = try store()
+        _ = try importText("""
+            item,a
+            https://gitee.com/mindspore/mindspore/issues/I65G7B,A1
+            https://gitee.com/mindspore/mindspore/issues/i65g7b,B1
+            https://github.com/pytorch/pytorch/issues/1,D1
+
+            """, name: "g.csv", into: db)
+        _ = try importText("item,b\nhttps://gitee.com/MindSpore/MindSpore/issues/I65G7B/,C1\nhttps://GitHub.com/PyTorch/pytorch/issues/1,D2\n",
+                           name: "g2.csv", into: db)
+        let items = try db.read { try String.fetchAll($0, sql: "SELECT key FROM item ORDER BY id") }
+        #expect(items == ["https://gitee.com/mindspore/mindspore/issues/I65G7B", "https://gitee.com/mindspore/mindspore/issues/i65g7b",
+                          "https://github.com/pytorch/pytorch/issues/1"])
+        let labels = try db.read { try String.fetchAll($0, sql: "SELECT item_id || label FROM current_annotation ORDER BY id") }
+        #expect(labels == ["1A1", "2B1", "3D1", "1C1", "3D2"])
     }
 
     @Test func aBadFileImportsNothing() throws {

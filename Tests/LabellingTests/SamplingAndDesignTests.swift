@@ -37,6 +37,24 @@ import Testing
         #expect(throws: AnnotationError.self) { try SampleDraw.draw(SampleRequest(name: "p", perFramework: 1, seed: 1), in: f.store) }
     }
 
+    /// A misspelt preset selected nothing: with imported items in the store it used to draw only those, quietly.
+    @Test func anUnknownPresetIsRefused() throws {
+        let f = try LabellingFixture()
+        try f.seedIssues(frameworks: ["pytorch"], count: 3)
+        try f.seedBareItems(2)
+        let error = try #require(throws: AnnotationError.self) {
+            try SampleDraw.draw(SampleRequest(name: "p", perFramework: 10, seed: 1, preset: "pytroch"), in: f.store)
+        }
+        #expect(error.message.contains("preset 'pytroch'") && error.message.contains("presets filtered here: pytorch"), "\(error.message)")
+        #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sample")! } == 0)
+    }
+
+    /// core:N over a sample of fewer items would be the 'all' design under another name.
+    @Test func aCoreLargerThanTheSampleIsRefused() throws {
+        #expect(throws: AnnotationError.self) { try AssignmentDesign.core(30).deal(itemCount: 21, annotatorCount: 3) }
+        #expect(try AssignmentDesign.core(21).deal(itemCount: 21, annotatorCount: 3).allSatisfy { $0.count == 3 })
+    }
+
     @Test func designsDealBalancedLoads() throws {
         // Reference figures for 6 annotators × 3,000 items.
         let pairs = try AssignmentDesign.pairs.deal(itemCount: 3000, annotatorCount: 6)

@@ -123,6 +123,24 @@ import Testing
 
     /// Majority settling waits for every assigned annotator: two early agreeing labels of four do not decide an
     /// item (a settled item leaves the queue for good, so the other labels would never count).
+    /// A settled subtype settles the major type: a majority of raw labels at the major level must not give the
+    /// item a major type its final subtype contradicts (final G1, raw majority C).
+    @Test func aSettledSubtypeSettlesTheMajorType() throws {
+        let f = try prepared(annotators: ["a", "b", "c"], items: 1)
+        let taxonomy = try LabellingFixture.taxonomy()
+        for (name, subtype) in [("a", "C1"), ("b", "C2"), ("c", "C2")] {
+            try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: name, sample: "s").record(subtype: subtype, at: 0)
+        }
+        let item = try f.store.read { try Int64.fetchOne($0, sql: "SELECT item_id FROM sample_item")! }
+        try AdjudicationQueue.record(itemID: item, level: .subtype, label: "G1", adjudicator: "dana", method: "manual",
+                                     rationale: nil, taxonomy: taxonomy, in: f.store)
+        let major = try AdjudicationQueue.settleByMajority(level: .major, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
+        #expect(major == MajoritySettlement(alreadySettled: 1))
+        #expect(try AdjudicationQueue.open(level: .major, sample: "s", taxonomy: taxonomy, in: f.store).isEmpty)
+        let finals = try StoredRatings.load(from: f.store, level: .major, taxonomy: taxonomy).items.map(\.final)
+        #expect(finals == ["G"])
+    }
+
     @Test func majoritySettlingWaitsForEveryAssignedAnnotator() throws {
         let f = try prepared(annotators: ["a", "b", "c", "d"], items: 1)
         let taxonomy = try LabellingFixture.taxonomy()

@@ -38,9 +38,19 @@ public struct RatedItemReference: Sendable, Equatable {
     }
 
     /// What two references to one item share: the key, with a tracker URL's path folded to lower case, since
-    /// GitHub and Gitee read owner and repository names without case (`PyTorch/pytorch` is `pytorch/pytorch`).
-    /// The store keeps the key as first written and finds it again by this (`lower(key)`).
-    public var identity: String { tracker == nil ? key : key.lowercased() }
+    /// GitHub and Gitee read owner and repository names without case (`PyTorch/pytorch` is `pytorch/pytorch`) —
+    /// except a Gitee issue number, which is case-sensitive (`I65G7B` and `i65g7b` are two issues). The store
+    /// keeps the key as first written and finds it again by this (candidates by `lower(key)`, then this).
+    public var identity: String {
+        guard tracker != nil else { return key }
+        guard tracker == "gitee", let number, let range = key.range(of: "/" + number, options: .backwards) else {
+            return key.lowercased()
+        }
+        return key[..<range.lowerBound].lowercased() + "/" + number + key[range.upperBound...].lowercased()
+    }
+
+    /// The identity of an item key as stored (see `identity`).
+    public static func identity(of key: String) -> String { RatedItemReference(key).identity }
 
     /// The framework the repository's owner or name tells (github.com/pytorch/pytorch → pytorch).
     public var frameworkFromURL: String? {

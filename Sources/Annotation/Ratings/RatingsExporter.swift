@@ -9,25 +9,37 @@ import Taxonomy
 /// item (in the order items were created), then rater name, then level; adjudicated labels follow an
 /// item's raw labels as rater `final`. Times are the stored ones, verbatim.
 public enum RatingsExporter {
-    /// `level` selects the labels of a wide export (a wide table holds one label per rater and item).
-    public static func export(from store: DefectLabStore, format: RatingsFileFormat, level: LabelLevel = .subtype) throws -> String {
+    /// `level` selects the labels of a wide export (a wide table holds one label per rater and item); at the
+    /// major level a subtype label counts as its major type, as agreement and statistics read it.
+    public static func export(from store: DefectLabStore, format: RatingsFileFormat, level: LabelLevel = .subtype,
+                              taxonomy: HPTaxonomy) throws -> String {
+        if format == .wide { return wide(try StoredRatings.load(from: store, level: level, taxonomy: taxonomy)) }
+        // An annotator's note and unsure flag: the latest remark (what the labelling screen shows), else what the
+        // label row itself recorded (an imported label).
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT i.id AS item_id, i.key, i.framework, n.name AS rater, a.level, a.label, a.created_at, 0 AS is_final
+                SELECT i.id AS item_id, i.key, i.framework, n.name AS rater, a.level, a.label, a.created_at, 0 AS is_final,
+                       COALESCE((SELECT r.text FROM annotation_remark r WHERE r.item_id = a.item_id AND r.annotator_id = a.annotator_id
+                                 AND r.kind = 'note' ORDER BY r.id DESC LIMIT 1), a.note) AS note,
+                       COALESCE((SELECT r.kind = 'unsure' FROM annotation_remark r WHERE r.item_id = a.item_id AND r.annotator_id = a.annotator_id
+                                 AND r.kind IN ('unsure', 'sure') ORDER BY r.id DESC LIMIT 1), a.unsure) AS unsure,
+                       NULL AS adjudicator, NULL AS method, NULL AS rationale
                 FROM current_annotation a JOIN item i ON i.id = a.item_id JOIN annotator n ON n.id = a.annotator_id
                 UNION ALL
-                SELECT i.id, i.key, i.framework, 'final', j.level, j.label, j.created_at, 1
+                SELECT i.id, i.key, i.framework, 'final', j.level, j.label, j.created_at, 1, NULL, 0, j.adjudicator, j.method, j.rationale
                 FROM current_adjudication j JOIN item i ON i.id = j.item_id
                 ORDER BY item_id, is_final, rater, level DESC
                 """).map { row in
                 ExportRow(itemID: row["item_id"], item: row["key"], framework: row["framework"], rater: row["rater"],
-                          level: row["level"], label: row["label"], time: row["created_at"], isFinal: row["is_final"])
+                          level: row["level"], label: row["label"], time: row["created_at"], isFinal: row["is_final"],
+                          note: row["note"], unsure: row["unsure"], adjudicator: row["adjudicator"], method: row["method"],
+                          rationale: row["rationale"])
             }
         }
         switch format {
         case .long: return long(rows)
         case .jsonl: return try jsonl(rows)
-        case .wide: return wide(rows.filter { $0.level == level.rawValue })
+        case .wide: fatalError("handled above")
         }
     }
 
@@ -40,12 +52,19 @@ public enum RatingsExporter {
         var label: String
         var time: String
         var isFinal: Bool
+        var note: String?
+        var unsure: Bool
+        var adjudicator: String?
+        var method: String?
+        var rationale: String?
     }
 
     static func long(_ rows: [ExportRow]) -> String {
-        var out = RatingsCSVCodec.line(["item", "rater", "label", "level", "time", "framework"]) + "\n"
+        var out = RatingsCSVCodec.line(RatingsFile.longColumns) + "\n"
         for row in rows {
-            out += RatingsCSVCodec.line([row.item, row.rater, row.label, row.level, row.time, row.framework ?? ""]) + "\n"
+            out += RatingsCSVCodec.line([row.item, row.rater, row.label, row.level, row.time, row.framework ?? "",
+                                         row.note ?? "", row.unsure ? "1" : "", row.adjudicator ?? "", row.method ?? "",
+                                         row.rationale ?? ""]) + "\n"
         }
         return out
     }
@@ -56,7 +75,8 @@ public enum RatingsExporter {
         var out = ""
         for row in rows {
             let record = JSONLRecord(item: row.item, rater: row.rater, label: row.label, level: row.level,
-                                     time: row.time, framework: row.framework)
+                                     time: row.time, framework: row.framework, note: row.note, unsure: row.unsure ? true : nil,
+                                     adjudicator: row.adjudicator, method: row.method, rationale: row.rationale)
             out += String(decoding: try encoder.encode(record), as: UTF8.self) + "\n"
         }
         return out
@@ -65,6 +85,9 @@ public enum RatingsExporter {
     struct JSONLRecord: Encodable {
         var item, rater, label, level, time: String
         var framework: String?
+        var note: String?
+        var unsure: Bool?
+        var adjudicator, method, rationale: String?
 
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -74,29 +97,25 @@ public enum RatingsExporter {
             try c.encode(level, forKey: .level)
             try c.encode(time, forKey: .time)
             try c.encode(framework, forKey: .framework)
+            try c.encodeIfPresent(note, forKey: .note)
+            try c.encodeIfPresent(unsure, forKey: .unsure)
+            try c.encodeIfPresent(adjudicator, forKey: .adjudicator)
+            try c.encodeIfPresent(method, forKey: .method)
+            try c.encodeIfPresent(rationale, forKey: .rationale)
         }
 
-        enum CodingKeys: String, CodingKey { case item, rater, label, level, time, framework }
+        enum CodingKeys: String, CodingKey { case item, rater, label, level, time, framework, note, unsure, adjudicator, method, rationale }
     }
 
-    static func wide(_ rows: [ExportRow]) -> String {
-        let raters = Set(rows.filter { !$0.isFinal }.map(\.rater)).sorted()
-        let hasFinal = rows.contains(where: \.isFinal)
+    static func wide(_ ratings: StoredRatings) -> String {
+        let raters = ratings.raters
+        let hasFinal = ratings.items.contains { $0.final != nil }
         var header = ["item", "framework"] + raters
         if hasFinal { header.append("final") }
         var out = RatingsCSVCodec.line(header) + "\n"
-        var index = 0
-        while index < rows.count {
-            let itemID = rows[index].itemID
-            var labels: [String: String] = [:]
-            var final = ""
-            let first = rows[index]
-            while index < rows.count && rows[index].itemID == itemID {
-                if rows[index].isFinal { final = rows[index].label } else { labels[rows[index].rater] = rows[index].label }
-                index += 1
-            }
-            var fields = [first.item, first.framework ?? ""] + raters.map { labels[$0] ?? "" }
-            if hasFinal { fields.append(final) }
+        for item in ratings.items {
+            var fields = [item.key, item.framework ?? ""] + raters.map { item.labels[$0] ?? "" }
+            if hasFinal { fields.append(item.final ?? "") }
             out += RatingsCSVCodec.line(fields) + "\n"
         }
         return out

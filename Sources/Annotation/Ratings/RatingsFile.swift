@@ -14,6 +14,17 @@ public struct ImportedRating: Sendable, Equatable {
     /// True for an adjudicated (final) label rather than one annotator's.
     public var isFinal: Bool
     public var line: Int
+    /// What an export carries beside the label (long and JSONL files): an annotator's latest note and unsure
+    /// flag (nil: the file does not say), and who settled a final label, how and why.
+    public var provenance = Provenance()
+
+    public struct Provenance: Sendable, Equatable {
+        public var note: String?
+        public var unsure: Bool?
+        public var adjudicator: String?
+        public var method: String?
+        public var rationale: String?
+    }
 
     /// What two ratings share when one would replace the other in the store: the item's key (one issue written
     /// two ways is one item), the rater (every adjudicated column or row is one), the level.
@@ -137,7 +148,11 @@ public struct RatingsFile: Sendable {
 
     // MARK: long
 
-    static let longColumns = ["item", "rater", "label", "level", "time", "framework"]
+    static let longColumns = ["item", "rater", "label", "level", "time", "framework"] + provenanceColumns
+    /// Optional columns an export writes so that a re-import loses nothing: `note` and `unsure` on an annotator's
+    /// rows, `adjudicator`, `method` and `rationale` on final rows.
+    static let provenanceColumns = ["note", "unsure", "adjudicator", "method", "rationale"]
+    static let adjudicationMethods: Set<String> = ["manual", "majority", "import"]
 
     static func parseLong(_ records: [Record], path: String, taxonomy: HPTaxonomy) throws -> [ImportedRating] {
         guard let header = records.first else {
@@ -168,8 +183,12 @@ public struct RatingsFile: Sendable {
             func value(_ name: String) -> String? {
                 column[name].map { record.fields[$0].trimmed }.flatMap { $0.isEmpty ? nil : $0 }
             }
+            // A present but empty unsure column says "not unsure"; an absent one says nothing.
+            let unsure = column["unsure"].map { record.fields[$0].trimmed }
             rows.append(LongRow(item: value("item"), rater: value("rater"), label: value("label"), level: value("level"),
-                                time: value("time"), framework: value("framework"), line: record.line))
+                                time: value("time"), framework: value("framework"), note: value("note"), unsure: unsure,
+                                adjudicator: value("adjudicator"), method: value("method"), rationale: value("rationale"),
+                                line: record.line))
         }
         return try validate(rows, path: path, taxonomy: taxonomy)
     }
@@ -196,13 +215,19 @@ public struct RatingsFile: Sendable {
                 switch object[key] {
                 case nil, is NSNull: return nil
                 case let s as String: return s.trimmed.isEmpty ? nil : s.trimmed
-                case let n as NSNumber where key == "item": return n.stringValue
+                // A JSON number names an item (study IDs); JSON true/false is an NSNumber too (objCType "c").
+                case let n as NSNumber where key == "item" && String(cString: n.objCType) != "c": return n.stringValue
+                case let n as NSNumber where key == "unsure" && String(cString: n.objCType) == "c": return n.boolValue ? "1" : "0"
                 default:
-                    throw RatingsError(code: .invalidValue, file: path, line: line, message: "field '\(key)' must be a string")
+                    throw RatingsError(code: .invalidValue, file: path, line: line,
+                                       message: "field '\(key)' must be a \(key == "unsure" ? "boolean" : "string")")
                 }
             }
             rows.append(LongRow(item: try value("item"), rater: try value("rater"), label: try value("label"),
-                                level: try value("level"), time: try value("time"), framework: try value("framework"), line: line))
+                                level: try value("level"), time: try value("time"), framework: try value("framework"),
+                                note: try value("note"), unsure: try value("unsure") ?? (object["unsure"] == nil ? nil : ""),
+                                adjudicator: try value("adjudicator"), method: try value("method"),
+                                rationale: try value("rationale"), line: line))
         }
         return try validate(rows, path: path, taxonomy: taxonomy)
     }
@@ -213,6 +238,7 @@ public struct RatingsFile: Sendable {
 
     struct LongRow {
         var item, rater, label, level, time, framework: String?
+        var note: String?, unsure: String?, adjudicator: String?, method: String?, rationale: String?
         var line: Int
     }
 
@@ -246,6 +272,7 @@ public struct RatingsFile: Sendable {
                 throw RatingsError(code: .invalidValue, file: path, line: row.line,
                                    message: "rater \(rater.debugDescription) must be letters, digits, '.', '_' or '-', and not a column name (it becomes an annotator name)")
             }
+            let provenance = try Self.provenance(of: row, isFinal: isFinal, path: path)
             let key = ImportedRating.storeKey(item: item, rater: rater, isFinal: isFinal, level: resolvedLevel)
             if let first = firstLine[key] {
                 throw RatingsError(code: .duplicate, file: path, line: row.line,
@@ -253,7 +280,36 @@ public struct RatingsFile: Sendable {
             }
             firstLine[key] = row.line
             out.append(ImportedRating(item: item, rater: rater, label: label, level: resolvedLevel, time: row.time,
-                                      framework: row.framework?.lowercased(), isFinal: isFinal, line: row.line))
+                                      framework: row.framework?.lowercased(), isFinal: isFinal, line: row.line,
+                                      provenance: provenance))
+        }
+        return out
+    }
+
+    /// The provenance columns of a long or JSONL row: an annotator's note and unsure flag, or a final label's
+    /// adjudicator, method and rationale — never the other kind's.
+    static func provenance(of row: LongRow, isFinal: Bool, path: String) throws -> ImportedRating.Provenance {
+        func refuse(_ message: String) -> RatingsError { RatingsError(code: .invalidValue, file: path, line: row.line, message: message) }
+        var out = ImportedRating.Provenance(note: row.note, adjudicator: row.adjudicator, method: row.method, rationale: row.rationale)
+        if let raw = row.unsure {
+            switch raw.lowercased() {
+            case "", "0", "false", "no": out.unsure = false
+            case "1", "true", "yes": out.unsure = true
+            default: throw refuse("unsure '\(raw)' must be 1 or empty (true/false, yes/no)")
+            }
+        }
+        if isFinal {
+            if out.note != nil || out.unsure == true { throw refuse("a final label has no note or unsure flag (its reason goes in 'rationale')") }
+            out.unsure = nil
+            if let method = out.method, !Self.adjudicationMethods.contains(method.lowercased()) {
+                throw refuse("method '\(method)' must be one of \(Self.adjudicationMethods.sorted().joined(separator: ", "))")
+            }
+            out.method = out.method?.lowercased()
+            if let who = out.adjudicator, who.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
+                throw refuse("adjudicator \(who.debugDescription) holds control characters")
+            }
+        } else if out.adjudicator != nil || out.method != nil || out.rationale != nil {
+            throw refuse("adjudicator, method and rationale belong to final rows (rater 'final'), not to an annotator's label")
         }
         return out
     }
@@ -261,6 +317,11 @@ public struct RatingsFile: Sendable {
     /// A label normalized to a taxonomy ID; without a level, a subtype ID is a subtype and a major ID a major.
     static func normalize(_ raw: String, level: LabelLevel?, taxonomy: HPTaxonomy, path: String, line: Int) throws -> (String, LabelLevel) {
         if let level {
+            // A subtype given as a major label would be cut to its major type, the subtype lost without a word.
+            if level == .major, let subtype = taxonomy.normalizedLabel(raw, level: .subtype) {
+                throw RatingsError(code: .unknownLabel, file: path, line: line,
+                                   message: "'\(raw)' is a subtype, not a major type: give level 'subtype' (its major type \(taxonomy.major(ofSubtype: subtype)?.id ?? "?") follows) or the major type itself")
+            }
             guard let label = taxonomy.normalizedLabel(raw, level: level) else {
                 let ids = level == .subtype ? "a subtype ID A1–G5" : "a major type A–G"
                 throw RatingsError(code: .unknownLabel, file: path, line: line, message: "unknown label '\(raw)' (expected \(ids) of the taxonomy)")

@@ -67,11 +67,15 @@ public struct RatingsImporter: Sendable {
                             """, arguments: [itemID, rating.level.rawValue])
                         if current?["label"] as String? == rating.label { summary.ratingsUnchanged += 1; continue }
                         if Self.isOlder(rating.time, than: current?["created_at"]) { summary.ratingsOlder += 1; continue }
+                        // Who settled it, how and why, as the file says (an export carries them), else the import.
+                        let given = rating.provenance
                         try db.execute(sql: """
                             INSERT INTO adjudication (item_id, level, label, adjudicator, method, rationale, created_at)
-                            VALUES (?, ?, ?, 'import', 'import', ?, ?)
-                            """, arguments: [itemID, rating.level.rawValue, rating.label,
-                                             "imported from \((file.path as NSString).lastPathComponent) line \(rating.line)", time])
+                            VALUES (?, ?, ?, ?, ?, ?, ?)
+                            """, arguments: [itemID, rating.level.rawValue, rating.label, given.adjudicator ?? "import",
+                                             given.method ?? "import",
+                                             given.rationale ?? "imported from \((file.path as NSString).lastPathComponent) line \(rating.line)",
+                                             time])
                         summary.adjudicationsAdded += 1
                         continue
                     }
@@ -94,14 +98,37 @@ public struct RatingsImporter: Sendable {
                         """, arguments: [itemID, annotatorID, rating.level.rawValue])
                     if latest?["action"] as String? == "label", latest?["label"] as String? == rating.label { summary.ratingsUnchanged += 1; continue }
                     if Self.isOlder(rating.time, than: latest?["created_at"]) { summary.ratingsOlder += 1; continue }
+                    let given = rating.provenance
                     try db.execute(sql: """
-                        INSERT INTO annotation (item_id, annotator_id, level, action, label, source, created_at)
-                        VALUES (?, ?, ?, 'label', ?, 'import', ?)
-                        """, arguments: [itemID, annotatorID, rating.level.rawValue, rating.label, time])
+                        INSERT INTO annotation (item_id, annotator_id, level, action, label, unsure, note, source, created_at)
+                        VALUES (?, ?, ?, 'label', ?, ?, ?, 'import', ?)
+                        """, arguments: [itemID, annotatorID, rating.level.rawValue, rating.label, given.unsure ?? false,
+                                         given.note, time])
+                    try Self.remark(given, item: itemID, annotator: annotatorID, time: time, db: db)
                     summary.ratingsAdded += 1
                 }
             }
             return summary
+        }
+    }
+
+    /// A note or unsure flag the file gives that differs from the annotator's standing one becomes a remark, as
+    /// if typed on the labelling screen (which shows remarks); one already standing is not written twice (an
+    /// export gives it on each of the annotator's rows for the item).
+    static func remark(_ given: ImportedRating.Provenance, item: Int64, annotator: Int64, time: String, db: Database) throws {
+        func latest(_ kinds: [String]) throws -> Row? {
+            try Row.fetchOne(db, sql: """
+                SELECT kind, text FROM annotation_remark WHERE item_id = ? AND annotator_id = ? AND kind IN (\(kinds.map { _ in "?" }.joined(separator: ", ")))
+                ORDER BY id DESC LIMIT 1
+                """, arguments: StatementArguments([item, annotator]) + StatementArguments(kinds))
+        }
+        let insert = "INSERT INTO annotation_remark (item_id, annotator_id, kind, text, created_at) VALUES (?, ?, ?, ?, ?)"
+        if let note = given.note, try latest(["note"])?["text"] as String? != note {
+            try db.execute(sql: insert, arguments: [item, annotator, "note", note, time])
+        }
+        if let unsure = given.unsure {
+            let standing = try latest(["unsure", "sure"])?["kind"] as String? == "unsure"
+            if unsure != standing { try db.execute(sql: insert, arguments: [item, annotator, unsure ? "unsure" : "sure", nil, time]) }
         }
     }
 
@@ -137,8 +164,9 @@ public struct RatingsImporter: Sendable {
                      db: Database, summary: inout Summary) throws -> Int64 {
         let byKey = reference.tracker == nil
             ? try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE key = ?", arguments: [reference.key])
-            : try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE key = ? OR lower(key) = ? ORDER BY key <> ?, id LIMIT 1",
-                                 arguments: [reference.key, reference.identity, reference.key])
+            : try Row.fetchAll(db, sql: "SELECT id, key FROM item WHERE lower(key) = lower(?) ORDER BY key <> ?, id",
+                               arguments: [reference.key, reference.key])
+                .first { RatedItemReference.identity(of: $0["key"]) == reference.identity }?["id"]
         if let byKey { return byKey }
         var issueID: Int64?
         var issueFramework: String?
