@@ -9,6 +9,21 @@ public struct OpContext: Sendable {
         self.inputs = inputs
     }
 
+    /// The largest integer attribute (in magnitude) a node may carry: far above any real layer (channels, kernel,
+    /// a vocabulary), and small enough that the products shape inference forms stay far from overflowing.
+    public static let maxAttribute = 1 << 24
+
+    /// `values` multiplied, or a `too-large` error where the product overflows or passes `limit`.
+    public func product(_ values: [Int], limit: Int = GraphInference.maxElements, _ what: @autoclosure () -> String) throws(ValidityError) -> Int {
+        var result = 1
+        for v in values {
+            let (next, overflow) = result.multipliedReportingOverflow(by: v)
+            guard !overflow, abs(next) <= limit else { throw fail(.tooLarge, "\(what()) \(values) is more than \(limit) elements") }
+            result = next
+        }
+        return result
+    }
+
     public func fail(_ code: ValidityError.Code, _ rule: String) -> ValidityError {
         ValidityError(code, node: node.name, op: node.op.rawValue, rule: rule)
     }
@@ -49,7 +64,9 @@ public struct OpContext: Sendable {
 
     public func int(_ key: String, default value: Int? = nil) throws(ValidityError) -> Int {
         switch node.attributes[key] {
-        case .int(let v)?: return v
+        case .int(let v)?:
+            try require(abs(v) <= Self.maxAttribute, .tooLarge, "attribute '\(key)' = \(v) is beyond ±\(Self.maxAttribute)")
+            return v
         case nil:
             if let value { return value }
             throw fail(.missingAttribute, "attribute '\(key)' is required")
@@ -71,6 +88,8 @@ public struct OpContext: Sendable {
         if let count {
             try require(result.count == count, .attributeRange, "attribute '\(key)' needs \(count) values, got \(result.count)")
         }
+        try require(result.allSatisfy { abs($0) <= Self.maxAttribute }, .tooLarge,
+                    "attribute '\(key)' = \(result) holds a value beyond ±\(Self.maxAttribute)")
         return result
     }
 

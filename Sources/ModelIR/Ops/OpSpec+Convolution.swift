@@ -53,8 +53,9 @@ extension OpSpec {
             shape.append(windowOutput(x.shape[2 + i], kernel: w.kernel[i], stride: w.stride[i], dilation: w.dilation[i],
                                       padBegin: w.pads[i], padEnd: w.pads[i + spatial]))
         }
-        let fanIn = c / groups * w.kernel.reduce(1, *)
-        let fanOut = outChannels / groups * w.kernel.reduce(1, *)
+        let k = try ctx.product(w.kernel, "kernel")
+        let fanIn = try ctx.product([c / groups, k], "weight fan-in")
+        let fanOut = try ctx.product([outChannels / groups, k], "weight fan-out")
         var weights = [WeightSpec("weight", [outChannels, c / groups] + w.kernel, .heNormal, fanIn: fanIn, fanOut: fanOut)]
         if bias { weights.append(WeightSpec("bias", [outChannels], .smallUniform)) }
         return Inference([TensorType(shape, x.dtype)], weights: weights)
@@ -76,7 +77,8 @@ extension OpSpec {
         let shape = [x.shape[0], outChannels,
                      windowOutput(x.shape[2], kernel: w.kernel[0], stride: w.stride[0], dilation: w.dilation[0], padBegin: w.pads[0], padEnd: w.pads[2]),
                      windowOutput(x.shape[3], kernel: w.kernel[1], stride: w.stride[1], dilation: w.dilation[1], padBegin: w.pads[1], padEnd: w.pads[3])]
-        let k = w.kernel.reduce(1, *)
+        let k = try ctx.product(w.kernel, "kernel")
+        _ = try ctx.product([c, multiplier, k], "depthwise weight")
         var weights = [
             WeightSpec("depthwise", [c * multiplier, 1] + w.kernel, .heNormal, fanIn: k, fanOut: multiplier * k),
             WeightSpec("pointwise", [outChannels, c * multiplier, 1, 1], .heNormal, fanIn: c * multiplier, fanOut: outChannels),
@@ -117,8 +119,10 @@ extension OpSpec {
             try ctx.require(n > 0, .emptyOutput, "output size \(n) on axis \(2 + i) is not positive (pads \(pads) crop everything)")
             shape.append(n)
         }
-        let k = kernel.reduce(1, *)
-        var weights = [WeightSpec("weight", [c, outChannels / groups] + kernel, .heNormal, fanIn: c / groups * k, fanOut: outChannels / groups * k)]
+        let k = try ctx.product(kernel, "kernel")
+        var weights = [WeightSpec("weight", [c, outChannels / groups] + kernel, .heNormal,
+                                  fanIn: try ctx.product([c / groups, k], "weight fan-in"),
+                                  fanOut: try ctx.product([outChannels / groups, k], "weight fan-out"))]
         if bias { weights.append(WeightSpec("bias", [outChannels], .smallUniform)) }
         return Inference([TensorType(shape, x.dtype)], weights: weights)
     }

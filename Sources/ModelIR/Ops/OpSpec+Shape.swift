@@ -28,12 +28,13 @@ extension OpSpec {
         let unknown = shape.indices.filter { shape[$0] == -1 }
         try ctx.require(unknown.count <= 1, .attributeRange, "shape \(shape) has more than one -1")
         try ctx.require(shape.allSatisfy { $0 == -1 || $0 > 0 }, .attributeRange, "shape \(shape) has a zero or negative dimension")
-        let known = shape.filter { $0 > 0 }.reduce(1, *)
+        let known = try ctx.product(shape.filter { $0 > 0 }, "shape")
         if let u = unknown.first {
             try ctx.require(x.elementCount % known == 0, .reshapeCount, "\(x.elementCount) elements of \(x) do not fill shape \(shape)")
             shape[u] = x.elementCount / known
         }
-        try ctx.require(shape.reduce(1, *) == x.elementCount, .reshapeCount, "shape \(shape) holds \(shape.reduce(1, *)) elements, input \(x) has \(x.elementCount)")
+        let count = try ctx.product(shape, "shape")
+        try ctx.require(count == x.elementCount, .reshapeCount, "shape \(shape) holds \(count) elements, input \(x) has \(x.elementCount)")
         return Inference([TensorType(shape, x.dtype)])
     }
 

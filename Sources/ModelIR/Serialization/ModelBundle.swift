@@ -47,25 +47,49 @@ public struct ModelBundle: Sendable {
     /// graph needs is present with the shape its op expects.
     public static func load(from directory: URL) throws -> ModelBundle {
         let graphURL = directory.appendingPathComponent(graphFile), weightsURL = directory.appendingPathComponent(weightsFile)
-        guard let graphData = FileManager.default.contents(atPath: graphURL.path) else {
-            throw SerializationError(.missingFile, path: graphURL.path, "not found")
-        }
-        guard let weightData = FileManager.default.contents(atPath: weightsURL.path) else {
-            throw SerializationError(.missingFile, path: weightsURL.path, "not found")
-        }
+        let graphData = try readFile(graphURL, limit: 1 << 28)
         let graph = try decodeGraph(graphData, path: graphURL.path).inferred()
-        let weights = try Safetensors.decode(weightData, path: weightsURL.path)
+        // The weights' size is known from the graph now: a file far beyond it is refused before it is read.
+        let needed = graph.nodes.reduce(0) { $0 + $1.weights.reduce(0) { $0 + $1.elementCount } }
+        let weightData = try readFile(weightsURL, limit: needed * 4 + (1 << 26))
+        let stored = try Safetensors.decode(weightData, path: weightsURL.path)
+        // Only the tensors the graph names are the model: one no node reads is left out (it would otherwise change
+        // the content hash of the model that runs).
+        var weights: WeightStore = [:]
         for node in graph.nodes {
             for spec in node.weights {
                 let key = node.weightKey(spec.name)
-                guard let tensor = weights[key] else {
+                guard let tensor = stored[key] else {
                     throw SerializationError(.weightMismatch, path: weightsURL.path, "weight '\(key)' is missing")
                 }
                 guard tensor.shape == spec.shape else {
                     throw SerializationError(.weightMismatch, path: weightsURL.path, "weight '\(key)' has shape \(tensor.shape), the graph needs \(spec.shape)")
                 }
+                weights[key] = tensor
             }
         }
         return ModelBundle(graph: graph, weights: weights)
+    }
+
+    /// A regular file's bytes (through symbolic links), or an error that says why not: missing, a directory or a
+    /// device (reading /dev/zero would never end), larger than `limit`, or unreadable.
+    static func readFile(_ url: URL, limit: Int) throws(SerializationError) -> Data {
+        var info = stat()
+        guard stat(url.path, &info) == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw errno == ENOENT ? SerializationError(.missingFile, path: url.path, "not found") : SerializationError(.io, path: url.path, reason)
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw SerializationError(.io, path: url.path, info.st_mode & S_IFMT == S_IFDIR ? "is a directory, not a file" : "is not a regular file")
+        }
+        guard Int(info.st_size) <= limit else {
+            throw SerializationError(.io, path: url.path, "is \(info.st_size) bytes, more than the \(limit) this model can need")
+        }
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            let reason = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))) }
+            throw SerializationError(.io, path: url.path, reason ?? "cannot be read")
+        }
     }
 }

@@ -45,6 +45,7 @@ public enum Safetensors {
         let base = data.startIndex + 8 + Int(length)
         let available = data.count - 8 - Int(length)
         var result: [String: Tensor] = [:]
+        var extents: [(start: Int, end: Int, name: String)] = []
         for (name, value) in header where name != "__metadata__" {
             guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
                   let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
@@ -53,8 +54,16 @@ public enum Safetensors {
             guard let type = DType(safetensorsName: dtype), type == .f32 else {
                 throw SerializationError(.badTensor, path: path, "tensor '\(name)' has dtype \(dtype); weights are F32")
             }
-            let count = shape.reduce(1, *)
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] - offsets[0] == count * 4 else {
+            // Checked: a corrupt header's shape [2^62] must be an error, not an overflow trap.
+            var count = 1
+            for dimension in shape {
+                let (next, overflow) = count.multipliedReportingOverflow(by: dimension)
+                guard !overflow, dimension >= 0, next <= Int.max / 4 else {
+                    throw SerializationError(.badTensor, path: path, "tensor '\(name)' has shape \(shape), too large to hold")
+                }
+                count = next
+            }
+            guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == count * 4 else {
                 throw SerializationError(.badTensor, path: path, "tensor '\(name)' offsets \(offsets) do not hold shape \(shape)")
             }
             guard offsets[1] <= available else {
@@ -65,6 +74,21 @@ public enum Safetensors {
                 data.copyBytes(to: dst, from: base + offsets[0] ..< base + offsets[1])
             }
             result[name] = Tensor(shape: shape, values: values)
+            extents.append((offsets[0], offsets[1], name))
+        }
+        // The format's rule: the data section is exactly the tensors, back to back, with no gap, overlap or tail
+        // (two tensors reading the same bytes, or bytes no tensor owns, are a corrupt or spliced file).
+        var position = 0
+        for extent in extents.sorted(by: { ($0.start, $0.end) < ($1.start, $1.end) }) {
+            guard extent.start == position else {
+                throw SerializationError(.corruptHeader, path: path, extent.start < position
+                    ? "tensor '\(extent.name)' overlaps the tensor before it (bytes \(extent.start) and \(position))"
+                    : "bytes \(position)–\(extent.start) of the data section belong to no tensor")
+            }
+            position = extent.end
+        }
+        guard position == available else {
+            throw SerializationError(.corruptHeader, path: path, "\(available - position) bytes after the last tensor belong to no tensor")
         }
         return result
     }

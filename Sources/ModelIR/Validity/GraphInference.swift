@@ -1,8 +1,14 @@
 /// Runs shape/dtype inference and every validity rule over a graph, node by node in order, filling in each
 /// node's `outputs` and `weights`. The first broken rule is thrown; `check` collects one error per node instead.
 public enum GraphInference {
+    /// The most elements one tensor (a value or a weight) may hold, and all weights together: 2^30 float32 values
+    /// are 4 GiB. A model beyond it is refused before anything is allocated (a corrupt file or `--input-size 100000`
+    /// would otherwise overflow a size or fail to allocate terabytes).
+    public static let maxElements = 1 << 30
+
     public static func infer(_ graph: Graph) throws(ValidityError) -> Graph {
         var result = graph
+        var weightElements = 0
         var index: [String: Int] = [:]
         let positions = Dictionary(graph.nodes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         for (i, node) in graph.nodes.enumerated() {
@@ -24,9 +30,7 @@ public enum GraphInference {
             }
             let ctx = OpContext(node: node, inputs: types)
             let inference = try OpSpec.infer(ctx)
-            for out in inference.outputs {
-                try ctx.require(out.shape.allSatisfy { $0 > 0 }, .emptyOutput, "output \(out) is empty")
-            }
+            try checkSizes(inference, ctx, weightElements: &weightElements)
             result.nodes[i].outputs = inference.outputs
             result.nodes[i].weights = inference.weights
             index[node.name] = i
@@ -39,6 +43,22 @@ public enum GraphInference {
             }
         }
         return result
+    }
+}
+
+extension GraphInference {
+    /// The rules every inferred node meets besides its op's own: no empty output, and no tensor (nor all weights so
+    /// far, counted in `weightElements`) beyond `maxElements`.
+    static func checkSizes(_ inference: Inference, _ ctx: OpContext, weightElements: inout Int) throws(ValidityError) {
+        for out in inference.outputs {
+            try ctx.require(out.shape.allSatisfy { $0 > 0 }, .emptyOutput, "output \(out) is empty")
+            _ = try ctx.product(out.shape, "output \(out.dtype.rawValue)")
+        }
+        for weight in inference.weights {
+            weightElements += try ctx.product(weight.shape, "weight '\(weight.name)'")
+            try ctx.require(weightElements <= maxElements, .tooLarge,
+                            "the weights up to this node hold \(weightElements) values, more than \(maxElements)")
+        }
     }
 }
 

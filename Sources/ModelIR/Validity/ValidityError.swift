@@ -25,6 +25,9 @@ public struct ValidityError: Error, Sendable, Hashable, CustomStringConvertible 
         case axisRange = "axis-range"
         case reflectPad = "reflect-pad"
         case weightShape = "weight-shape"
+        /// A value or tensor beyond what this tool builds (`OpContext.maxAttribute`, `GraphInference.maxElements`):
+        /// a corrupt or hand-edited model, refused before its sizes overflow or its weights are allocated.
+        case tooLarge = "too-large"
     }
 
     public var code: Code

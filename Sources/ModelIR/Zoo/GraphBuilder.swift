@@ -6,6 +6,7 @@ public struct GraphBuilder {
     public var role: Role = .backbone
     private var counters: [String: Int] = [:]
     private var positions: [String: Int] = [:]
+    private var weightElements = 0
 
     public init(name: String) {
         graph = Graph(name: name)
@@ -25,9 +26,7 @@ public struct GraphBuilder {
         let ctx = OpContext(node: node, inputs: inputs.map { type($0) })
         try ctx.require(positions[nodeName] == nil, .duplicateName, "another node is already named '\(nodeName)'")
         let inference = try OpSpec.infer(ctx)
-        for out in inference.outputs {
-            try ctx.require(out.shape.allSatisfy { $0 > 0 }, .emptyOutput, "output \(out) is empty")
-        }
+        try GraphInference.checkSizes(inference, ctx, weightElements: &weightElements)
         node.outputs = inference.outputs
         node.weights = inference.weights
         positions[nodeName] = graph.nodes.count
