@@ -371,7 +371,8 @@ public final class Crawler {
                     throw CrawlError(.redirect, "\(response.status) to another host (\(TrackerAPI.origin(absolute) ?? "?")); not followed")
                 }
                 redirects += 1
-                target = absolute
+                // A Location that repeats the query repeats the token: it is added afresh to each request.
+                target = TrackerAPI.removingQueryItem("access_token", from: absolute)
                 continue
             case 401:
                 let who = token.map { "the token from \($0.label)" } ?? "the anonymous request"

@@ -27,6 +27,15 @@ struct TrackerAPI: Sendable {
         base = b
     }
 
+    /// `url` without the query item `name` (every occurrence); the rest of the URL as written.
+    static func removingQueryItem(_ name: String, from url: String) -> String {
+        guard let q = url.firstIndex(of: "?") else { return url }
+        let fragment = url[q...].firstIndex(of: "#").map { String(url[$0...]) } ?? ""
+        let query = url[url.index(after: q)...].prefix { $0 != "#" }
+        let kept = query.split(separator: "&").filter { $0 != Substring(name) && !$0.hasPrefix(name + "=") }
+        return String(url[..<q]) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&")) + fragment
+    }
+
     static func encode(_ s: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")

@@ -90,11 +90,32 @@ public enum TrackerTime {
 /// Replaces every secret in a text before it is printed or stored: tokens never reach logs, errors or the db.
 public struct Redactor: Sendable {
     let secrets: [String]
-    public init(secrets: [String]) { self.secrets = secrets.filter { $0.count >= 4 } }
+    /// Each secret as written and as a URL carries it (`tok/en+x` is `tok%2Fen%2Bx` in Gitee's `access_token`, with
+    /// upper- or lower-case hex): a redirect that repeats the query put the encoded form in the verbose log.
+    public init(secrets: [String]) {
+        var forms: [String] = []
+        for s in secrets where s.count >= 4 {
+            let encoded = TrackerAPI.encode(s)
+            forms += [s, encoded, Self.lowerHex(encoded)]
+        }
+        // Longest first, so that a form is never half-replaced by a shorter one it contains.
+        self.secrets = Array(Set(forms)).sorted { ($0.count, $0) > ($1.count, $1) }
+    }
+
     public func clean(_ text: String) -> String {
         var out = text
         for s in secrets where out.contains(s) { out = out.replacingOccurrences(of: s, with: "[redacted]") }
-        return out
+        // Whatever token a URL's query holds (one this crawl does not know as a secret included).
+        return out.replacingOccurrences(of: #"access_token=[^&#\s]+"#, with: "access_token=[redacted]", options: .regularExpression)
+    }
+
+    static func lowerHex(_ encoded: String) -> String {
+        var out = "", rest = Substring(encoded)
+        while let i = rest.firstIndex(of: "%"), rest.distance(from: i, to: rest.endIndex) >= 3 {
+            out += rest[..<i] + "%" + rest[rest.index(after: i)...rest.index(i, offsetBy: 2)].lowercased()
+            rest = rest[rest.index(i, offsetBy: 3)...]
+        }
+        return out + rest
     }
 }
 

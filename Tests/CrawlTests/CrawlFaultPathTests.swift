@@ -37,6 +37,21 @@ struct CrawlFaultPathTests {
         #expect(try sim.stats().faults["403"] == 2)
     }
 
+    /// A Gitee token with URL-special characters travels percent-encoded; a redirect that repeats the query put
+    /// that form in the verbose log (the redactor knew only the raw token) and sent the token twice.
+    @Test func anEncodedTokenIsRedactedThroughRedirects() throws {
+        let secret = "tok/en+Secret=42"
+        let sim = try Simulator(["--seed", "12", "--gitee", "mindspore/mindspore=120", "--faults", "301=1"])
+        let db = temporaryDatabase()
+        let r = try sim.crawl("gitee", "mindspore/mindspore", db: db, ["--token-env", "DL_TEST_TOKEN", "--verbose", "--comments"],
+                              environment: ["DL_TEST_TOKEN": secret])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("→ 301"), "\(r.stderr.prefix(500))")
+        for form in [secret, "tok%2Fen%2BSecret%3D42", "tok%2fen%2bsecret%3d42", "Secret"] { expectNowhere(form, r, db: db) }
+        #expect(!r.stderr.contains("access_token=[redacted]&access_token"), "the token went twice")
+        #expect(try differences(db: db, sim: sim, repo: "mindspore/mindspore", comments: true) == [])
+    }
+
     @Test func badTokenStopsAtOnceWithAClearMessage() throws {
         let secret = "ghp_UNAUTHORIZEDsecret987"
         let sim = try Simulator(["--seed", "2", "--github", "pytorch/pytorch=50", "--tokens", "only-this-one"])

@@ -97,5 +97,10 @@ struct CrawlUnitTests {
     @Test func redactorHidesEveryToken() {
         let r = Redactor(secrets: ["s3cr3t-token"])
         #expect(r.clean("GET /x?access_token=s3cr3t-token") == "GET /x?access_token=[redacted]")
+        let encoded = Redactor(secrets: ["tok/en+x=1"])
+        #expect(encoded.clean("a tok%2Fen%2Bx%3D1 b tok%2fen%2bx%3d1 c tok/en+x=1") == "a [redacted] b [redacted] c [redacted]")
+        #expect(Redactor(secrets: []).clean("GET /y?page=2&access_token=zz%2F9&per_page=100") == "GET /y?page=2&access_token=[redacted]&per_page=100")
+        #expect(TrackerAPI.removingQueryItem("access_token", from: "https://h/p?a=1&access_token=x%2F&b=2#f") == "https://h/p?a=1&b=2#f")
+        #expect(TrackerAPI.removingQueryItem("access_token", from: "https://h/p?access_token=x") == "https://h/p")
     }
 }
