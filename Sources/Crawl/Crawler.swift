@@ -266,7 +266,8 @@ public final class Crawler {
         guard seconds > 0 else { return }
         progress.wait = "\(reason) \(String(format: "%.1f", seconds))s"
         progress.show(force: true)
-        if options.verbose { progress.log("wait \(String(format: "%.2f", seconds))s: \(reason)") }
+        // A long wait is said even without --verbose or a progress line (a cron job must not look hung).
+        if options.verbose || seconds >= 5 { progress.log("wait \(String(format: "%.2f", seconds))s: \(reason)") }
         Thread.sleep(forTimeInterval: seconds)
         progress.wait = nil
     }
@@ -280,10 +281,11 @@ public final class Crawler {
         return formatter.date(from: text).map { Int64($0.timeIntervalSince1970) }
     }
 
-    /// Exponential back-off with jitter, scaled for tests: attempt 0 → ~1 s, 1 → ~2 s, … capped at 60 s.
+    /// Exponential back-off with jitter, scaled for tests: attempt 0 → 1–1.25 s, 1 → 2–2.5 s, … from a 60 s cap.
+    /// The jitter only adds: a base is a floor (a secondary rate limit wants ≥ 60 s; a wait of 50 s was refused).
     func backoff(_ attempt: Int, base: Double = 1, cap: Double = 60) -> Double {
         let raw = min(cap, base * pow(2, Double(attempt)))
-        return raw * Double.random(in: 0.75...1.25, using: &random) * options.waitScale
+        return raw * Double.random(in: 1.0...1.25, using: &random) * options.waitScale
     }
 
     /// GET with the quota rules and retries. Returns nil for a 404 on a per-issue resource; a 410 is returned

@@ -52,6 +52,19 @@ struct CrawlFaultPathTests {
         #expect(try differences(db: db, sim: sim, repo: "mindspore/mindspore", comments: true) == [])
     }
 
+    /// A secondary rate limit without retry-after wants a wait of at least 60 s: the back-off's jitter only adds
+    /// (it used to take up to 25% off, waits of 50 s).
+    @Test func secondaryLimitWaitsAtLeastAMinute() throws {
+        let sim = try Simulator(["--seed", "8", "--github", "pytorch/pytorch=1000", "--faults", "secondary-bare=0.25"])
+        let r = try sim.crawl("github", "pytorch/pytorch", db: temporaryDatabase(), ["--verbose", "--wait-scale", "0.01", "--max-attempts", "12"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let waits = r.stderr.split(separator: "\n").filter { $0.hasSuffix("secondary rate limit") }.compactMap { line in
+            line.split(separator: " ").dropFirst().first.flatMap { Double($0.dropLast(2)) }
+        }
+        #expect(waits.count >= 3, "\(r.stderr.prefix(800))")
+        #expect(waits.allSatisfy { $0 >= 0.6 }, "\(waits)")
+    }
+
     @Test func badTokenStopsAtOnceWithAClearMessage() throws {
         let secret = "ghp_UNAUTHORIZEDsecret987"
         let sim = try Simulator(["--seed", "2", "--github", "pytorch/pytorch=50", "--tokens", "only-this-one"])
