@@ -81,9 +81,13 @@ public enum SampleDraw {
                 summary.strata.append(.init(framework: framework, candidates: ordered.count, drawn: taken.count))
             }
             guard !chosen.isEmpty else {
+                // The step that is missing: a crawl, or the filter that marks HP candidates among crawled issues.
+                let crawled = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM issue") ?? 0
                 throw AnnotationError(.invalid, request.allIssues
                     ? "nothing to sample: no crawled issues or imported items in this database"
-                    : "nothing to sample: no HP candidates\(request.preset.map { " for preset '\($0)'" } ?? "") (crawl first, or pass --all)")
+                    : "nothing to sample: no HP candidates\(request.preset.map { " for preset '\($0)'" } ?? "") "
+                        + (crawled == 0 ? "(crawl first, or pass --all)"
+                                        : "among \(crawled) crawled issues (run `defectlab filter --preset NAME` first, or pass --all)"))
             }
             let now = Timestamp.now()
             try db.execute(sql: "INSERT INTO sample (name, seed, per_framework, preset, created_at) VALUES (?, ?, ?, ?, ?)",

@@ -39,9 +39,13 @@ struct CrawlStore: Sendable {
         let id = try store.write { db -> Int64 in
             try db.execute(sql: "INSERT OR IGNORE INTO tracker (kind, api_url) VALUES (?, ?)", arguments: [kind.rawValue, apiURL])
             let trackerID = try Int64.fetchOne(db, sql: "SELECT id FROM tracker WHERE kind = ? AND api_url = ?", arguments: [kind.rawValue, apiURL])!
-            try db.execute(sql: "INSERT OR IGNORE INTO repository (tracker_id, owner, name) VALUES (?, ?, ?)", arguments: [trackerID, owner, name])
-            let id = try Int64.fetchOne(db, sql: "SELECT id FROM repository WHERE tracker_id = ? AND owner = ? AND name = ?",
-                                        arguments: [trackerID, owner, name])!
+            // Owner and repository are read without case by both trackers: `PyTorch/PyTorch` is the repository
+            // already stored as `pytorch/pytorch`, not a second copy of every issue.
+            let lookup = "SELECT id FROM repository WHERE tracker_id = ? AND lower(owner) = lower(?) AND lower(name) = lower(?) ORDER BY id LIMIT 1"
+            if try Int64.fetchOne(db, sql: lookup, arguments: [trackerID, owner, name]) == nil {
+                try db.execute(sql: "INSERT INTO repository (tracker_id, owner, name) VALUES (?, ?, ?)", arguments: [trackerID, owner, name])
+            }
+            let id = try Int64.fetchOne(db, sql: lookup, arguments: [trackerID, owner, name])!
             if let framework { try db.execute(sql: "UPDATE repository SET framework = ? WHERE id = ?", arguments: [framework, id]) }
             return id
         }

@@ -103,6 +103,9 @@ public final class Crawler {
             var since: String?
             if let mark = state?.highWaterMark, let e = TrackerTime.epoch(mark) {
                 since = TrackerTime.format(e - options.overlapSeconds)
+                if let floor = options.since {
+                    progress.log("note: --since \(floor) is not used: this series goes on from its high-water mark \(mark) (a new --db starts afresh)")
+                }
             } else if let floor = options.since {
                 guard let e = TrackerTime.epoch(floor) else { throw CrawlError(.badInput, "--since '\(floor)' is not an ISO 8601 time") }
                 // GitHub answers an empty list for since=1970-01-01: use a later floor.

@@ -105,7 +105,7 @@ public enum IssueBrowser {
             var args: [DatabaseValueConvertible?] = []
             if let repo = q.repo {
                 let parts = repo.split(separator: "/", maxSplits: 1).map(String.init)
-                sql += " AND r.owner = ? AND r.name = ?"
+                sql += " AND lower(r.owner) = lower(?) AND lower(r.name) = lower(?)"
                 args += [parts.first ?? "", parts.count > 1 ? parts[1] : ""]
             }
             if let state = q.state { sql += " AND i.state = ?"; args.append(state) }
@@ -127,10 +127,16 @@ public enum IssueBrowser {
             var args: [DatabaseValueConvertible?] = [number]
             if let repo {
                 let parts = repo.split(separator: "/", maxSplits: 1).map(String.init)
-                sql += " AND r.owner = ? AND r.name = ?"
+                sql += " AND lower(r.owner) = lower(?) AND lower(r.name) = lower(?)"
                 args += [parts.first ?? "", parts.count > 1 ? parts[1] : ""]
             }
-            guard let row = try Row.fetchOne(db, sql: sql + " LIMIT 1", arguments: StatementArguments(args)!) else { return nil }
+            let rows = try Row.fetchAll(db, sql: sql + " ORDER BY t.kind, r.owner, r.name", arguments: StatementArguments(args)!)
+            guard let row = rows.first else { return nil }
+            // One number in several repositories: which one is meant is the user's to say, not the first row's.
+            if rows.count > 1 {
+                let repos = rows.map { "\($0["owner"] as String)/\($0["name"] as String)" }
+                throw CrawlError(.badInput, "issue \(number) is in \(rows.count) repositories (\(repos.joined(separator: ", "))): pass --repo OWNER/REPO")
+            }
             let rowID: Int64 = row["rowid_"]
             let extra = try Row.fetchOne(db, sql: "SELECT body, body_text, author, raw_json FROM issue WHERE id = ?", arguments: [rowID])!
             let comments = try Row.fetchAll(db, sql: "SELECT remote_id, author, body, created_at FROM issue_comment WHERE issue_id = ? ORDER BY created_at, remote_id",

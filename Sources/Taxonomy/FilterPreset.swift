@@ -117,7 +117,16 @@ public enum FilterPresetLoader {
                     file.problem("priority must be 0–4 (3 main/主要, 4 serious/严重)", at: value)
                 }
             }
-            if conditionKeys.allSatisfy({ node.value($0) == nil }) {
+            // An empty list is no condition (`labels_any: []` matched every issue while the key's presence passed
+            // this check): said where it stands.
+            var empty = false
+            for key in conditionKeys {
+                if let value = node.value(key), case let .sequence(items) = value, items.isEmpty {
+                    file.problem("rule \(id): '\(key)' is an empty list; give values or leave it out", at: value)
+                    empty = true
+                }
+            }
+            if !empty, conditionKeys.allSatisfy({ node.value($0) == nil }) {
                 file.problem("rule \(id) has no condition and would select every issue", at: node)
             }
             rules.append(rule)

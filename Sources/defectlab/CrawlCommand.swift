@@ -87,6 +87,19 @@ struct CrawlArguments: ParsableArguments {
         if maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1") }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw ValidationError("--ca-file \(caFile): cannot read the file") }
         if httpVersion == nil { throw ValidationError("--http must be auto, 1.1 or 2, not '\(http)'") }
+        // Checked here, not at the first request: a bad URL was retried with back-off for two minutes, a bad state
+        // crawled nothing and said done, a bad --since passed unnoticed once a high-water mark existed.
+        if let apiURL {
+            guard let c = URLComponents(string: apiURL), let scheme = c.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                  let host = c.host, !host.isEmpty else {
+                throw ValidationError("--api-url '\(apiURL)' must be an http(s) URL with a host, e.g. https://github.example.com/api/v3")
+            }
+        }
+        let states = ["all", "open", "closed", "progressing", "rejected"]
+        guard states.contains(state) else { throw ValidationError("--state must be one of \(states.joined(separator: ", ")), not '\(state)'") }
+        if let since, TrackerTime.epoch(since) == nil {
+            throw ValidationError("--since '\(since)' is not an ISO 8601 time (e.g. 2024-01-01T00:00:00Z)")
+        }
     }
 
     var httpVersion: HTTPClient.VersionPreference? {
@@ -122,6 +135,10 @@ struct CrawlArguments: ParsableArguments {
                     throw ValidationError("--token-file \(path) line \(n + 1): a token holds whitespace or a control character (one token per line)")
                 }
                 out.append(CrawlToken(label: "\(path) line \(n + 1)", value: t))
+            }
+            // A file of comments only would run the crawl anonymously (60 requests an hour on GitHub), unsaid.
+            guard out.contains(where: { $0.label.hasPrefix(path) }) else {
+                throw ValidationError("--token-file \(path): no token in the file (one per line; '#' starts a comment)")
             }
         }
         return out

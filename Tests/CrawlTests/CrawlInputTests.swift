@@ -1,0 +1,77 @@
+import Crawl
+import Foundation
+import Testing
+
+/// What a user gets wrong on the command line, and what two crawls of one repository written two ways do.
+@Suite(.serialized)
+struct CrawlInputTests {
+    func taxonomyDirectory() -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Taxonomy").path
+    }
+
+    /// Refused before any request, with what is wrong: a malformed URL used to be retried for two minutes, a bad
+    /// state crawled nothing and said done, a token file of comments ran anonymously.
+    @Test func badArgumentsAreRefusedUpFront() throws {
+        let db = temporaryDatabase()
+        let tokens = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString).txt")
+        try "# my token below\n\n".write(to: tokens, atomically: true, encoding: .utf8)
+        for (args, message) in [(["--api-url", "htp//api.github.com"], "--api-url 'htp//api.github.com' must be an http(s) URL"),
+                                (["--api-url", "ftp://example.org/api"], "must be an http(s) URL"),
+                                (["--api-url", "http://127.0.0.1:9", "--state", "bogus"], "--state must be one of"),
+                                (["--api-url", "http://127.0.0.1:9", "--since", "garbage"], "--since 'garbage' is not an ISO 8601 time"),
+                                (["--api-url", "http://127.0.0.1:9", "--token-file", tokens.path], "no token in the file")] {
+            let started = Date()
+            let r = try runCommand(Binaries.defectlab, ["crawl", "github", "pytorch/pytorch", "--db", db, "--no-progress"] + args)
+            #expect(r.status == 64 && r.stderr.contains(message), "\(args): \(r.status) \(r.stderr)")
+            #expect(Date().timeIntervalSince(started) < 10)
+        }
+    }
+
+    /// GitHub reads owner and name without case: `PyTorch/PyTorch` is the stored `pytorch/pytorch`, not a second
+    /// copy of every issue (which doubled the HP counts). One number in two repositories is asked, not guessed.
+    @Test func oneRepositoryWrittenTwoWaysIsStoredOnce() throws {
+        let sim = try Simulator(["--seed", "33", "--github", "pytorch/pytorch=150", "--github", "tensorflow/tensorflow=60"])
+        let db = temporaryDatabase()
+        for repo in ["pytorch/pytorch", "PyTorch/PyTorch", "tensorflow/tensorflow"] {
+            let r = try sim.crawl("github", repo, db: db)
+            #expect(r.status == 0, "\(repo): \(r.stderr)")
+        }
+        #expect(try differences(db: db, sim: sim, repo: "pytorch/pytorch", comments: false) == [])
+        let list = try runCommand(Binaries.defectlab, ["issues", "list", "--repo", "PYTORCH/pytorch", "--db", db, "--format", "json"])
+        let listed = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])?["issues"] as? [Any]
+        let truth = try sim.json("/_sim/truth?repo=pytorch/pytorch")
+        let issues = (truth["issues"] as? [[String: Any]] ?? []).filter { $0["pull_request"] == nil }
+        #expect(listed?.count == issues.count && !issues.isEmpty, "\(list.stderr) \(list.stdout.prefix(200))")
+        let ambiguous = try runCommand(Binaries.defectlab, ["issues", "show", "10", "--db", db])
+        #expect(ambiguous.status != 0 && ambiguous.stderr.contains("pass --repo OWNER/REPO")
+                && ambiguous.stderr.contains("pytorch/pytorch") && ambiguous.stderr.contains("tensorflow/tensorflow"), "\(ambiguous.stderr)")
+        let one = try runCommand(Binaries.defectlab, ["issues", "show", "10", "--repo", "tensorflow/tensorflow", "--db", db])
+        #expect(one.status == 0, "\(one.stderr)")
+        // A --repo nothing was crawled for is said, not "0 of 0 issues selected".
+        let filter = try runCommand(Binaries.defectlab, ["filter", "--preset", "pytorch", "--repo", "nosuch/repo", "--db", db,
+                                                         "--taxonomy-dir", taxonomyDirectory()])
+        #expect(filter.status != 0 && filter.stderr.contains("no such repository") && filter.stderr.contains("pytorch/pytorch"), "\(filter.stderr)")
+        // Crawled but not filtered: the advice names the missing step.
+        let sample = try runCommand(Binaries.defectlab, ["sample", "--name", "s", "--per-framework", "5", "--seed", "1", "--db", db])
+        #expect(sample.status != 0 && sample.stderr.contains("defectlab filter"), "\(sample.stderr)")
+    }
+
+    /// `labels_any: []` is no condition: it selected every issue while `taxonomy check` said ok.
+    @Test func anEmptyConditionListIsAProblem() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preset-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("empty.yaml")
+        try """
+            name: emptyrule
+            framework: pytorch
+            tracker: github
+            repos: [pytorch/pytorch]
+            rules:
+              - {id: r1, basis: study, description: x, labels_any: []}
+
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try runCommand(Binaries.defectlab, ["taxonomy", "check", file.path, "--taxonomy-dir", taxonomyDirectory()])
+        #expect(r.status != 0 && (r.stderr + r.stdout).contains("'labels_any' is an empty list"), "\(r.stdout) \(r.stderr)")
+    }
+}
