@@ -151,9 +151,16 @@ struct FuzzCommand: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
-            return
+        } else {
+            print(CampaignReport.text(summary, config: config, database: database.resolvedPath))
         }
-        print(CampaignReport.text(summary, config: config, database: database.resolvedPath))
+        // A campaign stopped before its budget is not done: a scheduler (a Job's restartPolicy: OnFailure, Slurm's
+        // afterok) must see that and run the same command again, which resumes it. Exit 3, as a crawl stopped by
+        // --max-requests.
+        if summary.status == "paused" {
+            FileHandle.standardError.write(Data("defectlab: the campaign is paused before its budget; run the same command to resume it (exit status 3)\n".utf8))
+            throw ExitCode(3)
+        }
     }
 }
 

@@ -150,8 +150,9 @@ import Testing
         #expect(reduce.status == 64 && reduce.stderr.contains("'table' and 'json'"), "\(reduce.stderr)")
     }
 
-    /// Ctrl-C stops a campaign after the step under way: it exits cleanly, the campaign is kept as paused with
-    /// every step it made, and the same command resumes it.
+    /// Ctrl-C stops a campaign after the step under way: it exits with status 3 (not done: a scheduler must run
+    /// it again; it used to exit 0, as if finished), the campaign is kept as paused with every step it made, and
+    /// the same command resumes it.
     @Test func anInterruptedCampaignIsPausedAndResumes() throws {
         let dir = try CLIProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -168,7 +169,7 @@ import Testing
         while (try Self.mutantRows(db)) < 3 && Date() < deadline { usleep(200_000) }
         process.interrupt()
         process.waitUntilExit()
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 3)
         let steps = try Self.mutantRows(db)
         #expect(steps >= 3)
         let report = try CLIProcess.run(["report", "--campaign", "latest", "--format", "json", "--out", dir.appendingPathComponent("r").path, "--db", db])
@@ -176,6 +177,12 @@ import Testing
         let json = try Data(contentsOf: dir.appendingPathComponent("r/campaign-1.json"))
         let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
         #expect((object["campaign"] as? [String: Any])?["status"] as? String == "paused")
+        // The same command with a budget it has already spent finishes it: status finished, exit 0.
+        let resumed = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference", "--budget", "\(steps)", "--seed", "6",
+                                          "--db", db, "--format", "json"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
+        #expect(summary["status"] as? String == "finished", "\(resumed.stdout.prefix(300))")
     }
 
     /// Other oracle thresholds make another campaign (they decide findings and, through guidance, mutants):

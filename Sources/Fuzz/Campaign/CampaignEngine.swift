@@ -42,6 +42,8 @@ public struct CampaignSummary: Sendable, Codable {
     /// Wall time split: mutation + validity (of which "hash": the content hash), reference, workers, oracles, store.
     public var split: [String: Double]
     public var perOperator: [String: [String: Int]]
+    /// `finished` (its budget spent) or `paused` (stopped before: Ctrl-C, SIGTERM; the same command resumes it).
+    public var status = "finished"
 }
 
 /// The campaign loop: choose a parent and an operator (guidance), mutate (constraints), skip duplicates, run the
@@ -333,9 +335,9 @@ public final class CampaignEngine: @unchecked Sendable {
         summary.steps = step
         summary.coverage = coverage.total
         summary.wallSeconds = Date().timeIntervalSince(start)
+        summary.status = step >= maxSteps || timeSpent ? "finished" : "paused"
         if let campaignID {
-            try store!.finish(campaign: campaignID, status: step >= maxSteps || timeSpent ? "finished" : "paused",
-                              spentAtLeast: timeSpent ? timeBudget : nil)
+            try store!.finish(campaign: campaignID, status: summary.status, spentAtLeast: timeSpent ? timeBudget : nil)
         }
         return summary
     }
