@@ -32,7 +32,7 @@ public struct CapabilityProbe: Sendable {
         for op in OpKind.allCases where op != .input { candidates.append((ProbeFeature(op), base(op))) }
         for op in OpKind.allCases where op != .input { candidates += variants(op) }
         for op in ProbeFeature.halfPrecisionOps {
-            for dtype in [DType.f16, .bf16] {
+            for dtype in ProbeFeature.probedDtypes {
                 var spec = base(op)
                 spec.dtype = dtype
                 candidates.append((ProbeFeature(op, "dtype", dtype.rawValue), spec))

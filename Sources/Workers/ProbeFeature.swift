@@ -29,8 +29,13 @@ public struct ProbeFeature: Hashable, Sendable, Comparable, CustomStringConverti
     public var description: String { key }
     public static func < (a: ProbeFeature, b: ProbeFeature) -> Bool { a.key < b.key }
 
-    /// Ops whose half-precision forms are probed: the weightless ops the mixed-precision mutation runs in
-    /// f16/bf16 (CPU kernels for half types are where frameworks differ most).
+    /// The dtypes other than f32 probed per op: half types (CPU kernels for them are where frameworks differ most)
+    /// and f64, which the dtype mutation also casts to (ONNX Runtime has no f64 AveragePool: without the probe that
+    /// gap was filed as a G1 defect, where a bf16 one is a declared capability).
+    public static let probedDtypes: [DType] = [.f16, .bf16, .f64]
+
+    /// Ops whose forms in `probedDtypes` are probed: the weightless ops the mixed-precision mutation runs in
+    /// f16/bf16/f64.
     public static let halfPrecisionOps: [OpKind] = OpKind.allCases.filter {
         $0.isUnaryElementwise || $0.isBinaryElementwise
             || [.maxPool2d, .avgPool2d, .globalAvgPool, .globalMaxPool, .softmax, .logSoftmax, .flatten, .reshape,
@@ -107,7 +112,7 @@ public struct ProbeFeature: Hashable, Sendable, Comparable, CustomStringConverti
         default:
             break
         }
-        if op != .cast, let dtype = node.outputs.first?.dtype, dtype == .f16 || dtype == .bf16 { add("dtype", dtype.rawValue) }
+        if op != .cast, let dtype = node.outputs.first?.dtype, Self.probedDtypes.contains(dtype) { add("dtype", dtype.rawValue) }
         return out
     }
 

@@ -203,6 +203,22 @@ import Testing
         #expect(try tf.execute(Self.oneOp(.maxPool2d, ["kernel": .ints([2, 2])])).status == .ok)
     }
 
+    /// ONNX Runtime has no float64 AveragePool kernel: a declared gap (the graph is refused as unsupported), not a
+    /// build error filed as a G1 defect on every f64 mutant, as it was while only f16/bf16 were probed.
+    @Test func onnxRuntimeDeclaresItsFloat64Gaps() throws {
+        let ort = try Fixtures.pool.worker("onnxruntime")
+        let caps = try ort.capabilities()
+        #expect(caps.gaps["AvgPool2d.dtype=f64"] != nil, "\(caps.gaps.keys.sorted())")
+        var b = GraphBuilder(name: "f64-pool")
+        let x = try b.input([1, 3, 8, 8], dtype: .f64)
+        b.output(try b.add(.avgPool2d, [x], ["kernel": .ints([2, 2])]))
+        let graph = try b.graph.inferred()
+        #expect(ProbeFeature.features(of: graph).map(\.key).contains("AvgPool2d.dtype=f64"))
+        let request = ExecutionRequest(graph: graph, weights: [:], inputs: InputGenerator.generate(graph, kind: .sequence, seed: 1))
+        let refused = try ort.execute(request)
+        #expect(refused.status == .unsupported && refused.message?.contains("AvgPool2d.dtype=f64") == true, "\(refused.status) \(refused.message ?? "")")
+    }
+
     /// No seed model loses a framework to probing: every zoo graph passes every framework's probed sets.
     @Test func everyZooSeedIsAcceptedByEveryFramework() throws {
         let started = Fixtures.pool.start(FrameworkKind.all)
