@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Fuzz
 
 /// Folds shard databases (`fuzz --shard i/N --db shard-i.sqlite`) into one store.
@@ -12,6 +13,11 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         guard !shards.isEmpty else { throw ValidationError("name at least one shard database") }
+        // Merging a database into itself only locked it ("SQLite error 5: database is locked").
+        let target = URL(fileURLWithPath: database.resolvedPath).resolvingSymlinksInPath().standardizedFileURL.path
+        for shard in shards where URL(fileURLWithPath: shard).resolvingSymlinksInPath().standardizedFileURL.path == target {
+            throw ValidationError("\(shard) is the --db database itself; name the shard databases to fold into it")
+        }
         let r = try CampaignMerge.merge(sources: shards, into: try database.open())
         print("merged \(r.campaigns) campaign(s), \(r.mutants) mutants, \(r.findings) findings into \(database.resolvedPath)"
               + (r.extended > 0 ? "; \(r.extended) campaign(s) already there gained steps" : "")

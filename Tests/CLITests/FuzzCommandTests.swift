@@ -111,6 +111,9 @@ import Testing
         #expect(try Self.mutantRows(merged) == 15)
         let again = try CLIProcess.run(["merge"] + shards + ["--db", merged])
         #expect(again.stdout.contains("merged 0 campaign(s)") && again.stdout.contains("2 campaign(s) already there"))
+        // A database named as its own shard is refused with what to do (it used to end in "database is locked").
+        let itself = try CLIProcess.run(["merge", merged, "--db", merged])
+        #expect(itself.status == 64 && itself.stderr.contains("is the --db database itself"), "\(itself.stderr)")
         #expect(try Self.mutantRows(merged) == 15)
         // A shard that went on after it was merged (here: the same campaign with a larger budget, a resume) brings
         // the steps it gained, and only those, when merged again.
