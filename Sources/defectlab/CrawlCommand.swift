@@ -169,6 +169,12 @@ struct CrawlArguments: ParsableArguments {
         switch report.outcome {
         case .done:
             print("done: \(summary)")
+        case .budgetStopped where report.pages == 0:
+            // A page is stored whole, with its comments: a budget spent before the first page is complete (the
+            // probe and the label list come first on every run) stops the next run at the same place.
+            print("stopped by --max-requests: \(summary)")
+            FileHandle.standardError.write(Data("defectlab: error: --max-requests \(maxRequests ?? 0) ran out before one page of issues was complete (a page is stored with its comments); the same command would stop at the same place: raise --max-requests\n".utf8))
+            throw ExitCode(1)
         case .budgetStopped:
             print("stopped by --max-requests: \(summary); run the same command again to continue")
             throw ExitCode(3)

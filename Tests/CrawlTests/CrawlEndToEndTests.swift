@@ -292,6 +292,13 @@ struct CrawlEndToEndTests {
         let second = try sim.crawl("gitee", "mindspore/mindspore", db: db)
         #expect(second.status == 0)
         #expect(try differences(db: db, sim: sim, repo: "mindspore/mindspore", comments: false) == [])
+        // A budget spent before one page is whole (its comments are stored with it) can never advance: said, exit 1,
+        // not "run the same command again" with exit 3 for ever.
+        let fresh = temporaryDatabase()
+        for _ in 0..<2 {
+            let stuck = try sim.crawl("gitee", "mindspore/mindspore", db: fresh, ["--max-requests", "4", "--comments"])
+            #expect(stuck.status == 1 && stuck.stderr.contains("raise --max-requests"), "\(stuck.status) \(stuck.stdout) \(stuck.stderr)")
+        }
     }
 
     /// Crawled trackers are sampled per framework: `filter` records its preset's framework on the repositories
