@@ -112,6 +112,19 @@ struct FuzzCommand: ParsableCommand {
     @OptionGroup var target: FuzzTargetOptions
     @OptionGroup var database: DatabaseOptions
 
+    /// Usage errors exit 64 like every other one (a bad --budget, --shard or --plant exited 1, as if the run failed).
+    func validate() throws {
+        do {
+            _ = try ShardSpec(parsing: shard)
+            _ = try Budget(parsing: budget)
+            _ = try target.planted()
+        } catch let error as CampaignError {
+            throw ValidationError(error.detail)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
     func run() throws {
         guard let guidanceKind = GuidanceKind(rawValue: guidance) else { throw ValidationError("--guidance must be random, mcmc, coverage or bandit") }
         guard let positionValue = Position(rawValue: position) else { throw ValidationError("--position must be backbone, head or any") }

@@ -142,6 +142,11 @@ import Testing
         }
         let plant = try CLIProcess.run(["fuzz", "--frameworks", "reference", "--plant", "Pad=crash", "--budget", "3", "--db", db])
         #expect(plant.status != 0 && plant.stderr.contains("--plant needs the 'faulty' framework"), "\(plant.stderr)")
+        // Usage errors exit 64, as ArgumentParser's own do (these exited 1, as if a run had failed).
+        for args in [["--budget", "0"], ["--shard", "2/2"], ["--plant", "Foo=crash"]] {
+            let usage = try CLIProcess.run(["fuzz", "--frameworks", "reference", "--db", db] + args)
+            #expect(usage.status == 64, "\(args) \(usage.status) \(usage.stderr)")
+        }
         let interpreter = try CLIProcess.run(["fuzz", "--frameworks", "reference", "--framework", "pytorch=/usr/bin/python3", "--budget", "3", "--db", db])
         #expect(interpreter.status != 0 && interpreter.stderr.contains("not in --frameworks"), "\(interpreter.stderr)")
         #expect(try Self.rows("campaign", in: db) == 0)
