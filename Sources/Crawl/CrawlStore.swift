@@ -63,6 +63,16 @@ struct CrawlStore: Sendable {
         return CrawlStore(store: store, repositoryID: id)
     }
 
+    /// Stored issues the tracker says have comments, none of which are stored (a pass made without --comments).
+    func issuesMissingComments() throws -> Int {
+        try store.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM issue i WHERE i.repository_id = ? AND i.deleted = 0 AND i.comment_count > 0
+                  AND NOT EXISTS (SELECT 1 FROM issue_comment c WHERE c.issue_id = i.id)
+                """, arguments: [repositoryID]) ?? 0
+        }
+    }
+
     func state(series: String) throws -> SeriesState? {
         let repo = repositoryID
         return try store.read { db in

@@ -103,6 +103,11 @@ public final class Crawler {
             var since: String?
             if let mark = state?.highWaterMark, let e = TrackerTime.epoch(mark) {
                 since = TrackerTime.format(e - options.overlapSeconds)
+                // An incremental pass fetches comments only for issues changed since the mark: those an earlier
+                // run stored without --comments stay without them (the run would otherwise say done, unsaid).
+                if options.comments, case let missing = try db.issuesMissingComments(), missing > 0 {
+                    progress.log("note: \(missing) stored issues have comments on the tracker but none here (stored by a run without --comments); this incremental pass fetches comments only for issues changed since \(mark); crawl into a fresh --db for all of them")
+                }
                 if let floor = options.since {
                     progress.log("note: --since \(floor) is not used: this series goes on from its high-water mark \(mark) (a new --db starts afresh)")
                 }

@@ -57,6 +57,18 @@ struct CrawlInputTests {
         #expect(sample.status != 0 && sample.stderr.contains("defectlab filter"), "\(sample.stderr)")
     }
 
+    /// Adding --comments on a later run fetches comments only for issues changed since the last pass: said, and a
+    /// --since the series no longer uses is said too (both were silent).
+    @Test func whatAnIncrementalPassLeavesOutIsSaid() throws {
+        let sim = try Simulator(["--seed", "12", "--github", "pytorch/pytorch=300"])
+        let db = temporaryDatabase()
+        #expect(try sim.crawl("github", "pytorch/pytorch", db: db).status == 0)
+        let again = try sim.crawl("github", "pytorch/pytorch", db: db, ["--comments", "--since", "2020-01-01T00:00:00Z"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("stored by a run without --comments"), "\(again.stderr)")
+        #expect(again.stderr.contains("--since 2020-01-01T00:00:00Z is not used"), "\(again.stderr)")
+    }
+
     /// `labels_any: []` is no condition: it selected every issue while `taxonomy check` said ok.
     @Test func anEmptyConditionListIsAProblem() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preset-\(UUID().uuidString)")
