@@ -133,6 +133,14 @@ struct FuzzCommand: ParsableCommand {
         let pools = WorkerPools()
         defer { pools.shutdown() }
         let executors = try target.executors(pools: pools, defaultFrameworks: "all")
+        // Time and memory are compared only among frameworks of one kind (see MutantOracles): beside a worker
+        // framework, the in-process fault injector is never timed, so such plants could never fire, unsaid.
+        let timedPlants = try target.planted().filter { $0.kind == .slow || $0.kind == .memory }
+        if !timedPlants.isEmpty, executors.contains(where: { !$0.inProcess }) {
+            FileHandle.standardError.write(Data(("note: --plant \(timedPlants.map(\.description).joined(separator: ", ")) cannot fire here: slowdowns and "
+                + "memory growth are compared among worker frameworks only, or among in-process ones when no worker runs "
+                + "(use --frameworks reference,faulty)\n").utf8))
+        }
         var config = CampaignConfig(seeds: seeds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }, frameworks: executors.map(\.name), guidance: guidanceKind,
                                     operators: operators.map(\.name), maxOrder: maxOrder, position: positionValue, seed: target.seed,
                                     shard: try ShardSpec(parsing: shard), planted: try target.planted().map(\.description),

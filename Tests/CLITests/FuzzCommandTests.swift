@@ -142,6 +142,10 @@ import Testing
         }
         let plant = try CLIProcess.run(["fuzz", "--frameworks", "reference", "--plant", "Pad=crash", "--budget", "3", "--db", db])
         #expect(plant.status != 0 && plant.stderr.contains("--plant needs the 'faulty' framework"), "\(plant.stderr)")
+        // A slow or memory plant beside a worker framework is never timed: said at the start.
+        let untimed = try CLIProcess.run(["fuzz", "--frameworks", "pytorch,faulty", "--plant", "ReLU=slow", "--budget", "1",
+                                          "--db", dir.appendingPathComponent("p.sqlite").path])
+        #expect(untimed.stderr.contains("--plant ReLU=slow cannot fire here"), "\(untimed.stderr)")
         // Usage errors exit 64, as ArgumentParser's own do (these exited 1, as if a run had failed).
         for args in [["--budget", "0"], ["--shard", "2/2"], ["--plant", "Foo=crash"]] {
             let usage = try CLIProcess.run(["fuzz", "--frameworks", "reference", "--db", db] + args)
