@@ -66,8 +66,8 @@ public enum SampleDraw {
                 // A misspelt preset would otherwise draw only the imported items, as if it had selected nothing.
                 let known = try String.fetchAll(db, sql: "SELECT DISTINCT preset FROM hp_selection ORDER BY preset")
                 throw AnnotationError(.invalid, "no issue was selected with preset '\(preset)' in this database "
-                    + (known.isEmpty ? "(run `defectlab filter --preset \(preset)` after a crawl, or pass --all)"
-                                     : "(presets filtered here: \(known.joined(separator: ", ")); run `defectlab filter --preset \(preset)` first)"))
+                    + (known.isEmpty ? "(run `defectlab filter --preset \(preset)` after a crawl, or pass --all; if it ran, it selected nothing)"
+                                     : "(presets that selected issues here: \(known.joined(separator: ", ")); run `defectlab filter --preset \(preset)` first; if it ran, it selected nothing)"))
             }
             let candidates = try Self.candidates(request, db)
             let strata = Dictionary(grouping: candidates, by: \.framework)

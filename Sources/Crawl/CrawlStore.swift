@@ -41,11 +41,16 @@ struct CrawlStore: Sendable {
             let trackerID = try Int64.fetchOne(db, sql: "SELECT id FROM tracker WHERE kind = ? AND api_url = ?", arguments: [kind.rawValue, apiURL])!
             // Owner and repository are read without case by both trackers: `PyTorch/PyTorch` is the repository
             // already stored as `pytorch/pytorch`, not a second copy of every issue.
-            let lookup = "SELECT id FROM repository WHERE tracker_id = ? AND lower(owner) = lower(?) AND lower(name) = lower(?) ORDER BY id LIMIT 1"
-            if try Int64.fetchOne(db, sql: lookup, arguments: [trackerID, owner, name]) == nil {
+            // The spelling given first, where an older store holds two (its progress is kept under that row).
+            let lookup = """
+                SELECT id FROM repository WHERE tracker_id = ? AND lower(owner) = lower(?) AND lower(name) = lower(?)
+                ORDER BY (owner = ? AND name = ?) DESC, id LIMIT 1
+                """
+            let arguments: StatementArguments = [trackerID, owner, name, owner, name]
+            if try Int64.fetchOne(db, sql: lookup, arguments: arguments) == nil {
                 try db.execute(sql: "INSERT INTO repository (tracker_id, owner, name) VALUES (?, ?, ?)", arguments: [trackerID, owner, name])
             }
-            let id = try Int64.fetchOne(db, sql: lookup, arguments: [trackerID, owner, name])!
+            let id = try Int64.fetchOne(db, sql: lookup, arguments: arguments)!
             if let framework { try db.execute(sql: "UPDATE repository SET framework = ? WHERE id = ?", arguments: [framework, id]) }
             return id
         }

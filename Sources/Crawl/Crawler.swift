@@ -289,8 +289,9 @@ public final class Crawler {
         return formatter.date(from: text).map { Int64($0.timeIntervalSince1970) }
     }
 
-    /// Exponential back-off with jitter, scaled for tests: attempt 0 → 1–1.25 s, 1 → 2–2.5 s, … from a 60 s cap.
-    /// The jitter only adds: a base is a floor (a secondary rate limit wants ≥ 60 s; a wait of 50 s was refused).
+    /// Exponential back-off with jitter, scaled for tests: attempt 0 → 1–1.25 s, 1 → 2–2.5 s, …, the doubling capped
+    /// at `cap` and the jitter (up to +25%) on top. The jitter only adds: a base is a floor (a secondary rate limit
+    /// wants ≥ 60 s; waits of 45–60 s came from jitter that also took away).
     func backoff(_ attempt: Int, base: Double = 1, cap: Double = 60) -> Double {
         let raw = min(cap, base * pow(2, Double(attempt)))
         return raw * Double.random(in: 1.0...1.25, using: &random) * options.waitScale

@@ -130,10 +130,14 @@ public enum IssueBrowser {
                 sql += " AND lower(r.owner) = lower(?) AND lower(r.name) = lower(?)"
                 args += [parts.first ?? "", parts.count > 1 ? parts[1] : ""]
             }
-            let rows = try Row.fetchAll(db, sql: sql + " ORDER BY t.kind, r.owner, r.name", arguments: StatementArguments(args)!)
+            var rows = try Row.fetchAll(db, sql: sql + " ORDER BY t.kind, r.owner, r.name", arguments: StatementArguments(args)!)
+            // --repo as written names one row even where an older store holds the repository in two spellings.
+            if let repo, rows.count > 1, let exact = rows.first(where: { "\($0["owner"] as String)/\($0["name"] as String)" == repo }) {
+                rows = [exact]
+            }
             guard let row = rows.first else { return nil }
             // One number in several repositories: which one is meant is the user's to say, not the first row's.
-            if rows.count > 1 {
+            if rows.count > 1, repo == nil {
                 let repos = rows.map { "\($0["owner"] as String)/\($0["name"] as String)" }
                 throw CrawlError(.badInput, "issue \(number) is in \(rows.count) repositories (\(repos.joined(separator: ", "))): pass --repo OWNER/REPO")
             }

@@ -117,17 +117,14 @@ public enum FilterPresetLoader {
                     file.problem("priority must be 0–4 (3 main/主要, 4 serious/严重)", at: value)
                 }
             }
-            // An empty list is no condition (`labels_any: []` matched every issue while the key's presence passed
-            // this check): said where it stands.
-            var empty = false
-            for key in conditionKeys {
-                if let value = node.value(key), case let .sequence(items) = value, items.isEmpty {
-                    file.problem("rule \(id): '\(key)' is an empty list; give values or leave it out", at: value)
-                    empty = true
-                }
-            }
-            if !empty, conditionKeys.allSatisfy({ node.value($0) == nil }) {
+            // An empty list is no condition: a rule whose conditions are all empty lists (`labels_any: []`) matched
+            // every issue while the keys' presence passed this check. Beside a real condition an empty list is harmless.
+            let given = conditionKeys.compactMap { key in node.value(key).map { (key, $0) } }
+            let nonEmpty = given.filter { _, value in if case let .sequence(items) = value { !items.isEmpty } else { true } }
+            if given.isEmpty {
                 file.problem("rule \(id) has no condition and would select every issue", at: node)
+            } else if nonEmpty.isEmpty {
+                file.problem("rule \(id): \(given.map { "'\($0.0)'" }.joined(separator: ", ")) \(given.count == 1 ? "is an empty list" : "are empty lists") and would select every issue; give values", at: given[0].1)
             }
             rules.append(rule)
         }

@@ -145,6 +145,9 @@ struct CrawlArguments: ParsableArguments {
     }
 
     func run(kind: TrackerKind) throws {
+        if kind == .github, !["all", "open", "closed"].contains(state) {
+            throw ValidationError("--state \(state) is Gitee's; GitHub's are all, open and closed")
+        }
         let parts = repository.split(separator: "/").map(String.init)
         var o = CrawlOptions(kind: kind, owner: parts[0], repo: parts[1])
         o.labels = labels

@@ -62,8 +62,9 @@ struct RatingsExport: ParsableCommand {
     @OptionGroup var taxonomyOptions: TaxonomyOptions
 
     func run() throws {
-        let text = try RatingsExporter.export(from: try database.open(mode: .mustExist), format: format, level: level,
-                                              taxonomy: try taxonomyOptions.catalog().loadTaxonomy())
+        // Only a wide export reads the taxonomy (subtypes as major types); long and JSONL write what is stored.
+        let taxonomy = format == .wide ? try taxonomyOptions.catalog().loadTaxonomy() : nil
+        let text = try RatingsExporter.export(from: try database.open(mode: .mustExist), format: format, level: level, taxonomy: taxonomy)
         if let output {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output))
         } else {

@@ -121,6 +121,16 @@ import Testing
                 == "item,framework,a,b,final\nw1,,A,E,\nw2,,B,C,B\n")
     }
 
+    /// A file that only mends a note or an unsure flag (the label unchanged) still brings them.
+    @Test func aNoteComesInWithAnUnchangedLabel() throws {
+        let db = try store()
+        _ = try importText("item,rater,label\nI-1,alice,B1\n", name: "a.csv", into: db)
+        let again = try importText("item,rater,label,note,unsure\nI-1,alice,B1,look at the trace,1\n", name: "b.csv", into: db)
+        #expect(again.ratingsUnchanged == 1 && again.ratingsAdded == 0)
+        let remarks = try db.read { try String.fetchAll($0, sql: "SELECT kind || ':' || COALESCE(text, '') FROM annotation_remark ORDER BY id") }
+        #expect(remarks == ["note:look at the trace", "unsure:"])
+    }
+
     /// A note on a final label, a rationale on an annotator's, an unknown method: refused with the line.
     @Test func provenanceColumnsAreChecked() throws {
         let db = try store()

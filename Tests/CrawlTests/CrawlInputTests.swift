@@ -1,4 +1,5 @@
 import Crawl
+import Store
 import Foundation
 import Testing
 
@@ -85,5 +86,31 @@ struct CrawlInputTests {
             """.write(to: file, atomically: true, encoding: .utf8)
         let r = try runCommand(Binaries.defectlab, ["taxonomy", "check", file.path, "--taxonomy-dir", taxonomyDirectory()])
         #expect(r.status != 0 && (r.stderr + r.stdout).contains("'labels_any' is an empty list"), "\(r.stdout) \(r.stderr)")
+        // Beside a real condition an empty list selects nothing more: no problem.
+        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "labels_any: []", with: "labels_any: [bug], labels_none: []")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let fine = try runCommand(Binaries.defectlab, ["taxonomy", "check", file.path, "--taxonomy-dir", taxonomyDirectory()])
+        #expect(fine.status == 0, "\(fine.stdout) \(fine.stderr)")
+    }
+
+    /// A store written before repositories were matched without case may hold one in two spellings: --repo as
+    /// written picks its row (it was an error that --repo could not clear).
+    @Test func anOlderStoresTwoSpellingsAreResolvedByRepo() throws {
+        let db = temporaryDatabase()
+        let store = try DefectLabStore.open(path: db)
+        try store.write { db in
+            try db.execute(sql: "INSERT INTO tracker (id, kind, api_url) VALUES (1, 'github', 'https://api.github.com')")
+            for (id, owner) in [(1, "PyTorch"), (2, "pytorch")] {
+                try db.execute(sql: "INSERT INTO repository (id, tracker_id, owner, name) VALUES (?, 1, ?, 'pytorch')", arguments: [id, owner])
+                try db.execute(sql: """
+                    INSERT INTO issue (repository_id, number, title, url, raw_json, fetched_at)
+                    VALUES (?, '5', ?, '', '{}', '2024-01-01T00:00:00Z')
+                    """, arguments: [id, "title in \(owner)"])
+            }
+        }
+        let exact = try runCommand(Binaries.defectlab, ["issues", "show", "5", "--repo", "pytorch/pytorch", "--db", db])
+        #expect(exact.status == 0 && exact.stdout.contains("title in pytorch"), "\(exact.stdout) \(exact.stderr)")
+        let bare = try runCommand(Binaries.defectlab, ["issues", "show", "5", "--db", db])
+        #expect(bare.status != 0 && bare.stderr.contains("pass --repo"), "\(bare.stderr)")
     }
 }

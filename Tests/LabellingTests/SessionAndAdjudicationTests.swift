@@ -121,8 +121,6 @@ import Testing
         #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM annotation")! } == 0)
     }
 
-    /// Majority settling waits for every assigned annotator: two early agreeing labels of four do not decide an
-    /// item (a settled item leaves the queue for good, so the other labels would never count).
     /// A settled subtype settles the major type: a majority of raw labels at the major level must not give the
     /// item a major type its final subtype contradicts (final G1, raw majority C).
     @Test func aSettledSubtypeSettlesTheMajorType() throws {
@@ -141,6 +139,8 @@ import Testing
         #expect(finals == ["G"])
     }
 
+    /// Majority settling waits for every assigned annotator: two early agreeing labels of four do not decide an
+    /// item (a settled item leaves the queue for good, so the other labels would never count).
     @Test func majoritySettlingWaitsForEveryAssignedAnnotator() throws {
         let f = try prepared(annotators: ["a", "b", "c", "d"], items: 1)
         let taxonomy = try LabellingFixture.taxonomy()

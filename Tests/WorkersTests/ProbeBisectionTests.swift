@@ -80,13 +80,14 @@ import Testing
         }
     }
 
-    /// Phase batches: each half-precision dtype apart, suite order kept inside each.
+    /// Phase batches: each probed dtype (f16, bf16, f64) apart, suite order kept inside each.
     @Test func dtypeVariantsGoInTheirOwnBatches() {
         let variants = CapabilityProbe.suite.filter { $0.feature.attribute != nil }
         let batches = Worker.probeBatches(variants)
-        #expect(batches.count == 3)
+        #expect(batches.count == 4)
         #expect(batches[0].allSatisfy { $0.feature.attribute != "dtype" })
-        #expect(batches[1].allSatisfy { $0.feature.value == "f16" } && batches[2].allSatisfy { $0.feature.value == "bf16" })
+        #expect(batches[1].allSatisfy { $0.feature.value == "f16" } && batches[2].allSatisfy { $0.feature.value == "bf16" }
+                && batches[3].allSatisfy { $0.feature.value == "f64" })
         #expect(batches.flatMap { $0 }.map(\.feature.key).sorted() == variants.map(\.feature.key).sorted())
         #expect(Worker.probeBatches(CapabilityProbe.suite.filter { $0.feature.attribute == nil }).count == 1)
     }

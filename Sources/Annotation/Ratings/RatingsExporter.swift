@@ -11,9 +11,13 @@ import Taxonomy
 public enum RatingsExporter {
     /// `level` selects the labels of a wide export (a wide table holds one label per rater and item); at the
     /// major level a subtype label counts as its major type, as agreement and statistics read it.
+    /// `taxonomy` is needed for a wide export only.
     public static func export(from store: DefectLabStore, format: RatingsFileFormat, level: LabelLevel = .subtype,
-                              taxonomy: HPTaxonomy) throws -> String {
-        if format == .wide { return wide(try StoredRatings.load(from: store, level: level, taxonomy: taxonomy)) }
+                              taxonomy: HPTaxonomy?) throws -> String {
+        if format == .wide {
+            guard let taxonomy else { throw RatingsError(code: .unreadable, file: "taxonomy", message: "a wide export needs the taxonomy") }
+            return wide(try StoredRatings.load(from: store, level: level, taxonomy: taxonomy))
+        }
         // An annotator's note and unsure flag: the latest remark (what the labelling screen shows), else what the
         // label row itself recorded (an imported label).
         let rows = try store.read { db in

@@ -217,7 +217,7 @@ public struct RatingsFile: Sendable {
                 case let s as String: return s.trimmed.isEmpty ? nil : s.trimmed
                 // A JSON number names an item (study IDs); JSON true/false is an NSNumber too (objCType "c").
                 case let n as NSNumber where key == "item" && String(cString: n.objCType) != "c": return n.stringValue
-                case let n as NSNumber where key == "unsure" && String(cString: n.objCType) == "c": return n.boolValue ? "1" : "0"
+                case let n as NSNumber where key == "unsure": return String(cString: n.objCType) == "c" ? (n.boolValue ? "1" : "0") : n.stringValue
                 default:
                     throw RatingsError(code: .invalidValue, file: path, line: line,
                                        message: "field '\(key)' must be a \(key == "unsure" ? "boolean" : "string")")

@@ -96,7 +96,12 @@ public struct RatingsImporter: Sendable {
                         SELECT action, label, created_at FROM annotation WHERE item_id = ? AND annotator_id = ? AND level = ?
                         ORDER BY id DESC LIMIT 1
                         """, arguments: [itemID, annotatorID, rating.level.rawValue])
-                    if latest?["action"] as String? == "label", latest?["label"] as String? == rating.label { summary.ratingsUnchanged += 1; continue }
+                    if latest?["action"] as String? == "label", latest?["label"] as String? == rating.label {
+                        // The label stands; a note or unsure flag the file gives still counts (a file that only mends a note).
+                        try Self.remark(rating.provenance, item: itemID, annotator: annotatorID, time: time, db: db)
+                        summary.ratingsUnchanged += 1
+                        continue
+                    }
                     if Self.isOlder(rating.time, than: latest?["created_at"]) { summary.ratingsOlder += 1; continue }
                     let given = rating.provenance
                     try db.execute(sql: """
@@ -113,8 +118,9 @@ public struct RatingsImporter: Sendable {
     }
 
     /// A note or unsure flag the file gives that differs from the annotator's standing one becomes a remark, as
-    /// if typed on the labelling screen (which shows remarks); one already standing is not written twice (an
-    /// export gives it on each of the annotator's rows for the item).
+    /// if typed on the labelling screen (which shows remarks), whether or not the label itself changed; one already
+    /// standing is not written twice (an export gives it on each of the annotator's rows for the item). A final
+    /// label's adjudicator, method and rationale are written with a new final label only.
     static func remark(_ given: ImportedRating.Provenance, item: Int64, annotator: Int64, time: String, db: Database) throws {
         func latest(_ kinds: [String]) throws -> Row? {
             try Row.fetchOne(db, sql: """
