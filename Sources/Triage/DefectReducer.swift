@@ -52,14 +52,20 @@ public struct DefectReducer: Sendable {
         let arbiter = ArbiterRun.run(model, inputs: candidate.inputs)
         if NumericGuard().reject(model, arbiter: arbiter) != nil { return false }
         let all: [any MutantExecutor] = [ReferenceExecutor()] + executors
-        let outcomes = all.map { e in
+        var outcomes = all.map { e in
             var o = e.execute(model, inputs: candidate.inputs, arbiter: arbiter)
             o.inProcess = e.inProcess
             return o
         }
         if let reason = outcomes.unavailableReason { throw TriageError(.noExecutor, reason) }
         // Only the implicated frameworks run here: two of them failing alike is the defect, not an illegal mutant.
-        let verdict = oracles.judge(model, arbiter: arbiter, outcomes: outcomes, everyFramework: false)
+        var verdict = oracles.judge(model, arbiter: arbiter, outcomes: outcomes, everyFramework: false)
+        // Localized as the campaign localized it: a worker framework returns final outputs first, so its NaN or
+        // inconsistency finding names the op only after a run with every layer (without, it was "output", never
+        // the signature's op, and no such defect found on a real framework could be reduced).
+        if CampaignEngine.fetchLayers(model, inputs: candidate.inputs, arbiter: arbiter, verdict: verdict, executors: all, outcomes: &outcomes) {
+            verdict = oracles.judge(model, arbiter: arbiter, outcomes: outcomes, everyFramework: false)
+        }
         guard !verdict.illegal else { return false }
         var bySymptom: [FindingSymptom: [String]] = [:]
         for f in verdict.findings { bySymptom[f.symptom, default: []].append(f.framework) }

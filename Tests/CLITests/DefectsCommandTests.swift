@@ -31,6 +31,26 @@ import Testing
         #expect((record["repro_path"] as? String)?.hasSuffix("repro") == true)
     }
 
+    /// An inconsistency found on a real framework is localized by a second run with every layer; the reducer
+    /// must do the same, or its candidates name "output", never the defect's op, and nothing reduces ("the
+    /// representative mutant no longer shows").
+    @Test func aRealFrameworksInconsistencyReduces() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("r.sqlite").path
+        let tight = dir.appendingPathComponent("tight.json")
+        try Data(#"{"relativeDistance": 1e-9}"#.utf8).write(to: tight)
+        let fuzz = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "pytorch", "--ops", "GF", "--budget", "3",
+                                       "--guidance", "random", "--seed", "2", "--oracles", tight.path, "--db", db])
+        #expect(fuzz.status == 0, "\(fuzz.stderr)")
+        let list = try CLIProcess.run(["defects", "list", "--format", "json", "--db", db])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+        let defects = try #require(object["defects"] as? [[String: Any]])
+        let f1 = try #require(defects.first { $0["subtype"] as? String == "F1" && $0["op"] as? String != "output" }, "\(list.stdout)")
+        let reduce = try CLIProcess.run(["defects", "reduce", "\(f1["id"] as? Int ?? 0)", "--format", "json", "--db", db])
+        #expect(reduce.status == 0, "\(reduce.stderr)")
+    }
+
     @Test func unknownDefectsSayHowToListThem() throws {
         let dir = try CLIProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -381,9 +381,20 @@ public final class CampaignEngine: @unchecked Sendable {
 
     func localizeOnDemand(_ m: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun, verdict: MutantOracles.Verdict,
                           outcomes: inout [ExecutionOutcome], row: inout StepRow) -> Bool {
+        let t = Date()
+        let gained = Self.fetchLayers(m, inputs: inputs, arbiter: arbiter, verdict: verdict, executors: executors, outcomes: &outcomes)
+        row.workerSeconds += Date().timeIntervalSince(t)
+        return gained
+    }
+
+    /// Runs again, with every layer's value, each framework whose NaN or inconsistency finding in `verdict` could
+    /// not be localized (op `output`: executors return final outputs first); true when some outcome gained layers,
+    /// and the verdict should be judged again. `executors[i]` ran `outcomes[i]`. The campaign and the reducer both
+    /// do this, so a reduced candidate is judged as its campaign judged the mutant (same op, same signature).
+    public static func fetchLayers(_ m: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun, verdict: MutantOracles.Verdict,
+                                   executors: [any MutantExecutor], outcomes: inout [ExecutionOutcome]) -> Bool {
         let unlocalized = Set(verdict.findings.filter { [.nanInf, .inconsistency].contains($0.symptom) && $0.op == "output" }.map(\.framework))
         guard !unlocalized.isEmpty else { return false }
-        let t = Date()
         var gained = false
         for (i, e) in executors.enumerated() where unlocalized.contains(outcomes[i].framework) && outcomes[i].layers.isEmpty {
             if let again = e.executeWithLayers(m, inputs: inputs, arbiter: arbiter), again.status == .ok, !again.layers.isEmpty {
@@ -391,7 +402,6 @@ public final class CampaignEngine: @unchecked Sendable {
                 gained = true
             }
         }
-        row.workerSeconds += Date().timeIntervalSince(t)
         return gained
     }
 
