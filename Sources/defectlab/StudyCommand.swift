@@ -30,6 +30,7 @@ struct StudyOptions: ParsableArguments {
                                   oracles: try target.oracleSuite(),
                                   store: CampaignStore(store: try database.open()))
         study.onProgress = { FileHandle.standardError.write(Data(("study: " + $0 + "\n").utf8)) }
+        study.planted = try target.planted().map(\.description)
         return study
     }
 

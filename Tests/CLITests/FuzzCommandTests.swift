@@ -94,6 +94,37 @@ import Testing
         #expect(svg.status == 0 && svg.stdout.hasPrefix("<svg"))
     }
 
+    /// A study's campaign records what triage and reports need (seeds and frameworks as lists, planted defects,
+    /// thresholds): its planted defects reduce ("its campaign planted no defects" before), its report names its
+    /// seeds. An unknown seed leaves no campaign behind; a seed without a task head compares nothing in `position`.
+    @Test func studyCampaignsReduceReportAndRefuseUnknownSeeds() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("s.sqlite").path
+        let study = try CLIProcess.run(["study", "operators", "--seeds", "lenet5", "--rounds", "2", "--ops", "LA,InsNorm", "--frameworks", "reference,faulty",
+                                        "--plant", "ReLU=nan", "--plant", "BatchNorm=crash", "--db", db])
+        #expect(study.status == 0, "\(study.stderr)")
+        let list = try CLIProcess.run(["defects", "list", "--format", "json", "--db", db])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+        let defects = try #require(object["defects"] as? [[String: Any]], "\(list.stdout)")
+        let planted = try #require(defects.first { ($0["frameworks"] as? String)?.contains("faulty") == true }, "\(list.stdout)")
+        let reduce = try CLIProcess.run(["defects", "reduce", "\(planted["id"] as? Int ?? 0)", "--db", db])
+        #expect(reduce.status == 0, "\(reduce.stderr)")
+        let report = try CLIProcess.run(["report", "--campaign", "latest", "--format", "json", "--out", dir.appendingPathComponent("r").path, "--db", db])
+        #expect(report.status == 0, "\(report.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("r").path).filter { $0.hasSuffix(".json") }
+        let json = try Data(contentsOf: dir.appendingPathComponent("r/" + (files.first ?? "")))
+        let campaign = try #require((try JSONSerialization.jsonObject(with: json) as? [String: Any])?["campaign"] as? [String: Any])
+        #expect(campaign["seeds"] as? [String] == ["lenet5"] && (campaign["frameworks"] as? [String])?.contains("faulty") == true, "\(campaign)")
+        let before = try Self.rows("campaign", in: db)
+        let bad = try CLIProcess.run(["study", "operators", "--seeds", "lenet5,nosuch", "--rounds", "1", "--ops", "LA", "--db", db])
+        #expect(bad.status != 0 && bad.stderr.contains("unknown seed model 'nosuch'"), "\(bad.stderr)")
+        #expect(try Self.rows("campaign", in: db) == before)
+        let position = try CLIProcess.run(["study", "position", "--seeds", "lstm-regressor", "--rounds", "3", "--format", "json", "--db", db])
+        let comparison = (try JSONSerialization.jsonObject(with: Data(position.stdout.utf8)) as? [String: Any])?["position"] as? [String: Any]
+        #expect(comparison?["comparisons"] as? Int == 0, "\(position.stdout.suffix(400))")
+    }
+
     @Test func shardsMergeIntoOneStore() throws {
         let dir = try CLIProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -15,6 +15,9 @@ public struct OperatorStudy: Sendable {
     public var oracles: MutantOracles
     public var store: CampaignStore?
     public var onProgress: (@Sendable (String) -> Void)?
+    /// Defects planted in the fault-injection framework (`OP=KIND`), recorded with the campaign so that its
+    /// defects reduce and reproduce (they implicate `faulty`).
+    public var planted: [String] = []
 
     public init(seeds: [String], rounds: Int, seed: UInt64, operators: [any MutationOperator], executors: [any MutantExecutor],
                 oracles: MutantOracles, store: CampaignStore?) {
@@ -86,7 +89,13 @@ public struct OperatorStudy: Sendable {
                 }
                 // A framework whose worker does not start would silently drop out of Table 4.
                 if let reason = outcomes.unavailableReason { throw CampaignError(.frameworkUnavailable, reason) }
-                let verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)
+                var verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)
+                // Localized as a campaign localizes (a worker returns final outputs first): the same defect found by
+                // `study` and by `fuzz` then folds into one.
+                var localized = outcomes
+                if CampaignEngine.fetchLayers(m, inputs: inputs, arbiter: arbiter, verdict: verdict, executors: executors, outcomes: &localized) {
+                    verdict = oracles.judge(m, arbiter: arbiter, outcomes: localized)
+                }
                 result.executed += 1
                 findings = verdict.findings
                 if verdict.illegal { status = .illegal; reason = verdict.illegalReason }
@@ -135,13 +144,31 @@ public struct OperatorStudy: Sendable {
     func checkSetUp() throws {
         guard !operators.isEmpty else { throw CampaignError(.badArgument, "no mutation operators: --ops names at least one (or a group: study, peers, developer, all)") }
         guard !seeds.isEmpty else { throw CampaignError(.badArgument, "no seed models: --seeds names at least one (see `models list`)") }
+        // Before a campaign row exists: an unknown seed used to fail inside a chain, leaving it `running`.
+        for name in seeds where ModelZoo.entry(named: name) == nil {
+            throw CampaignError(.badArgument, "unknown seed model '\(name)'; known: \(ModelZoo.entries.map(\.name).joined(separator: ", "))")
+        }
+    }
+
+    /// What the study's campaign records, in the fields campaigns use: reports show its seeds and frameworks,
+    /// and triage reduces its defects with its planted defects and oracle thresholds.
+    func configJSON(_ study: String) -> String {
+        struct StudyConfig: Encodable {
+            var study: String, seeds: [String], frameworks: [String], operators: [String], rounds: Int, seed: UInt64
+            var planted: [String], oracles: OracleThresholds
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let config = StudyConfig(study: study, seeds: seeds, frameworks: executors.map(\.name), operators: operators.map(\.name),
+                                 rounds: rounds, seed: seed, planted: planted, oracles: oracles.thresholds)
+        return String(decoding: (try? encoder.encode(config)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
     public func operatorsAndOrder(study: String = "operators") throws -> StudyReport {
         try checkSetUp()
         let start = Date()
         let campaign = try store?.campaign(key: "study:\(study):\(UUID().uuidString)", kind: "study-\(study)",
-                                           config: "{\"seeds\":\"\(seeds.joined(separator: ","))\",\"rounds\":\(rounds)}", seed: seed, shard: ShardSpec())
+                                           config: configJSON(study), seed: seed, shard: ShardSpec())
         var rows: [OperatorStudyRow] = []
         var series: [String: [RoundPoint]] = [:]
         let groups: [(String, (any MutationOperator)?)] = operators.map { ($0.name, $0) } + [("mixed", nil)]
@@ -183,9 +210,10 @@ public struct OperatorStudy: Sendable {
         try checkSetUp()
         let start = Date()
         let campaign = try store?.campaign(key: "study:position:\(UUID().uuidString)", kind: "study-position",
-                                           config: "{\"seeds\":\"\(seeds.joined(separator: ","))\",\"rounds\":\(rounds)}", seed: seed, shard: ShardSpec())
+                                           config: configJSON("position"), seed: seed, shard: ShardSpec())
         var step = 0
         var perSeed: [String: [String: Double]] = [:]
+        var legal: [String: [Position: Int]] = [:]
         var wins = 0, comparisons = 0
         var rows: [OperatorStudyRow] = []
         for position in [Position.backbone, .head] {
@@ -196,10 +224,13 @@ public struct OperatorStudy: Sendable {
                 total.merge(c)
                 perSeed[s, default: [:]]["\(position.rawValue)_output_change"] = c.finalChange
                 perSeed[s, default: [:]]["\(position.rawValue)_inconsistency"] = c.finalInconsistency
+                legal[s, default: [:]][position] = c.mutants - c.illegal
             }
             rows.append(Self.row("mixed-\(position.rawValue)", nil, total))
         }
-        for (_, v) in perSeed {
+        for (s, v) in perSeed {
+            // A seed with no legal mutant on one side (a model without a task head) compares nothing.
+            guard legal[s]?[.backbone] ?? 0 > 0, legal[s]?[.head] ?? 0 > 0 else { continue }
             comparisons += 1
             let b = v["backbone_inconsistency", default: 0] > 0 || v["head_inconsistency", default: 0] > 0
                 ? (v["backbone_inconsistency", default: 0], v["head_inconsistency", default: 0])
