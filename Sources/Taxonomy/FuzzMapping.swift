@@ -62,12 +62,22 @@ public enum FuzzMappingLoader {
         return mapping
     }
 
+    static let ruleKeys = ["symptom", "stages", "scope", "subtype", "why"]
+
     static func parse(_ file: inout YAMLFile, taxonomy: HPTaxonomy) -> FuzzMapping {
         let root = file.root
+        for entry in file.mapping(root, "the mapping") where !["version", "rules"].contains(entry.key) {
+            file.problem("unknown key '\(entry.key)' (known: version, rules)", at: entry.keyNode)
+        }
         var rules: [FuzzMapping.Rule] = []
         let nodes = file.sequence(root.value("rules"), "'rules'", at: root)
         if nodes.isEmpty, root.value("rules") != nil { file.problem("the mapping has no rules", at: root.value("rules")) }
         for node in nodes {
+            // A misspelt key (`stage:` for `stages:`) used to be ignored: the rule then matched every stage and
+            // filed findings under another subtype, with `taxonomy check` saying ok.
+            for entry in file.mapping(node, "a rule") where !Self.ruleKeys.contains(entry.key) {
+                file.problem("unknown key '\(entry.key)' in a rule (known: \(Self.ruleKeys.joined(separator: ", ")))", at: entry.keyNode)
+            }
             let symptomText = file.string(node.value("symptom"), "rule 'symptom'", in: node) ?? ""
             let symptom = FindingSymptom(rawValue: symptomText)
             if symptom == nil, !symptomText.isEmpty {

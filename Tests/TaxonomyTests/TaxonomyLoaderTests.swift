@@ -144,6 +144,16 @@ let catalog = TaxonomyCatalog(directory: projectRoot.appendingPathComponent("Tax
         #expect(problems.first?.line == 4)
         #expect(problems.first?.message.contains("unknown subtype 'Z9'") == true)
     }
+
+    /// `stage:` for `stages:` was ignored: the rule matched every stage (every crash filed as G1), check said ok.
+    @Test func aMisspeltKeyInARuleIsAProblem() throws {
+        let taxonomy = try catalog.loadTaxonomy()
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mapping-\(UUID()).yaml")
+        try "version: 1\nrules:\n  - {symptom: crash, stage: [build], subtype: G1}\n".write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let (_, problems) = try TaxonomyFileChecker.check(path: url.path, taxonomy: taxonomy)
+        #expect(problems.count == 1 && problems.first?.line == 3 && problems.first?.message.contains("unknown key 'stage'") == true, "\(problems)")
+    }
 }
 
 @Suite struct FilterPresetTests {
