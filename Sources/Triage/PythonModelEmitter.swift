@@ -166,6 +166,12 @@ struct PythonModelEmitter {
             let keep = bool("keepdims", false) ? "True" : "False"
             let f = node.op == .reduceMean ? "mean" : node.op == .reduceSum ? "sum" : (np ? "max" : "amax")
             return (np ? "\(x).\(f)(axis=\(axes), keepdims=\(keep))" : "\(x).\(f)(dim=\(axes), keepdim=\(keep))", [])
+        case .cast:
+            // The fuzzer's QDQ, MixedPrec and MDtype operators insert casts: a reproducer of their defects needs them.
+            let to = str("to", "f32")
+            let names = ["f32": "float32", "f64": "float64", "f16": "float16", "bf16": "bfloat16", "i32": "int32", "i64": "int64", "bool": "bool"]
+            guard let name = names[to], !(np && to == "bf16") else { throw Unsupported(op: "Cast(to=\(to))") }
+            return (np ? "\(x).astype(np.\(name == "bool" ? "bool_" : name))" : "\(x).to(torch.\(name))", [])
         default:
             throw Unsupported(op: node.op.rawValue)
         }

@@ -206,6 +206,30 @@ struct NamedNodeExecutor: MutantExecutor {
         #expect(lost.terminationStatus == 1 && lostOutput.contains("not propagated"), "\(lostOutput)")
     }
 
+    /// The fuzzer's dtype operators insert casts; the PyTorch reproducer wrote "cannot check here: op Cast is not
+    /// written out" (exit 2) for every defect found through them.
+    @Test func aPyTorchReproducerWritesCasts() throws {
+        let python = try TriageAcceptanceTests.python()
+        let dir = try TriageTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let seed = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let op = try #require(OperatorCatalog.named("MDtype"))
+        var rng = SplitMix64(seed: 4, stream: "cast")
+        let record = try #require(op.propose(seed, position: .any, rng: &rng))
+        let model = try op.apply(record, to: seed)
+        #expect(model.graph.nodes.contains { $0.op == .cast }, "\(record)")
+        let out = dir.appendingPathComponent("D7").path
+        _ = try ReproducerWriter(controls: []).write(defect: try Self.defect(frameworks: "pytorch"), candidate: ReductionCandidate(model: model, inputs: model.inputs()),
+                                                     reduction: nil, planted: [], to: out)
+        let text = try String(contentsOfFile: out + "/repro_pytorch.py", encoding: .utf8)
+        #expect(text.contains(".to(torch."), "\(text.prefix(2000))")
+        let run = try TriageAcceptanceTests.run(python, "repro_pytorch.py", in: out)
+        run.waitUntilExit()
+        let output = (try? String(contentsOfFile: out + "/repro_pytorch.py.out", encoding: .utf8)) ?? ""
+        #expect(run.terminationStatus == 0 || run.terminationStatus == 1, "\(run.terminationStatus): \(output)")
+        #expect(!output.contains("cannot check here"), "\(output)")
+    }
+
     /// A rewrite replaces the folder whole (an earlier run's inputs and scripts do not linger), and a folder
     /// holding anything a reproducer does not is refused, its files kept.
     @Test func aReproducerFolderIsReplacedWholeAndNothingElseIsTouched() throws {
