@@ -44,7 +44,7 @@ struct BugReportWriter {
         }
         lines += ["", "## \(headings.steps)", "", "```sh"]
         for s in scripts { lines.append("python3 \(s)") }
-        lines += ["```", "", "Each script is standalone (the framework and numpy only); it loads `model/weights.safetensors`, the inputs (`input_*.npy`) and the float64 expected outputs (`expected_*.npy`), prints expected vs actual and exits 1 when the defect shows. `model/graph.json` is the model in DefectLab's IR" + "."
+        lines += ["```", "", "Each script is standalone (the framework and numpy only); it loads `model/weights.safetensors`, the inputs (`input_*.npy`) and the float64 expected outputs (`expected_*.npy`), prints expected vs actual and exits 1 when the defect shows (a crash kills the process instead, as the framework's did). `model/graph.json` is the model in DefectLab's IR" + "."
                   + (builder ? " A script for a framework whose model is not written out layer by layer here builds it from `model/graph.json` with DefectLab's own builder for that framework, copied into `builder/` (the code that found the defect; it uses that framework and numpy only)." : "")]
         lines += ["", "## \(headings.expected)", "", "The outputs of the float64 reference interpreter, within a mean relative distance of 1e-3:", ""]
         lines += expectedHead.map { "- \($0)" }

@@ -93,7 +93,8 @@ struct ReproducerScript {
             if control { lines.append("Control: this framework is not implicated; on the same model it should match the reference.") }
         }
         lines.append("")
-        lines.append("Run: python3 \(fileName). Exit 1 (with expected vs actual) when the defect shows, 2 when an op")
+        lines.append("Run: python3 \(fileName). Exit 1 (with expected vs actual) when the defect shows (a crash: the process")
+        lines.append("dies, 139 as of signal 11, as the framework's did), 2 when an op")
         lines.append("is not written out here, 0 when the outputs match the float64 reference (mean relative distance")
         lines.append("<= TOLERANCE, NaN/Inf exactly where the reference has them).")
         // Titles quote error messages: keep them from closing the docstring or starting an escape.

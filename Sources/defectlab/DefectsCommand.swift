@@ -156,7 +156,7 @@ struct DefectsReduce: ParsableCommand {
 struct DefectsRepro: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repro", abstract: "Reduce a defect and write its self-contained reproducer folder.",
-        discussion: "Writes DIR (default Reports/defects/D<id>/): model/graph.json, model/weights.safetensors (model/model.onnx when ONNX Runtime is implicated), input_*.npy, expected_*.npy (float64 reference), repro_<framework>.py per implicated framework (numpy-only for the simulated 'faulty' framework), control_pytorch.py (the same model where it should pass) and bug-report.md. Nothing is written outside DIR.")
+        discussion: "Writes DIR (default Reports/defects/D<id>/): model/graph.json, model/weights.safetensors (model/model.onnx when ONNX Runtime is implicated or a control), input_*.npy, expected_*.npy (float64 reference), repro_<framework>.py per implicated framework (numpy-only for the simulated 'faulty' framework), control_<framework>.py for PyTorch and, with the framework venv, ONNX Runtime where they are not implicated (the same model where it should pass) and bug-report.md. Nothing is written outside DIR.")
 
     @Argument(help: "Defect id (see `defectlab defects list`); omit with --all.")
     var id: String?
@@ -182,7 +182,9 @@ struct DefectsRepro: ParsableCommand {
             let campaignID = try campaign.map { try triage.queries.campaignID($0) }
             var failed = 0
             let progress: (Int64, Int, Int) -> Void = { id, k, n in FileHandle.standardError.write(Data("[\(k)/\(n)] reducing D\(id) and writing its reproducer\n".utf8)) }
-            for (id, result) in try triage.reproduceAll(campaign: campaignID, base: out ?? "Reports/defects", progress: progress) {
+            let results = try triage.reproduceAll(campaign: campaignID, base: out ?? "Reports/defects", progress: progress)
+            if results.isEmpty { print("No defects\(campaign.map { " in campaign \($0)" } ?? "") (run a campaign: defectlab fuzz); nothing written") }
+            for (id, result) in results {
                 switch result {
                 case .success(let f): print("D\(id): \(f.path) (\(f.scripts.values.sorted().joined(separator: ", ")))")
                 case .failure(let e): failed += 1; print("D\(id): failed: \(e)")
