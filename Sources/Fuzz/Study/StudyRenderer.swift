@@ -11,12 +11,15 @@ public enum StudyRenderer {
 
     public static func table(_ report: StudyReport) -> String {
         func pct(_ v: Double?) -> String { v.map { String(format: "%5.1f%%", $0 * 100) } ?? "    - " }
+        // As wide as the longest name ("mixed-backbone" was cut to "mixed-backbo").
+        let width = max(12, report.operators.map(\.operator_.count).max() ?? 0)
         var lines = ["study \(report.study): seeds \(report.seeds.joined(separator: ",")), \(report.rounds) rounds, seed \(report.seed), frameworks \(report.frameworks.joined(separator: ","))",
-                     "operator     family         mutants illegal  rate   study  rejected  n/a  secs    change    inconsistency"]
+                     "operator".padding(toLength: width, withPad: " ", startingAt: 0)
+                        + " family         mutants illegal  rate   study  rejected  n/a  secs    change    inconsistency"]
         for r in report.operators {
             let inc = (r.pairInconsistency.values.max() ?? r.referenceDistance.values.max()).map { String(format: "%.3g", $0) } ?? "-"
             lines.append(String(format: "%@ %@ %7d %7d %@ %@ %8d %4d %6.3f %9.3g %@",
-                                r.operator_.padding(toLength: 12, withPad: " ", startingAt: 0), r.family.padding(toLength: 14, withPad: " ", startingAt: 0),
+                                r.operator_.padding(toLength: width, withPad: " ", startingAt: 0), r.family.padding(toLength: 14, withPad: " ", startingAt: 0),
                                 r.mutants, r.illegal, pct(r.illegalRate), pct(r.studyRate), r.rejectedByConstraints, r.inapplicable, r.meanSeconds,
                                 r.outputChange, inc))
         }
