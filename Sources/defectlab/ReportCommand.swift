@@ -74,7 +74,7 @@ struct ReportCoverageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coverage",
         abstract: "HP subtypes of labelled issues beside those of the fuzzer's unique defects: which it reaches, which never.",
-        discussion: "Mined side: the adjudicated subtype label, else the annotators' strict majority (ties left out). "
+        discussion: "Mined side: the adjudicated subtype label, else the annotators' most frequent label (ties left out). "
             + "Fuzzed side: unique defects per subtype, with raw findings beside them; reached = any finding in the subtype.")
 
     enum Format: String, ExpressibleByArgument { case table, json, md }

@@ -45,7 +45,7 @@ import Testing
         let error = try #require(throws: AnnotationError.self) {
             try SampleDraw.draw(SampleRequest(name: "p", perFramework: 10, seed: 1, preset: "pytroch"), in: f.store)
         }
-        #expect(error.message.contains("preset 'pytroch'") && error.message.contains("presets filtered here: pytorch"), "\(error.message)")
+        #expect(error.message.contains("preset 'pytroch'") && error.message.contains("presets that selected issues here: pytorch"), "\(error.message)")
         #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sample")! } == 0)
     }
 
