@@ -40,11 +40,7 @@ public enum RatingsExporter {
                           rationale: row["rationale"])
             }
         }
-        switch format {
-        case .long: return long(rows)
-        case .jsonl: return try jsonl(rows)
-        case .wide: fatalError("handled above")
-        }
+        return format == .jsonl ? try jsonl(rows) : long(rows)
     }
 
     struct ExportRow {
