@@ -37,7 +37,7 @@ public struct DiffReport: Codable, Sendable {
 
     public func table() -> String {
         func num(_ v: Double?, _ f: String = "%.2e") -> String { v.map { String(format: f, $0) } ?? "-" }
-        let widths = [20, 14, 11, 10, 10, 22, 10, 8]
+        let widths = [20, 14, 13, 10, 10, 22, 10, 8]
         func row(_ cells: [String]) -> String { zip(cells, widths).map { $0.padding(toLength: Swift.max($1, $0.count + 1), withPad: " ", startingAt: 0) }.joined() }
         var lines = ["model \(model)  (\(modelHash.prefix(12)), seed \(seed))",
                      row(["framework", "version", "status", "max dev", "mean dev", "worst node", "time ms", "peak MB"])]
@@ -82,13 +82,23 @@ extension DiffReport {
         return out
     }
 
-    public func perNodeTable(order: [String]) -> String {
+    /// Nodes in `graphOrder` (the model's own order, where a deviation's path can be read from the top), any
+    /// others after; aligned columns under a header of their own.
+    public func perNodeTable(order: [String], graphOrder: [String] = []) -> String {
         guard let perNode else { return "" }
         let names = order.filter { perNode[$0] != nil }
         let nodes = Set(perNode.values.flatMap(\.keys))
-        var lines = ["per-node mean |Δ| vs reference: node  " + names.joined(separator: "  ")]
-        for node in nodes.sorted() {
-            lines.append(node + "  " + names.map { perNode[$0]?[node].map { String(format: "%.1e", $0) } ?? "-" }.joined(separator: "  "))
+        let rank = Dictionary(graphOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let ordered = nodes.sorted { (rank[$0] ?? .max, $0) < (rank[$1] ?? .max, $1) }
+        let width = max(4, (ordered.map(\.count).max() ?? 0)) + 2
+        let columns = names.map { max(9, $0.count + 2) }
+        func row(_ first: String, _ cells: [String]) -> String {
+            first.padding(toLength: width, withPad: " ", startingAt: 0)
+                + zip(cells, columns).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined()
+        }
+        var lines = ["per-node mean |Δ| vs reference", row("node", names)]
+        for node in ordered {
+            lines.append(row(node, names.map { perNode[$0]?[node].map { String(format: "%.1e", $0) } ?? "-" }))
         }
         return lines.joined(separator: "\n")
     }

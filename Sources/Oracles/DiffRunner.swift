@@ -70,8 +70,11 @@ public struct DiffRunner: Sendable {
         var results: [String: ExecutionResult] = [:], versions: [String: String] = [:], training: [String: ExecutionResult] = [:]
         for (name, base) in zip(options.frameworks, bases) {
             guard case .success(let caps)? = started[base], let worker = pool.custom(base) ?? (try? pool.worker(base)) else {
-                var r = ExecutionResult(framework: name, status: .crash, stage: "load")
-                if case .failure(let e)? = started[base] { r.message = e.message }
+                // A worker that does not start is this machine's set-up, not a defect of the framework: the model is
+                // not run there (no finding), and the message says what to check.
+                var r = ExecutionResult(framework: name, status: .unsupported, stage: "load")
+                let reason = if case .failure(let e)? = started[base] { e.message } else { "no worker" }
+                r.message = "the worker does not start here (\(reason)); `defectlab doctor` checks the framework venv"
                 results[name] = r
                 continue
             }

@@ -53,6 +53,9 @@ struct DiffCommand: ParsableCommand {
             throw ValidationError("give exactly one of --model NAME, --load DIR or --all-seeds")
         }
         guard inputs >= 1, repeats >= 1, trainSteps >= 0 else { throw ValidationError("--inputs and --repeats must be ≥ 1, --train-steps ≥ 0") }
+        // A timeout of 0 or NaN filed a hang on every framework; a NaN learning rate, NaN losses everywhere.
+        guard timeout.isFinite, timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
+        guard learningRate.isFinite, learningRate > 0 else { throw ValidationError("--learning-rate must be a positive number") }
     }
 
     static func resolve(_ name: String) throws -> ZooEntry {
@@ -90,7 +93,11 @@ struct DiffCommand: ParsableCommand {
     }
 
     func run() throws {
-        let names = frameworks == "all" ? FrameworkKind.all : frameworks.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        var seen = Set<String>()
+        // Each framework once: a repeated name ran twice and counted twice in the oracles' "some"/"all".
+        let names = (frameworks == "all" ? FrameworkKind.all : frameworks.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
+            .filter { !$0.isEmpty && seen.insert($0).inserted }
+        guard !names.isEmpty else { throw ValidationError("--frameworks names no framework (a comma list, or all)") }
         for n in names where FrameworkKind.base(of: n) == nil {
             throw ValidationError("unknown framework '\(n)'; known: \((FrameworkKind.all + FrameworkKind.variants.keys.sorted()).joined(separator: ", "))")
         }
@@ -107,16 +114,20 @@ struct DiffCommand: ParsableCommand {
         let runner = DiffRunner(pool: pool, mapping: mapping)
         let store = try db.open()
         var reports: [DiffReport] = []
+        var nodeOrders: [String: [String]] = [:]
         let models = allSeeds ? ModelZoo.entries.map(\.name) : [self.model]
         for (k, model) in models.enumerated() {
             var merged: DiffReport?
+            var graphOrder: [String] = []
             for (i, subject) in try subjects(model).enumerated() {
+                if i == 0 { graphOrder = subject.graph.nodes.map(\.name) }
                 var o = options
                 if i > 0 { o.trainSteps = 0 }
                 let report = try runner.run(subject, o).report
                 merged = merged.map { DiffReport.merge($0, report) } ?? report
             }
             guard let report = merged else { continue }
+            nodeOrders[report.model] = graphOrder
             try FindingRecorder.record(report, in: store)
             reports.append(report)
             // Progress on stderr (stdout holds the table or the JSON).
@@ -128,7 +139,7 @@ struct DiffCommand: ParsableCommand {
         if format == .json {
             print(reports.count == 1 ? reports[0].json() : "[" + reports.map { $0.json() }.joined(separator: ",\n") + "]")
         } else {
-            for r in reports { print(r.table() + (perNode ? "\n" + r.perNodeTable(order: names) : "")) }
+            for r in reports { print(r.table() + (perNode ? "\n" + r.perNodeTable(order: names, graphOrder: nodeOrders[r.model] ?? []) : "")) }
         }
     }
 }

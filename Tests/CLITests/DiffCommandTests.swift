@@ -52,6 +52,39 @@ import Testing
         #expect(r.stderr.contains("unknown framework 'caffe'"))
     }
 
+    /// Values that cannot mean anything are usage errors: a timeout of 0 filed a hang everywhere, a NaN learning
+    /// rate NaN losses, an empty list an internal error.
+    @Test func meaninglessValuesAreUsageErrors() throws {
+        for args in [["--timeout", "0"], ["--timeout=-1"], ["--learning-rate", "nan"], ["--learning-rate=-0.1"], ["--frameworks", ""]] {
+            let r = try CLIProcess.run(["diff", "--model", "lenet5", "--db", "/tmp/defectlab-never-\(UUID().uuidString).sqlite"] + args)
+            #expect(r.status == 64, "\(args): \(r.status) \(r.stderr)")
+        }
+    }
+
+    /// A loss every framework shares is the model's or the learning rate's: no E2 (one was filed per framework);
+    /// a worker that does not start is this machine's set-up, not a G3 defect; a framework named twice runs once.
+    @Test func sharedLossesAndBrokenWorkersAreNoFindings() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("d.sqlite").path
+        let diverging = try CLIProcess.run(["diff", "--model", "lstm-regressor", "--frameworks", "pytorch,jax,pytorch", "--train-steps", "3",
+                                            "--learning-rate", "1000", "--format", "json", "--db", db])
+        #expect(diverging.status == 0, "\(diverging.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(diverging.stdout.utf8)) as? [String: Any])
+        #expect((object["frameworks"] as? [[String: Any]])?.count == 2)
+        #expect((object["findings"] as? [Any])?.isEmpty == true, "\(diverging.stdout.suffix(600))")
+        let shadow = dir.appendingPathComponent("shadow/torch")
+        try FileManager.default.createDirectory(at: shadow, withIntermediateDirectories: true)
+        try "raise ImportError('shadowed for the test')\n".write(to: shadow.appendingPathComponent("__init__.py"), atomically: true, encoding: .utf8)
+        let broken = try CLIProcess.run(["diff", "--model", "lenet5", "--frameworks", "pytorch,onnxruntime", "--format", "json", "--db", db],
+                                        environment: ["PYTHONPATH": dir.appendingPathComponent("shadow").path])
+        #expect(broken.status == 0, "\(broken.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(broken.stdout.utf8)) as? [String: Any])
+        let pytorch = (report["frameworks"] as? [[String: Any]])?.first { $0["name"] as? String == "pytorch" }
+        #expect(pytorch?["status"] as? String == "unsupported", "\(broken.stdout.prefix(800))")
+        #expect((report["findings"] as? [Any])?.isEmpty == true, "\(broken.stdout.suffix(600))")
+    }
+
     @Test func exportsACheckedONNXModel() throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
