@@ -7,6 +7,8 @@ import Store
 /// trackers' secondary limits ask for. Each series (one label filter) walks its pages in `updated` order;
 /// every page is committed together with the series' next URL, so a restart continues at the page in flight.
 public final class Crawler {
+    /// The missing-comments note is said once a run, not once per label series.
+    private var notedMissingComments = false
     let options: CrawlOptions
     let api: TrackerAPI
     let client: HTTPClient
@@ -105,8 +107,9 @@ public final class Crawler {
                 since = TrackerTime.format(e - options.overlapSeconds)
                 // An incremental pass fetches comments only for issues changed since the mark: those an earlier
                 // run stored without --comments stay without them (the run would otherwise say done, unsaid).
-                if options.comments, case let missing = try db.issuesMissingComments(), missing > 0 {
-                    progress.log("note: \(missing) stored issues have comments on the tracker but none here (stored by a run without --comments); this incremental pass fetches comments only for issues changed since \(mark); crawl into a fresh --db for all of them")
+                if options.comments, !notedMissingComments, case let missing = try db.issuesMissingComments(), missing > 0 {
+                    notedMissingComments = true
+                    progress.log("note: \(missing) stored issues count comments on the tracker but have none stored (stored by a run without --comments, or their comments were deleted since); this incremental pass fetches comments only for issues changed since \(mark); crawl into a fresh --db for all of them")
                 }
                 if let floor = options.since {
                     progress.log("note: --since \(floor) is not used: this series goes on from its high-water mark \(mark) (a new --db starts afresh)")

@@ -136,8 +136,9 @@ public enum IssueBrowser {
                 rows = [exact]
             }
             guard let row = rows.first else { return nil }
-            // One number in several repositories: which one is meant is the user's to say, not the first row's.
-            if rows.count > 1, repo == nil {
+            // One number in several repositories: which one is meant is the user's to say, not the first row's
+            // (with --repo too, where it matches several spellings and none exactly).
+            if rows.count > 1 {
                 let repos = rows.map { "\($0["owner"] as String)/\($0["name"] as String)" }
                 throw CrawlError(.badInput, "issue \(number) is in \(rows.count) repositories (\(repos.joined(separator: ", "))): pass --repo OWNER/REPO")
             }

@@ -55,6 +55,10 @@ public struct DiffRunner: Sendable {
         public var training: [String: ExecutionResult]
     }
 
+    /// The stage of a framework whose worker did not start: nothing ran there, so it is neither a finding nor a
+    /// declared capability gap, and `diff` fails (the set-up needs mending, `defectlab doctor` says how).
+    public static let notStarted = "start"
+
     /// `baseline`: the same frameworks' results on the seed this model was derived from, for the slowdown
     /// oracle (a model is slow relative to its own seed, against the other frameworks).
     public func run(_ subject: DiffSubject, _ options: DiffOptions, baseline: [String: ExecutionResult]? = nil) throws -> Run {
@@ -72,7 +76,7 @@ public struct DiffRunner: Sendable {
             guard case .success(let caps)? = started[base], let worker = pool.custom(base) ?? (try? pool.worker(base)) else {
                 // A worker that does not start is this machine's set-up, not a defect of the framework: the model is
                 // not run there (no finding), and the message says what to check.
-                var r = ExecutionResult(framework: name, status: .unsupported, stage: "load")
+                var r = ExecutionResult(framework: name, status: .unsupported, stage: Self.notStarted)
                 let reason = if case .failure(let e)? = started[base] { e.message } else { "no worker" }
                 r.message = "the worker does not start here (\(reason)); `defectlab doctor` checks the framework venv"
                 results[name] = r

@@ -20,9 +20,17 @@ public enum DiffSummary {
         }
         let findings = reports.flatMap { r in r.findings.map { (r.model, $0) } }
         out += ["", "## Findings (\(findings.count))", ""]
-        if findings.isEmpty { out.append("None: every unmutated seed agrees with the reference.") }
+        let notStarted = Set(reports.flatMap { r in r.frameworks.filter { $0.stage == DiffRunner.notStarted }.map(\.name) }).sorted()
+        if findings.isEmpty {
+            out.append(notStarted.isEmpty ? "None: every unmutated seed agrees with the reference."
+                                          : "None among the frameworks that ran (\(notStarted.joined(separator: ", ")) did not start: see below).")
+        }
         for (model, f) in findings {
             out.append("- **\(f.taxonomy)** \(f.symptom) · \(model) · \(f.frameworks.joined(separator: ", ")) · stage \(f.stage ?? "-") · node \(f.node ?? "-") — \(f.detail)")
+        }
+        if !notStarted.isEmpty {
+            out += ["", "## Frameworks that did not start (\(notStarted.count))", ""]
+            out += notStarted.map { "- \($0): its worker does not start on this machine; nothing ran there (`defectlab doctor` checks the venv)" }
         }
         let gaps = Set(reports.flatMap(\.gaps)).sorted()
         out += ["", "## Capability gaps (\(gaps.count))", ""]

@@ -44,7 +44,7 @@ struct OracleSuite {
             var o = FrameworkOutcome(name: name, version: versions[name], status: Self.status(r.status), stage: r.stage,
                                      timeMs: r.medianMs, peakMB: r.peakMB, wallMs: r.wallMs, workerMs: r.workerMs,
                                      message: r.message, signal: r.signal)
-            if r.status == .unsupported { gaps.append("\(name): \(r.message ?? "unsupported")") }
+            if r.status == .unsupported, r.stage != DiffRunner.notStarted { gaps.append("\(name): \(r.message ?? "unsupported")") }
             if r.status == .ok {
                 var devs: [Deviation] = []
                 for (i, ref) in reference.outputs.enumerated() {
@@ -299,7 +299,7 @@ struct OracleSuite {
         let healthy = peers.filter { !LossCurve.diverges($0.1, factor: thresholds.lossDivergence) }
         for (name, losses) in curves {
             if losses.contains(where: { !$0.isFinite }) {
-                if !peers.isEmpty {
+                if !healthy.isEmpty {
                     file(.abnormalLoss, stage: "train", frameworks: [name], total: total, node: nil, detail: "non-finite training loss: \(losses)")
                 }
                 continue

@@ -176,7 +176,7 @@ struct CrawlArguments: ParsableArguments {
             // A page is stored whole, with its comments: a budget spent before the first page is complete (the
             // probe and the label list come first on every run) stops the next run at the same place.
             print("stopped by --max-requests: \(summary)")
-            FileHandle.standardError.write(Data("defectlab: error: --max-requests \(maxRequests ?? 0) ran out before one page of issues was complete (a page is stored with its comments); the same command would stop at the same place: raise --max-requests\n".utf8))
+            FileHandle.standardError.write(Data("defectlab: error: --max-requests \(maxRequests ?? 0) ran out before one page of issues was complete (each run asks for the token's quota and the label list first, and a page is stored with its comments, so the same budget would stop again there): raise --max-requests\n".utf8))
             throw ExitCode(1)
         case .budgetStopped:
             print("stopped by --max-requests: \(summary); run the same command again to continue")

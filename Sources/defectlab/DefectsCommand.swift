@@ -183,7 +183,7 @@ struct DefectsRepro: ParsableCommand {
             var failed = 0
             let progress: (Int64, Int, Int) -> Void = { id, k, n in FileHandle.standardError.write(Data("[\(k)/\(n)] reducing D\(id) and writing its reproducer\n".utf8)) }
             let results = try triage.reproduceAll(campaign: campaignID, base: out ?? "Reports/defects", progress: progress)
-            if results.isEmpty { print("No defects\(campaign.map { " in campaign \($0)" } ?? "") (run a campaign: defectlab fuzz); nothing written") }
+            if results.isEmpty { print(campaign.map { "No defects in campaign \($0); nothing written" } ?? "No defects (run a campaign: defectlab fuzz); nothing written") }
             for (id, result) in results {
                 switch result {
                 case .success(let f): print("D\(id): \(f.path) (\(f.scripts.values.sorted().joined(separator: ", ")))")

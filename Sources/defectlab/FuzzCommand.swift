@@ -120,6 +120,8 @@ struct FuzzCommand: ParsableCommand {
             _ = try target.planted()
         } catch let error as CampaignError {
             throw ValidationError(error.detail)
+        } catch let error as MutationError {
+            throw ValidationError(error.detail)
         } catch {
             throw ValidationError("\(error)")
         }

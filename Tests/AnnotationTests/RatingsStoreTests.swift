@@ -129,6 +129,9 @@ import Testing
         #expect(again.ratingsUnchanged == 1 && again.ratingsAdded == 0)
         let remarks = try db.read { try String.fetchAll($0, sql: "SELECT kind || ':' || COALESCE(text, '') FROM annotation_remark ORDER BY id") }
         #expect(remarks == ["note:look at the trace", "unsure:"])
+        // An older file's note does not replace the one standing.
+        _ = try importText("item,rater,label,time,note\nI-1,alice,B1,2001-01-01T00:00:00Z,an old note\n", name: "c.csv", into: db)
+        #expect(try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM annotation_remark") } == 2)
     }
 
     /// A note on a final label, a rationale on an annotator's, an unknown method: refused with the line.

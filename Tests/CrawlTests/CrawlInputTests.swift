@@ -112,5 +112,8 @@ struct CrawlInputTests {
         #expect(exact.status == 0 && exact.stdout.contains("title in pytorch"), "\(exact.stdout) \(exact.stderr)")
         let bare = try runCommand(Binaries.defectlab, ["issues", "show", "5", "--db", db])
         #expect(bare.status != 0 && bare.stderr.contains("pass --repo"), "\(bare.stderr)")
+        // A --repo matching both spellings and neither exactly is as ambiguous.
+        let neither = try runCommand(Binaries.defectlab, ["issues", "show", "5", "--repo", "PYTORCH/PYTORCH", "--db", db])
+        #expect(neither.status != 0 && neither.stderr.contains("2 repositories"), "\(neither.stdout) \(neither.stderr)")
     }
 }

@@ -124,17 +124,23 @@ public struct RatingsImporter: Sendable {
     static func remark(_ given: ImportedRating.Provenance, item: Int64, annotator: Int64, time: String, db: Database) throws {
         func latest(_ kinds: [String]) throws -> Row? {
             try Row.fetchOne(db, sql: """
-                SELECT kind, text FROM annotation_remark WHERE item_id = ? AND annotator_id = ? AND kind IN (\(kinds.map { _ in "?" }.joined(separator: ", ")))
+                SELECT kind, text, created_at FROM annotation_remark WHERE item_id = ? AND annotator_id = ? AND kind IN (\(kinds.map { _ in "?" }.joined(separator: ", ")))
                 ORDER BY id DESC LIMIT 1
                 """, arguments: StatementArguments([item, annotator]) + StatementArguments(kinds))
         }
         let insert = "INSERT INTO annotation_remark (item_id, annotator_id, kind, text, created_at) VALUES (?, ?, ?, ?, ?)"
-        if let note = given.note, try latest(["note"])?["text"] as String? != note {
-            try db.execute(sql: insert, arguments: [item, annotator, "note", note, time])
+        // A remark dated before the one standing (an older export imported again) does not replace it.
+        if let note = given.note {
+            let standing = try latest(["note"])
+            if standing?["text"] as String? != note, !isOlder(time, than: standing?["created_at"]) {
+                try db.execute(sql: insert, arguments: [item, annotator, "note", note, time])
+            }
         }
         if let unsure = given.unsure {
-            let standing = try latest(["unsure", "sure"])?["kind"] as String? == "unsure"
-            if unsure != standing { try db.execute(sql: insert, arguments: [item, annotator, unsure ? "unsure" : "sure", nil, time]) }
+            let row = try latest(["unsure", "sure"])
+            if unsure != (row?["kind"] as String? == "unsure"), !isOlder(time, than: row?["created_at"]) {
+                try db.execute(sql: insert, arguments: [item, annotator, unsure ? "unsure" : "sure", nil, time])
+            }
         }
     }
 
