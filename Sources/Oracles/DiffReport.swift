@@ -84,6 +84,9 @@ extension DiffReport {
 
     /// Nodes in `graphOrder` (the model's own order, where a deviation's path can be read from the top), any
     /// others after; aligned columns under a header of their own.
+    /// Frameworks whose worker did not start (`DiffRunner.notStarted`): nothing ran there.
+    public var notStarted: [FrameworkOutcome] { frameworks.filter { $0.stage == DiffRunner.notStarted } }
+
     public func perNodeTable(order: [String], graphOrder: [String] = []) -> String {
         guard let perNode else { return "" }
         let names = order.filter { perNode[$0] != nil }

@@ -20,7 +20,7 @@ public enum DiffSummary {
         }
         let findings = reports.flatMap { r in r.findings.map { (r.model, $0) } }
         out += ["", "## Findings (\(findings.count))", ""]
-        let notStarted = Set(reports.flatMap { r in r.frameworks.filter { $0.stage == DiffRunner.notStarted }.map(\.name) }).sorted()
+        let notStarted = Set(reports.flatMap(\.notStarted).map(\.name)).sorted()
         if findings.isEmpty {
             out.append(notStarted.isEmpty ? "None: every unmutated seed agrees with the reference."
                                           : "None among the frameworks that ran (\(notStarted.joined(separator: ", ")) did not start: see below).")

@@ -145,7 +145,7 @@ public struct OracleThresholds: Codable, Sendable, Hashable {
 }
 
 public struct OracleError: Error, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable { case badThresholds, reference, noFrameworks, mapping }
+    public enum Code: String, Sendable { case badThresholds, reference, noFrameworks, mapping, notStarted }
     public var code: Code
     public var message: String
     public init(_ code: Code, _ message: String) { self.code = code; self.message = message }

@@ -58,11 +58,6 @@ struct DiffCommand: ParsableCommand {
         guard learningRate.isFinite, learningRate > 0 else { throw ValidationError("--learning-rate must be a positive number") }
     }
 
-    struct DiffSetUpError: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
-    }
-
     static func resolve(_ name: String) throws -> ZooEntry {
         if let e = ModelZoo.entry(named: name) { return e }
         let matches = ModelZoo.entries.filter { $0.name.hasPrefix(name.lowercased() + "-") }.sorted { $0.name.count < $1.name.count }
@@ -148,10 +143,10 @@ struct DiffCommand: ParsableCommand {
         }
         // A framework asked for that could not run is a broken set-up, not a result: said, and the exit status
         // fails (the other frameworks' results and findings are printed and stored).
-        let notStarted = Set(reports.flatMap { r in r.frameworks.filter { $0.stage == DiffRunner.notStarted } }.map(\.name)).sorted()
-        if !notStarted.isEmpty {
-            let why = reports.lazy.flatMap(\.frameworks).first { $0.stage == DiffRunner.notStarted }?.message ?? ""
-            throw DiffSetUpError(message: "\(notStarted.joined(separator: ", ")) did not start: \(why)")
+        let notStarted = reports.flatMap(\.notStarted)
+        if let first = notStarted.first {
+            let names = Set(notStarted.map(\.name)).sorted().joined(separator: ", ")
+            throw OracleError(.notStarted, "\(names) did not start: \(first.message ?? "")")
         }
     }
 }
