@@ -15,12 +15,7 @@ public struct OpContext: Sendable {
 
     /// `values` multiplied, or a `too-large` error where the product overflows or passes `limit`.
     public func product(_ values: [Int], limit: Int = GraphInference.maxElements, _ what: @autoclosure () -> String) throws(ValidityError) -> Int {
-        var result = 1
-        for v in values {
-            let (next, overflow) = result.multipliedReportingOverflow(by: v)
-            guard !overflow, abs(next) <= limit else { throw fail(.tooLarge, "\(what()) \(values) is more than \(limit) elements") }
-            result = next
-        }
+        guard let result = values.checkedProduct(limit: limit) else { throw fail(.tooLarge, "\(what()) \(values) is more than \(limit) elements") }
         return result
     }
 

@@ -54,14 +54,8 @@ public enum Safetensors {
             guard let type = DType(safetensorsName: dtype), type == .f32 else {
                 throw SerializationError(.badTensor, path: path, "tensor '\(name)' has dtype \(dtype); weights are F32")
             }
-            // Checked: a corrupt header's shape [2^62] must be an error, not an overflow trap.
-            var count = 1
-            for dimension in shape {
-                let (next, overflow) = count.multipliedReportingOverflow(by: dimension)
-                guard !overflow, dimension >= 0, next <= Int.max / 4 else {
-                    throw SerializationError(.badTensor, path: path, "tensor '\(name)' has shape \(shape), too large to hold")
-                }
-                count = next
+            guard shape.allSatisfy({ $0 >= 0 }), let count = shape.checkedProduct(limit: Int.max / 4) else {
+                throw SerializationError(.badTensor, path: path, "tensor '\(name)' has shape \(shape), too large to hold")
             }
             guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == count * 4 else {
                 throw SerializationError(.badTensor, path: path, "tensor '\(name)' offsets \(offsets) do not hold shape \(shape)")
