@@ -27,6 +27,9 @@ public struct Capabilities: Codable, Sendable, Hashable {
     /// What else decides the probed sets: the versions of the packages beside the framework and the
     /// environment that picks its device (`runtime_fingerprint` in worker.py); nil from workers that do not say.
     public var fingerprint: String?
+    /// The files the framework's packages were imported from (`package_files` in worker.py): what a cached
+    /// entry is checked against when it is used without starting the worker (`CapabilityCache.lookup`).
+    public var packageFiles: [String] = []
 
     /// One run of the probe suite.
     public struct ProbeSummary: Codable, Sendable, Hashable {
@@ -49,7 +52,7 @@ public struct Capabilities: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case `protocol`, framework, version, device, ops, variants, training, gaps, suspects, probe, fingerprint
-        case unsupportedAttributes = "unsupported_attributes"
+        case unsupportedAttributes = "unsupported_attributes", packageFiles = "package_files"
     }
 
     public init(from decoder: Decoder) throws {
@@ -66,6 +69,7 @@ public struct Capabilities: Codable, Sendable, Hashable {
         suspects = try c.decodeIfPresent([String: String].self, forKey: .suspects) ?? [:]
         probe = try c.decodeIfPresent(ProbeSummary.self, forKey: .probe)
         fingerprint = try c.decodeIfPresent(String.self, forKey: .fingerprint)
+        packageFiles = try c.decodeIfPresent([String].self, forKey: .packageFiles) ?? []
     }
 
     /// What the probed sets are cached under besides the scripts and interpreter: the framework's version, its

@@ -39,6 +39,8 @@ public struct CapabilityCache: Sendable {
     struct Entry: Codable {
         var key: Key
         var capabilities: Capabilities
+        /// `capabilities.packageFiles` → `stamp(of:)` when stored; nil in entries stored before stamps.
+        var stamps: [String: String]?
     }
 
     struct File: Codable {
@@ -49,12 +51,20 @@ public struct CapabilityCache: Sendable {
 
     public func url(framework: String) -> URL { directory.appendingPathComponent("\(framework).json") }
 
-    /// The newest entry for these scripts, interpreter and suite; any version when `version` is nil (a
-    /// listing without starting the worker trusts the last version seen; a starting worker checks it).
+    /// The newest entry for these scripts, interpreter and suite; any version when `version` is nil. A listing
+    /// without starting the worker (`version` nil) cannot ask the framework its version, so it takes the newest
+    /// entry only while the files its packages were imported from are the ones seen when it was stored (an
+    /// upgraded, reinstalled or removed package makes it a miss, and the caller starts the worker); a starting
+    /// worker checks the version itself.
     public func lookup(framework: String, version: String?, scripts: String, interpreter: String, suite: String) -> Capabilities? {
-        load(framework).entries.first { e in
+        let entry = load(framework).entries.first { e in
             e.key.scripts == scripts && e.key.interpreter == interpreter && e.key.suite == suite && (version == nil || e.key.version == version)
-        }?.capabilities
+        }
+        guard let entry else { return nil }
+        if version == nil {
+            guard let stamps = entry.stamps, stamps == Self.stamps(of: entry.capabilities.packageFiles) else { return nil }
+        }
+        return entry.capabilities
     }
 
     public func lookup(_ key: Key) -> Capabilities? {
@@ -66,13 +76,25 @@ public struct CapabilityCache: Sendable {
     public func store(_ capabilities: Capabilities, key: Key) {
         var file = load(key.framework)
         file.entries.removeAll { $0.key == key }
-        file.entries.insert(Entry(key: key, capabilities: capabilities), at: 0)
+        file.entries.insert(Entry(key: key, capabilities: capabilities, stamps: Self.stamps(of: capabilities.packageFiles)), at: 0)
         file.entries = Array(file.entries.prefix(Self.keep))
         let url = url(framework: key.framework)
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         if let data = try? encoder.encode(file) { try? data.write(to: url, options: .atomic) }
+    }
+
+    /// Each file's identity as `stat(2)` gives it (device, inode, size, modification time in nanoseconds), or
+    /// "missing": a reinstalled package gets new files even at the same version.
+    static func stamps(of files: [String]) -> [String: String] {
+        var out: [String: String] = [:]
+        for path in files {
+            var st = stat()
+            out[path] = stat(path, &st) == 0
+                ? "\(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)" : "missing"
+        }
+        return out
     }
 
     func load(_ framework: String) -> File {

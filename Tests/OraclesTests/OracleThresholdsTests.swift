@@ -1,5 +1,5 @@
 import Foundation
-import Oracles
+@testable import Oracles
 import Testing
 
 /// The one `--oracles` format `diff`, `fuzz` and `study` read.
@@ -57,6 +57,28 @@ import Testing
             #expect(error.message.hasPrefix(dir.path + ": unknown key 'relativeDistanse'"))
             #expect(OracleThresholds.validKeys.allSatisfy { error.message.contains($0) })
         }
+    }
+
+    /// A file's problem in the words its author needs: where the JSON breaks (NaN is not JSON), and a key set
+    /// twice, which the JSON parser would have settled silently by keeping one.
+    @Test func loadSaysWhatIsWrongWithTheFile() throws {
+        func message(_ text: String) throws -> String? {
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("oracles-\(UUID().uuidString).json")
+            try Data(text.utf8).write(to: url)
+            defer { try? FileManager.default.removeItem(at: url) }
+            do { _ = try OracleThresholds.load(path: url.path); return nil } catch let error as OracleError {
+                #expect(error.code == .badThresholds && error.message.hasPrefix(url.path + ": "))
+                return String(error.message.dropFirst(url.path.count + 2))
+            }
+        }
+        let nan = try message(#"{"rtol": NaN}"#)
+        #expect(nan?.hasPrefix("not valid JSON") == true && nan?.contains("NaN and Infinity are not JSON") == true, "\(nan ?? "accepted")")
+        #expect(try message("[1, 2]")?.hasPrefix("not a JSON object") == true)
+        #expect(try message(#"{"rtol": 0.1,\#n "atol": 1e-3,\#n "rtol": 0.5}"#) == "'rtol' is set twice; keep one")
+        // Keys inside strings and nested values are not the object's keys.
+        #expect(repeatedKey(in: Data(#"{"a": {"rtol": 1, "rtol": 2}, "b": "rtol\": 1", "rtol": 3}"#.utf8)) == nil)
+        #expect(repeatedKey(in: Data(#"{"x\"y": 1, "x\"y": 2}"#.utf8)) == #"x\"y"#)
+        #expect(try message(#"{"rtol": 0.1, "atol": 1e-3}"#) == nil)
     }
 
     @Test func valuesMustBeNonNegativeNumbers() {

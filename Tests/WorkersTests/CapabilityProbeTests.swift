@@ -94,12 +94,35 @@ import Testing
                       CapabilityCache.Key(framework: "fw", version: "2.0", scripts: "abc", interpreter: "/py", suite: "s2")] {
             #expect(cache.lookup(other) == nil, "\(other)")
         }
-        // A listing without a running worker takes the newest version seen for these scripts.
+        // A listing without a running worker takes the newest version seen for these scripts, while the files
+        // its packages were imported from are the ones it saw.
+        let package = dir.appendingPathComponent("site-packages/fw/__init__.py")
+        try FileManager.default.createDirectory(at: package.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("version = '2.1'\n".utf8).write(to: package)
         var newer = caps
         newer.version = "2.1"
-        cache.store(newer, key: CapabilityCache.Key(framework: "fw", version: "2.1", scripts: "abc", interpreter: "/py", suite: "s1"))
-        #expect(cache.lookup(framework: "fw", version: nil, scripts: "abc", interpreter: "/py", suite: "s1")?.version == "2.1")
+        newer.packageFiles = [package.path]
+        let newerKey = CapabilityCache.Key(framework: "fw", version: "2.1", scripts: "abc", interpreter: "/py", suite: "s1")
+        cache.store(newer, key: newerKey)
+        func listed() -> String? { cache.lookup(framework: "fw", version: nil, scripts: "abc", interpreter: "/py", suite: "s1")?.version }
+        #expect(listed() == "2.1")
         #expect(cache.lookup(key) == caps)
+        // Reinstalled (a new file, even of the same size) or removed: the listing must start the worker.
+        try FileManager.default.removeItem(at: package)
+        #expect(listed() == nil)
+        try Data("version = '2.2'\n".utf8).write(to: package)
+        // (A fixed time: a rewrite within the clock's granularity could otherwise keep the same stamp.)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_000_000_000)], ofItemAtPath: package.path)
+        #expect(listed() == nil)
+        // Started workers check the version themselves: their lookups do not depend on the files.
+        #expect(cache.lookup(newerKey) == newer)
+        cache.store(newer, key: newerKey)
+        #expect(listed() == "2.1")
+        // An entry stored before stamps existed is not trusted by a listing.
+        var file = cache.load("fw")
+        file.entries[0].stamps = nil
+        try JSONEncoder().encode(file).write(to: cache.url(framework: "fw"))
+        #expect(listed() == nil)
     }
 
     @Test func failingProbesBecomeGapsAndCrashesSuspects() throws {
@@ -171,6 +194,8 @@ import Testing
         // it) is not used.
         #expect(probed.runtimeVersion.hasPrefix("\(probed.version) on cpu (torch ") && probed.fingerprint?.contains("numpy") == true,
                 "\(probed.runtimeVersion)")
+        #expect(probed.packageFiles.contains { $0.hasSuffix("/torch/__init__.py") } && probed.packageFiles.allSatisfy { FileManager.default.fileExists(atPath: $0) },
+                "\(probed.packageFiles)")
         let spec = Self.faultSpec(cache: dir)
         let cache = CapabilityCache(directory: dir)
         let url = cache.url(framework: spec.name)

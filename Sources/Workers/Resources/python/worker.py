@@ -160,6 +160,18 @@ def runtime_fingerprint(framework):
     return "; ".join(parts)
 
 
+def package_files(framework):
+    """The files the framework's packages were imported from (each package's `__init__`): a listing that trusts
+    cached capabilities without starting the worker checks they are still the files it saw, so an upgraded,
+    reinstalled or removed package is noticed."""
+    files = []
+    for package in _FINGERPRINT_PACKAGES.get(framework, []):
+        path = getattr(sys.modules.get(package), "__file__", None)
+        if path:
+            files.append(os.path.abspath(path))
+    return files
+
+
 class StageError(Exception):
     def __init__(self, stage, exc):
         super().__init__(str(exc))
@@ -187,7 +199,8 @@ class Worker:
                 "version": self.backend.version, "device": self.backend.device, "pid": os.getpid(),
                 "ops": supported, "unsupported_attributes": getattr(self.backend, "unsupported_attributes", {}),
                 "variants": self.backend.variants, "training": getattr(self.backend, "supports_training", True),
-                "fingerprint": runtime_fingerprint(self.framework)}
+                "fingerprint": runtime_fingerprint(self.framework),
+                "package_files": package_files(self.framework)}
 
     def stage(self, name, fn, *args):
         self.announce(name)
