@@ -9,9 +9,12 @@ public enum LandisKochBand: String, Sendable, Codable, CaseIterable {
     case substantial
     case almostPerfect = "almost perfect"
 
-    /// The band of a coefficient; nil when it is NaN.
+    /// The band of a coefficient; nil when it is NaN. Judged on the value rounded to 9 decimals: a kappa that
+    /// is 0.6 exactly in its fractions (Po 0.8, Pe 0.5) comes out of floating point as 0.6000000000000001,
+    /// which must still read "moderate".
     public init?(_ kappa: Double) {
         guard !kappa.isNaN else { return nil }
+        let kappa = kappa.isFinite ? (kappa * 1e9).rounded() / 1e9 : kappa
         switch kappa {
         case ..<0: self = .poor
         case ...0.20: self = .slight

@@ -24,15 +24,19 @@ public struct LabelTally: Sendable, Equatable {
 public struct MajoritySettlement: Sendable, Equatable {
     public var unanimous = 0
     public var majority = 0
-    public var tiesLeft = 0
+    /// Items without a strict majority (more than half the labels), left for an adjudicator; `ties` of them
+    /// have two labels sharing the top count, the rest only a plurality.
+    public var withoutMajority = 0
+    public var ties = 0
     public var alreadySettled = 0
     /// Items some assigned annotator has not labelled yet: left alone (a decision now would never be revisited).
     public var awaitingLabels = 0
 
-    public init(unanimous: Int = 0, majority: Int = 0, tiesLeft: Int = 0, alreadySettled: Int = 0, awaitingLabels: Int = 0) {
+    public init(unanimous: Int = 0, majority: Int = 0, withoutMajority: Int = 0, ties: Int = 0, alreadySettled: Int = 0, awaitingLabels: Int = 0) {
         self.unanimous = unanimous
         self.majority = majority
-        self.tiesLeft = tiesLeft
+        self.withoutMajority = withoutMajority
+        self.ties = ties
         self.alreadySettled = alreadySettled
         self.awaitingLabels = awaitingLabels
     }
@@ -47,7 +51,7 @@ public enum AdjudicationQueue {
                                in store: DefectLabStore) throws -> [LabelTally] {
         try store.read { db in
             var sql = """
-                SELECT c.item_id, c.annotator_id, c.level, c.label, it.key FROM current_annotation c
+                SELECT c.id, c.created_at, c.item_id, c.annotator_id, c.level, c.label, it.key FROM current_annotation c
                 JOIN item it ON it.id = c.item_id
                 """
             var arguments: StatementArguments = []
@@ -59,28 +63,33 @@ public enum AdjudicationQueue {
             }
             var order: [Int64] = []
             var keys: [Int64: String] = [:]
-            // item → annotator → (label, explicit at this level)
-            var votes: [Int64: [Int64: (String, Bool)]] = [:]
+            // item → annotator → their current row at each level; which one counts is `StoredRatings.current`'s
+            // rule, as agreement reads it.
+            var rows: [Int64: [Int64: (major: StoredRatings.StoredRow?, subtype: StoredRatings.StoredRow?)]] = [:]
             for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
                 let item: Int64 = row["item_id"], annotator: Int64 = row["annotator_id"]
-                let rowLevel: String = row["level"], raw: String = row["label"]
                 if keys[item] == nil { order.append(item); keys[item] = row["key"] }
-                let label: String?
-                let explicit = rowLevel == level.rawValue
-                switch (level, rowLevel) {
-                case (.subtype, "subtype"): label = taxonomy.normalizedLabel(raw, level: .subtype)
-                case (.major, _): label = taxonomy.normalizedLabel(raw, level: .major)
-                default: label = nil
+                let stored = StoredRatings.StoredRow(itemID: item, key: row["key"], framework: nil, rater: nil, level: row["level"],
+                                                     label: row["label"], rowID: row["id"], time: row["created_at"])
+                if stored.level == LabelLevel.major.rawValue {
+                    rows[item, default: [:]][annotator, default: (nil, nil)].major = stored
+                } else {
+                    rows[item, default: [:]][annotator, default: (nil, nil)].subtype = stored
                 }
-                guard let label else { continue }
-                if let existing = votes[item]?[annotator], existing.1, !explicit { continue }
-                votes[item, default: [:]][annotator] = (label, explicit)
+            }
+            var votes: [Int64: [Int64: String]] = [:]
+            for (item, byAnnotator) in rows {
+                for (annotator, pair) in byAnnotator {
+                    guard let row = StoredRatings.current(at: level, major: pair.major, subtype: pair.subtype, taxonomy: taxonomy),
+                          let label = taxonomy.normalizedLabel(row.label, level: level) else { continue }
+                    votes[item, default: [:]][annotator] = label
+                }
             }
             let rank = Dictionary(uniqueKeysWithValues: taxonomy.categories(at: level).enumerated().map { ($1, $0) })
             return order.compactMap { item -> LabelTally? in
                 guard let byAnnotator = votes[item], byAnnotator.count >= 2 else { return nil }
                 var counts: [String: Int] = [:]
-                for (label, _) in byAnnotator.values { counts[label, default: 0] += 1 }
+                for label in byAnnotator.values { counts[label, default: 0] += 1 }
                 let sorted = counts.sorted { $0.value != $1.value ? $0.value > $1.value : (rank[$0.key] ?? 99) < (rank[$1.key] ?? 99) }
                 return LabelTally(itemID: item, key: keys[item]!, counts: sorted.map { ($0.key, $0.value) })
             }
@@ -143,7 +152,11 @@ public enum AdjudicationQueue {
         for tally in try tallies(level: level, sample: sample, taxonomy: taxonomy, in: store) {
             if settled.contains(tally.itemID) { result.alreadySettled += 1; continue }
             if awaiting.contains(tally.itemID) { result.awaitingLabels += 1; continue }
-            guard let label = tally.strictMajority else { result.tiesLeft += 1; continue }
+            guard let label = tally.strictMajority else {
+                result.withoutMajority += 1
+                if tally.counts.count > 1, tally.counts[0].count == tally.counts[1].count { result.ties += 1 }
+                continue
+            }
             toWrite.append((tally.itemID, label, tally.agrees))
         }
         let rows = toWrite, now = Timestamp.now()

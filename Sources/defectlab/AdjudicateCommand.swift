@@ -33,7 +33,8 @@ struct AdjudicateCommand: ParsableCommand {
             let result = try AdjudicationQueue.settleByMajority(level: level, sample: sample, adjudicator: adjudicator ?? "majority",
                                                                 taxonomy: taxonomy, in: store)
             print("\(level.rawValue): settled \(result.unanimous + result.majority) (\(result.unanimous) unanimous, \(result.majority) by majority); "
-                  + "\(result.tiesLeft) ties left for an adjudicator; \(result.alreadySettled) already settled"
+                  + "\(result.withoutMajority) without a strict majority left for an adjudicator (\(result.ties) of them tied); "
+                  + "\(result.alreadySettled) already settled"
                   + (result.awaitingLabels > 0 ? "; \(result.awaitingLabels) still awaiting labels from their annotators (run it again when they are done)" : ""))
             return
         }

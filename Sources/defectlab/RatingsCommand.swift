@@ -64,7 +64,17 @@ struct RatingsExport: ParsableCommand {
     func run() throws {
         // Only a wide export reads the taxonomy (subtypes as major types); long and JSONL write what is stored.
         let taxonomy = format == .wide ? try taxonomyOptions.catalog().loadTaxonomy() : nil
-        let text = try RatingsExporter.export(from: try database.open(mode: .mustExist), format: format, level: level, taxonomy: taxonomy)
+        let store = try database.open(mode: .mustExist)
+        let text = try RatingsExporter.export(from: store, format: format, level: level, taxonomy: taxonomy)
+        if format == .wide {
+            let lost = try RatingsExporter.wideOmissions(from: store, level: level)
+            if lost.labels + lost.finals > 0 {
+                let what = level == .subtype ? "are not in it (no subtype to write)" : "are written as their major types"
+                FileHandle.standardError.write(Data(("note: a wide export holds one \(level.rawValue) label per annotator and item: "
+                    + "\(lost.labels) annotator label(s) and \(lost.finals) adjudicated label(s) given at the "
+                    + "\(level == .subtype ? "major" : "subtype") level \(what); --format long or jsonl keeps every level\n").utf8))
+            }
+        }
         if let output {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output))
         } else {

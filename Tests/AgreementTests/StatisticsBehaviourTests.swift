@@ -14,6 +14,10 @@ import Testing
         #expect(LandisKochBand(0.804) == .almostPerfect)
         #expect(LandisKochBand(1) == .almostPerfect)
         #expect(LandisKochBand(.nan) == nil)
+        // Boundaries reached exactly in fractions but not in floating point: (0.8 - 0.5) / (1 - 0.5).
+        #expect((0.8 - 0.5) / (1 - 0.5) > 0.6)
+        #expect(LandisKochBand((0.8 - 0.5) / (1 - 0.5)) == .moderate)
+        #expect(LandisKochBand(0.2 + 1e-15) == .slight && LandisKochBand(0.6 + 1e-7) == .substantial)
         #expect(LandisKochBand.almostPerfect.rawValue == "almost perfect")
     }
 

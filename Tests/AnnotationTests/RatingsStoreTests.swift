@@ -297,4 +297,77 @@ import Testing
         #expect(svg.hasPrefix("<svg") && svg.contains("E2+E3") && svg.hasSuffix("</svg>\n"))
         #expect(final.csv().split(separator: "\n").count == 1 + 21 * 3)
     }
+
+    /// An annotator's current label at a level is their newest one that speaks to it: a subtype given after a
+    /// major label replaces it at the major level too, a bare major label given after a subtype withdraws the
+    /// subtype unless it agrees; the same for adjudicated labels, and for the tallies adjudication reads.
+    @Test func theNewestLabelIsCurrentAcrossLevels() throws {
+        let db = try store()
+        _ = try importText("""
+            item,rater,label,level,time
+            v1,a,C,major,2025-01-01T00:00:00Z
+            v1,a,B1,subtype,2025-01-02T00:00:00Z
+            v1,b,B1,subtype,2025-01-01T00:00:00Z
+            v2,a,A1,subtype,2025-01-03T00:00:00Z
+            v2,a,C,major,2025-01-02T00:00:00Z
+            v2,b,A1,subtype,2025-01-01T00:00:00Z
+            v3,a,D1,subtype,2025-01-01T00:00:00Z
+            v3,a,E,major,2025-01-02T00:00:00Z
+            v3,b,D2,subtype,2025-01-01T00:00:00Z
+            v3,b,D,major,2025-01-02T00:00:00Z
+            v1,final,A1,subtype,2025-01-04T00:00:00Z
+            v1,final,B,major,2025-01-03T00:00:00Z
+
+            """, name: "levels.csv", into: db, framework: "pytorch")
+        let major = try StoredRatings.load(from: db, level: .major, taxonomy: taxonomy)
+        #expect(major.items.map(\.labels) == [["a": "B", "b": "B"], ["a": "A", "b": "A"], ["a": "E", "b": "D"]])
+        #expect(major.items[0].final == "A", "the subtype final is newer than the major one")
+        let subtype = try StoredRatings.load(from: db, level: .subtype, taxonomy: taxonomy)
+        // v3: a's newer E withdraws D1; b's newer D confirms D2.
+        #expect(subtype.items.map(\.labels) == [["a": "B1", "b": "B1"], ["a": "A1", "b": "A1"], ["b": "D2"]])
+        #expect(subtype.majorOnlyLabels == ["pytorch": 1])
+        let report = try AgreementReport.build(subtype, taxonomy: taxonomy, options: AgreementReport.Options())
+        #expect(report.groups[0].notes.contains { $0.hasPrefix("1 major-only label(s) left out at the subtype level") })
+        let tallies = try AdjudicationQueue.tallies(level: .major, sample: nil, taxonomy: taxonomy, in: db)
+        #expect(tallies.map { $0.counts.map(\.label) } == [["B"], ["A"], ["D", "E"]])
+    }
+
+    /// The bootstrap resamples items by position: the same ratings imported in another row order give the same
+    /// interval for a seed.
+    @Test func theIntervalDoesNotDependOnImportOrder() throws {
+        var rows: [String] = []
+        let labels = ["A1", "B1", "C1", "D1"]
+        for i in 0..<40 {
+            for (r, rater) in ["x", "y", "z"].enumerated() {
+                rows.append("i\(i),\(rater),\(labels[(i * (r + 1) / 3 + (i % 5 == 0 ? r : 0)) % 4])")
+            }
+        }
+        var shuffled = rows
+        var state: UInt64 = 7
+        for i in stride(from: shuffled.count - 1, to: 0, by: -1) {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            shuffled.swapAt(i, Int((state >> 33) % UInt64(i + 1)))
+        }
+        var options = AgreementReport.Options()
+        options.bootstrapReplicates = 300
+        func interval(_ lines: [String], _ name: String) throws -> [Double?] {
+            let db = try store(name)
+            _ = try importText("item,rater,label\n" + lines.joined(separator: "\n") + "\n", name: name + ".csv", into: db)
+            return try AgreementReport.build(try StoredRatings.load(from: db, level: .subtype, taxonomy: taxonomy),
+                                             taxonomy: taxonomy, options: options).groups[0].fleiss.ci
+        }
+        let ordered = try interval(rows, "ordered"), other = try interval(shuffled, "shuffled")
+        #expect(ordered[0] != nil && ordered == other)
+    }
+
+    /// With no item labelled twice there is no agreement to compute: an error that says so, not a table of n/a.
+    @Test func agreementNeedsAnItemLabelledTwice() throws {
+        let db = try store()
+        _ = try importText("item,r1,r2\nc1,A1,\nc2,,B1\nc3,C1,\n", name: "single.csv", into: db)
+        let error = #expect(throws: RatingsError.self) {
+            try AgreementReport.build(try StoredRatings.load(from: db, level: .subtype, taxonomy: taxonomy), taxonomy: taxonomy,
+                                      options: AgreementReport.Options())
+        }
+        #expect(error?.message.hasPrefix("no item has labels from two annotators at the subtype level (3 item(s)") == true)
+    }
 }

@@ -93,7 +93,7 @@ import Testing
         let major = try AdjudicationQueue.open(level: .major, sample: "s", taxonomy: taxonomy, in: f.store)
         #expect(major.map(\.itemID) == [order[1]])
         let settled = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
-        #expect(settled == MajoritySettlement(unanimous: 1, majority: 1, tiesLeft: 1, alreadySettled: 0))
+        #expect(settled == MajoritySettlement(unanimous: 1, majority: 1, withoutMajority: 1, ties: 1, alreadySettled: 0))
         try AdjudicationQueue.record(itemID: order[1], level: .subtype, label: "f1", adjudicator: "eve", method: "manual",
                                      rationale: "numbers differ across GPUs", taxonomy: taxonomy, in: f.store)
         #expect(try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store).isEmpty)
@@ -153,7 +153,7 @@ import Testing
         #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM adjudication")! } == 0)
         try label("c", "G2"); try label("d", "G2")
         let tie = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
-        #expect(tie == MajoritySettlement(tiesLeft: 1))
+        #expect(tie == MajoritySettlement(withoutMajority: 1, ties: 1))
         #expect(try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store).count == 1)
     }
 }

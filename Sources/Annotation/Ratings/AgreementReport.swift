@@ -136,15 +136,18 @@ public struct AgreementReport: Sendable, Encodable {
         return AgreementReport(
             level: ratings.level.rawValue, schemeSize: categories.count,
             bootstrap: ["replicates": UInt64(options.bootstrapReplicates), "seed": options.seed],
-            groups: try groups.map { try group(name: $0.0, items: $0.1, raters: raters, categories: categories, options: options) })
+            groups: try groups.map { try group(name: $0.0, items: $0.1, raters: raters, categories: categories,
+                                               level: ratings.level.rawValue, majorOnlyLabels: ratings.majorOnlyLabels, options: options) })
     }
 
     static func group(name: String, items: [StoredRatings.Item], raters: [String], categories: [String],
-                      options: Options) throws -> Group {
+                      level: String = "subtype", majorOnlyLabels: [String: Int] = [:], options: Options) throws -> Group {
         let index = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, Int32($0)) })
         var codes: [Int32] = []
         var rated = 0
-        for item in items {
+        // In item-key order, not the order the store holds them in: the bootstrap resamples rows by position, so
+        // the same ratings imported in another order must give the same interval for a seed.
+        for item in items.sorted(by: { $0.key < $1.key }) {
             let row = raters.map { item.labels[$0].flatMap { index[$0] } ?? RatingMatrix.missing }
             guard row.contains(where: { $0 >= 0 }) else { continue }
             codes += row
@@ -153,6 +156,10 @@ public struct AgreementReport: Sendable, Encodable {
         let matrix = try RatingMatrix(items: rated, raters: raters.count, categories: categories.count, codes: codes)
         let table = matrix.countTable()
         let fleiss = FleissKappa(table)
+        if name == "all", rated > 0, fleiss.pairedItems == 0 {
+            throw RatingsError(code: .noData, message: "no item has labels from two annotators at the \(level) level "
+                               + "(\(rated) item(s) with one label each): agreement needs items labelled twice or more")
+        }
         var notes: [String] = []
         var ci: [Double?] = [nil, nil]
         if rated > 0 && options.bootstrapReplicates > 0 {
@@ -166,6 +173,10 @@ public struct AgreementReport: Sendable, Encodable {
             notes.append("every item has \(fleiss.minRaters) labels: Fleiss (1971) with SE0 from Fleiss, Nee & Landis (1979)")
         case .generalized:
             notes.append("labels per item vary (\(fleiss.minRaters)–\(fleiss.maxRaters)) or cells are missing: Gwet's generalized Fleiss kappa; SE0, z and p are undefined (null)")
+        }
+        let majorOnly = name == "all" ? majorOnlyLabels.values.reduce(0, +) : majorOnlyLabels[name] ?? 0
+        if majorOnly > 0 {
+            notes.append("\(majorOnly) major-only label(s) left out at the subtype level (no subtype given, or a newer major label replaced it)")
         }
         if fleiss.ratedItems > fleiss.pairedItems {
             notes.append("\(fleiss.ratedItems - fleiss.pairedItems) item(s) with one label count toward category shares only")

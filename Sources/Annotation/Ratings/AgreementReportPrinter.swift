@@ -47,6 +47,8 @@ public enum AgreementReportPrinter {
 
     static func pValue(_ p: Double?) -> String {
         guard let p else { return "n/a" }
+        // Below the smallest normal double the normal tail underflows to 0 (z beyond ~38): a bound, not a value.
+        if p < Double.leastNormalMagnitude { return "< 2.2e-308" }
         return p < 1e-4 ? String(format: "%.2e", p) : String(format: "%.4f", p)
     }
 }

@@ -107,6 +107,17 @@ public enum RatingsExporter {
         enum CodingKeys: String, CodingKey { case item, rater, label, level, time, framework, note, unsure, adjudicator, method, rationale }
     }
 
+    /// What a wide export at `level` cannot hold: the current raw and adjudicated labels given at the other
+    /// level only when exporting subtypes (a major label has no subtype cell), and the labels that become their
+    /// major type when exporting majors. Said beside the export, since re-importing it would lose them.
+    public static func wideOmissions(from store: DefectLabStore, level: LabelLevel) throws -> (labels: Int, finals: Int) {
+        let other = level == .subtype ? LabelLevel.major.rawValue : LabelLevel.subtype.rawValue
+        return try store.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM current_annotation WHERE level = ?", arguments: [other]) ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM current_adjudication WHERE level = ?", arguments: [other]) ?? 0)
+        }
+    }
+
     static func wide(_ ratings: StoredRatings) -> String {
         let raters = ratings.raters
         let hasFinal = ratings.items.contains { $0.final != nil }

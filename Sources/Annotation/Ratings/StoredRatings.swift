@@ -16,54 +16,78 @@ public struct StoredRatings: Sendable, Equatable {
     }
 
     public var level: LabelLevel
+    /// At the subtype level, per framework ("unknown" without one): annotators' labels that are a major type
+    /// only (no subtype given, or a newer major label contradicts their subtype), so they have no label here.
+    public var majorOnlyLabels: [String: Int] = [:]
     public var items: [Item]
 
     /// Every annotator with a label at this level, sorted by name.
     public var raters: [String] { Set(items.flatMap(\.labels.keys)).sorted() }
 
-    /// Loads current labels at `level`. At the major level a subtype label counts as its major type where
-    /// the annotator (or adjudicator) gave no major label of their own.
+    /// Loads current labels at `level`: per annotator (and for the adjudicated label) the newest label that
+    /// speaks to this level. At the major level a subtype label counts as its major type, and the newer of an
+    /// annotator's own major label and their subtype label is current (a rater who refined C into B1 is at
+    /// B). At the subtype level a subtype label is current unless a newer major label contradicts it (a rater
+    /// who moved B1 back to a bare C no longer says B1; a newer B only confirms it). "Newer" is by the label's
+    /// time, then by the order it was stored in.
     public static func load(from store: DefectLabStore, level: LabelLevel, taxonomy: HPTaxonomy) throws -> StoredRatings {
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT i.id AS item_id, i.key, i.framework, n.name AS rater, a.level, a.label
+                SELECT a.id AS row_id, a.created_at, i.id AS item_id, i.key, i.framework, n.name AS rater, a.level, a.label
                 FROM current_annotation a JOIN item i ON i.id = a.item_id JOIN annotator n ON n.id = a.annotator_id
                 ORDER BY i.id, n.name, a.level
                 """).map { StoredRow(itemID: $0["item_id"], key: $0["key"], framework: $0["framework"],
-                                     rater: $0["rater"], level: $0["level"], label: $0["label"]) }
+                                     rater: $0["rater"], level: $0["level"], label: $0["label"], rowID: $0["row_id"],
+                                     time: $0["created_at"]) }
         }
         let finals = try store.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT i.id AS item_id, i.key, i.framework, j.level, j.label
+                SELECT j.id AS row_id, j.created_at, i.id AS item_id, i.key, i.framework, j.level, j.label
                 FROM current_adjudication j JOIN item i ON i.id = j.item_id ORDER BY i.id
                 """).map { StoredRow(itemID: $0["item_id"], key: $0["key"], framework: $0["framework"],
-                                     rater: nil, level: $0["level"], label: $0["label"]) }
+                                     rater: nil, level: $0["level"], label: $0["label"], rowID: $0["row_id"],
+                                     time: $0["created_at"]) }
         }
+        // Per item and voice (an annotator, or nil for the adjudicated label): the current label at each level.
+        struct Voice: Hashable { var item: Int64; var rater: String? }
+        var major: [Voice: StoredRow] = [:], subtype: [Voice: StoredRow] = [:]
         var order: [Int64] = []
         var byID: [Int64: Item] = [:]
-        // Own-level labels first, so a mapped subtype label never overrides a major label given directly.
-        let ownLevel = level.rawValue
-        for row in (rows + finals).sorted(by: { ($0.level == ownLevel ? 0 : 1) < ($1.level == ownLevel ? 0 : 1) }) {
-            let label: String?
-            if row.level == ownLevel {
-                label = row.label
-            } else if level == .major, row.level == LabelLevel.subtype.rawValue {
-                label = taxonomy.major(ofSubtype: row.label)?.id
-            } else {
-                label = nil
-            }
-            guard let label else { continue }
+        for row in rows + finals {
+            let voice = Voice(item: row.itemID, rater: row.rater)
+            if row.level == LabelLevel.major.rawValue { major[voice] = row } else { subtype[voice] = row }
             if byID[row.itemID] == nil {
                 order.append(row.itemID)
                 byID[row.itemID] = Item(id: row.itemID, key: row.key, framework: row.framework, labels: [:], final: nil)
             }
-            if let rater = row.rater {
-                if byID[row.itemID]!.labels[rater] == nil { byID[row.itemID]!.labels[rater] = label }
-            } else if byID[row.itemID]!.final == nil {
-                byID[row.itemID]!.final = label
-            }
         }
-        return StoredRatings(level: level, items: order.sorted().compactMap { byID[$0] })
+        var majorOnly: [String: Int] = [:]
+        for voice in Set(major.keys).union(subtype.keys) {
+            guard let row = current(at: level, major: major[voice], subtype: subtype[voice], taxonomy: taxonomy) else {
+                if voice.rater != nil, level == .subtype { majorOnly[byID[voice.item]!.framework ?? "unknown", default: 0] += 1 }
+                continue
+            }
+            let label = row.level == level.rawValue ? row.label : taxonomy.major(ofSubtype: row.label)!.id
+            if let rater = voice.rater { byID[voice.item]!.labels[rater] = label } else { byID[voice.item]!.final = label }
+        }
+        return StoredRatings(level: level, majorOnlyLabels: majorOnly,
+                             items: order.sorted().compactMap { byID[$0] }.filter { !$0.labels.isEmpty || $0.final != nil })
+    }
+
+    /// Of one voice's current major and subtype rows, the one whose label is current at `level` (a subtype row
+    /// at the major level stands for its major type; see `load`). Shared with the adjudication tallies, so both
+    /// read an annotator the same way.
+    static func current(at level: LabelLevel, major: StoredRow?, subtype: StoredRow?, taxonomy: HPTaxonomy) -> StoredRow? {
+        let subtypeMajor = subtype.flatMap { taxonomy.major(ofSubtype: $0.label)?.id }
+        switch level {
+        case .major:
+            guard let subtype, subtypeMajor != nil else { return major }
+            guard let major else { return subtype }
+            return subtype.isNewer(than: major) ? subtype : major
+        case .subtype:
+            if let major, let subtype, major.isNewer(than: subtype), major.label != subtypeMajor { return nil }
+            return subtype
+        }
     }
 
     struct StoredRow {
@@ -73,5 +97,14 @@ public struct StoredRatings: Sendable, Equatable {
         var rater: String?
         var level: String
         var label: String
+        var rowID: Int64
+        var time: String
+
+        /// Later in time (ISO 8601, parsed), or stored later at the same or an unreadable time. Only rows of one
+        /// table are compared, so their ids are one sequence.
+        func isNewer(than other: StoredRow) -> Bool {
+            if let mine = Timestamp.date(time), let theirs = Timestamp.date(other.time), mine != theirs { return mine > theirs }
+            return rowID > other.rowID
+        }
     }
 }
