@@ -91,6 +91,10 @@ public struct OracleThresholds: Codable, Sendable, Hashable {
             guard let value = try? c.decode(Double.self, forKey: key), value.isFinite, value >= 0 else {
                 throw OracleError(.badThresholds, "'\(key.stringValue)' must be a non-negative number")
             }
+            // A legacy key in seconds is scaled to milliseconds: 1e306 would become infinite.
+            guard (value * scale).isFinite else {
+                throw OracleError(.badThresholds, "'\(key.stringValue)' is too large (\(value))")
+            }
             if let other = seen.updateValue(key.stringValue, forKey: field) {
                 throw OracleError(.badThresholds, "'\(other)' and '\(key.stringValue)' set the same threshold; keep '\(field.rawValue)'")
             }

@@ -70,10 +70,12 @@ public final class DefectLabStore: Sendable {
         config.busyMode = .timeout(busyTimeout)
         let queue: DatabaseQueue
         let current: Bool
+        let someApplied: Bool
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
-            current = try queue.read { db in
-                try StoreMigrations.migrator.hasCompletedMigrations(db) && !StoreMigrations.migrator.hasBeenSuperseded(db)
+            (current, someApplied) = try queue.read { db in
+                (try StoreMigrations.migrator.hasCompletedMigrations(db) && !StoreMigrations.migrator.hasBeenSuperseded(db),
+                 try !StoreMigrations.migrator.appliedIdentifiers(db).isEmpty)
             }
         } catch {
             // Missing, unreadable or not a store: `open` says which, in its words.
@@ -81,6 +83,12 @@ public final class DefectLabStore: Sendable {
             throw StoreError(code: .sql, path: path, message: "cannot read the database: \(error)")
         }
         if current { try? queue.close(); return (path, {}) }
+        // An empty file (a copy that failed) or another program's database opens as an SQLite database with
+        // none of this tool's tables: migrated, it would read as a store with nothing in it.
+        guard someApplied else {
+            try? queue.close()
+            throw StoreError(code: .corrupt, path: path, message: "not a DefectLab database (\(Self.fileSize(path) == 0 ? "an empty file" : "none of its tables"))")
+        }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("defectlab-merge-\(UUID().uuidString)")
         let cleanUp: @Sendable () -> Void = { try? FileManager.default.removeItem(at: folder) }
         do {
@@ -101,6 +109,10 @@ public final class DefectLabStore: Sendable {
             cleanUp()
             throw StoreError(code: .sql, path: path, message: "cannot read the database: \(error)")
         }
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? -1
     }
 
     /// Migrates, tolerating other processes that migrate the same new file at the same moment.

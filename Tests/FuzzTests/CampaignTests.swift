@@ -7,6 +7,7 @@ import ModelIR
 import Workers
 import Store
 import Taxonomy
+import Oracles
 
 @Suite struct CampaignTests {
     @Test(arguments: GuidanceKind.allCases)
@@ -20,6 +21,18 @@ import Taxonomy
         var other = config
         other.seed = 12
         #expect(try FuzzTestSupport.engine(other).run().hashes != a.hashes)
+    }
+
+    /// A campaign's key is its identity: it must encode whatever thresholds it holds (an infinite one made the
+    /// key "fuzz:r2:", shared by every such campaign, so one resumed another).
+    @Test func aKeyNeverComesOutEmpty() {
+        var a = FuzzTestSupport.config(), b = FuzzTestSupport.config(seeds: ["alexnet"], seed: 99)
+        var infinite = OracleThresholds()
+        infinite.slowdownFloorMs = .infinity
+        a.oracles = infinite
+        b.oracles = infinite
+        #expect(a.key.count > "fuzz:r2:".count + 20 && a.key != b.key && a.key.contains("inf"))
+        #expect(!a.json.isEmpty)
     }
 
     @Test func interruptedCampaignResumesToTheSameMutants() throws {

@@ -16,9 +16,9 @@ import Testing
                 for (key, value) in node.attributes {
                     let edits: [AttributeValue]
                     switch value {
-                    case .int: edits = [1 << 62, -(1 << 62), OpContext.maxAttribute, OpContext.maxAttribute + 1].map { .int($0) }
+                    case .int: edits = [1 << 62, -(1 << 62), Int.min, Int.max, OpContext.maxAttribute, OpContext.maxAttribute + 1].map { .int($0) }
                     case .ints(let list) where !list.isEmpty:
-                        edits = [1 << 62, OpContext.maxAttribute, 1 << 40].flatMap { v in
+                        edits = [1 << 62, Int.min, OpContext.maxAttribute, 1 << 40].flatMap { v in
                             [AttributeValue.ints(list.map { _ in v }), .ints([v] + list.dropFirst())]
                         }
                     default: edits = []
@@ -40,6 +40,36 @@ import Testing
             }
         }
         #expect(tried > 500 && refused > tried / 2, "\(refused) of \(tried)")
+    }
+
+    /// Int.min has no magnitude in Int: a bound checked with abs() trapped on it.
+    @Test func theSmallestIntegerIsAnErrorToo() throws {
+        #expect([Int.min].checkedProduct(limit: 1 << 30) == nil)
+        var graph = try baseGraph()
+        graph.nodes[0].attributes["shape"] = .ints([Int.min, 1, 28, 28])
+        #expect(throws: ValidityError.self) { try graph.inferred() }
+    }
+
+    /// Names come from untrusted files and reach terminals, reports and the store: control characters and
+    /// floods are refused, and the error shows the name escaped, never raw.
+    @Test func hostileNamesAreRefused() throws {
+        for bad in ["t\u{1B}[2Jx", "\u{1B}]0;PWNED\u{07}", "a\u{0}b", "x\u{9B}31m", "rtl\u{202E}gpj.exe", String(repeating: "n", count: 2000)] {
+            var node = try baseGraph()
+            let old = node.nodes[1].name
+            node.nodes[1].name = bad
+            for i in node.nodes.indices { node.nodes[i].inputs = node.nodes[i].inputs.map { $0.node == old ? ValueRef(bad, $0.output) : $0 } }
+            node.outputs = node.outputs.map { $0.node == old ? ValueRef(bad, $0.output) : $0 }
+            do { _ = try node.inferred(); Issue.record("accepted \(bad.debugDescription.prefix(40))") } catch {
+                #expect(error.code == .badName && !"\(error)".unicodeScalars.contains { $0.value == 0x1B || $0.value == 0 || $0.value == 0x9B }, "\(error)")
+                #expect("\(error)".count < 400)
+            }
+            var graph = try baseGraph()
+            graph.name = bad
+            #expect(throws: ValidityError.self) { try graph.inferred() }
+        }
+        var fine = try baseGraph()
+        fine.name = "résumé-net ünïcode 模型"
+        _ = try fine.inferred()
     }
 
     @Test func aHugeInputOrReshapeIsTooLarge() throws {

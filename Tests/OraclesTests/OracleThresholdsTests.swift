@@ -43,6 +43,8 @@ import Testing
         #expect(t.relativeDistance == 0.5 && t.slowdownFactor == 3 && t.memoryFactor == 7)
         #expect(t.slowdownFloorMs == 250, "slowdown_floor was in seconds")
         #expect(throws: OracleError.self) { try decode(#"{"tolerance": 0.5, "relativeDistance": 0.1}"#) }
+        // Seconds scaled to milliseconds must stay a number (an infinite threshold made campaign keys unencodable).
+        #expect(throws: OracleError.self) { try decode(#"{"slowdown_floor": 1e306}"#) }
     }
 
     @Test func anUnknownKeyIsRejectedWithTheValidOnes() throws {

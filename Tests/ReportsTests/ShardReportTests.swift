@@ -33,4 +33,23 @@ import Testing
         let html = try ReportsTestSupport.read(out.appendingPathComponent("campaigns-1-to-2.html"))
         #expect(html.contains("<h1>DefectLab campaigns 1, 2 (fuzz)</h1>") && html.contains("2 campaigns of 2 shard(s)"))
     }
+
+    /// A shard that is an empty file (a copy off a volume that failed) or another program's database is not
+    /// "merged, 0 campaigns": it is refused, and the target is left as it was.
+    @Test func anEmptyOrForeignShardIsRefused() throws {
+        let folder = try ReportsTestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let empty = folder.appendingPathComponent("empty.sqlite").path
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        let foreign = folder.appendingPathComponent("foreign.sqlite").path
+        let sqlite = try ReportsTestSupport.run("/usr/bin/env", ["python3", "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE t(x)'); c.commit()", foreign])
+        try #require(sqlite.status == 0, "\(sqlite.stderr)")
+        let target = folder.appendingPathComponent("all.sqlite").path
+        for (shard, reason) in [(empty, "an empty file"), (foreign, "none of its tables")] {
+            let merge = try ReportsTestSupport.defectlab(["merge", shard, "--db", target])
+            #expect(merge.status == 1 && merge.stderr.contains("not a DefectLab database (\(reason))"), "\(merge.status) \(merge.stderr)")
+        }
+        #expect((try? FileManager.default.attributesOfItem(atPath: empty)[.size] as? Int) == 0, "the empty shard was written to")
+    }
 }

@@ -91,8 +91,7 @@ public struct CampaignConfig: Codable, Sendable {
     public var key: String {
         var c = self
         c.budget = .mutants(0)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = Self.encoder
         // r2: the mutant stream changed (guidance learns from draws with no legal edit and MCMC's k1 follows the
         // applied operator; shards own mutants by content; a transposed convolution's neurons are its output
         // channels). A campaign stored by the earlier rules keeps its own key and stays resumable by that build;
@@ -101,9 +100,16 @@ public struct CampaignConfig: Codable, Sendable {
     }
 
     public var json: String {
+        String(decoding: (try? Self.encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    /// Sorted keys, and non-finite numbers as strings: a threshold that is not a number must never make the
+    /// encoding fail, since an empty key would be every such campaign's identity (one would resume another).
+    static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
     }
 
     /// The shard's own stream seed, derived from the campaign seed.

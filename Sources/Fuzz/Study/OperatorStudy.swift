@@ -157,8 +157,7 @@ public struct OperatorStudy: Sendable {
             var study: String, seeds: [String], frameworks: [String], operators: [String], rounds: Int, seed: UInt64
             var planted: [String], oracles: OracleThresholds
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = CampaignConfig.encoder
         let config = StudyConfig(study: study, seeds: seeds, frameworks: executors.map(\.name), operators: operators.map(\.name),
                                  rounds: rounds, seed: seed, planted: planted, oracles: oracles.thresholds)
         return String(decoding: (try? encoder.encode(config)) ?? Data("{}".utf8), as: UTF8.self)

@@ -5,7 +5,7 @@ extension Array where Element == Int {
         var result = 1
         for v in self {
             let (next, overflow) = result.multipliedReportingOverflow(by: v)
-            guard !overflow, abs(next) <= limit else { return nil }
+            guard !overflow, next.magnitude <= limit.magnitude else { return nil }
             result = next
         }
         return result

@@ -60,7 +60,7 @@ public struct OpContext: Sendable {
     public func int(_ key: String, default value: Int? = nil) throws(ValidityError) -> Int {
         switch node.attributes[key] {
         case .int(let v)?:
-            try require(abs(v) <= Self.maxAttribute, .tooLarge, "attribute '\(key)' = \(v) is beyond ±\(Self.maxAttribute)")
+            try require(v.magnitude <= Self.maxAttribute.magnitude, .tooLarge, "attribute '\(key)' = \(v) is beyond ±\(Self.maxAttribute)")
             return v
         case nil:
             if let value { return value }
@@ -83,7 +83,7 @@ public struct OpContext: Sendable {
         if let count {
             try require(result.count == count, .attributeRange, "attribute '\(key)' needs \(count) values, got \(result.count)")
         }
-        try require(result.allSatisfy { abs($0) <= Self.maxAttribute }, .tooLarge,
+        try require(result.allSatisfy { $0.magnitude <= Self.maxAttribute.magnitude }, .tooLarge,
                     "attribute '\(key)' = \(result) holds a value beyond ±\(Self.maxAttribute)")
         return result
     }

@@ -6,12 +6,48 @@ public enum GraphInference {
     /// would otherwise overflow a size or fail to allocate terabytes).
     public static let maxElements = 1 << 30
 
+    /// The longest node or graph name, in UTF-8 bytes: far beyond what the zoo and repeated mutations make
+    /// (`conv_m0_m1...`), far below a name that floods a terminal or the store.
+    public static let maxNameBytes = 1024
+
+    /// Why `name` cannot name a node or a graph, or nil. Control characters (C0, DEL, C1) and the bidirectional
+    /// overrides are refused rather than escaped where shown: names reach tables, reports, reproducer scripts
+    /// and the store, and one rule here covers them all.
+    public static func nameProblem(_ name: String) -> String? {
+        if name.utf8.count > maxNameBytes { return "a name is at most \(maxNameBytes) bytes (this one is \(name.utf8.count))" }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value)
+            || (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) }) {
+            return "a name may not hold control characters"
+        }
+        return nil
+    }
+
+    /// A name as an error may show it: control characters as `\u{..}` escapes, cut to 64 characters.
+    static func shown(_ name: String) -> String {
+        var out = ""
+        for scalar in name.unicodeScalars.prefix(64) {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
+                || (0x2066...0x2069).contains(scalar.value) {
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return name.unicodeScalars.count > 64 ? out + "..." : out
+    }
+
     public static func infer(_ graph: Graph) throws(ValidityError) -> Graph {
+        if let problem = nameProblem(graph.name) {
+            throw ValidityError(.badName, node: shown(graph.name), op: "Graph", rule: problem)
+        }
         var result = graph
         var weightElements = 0
         var index: [String: Int] = [:]
         let positions = Dictionary(graph.nodes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         for (i, node) in graph.nodes.enumerated() {
+            if let problem = nameProblem(node.name) {
+                throw ValidityError(.badName, node: shown(node.name), op: node.op.rawValue, rule: problem)
+            }
             let ctx0 = OpContext(node: node, inputs: [])
             try ctx0.require(!node.name.isEmpty, .duplicateName, "node names must be non-empty")
             try ctx0.require(index[node.name] == nil, .duplicateName, "another node is already named '\(node.name)'")

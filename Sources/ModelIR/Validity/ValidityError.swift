@@ -28,6 +28,9 @@ public struct ValidityError: Error, Sendable, Hashable, CustomStringConvertible 
         /// A value or tensor beyond what this tool builds (`OpContext.maxAttribute`, `GraphInference.maxElements`):
         /// a corrupt or hand-edited model, refused before its sizes overflow or its weights are allocated.
         case tooLarge = "too-large"
+        /// A node or graph name with control characters (an untrusted file's escape sequences would reach the
+        /// terminal through every listing) or beyond `GraphInference.maxNameBytes`.
+        case badName = "bad-name"
     }
 
     public var code: Code
