@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Seeding"),
         // Agreement: pure statistics over count tables. Annotation: labels in the store.
         .target(name: "Agreement", dependencies: ["Seeding"]),
-        .target(name: "Annotation", dependencies: ["Store", "Taxonomy", "Agreement", "Seeding", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Annotation", dependencies: ["Store", "Taxonomy", "Agreement", "Seeding", "JSONText", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(name: "AgreementBench", dependencies: ["Agreement", "Seeding"]),
         .executableTarget(name: "FuzzBench", dependencies: ["Fuzz", "ModelIR", "Store", "Taxonomy"]),
         // Optimized even in debug builds: the zoo's weights and the reference interpreter are number crunching
@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "Workers", dependencies: ["ModelIR", "JSONText"], resources: [.copy("Resources/python")]),
         // Oracles: the thresholds (`--oracles`) and the distance, localization and loss maths every command's
         // oracles share, plus `diff`'s suite. Optimized: campaigns call its distances on every layer of every mutant.
-        .target(name: "Oracles", dependencies: ["Workers", "ModelIR", "Seeding", "Reference", "Taxonomy", "Store",
+        .target(name: "Oracles", dependencies: ["Workers", "ModelIR", "Seeding", "Reference", "Taxonomy", "Store", "JSONText",
                                                 .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         // Labelling (issue 5): the ncurses screens over Annotation's sampling, designs, sessions, adjudication.
@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "LabellingTests", dependencies: ["Annotation", "Store", "Taxonomy", "TerminalUI", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Annotation", "Store", "CNCursesW", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "Oracles", "ModelIR", "Seeding", "Reference", "Store", "Taxonomy", "Workers"]),
-        .testTarget(name: "OraclesTests", dependencies: ["Oracles", "ModelIR", "Reference", "Taxonomy", "Workers"]),
+        .testTarget(name: "OraclesTests", dependencies: ["Oracles", "ModelIR", "Reference", "Taxonomy", "Workers", "JSONText"]),
         .testTarget(name: "TriageTests", dependencies: ["Triage", "Fuzz", "Oracles", "ModelIR", "Seeding", "Reference", "Store", "Taxonomy",
                                                          .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Taxonomy", "CLibXML2", .product(name: "GRDB", package: "GRDB.swift")],

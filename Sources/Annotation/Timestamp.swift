@@ -17,11 +17,35 @@ enum Timestamp {
         formatter.withLock { $0.string(from: date) }
     }
 
+    /// `YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm)`, a real calendar date and time: the formatter alone rolls
+    /// 2024-02-30 over into March and takes a five-digit year.
+    // (A Regex is an immutable value; it is not declared Sendable.)
+    nonisolated(unsafe) private static let shape = try! Regex(#"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})"#)
+
     static func date(_ text: String) -> Date? {
+        guard let match = text.wholeMatch(of: shape) else { return nil }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = formatter.date(from: text) { return d }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        var parsed = formatter.date(from: text)
+        if parsed == nil {
+            formatter.formatOptions = [.withInternetDateTime]
+            parsed = formatter.date(from: text)
+        }
+        guard let date = parsed else { return nil }
+        let field = { (i: Int) in match.output[i].substring.flatMap { Int($0) } }
+        let zone = match.output[8].substring.map(String.init) ?? "Z"
+        var offset = 0
+        if zone != "Z" {
+            let parts = zone.dropFirst().split(separator: ":").compactMap { Int($0) }
+            offset = (zone.hasPrefix("-") ? -1 : 1) * (parts[0] * 3600 + parts[1] * 60)
+        }
+        guard let timeZone = TimeZone(secondsFromGMT: offset) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        guard c.year == field(1), c.month == field(2), c.day == field(3), c.hour == field(4), c.minute == field(5), c.second == field(6) else {
+            return nil
+        }
+        return date
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 
 /// Every oracle threshold of every command, with the documented defaults: `defectlab diff --oracles FILE` and
 /// `defectlab fuzz|study --oracles FILE` read the same JSON object (any subset of the keys; an unknown key is an
@@ -141,14 +142,14 @@ public struct OracleThresholds: Codable, Sendable, Hashable {
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
             // Foundation's own text ("The data couldn't be read ...") says nothing; its debug description
             // has the place.
-            let place = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String).map { " (\($0))" } ?? ""
+            let place = JSONObjectCheck.reason(error).map { " (\($0))" } ?? ""
             throw OracleError(.badThresholds, "\(path): not valid JSON\(place); thresholds are plain numbers (NaN and Infinity are not "
                               + "JSON), e.g. {\"relativeDistance\": 1e-4}")
         }
         guard object is [String: Any] else {
             throw OracleError(.badThresholds, "\(path): not a JSON object (expected e.g. {\"relativeDistance\": 1e-4})")
         }
-        if let repeated = repeatedKey(in: data) {
+        if let repeated = JSONObjectCheck.repeatedKey(in: data) {
             throw OracleError(.badThresholds, "\(path): '\(repeated)' is set twice; keep one")
         }
         do { return try JSONDecoder().decode(OracleThresholds.self, from: data) } catch let error as OracleError {
@@ -157,38 +158,6 @@ public struct OracleThresholds: Codable, Sendable, Hashable {
             throw OracleError(.badThresholds, "\(path): \(error)")
         }
     }
-}
-
-/// A key the top-level object of `data` (already parsed as one) holds twice, which JSONSerialization
-/// accepts silently keeping one of them: a file where a later line was meant to override an earlier one
-/// would otherwise run with a threshold its author cannot tell. Scans the object's own keys only (strings
-/// at depth one followed by a colon), skipping nested values and string contents.
-func repeatedKey(in data: Data) -> String? {
-    let bytes = [UInt8](data)
-    var seen = Set<String>(), depth = 0, i = 0
-    while i < bytes.count {
-        let b = bytes[i]
-        if b == UInt8(ascii: "\"") {
-            var j = i + 1, text: [UInt8] = []
-            while j < bytes.count, bytes[j] != UInt8(ascii: "\"") {
-                if bytes[j] == UInt8(ascii: "\\"), j + 1 < bytes.count { text.append(bytes[j]); j += 1 }
-                text.append(bytes[j]); j += 1
-            }
-            var k = j + 1
-            while k < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[k]) { k += 1 }
-            if depth == 1, k < bytes.count, bytes[k] == UInt8(ascii: ":") {
-                // Escapes are compared as written: two spellings of one key by different escapes are not caught.
-                let key = String(decoding: text, as: UTF8.self)
-                if !seen.insert(key).inserted { return key }
-            }
-            i = j + 1
-            continue
-        }
-        if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") { depth += 1 }
-        if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") { depth -= 1 }
-        i += 1
-    }
-    return nil
 }
 
 public struct OracleError: Error, Sendable, CustomStringConvertible {

@@ -41,6 +41,12 @@ import Taxonomy
     /// duplicate (the second used to replace the first silently), in one file and across the files of one import.
     @Test func oneIssueWrittenTwoWaysIsOneItemForDuplicates() throws {
         let a = "https://github.com/pytorch/pytorch/issues/7", b = "https://www.github.com/PyTorch/PyTorch/issues/7/"
+        // Leading zeros in a GitHub issue number name the same issue (GitHub reads /issues/007 as #7).
+        #expect(RatedItemReference("https://github.com/pytorch/pytorch/issues/007").key == a)
+        #expect(RatedItemReference("https://gitee.com/mindspore/mindspore/issues/I0AB").key.hasSuffix("/I0AB"))
+        #expect(throws: RatingsError.self) {
+            try RatingsFile.parse(text: "item,rater,label\n\(a),alice,B1\n\(a.replacingOccurrences(of: "/7", with: "/07")),alice,C2\n", path: "l.csv", format: nil, taxonomy: taxonomy)
+        }
         #expect(throws: RatingsError.self) {
             try RatingsFile.parse(text: "item,rater,label\n\(a),alice,B1\n\(b),alice,C2\n", path: "l.csv", format: nil, taxonomy: taxonomy)
         }
@@ -112,9 +118,18 @@ import Taxonomy
         ("item,a,a\nI-1,B1,B1\n", "w.csv", "w.csv:1: duplicate rater column 'a'"),
         ("item,a\nI-1,B1\nI-2,B1\nI-1,B2\n", "w.csv", "w.csv:4: item 'I-1' already given on line 2"),
         ("item,rater,label\nI-1,a,B1\nI-1,a,B2\n", "l.csv", "l.csv:3: a second subtype rating of 'I-1' by 'a' (first on line 2)"),
-        ("item,rater,label,time\nI-1,a,B1,yesterday\n", "l.csv", "l.csv:2: time 'yesterday' is not ISO 8601"),
+        ("item,rater,label,time\nI-1,a,B1,yesterday\n", "l.csv", "l.csv:2: time 'yesterday' is not an ISO 8601 date and time"),
+        ("item,rater,label,time\nI-1,a,B1,2024-02-30T00:00:00Z\n", "l.csv", "l.csv:2: time '2024-02-30T00:00:00Z' is not an ISO 8601"),
+        ("item,rater,label,time\nI-1,a,B1,99999-01-01T00:00:00Z\n", "l.csv", "l.csv:2: time '99999-01-01T00:00:00Z' is not an ISO 8601"),
+        ("item,rater,label,time\nI-1,a,B1,2999-01-01T00:00:00Z\n", "l.csv", "l.csv:2: time '2999-01-01T00:00:00Z' is in the future"),
+        ("item,a\nhttps://github.com/pytorch/pytorch/issues/-5,B1\n", "w.csv", "w.csv:2: item '-5' is not a GitHub issue number"),
+        ("item,rater,label\nhttps://github.com/pytorch/pytorch/issues/abc,a,B1\n", "l.csv", "l.csv:2: item 'abc' is not a GitHub issue number"),
+        ("item,a\nI-1,\(String(repeating: "X", count: 100_000))\n", "w.csv", "w.csv:2: unknown label '\(String(repeating: "X", count: 80))… (100000 bytes)'"),
+        ("{\"item\":\"I-1\",\"rater\":\"a\",\"label\":\"B1\",\"label\":\"G2\"}\n", "r.jsonl", "r.jsonl:1: field 'label' is given twice"),
+        ("{\"item\":\"I-1\",\"rater\":\"a\",\"lab\n", "r.jsonl", "r.jsonl:1: not valid JSON ("),
+        ("[1]\n", "r.jsonl", "r.jsonl:1: not a JSON object"),
         ("item,rater,label,level\nI-1,a,B1,minor\n", "l.csv", "l.csv:2: unknown level 'minor'"),
-        ("{\"item\":\"I-1\",\"rater\":\"a\",\"label\":\"B1\"}\nnot json\n", "r.jsonl", "r.jsonl:2: not a JSON object"),
+        ("{\"item\":\"I-1\",\"rater\":\"a\",\"label\":\"B1\"}\nnot json\n", "r.jsonl", "r.jsonl:2: not valid JSON"),
         ("item,rater,label,level\nI-1,a,B,major\nI-2,a,Q,major\n", "l.csv", "l.csv:3: unknown label 'Q'"),
     ])
     func rejectionsNameFileAndLine(text: String, path: String, expected: String) throws {

@@ -1,5 +1,6 @@
 import Foundation
-@testable import Oracles
+import JSONText
+import Oracles
 import Testing
 
 /// The one `--oracles` format `diff`, `fuzz` and `study` read.
@@ -78,8 +79,8 @@ import Testing
         #expect(try message("[1, 2]")?.hasPrefix("not a JSON object") == true)
         #expect(try message(#"{"rtol": 0.1,\#n "atol": 1e-3,\#n "rtol": 0.5}"#) == "'rtol' is set twice; keep one")
         // Keys inside strings and nested values are not the object's keys.
-        #expect(repeatedKey(in: Data(#"{"a": {"rtol": 1, "rtol": 2}, "b": "rtol\": 1", "rtol": 3}"#.utf8)) == nil)
-        #expect(repeatedKey(in: Data(#"{"x\"y": 1, "x\"y": 2}"#.utf8)) == #"x\"y"#)
+        #expect(JSONObjectCheck.repeatedKey(in: Data(#"{"a": {"rtol": 1, "rtol": 2}, "b": "rtol\": 1", "rtol": 3}"#.utf8)) == nil)
+        #expect(JSONObjectCheck.repeatedKey(in: Data(#"{"x\"y": 1, "x\"y": 2}"#.utf8)) == #"x\"y"#)
         #expect(try message(#"{"rtol": 0.1, "atol": 1e-3}"#) == nil)
     }
 

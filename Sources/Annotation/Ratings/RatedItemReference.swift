@@ -34,7 +34,30 @@ public struct RatedItemReference: Sendable, Equatable {
         tracker = host == "github.com" ? "github" : "gitee"
         owner = parts[0]
         repository = parts[1]
-        if parts.count >= 4, ["issues", "pull", "pulls"].contains(parts[2]) { number = parts[3] }
+        if parts.count >= 4, ["issues", "pull", "pulls"].contains(parts[2]) {
+            var given = parts[3]
+            if tracker == "github", given.allSatisfy({ $0.isASCII && $0.isNumber }), given.contains(where: { $0 != "0" }) {
+                // GitHub reads /issues/007 as #7: one issue, one key.
+                given = String(given.drop { $0 == "0" })
+                if given != parts[3] {
+                    var path = parts
+                    path[3] = given
+                    components.path = "/" + path.joined(separator: "/")
+                    key = components.string ?? text
+                }
+            }
+            number = given
+        }
+    }
+
+    /// Why this is not an issue of its tracker, or nil: a GitHub issue number is a positive decimal, a Gitee one
+    /// letters and digits (`I65G7B`). Such a URL would otherwise be an item of its own beside the real issue.
+    public var problem: String? {
+        guard let tracker, let number else { return nil }
+        let fine = tracker == "github"
+            ? number.allSatisfy { $0.isASCII && $0.isNumber } && number.contains { $0 != "0" } && number.count <= 12
+            : !number.isEmpty && number.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } && number.count <= 32
+        return fine ? nil : "'\(number.count > 40 ? String(number.prefix(40)) + "…" : number)' is not a \(tracker == "github" ? "GitHub issue number (a positive decimal)" : "Gitee issue number (letters and digits)")"
     }
 
     /// What two references to one item share: the key, with a tracker URL's path folded to lower case, since

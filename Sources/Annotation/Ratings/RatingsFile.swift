@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 import Taxonomy
 
 /// One rating read from a file, checked against the taxonomy and normalized (`" b1 "` → `B1`).
@@ -93,12 +94,12 @@ public struct RatingsFile: Sendable {
             }
             if let first = seen[name] {
                 throw RatingsError(code: .header, file: path, line: header.line,
-                                   message: "duplicate rater column '\(name)' (columns \(first + 1) and \(index + 1))")
+                                   message: "duplicate rater column '\(shown(name))' (columns \(first + 1) and \(index + 1))")
             }
             seen[name] = index
             if isFinal {
                 if finalIndex != nil {
-                    throw RatingsError(code: .header, file: path, line: header.line, message: "more than one adjudicated column ('\(name)')")
+                    throw RatingsError(code: .header, file: path, line: header.line, message: "more than one adjudicated column ('\(shown(name))')")
                 }
                 finalIndex = index
             } else if key == "framework" {
@@ -112,7 +113,7 @@ public struct RatingsFile: Sendable {
             }
         }
         if let finalColumn, finalIndex == nil {
-            throw RatingsError(code: .header, file: path, line: header.line, message: "no column named '\(finalColumn)' (--final-column)")
+            throw RatingsError(code: .header, file: path, line: header.line, message: "no column named '\(shown(finalColumn))' (--final-column)")
         }
         var out: [ImportedRating] = []
         var itemLines: [String: Int] = [:]
@@ -127,9 +128,13 @@ public struct RatingsFile: Sendable {
             }
             // By the item's identity in the store: the same issue written two ways (www., a trailing slash, the
             // owner's case) is one item.
-            let itemKey = RatedItemReference(item).identity
+            let reference = RatedItemReference(item)
+            if let problem = reference.problem {
+                throw RatingsError(code: .invalidValue, file: path, line: record.line, message: "item \(problem)")
+            }
+            let itemKey = reference.identity
             if let first = itemLines[itemKey] {
-                throw RatingsError(code: .duplicate, file: path, line: record.line, message: "item '\(item)' already given on line \(first)")
+                throw RatingsError(code: .duplicate, file: path, line: record.line, message: "item '\(shown(item))' already given on line \(first)")
             }
             itemLines[itemKey] = record.line
             let framework = frameworkIndex.map { record.fields[$0].trimmed.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
@@ -164,10 +169,10 @@ public struct RatingsFile: Sendable {
             if name == "annotator" { name = "rater" }
             guard Self.longColumns.contains(name) else {
                 throw RatingsError(code: .header, file: path, line: header.line,
-                                   message: "unknown column '\(raw.trimmed)' (expected \(Self.longColumns.joined(separator: ", ")))")
+                                   message: "unknown column '\(shown(raw.trimmed))' (expected \(Self.longColumns.joined(separator: ", ")))")
             }
             if column[name] != nil {
-                throw RatingsError(code: .header, file: path, line: header.line, message: "duplicate column '\(name)'")
+                throw RatingsError(code: .header, file: path, line: header.line, message: "duplicate column '\(shown(name))'")
             }
             column[name] = index
         }
@@ -204,12 +209,21 @@ public struct RatingsFile: Sendable {
             let line = offset + 1
             let content = String(rawLine).trimmed
             if content.isEmpty { continue }
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(content.utf8))) as? [String: Any] else {
+            let data = Data(content.utf8)
+            let parsed: Any
+            do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
+                throw RatingsError(code: .syntax, file: path, line: line,
+                                   message: "not valid JSON" + (JSONObjectCheck.reason(error).map { " (\($0))" } ?? ""))
+            }
+            guard let object = parsed as? [String: Any] else {
                 throw RatingsError(code: .syntax, file: path, line: line, message: "not a JSON object")
+            }
+            if let repeated = JSONObjectCheck.repeatedKey(in: data) {
+                throw RatingsError(code: .syntax, file: path, line: line, message: "field '\(shown(repeated))' is given twice")
             }
             for key in object.keys where !Self.longColumns.contains(key) {
                 throw RatingsError(code: .header, file: path, line: line,
-                                   message: "unknown field '\(key)' (expected \(Self.longColumns.joined(separator: ", ")))")
+                                   message: "unknown field '\(shown(key))' (expected \(Self.longColumns.joined(separator: ", ")))")
             }
             func value(_ key: String) throws -> String? {
                 switch object[key] {
@@ -220,7 +234,7 @@ public struct RatingsFile: Sendable {
                 case let n as NSNumber where key == "unsure": return String(cString: n.objCType) == "c" ? (n.boolValue ? "1" : "0") : n.stringValue
                 default:
                     throw RatingsError(code: .invalidValue, file: path, line: line,
-                                       message: "field '\(key)' must be a \(key == "unsure" ? "boolean" : "string")")
+                                       message: "field '\(shown(key))' must be a \(key == "unsure" ? "boolean" : "string")")
                 }
             }
             rows.append(LongRow(item: try value("item"), rater: try value("rater"), label: try value("label"),
@@ -253,19 +267,29 @@ public struct RatingsFile: Sendable {
             guard let rater = row.rater else {
                 throw RatingsError(code: .invalidValue, file: path, line: row.line, message: "empty rater")
             }
+            if let problem = RatedItemReference(item).problem {
+                throw RatingsError(code: .invalidValue, file: path, line: row.line, message: "item \(problem)")
+            }
             // An empty label is a missing rating, as an empty cell of a wide file.
             guard let rawLabel = row.label else { continue }
             var level: LabelLevel?
             if let rawLevel = row.level {
                 guard let parsed = LabelLevel(rawValue: rawLevel.lowercased()) else {
-                    throw RatingsError(code: .invalidValue, file: path, line: row.line, message: "unknown level '\(rawLevel)' (subtype or major)")
+                    throw RatingsError(code: .invalidValue, file: path, line: row.line, message: "unknown level '\(shown(rawLevel))' (subtype or major)")
                 }
                 level = parsed
             }
             let (label, resolvedLevel) = try normalize(rawLabel, level: level, taxonomy: taxonomy, path: path, line: row.line)
-            if let time = row.time, !RatingsTime.isValid(time) {
-                throw RatingsError(code: .invalidValue, file: path, line: row.line,
-                                   message: "time '\(time)' is not ISO 8601 (e.g. 2024-05-01T12:00:00Z)")
+            if let time = row.time {
+                guard let date = Timestamp.date(time) else {
+                    throw RatingsError(code: .invalidValue, file: path, line: row.line,
+                                       message: "time '\(shown(time))' is not an ISO 8601 date and time (e.g. 2024-05-01T12:00:00Z)")
+                }
+                // The newest label counts: one dated ahead would stand over every later correction.
+                guard date.timeIntervalSinceNow < 86_400 else {
+                    throw RatingsError(code: .invalidValue, file: path, line: row.line,
+                                       message: "time '\(shown(time))' is in the future (a label dated ahead would override every later one)")
+                }
             }
             let isFinal = Self.finalColumnNames.contains(rater.lowercased())
             guard isFinal || AnnotatorRegistry.isValid(rater) && !AnnotatorRegistry.isReserved(rater) else {
@@ -276,7 +300,7 @@ public struct RatingsFile: Sendable {
             let key = ImportedRating.storeKey(item: item, rater: rater, isFinal: isFinal, level: resolvedLevel)
             if let first = firstLine[key] {
                 throw RatingsError(code: .duplicate, file: path, line: row.line,
-                                   message: "a second \(resolvedLevel.rawValue) rating of '\(item)' by '\(rater)' (first on line \(first))")
+                                   message: "a second \(resolvedLevel.rawValue) rating of '\(shown(item))' by '\(shown(rater))' (first on line \(first))")
             }
             firstLine[key] = row.line
             out.append(ImportedRating(item: item, rater: rater, label: label, level: resolvedLevel, time: row.time,
@@ -295,14 +319,14 @@ public struct RatingsFile: Sendable {
             switch raw.lowercased() {
             case "", "0", "false", "no": out.unsure = false
             case "1", "true", "yes": out.unsure = true
-            default: throw refuse("unsure '\(raw)' must be 1 or empty (true/false, yes/no)")
+            default: throw refuse("unsure '\(shown(raw))' must be 1 or empty (true/false, yes/no)")
             }
         }
         if isFinal {
             if out.note != nil || out.unsure == true { throw refuse("a final label has no note or unsure flag (its reason goes in 'rationale')") }
             out.unsure = nil
             if let method = out.method, !Self.adjudicationMethods.contains(method.lowercased()) {
-                throw refuse("method '\(method)' must be one of \(Self.adjudicationMethods.sorted().joined(separator: ", "))")
+                throw refuse("method '\(shown(method))' must be one of \(Self.adjudicationMethods.sorted().joined(separator: ", "))")
             }
             out.method = out.method?.lowercased()
             if let who = out.adjudicator, who.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
@@ -320,11 +344,11 @@ public struct RatingsFile: Sendable {
             // A subtype given as a major label would be cut to its major type, the subtype lost without a word.
             if level == .major, let subtype = taxonomy.normalizedLabel(raw, level: .subtype) {
                 throw RatingsError(code: .unknownLabel, file: path, line: line,
-                                   message: "'\(raw)' is a subtype, not a major type: give level 'subtype' (its major type \(taxonomy.major(ofSubtype: subtype)?.id ?? "?") follows) or the major type itself")
+                                   message: "'\(shown(raw))' is a subtype, not a major type: give level 'subtype' (its major type \(taxonomy.major(ofSubtype: subtype)?.id ?? "?") follows) or the major type itself")
             }
             guard let label = taxonomy.normalizedLabel(raw, level: level) else {
                 let ids = level == .subtype ? "a subtype ID A1–G5" : "a major type A–G"
-                throw RatingsError(code: .unknownLabel, file: path, line: line, message: "unknown label '\(raw)' (expected \(ids) of the taxonomy)")
+                throw RatingsError(code: .unknownLabel, file: path, line: line, message: "unknown label '\(shown(raw))' (expected \(ids) of the taxonomy)")
             }
             return (label, level)
         }
@@ -332,6 +356,12 @@ public struct RatingsFile: Sendable {
         let upper = raw.trimmed.uppercased()
         if taxonomy.major(upper) != nil { return (upper, .major) }
         throw RatingsError(code: .unknownLabel, file: path, line: line,
-                           message: "unknown label '\(raw)' (not a subtype A1–G5 or a major type A–G of the taxonomy)")
+                           message: "unknown label '\(shown(raw))' (not a subtype A1–G5 or a major type A–G of the taxonomy)")
     }
+}
+
+/// A value from the file as an error message quotes it: cut to 80 characters, since a 20 MB cell must not
+/// come back whole (control characters are escaped for the whole message by `RatingsError.description`).
+func shown(_ value: String) -> String {
+    value.unicodeScalars.count > 80 ? String(String.UnicodeScalarView(value.unicodeScalars.prefix(80))) + "… (\(value.utf8.count) bytes)" : value
 }
