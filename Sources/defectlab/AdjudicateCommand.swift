@@ -29,6 +29,9 @@ struct AdjudicateCommand: ParsableCommand {
     func run() throws {
         let taxonomy = try taxonomyOptions.catalog().loadTaxonomy()
         let store = try database.open(mode: .mustExist)
+        if let note = try StoredRatings.load(from: store, level: level, taxonomy: taxonomy).unknownLabelsNote {
+            FileHandle.standardError.write(Data("note: \(note)\n".utf8))
+        }
         if auto != nil {
             let result = try AdjudicationQueue.settleByMajority(level: level, sample: sample, adjudicator: adjudicator ?? "majority",
                                                                 taxonomy: taxonomy, in: store)

@@ -50,6 +50,7 @@ struct AgreementCommand: ParsableCommand {
             FileHandle.standardError.write(Data("note: \(bootstrap) bootstrap replicates give a rough interval; 1000 or more are advised (the default)\n".utf8))
         }
         let report = try AgreementReport.build(ratings, taxonomy: taxonomy, options: options)
+        if let note = ratings.unknownLabelsNote { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         print(format == .json ? try report.json() : AgreementReportPrinter.table(report))
     }
 }

@@ -65,7 +65,14 @@ struct RatingsExport: ParsableCommand {
         // Only a wide export reads the taxonomy (subtypes as major types); long and JSONL write what is stored.
         let taxonomy = format == .wide ? try taxonomyOptions.catalog().loadTaxonomy() : nil
         let store = try database.open(mode: .mustExist)
-        let text = try RatingsExporter.export(from: store, format: format, level: level, taxonomy: taxonomy)
+        let text: String
+        if format == .wide, let taxonomy {
+            let ratings = try StoredRatings.load(from: store, level: level, taxonomy: taxonomy)
+            if let note = ratings.unknownLabelsNote { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+            text = RatingsExporter.wide(ratings)
+        } else {
+            text = try RatingsExporter.export(from: store, format: format, level: level, taxonomy: taxonomy)
+        }
         if format == .wide {
             let lost = try RatingsExporter.wideOmissions(from: store, level: level)
             if lost.labels + lost.finals > 0 {

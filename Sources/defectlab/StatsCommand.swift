@@ -41,6 +41,7 @@ struct StatsDistribution: ParsableCommand {
         let store = try database.open(mode: .mustExist)
         let ratings = try StoredRatings.load(from: store, level: level, taxonomy: taxonomy)
         let report = try DistributionReport.build(ratings, taxonomy: taxonomy, source: source, byFramework: by == .framework)
+        if let note = ratings.unknownLabelsNote { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         switch format {
         case .table: print(report.table())
         case .json: print(try report.json())

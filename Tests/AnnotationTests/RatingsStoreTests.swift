@@ -370,4 +370,23 @@ import Testing
         }
         #expect(error?.message.hasPrefix("no item has labels from two annotators at the subtype level (3 item(s)") == true)
     }
+
+    /// A label given under an edited taxonomy with a subtype this one lacks is left out, and said, not lost in
+    /// silence from agreement, distributions and exports.
+    @Test func labelsTheTaxonomyDoesNotKnowAreSaid() throws {
+        let db = try store()
+        _ = try importText("item,a,b\nu1,B1,B1\nu2,C1,C2\n", name: "u.csv", into: db)
+        try db.write { db in
+            try db.execute(sql: """
+                INSERT INTO annotation (item_id, annotator_id, level, action, label, unsure, source, created_at)
+                SELECT item_id, annotator_id, 'subtype', 'label', 'G6', 0, 'import', '2099-01-01T00:00:00Z' FROM annotation WHERE label = 'C2'
+                """)
+        }
+        for level in LabelLevel.allCases {
+            let ratings = try StoredRatings.load(from: db, level: level, taxonomy: taxonomy)
+            #expect(ratings.unknownLabels == ["G6": 1], "\(level)")
+            #expect(ratings.unknownLabelsNote?.hasPrefix("1 stored label(s) the taxonomy in use does not know (G6 ×1) are left out") == true)
+            #expect(ratings.items.map(\.labels.count) == [2, 1])
+        }
+    }
 }

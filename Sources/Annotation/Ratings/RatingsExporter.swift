@@ -118,7 +118,8 @@ public enum RatingsExporter {
         }
     }
 
-    static func wide(_ ratings: StoredRatings) -> String {
+    /// A wide table of current labels at one level (what `export` writes for `.wide`).
+    public static func wide(_ ratings: StoredRatings) -> String {
         let raters = ratings.raters
         let hasFinal = ratings.items.contains { $0.final != nil }
         var header = ["item", "framework"] + raters

@@ -19,6 +19,18 @@ public struct StoredRatings: Sendable, Equatable {
     /// At the subtype level, per framework ("unknown" without one): annotators' labels that are a major type
     /// only (no subtype given, or a newer major label contradicts their subtype), so they have no label here.
     public var majorOnlyLabels: [String: Int] = [:]
+    /// Current labels the taxonomy in use does not know (label → count), left out: labels imported or given
+    /// under an edited taxonomy with subtypes this one lacks. Said by the commands, never dropped in silence.
+    public var unknownLabels: [String: Int] = [:]
+
+    /// `unknownLabels` as a one-line note, or nil when there are none.
+    public var unknownLabelsNote: String? {
+        guard !unknownLabels.isEmpty else { return nil }
+        let total = unknownLabels.values.reduce(0, +)
+        let listed = unknownLabels.sorted { $0.key < $1.key }.prefix(8).map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        return "\(total) stored label(s) the taxonomy in use does not know (\(listed)) are left out; "
+            + "use the --taxonomy-dir they were given under"
+    }
     public var items: [Item]
 
     /// Every annotator with a label at this level, sorted by name.
@@ -53,7 +65,10 @@ public struct StoredRatings: Sendable, Equatable {
         var major: [Voice: StoredRow] = [:], subtype: [Voice: StoredRow] = [:]
         var order: [Int64] = []
         var byID: [Int64: Item] = [:]
+        var unknown: [String: Int] = [:]
         for row in rows + finals {
+            let known = row.level == LabelLevel.major.rawValue ? taxonomy.major(row.label) != nil : taxonomy.subtype(row.label) != nil
+            guard known else { unknown[row.label, default: 0] += 1; continue }
             let voice = Voice(item: row.itemID, rater: row.rater)
             if row.level == LabelLevel.major.rawValue { major[voice] = row } else { subtype[voice] = row }
             if byID[row.itemID] == nil {
@@ -70,7 +85,7 @@ public struct StoredRatings: Sendable, Equatable {
             let label = row.level == level.rawValue ? row.label : taxonomy.major(ofSubtype: row.label)!.id
             if let rater = voice.rater { byID[voice.item]!.labels[rater] = label } else { byID[voice.item]!.final = label }
         }
-        return StoredRatings(level: level, majorOnlyLabels: majorOnly,
+        return StoredRatings(level: level, majorOnlyLabels: majorOnly, unknownLabels: unknown,
                              items: order.sorted().compactMap { byID[$0] }.filter { !$0.labels.isEmpty || $0.final != nil })
     }
 
