@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "Fuzz", dependencies: ["ModelIR", "Seeding", "Reference", "Taxonomy", "Store", "Workers", "Oracles", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         // Triage (issue 9): fold findings into unique defects, reduce them, write reproducers.
-        .target(name: "Triage", dependencies: ["Fuzz", "Oracles", "ModelIR", "Reference", "Workers", "Store", "Taxonomy",
+        .target(name: "Triage", dependencies: ["Fuzz", "Oracles", "ModelIR", "Reference", "Workers", "Store", "Taxonomy", "Reports",
                                                .product(name: "GRDB", package: "GRDB.swift")]),
         // Reports (issue 9): campaign reports (HTML with hand-written SVG, Markdown, JSON, JUnit) and mined-vs-fuzzed coverage.
         .target(name: "Reports", dependencies: ["Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -442,9 +442,11 @@ public final class Crawler {
         return (try? JSONSerialization.jsonObject(with: Data(body))) != nil
     }
 
+    /// The tracker's own words on an error (its JSON `message`), made plain: it goes into an error the
+    /// terminal prints, and a tracker (or whatever answers at --api-url) chooses it.
     static func message(_ r: HTTPResponse) -> String? {
         guard r.body.first == UInt8(ascii: "{"),
               let o = try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] else { return nil }
-        return o["message"] as? String
+        return (o["message"] as? String).map { CrawlProgress.plain(String($0.prefix(300))) }
     }
 }

@@ -78,7 +78,11 @@ struct TrackerAPI: Sendable {
 
     /// The next page of a series after `url` answered `response` holding `count` items; nil at the end.
     func nextURL(after url: String, response: HTTPResponse, count: Int) -> String? {
-        if let link = response.header("link"), let next = Self.linkTarget(link, rel: "next") { return next }
+        // A tracker may write the request's own query into its links, Gitee's `access_token` included: the
+        // token is added afresh to each request (`authorize`) and must not ride into the stored next URL.
+        if let link = response.header("link"), let next = Self.linkTarget(link, rel: "next") {
+            return Self.removingQueryItem("access_token", from: next)
+        }
         guard kind == .gitee, count > 0 else { return nil }
         let page = Self.queryValue(url, "page").flatMap(Int.init) ?? 1
         if let total = response.header("total_page").flatMap(Int.init), page >= total { return nil }

@@ -102,6 +102,13 @@ struct YAMLFile {
             problem("empty \(what)", at: node)
             return nil
         }
+        // These files are shared ("copy one, edit it") and their names and ids are printed: an escape sequence
+        // in one would reach the terminal of whoever lists issues with the preset.
+        if trimmed.unicodeScalars.contains(where: { v in v.value < 0x20 && v != "\n" && v != "\t" || (0x7F...0x9F).contains(v.value)
+            || (0x202A...0x202E).contains(v.value) || (0x2066...0x2069).contains(v.value) }) {
+            problem("\(what) holds a control character", at: node)
+            return nil
+        }
         return trimmed
     }
 

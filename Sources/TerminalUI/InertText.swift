@@ -112,8 +112,10 @@ public enum InertText {
             case 0x00...0x1F, 0x7F, 0x80...0x9F:
                 i += 1
             default:
-                // Bidi overrides and isolates can reorder what the annotator reads; drop them too.
-                if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) { i += 1; continue }
+                // Bidi overrides, isolates and marks can reorder what the annotator reads; drop them too. The
+                // Unicode line and paragraph separators break lines as a newline does: they become one.
+                if isBidiControl(v) { i += 1; continue }
+                if v == 0x2028 || v == 0x2029 { out.append("\n"); i += 1; continue }
                 out.append(s); i += 1
             }
         }
@@ -123,6 +125,11 @@ public enum InertText {
     /// Whether a scalar is anything but printable text or a newline (what the loop above changes).
     private static func needsHandling(_ v: UInt32) -> Bool {
         if v >= 0x20 && v < 0x7F || v == 0x0A { return false }
-        return v < 0xA0 || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+        return v < 0xA0 || isBidiControl(v) || v == 0x2028 || v == 0x2029
+    }
+
+    /// The embeddings and overrides (U+202A–E), isolates (U+2066–9) and the marks LRM, RLM and ALM.
+    private static func isBidiControl(_ v: UInt32) -> Bool {
+        (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F || v == 0x061C
     }
 }

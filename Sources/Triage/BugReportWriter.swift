@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import ModelIR
 
 /// The Markdown draft of a bug report, in the implicated framework's tracker style (PyTorch's and ONNX
@@ -25,12 +26,15 @@ struct BugReportWriter {
         case "tensorflow": ("Issue type: Bug", "Standalone code to reproduce the issue", "Expected behavior", "Current behavior", "System information")
         default: ("Describe the bug", "Steps to reproduce", "Expected behavior", "Actual behavior", "Environment")
         }
-        var lines = ["# \(defect.title)", ""]
+        // The stored text (a merged shard's store can come from anywhere) is one escaped line each: a title
+        // with newlines and HTML would otherwise write sections and markup of its own into the report.
+        var lines = ["# \(Escape.markdownCell(defect.title))", ""]
         let tag = "`\(defect.subtype)`" + (subtypeName.map { " — \($0)" } ?? "")
         lines.append("**HP taxonomy:** \(tag) · symptom `\(defect.symptom)`" + (defect.stage.map { " · stage `\($0)`" } ?? ""))
         lines.append("**Found by:** DefectLab fuzzing, campaign(s) \(defect.campaigns.map(String.init).joined(separator: ", ")): \(defect.findingCount) raw finding(s) folded into this defect (first seen \(defect.firstSeen), last seen \(defect.lastSeen)).")
         lines += ["", "## \(headings.bug)", ""]
-        lines.append("`\(defect.op)`" + (defect.keyAttributes.isEmpty ? "" : " (\(defect.keyAttributes))") + " on \(defect.frameworks): \(symptomSentence).")
+        lines.append("`\(defect.op)`" + (defect.keyAttributes.isEmpty ? "" : " (\(Escape.markdownCell(defect.keyAttributes)))")
+                     + " on \(Escape.markdownCell(defect.frameworks)): \(symptomSentence).")
         if let reduction {
             lines.append("The model below was reduced automatically from a \(reduction.originalNodes)-node mutant to \(graph.nodes.count) nodes; it is \(reduction.kind == "interface" ? "an" : "a") **\(reduction.kind)** defect (" + (reduction.kind == "interface" ? "the op alone, on the captured inputs, shows it" : "the op alone does not show it: it takes the surrounding graph") + ").")
         }
@@ -83,7 +87,7 @@ struct BugReportWriter {
 
     var actualSentence: String {
         var s = symptomSentence.prefix(1).uppercased() + symptomSentence.dropFirst() + "."
-        if !defect.error.isEmpty { s += " Normalized message: `\(defect.error)`." }
+        if !defect.error.isEmpty { s += " Normalized message: \(Escape.markdownCell(defect.error))." }
         return s
     }
 }

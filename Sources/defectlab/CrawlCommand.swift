@@ -91,8 +91,8 @@ struct CrawlArguments: ParsableArguments {
         // crawled nothing and said done, a bad --since passed unnoticed once a high-water mark existed.
         if let apiURL {
             guard let c = URLComponents(string: apiURL), let scheme = c.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                  let host = c.host, !host.isEmpty else {
-                throw ValidationError("--api-url '\(apiURL)' must be an http(s) URL with a host, e.g. https://github.example.com/api/v3")
+                  let host = c.host, !host.isEmpty, (c.port ?? 443) >= 1 && (c.port ?? 443) <= 65535, c.user == nil, c.password == nil else {
+                throw ValidationError("--api-url '\(apiURL)' must be an http(s) URL with a host (and a port from 1 to 65535, no user:password), e.g. https://github.example.com/api/v3")
             }
         }
         let states = ["all", "open", "closed", "progressing", "rejected"]
@@ -117,6 +117,9 @@ struct CrawlArguments: ParsableArguments {
             guard let value = ProcessInfo.processInfo.environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
                 throw ValidationError("--token-env \(name): the variable is not set or empty")
             }
+            guard Self.isTokenText(value) else {
+                throw ValidationError("--token-env \(name): the token holds whitespace, a control character or a non-ASCII character (a token goes into a header as it is)")
+            }
             out.append(CrawlToken(label: "$\(name)", value: value))
         }
         if let path = tokenFile {
@@ -131,8 +134,8 @@ struct CrawlArguments: ParsableArguments {
                 let t = line.trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !t.isEmpty, !t.hasPrefix("#") else { continue }
                 // A token goes into a header: whitespace or a control character inside it is no token.
-                guard !t.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
-                    throw ValidationError("--token-file \(path) line \(n + 1): a token holds whitespace or a control character (one token per line)")
+                guard Self.isTokenText(t) else {
+                    throw ValidationError("--token-file \(path) line \(n + 1): a token holds whitespace, a control character or a non-ASCII character (one token per line)")
                 }
                 out.append(CrawlToken(label: "\(path) line \(n + 1)", value: t))
             }
@@ -142,6 +145,12 @@ struct CrawlArguments: ParsableArguments {
             }
         }
         return out
+    }
+
+    /// Printable ASCII without spaces: a token goes into a header (GitHub) or a query (Gitee) as it is, and a
+    /// CR LF inside one would add headers of its own.
+    static func isTokenText(_ token: String) -> Bool {
+        token.unicodeScalars.allSatisfy { (0x21...0x7E).contains($0.value) }
     }
 
     func run(kind: TrackerKind) throws {

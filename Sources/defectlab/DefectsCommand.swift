@@ -3,6 +3,7 @@ import Doctor
 import Foundation
 import Fuzz
 import Taxonomy
+import TerminalUI
 import Triage
 import Workers
 
@@ -60,7 +61,7 @@ enum DefectsOutput {
         for d in defects {
             lines.append([pad(String(d.id), 5, right: true), pad(d.subtype, 7), pad(String(d.findingCount), 8, right: true),
                           pad(d.representativeNodes.map(String.init) ?? "-", 5, right: true), pad(d.reducedNodes.map(String.init) ?? "-", 7, right: true),
-                          pad(d.kind ?? "-", 11), d.title].joined(separator: "  "))
+                          pad(d.kind ?? "-", 11), InertText.line(d.title)].joined(separator: "  "))
         }
         return lines.joined(separator: "\n")
     }
@@ -114,7 +115,8 @@ struct DefectsShow: ParsableCommand {
         lines.append("reduced: " + (d.reducedNodes.map { "\($0) nodes, \(d.kind ?? "?") defect" } ?? "not yet (`defectlab defects reduce \(d.id)`)"))
         lines.append("reproducer: " + (d.reproPath ?? "not yet (`defectlab defects repro \(d.id)`)"))
         lines.append("signature: \(d.signature)")
-        print(lines.joined(separator: "\n"))
+        // A merged shard's store can come from anywhere: every line is drawn inert.
+        print(lines.map(InertText.line).joined(separator: "\n"))
     }
 }
 

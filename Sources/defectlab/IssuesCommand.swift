@@ -33,7 +33,8 @@ struct IssuesList: ParsableCommand {
             let whole = InertText.line(i.title)
             let title = whole.count > 70 ? String(whole.prefix(69)) + "…" : whole
             let flags = (i.deleted ? " [deleted]" : "") + (i.hp.isEmpty ? "" : " [HP \(i.hp.values.sorted().joined(separator: ","))]")
-            print("\(i.repo)#\(i.number)  \(i.state ?? "?")  \(i.updatedAt ?? "")  \(title)\(flags)")
+            // Every field is the tracker's (or a shared preset's) text: the whole line is drawn inert.
+            print(InertText.line("\(i.repo)#\(i.number)  \(i.state ?? "?")  \(i.updatedAt ?? "")  \(title)\(flags)"))
         }
         print("\(issues.count) issues")
     }
@@ -59,11 +60,11 @@ struct IssuesShow: ParsableCommand {
         // Everything the tracker gave is a stranger's text: drawn inert (no escape sequence reaches the terminal).
         let i = d.issue
         let line = { (text: String?) in text.map(InertText.line) ?? "?" }
-        print("\(i.repo)#\(i.number)  \(InertText.line(i.title))")
+        print(InertText.line("\(i.repo)#\(i.number)  \(i.title)"))
         print("state \(line(i.state))  by \(line(d.author))  created \(line(i.createdAt))  updated \(line(i.updatedAt))\(i.deleted ? "  [deleted]" : "")")
         if !i.labels.isEmpty { print("labels: \(InertText.line(i.labels.joined(separator: ", ")))") }
-        if let p = i.priority { print("priority \(p)  type \(line(i.issueType))") }
-        for (preset, rule) in i.hp.sorted(by: { $0.key < $1.key }) { print("HP candidate: \(preset) (rule \(rule))") }
+        if let p = i.priority { print(InertText.line("priority \(p)  type \(i.issueType ?? "?")")) }
+        for (preset, rule) in i.hp.sorted(by: { $0.key < $1.key }) { print(InertText.line("HP candidate: \(preset) (rule \(rule))")) }
         if let url = i.url { print(InertText.line(url)) }
         print("")
         print(d.bodyText.map(InertText.neutralize) ?? "(no body)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalUI
 
 /// Entry point: parses arguments, runs the command, and turns any error into one line on stderr.
 @main
@@ -22,7 +23,8 @@ enum Main {
             if code == .success || error is CleanExit { DefectLab.exit(withError: error) }
             let message = (error as? CocoaError).flatMap(fileErrorMessage) ?? DefectLab.message(for: error)
                 .components(separatedBy: "\n").first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? "\(error)"
-            FileHandle.standardError.write(Data("defectlab: error: \(message)\n".utf8))
+            // Errors quote what files, trackers and stores hold: drawn inert, as issue text is.
+            FileHandle.standardError.write(Data("defectlab: error: \(InertText.line(message))\n".utf8))
             Foundation.exit(code == .validationFailure ? 64 : code.rawValue == 0 ? 1 : code.rawValue)
         }
     }

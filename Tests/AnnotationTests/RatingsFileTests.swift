@@ -128,6 +128,8 @@ import Taxonomy
         ("{\"item\":\"I-1\",\"rater\":\"a\",\"label\":\"B1\",\"label\":\"G2\"}\n", "r.jsonl", "r.jsonl:1: field 'label' is given twice"),
         ("{\"item\":\"I-1\",\"rater\":\"a\",\"lab\n", "r.jsonl", "r.jsonl:1: not valid JSON ("),
         ("[1]\n", "r.jsonl", "r.jsonl:1: not a JSON object"),
+        ("item,a,framework\nI-1,B1,tf\u{1B}]0;T\u{07}\n", "w.csv", "w.csv:2: framework 'tf\\u{1B}]0;t\\u{07}' must be letters, digits"),
+        ("item,rater,label,framework\nI-1,a,B1,py torch\n", "l.csv", "l.csv:2: framework 'py torch' must be letters, digits"),
         ("item,rater,label,level\nI-1,a,B1,minor\n", "l.csv", "l.csv:2: unknown level 'minor'"),
         ("{\"item\":\"I-1\",\"rater\":\"a\",\"label\":\"B1\"}\nnot json\n", "r.jsonl", "r.jsonl:2: not valid JSON"),
         ("item,rater,label,level\nI-1,a,B,major\nI-2,a,Q,major\n", "l.csv", "l.csv:3: unknown label 'Q'"),

@@ -293,6 +293,7 @@ import Testing
         #expect(rater.groups[0].counts.first { $0.0 == "G4" }?.1 == 1)
         #expect(rater.studyShare(of: "E2")?.key == "E2+E3")
         #expect(throws: RatingsError.self) { try DistributionReport.build(ratings, taxonomy: taxonomy, source: .rater("nobody"), byFramework: false) }
+        #expect(DistributionChartSVG.escape("tf\u{1B}]0;x\u{07}<b>\u{FFFE}") == "tf]0;x&lt;b&gt;")
         let svg = DistributionChartSVG.render(final)
         #expect(svg.hasPrefix("<svg") && svg.contains("E2+E3") && svg.hasSuffix("</svg>\n"))
         #expect(final.csv().split(separator: "\n").count == 1 + 21 * 3)

@@ -21,9 +21,13 @@ struct CrawlInputTests {
                                 (["--api-url", "ftp://example.org/api"], "must be an http(s) URL"),
                                 (["--api-url", "http://127.0.0.1:9", "--state", "bogus"], "--state must be one of"),
                                 (["--api-url", "http://127.0.0.1:9", "--since", "garbage"], "--since 'garbage' is not an ISO 8601 time"),
-                                (["--api-url", "http://127.0.0.1:9", "--token-file", tokens.path], "no token in the file")] {
+                                (["--api-url", "http://127.0.0.1:9", "--token-file", tokens.path], "no token in the file"),
+                                (["--api-url", "http://127.0.0.1:99999"], "a port from 1 to 65535"),
+                                // A CR LF in a token would add a header of the environment's choosing.
+                                (["--api-url", "http://127.0.0.1:9", "--token-env", "DL_CRLF"], "--token-env DL_CRLF: the token holds whitespace")] {
             let started = Date()
-            let r = try runCommand(Binaries.defectlab, ["crawl", "github", "pytorch/pytorch", "--db", db, "--no-progress"] + args)
+            let r = try runCommand(Binaries.defectlab, ["crawl", "github", "pytorch/pytorch", "--db", db, "--no-progress"] + args,
+                                   environment: ["DL_CRLF": "abcd\r\nX-Injected: yes"])
             #expect(r.status == 64 && r.stderr.contains(message), "\(args): \(r.status) \(r.stderr)")
             #expect(Date().timeIntervalSince(started) < 10)
         }

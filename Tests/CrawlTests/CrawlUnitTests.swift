@@ -79,6 +79,10 @@ struct CrawlUnitTests {
         #expect(api.nextURL(after: url, response: more, count: 0) == nil)
         let last = TrackerAPI.replacingQuery(url, "page", with: "3")
         #expect(api.nextURL(after: last, response: more, count: 100) == nil)
+        // A link that repeats the request's query carries the token: the next URL (stored with the page) drops it.
+        let echoed = HTTPResponse(status: 200, headers: [("link", "<http://h:1/api/v5/repos/o/r/labels?per_page=100&page=2&access_token=Tk%2F%2BSECRET>; rel=\"next\"")],
+                                  body: [], httpVersion: "1.1")
+        #expect(api.nextURL(after: api.labelsURL, response: echoed, count: 100) == "http://h:1/api/v5/repos/o/r/labels?per_page=100&page=2")
     }
 
     @Test func tokenPoolPrefersMostQuotaAndWaitsWhenAllAreSpent() {

@@ -189,4 +189,16 @@ let catalog = TaxonomyCatalog(directory: projectRoot.appendingPathComponent("Tax
         #expect(kind == .preset)
         #expect(problems.contains { $0.message.contains("unknown condition 'labelz_any'") && $0.line == 7 })
     }
+
+    /// Presets are shared files whose names and rule ids are printed beside issues: control characters in them
+    /// are a problem of the file, not an escape sequence on a terminal later.
+    @Test func presetNamesWithControlCharactersAreRejected() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("preset-\(UUID()).yaml")
+        try "name: \"ev\\e]0;PRESET\\a\"\nframework: x\ntracker: github\nrepos: [a/b]\nrules:\n  - id: \"r\\u202E\"\n    labels_any: [bug]\n"
+            .write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let (_, problems) = try TaxonomyFileChecker.check(path: url.path, taxonomy: nil)
+        #expect(problems.contains { $0.message == "preset 'name' holds a control character" && $0.line == 1 }, "\(problems)")
+        #expect(problems.contains { $0.message == "rule 'id' holds a control character" && $0.line == 6 }, "\(problems)")
+    }
 }

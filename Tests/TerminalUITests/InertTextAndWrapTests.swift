@@ -18,6 +18,9 @@ import Testing
         // text or a newline takes only itself.
         #expect(InertText.neutralize("log \u{1B}]0;half\nthe rest\u{9D}x\r\nmore") == "log \nthe rest\nmore")
         #expect(InertText.neutralize("a\u{1B}\nb\u{1B}中c\u{1B}(") == "a\nb中c")
+        // The bidi marks reorder text as the overrides do; the Unicode line separators break lines.
+        #expect(InertText.neutralize("x\u{200F}y\u{200E}z\u{061C}w\u{2028}v\u{2029}u") == "xyzw\nv\nu")
+        #expect(InertText.line("a\u{2028}b") == "a b")
     }
 
     @Test func wrapMeasuresDoubleWidthAndNeverOverflows() {

@@ -41,8 +41,13 @@ public enum DistributionChartSVG {
 
     static func fmt(_ x: Double) -> String { String(format: "%.1f", x) }
 
+    /// Text for an attribute or element: markup escaped, and the characters XML 1.0 forbids (C0 controls but
+    /// tab and newlines, U+FFFE/FFFF) dropped — one such character from a store makes the whole file unreadable.
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        let allowed = String(String.UnicodeScalarView(s.unicodeScalars.filter { v in
+            v.value == 0x9 || v.value == 0xA || v.value == 0xD || (0x20...0xFFFD).contains(v.value) && v.value != 0x7F || v.value >= 0x10000
+        }))
+        return allowed.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -138,6 +138,9 @@ public struct RatingsFile: Sendable {
             }
             itemLines[itemKey] = record.line
             let framework = frameworkIndex.map { record.fields[$0].trimmed.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+            if let framework, let problem = Self.frameworkProblem(framework) {
+                throw RatingsError(code: .invalidValue, file: path, line: record.line, message: problem)
+            }
             var cells = raterColumns.map { ($0.name, record.fields[$0.index], false) }
             if let finalIndex { cells.append((names[finalIndex], record.fields[finalIndex], true)) }
             for (rater, raw, isFinal) in cells {
@@ -152,6 +155,13 @@ public struct RatingsFile: Sendable {
     }
 
     // MARK: long
+
+    /// A framework name becomes a group heading in agreement and statistics tables, a label in an SVG chart and
+    /// a stratum of samples: a name, not free text.
+    static func frameworkProblem(_ framework: String) -> String? {
+        let fine = framework.count <= 64 && framework.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) }
+        return fine ? nil : "framework '\(shown(framework))' must be letters, digits, '.', '_' or '-' (at most 64)"
+    }
 
     static let longColumns = ["item", "rater", "label", "level", "time", "framework"] + provenanceColumns
     /// Optional columns an export writes so that a re-import loses nothing: `note` and `unsure` on an annotator's
@@ -269,6 +279,9 @@ public struct RatingsFile: Sendable {
             }
             if let problem = RatedItemReference(item).problem {
                 throw RatingsError(code: .invalidValue, file: path, line: row.line, message: "item \(problem)")
+            }
+            if let framework = row.framework, let problem = Self.frameworkProblem(framework) {
+                throw RatingsError(code: .invalidValue, file: path, line: row.line, message: problem)
             }
             // An empty label is a missing rating, as an empty cell of a wide file.
             guard let rawLabel = row.label else { continue }
