@@ -7,6 +7,7 @@ public enum FindingRecorder {
     @discardableResult
     public static func record(_ report: DiffReport, in store: DefectLabStore) throws -> Int64 {
         let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]   // the same run stores the same bytes
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let results = String(decoding: try encoder.encode(report.frameworks), as: UTF8.self)
         let started = ISO8601DateFormatter().string(from: Date())

@@ -186,6 +186,33 @@ import Oracles
         }
     }
 
+    /// An in-process executor is timed once per mutant: one scheduler stall (here a sleep in one run of five)
+    /// must not be filed as a slowdown, and the float64 reference is never a performance defect.
+    @Test func aStallIsNotASlowdown() throws {
+        final class Calls: @unchecked Sendable { let lock = NSLock(); var count = 0 }
+        struct StallingExecutor: MutantExecutor {
+            let name = "faulty"
+            let inner = FaultInjectionExecutor(defects: [])
+            let calls: Calls
+            var inProcess: Bool { true }
+            func execute(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome {
+                let n = calls.lock.withLock { calls.count += 1; return calls.count }
+                let start = Date()
+                if n % 5 == 0 { Thread.sleep(forTimeInterval: 0.08) }
+                var outcome = inner.execute(model, inputs: inputs, arbiter: arbiter)
+                outcome.seconds = Date().timeIntervalSince(start)
+                return outcome
+            }
+        }
+        let calls = Calls()
+        let ops: [any MutationOperator] = [NormalizationInsertion(), ModernActivation(), LayerAddition()]
+        let executors: [any MutantExecutor] = [ReferenceExecutor(), StallingExecutor(calls: calls)]
+        let config = FuzzTestSupport.config(guidance: .random, ops: ops, frameworks: ["reference", "faulty"], seed: 3, budget: 25)
+        let summary = try FuzzTestSupport.engine(config, ops: ops, executors: executors).run()
+        #expect(calls.count >= 25)
+        #expect(!summary.uniqueFindings.contains { $0.isPerformance }, "\(summary.uniqueFindings.map { "\($0.framework) \($0.symptom) \($0.detail)" })")
+    }
+
     @Test func guardedAndIllegalMutantsAreNotFindings() throws {
         let executors: [any MutantExecutor] = [ReferenceExecutor(), FaultInjectionExecutor(defects: [PlantedDefect(op: .sub, kind: .wrong)])]
         let config = FuzzTestSupport.config(guidance: .random, ops: [SpecialValueInsertion()], frameworks: ["reference", "faulty"], seed: 4, budget: 12)

@@ -28,6 +28,11 @@ let catalog = TaxonomyCatalog(directory: projectRoot.appendingPathComponent("Tax
         let total = taxonomy.studyShares.map(\.percent).reduce(0, +)
         #expect(abs(total - 100) < 0.5)
         #expect(taxonomy.studyShare(ofSubtype: "E3")?.key == "E2+E3")
+        // The YAML listing gives them in the file's order (a dictionary came out in each process's hash order).
+        let yaml = try TaxonomyPrinter.yaml(taxonomy)
+        let listed = yaml.components(separatedBy: "study_shares:\n").last!.split(separator: "\n").compactMap { $0.split(separator: ":").first }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(listed == taxonomy.studyShares.map(\.key), "\(listed)")
     }
 
     @Test func normalizesLabelsAtBothLevels() throws {

@@ -117,7 +117,7 @@ public struct AgreementReport: Sendable, Encodable {
         let raters = options.raters ?? ratings.raters
         if let chosen = options.raters {
             // One annotator named twice would be two identical raters: agreement with themselves.
-            if let twice = Dictionary(grouping: chosen, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+            if let twice = chosen.enumerated().first(where: { chosen[..<$0.offset].contains($0.element) })?.element {
                 throw RatingsError(code: .invalidValue, message: "annotator '\(twice)' is named twice in --raters")
             }
             let known = Set(ratings.raters)

@@ -46,9 +46,11 @@ public struct PlantedDefect: Sendable, Hashable, CustomStringConvertible {
     /// Parses `OP=KIND` (e.g. `Pad=crash`).
     public init(parsing text: String) throws(MutationError) {
         let parts = text.split(separator: "=").map(String.init)
-        guard parts.count == 2, let op = OpKind(rawValue: parts[0]) ?? OpKind.allCases.first(where: { $0.rawValue.lowercased() == parts[0].lowercased() }),
-              let kind = Kind(rawValue: parts[1].lowercased()) else {
+        guard parts.count == 2, let kind = Kind(rawValue: parts[1].lowercased()) else {
             throw MutationError(.unknownOperator, "planted defect '\(text)' must be OP=KIND, KIND one of \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let op = OpKind(rawValue: parts[0]) ?? OpKind.allCases.first(where: { $0.rawValue.lowercased() == parts[0].lowercased() }) else {
+            throw MutationError(.unknownOperator, "planted defect '\(text)': '\(parts[0])' is not an IR op (ops: \(OpKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         self.init(op: op, kind: kind)
     }

@@ -99,7 +99,8 @@ extension MutantExecutor {
 
 /// The float64 interpreter as a framework: it answers from the arbiter run.
 public struct ReferenceExecutor: MutantExecutor {
-    public let name = "reference"
+    public static let frameworkName = "reference"
+    public let name = Self.frameworkName
     public var inProcess: Bool { true }
     public init() {}
 

@@ -111,10 +111,13 @@ public struct MutantOracles: Sendable {
             let timed = external.count >= 2 ? external : ok.allSatisfy(\.inProcess) ? ok : []
             if timed.count >= 2 {
                 let normalized = timed.allSatisfy { baseline[$0.framework] != nil }
-                for o in timed where normalized {
+                // The float64 reference is the arbiter, not a framework under test: it is a yardstick for the
+                // others' time and memory, never itself a slowdown or memory defect. (Its time is the arbiter
+                // run's, which a campaign runs beside other work.)
+                for o in timed where normalized && o.framework != ReferenceExecutor.frameworkName {
                     findings += baselineFindings(model, o, others: timed.filter { $0.framework != o.framework }, baseline: baseline)
                 }
-                for o in timed where !normalized {
+                for o in timed where !normalized && o.framework != ReferenceExecutor.frameworkName {
                     let others = timed.filter { $0.framework != o.framework }
                     let fastest = others.map(\.seconds).min() ?? 0
                     if o.seconds > thresholds.slowdownFactor * fastest && o.seconds - fastest > slowdownFloor {

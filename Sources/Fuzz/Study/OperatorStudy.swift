@@ -39,10 +39,12 @@ public struct OperatorStudy: Sendable {
         var change: [Double] = []
         var byRound: [Int: (change: [Double], inconsistency: [Double], nan: Int, illegal: Int)] = [:]
         var finalChange = 0.0, finalInconsistency = 0.0
+        /// The chain's rows, when the caller stores them itself (`deferStore`), in step order.
+        var stored: [StepRow] = []
 
         mutating func merge(_ o: Chain) {
             mutants += o.mutants; executed += o.executed; illegal += o.illegal; rejected += o.rejected; inapplicable += o.inapplicable
-            nan += o.nan; findings += o.findings; seconds += o.seconds; change += o.change
+            nan += o.nan; findings += o.findings; seconds += o.seconds; change += o.change; stored += o.stored
             pair.merge(o.pair) { $0 + $1 }
             reference.merge(o.reference) { $0 + $1 }
             for (r, v) in o.byRound {
@@ -54,7 +56,7 @@ public struct OperatorStudy: Sendable {
     }
 
     /// Runs `rounds` rounds on one seed; `pick` chooses the operator of each round.
-    func chain(seedName: String, label: String, position: Position, campaign: Int64?, stepBase: inout Int,
+    func chain(seedName: String, label: String, position: Position, campaign: Int64?, stepBase: inout Int, deferStore: Bool = false,
                pick: (inout SplitMix64) -> any MutationOperator) throws -> Chain {
         var result = Chain()
         var model = try FuzzModel.seed(named: seedName, seed: seed)
@@ -96,6 +98,9 @@ public struct OperatorStudy: Sendable {
                 if CampaignEngine.fetchLayers(m, inputs: inputs, arbiter: arbiter, verdict: verdict, executors: executors, outcomes: &localized) {
                     verdict = oracles.judge(m, arbiter: arbiter, outcomes: localized)
                 }
+                if CampaignEngine.confirmSlowdowns(m, inputs: inputs, arbiter: arbiter, verdict: verdict, executors: executors, outcomes: &localized) {
+                    verdict = oracles.judge(m, arbiter: arbiter, outcomes: localized)
+                }
                 result.executed += 1
                 findings = verdict.findings
                 if verdict.illegal { status = .illegal; reason = verdict.illegalReason }
@@ -128,7 +133,7 @@ public struct OperatorStudy: Sendable {
                                   status: status, reason: reason, frameworksJSON: "{}", verdictsJSON: "{}", newCoverage: 0,
                                   mutationSeconds: 0, referenceSeconds: arbiter.seconds, workerSeconds: 0, oracleSeconds: 0, memoryBytes: 0,
                                   findings: findings.map { ($0, false) })
-                try store.append(campaign: campaign, row)
+                if deferStore { result.stored.append(row) } else { try store.append(campaign: campaign, row) }
             }
             stepBase += 1
         }
@@ -181,7 +186,9 @@ public struct OperatorStudy: Sendable {
             do {
                 for (si, s) in seeds.enumerated() {
                     var step = (gi * seeds.count + si) * rounds
-                    total.merge(try chain(seedName: s, label: label, position: .any, campaign: campaign, stepBase: &step) { rng in op ?? rng.pick(ops) })
+                    total.merge(try chain(seedName: s, label: label, position: .any, campaign: campaign, stepBase: &step, deferStore: true) { rng in
+                        op ?? rng.pick(ops)
+                    })
                 }
                 onProgress?("\(label): \(total.mutants) mutants, \(total.illegal) illegal")
                 results.update { $0[gi] = .success(total) }
@@ -191,6 +198,9 @@ public struct OperatorStudy: Sendable {
         }
         for (gi, (label, op)) in groups.enumerated() {
             let total = try results.value[gi]!.get()
+            // Stored in group order once every chain is done: rows written as the parallel chains went got ids in
+            // whatever order the threads ran, so two runs with one seed held different stores.
+            if let campaign, let store { for row in total.stored { try store.append(campaign: campaign, row) } }
             rows.append(Self.row(label, op, total))
             series[label] = total.byRound.keys.sorted().map { r in
                 let v = total.byRound[r]!
