@@ -44,9 +44,18 @@ public struct ReportFolder: Sendable {
             if type == .typeDirectory { throw ReportError(.badOutput, "\(target.path) is a folder; cannot write the report there") }
             if type == .typeSymbolicLink { try? fm.removeItem(at: target) }
         }
+        // Written whole beside the target, then renamed over it: a reader never sees half a report, and a writer
+        // killed part-way leaves only its own staging file, which the next writer of the name sweeps
+        // (`Data.write(options: .atomic)` left Foundation's temporary files in the folder for ever).
+        StagingSweep.sweep(name, in: url)
+        let staging = url.appendingPathComponent(StagingSweep.partial(name))
         do {
-            try Data(contents.utf8).write(to: target, options: .atomic)
+            try Data(contents.utf8).write(to: staging)
+            guard rename(staging.path, target.path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+            }
         } catch {
+            try? fm.removeItem(at: staging)
             throw ReportError(.badOutput, "cannot write \(target.path) (\(error.localizedDescription))")
         }
         return target

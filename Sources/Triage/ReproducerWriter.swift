@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import Fuzz
 import ModelIR
 import Oracles
@@ -67,6 +68,10 @@ public struct ReproducerWriter: Sendable {
                       tolerance campaignTolerance: Double? = nil) throws -> ReproducerFolder {
         let destination = URL(fileURLWithPath: path).standardizedFileURL
         let fm = FileManager.default
+        let parent = destination.deletingLastPathComponent(), name = destination.lastPathComponent
+        // Earlier writers of this folder killed part-way left their staging folders (a whole model each), or,
+        // killed between the two renames, the previous folder aside: swept, or put back, first.
+        StagingSweep.sweep(name, in: parent)
         var isDirectory: ObjCBool = false
         let exists = fm.fileExists(atPath: destination.path, isDirectory: &isDirectory)
         if exists {
@@ -80,8 +85,7 @@ public struct ReproducerWriter: Sendable {
                 throw TriageError(.unsafePath, "\(destination.path) exists and is not a reproducer folder: choose another --out")
             }
         }
-        let parent = destination.deletingLastPathComponent(), name = destination.lastPathComponent, pid = getpid()
-        let staging = parent.appendingPathComponent(".\(name).partial-\(pid)"), previous = parent.appendingPathComponent(".\(name).previous-\(pid)")
+        let staging = parent.appendingPathComponent(StagingSweep.partial(name)), previous = parent.appendingPathComponent(StagingSweep.previous(name))
         try? fm.removeItem(at: staging)
         try? fm.removeItem(at: previous)
         var folder: ReproducerFolder

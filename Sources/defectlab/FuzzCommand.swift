@@ -219,7 +219,7 @@ final class InterruptFlag: @unchecked Sendable {  // the sources are only kept a
 
     var isSet: Bool { flag.load(ordering: .relaxed) }
 
-    static func install() -> InterruptFlag {
+    static func install(what: String = "the campaign") -> InterruptFlag {
         let queue = DispatchQueue(label: "defectlab.interrupt")
         let made = [SIGINT, SIGTERM].map { number -> (Int32, any DispatchSourceSignal) in
             signal(number, SIG_IGN)
@@ -230,8 +230,11 @@ final class InterruptFlag: @unchecked Sendable {  // the sources are only kept a
             source.setEventHandler {
                 // The second one ends the process now. Not by raising the signal again: libdispatch keeps it
                 // blocked in every thread and would only deliver it to this handler once more.
-                if interrupt.flag.exchange(true, ordering: .relaxed) { _exit(128 + number) }
-                FileHandle.standardError.write(Data("\nstopping after this step (the campaign is kept as paused; run the same command to resume; again to quit now)\n".utf8))
+                if interrupt.flag.exchange(true, ordering: .relaxed) {
+                    FileHandle.standardError.write(Data("\nquitting now: \(what) stays marked running until the same command resumes it\n".utf8))
+                    _exit(128 + number)
+                }
+                FileHandle.standardError.write(Data("\nstopping after this step (\(what) is kept as paused; run the same command to resume; again to quit now)\n".utf8))
             }
             source.resume()
         }

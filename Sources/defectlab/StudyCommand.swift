@@ -31,7 +31,21 @@ struct StudyOptions: ParsableArguments {
                                   store: CampaignStore(store: try database.open()))
         study.onProgress = { FileHandle.standardError.write(Data(("study: " + $0 + "\n").utf8)) }
         study.planted = try target.planted().map(\.description)
+        // Ctrl-C or a scheduler's SIGTERM stops the study between rounds with what it did stored and its campaign
+        // paused (it was killed outright, left `running`, and a rerun stored every step a second time).
+        let interrupted = InterruptFlag.install(what: "the study")
+        study.shouldStop = { interrupted.isSet }
         return study
+    }
+
+    /// Runs one of the studies; a stopped one exits 3, as a paused fuzz campaign does.
+    func running(_ body: () throws -> StudyReport) throws {
+        do {
+            try emit(try body())
+        } catch let error as CampaignError where error.code == .interrupted {
+            FileHandle.standardError.write(Data("defectlab: \(error.detail) (exit status 3)\n".utf8))
+            throw ExitCode(3)
+        }
     }
 
     func emit(_ report: StudyReport) throws {
@@ -51,7 +65,7 @@ struct StudyOperators: ParsableCommand {
     func run() throws {
         let pools = WorkerPools()
         defer { pools.shutdown() }
-        try options.emit(try options.study(pools: pools).operatorsAndOrder(study: "operators"))
+        try options.running { try options.study(pools: pools).operatorsAndOrder(study: "operators") }
     }
 }
 
@@ -61,7 +75,7 @@ struct StudyOrder: ParsableCommand {
     func run() throws {
         let pools = WorkerPools()
         defer { pools.shutdown() }
-        try options.emit(try options.study(pools: pools).operatorsAndOrder(study: "order"))
+        try options.running { try options.study(pools: pools).operatorsAndOrder(study: "order") }
     }
 }
 
@@ -71,6 +85,6 @@ struct StudyPosition: ParsableCommand {
     func run() throws {
         let pools = WorkerPools()
         defer { pools.shutdown() }
-        try options.emit(try options.study(pools: pools).position())
+        try options.running { try options.study(pools: pools).position() }
     }
 }

@@ -328,6 +328,57 @@ import Oracles
         let position = try study.position()
         #expect(position.position?.comparisons == 1)
     }
+
+    /// A step stored twice means two processes run one campaign: said as such, not as an SQL constraint.
+    @Test func aSecondProcessOnOneCampaignIsNamed() throws {
+        let (store, dir) = try FuzzTestSupport.temporaryStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let campaign = try store.campaign(key: "k", kind: "fuzz", config: "{}", seed: 1, shard: ShardSpec())
+        let row = StepRow(step: 0, seedModel: "lenet5", parentStep: nil, order: 1, op: "LA", position: "any", recordJSON: nil, lineageJSON: "[]",
+                          hash: "h", status: .legal, reason: nil, frameworksJSON: "{}", verdictsJSON: "{}", newCoverage: 0, mutationSeconds: 0,
+                          referenceSeconds: 0, workerSeconds: 0, oracleSeconds: 0, memoryBytes: 0, findings: [])
+        try store.append(campaign: campaign, row)
+        let error = #expect(throws: CampaignError.self) { try store.append(campaign: campaign, row) }
+        #expect(error?.detail.contains("being run by another process") == true, "\(String(describing: error))")
+        try store.append(campaign: campaign, row, ifAbsent: true)
+    }
+
+    /// A study stopped part-way stores what it did and is paused; the same study again completes that campaign
+    /// (no second campaign, no step stored twice), to what an uninterrupted run stores; and again changes nothing.
+    @Test func aStoppedStudyIsPausedAndTheSameCommandCompletesIt() throws {
+        let (store, dir) = try FuzzTestSupport.temporaryStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func counts(_ s: CampaignStore) throws -> [String] {
+            try s.store.read { db in
+                try String.fetchAll(db, sql: """
+                    SELECT c.status || ' ' || (SELECT COUNT(*) FROM mutant m WHERE m.campaign_id = c.id) || ' '
+                        || (SELECT COUNT(*) FROM campaign_finding f WHERE f.campaign_id = c.id) FROM campaign c ORDER BY c.id
+                    """)
+            }
+        }
+        let executors: [any MutantExecutor] = [ReferenceExecutor(), FaultInjectionExecutor(defects: [PlantedDefect(op: .conv2d, kind: .nan)])]
+        func study(_ store: CampaignStore) throws -> OperatorStudy {
+            OperatorStudy(seeds: ["lenet5", "textcnn"], rounds: 4, seed: 2, operators: [NormalizationInsertion(), LayerAddition()],
+                          executors: executors, oracles: try FuzzTestSupport.oracles(), store: store)
+        }
+        final class Rounds: @unchecked Sendable { let lock = NSLock(); var count = 0 }
+        let rounds = Rounds()
+        var stopping = try study(store)
+        stopping.shouldStop = { rounds.lock.withLock { rounds.count += 1; return rounds.count > 5 } }
+        let error = #expect(throws: CampaignError.self) { try stopping.operatorsAndOrder() }
+        #expect(error?.code == .interrupted)
+        let paused = try counts(store)
+        #expect(paused.count == 1 && paused[0].hasPrefix("paused "), "\(paused)")
+        _ = try study(store).operatorsAndOrder()
+        let (fresh, freshDir) = try FuzzTestSupport.temporaryStore()
+        defer { try? FileManager.default.removeItem(at: freshDir) }
+        _ = try study(fresh).operatorsAndOrder()
+        let whole = try counts(fresh)
+        let completed = try counts(store)
+        #expect(completed == whole && whole[0].hasPrefix("finished "), "\(completed) vs \(whole)")
+        _ = try study(store).operatorsAndOrder()
+        #expect(try counts(store) == whole)
+    }
 }
 
 @Suite struct FrameworkRegistryTests {

@@ -182,4 +182,38 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("escape.html").path))
     }
+
+    /// What writers killed part-way left (staging files and folders of processes that are gone) is swept by the
+    /// next writer of the name; a folder moved aside whose replacement never arrived is put back; a live
+    /// process's staging is left alone; a report write leaves nothing but the report.
+    @Test func staleStagingIsSweptAndAMovedAsideFolderRestored() throws {
+        let folder = try ReportsTestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fm = FileManager.default
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let dead = gone.processIdentifier
+        func make(_ name: String, folderWith file: String? = nil) throws {
+            let url = folder.appendingPathComponent(name)
+            if let file {
+                try fm.createDirectory(at: url, withIntermediateDirectories: true)
+                try Data("x".utf8).write(to: url.appendingPathComponent(file))
+            } else {
+                try Data("half".utf8).write(to: url)
+            }
+        }
+        try make(".r.md.partial-\(dead)")
+        try make(".D1.previous-\(dead)", folderWith: "bug-report.md")
+        try make(".D2.partial-\(dead)", folderWith: "input_0.npy")
+        try make(".D2.partial-\(getpid())", folderWith: "input_0.npy")
+        let target = try ReportFolder(path: folder.path)
+        try target.write("# report\n", name: "r.md")
+        StagingSweep.sweep("D1", in: folder)
+        StagingSweep.sweep("D2", in: folder)
+        #expect(ReportsTestSupport.files(in: folder).sorted() == [".D2.partial-\(getpid())", "D1", "r.md"], "\(ReportsTestSupport.files(in: folder))")
+        #expect(fm.fileExists(atPath: folder.appendingPathComponent("D1/bug-report.md").path))
+        #expect(try String(contentsOf: folder.appendingPathComponent("r.md"), encoding: .utf8) == "# report\n")
+    }
 }

@@ -127,6 +127,8 @@ public struct CampaignError: Error, Sendable, CustomStringConvertible {
         case store
         case replayMismatch = "replay-mismatch"
         case frameworkUnavailable = "framework-unavailable"
+        /// Stopped by Ctrl-C or SIGTERM before it was done (what was done is stored; the same command completes it).
+        case interrupted
     }
 
     public var code: Code

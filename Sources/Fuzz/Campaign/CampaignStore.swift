@@ -99,9 +99,18 @@ public struct CampaignStore: Sendable {
 
     /// Stores a step with its findings, and adds `seconds` (the step's wall time) to the campaign's spent time,
     /// in one transaction.
-    public func append(campaign: Int64, _ r: StepRow, seconds: Double = 0) throws {
+    /// Stores one step with its findings. `ifAbsent`: a step the campaign already holds is left as it is (a
+    /// study run again after an interruption recomputes every step and stores only the missing ones).
+    public func append(campaign: Int64, _ r: StepRow, seconds: Double = 0, ifAbsent: Bool = false) throws {
         let findings = r.findings.map { ($0.0, $0.1) }
         try store.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM mutant WHERE campaign_id = ? AND step = ?", arguments: [campaign, r.step]) == true {
+                if ifAbsent { return }
+                // Another process runs this campaign (the same command started twice, or a scheduler relaunching
+                // a shard that still runs): said as such, not as an SQL constraint. One process per campaign.
+                throw CampaignError(.store, "campaign \(campaign) is being run by another process: its step \(r.step) is stored already; "
+                                    + "run one process per campaign (this one stops; the other goes on)")
+            }
             try db.execute(sql: "UPDATE campaign SET spent_seconds = spent_seconds + ? WHERE id = ?", arguments: [seconds, campaign])
             try db.execute(sql: """
                 INSERT INTO mutant (campaign_id, step, seed_model, parent_step, mutation_order, operator, position, record_json, lineage_json,

@@ -15,6 +15,10 @@ public struct OperatorStudy: Sendable {
     public var oracles: MutantOracles
     public var store: CampaignStore?
     public var onProgress: (@Sendable (String) -> Void)?
+    /// Asked before each round (Ctrl-C, SIGTERM): true stops the study, which stores what it did, marks its
+    /// campaign paused and throws `CampaignError(.interrupted)`. Its campaign is keyed by its configuration, so
+    /// the same command later computes the study again and stores only the steps the campaign lacks.
+    public var shouldStop: (@Sendable () -> Bool)?
     /// Defects planted in the fault-injection framework (`OP=KIND`), recorded with the campaign so that its
     /// defects reduce and reproduce (they implicate `faulty`).
     public var planted: [String] = []
@@ -41,10 +45,13 @@ public struct OperatorStudy: Sendable {
         var finalChange = 0.0, finalInconsistency = 0.0
         /// The chain's rows, when the caller stores them itself (`deferStore`), in step order.
         var stored: [StepRow] = []
+        /// Stopped by `shouldStop` before its last round.
+        var interrupted = false
 
         mutating func merge(_ o: Chain) {
             mutants += o.mutants; executed += o.executed; illegal += o.illegal; rejected += o.rejected; inapplicable += o.inapplicable
             nan += o.nan; findings += o.findings; seconds += o.seconds; change += o.change; stored += o.stored
+            interrupted = interrupted || o.interrupted
             pair.merge(o.pair) { $0 + $1 }
             reference.merge(o.reference) { $0 + $1 }
             for (r, v) in o.byRound {
@@ -63,6 +70,7 @@ public struct OperatorStudy: Sendable {
         let seedRun = ArbiterRun.run(model, inputs: model.inputs())
         let seedOutput = seedRun.run?.outputs.first?.values ?? []
         for round in 1...max(rounds, 1) {
+            if shouldStop?() == true { result.interrupted = true; break }
             var rng = SplitMix64(seed: seed, stream: "\(label)/\(seedName)/\(position.rawValue)/\(round)")
             let start = Date()
             var mutant: FuzzModel?
@@ -133,11 +141,20 @@ public struct OperatorStudy: Sendable {
                                   status: status, reason: reason, frameworksJSON: "{}", verdictsJSON: "{}", newCoverage: 0,
                                   mutationSeconds: 0, referenceSeconds: arbiter.seconds, workerSeconds: 0, oracleSeconds: 0, memoryBytes: 0,
                                   findings: findings.map { ($0, false) })
-                if deferStore { result.stored.append(row) } else { try store.append(campaign: campaign, row) }
+                if deferStore { result.stored.append(row) } else { try store.append(campaign: campaign, row, ifAbsent: true) }
             }
             stepBase += 1
         }
         return result
+    }
+
+    /// Marks the study's campaign finished, or paused and throws when it was stopped before its end.
+    private func finish(_ campaign: Int64?, interrupted: Bool) throws {
+        if let campaign { try store?.finish(campaign: campaign, status: interrupted ? "paused" : "finished") }
+        if interrupted {
+            throw CampaignError(.interrupted, "the study was stopped before its end; what it did is stored"
+                                + (campaign.map { " (campaign \($0), paused)" } ?? "") + "; run the same command to complete it")
+        }
     }
 
     private func byRoundUpdate(_ c: inout Chain, _ round: Int, _ v: (change: [Double], inconsistency: [Double], nan: Int, illegal: Int)) {
@@ -171,7 +188,7 @@ public struct OperatorStudy: Sendable {
     public func operatorsAndOrder(study: String = "operators") throws -> StudyReport {
         try checkSetUp()
         let start = Date()
-        let campaign = try store?.campaign(key: "study:\(study):\(UUID().uuidString)", kind: "study-\(study)",
+        let campaign = try store?.campaign(key: "study:\(study):" + configJSON(study), kind: "study-\(study)",
                                            config: configJSON(study), seed: seed, shard: ShardSpec())
         var rows: [OperatorStudyRow] = []
         var series: [String: [RoundPoint]] = [:]
@@ -200,14 +217,14 @@ public struct OperatorStudy: Sendable {
             let total = try results.value[gi]!.get()
             // Stored in group order once every chain is done: rows written as the parallel chains went got ids in
             // whatever order the threads ran, so two runs with one seed held different stores.
-            if let campaign, let store { for row in total.stored { try store.append(campaign: campaign, row) } }
+            if let campaign, let store { for row in total.stored { try store.append(campaign: campaign, row, ifAbsent: true) } }
             rows.append(Self.row(label, op, total))
             series[label] = total.byRound.keys.sorted().map { r in
                 let v = total.byRound[r]!
                 return RoundPoint(round: r, outputChange: Self.mean(v.change), inconsistency: Self.mean(v.inconsistency), nanMutants: v.nan, illegal: v.illegal)
             }
         }
-        if let campaign { try store?.finish(campaign: campaign, status: "finished") }
+        try finish(campaign, interrupted: groups.indices.contains { (try? results.value[$0]!.get().interrupted) == true })
         let mutants = rows.reduce(0) { $0 + $1.mutants }, illegal = rows.reduce(0) { $0 + $1.illegal }
         return StudyReport(study: study, seeds: seeds, rounds: rounds, seed: seed, frameworks: executors.map(\.name), operators: rows,
                            overallIllegalRate: mutants > 0 ? Double(illegal) / Double(mutants) : 0, rounds_: series, position: nil,
@@ -218,13 +235,14 @@ public struct OperatorStudy: Sendable {
     public func position() throws -> StudyReport {
         try checkSetUp()
         let start = Date()
-        let campaign = try store?.campaign(key: "study:position:\(UUID().uuidString)", kind: "study-position",
+        let campaign = try store?.campaign(key: "study:position:" + configJSON("position"), kind: "study-position",
                                            config: configJSON("position"), seed: seed, shard: ShardSpec())
         var step = 0
         var perSeed: [String: [String: Double]] = [:]
         var legal: [String: [Position: Int]] = [:]
         var wins = 0, comparisons = 0
         var rows: [OperatorStudyRow] = []
+        var interrupted = false
         for position in [Position.backbone, .head] {
             var total = Chain()
             for s in seeds {
@@ -234,9 +252,11 @@ public struct OperatorStudy: Sendable {
                 perSeed[s, default: [:]]["\(position.rawValue)_output_change"] = c.finalChange
                 perSeed[s, default: [:]]["\(position.rawValue)_inconsistency"] = c.finalInconsistency
                 legal[s, default: [:]][position] = c.mutants - c.illegal
+                interrupted = interrupted || c.interrupted
             }
             rows.append(Self.row("mixed-\(position.rawValue)", nil, total))
         }
+        try finish(campaign, interrupted: interrupted)
         for (s, v) in perSeed {
             // A seed with no legal mutant on one side (a model without a task head) compares nothing.
             guard legal[s]?[.backbone] ?? 0 > 0, legal[s]?[.head] ?? 0 > 0 else { continue }
@@ -246,7 +266,6 @@ public struct OperatorStudy: Sendable {
                 : (v["backbone_output_change", default: 0], v["head_output_change", default: 0])
             if b.0 > b.1 { wins += 1 }
         }
-        if let campaign { try store?.finish(campaign: campaign, status: "finished") }
         let mutants = rows.reduce(0) { $0 + $1.mutants }, illegal = rows.reduce(0) { $0 + $1.illegal }
         return StudyReport(study: "position", seeds: seeds, rounds: rounds, seed: seed, frameworks: executors.map(\.name), operators: rows,
                            overallIllegalRate: mutants > 0 ? Double(illegal) / Double(mutants) : 0, rounds_: [:],
