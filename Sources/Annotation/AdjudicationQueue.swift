@@ -113,13 +113,24 @@ public enum AdjudicationQueue {
         })
     }
 
+    /// Records an adjudicated label. `ifUnsettled`: the caller read the item as unsettled (the adjudication
+    /// screen's queue) and must not replace a decision someone made since without saying so: the write is
+    /// refused with `changedMeanwhile`, naming who settled it how (the screen asks to confirm, then writes with
+    /// `ifUnsettled: false`).
     public static func record(itemID: Int64, level: LabelLevel, label: String, adjudicator: String, method: String,
-                              rationale: String?, taxonomy: HPTaxonomy, in store: DefectLabStore) throws {
+                              rationale: String?, taxonomy: HPTaxonomy, ifUnsettled: Bool = false, in store: DefectLabStore) throws {
         guard let normalized = taxonomy.normalizedLabel(label, level: level) else {
             throw AnnotationError(.invalid, "'\(label)' is not a \(level.rawValue) of the taxonomy")
         }
         let text = rationale?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let levels = level == .major ? [LabelLevel.major.rawValue, LabelLevel.subtype.rawValue] : [level.rawValue, level.rawValue]
         try store.write { db in
+            if ifUnsettled, let standing = try Row.fetchOne(db, sql: """
+                SELECT label, adjudicator, method FROM current_adjudication WHERE item_id = ? AND level IN (?, ?) ORDER BY id DESC LIMIT 1
+                """, arguments: [itemID, levels[0], levels[1]]) {
+                let by: String = standing["adjudicator"], how: String = standing["method"], was: String = standing["label"]
+                throw AnnotationError(.changedMeanwhile, "settled meanwhile by \(by) as \(was) (\(how))")
+            }
             try db.execute(sql: """
                 INSERT INTO adjudication (item_id, level, label, adjudicator, method, rationale, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)

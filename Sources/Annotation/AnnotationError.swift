@@ -11,6 +11,8 @@ public struct AnnotationError: Error, Sendable, CustomStringConvertible {
         public static let invalid = Code(name: "invalid")
         /// Carrying it out would discard labels already given.
         public static let wouldLoseLabels = Code(name: "would-lose-labels")
+        /// Someone else changed it since it was read (another adjudicator settled the item meanwhile).
+        public static let changedMeanwhile = Code(name: "changed-meanwhile")
     }
 
     public var code: Code

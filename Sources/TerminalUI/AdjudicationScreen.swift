@@ -33,7 +33,11 @@ public final class AdjudicationController {
 
     public var current: LabelTally? { index < queue.count ? queue[index] : nil }
 
+    /// The item whose decision, made by someone else meanwhile, the next Enter replaces (after a warning).
+    private var confirmReplacing: Int64?
+
     private func reset() {
+        confirmReplacing = nil
         // The majority is pre-selected; a tie is not (Enter would otherwise settle it for the lower ID).
         choice = current?.strictMajority
         pendingMajor = nil
@@ -78,12 +82,18 @@ public final class AdjudicationController {
         case .enter:
             guard let choice else { message = "a tie: pick a label (1–\(tally.counts.count), or a–g and a digit)"; return }
             do {
+                // The queue was read when the screen opened: another adjudicator (or `--auto majority`) may have
+                // settled this item since. Their decision is shown and kept unless Enter is pressed again.
                 try AdjudicationQueue.record(itemID: tally.itemID, level: level, label: choice, adjudicator: adjudicator,
-                                             method: "manual", rationale: rationale, taxonomy: taxonomy, in: store)
+                                             method: "manual", rationale: rationale, taxonomy: taxonomy,
+                                             ifUnsettled: confirmReplacing != tally.itemID, in: store)
                 settled += 1
                 message = "\(tally.key) → \(choice)"
                 index += 1
                 reset()
+            } catch let error as AnnotationError where error.code == .changedMeanwhile {
+                confirmReplacing = tally.itemID
+                message = "NOT SAVED: \(error.message); Enter again replaces it, s skips"
             } catch { message = "NOT SAVED: \(error)" }
         case .char("r"): editingRationale = true
         case .char("s"), .right, .char(">"): index = min(index + 1, queue.count); reset(); message = "skipped"

@@ -129,6 +129,9 @@ public final class LabelController {
                     message = "\(major.id) has subtypes \(major.subtypes.map { String($0.id.dropFirst(major.id.count)) }.joined(separator: ", ")); Esc cancels"
                     return
                 }
+                // The prompt ends before the write: a write that fails must show its NOT SAVED line, which the
+                // screen draws only when no subtype prompt is pending.
+                pendingMajor = nil
                 try labelCurrent(subtype.id)
                 return
             default:

@@ -156,4 +156,28 @@ import Testing
         #expect(tie == MajoritySettlement(withoutMajority: 1, ties: 1))
         #expect(try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store).count == 1)
     }
+
+    /// Two adjudicators on one queue: the second does not silently replace the first's decision; the screen says
+    /// who settled it how, and a second Enter replaces it on purpose.
+    @Test func aDecisionMadeMeanwhileIsNotReplacedUnsaid() throws {
+        let f = try prepared(annotators: ["a", "b"], items: 1)
+        let taxonomy = try LabellingFixture.taxonomy()
+        try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "a", sample: "s").record(subtype: "B1", at: 0)
+        try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "b", sample: "s").record(subtype: "C1", at: 0)
+        let queue = try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store)
+        let dana = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "dana", level: .subtype, queue: queue)
+        try AdjudicationQueue.record(itemID: queue[0].itemID, level: .subtype, label: "C1", adjudicator: "erin", method: "manual",
+                                     rationale: nil, taxonomy: taxonomy, ifUnsettled: true, in: f.store)
+        dana.handle(.char("1"))
+        dana.handle(.enter)
+        #expect(dana.message?.contains("settled meanwhile by erin as C1 (manual)") == true, "\(dana.message ?? "")")
+        #expect(dana.settled == 0 && dana.index == 0)
+        func current() throws -> [String] {
+            try f.store.read { try String.fetchAll($0, sql: "SELECT adjudicator || ':' || label FROM current_adjudication") }
+        }
+        #expect(try current() == ["erin:C1"])
+        dana.handle(.enter)
+        let after = try current()
+        #expect(dana.settled == 1 && after == ["dana:B1"])
+    }
 }

@@ -112,4 +112,13 @@ func schemaDump(_ store: DefectLabStore) throws -> [String] {
         #expect(StoreLocation.resolve(flag: nil, environment: ["DEFECTLAB_DB": "b.sqlite"]) == "b.sqlite")
         #expect(StoreLocation.resolve(flag: nil, environment: [:]) == "Data/defectlab.sqlite")
     }
+
+    /// A writer that waited out the busy timeout is told what happened and what to do, not "database is locked".
+    @Test func aBusyDatabaseSaysWhatToDo() {
+        for code in [ResultCode.SQLITE_BUSY, .SQLITE_LOCKED] {
+            let error = DefectLabStore.describe(DatabaseError(resultCode: code), path: "/x.sqlite")
+            #expect(error.message.hasPrefix("the database is busy: another process has been writing to it for over 30 s"), "\(error)")
+            #expect(error.message.contains("run this again once it is done"))
+        }
+    }
 }

@@ -78,6 +78,26 @@ import Testing
         #expect(try db.currentLabels()[order[2]] == "D2")
     }
 
+    /// A label that cannot be written (the sample was reassigned without this annotator while the screen was
+    /// open) says NOT SAVED on the screen, also when typed as major and subtype (the subtype prompt hid it).
+    @Test func aLabelThatIsNotSavedSaysSo() throws {
+        let db = try SeededLabellingDB(bodies: (1...3).map { "Body \($0)" })
+        let bin = try BuiltCLI.path()
+        let pane = try TmuxPane(command: "\(bin) label --annotator alice --sample s --db \(db.path) --taxonomy-dir \(BuiltCLI.packageRoot.path)/Taxonomy")
+        try pane.waitFor(text: "item 1/3")
+        let (status, output) = try BuiltCLI.run(["annotators", "add", "bob", "--db", db.path])
+        try #require(status == 0, "\(output)")
+        let (reassigned, said) = try BuiltCLI.run(["assign", "--sample", "s", "--annotators", "bob", "--design", "all", "--seed", "1", "--replace", "--db", db.path])
+        try #require(reassigned == 0, "\(said)")
+        try pane.send("b")
+        try pane.waitFor(text: "subtype digit 1–3")
+        try pane.send("1")
+        let screen = try pane.waitFor(text: "NOT SAVED")
+        #expect(screen.contains("item 1/3"))
+        try pane.send("q")
+        #expect(try db.currentLabels().isEmpty)
+    }
+
     @Test func blindHelpSearchAndJump() throws {
         let db = try SeededLabellingDB(bodies: ["alpha\n" + String(repeating: "filler\n", count: 60) + "needle here", "second body"],
                                        annotators: ["alice", "bob"])

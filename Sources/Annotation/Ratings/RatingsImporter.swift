@@ -43,8 +43,10 @@ public struct RatingsImporter: Sendable {
     public func importFiles(_ files: [RatingsFile]) throws -> Summary {
         try Self.checkAcrossFiles(files)
         let fallbackFramework = framework
-        let now = Timestamp.now()
         return try store.write { db in
+            // Taken once the write lock is held: a time taken before waiting for another writer would date these
+            // ratings before a label given meanwhile, and the older one would become current.
+            let now = Timestamp.now()
             var summary = Summary()
             summary.files = files.count
             var itemIDs: [String: Int64] = [:]
@@ -183,15 +185,24 @@ public struct RatingsImporter: Sendable {
         var issueID: Int64?
         var issueFramework: String?
         var title: String?
-        let match = try Row.fetchOne(db, sql: """
+        // The crawled issue by its URL, or by its repository and number: two indexed lookups (one query with
+        // an OR of the two scanned the whole issue table for every new item, inside the import's transaction,
+        // which then held the write lock for a minute on a crawled store and locked every other writer out).
+        let issue = """
             SELECT i.id, i.title, r.framework, (SELECT it.id FROM item it WHERE it.issue_id = i.id ORDER BY it.id LIMIT 1) AS item_id
-            FROM issue i
-            JOIN repository r ON r.id = i.repository_id
-            JOIN tracker t ON t.id = r.tracker_id
-            WHERE i.url = ?
-               OR (t.kind = ? AND lower(r.owner) = lower(?) AND lower(r.name) = lower(?) AND i.number = ?)
-            ORDER BY i.id LIMIT 1
-            """, arguments: [reference.key, reference.tracker, reference.owner, reference.repository, reference.number])
+            FROM issue i JOIN repository r ON r.id = i.repository_id
+            """
+        var candidates = try Row.fetchAll(db, sql: issue + " WHERE i.url = ? ORDER BY i.id LIMIT 1", arguments: [reference.key])
+        if let tracker = reference.tracker, let number = reference.number {
+            let repositories = try Int64.fetchAll(db, sql: """
+                SELECT r.id FROM repository r JOIN tracker t ON t.id = r.tracker_id
+                WHERE t.kind = ? AND lower(r.owner) = lower(?) AND lower(r.name) = lower(?)
+                """, arguments: [tracker, reference.owner, reference.repository])
+            for repository in repositories {
+                candidates += try Row.fetchAll(db, sql: issue + " WHERE i.repository_id = ? AND i.number = ?", arguments: [repository, number])
+            }
+        }
+        let match = candidates.min { ($0["id"] as Int64) < ($1["id"] as Int64) }
         if let match {
             if let existing: Int64 = match["item_id"] { return existing }
             issueID = match["id"]
