@@ -50,6 +50,8 @@ public struct CrawlReport: Sendable {
     public var pages = 0
     public var issuesStored = 0
     public var pullRequestsSkipped = 0
+    /// List elements that are not issues (no id or number, not an object): left out, and counted so it is said.
+    public var malformedSkipped = 0
     public var retries = 0
     public var seconds = 0.0
 }

@@ -160,6 +160,13 @@ public final class Crawler {
         issues.reserveCapacity(ranges.count)
         let kind = api.kind
         let parsed = response.body.withUnsafeBufferPointer { page in ranges.map { TrackerJSON.issue(page, $0, kind: kind) } }
+        let malformed = parsed.count { $0 == nil }
+        // A page of which nothing reads as an issue is not an empty page: taken as one, it ended the series
+        // early and the pass said "done".
+        if malformed > 0, malformed == ranges.count {
+            throw CrawlError(.badInput, "the issue list answer holds \(malformed) element(s) and none is an issue (an object with an id and a number); not the tracker's documented answer")
+        }
+        report.malformedSkipped += malformed
         for case var issue? in parsed {
             if issue.isPullRequest {
                 if storedIDs.insert(issue.remoteID).inserted { report.pullRequestsSkipped += 1 }

@@ -29,9 +29,12 @@ public struct FaultPlan: Sendable, Equatable {
         /// A 301 to another origin (`localhost` for `127.0.0.1`): a crawler must not follow it with its token,
         /// so it is not part of `all`.
         case movedAway = "301-away"
+        /// An issue list answered 200 with a well-formed array of things that are not issues: a crawler must say
+        /// so and stop, not take it for an empty last page, so it is not part of `all`.
+        case notIssues = "not-issues"
 
         /// Whether `all=RATE` includes this fault: only those a correct crawler survives.
-        public var inAll: Bool { self != .forbidden && self != .movedAway }
+        public var inAll: Bool { self != .forbidden && self != .movedAway && self != .notIssues }
     }
 
     public var rates: [Fault: Double] = [:]

@@ -162,6 +162,12 @@ public final class SimState: @unchecked Sendable {
                     corpus.delete(index: i)
                     return .message(410, "This issue was deleted")
                 }
+            case .notIssues:
+                if segments.last == "issues" {
+                    var r = SimReply.json(200, .array([.array([.array([.int(1)])]), .int(2), .string("three")]))
+                    r.headers += rateHeaders()
+                    return r
+                }
             case .reset, .truncate, .slow:
                 break
             }

@@ -177,7 +177,8 @@ struct CrawlArguments: ParsableArguments {
         let store = try database.open()
         let report = try Crawler(options: o, store: store).run()
         let summary = "\(kind.rawValue) \(repository): \(report.pages) pages, \(report.issuesStored) issues stored, " +
-            "\(report.pullRequestsSkipped) pull requests skipped, \(report.requests) requests (\(report.notModified) not modified, \(report.retries) retried) in \(String(format: "%.1f", report.seconds)) s"
+            "\(report.pullRequestsSkipped) pull requests skipped, " + (report.malformedSkipped > 0 ? "\(report.malformedSkipped) malformed elements left out, " : "")
+            + "\(report.requests) requests (\(report.notModified) not modified, \(report.retries) retried) in \(String(format: "%.1f", report.seconds)) s"
         switch report.outcome {
         case .done:
             print("done: \(summary)")

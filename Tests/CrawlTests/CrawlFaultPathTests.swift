@@ -77,6 +77,17 @@ struct CrawlFaultPathTests {
         expectNowhere(secret, r, db: db)
     }
 
+    /// An issue list of things that are not issues is not an empty last page ("done, 0 issues"): the crawl
+    /// stops saying so, and stores nothing from it.
+    @Test func aListOfNonIssuesIsAnErrorNotAnEmptyPage() throws {
+        let sim = try Simulator(["--seed", "3", "--github", "pytorch/pytorch=50", "--faults", "not-issues=1"])
+        let db = temporaryDatabase()
+        let r = try sim.crawl("github", "pytorch/pytorch", db: db)
+        #expect(r.status == 1 && r.stderr.contains("none is an issue"), "\(r.status) \(r.stderr)")
+        let stored = try runCommand(Binaries.defectlab, ["issues", "list", "--db", db, "--format", "json"])
+        #expect(stored.stdout.contains("\"count\":0") || stored.stdout.contains("\"count\" : 0"), "\(stored.stdout.prefix(200))")
+    }
+
     @Test func movedRepositoryIsFollowedOnTheSameHostAndStoresTheTruth() throws {
         let sim = try Simulator(["--seed", "12", "--github", "pytorch/pytorch=450", "--faults", "301=1"])
         let db = temporaryDatabase()

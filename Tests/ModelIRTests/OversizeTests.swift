@@ -64,9 +64,13 @@ import Testing
                 #expect("\(error)".count < 400)
             }
             var graph = try baseGraph()
-            graph.name = bad
+            graph.name = bad.utf8.count > 1024 ? String(repeating: "g", count: GraphInference.maxGraphNameBytes + 1) : bad
             #expect(throws: ValidityError.self) { try graph.inferred() }
         }
+        // A graph may be named after many parts (a merged group of capability probes), up to 64 KB.
+        var long = try baseGraph()
+        long.name = String(repeating: "probe.Conv2d+", count: 500)
+        _ = try long.inferred()
         var fine = try baseGraph()
         fine.name = "résumé-net ünïcode 模型"
         _ = try fine.inferred()

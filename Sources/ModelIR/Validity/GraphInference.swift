@@ -6,15 +6,19 @@ public enum GraphInference {
     /// would otherwise overflow a size or fail to allocate terabytes).
     public static let maxElements = 1 << 30
 
-    /// The longest node or graph name, in UTF-8 bytes: far beyond what the zoo and repeated mutations make
+    /// The longest node name, in UTF-8 bytes: far beyond what the zoo and repeated mutations make
     /// (`conv_m0_m1...`), far below a name that floods a terminal or the store.
     public static let maxNameBytes = 1024
+    /// The longest graph name: a merged group of capability probes is named after all of them (`probe.A+probe.B
+    /// +...`, 5 KB for the whole suite), which the fault-injection worker reads.
+    public static let maxGraphNameBytes = 1 << 16
 
-    /// Why `name` cannot name a node or a graph, or nil. Control characters (C0, DEL, C1) and the bidirectional
-    /// overrides are refused rather than escaped where shown: names reach tables, reports, reproducer scripts
-    /// and the store, and one rule here covers them all.
-    public static func nameProblem(_ name: String) -> String? {
-        if name.utf8.count > maxNameBytes { return "a name is at most \(maxNameBytes) bytes (this one is \(name.utf8.count))" }
+    /// Why `name` cannot name a node (or, `graph`, a graph), or nil. Control characters (C0, DEL, C1) and the
+    /// bidirectional overrides are refused rather than escaped where shown: names reach tables, reports,
+    /// reproducer scripts and the store, and one rule here covers them all.
+    public static func nameProblem(_ name: String, graph: Bool = false) -> String? {
+        let limit = graph ? maxGraphNameBytes : maxNameBytes
+        if name.utf8.count > limit { return "a name is at most \(limit) bytes (this one is \(name.utf8.count))" }
         if name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value)
             || (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) }) {
             return "a name may not hold control characters"
@@ -37,7 +41,7 @@ public enum GraphInference {
     }
 
     public static func infer(_ graph: Graph) throws(ValidityError) -> Graph {
-        if let problem = nameProblem(graph.name) {
+        if let problem = nameProblem(graph.name, graph: true) {
             throw ValidityError(.badName, node: shown(graph.name), op: "Graph", rule: problem)
         }
         var result = graph
