@@ -145,16 +145,27 @@ struct OracleSuite {
         let ok = order.filter { results[$0]?.status == .ok }
         let unexpected = ok.filter { finals[$0]?.contains { $0.unexpectedNonFinite > 0 } == true }
         let missed = ok.filter { finals[$0]?.contains { $0.missedNonFinite > 0 } == true }
-        if !unexpected.isEmpty {
-            let node = firstNonFiniteNode(results[unexpected[0]], referenceNaN: referenceNaN, missed: false)
-            file(.nanInf, stage: "execute", frameworks: unexpected, total: ok.count, node: node,
-                 detail: "NaN/Inf in the outputs of \(unexpected.joined(separator: ", ")) where the float64 reference is finite (a finite answer exists)")
+        // One finding per node where it starts: frameworks that go wrong at different nodes are different defects
+        // (filed together under the first framework's node, TensorFlow's max-pool over -inf read as PyTorch's GELU).
+        for (node, frameworks) in byFirstNode(unexpected, results: results, referenceNaN: referenceNaN, missed: false) {
+            file(.nanInf, stage: "execute", frameworks: frameworks, total: ok.count, node: node,
+                 detail: "NaN/Inf in the outputs of \(frameworks.joined(separator: ", ")) where the float64 reference is finite (a finite answer exists)")
         }
-        if !missed.isEmpty {
-            let node = firstNonFiniteNode(results[missed[0]], referenceNaN: referenceNaN, missed: true)
-            file(.nanInf, stage: "execute", frameworks: missed, total: ok.count, node: node,
-                 detail: "\(missed.joined(separator: ", ")) lose the NaN/Inf the float64 reference has (a finite value or the other infinity where NaN/Inf must propagate)")
+        for (node, frameworks) in byFirstNode(missed, results: results, referenceNaN: referenceNaN, missed: true) {
+            file(.nanInf, stage: "execute", frameworks: frameworks, total: ok.count, node: node,
+                 detail: "\(frameworks.joined(separator: ", ")) lose the NaN/Inf the float64 reference has (a finite value or the other infinity where NaN/Inf must propagate)")
         }
+    }
+
+    /// `frameworks` grouped by the first node where each disagrees with the reference, in the order of their
+    /// first framework (frameworks keep their order within a group).
+    func byFirstNode(_ frameworks: [String], results: [String: ExecutionResult], referenceNaN: ReferenceNaN, missed: Bool) -> [(String?, [String])] {
+        var groups: [(String?, [String])] = []
+        for name in frameworks {
+            let node = firstNonFiniteNode(results[name], referenceNaN: referenceNaN, missed: missed)
+            if let i = groups.firstIndex(where: { $0.0 == node }) { groups[i].1.append(name) } else { groups.append((node, [name])) }
+        }
+        return groups
     }
 
     /// The first node (graph order) where the framework disagrees with the reference about NaN/Inf in the way

@@ -77,19 +77,23 @@ struct DiffCommand: ParsableCommand {
             }
         }
         let bundle = try ModelBundle.load(from: URL(fileURLWithPath: load!))
-        let kind = Self.inputKind(bundle.graph)
         var vocab = 1000
         if let e = bundle.graph.nodes.first(where: { $0.op == .embedding }), case .int(let v)? = e.attributes["vocab"] { vocab = v }
         return (0..<inputs).map { i in
-            DiffSubject(name: bundle.graph.name, graph: bundle.graph, weights: bundle.weights,
-                        inputs: InputGenerator.generate(bundle.graph, kind: kind, seed: seed &+ UInt64(i), vocab: vocab), seed: seed)
+            // Each input by its own type (token ids for an integer input beside float features, as in a model
+            // with a text and a numeric branch), in the streams `InputGenerator.generate` draws from.
+            var values: [String: Tensor] = [:]
+            for node in bundle.graph.inputNodes {
+                values[node.name] = InputGenerator.tensor(node.output, kind: Self.inputKind(node.output), seed: seed &+ UInt64(i),
+                                                          stream: "input." + node.name, vocab: vocab)
+            }
+            return DiffSubject(name: bundle.graph.name, graph: bundle.graph, weights: bundle.weights, inputs: values, seed: seed)
         }
     }
 
-    static func inputKind(_ graph: Graph) -> InputKind {
-        guard let input = graph.inputNodes.first else { return .image }
-        if input.output.dtype.isInteger { return .tokens }
-        return input.output.rank == 3 ? .sequence : .image
+    static func inputKind(_ type: TensorType) -> InputKind {
+        if type.dtype.isInteger { return .tokens }
+        return type.rank == 3 ? .sequence : .image
     }
 
     func run() throws {

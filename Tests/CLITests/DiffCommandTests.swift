@@ -26,6 +26,40 @@ import Testing
         #expect((tf["probe_requests"] as? Int ?? .max) < (tf["probes"] as? Int ?? 0))
     }
 
+    /// A loaded model's inputs are drawn each by its own type: token ids for its integer input, features for
+    /// its float one (all were drawn as the first input's kind: floats truncated into ids made the reference
+    /// refuse the run).
+    @Test func eachLoadedInputIsDrawnByItsOwnType() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bundle = dir.appendingPathComponent("two-inputs")
+        try FileManager.default.createDirectory(at: bundle, withIntermediateDirectories: true)
+        let graph = #"""
+            {"name": "two-inputs", "outputs": ["r", "e"], "nodes": [
+             {"name": "s", "op": "Input", "inputs": [], "attributes": {"shape": [2, 3], "dtype": "f32"}, "role": "backbone", "outputs": [], "weights": []},
+             {"name": "ids", "op": "Input", "inputs": [], "attributes": {"shape": [2, 4], "dtype": "i64"}, "role": "backbone", "outputs": [], "weights": []},
+             {"name": "r", "op": "ReLU", "inputs": ["s"], "attributes": {}, "role": "backbone", "outputs": [], "weights": []},
+             {"name": "e", "op": "Embedding", "inputs": ["ids"], "attributes": {"vocab": 7, "dim": 3}, "role": "backbone", "outputs": [],
+              "weights": [{"name": "weight", "shape": [7, 3], "initializer": "standardNormal", "fanIn": 1, "fanOut": 1, "trainable": true}]}]}
+            """#
+        try Data(graph.utf8).write(to: bundle.appendingPathComponent("graph.json"))
+        // safetensors: 8-byte header length, the JSON header (padded to 8), then e.weight [7, 3] f32.
+        var header = Array(#"{"e.weight":{"dtype":"F32","shape":[7,3],"data_offsets":[0,84]}}"#.utf8)
+        while header.count % 8 != 0 { header.append(0x20) }
+        var file = Data()
+        withUnsafeBytes(of: UInt64(header.count).littleEndian) { file.append(contentsOf: $0) }
+        file.append(contentsOf: header)
+        for i in 0..<21 { withUnsafeBytes(of: Float(i) / 10) { file.append(contentsOf: $0) } }
+        try file.write(to: bundle.appendingPathComponent("weights.safetensors"))
+        let load = try CLIProcess.run(["models", "load", bundle.path])
+        try #require(load.status == 0, "the hand-written bundle is not valid: \(load.stderr)")
+        let r = try CLIProcess.run(["diff", "--load", bundle.path, "--frameworks", "onnxruntime", "--format", "json",
+                                    "--db", dir.appendingPathComponent("db.sqlite").path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect((object?["frameworks"] as? [[String: Any]])?.first?["status"] as? String == "ok", "\(r.stdout.prefix(400))")
+    }
+
     @Test func diffPrintsTheIssueJSONAndStoresTheRun() throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

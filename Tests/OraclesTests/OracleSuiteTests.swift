@@ -54,6 +54,31 @@ import Workers
         #expect(extra.findings.first?.detail.contains("reference is finite") == true)
     }
 
+    /// Frameworks that lose the NaN at different nodes are different defects, each filed at its own node (one
+    /// finding under the first framework's node merged them).
+    @Test func frameworksThatGoWrongAtDifferentNodesAreFiledApart() throws {
+        var b = GraphBuilder(name: "two-steps")
+        let x = try b.input([1, 4])
+        let clip = try b.add(.relu6, [x], name: "clip")
+        b.output(try b.add(.neg, [clip], name: "neg"))
+        let graph = try b.graph.inferred()
+        let reference = try ReferenceInterpreter(graph: graph, weights: [:]).run(inputs: ["input": Tensor(shape: [1, 4], values: [.nan, 1, 7, -1])])
+        func result(_ name: String, clip: [Float], neg: [Float]) -> ExecutionResult {
+            var r = ExecutionResult(framework: name, status: .ok)
+            r.outputs["output:0"] = WireTensor(name: "output:0", tensor: Tensor(shape: [1, 4], values: neg))
+            r.outputs["clip"] = WireTensor(name: "clip", tensor: Tensor(shape: [1, 4], values: clip))
+            r.outputs["neg"] = WireTensor(name: "neg", tensor: Tensor(shape: [1, 4], values: neg))
+            r.timesMs = [1]
+            return r
+        }
+        let report = evaluate(graph, reference, [result("a", clip: [0, 1, 6, 0], neg: [0, -1, -6, 0]),
+                                                 result("b", clip: [.nan, 1, 6, 0], neg: [0, -1, -6, 0]),
+                                                 result("c", clip: [0, 1, 6, 0], neg: [0, -1, -6, 0]),
+                                                 result("d", clip: [.nan, 1, 6, 0], neg: [.nan, -1, -6, 0])])
+        #expect(report.findings.map { "\($0.frameworks.joined(separator: ",")) at \($0.node ?? "?")" } == ["a,c at clip", "b at neg"],
+                "\(report.findings.map { ($0.frameworks, $0.node) })")
+    }
+
     /// An integer cast of finite values (a QDQ block elsewhere) leaves the NaN check on: a NaN that ReLU6 must pass
     /// on and a framework turned into 0 is still filed (every reference NaN counted as "undefined" before).
     @Test func aCastOfFiniteValuesKeepsTheNaNCheck() throws {
