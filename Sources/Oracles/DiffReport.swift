@@ -56,7 +56,7 @@ public struct DiffReport: Codable, Sendable {
                 lines.append("      \(x.detail)")
             }
         }
-        for g in gaps { lines.append("capability gap: \(g)") }
+        for g in gaps { lines.append(g.hasPrefix("values not judged") ? "note: \(g)" : "capability gap: \(g)") }
         return lines.joined(separator: "\n")
     }
 }
