@@ -244,6 +244,20 @@ import Testing
         #expect(refused.status == .unsupported && refused.message?.contains("AvgPool2d.dtype=f64") == true, "\(refused.status) \(refused.message ?? "")")
     }
 
+    /// JAX runs with x64 off: its f64 layers would be float32 judged as f64, so f64 is a declared gap, and a
+    /// graph with one is refused as unsupported rather than run.
+    @Test func jaxDeclaresFloat64AsAGap() throws {
+        let jax = try Fixtures.pool.worker("jax")
+        let caps = try jax.capabilities()
+        #expect(caps.gaps["Exp.dtype=f64"]?.contains("x64") == true, "\(caps.gaps.keys.sorted().prefix(20))")
+        var b = GraphBuilder(name: "f64-exp")
+        let x = try b.input([1, 4], dtype: .f64)
+        b.output(try b.add(.exp, [x]))
+        let graph = try b.graph.inferred()
+        let result = try jax.execute(ExecutionRequest(graph: graph, weights: [:], inputs: InputGenerator.generate(graph, kind: .sequence, seed: 1)))
+        #expect(result.status == .unsupported, "\(result.status) \(result.message ?? "")")
+    }
+
     /// No seed model loses a framework to probing: every zoo graph passes every framework's probed sets.
     @Test func everyZooSeedIsAcceptedByEveryFramework() throws {
         let started = Fixtures.pool.start(FrameworkKind.all)

@@ -96,6 +96,10 @@ class Backend:
     def to_numpy(self, t): return np.asarray(t)
 
     def build(self, graph, weights, variant):
+        # x64 is off (JAX's default, and what a user's script runs with): an f64 layer would silently be computed
+        # in float32 and judged as f64. Said as a capability gap instead (probed per dtype, like f16/bf16).
+        if not jax.config.jax_enable_x64 and any(o.get("dtype") == "f64" for n in graph.nodes for o in n.outputs):
+            raise generic.Unsupported("f64 layers: JAX runs with x64 disabled (its default), which computes them in float32")
         model = eager.EagerModel(self, graph, weights)
         model.check()
         if variant != "jax-eager":
