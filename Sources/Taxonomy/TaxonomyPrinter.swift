@@ -18,24 +18,9 @@ public enum TaxonomyPrinter {
             enum CodingKeys: String, CodingKey { case id, name, description, keywords, studyShare = "study_share" }
         }
         var majors: [Major]
-        var studyShares: Shares
+        /// In the taxonomy file's order.
+        var studyShares: OrderedValues<Double>
         enum CodingKeys: String, CodingKey { case majors, studyShares = "study_shares" }
-
-        /// The study's shares as a mapping in the taxonomy file's order (a dictionary would come out in the
-        /// process's random hash order, so a YAML listing users diff would change on every run).
-        struct Shares: Encodable {
-            var pairs: [(String, Double)]
-            struct Key: CodingKey {
-                var stringValue: String
-                var intValue: Int? { nil }
-                init(stringValue: String) { self.stringValue = stringValue }
-                init?(intValue: Int) { nil }
-            }
-            func encode(to encoder: Encoder) throws {
-                var c = encoder.container(keyedBy: Key.self)
-                for (key, value) in pairs { try c.encode(value, forKey: Key(stringValue: key)) }
-            }
-        }
     }
 
     static func document(_ taxonomy: HPTaxonomy) -> Document {
@@ -49,7 +34,7 @@ public enum TaxonomyPrinter {
                                                        studyShare: share?.subtypes.count == 1 ? share?.percent : nil)
                                })
             },
-            studyShares: Document.Shares(pairs: taxonomy.studyShares.map { ($0.key, $0.percent) }))
+            studyShares: OrderedValues(pairs: taxonomy.studyShares.map { ($0.key, $0.percent) }))
     }
 
     public static func json(_ taxonomy: HPTaxonomy) throws -> String {

@@ -95,7 +95,7 @@ public struct AgreementReport: Sendable, Encodable {
             try c.encode(raters, forKey: .raters)
             try c.encode(raterNames, forKey: .raterNames)
             try c.encode(fleiss, forKey: .fleiss)
-            try c.encode(OrderedNumbers(pairs: perCategory), forKey: .perCategory)
+            try c.encode(OrderedValues(pairs: perCategory), forKey: .perCategory)
             try c.encode(randolph, forKey: .randolph)
             try c.encode(krippendorffAlpha, forKey: .krippendorffAlpha)
             try c.encode(gwetAC1, forKey: .gwetAC1)
@@ -208,18 +208,3 @@ public struct AgreementReport: Sendable, Encodable {
 
 /// nil for NaN and infinities (JSON has no NaN).
 func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
-
-/// An object whose keys keep the given order (category order), values possibly null.
-struct OrderedNumbers: Encodable {
-    var pairs: [(String, Double?)]
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        for (key, value) in pairs { try c.encode(value, forKey: Key(stringValue: key)) }
-    }
-}

@@ -181,11 +181,3 @@ enum BarGlyphs {
     }
 }
 
-/// An object whose keys keep the given order.
-struct OrderedValues<Value: Encodable>: Encodable {
-    var pairs: [(String, Value)]
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: OrderedNumbers.Key.self)
-        for (key, value) in pairs { try c.encode(value, forKey: OrderedNumbers.Key(stringValue: key)) }
-    }
-}
