@@ -50,7 +50,10 @@ public struct ReportFolder: Sendable {
         StagingSweep.sweep(name, in: url)
         let staging = url.appendingPathComponent(StagingSweep.partial(name))
         do {
-            try Data(contents.utf8).write(to: staging)
+            // Created afresh, never through whatever stands at the name (a link planted there would otherwise
+            // steer the write).
+            unlink(staging.path)
+            try Data(contents.utf8).write(to: staging, options: .withoutOverwriting)
             guard rename(staging.path, target.path) == 0 else {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
             }

@@ -35,6 +35,9 @@ public final class AdjudicationController {
 
     /// The item whose decision, made by someone else meanwhile, the next Enter replaces (after a warning).
     private var confirmReplacing: Int64?
+    /// Items settled on this screen: going back to one and settling it again corrects this adjudicator's own
+    /// decision, which is neither "settled meanwhile" nor a second item settled.
+    private var settledHere = Set<Int64>()
 
     private func reset() {
         confirmReplacing = nil
@@ -86,8 +89,8 @@ public final class AdjudicationController {
                 // settled this item since. Their decision is shown and kept unless Enter is pressed again.
                 try AdjudicationQueue.record(itemID: tally.itemID, level: level, label: choice, adjudicator: adjudicator,
                                              method: "manual", rationale: rationale, taxonomy: taxonomy,
-                                             ifUnsettled: confirmReplacing != tally.itemID, in: store)
-                settled += 1
+                                             ifUnsettled: confirmReplacing != tally.itemID && !settledHere.contains(tally.itemID), in: store)
+                if settledHere.insert(tally.itemID).inserted { settled += 1 }
                 message = "\(tally.key) → \(choice)"
                 index += 1
                 reset()

@@ -85,14 +85,16 @@ public struct CapabilityCache: Sendable {
         if let data = try? encoder.encode(file) { try? data.write(to: url, options: .atomic) }
     }
 
-    /// Each file's identity as `stat(2)` gives it (device, inode, size, modification time in nanoseconds), or
-    /// "missing": a reinstalled package gets new files even at the same version.
+    /// Each file's identity (inode, size, modification time), or "missing": a reinstalled package gets new
+    /// files even at the same version.
     static func stamps(of files: [String]) -> [String: String] {
         var out: [String: String] = [:]
         for path in files {
-            var st = stat()
-            out[path] = stat(path, &st) == 0
-                ? "\(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)" : "missing"
+            // Through FileManager rather than stat(2)'s fields, whose names differ between Glibc and Darwin.
+            guard let a = try? FileManager.default.attributesOfItem(atPath: path) else { out[path] = "missing"; continue }
+            let inode = (a[.systemFileNumber] as? NSNumber)?.stringValue ?? "?", size = (a[.size] as? NSNumber)?.stringValue ?? "?"
+            let time = (a[.modificationDate] as? Date).map { String($0.timeIntervalSince1970) } ?? "?"
+            out[path] = "\(inode):\(size):\(time)"
         }
         return out
     }

@@ -1,3 +1,4 @@
+import Annotation
 import ArgumentParser
 import Crawl
 import Foundation
@@ -81,6 +82,9 @@ struct CrawlArguments: ParsableArguments {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
+        if let framework, let problem = RatingsFile.frameworkProblem(framework.trimmingCharacters(in: .whitespaces).lowercased()) {
+            throw ValidationError("--framework: \(problem)")
+        }
         guard repository.split(separator: "/").count == 2 else { throw ValidationError("repository must be OWNER/REPO") }
         if let m = maxRequests, m < 1 { throw ValidationError("--max-requests must be at least 1") }
         if timeout <= 0 { throw ValidationError("--timeout must be positive") }

@@ -37,6 +37,11 @@ struct RatingsImport: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var taxonomyOptions: TaxonomyOptions
 
+    func validate() throws {
+        // The same rule as a file's framework column: the name becomes a group heading and a stratum.
+        if let framework, let problem = RatingsFile.frameworkProblem(framework.lowercased()) { throw ValidationError("--framework: \(problem)") }
+    }
+
     func run() throws {
         let taxonomy = try taxonomyOptions.catalog().loadTaxonomy()
         let parsed = try files.map { try RatingsFile.read(path: $0, format: format, finalColumn: finalColumn, taxonomy: taxonomy) }

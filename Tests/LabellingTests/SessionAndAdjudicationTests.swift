@@ -160,10 +160,12 @@ import Testing
     /// Two adjudicators on one queue: the second does not silently replace the first's decision; the screen says
     /// who settled it how, and a second Enter replaces it on purpose.
     @Test func aDecisionMadeMeanwhileIsNotReplacedUnsaid() throws {
-        let f = try prepared(annotators: ["a", "b"], items: 1)
+        let f = try prepared(annotators: ["a", "b"], items: 2)
         let taxonomy = try LabellingFixture.taxonomy()
-        try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "a", sample: "s").record(subtype: "B1", at: 0)
-        try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "b", sample: "s").record(subtype: "C1", at: 0)
+        for at in 0..<2 {
+            try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "a", sample: "s").record(subtype: "B1", at: at)
+            try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "b", sample: "s").record(subtype: "C1", at: at)
+        }
         let queue = try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store)
         let dana = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "dana", level: .subtype, queue: queue)
         try AdjudicationQueue.record(itemID: queue[0].itemID, level: .subtype, label: "C1", adjudicator: "erin", method: "manual",
@@ -173,11 +175,18 @@ import Testing
         #expect(dana.message?.contains("settled meanwhile by erin as C1 (manual)") == true, "\(dana.message ?? "")")
         #expect(dana.settled == 0 && dana.index == 0)
         func current() throws -> [String] {
-            try f.store.read { try String.fetchAll($0, sql: "SELECT adjudicator || ':' || label FROM current_adjudication") }
+            try f.store.read { try String.fetchAll($0, sql: "SELECT adjudicator || ':' || label FROM current_adjudication WHERE item_id = ?",
+                                                  arguments: [queue[0].itemID]) }
         }
         #expect(try current() == ["erin:C1"])
         dana.handle(.enter)
         let after = try current()
         #expect(dana.settled == 1 && after == ["dana:B1"])
+        // Going back to correct one's own decision is no conflict, and no second item settled.
+        dana.handle(.left)
+        dana.handle(.char("2"))
+        dana.handle(.enter)
+        let corrected = try current()
+        #expect(dana.settled == 1 && corrected == ["dana:C1"], "\(dana.message ?? "") \(corrected)")
     }
 }

@@ -213,11 +213,17 @@ public struct OperatorStudy: Sendable {
                 results.update { $0[gi] = .failure(error) }
             }
         }
+        // Stored in group order once every chain is done: rows written as the parallel chains went got ids in
+        // whatever order the threads ran, so two runs with one seed held different stores. Every group that
+        // finished is stored before a failed one's error is thrown (the same command then fills in the rest).
+        if let campaign, let store {
+            for gi in groups.indices {
+                guard case .success(let total)? = results.value[gi] else { continue }
+                for row in total.stored { try store.append(campaign: campaign, row, ifAbsent: true) }
+            }
+        }
         for (gi, (label, op)) in groups.enumerated() {
             let total = try results.value[gi]!.get()
-            // Stored in group order once every chain is done: rows written as the parallel chains went got ids in
-            // whatever order the threads ran, so two runs with one seed held different stores.
-            if let campaign, let store { for row in total.stored { try store.append(campaign: campaign, row, ifAbsent: true) } }
             rows.append(Self.row(label, op, total))
             series[label] = total.byRound.keys.sorted().map { r in
                 let v = total.byRound[r]!
