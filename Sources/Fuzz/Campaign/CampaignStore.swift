@@ -98,9 +98,9 @@ public struct CampaignStore: Sendable {
     }
 
     /// Stores a step with its findings, and adds `seconds` (the step's wall time) to the campaign's spent time,
-    /// in one transaction.
-    /// Stores one step with its findings. `ifAbsent`: a step the campaign already holds is left as it is (a
-    /// study run again after an interruption recomputes every step and stores only the missing ones).
+    /// in one transaction. A step the campaign already holds is another process's work and an error, unless
+    /// `ifAbsent`: then it is left as it is (a study run again after an interruption recomputes every step and
+    /// stores only the missing ones).
     public func append(campaign: Int64, _ r: StepRow, seconds: Double = 0, ifAbsent: Bool = false) throws {
         let findings = r.findings.map { ($0.0, $0.1) }
         try store.write { db in
