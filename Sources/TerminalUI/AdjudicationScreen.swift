@@ -41,7 +41,8 @@ public final class AdjudicationController {
 
     private func reset() {
         confirmReplacing = nil
-        // The majority is pre-selected; a tie is not (Enter would otherwise settle it for the lower ID).
+        // A strict majority is pre-selected; a tie or a plurality is not (Enter would otherwise settle it for the
+        // lower ID, or for a label most annotators did not give).
         choice = current?.strictMajority
         pendingMajor = nil
         rationale = ""
@@ -83,7 +84,12 @@ public final class AdjudicationController {
             let n = Int(s.value - 0x30)
             if n <= tally.counts.count { choice = tally.counts[n - 1].label }
         case .enter:
-            guard let choice else { message = "a tie: pick a label (1–\(tally.counts.count), or a–g and a digit)"; return }
+            guard let choice else {
+                // Nothing is pre-selected without a strict majority: a tie between the top labels, or a plurality.
+                let tied = tally.counts.count > 1 && tally.counts[0].count == tally.counts[1].count
+                message = "\(tied ? "a tie" : "no majority"): pick a label (1–\(tally.counts.count), or a–g and a digit)"
+                return
+            }
             do {
                 // The queue was read when the screen opened: another adjudicator (or `--auto majority`) may have
                 // settled this item since. Their decision is shown and kept unless Enter is pressed again.

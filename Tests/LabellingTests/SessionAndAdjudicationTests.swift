@@ -66,6 +66,23 @@ import Testing
         #expect(try session.undoLast() == nil)
     }
 
+    /// Two of four annotators agree: a plurality, not a majority and not a tie; the screen says which it is.
+    @Test func adjudicationScreenNamesAPluralityWithoutMajority() throws {
+        let f = try prepared(annotators: ["a", "b", "c", "d"], items: 1)
+        let taxonomy = try LabellingFixture.taxonomy()
+        for (name, label) in [("a", "B1"), ("b", "B1"), ("c", "G2"), ("d", "F1")] {
+            let session = try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: name, sample: "s")
+            try session.record(subtype: label, at: 0)
+        }
+        let open = try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store)
+        #expect(open.count == 1 && open[0].strictMajority == nil)
+        let screen = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "eve", level: .subtype, queue: open)
+        #expect(screen.choice == nil)
+        screen.handle(.enter)
+        #expect(screen.settled == 0)
+        #expect(screen.message?.hasPrefix("no majority:") == true)
+    }
+
     @Test func adjudicationTalliesAndMajority() throws {
         let f = try prepared(annotators: ["a", "b", "c"], items: 3)
         let taxonomy = try LabellingFixture.taxonomy()

@@ -207,12 +207,19 @@ import Testing
         try make(".r.md.partial-\(dead)")
         try make(".D1.previous-\(dead)", folderWith: "bug-report.md")
         try make(".D2.partial-\(dead)", folderWith: "input_0.npy")
-        try make(".D2.partial-\(getpid())", folderWith: "input_0.npy")
+        let live = StagingSweep.partial("D2")
+        try make(live, folderWith: "input_0.npy")
+        // This host's dead writer is swept; another host's is not judged by a pid of this one.
+        let thisHost = String(live.dropFirst(".D2.partial-".count).dropLast("\(getpid())".count))
+        try make(".D3.partial-\(thisHost)\(dead)", folderWith: "input_0.npy")
+        try make(".D3.partial-other_host.example-\(dead)", folderWith: "input_0.npy")
         let target = try ReportFolder(path: folder.path)
         try target.write("# report\n", name: "r.md")
         StagingSweep.sweep("D1", in: folder)
         StagingSweep.sweep("D2", in: folder)
-        #expect(ReportsTestSupport.files(in: folder).sorted() == [".D2.partial-\(getpid())", "D1", "r.md"], "\(ReportsTestSupport.files(in: folder))")
+        StagingSweep.sweep("D3", in: folder)
+        #expect(ReportsTestSupport.files(in: folder).sorted() == [live, ".D3.partial-other_host.example-\(dead)", "D1", "r.md"].sorted(),
+                "\(ReportsTestSupport.files(in: folder))")
         #expect(fm.fileExists(atPath: folder.appendingPathComponent("D1/bug-report.md").path))
         #expect(try String(contentsOf: folder.appendingPathComponent("r.md"), encoding: .utf8) == "# report\n")
     }
