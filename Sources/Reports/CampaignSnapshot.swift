@@ -50,8 +50,8 @@ public struct CampaignSnapshot: Sendable, Codable, Equatable {
     /// Recorded step time over the whole campaign.
     public var stepSeconds: Double { rounds.reduce(0) { $0 + $1.seconds } }
 
-    /// legal / all mutants, over the whole campaign.
-    public var legalRate: Double { mutants == 0 ? 0 : Double(statusCounts["legal"] ?? 0) / Double(mutants) }
+    /// Legal among the judged mutants, over the whole campaign (`RoundPoint.legalRate(_:)`).
+    public var legalRate: Double { RoundPoint.legalRate(statusCounts) }
 
     /// Statuses in the fuzzer's order, then any others the store holds.
     public var orderedStatuses: [(String, Int)] {

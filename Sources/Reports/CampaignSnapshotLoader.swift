@@ -124,10 +124,11 @@ public struct CampaignSnapshotLoader: Sendable {
         return groups.keys.sorted().map { index in
             let ms = groups[index]!
             let legal = ms.filter { $0.status == "legal" }.count
+            let statusCounts = Dictionary(ms.map { ($0.status, 1) }, uniquingKeysWith: +)
             let seconds = ms.reduce(0) { $0 + $1.seconds }
             let distances = ms.compactMap(\.meanPairDistance)
             return RoundPoint(index: index, firstStep: ms.map(\.step).min()!, lastStep: ms.map(\.step).max()!, mutants: ms.count, legal: legal, seconds: seconds,
-                              legalRate: Double(legal) / Double(ms.count), throughput: seconds > 0 ? Double(ms.count) / seconds : nil,
+                              legalRate: RoundPoint.legalRate(statusCounts), throughput: seconds > 0 ? Double(ms.count) / seconds : nil,
                               inconsistency: distances.isEmpty ? nil : distances.reduce(0, +) / Double(distances.count))
         }
     }

@@ -49,7 +49,7 @@ public enum HTMLReportRenderer {
         h += "</div>\n"
         h += "<h2>Over rounds of \(s.roundSize) steps</h2>\n<div class=\"charts\">\n"
         let xs = s.rounds.map { String($0.firstStep) }
-        h += SVGLineChart(title: "Legal rate", yLabel: "legal / mutants", points: zip(xs, s.rounds.map { Optional($0.legalRate) }).map { ($0, $1) },
+        h += SVGLineChart(title: "Legal rate", yLabel: "legal / judged mutants", points: zip(xs, s.rounds.map { Optional($0.legalRate) }).map { ($0, $1) },
                           color: "#2e8b57", yMax: 1).render()
         h += SVGLineChart(title: "Throughput", yLabel: "mutants / s", points: zip(xs, s.rounds.map(\.throughput)).map { ($0, $1) },
                           color: "#4878a8").render()
@@ -79,7 +79,7 @@ public enum HTMLReportRenderer {
             ("started", c.startedAt),
             ("finished", c.finishedAt ?? "—"),
             ("mutants", "\(s.mutants) (" + s.orderedStatuses.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")"),
-            ("legal rate", String(format: "%.1f%%", s.legalRate * 100)),
+            ("legal rate (of judged mutants)", String(format: "%.1f%%", s.legalRate * 100)),
             ("raw findings", String(s.rawFindings)),
             ("unique defects", String(s.uniqueDefects) + (s.unfoldedFindings > 0 ? " (\(s.unfoldedFindings) raw findings not folded yet)" : "")),
         ]

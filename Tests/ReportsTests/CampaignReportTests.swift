@@ -22,6 +22,14 @@ import Testing
         return out.joined(separator: "\n")
     }
 
+    /// The legal rate counts the mutants that were judged, as the campaign's progress line does: skipped
+    /// duplicates and steps with no applicable edit are not illegal.
+    @Test func legalRateIsOverJudgedMutants() {
+        #expect(RoundPoint.legalRate(["legal": 5, "duplicate": 5, "inapplicable": 2, "invalid": 1]) == 1)
+        #expect(RoundPoint.legalRate(["legal": 5, "illegal": 1, "guarded": 1, "duplicate": 9]) == 5.0 / 7)
+        #expect(RoundPoint.legalRate(["duplicate": 3]) == 0)
+    }
+
     @Test func everyFormatCarriesTheCampaignAndItsDefects() throws {
         let folder = try ReportsTestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
