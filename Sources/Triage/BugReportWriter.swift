@@ -1,6 +1,7 @@
 import Foundation
 import Reports
 import ModelIR
+import Oracles
 
 /// The Markdown draft of a bug report, in the implicated framework's tracker style (PyTorch's and ONNX
 /// Runtime's issue templates name their sections differently): title, environment, steps, expected, actual,
@@ -17,6 +18,8 @@ struct BugReportWriter {
     var versions: [String: String] = [:]
     /// Whether some script builds the model with the worker's builder copied into `builder/`.
     var builder = false
+    /// The mean relative distance the scripts check against (the campaign's, scaled for the model's dtypes).
+    var tolerance: Double = OracleThresholds().relativeDistance
 
     var text: String {
         let framework = defect.frameworkList.first ?? "framework"
@@ -50,7 +53,7 @@ struct BugReportWriter {
         for s in scripts { lines.append("python3 \(s)") }
         lines += ["```", "", "Each script is standalone (the framework and numpy only); it loads `model/weights.safetensors`, the inputs (`input_*.npy`) and the float64 expected outputs (`expected_*.npy`), prints expected vs actual and exits 1 when the defect shows (a crash kills the process instead, as the framework's did). `model/graph.json` is the model in DefectLab's IR" + "."
                   + (builder ? " A script for a framework whose model is not written out layer by layer here builds it from `model/graph.json` with DefectLab's own builder for that framework, copied into `builder/` (the code that found the defect; it uses that framework and numpy only)." : "")]
-        lines += ["", "## \(headings.expected)", "", "The outputs of the float64 reference interpreter, within a mean relative distance of 1e-3:", ""]
+        lines += ["", "## \(headings.expected)", "", "The outputs of the float64 reference interpreter, within a mean relative distance of \(String(format: "%g", tolerance)):", ""]
         lines += expectedHead.map { "- \($0)" }
         lines += ["", "## \(headings.actual)", "", actualSentence]
         lines += ["", "## \(headings.env)", ""]
@@ -79,7 +82,9 @@ struct BugReportWriter {
         case "crash": "the process crashes"
         case "error": defect.stage == "load" ? "loading the model fails"
             : defect.stage == "build" || defect.stage == "compile" ? "building the model fails" : "running the model raises an error"
-        case "nan_inf": "outputs NaN/Inf where the float64 reference is finite"
+        case "nan_inf": defect.error == DefectSignature.nanNotPropagated
+            ? "outputs finite values where the float64 reference has NaN/Inf (NaN/Inf not propagated)"
+            : "outputs NaN/Inf where the float64 reference is finite"
         case "inconsistency": "outputs differ from the float64 reference beyond the tolerance"
         default: defect.symptom.replacingOccurrences(of: "_", with: " ")
         }
@@ -87,7 +92,7 @@ struct BugReportWriter {
 
     var actualSentence: String {
         var s = symptomSentence.prefix(1).uppercased() + symptomSentence.dropFirst() + "."
-        if !defect.error.isEmpty { s += " Normalized message: \(Escape.markdownCell(defect.error))." }
+        if !defect.error.isEmpty, defect.symptom != "nan_inf" { s += " Normalized message: \(Escape.markdownCell(defect.error))." }
         return s
     }
 }

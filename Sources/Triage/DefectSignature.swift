@@ -37,10 +37,16 @@ public struct DefectSignature: Sendable, Hashable, Codable {
     public init(symptom: FindingSymptom, stage: FindingStage?, subtype: String, op: String, node name: String? = nil, detail: String,
                 deviating: [String], graph: Graph?) {
         let node = name.flatMap { n in graph?.nodes.first { $0.name == n && $0.op.rawValue == op } } ?? graph?.nodes.first { $0.op.rawValue == op }
-        let error = Self.hasErrorText(symptom) ? ErrorNormalizer.normalize(detail) : ""
+        // A NaN/Inf finding goes one of two ways, two different bugs: NaN/Inf made where the reference is finite,
+        // or a NaN/Inf the reference has that the framework dropped (the oracle's detail says which).
+        let error = Self.hasErrorText(symptom) ? ErrorNormalizer.normalize(detail)
+            : symptom == .nanInf && detail.contains("not propagated") ? Self.nanNotPropagated : ""
         self.init(symptom: symptom.rawValue, stage: stage?.rawValue ?? "", subtype: subtype, frameworks: deviating, op: op,
                   keyAttributes: node.map { KeyAttributes.describe($0, graph: graph) } ?? "", error: error)
     }
+
+    /// The `error` field of a NaN/Inf defect whose framework dropped the reference's NaN/Inf.
+    public static let nanNotPropagated = "NaN/Inf not propagated"
 
     /// Symptoms whose message says which bug it is (the others carry measured numbers).
     static func hasErrorText(_ symptom: FindingSymptom) -> Bool { symptom == .crash || symptom == .error || symptom == .memoryFailure }
@@ -57,7 +63,8 @@ public struct DefectSignature: Sendable, Hashable, Codable {
         let what: String = switch FindingSymptom(rawValue: symptom) {
         case .crash: "crashes"
         case .error: stage == "load" ? "fails to load" : "raises an error"
-        case .nanInf: "outputs NaN/Inf where the float64 reference is finite"
+        case .nanInf: error == Self.nanNotPropagated ? "outputs finite values where the float64 reference has NaN/Inf"
+            : "outputs NaN/Inf where the float64 reference is finite"
         case .inconsistency: "computes wrong values (against the float64 reference)"
         case .slowdown: "is abnormally slow"
         case .memoryGrowth: "allocates abnormally"
@@ -66,6 +73,7 @@ public struct DefectSignature: Sendable, Hashable, Codable {
         default: symptom
         }
         let stagePart = stage.isEmpty || symptom == "error" && stage == "load" ? "" : " during \(stage)"
-        return "[\(who)] \(op)\(attrs) \(what)\(stagePart)" + (error.isEmpty ? "" : ": \(error.prefix(120))")
+        let message = error.isEmpty || symptom == FindingSymptom.nanInf.rawValue ? "" : ": \(error.prefix(120))"
+        return "[\(who)] \(op)\(attrs) \(what)\(stagePart)" + message
     }
 }

@@ -179,6 +179,7 @@ public struct ReproducerWriter: Sendable {
                                      subtypeName: subtypeNames[defect.subtype], planted: plantedHere,
                                      versions: Dictionary(implicated.compactMap { fw in versions?.version(of: fw).map { (fw, $0) } }, uniquingKeysWith: { a, _ in a }))
         report.builder = files.contains { $0.hasPrefix("builder/") }
+        report.tolerance = (campaignTolerance ?? tolerance) * DtypeTolerance.factor(graph)
         try folder.write(report.text, to: "bug-report.md"); files.append("bug-report.md")
         return ReproducerFolder(path: folder.root.path, files: files, scripts: scripts, controls: controlList.filter { scripts[$0] != nil })
     }

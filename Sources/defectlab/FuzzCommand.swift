@@ -31,7 +31,7 @@ final class WorkerPools: @unchecked Sendable {
 struct FuzzTargetOptions: ParsableArguments {
     @Option(help: "Frameworks: all, or a comma list (reference; pytorch, onnxruntime, tensorflow, jax, mindspore and variants when the venv is set up; faulty with --plant). Default: all for fuzz, reference for study.")
     var frameworks: String?
-    @Option(name: .customLong("framework"), help: "NAME=PYTHON: run framework NAME from another interpreter (repeatable).")
+    @Option(name: .customLong("framework"), help: "NAME=PYTHON: run framework NAME from another interpreter (repeatable). To compare two releases, name the second FRAMEWORK@TAG: --frameworks pytorch,pytorch@old --framework pytorch@old=/opt/old/bin/python.")
     var interpreters: [String] = []
     @Option(help: "Operators: names (LA,GF,...) or groups study, peers, developer, all.")
     var ops = "all"

@@ -240,7 +240,11 @@ struct NamedNodeExecutor: MutantExecutor {
         let defect = try BuilderReproducerTests.defect(frameworks: "pytorch")
         let out = dir.appendingPathComponent("D7")
         let writer = ReproducerWriter(controls: [])
-        _ = try writer.write(defect: defect, candidate: candidate, reduction: nil, planted: [], to: out.path)
+        _ = try writer.write(defect: defect, candidate: candidate, reduction: nil, planted: [], to: out.path, tolerance: 1e-9)
+        // The report quotes the tolerance its scripts check (the campaign's), not the default.
+        let report = try String(contentsOf: out.appendingPathComponent("bug-report.md"), encoding: .utf8)
+        #expect(report.contains("within a mean relative distance of 1e-09:"), "\(report)")
+        #expect(try String(contentsOf: out.appendingPathComponent("repro_pytorch.py"), encoding: .utf8).contains("1e-09"))
         try Data("stale".utf8).write(to: out.appendingPathComponent("input_9.npy"))
         let again = try writer.write(defect: defect, candidate: candidate, reduction: nil, planted: [], to: out.path)
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("input_9.npy").path))

@@ -30,6 +30,19 @@ import Testing
         #expect(n == "RuntimeError: bad pad <n> @ _pad_impl < pad")
     }
 
+    /// A NaN/Inf made where the reference is finite and a NaN/Inf the framework dropped are two bugs, titled
+    /// each as what happened.
+    @Test func nanDirectionsAreTwoDefects() {
+        func signature(_ detail: String) -> DefectSignature {
+            DefectSignature(symptom: .nanInf, stage: .execute, subtype: "F2", op: "MaxPool2d", detail: detail, deviating: ["onnxruntime"], graph: nil)
+        }
+        let made = signature("NaN/Inf where the float64 reference is finite")
+        let lost = signature("no NaN/Inf where the float64 reference has one (NaN/Inf not propagated)")
+        #expect(made.text != lost.text)
+        #expect(made.title == "[onnxruntime] MaxPool2d outputs NaN/Inf where the float64 reference is finite during execute")
+        #expect(lost.title == "[onnxruntime] MaxPool2d outputs finite values where the float64 reference has NaN/Inf during execute")
+    }
+
     @Test func keyAttributesAreBehaviourClasses() {
         let conv3 = Node(name: "c", op: .conv2d, attributes: ["kernel": .ints([3, 3]), "stride": .ints([1, 1]), "out_channels": .int(8)])
         let conv5 = Node(name: "c", op: .conv2d, attributes: ["kernel": .ints([5, 5]), "stride": .ints([1, 1]), "out_channels": .int(16)])

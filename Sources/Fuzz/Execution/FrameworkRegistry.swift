@@ -30,7 +30,8 @@ public enum FrameworkRegistry {
                 let available = installed + (workers?.names ?? []) + ["faulty"]
                 throw CampaignError(.unknownFramework, workers == nil
                     ? "framework '\(name)'\(via) needs the framework workers, which this build does not have yet; available: \(available.joined(separator: ", "))"
-                    : "unknown framework '\(name)'\(via); available: \(available.joined(separator: ", "))")
+                    : "unknown framework '\(name)'\(via); available: \(available.joined(separator: ", "))"
+                        + (via.isEmpty ? "" : "; another interpreter's framework is named FRAMEWORK@TAG (e.g. pytorch@old) so its worker is known"))
             }
         }
         // Defects planted where nothing runs them, or an interpreter for a framework not run: a campaign would
