@@ -139,7 +139,9 @@ public enum SampleDraw {
             var itemID: Int64? = row["item_id"], itemFramework: String? = row["item_framework"]
             if itemID == nil, let imported = bare[RatedItemReference.identity(of: key)] { (itemID, key, itemFramework) = (imported.id, imported.key, imported.framework) }
             guard seenKeys.insert(RatedItemReference.identity(of: key)).inserted else { continue }
-            let framework: String = itemFramework ?? row["framework"] ?? unknownFramework
+            // Before `filter` records a repository's framework, its owner and name tell it as they do for
+            // imported ratings (a crawl of pytorch/pytorch then `sample --all` is one pytorch stratum, not "unknown").
+            let framework: String = itemFramework ?? row["framework"] ?? RatedItemReference.framework(owner: owner, repository: name) ?? unknownFramework
             result.append(SampleCandidate(key: key, issueID: row["id"], itemID: itemID,
                                           framework: framework, title: row["title"]))
         }

@@ -44,6 +44,9 @@ public struct HTTPFailure: Error, Sendable, CustomStringConvertible {
         public static let tls = Code(name: "tls")
         /// The peer's certificate did not verify, or the CA file could not be read: retrying cannot help.
         public static let untrusted = Code(name: "untrusted")
+        /// The client cannot speak to this URL at all (a scheme or protocol libcurl does not support, a malformed
+        /// URL): retrying cannot help.
+        public static let unsupported = Code(name: "unsupported")
         public static let other = Code(name: "other")
     }
 

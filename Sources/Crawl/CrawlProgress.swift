@@ -10,6 +10,12 @@ final class CrawlProgress {
     var issues = 0
     var quota: Int?
     var wait: String?
+    /// When the wait in progress ends, and how long the finished waits took: the ETA is the time per page of
+    /// fetching (waits left out, so an hour's rate-limit wait does not inflate every later estimate) for the
+    /// pages left, plus what is left of the wait in progress.
+    var waitEnds: Date?
+    var waitStarted: Date?
+    var waited: Double = 0
     var lastPage: Int?
     var seriesPage = 0
     var lastPrint = Date.distantPast
@@ -21,11 +27,21 @@ final class CrawlProgress {
         parts.append("quota \(quota.map(String.init) ?? "?")")
         if let wait { parts.append("waiting: \(wait)") }
         if let last = lastPage, seriesPage > 0, last >= seriesPage {
-            let per = Date().timeIntervalSince(started) / Double(max(pages, 1))
-            let eta = Int(per * Double(last - seriesPage))
+            let now = Date()
+            let waiting = waitStarted.map { now.timeIntervalSince($0) } ?? 0
+            let per = max(0, now.timeIntervalSince(started) - waited - waiting) / Double(max(pages, 1))
+            let eta = Int(per * Double(last - seriesPage) + max(0, waitEnds?.timeIntervalSince(now) ?? 0))
             parts.append("ETA \(eta / 60)m\(eta % 60)s")
         }
         return parts.joined(separator: " · ")
+    }
+
+    /// Marks a wait of `seconds` as begun (`reason` is said on the line), or the wait as over (nil).
+    func waiting(_ reason: String?, seconds: Double = 0) {
+        if let begun = waitStarted { waited += Date().timeIntervalSince(begun) }
+        wait = reason
+        waitStarted = reason == nil ? nil : Date()
+        waitEnds = reason == nil ? nil : Date().addingTimeInterval(seconds)
     }
 
     func show(force: Bool = false) {

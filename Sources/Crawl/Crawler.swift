@@ -282,12 +282,12 @@ public final class Crawler {
 
     func sleep(_ seconds: Double, reason: String) {
         guard seconds > 0 else { return }
-        progress.wait = "\(reason) \(String(format: "%.1f", seconds))s"
+        progress.waiting("\(reason) \(String(format: "%.1f", seconds))s", seconds: seconds)
         progress.show(force: true)
         // A long wait is said even without --verbose or a progress line (a cron job must not look hung).
         if options.verbose || seconds >= 5 { progress.log("wait \(String(format: "%.2f", seconds))s: \(reason)") }
         Thread.sleep(forTimeInterval: seconds)
-        progress.wait = nil
+        progress.waiting(nil)
     }
 
     /// An HTTP `date` header (RFC 7231 IMF-fixdate) as seconds since 1970.
@@ -352,6 +352,12 @@ public final class Crawler {
                     throw CrawlError(.untrusted, "TLS with \(TrackerAPI.origin(target) ?? "the tracker") failed: \(error.message); " +
                                      (options.caFile == nil ? "a tracker behind a private certificate authority needs --ca-file PEM"
                                                             : "check that --ca-file holds the authority that signed the tracker's certificate"))
+                }
+                if error.code == .unsupported {
+                    // Clear-text HTTP/2 without an upgrade (a tracker that speaks only h2c) answers HTTP/1.1 with
+                    // a preface libcurl reports as an unsupported protocol.
+                    throw CrawlError(.badInput, "cannot talk to \(TrackerAPI.origin(target) ?? "the tracker"): \(error.message); "
+                                     + (options.httpVersion == .http2OverTLS ? "a clear-text tracker that speaks only HTTP/2 needs --http 2" : "check --api-url"))
                 }
                 guard attempt < options.maxAttempts else {
                     throw CrawlError(.exhausted, "\(error.code) talking to \(TrackerAPI.origin(target) ?? "the tracker") after \(attempt) tries: \(error.message)")

@@ -179,7 +179,8 @@ public struct AdjudicationScreen {
     }
 
     public static func run(controller: AdjudicationController, monochrome: Bool) throws {
-        let terminal = try Terminal(monochrome: monochrome)
+        let terminal = try Terminal(monochrome: monochrome, screen: "the adjudication screen",
+                                    withoutTerminal: "--auto majority settles the items with a strict majority without one")
         defer { terminal.end() }
         let screen = AdjudicationScreen(terminal: terminal, controller: controller)
         while !controller.wantsQuit && !terminal.inputClosed {

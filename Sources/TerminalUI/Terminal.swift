@@ -21,9 +21,12 @@ public final class Terminal {
 
     /// Opens the controlling terminal (stdin/stdout). `setlocale` comes first so that the wide-character
     /// API measures and draws CJK and emoji correctly.
-    public convenience init(monochrome: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    /// `screen` and `withoutTerminal` make the error when there is no terminal: what needs one, and what the
+    /// user can do instead.
+    public convenience init(monochrome: Bool = false, screen: String = "the labelling screen", withoutTerminal: String = "use --script FILE for batch input",
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard isatty(0) == 1, isatty(1) == 1 else {
-            throw TerminalError(.noTerminal, "the labelling screen needs a terminal (stdin and stdout); use --script FILE for batch input")
+            throw TerminalError(.noTerminal, "\(screen) needs a terminal (stdin and stdout); \(withoutTerminal)")
         }
         try self.init(output: cnc_stdout(), input: cnc_stdin(), termType: nil, monochrome: monochrome, environment: environment)
     }

@@ -17,8 +17,8 @@ struct LabelCommand: ParsableCommand {
     @Option(help: "Your annotator name.") var annotator: String
     @Option(help: "Only this sample's items (default: everything assigned to you).") var sample: String?
     @Flag(help: "Draw without colour (also when NO_COLOR is set).") var monochrome = false
-    @Option(help: ArgumentHelp("Feed keys from FILE through the same session instead of a screen (batch input).",
-                               visibility: .hidden))
+    @Option(help: ArgumentHelp("Feed keys from FILE through the same session instead of a screen (batch input: each character is a key as on the screen, <enter> <esc> <bs> <up> <down> <left> <right> name the others; newlines are ignored).",
+                               valueName: "file"))
     var script: String?
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var taxonomyOptions: TaxonomyOptions

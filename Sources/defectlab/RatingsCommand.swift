@@ -90,7 +90,9 @@ struct RatingsExport: ParsableCommand {
         if let output {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output))
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            // Through print like every other command's output: FileHandle's write traps on EPIPE (SIGPIPE is
+            // ignored), so `ratings export | head` crashed with a backtrace once the export passed the pipe buffer.
+            print(text, terminator: "")
         }
     }
 }

@@ -2,6 +2,21 @@
 import Testing
 
 struct CrawlUnitTests {
+    /// A rate-limit wait shows in the ETA (it said 0m0s during an hour's wait), and is not counted as time
+    /// per page once over.
+    @Test func progressETACountsThePendingWait() {
+        let progress = CrawlProgress(enabled: false)
+        progress.pages = 4
+        progress.seriesPage = 4
+        progress.lastPage = 10
+        progress.waiting("primary rate limit until reset 3600.0s", seconds: 3600)
+        // About an hour (a starved test thread adds its stall, spread over the pages left).
+        #expect(["ETA 59m", "ETA 60m", "ETA 61m"].contains { progress.line().contains($0) }, "\(progress.line())")
+        progress.waiting(nil)
+        progress.waited += 3600   // as if the hour had passed: it is not time per page
+        #expect(progress.line().hasSuffix("ETA 0m0s"), "\(progress.line())")
+    }
+
     @Test func timesNormalizeAcrossOffsetsAndMilliseconds() {
         #expect(TrackerTime.normalize("2024-03-01T08:00:00+08:00") == "2024-03-01T00:00:00Z")
         #expect(TrackerTime.normalize("2024-03-01T08:00:00.123+08:00") == "2024-03-01T00:00:00Z")

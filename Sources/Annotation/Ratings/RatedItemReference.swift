@@ -76,7 +76,11 @@ public struct RatedItemReference: Sendable, Equatable {
     public static func identity(of key: String) -> String { RatedItemReference(key).identity }
 
     /// The framework the repository's owner or name tells (github.com/pytorch/pytorch → pytorch).
-    public var frameworkFromURL: String? {
+    public var frameworkFromURL: String? { Self.framework(owner: owner, repository: repository) }
+
+    /// The framework a repository's owner or name tells: its name first (mindspore-ai/mindspore), then either
+    /// containing a known name (tensorflow/tflite-support).
+    public static func framework(owner: String?, repository: String?) -> String? {
         for candidate in [repository, owner].compactMap({ $0?.lowercased() }) {
             if let known = Self.knownFrameworks.first(where: { candidate == $0 }) { return known }
         }

@@ -22,16 +22,17 @@ public enum RatingsExporter {
         // label row itself recorded (an imported label).
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT i.id AS item_id, i.key, i.framework, n.name AS rater, a.level, a.label, a.created_at, 0 AS is_final,
+                SELECT i.id AS item_id, i.key, \(StoredRatings.itemFramework) AS framework, n.name AS rater, a.level, a.label, a.created_at, 0 AS is_final,
                        COALESCE((SELECT r.text FROM annotation_remark r WHERE r.item_id = a.item_id AND r.annotator_id = a.annotator_id
                                  AND r.kind = 'note' ORDER BY r.id DESC LIMIT 1), a.note) AS note,
                        COALESCE((SELECT r.kind = 'unsure' FROM annotation_remark r WHERE r.item_id = a.item_id AND r.annotator_id = a.annotator_id
                                  AND r.kind IN ('unsure', 'sure') ORDER BY r.id DESC LIMIT 1), a.unsure) AS unsure,
                        NULL AS adjudicator, NULL AS method, NULL AS rationale
                 FROM current_annotation a JOIN item i ON i.id = a.item_id JOIN annotator n ON n.id = a.annotator_id
+                \(StoredRatings.itemFrameworkJoins)
                 UNION ALL
-                SELECT i.id, i.key, i.framework, 'final', j.level, j.label, j.created_at, 1, NULL, 0, j.adjudicator, j.method, j.rationale
-                FROM current_adjudication j JOIN item i ON i.id = j.item_id
+                SELECT i.id, i.key, \(StoredRatings.itemFramework), 'final', j.level, j.label, j.created_at, 1, NULL, 0, j.adjudicator, j.method, j.rationale
+                FROM current_adjudication j JOIN item i ON i.id = j.item_id \(StoredRatings.itemFrameworkJoins)
                 ORDER BY item_id, is_final, rater, level DESC
                 """).map { row in
                 ExportRow(itemID: row["item_id"], item: row["key"], framework: row["framework"], rater: row["rater"],

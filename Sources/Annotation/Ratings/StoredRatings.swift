@@ -42,11 +42,18 @@ public struct StoredRatings: Sendable, Equatable {
     /// B). At the subtype level a subtype label is current unless a newer major label contradicts it (a rater
     /// who moved B1 back to a bare C no longer says B1; a newer B only confirms it). "Newer" is by the label's
     /// time, then by the order it was stored in.
+    /// An item's framework as `sample show` tells it: the item's own, else its crawled issue's repository's
+    /// (an item drawn before `filter` recorded the repository's framework has none of its own).
+    public static let itemFramework = "COALESCE(NULLIF(i.framework, ''), repo.framework)"
+    /// The joins `itemFramework` reads, after `item i`.
+    public static let itemFrameworkJoins = "LEFT JOIN issue iss ON iss.id = i.issue_id LEFT JOIN repository repo ON repo.id = iss.repository_id"
+
     public static func load(from store: DefectLabStore, level: LabelLevel, taxonomy: HPTaxonomy) throws -> StoredRatings {
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT a.id AS row_id, a.created_at, i.id AS item_id, i.key, i.framework, n.name AS rater, a.level, a.label
+                SELECT a.id AS row_id, a.created_at, i.id AS item_id, i.key, \(Self.itemFramework) AS framework, n.name AS rater, a.level, a.label
                 FROM current_annotation a JOIN item i ON i.id = a.item_id JOIN annotator n ON n.id = a.annotator_id
+                \(Self.itemFrameworkJoins)
                 ORDER BY i.id, n.name, a.level
                 """).map { StoredRow(itemID: $0["item_id"], key: $0["key"], framework: $0["framework"],
                                      rater: $0["rater"], level: $0["level"], label: $0["label"], rowID: $0["row_id"],
@@ -54,8 +61,9 @@ public struct StoredRatings: Sendable, Equatable {
         }
         let finals = try store.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT j.id AS row_id, j.created_at, i.id AS item_id, i.key, i.framework, j.level, j.label
-                FROM current_adjudication j JOIN item i ON i.id = j.item_id ORDER BY i.id
+                SELECT j.id AS row_id, j.created_at, i.id AS item_id, i.key, \(Self.itemFramework) AS framework, j.level, j.label
+                FROM current_adjudication j JOIN item i ON i.id = j.item_id
+                \(Self.itemFrameworkJoins) ORDER BY i.id
                 """).map { StoredRow(itemID: $0["item_id"], key: $0["key"], framework: $0["framework"],
                                      rater: nil, level: $0["level"], label: $0["label"], rowID: $0["row_id"],
                                      time: $0["created_at"]) }
