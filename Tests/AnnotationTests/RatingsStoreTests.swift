@@ -208,6 +208,21 @@ import Testing
         #expect(items == ["5|pytorch|CUDA OOM", "0|tensorflow|-"])
     }
 
+    /// An item drawn before `filter` recorded its repository's framework has none of its own: agreement, stats
+    /// and exports take the repository's, as `sample show` does (they put it under "unknown").
+    @Test func anItemWithoutAFrameworkTakesItsRepositorys() throws {
+        let db = try store()
+        try crawledIssue(101, url: "https://github.com/pytorch/pytorch/issues/101", in: db)
+        try db.write { db in
+            try db.execute(sql: "INSERT INTO item (key, issue_id, framework, created_at) VALUES ('https://github.com/pytorch/pytorch/issues/101', 5, NULL, '2024-01-01T00:00:00Z')")
+        }
+        _ = try importText("item,a,b\nhttps://github.com/pytorch/pytorch/issues/101,B1,B1\n", name: "w.csv", into: db)
+        let ratings = try StoredRatings.load(from: db, level: .subtype, taxonomy: taxonomy)
+        #expect(ratings.items.map(\.framework) == ["pytorch"])
+        let export = try RatingsExporter.export(from: db, format: .long, level: .subtype, taxonomy: taxonomy)
+        #expect(export.split(separator: "\n").dropFirst().allSatisfy { $0.contains(",pytorch,") }, "\(export)")
+    }
+
     /// GitHub reads owner and repository without case: an issue written `PyTorch/PyTorch` is the item a sample
     /// made from the crawled `pytorch/pytorch` URL, and two uncrawled writings are one item.
     @Test func anIssueIsOneItemWhateverTheCaseOfItsRepository() throws {

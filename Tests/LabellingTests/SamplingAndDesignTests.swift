@@ -37,6 +37,17 @@ import Testing
         #expect(throws: AnnotationError.self) { try SampleDraw.draw(SampleRequest(name: "p", perFramework: 1, seed: 1), in: f.store) }
     }
 
+    /// Before `filter` records a repository's framework (a plain crawl, then `sample --all`), the strata come
+    /// from the repositories' owner and name, as imported ratings' items do: not one "unknown" stratum.
+    @Test func aCrawlNotYetFilteredIsStratifiedByItsRepositories() throws {
+        let f = try LabellingFixture()
+        try f.seedIssues(frameworks: ["pytorch", "tensorflow"], count: 3)
+        try f.store.write { try $0.execute(sql: "UPDATE repository SET framework = NULL") }
+        let s = try SampleDraw.draw(SampleRequest(name: "all", perFramework: 2, seed: 1, allIssues: true), in: f.store)
+        #expect(s.strata.map(\.framework) == ["pytorch", "tensorflow"])
+        #expect(s.total == 4)
+    }
+
     /// A misspelt preset selected nothing: with imported items in the store it used to draw only those, quietly.
     @Test func anUnknownPresetIsRefused() throws {
         let f = try LabellingFixture()
