@@ -154,7 +154,10 @@ public struct ReproducerWriter: Sendable {
             // the simulated `faulty` framework in numpy; anything else (and ONNX Runtime when the export
             // failed) through the worker's own model builder.
             var builder: ReproducerScript.Builder?
-            if !(["faulty", "pytorch"].contains(fw) || fw == "onnxruntime" && files.contains("model/model.onnx")) {
+            // PyTorch's calls are written out for the ops the emitter spells (an LSTM, GRU, Embedding, transposed
+            // or separable convolution, Resize or ceil_mode pooling is not): any other model goes through the builder.
+            let writtenOut = fw == "pytorch" && PythonModelEmitter(dialect: .pytorch).emit(graph).unsupported.isEmpty
+            if !(fw == "faulty" || writtenOut || fw == "onnxruntime" && files.contains("model/model.onnx")) {
                 guard let base = FrameworkKind.base(of: fw), let copied = try? copyBuilder(base: base, into: folder) else {
                     if !control {
                         let note = "No standalone \(fw) script can be generated here: rerun the model with `defectlab diff --load` on this folder's model/.\n"

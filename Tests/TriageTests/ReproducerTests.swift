@@ -230,6 +230,23 @@ struct NamedNodeExecutor: MutantExecutor {
         #expect(!output.contains("cannot check here"), "\(output)")
     }
 
+    /// A model with ops the PyTorch emitter does not spell (an LSTM) is built by the worker's PyTorch builder:
+    /// the script checks it instead of saying "cannot check here".
+    @Test func aPyTorchModelWithAnLSTMReproducesThroughTheBuilder() throws {
+        let python = try TriageAcceptanceTests.python()
+        let dir = try TriageTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try FuzzModel.seed(named: "lstm-regressor", seed: 1)
+        let out = dir.appendingPathComponent("D7").path
+        let folder = try ReproducerWriter(controls: []).write(defect: try Self.defect(frameworks: "pytorch"), candidate: ReductionCandidate(model: model, inputs: model.inputs()),
+                                                              reduction: nil, planted: [], to: out)
+        #expect(folder.files.contains("builder/backend_pytorch.py"), "\(folder.files)")
+        let run = try TriageAcceptanceTests.run(python, "repro_pytorch.py", in: out)
+        run.waitUntilExit()
+        let output = (try? String(contentsOfFile: out + "/repro_pytorch.py.out", encoding: .utf8)) ?? ""
+        #expect(run.terminationStatus == 0 && output.contains("no defect"), "\(run.terminationStatus): \(output)")
+    }
+
     /// A rewrite replaces the folder whole (an earlier run's inputs and scripts do not linger), and a folder
     /// holding anything a reproducer does not is refused, its files kept.
     @Test func aReproducerFolderIsReplacedWholeAndNothingElseIsTouched() throws {
