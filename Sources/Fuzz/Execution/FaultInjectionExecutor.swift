@@ -92,8 +92,16 @@ public struct FaultInjectionExecutor: MutantExecutor {
         var layers: [String: [Double]] = [:]
         for node in model.graph.nodes { layers[node.name] = values.values[node.name]?.first?.values }
         let memory = ResidentMemory.current() * (active.contains { $0.kind == .memory } ? 40 : 1)
-        return ExecutionOutcome(framework: name, status: .ok, outputs: values.outputs.map(\.values), layers: layers,
-                                seconds: Date().timeIntervalSince(start), memoryBytes: memory)
+        var outcome = ExecutionOutcome(framework: name, status: .ok, outputs: values.outputs.map(\.values), layers: layers,
+                                       seconds: Date().timeIntervalSince(start), memoryBytes: memory)
+        // Its profile, as a profiler would show it: the planted op's first node holds the simulated time and
+        // allocation (the rest of the run is the interpreter's, small beside them).
+        func first(_ kind: PlantedDefect.Kind) -> String? {
+            active.first { $0.kind == kind }.flatMap { d in model.graph.nodes.first { $0.op == d.op }?.name }
+        }
+        outcome.slowestNode = first(.slow)
+        outcome.largestAllocationNode = first(.memory)
+        return outcome
     }
 
     /// Renames the first node of the op to `<name>_raw` and gives its name to a corrupted copy of its value.

@@ -37,6 +37,12 @@ public struct ExecutionOutcome: Sendable {
     public var layers: [String: [Double]]
     public var seconds: Double
     public var memoryBytes: Int
+    /// From an executor that profiles its run per node (as a framework's profiler reports it): the node that
+    /// took the most time and the one that allocated the most. A slowdown or memory finding is localized to
+    /// it; without a profile (the workers report whole-model time and peak memory only) the oracle guesses
+    /// from the mutant's last edit.
+    public var slowestNode: String?
+    public var largestAllocationNode: String?
     /// Set by the campaign from the executor (see `MutantExecutor.inProcess`).
     public var inProcess = false
     /// Training mode (a mutant with `trainingSteps` > 0): the loss after each optimizer step, and how the

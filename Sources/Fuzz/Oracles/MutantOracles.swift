@@ -122,12 +122,12 @@ public struct MutantOracles: Sendable {
                     let fastest = others.map(\.seconds).min() ?? 0
                     if o.seconds > thresholds.slowdownFactor * fastest && o.seconds - fastest > slowdownFloor {
                         findings.append(file(o.framework, .slowdown, .execute, .some, model.graph.nodes.last?.op.rawValue ?? "model",
-                                             String(format: "%.3f s against %.3f s", o.seconds, fastest), localizeBy: model, ok: o))
+                                             String(format: "%.3f s against %.3f s", o.seconds, fastest), localizeBy: model, profiled: o.slowestNode))
                     }
                     let leanest = others.map(\.memoryBytes).filter { $0 > 0 }.min() ?? 0
                     if leanest > 0 && Double(o.memoryBytes) > thresholds.memoryFactor * Double(leanest) {
                         findings.append(file(o.framework, .memoryGrowth, .execute, .some, "model",
-                                             "\(o.memoryBytes / 1_048_576) MiB against \(leanest / 1_048_576) MiB", localizeBy: model, ok: o))
+                                             "\(o.memoryBytes / 1_048_576) MiB against \(leanest / 1_048_576) MiB", localizeBy: model, profiled: o.largestAllocationNode))
                     }
                 }
             }
@@ -205,7 +205,7 @@ public struct MutantOracles: Sendable {
         if growth > thresholds.slowdownFactor * othersGrowth && o.seconds - expected > slowdownFloor {
             findings.append(file(o.framework, .slowdown, .execute, .some, model.graph.nodes.last?.op.rawValue ?? "model",
                                  String(format: "%.3f s against %.3f s expected (%.3f s on its seed; the others grew %.1fx)",
-                                        o.seconds, expected, base.seconds, othersGrowth), localizeBy: model, ok: o))
+                                        o.seconds, expected, base.seconds, othersGrowth), localizeBy: model, profiled: o.slowestNode))
         }
         if base.memoryBytes > 0 && o.memoryBytes > 0 {
             let grew = Double(o.memoryBytes) / Double(base.memoryBytes)
@@ -215,19 +215,29 @@ public struct MutantOracles: Sendable {
             if grew > thresholds.memoryFactor * othersGrew {
                 findings.append(file(o.framework, .memoryGrowth, .execute, .some, "model",
                                      "\(o.memoryBytes / 1_048_576) MiB against \(base.memoryBytes / 1_048_576) MiB on its seed (others grew \(String(format: "%.1f", othersGrew))x)",
-                                     localizeBy: model, ok: o))
+                                     localizeBy: model, profiled: o.largestAllocationNode))
             }
         }
         return findings
     }
 
+    /// `localizeBy`: a performance finding's mutant. It is localized to `profiled`, the node the executor's
+    /// profile names, when there is one; else pinned to the op type the mutant's last mutation touched (a
+    /// guess: a slowness an earlier edit brought in is filed under a later edit's op).
     private func file(_ framework: String, _ symptom: FindingSymptom, _ stage: FindingStage, _ scope: FindingScope, _ op: String,
-                      _ detail: String, localizeBy model: FuzzModel? = nil, ok: ExecutionOutcome? = nil) -> MutantFinding {
+                      _ detail: String, localizeBy model: FuzzModel? = nil, profiled: String? = nil) -> MutantFinding {
         var op = op
-        // A performance finding is pinned to the op type the mutant's last mutation touched, when known.
-        if let model, let last = model.lineage.last, let target = last.targets.first, let node = model.node(target) { op = node.op.rawValue }
+        var localized: String?
+        if let model, let name = profiled, let node = model.node(name) {
+            op = node.op.rawValue
+            localized = node.name
+        } else if let model, let last = model.lineage.last, let target = last.targets.first, let node = model.node(target) {
+            op = node.op.rawValue
+        }
         let subtype = mapping.rule(symptom: symptom, stage: stage, scope: scope)?.subtype ?? "unmapped"
-        return MutantFinding(framework: framework, symptom: symptom, stage: stage, scope: scope, op: op, subtype: subtype, detail: detail)
+        var finding = MutantFinding(framework: framework, symptom: symptom, stage: stage, scope: scope, op: op, subtype: subtype, detail: detail)
+        finding.node = localized
+        return finding
     }
 
     /// The first node whose value diverges from the reference while all its inputs agree
