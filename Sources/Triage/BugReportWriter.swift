@@ -51,7 +51,15 @@ struct BugReportWriter {
         }
         lines += ["", "## \(headings.steps)", "", "```sh"]
         for s in scripts { lines.append("python3 \(s)") }
-        lines += ["```", "", "Each script is standalone (the framework and numpy only); it loads `model/weights.safetensors`, the inputs (`input_*.npy`) and the float64 expected outputs (`expected_*.npy`), prints expected vs actual and exits 1 when the defect shows (a crash kills the process instead, as the framework's did). `model/graph.json` is the model in DefectLab's IR" + "."
+        let verdict = switch defect.symptom {
+        case "slowdown", "memory_growth":
+            "checks the values, then measures its " + (defect.symptom == "slowdown" ? "median time over 10 runs" : "peak memory")
+                + (defect.frameworks.contains("faulty") ? " with the planted fault and without it, and exits 1 when the fault makes it \(Int(ReproducerWriter.performance(defect)?.factor ?? 10)) times or more"
+                   : " into `measured_<framework>.json`; run the control scripts first: a repro script exits 1 when its measurement is \(Int(ReproducerWriter.performance(defect)?.factor ?? 10)) times or more a control's (timings need an otherwise idle machine)")
+        default:
+            "prints expected vs actual and exits 1 when the defect shows (a crash kills the process instead, as the framework's did)"
+        }
+        lines += ["```", "", "Each script is standalone (the framework and numpy only); it loads `model/weights.safetensors`, the inputs (`input_*.npy`) and the float64 expected outputs (`expected_*.npy`), \(verdict). `model/graph.json` is the model in DefectLab's IR" + "."
                   + (builder ? " A script for a framework whose model is not written out layer by layer here builds it from `model/graph.json` with DefectLab's own builder for that framework, copied into `builder/` (the code that found the defect; it uses that framework and numpy only)." : "")]
         lines += ["", "## \(headings.expected)", "", "The outputs of the float64 reference interpreter, within a mean relative distance of \(String(format: "%g", tolerance)):", ""]
         lines += expectedHead.map { "- \($0)" }
@@ -86,6 +94,8 @@ struct BugReportWriter {
             ? "outputs finite values where the float64 reference has NaN/Inf (NaN/Inf not propagated)"
             : "outputs NaN/Inf where the float64 reference is finite"
         case "inconsistency": "outputs differ from the float64 reference beyond the tolerance"
+        case "slowdown": "runs abnormally slowly (its time grew far more from the seed model than the other frameworks' did)"
+        case "memory_growth": "allocates abnormally (its peak memory grew far more from the seed model than the other frameworks' did)"
         default: defect.symptom.replacingOccurrences(of: "_", with: " ")
         }
     }

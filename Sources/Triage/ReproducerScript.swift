@@ -12,8 +12,19 @@ struct ReproducerScript {
     var inputFiles: [(String, String)]
     var expectedFiles: [String]
     var tolerance: Double
-    /// For `faulty`: the planted op and kind (`crash`, `error`, `load`, `nan`, `wrong`).
+    /// For `faulty`: the planted op and kind (`crash`, `error`, `load`, `nan`, `wrong`, `slow`, `memory`).
     var fault: (op: String, kind: String)?
+    /// For a performance defect: what is measured and the factor that shows the defect. A script then also
+    /// times its run and reads its peak memory; the simulated `faulty` framework compares itself against the
+    /// same run without its planted fault, a real framework against the control scripts' measurements left
+    /// in the folder (`measured_<framework>.json`).
+    var performance: Performance?
+
+    struct Performance {
+        enum Metric: String { case time, memory }
+        var metric: Metric
+        var factor: Double
+    }
     var control = false
     /// Whether a reference NaN may only mean "undefined" (an integer cast given NaN, ±inf or an out-of-range
     /// value on these inputs): such positions are not checked.
@@ -55,7 +66,10 @@ struct ReproducerScript {
             }
         }
         out += "\nHERE = os.path.dirname(os.path.abspath(__file__))\nTOLERANCE = \(tolerance)\n" + "# A NaN in the reference may only mean \"undefined\" (the model casts to an integer): not checked then.\n"
-            + "NAN_UNDEFINED = \(nanUndefined ? "True" : "False")\n\n\n" + Self.loader
+            + "NAN_UNDEFINED = \(nanUndefined ? "True" : "False")\n"
+            + "# A performance defect: what is measured, and how many times a correct run's it must be to show.\n"
+            + "PERFORMANCE = \(performance.map { py($0.metric.rawValue) } ?? "None")\nFACTOR = \(performance?.factor ?? 0)\nREPEATS = 10\n\n\n" + Self.loader
+        if performance != nil { out += performanceCode }
         body.append("")
         if let dialect {
             let emitted = PythonModelEmitter(dialect: dialect).emit(graph, fault: fault)
@@ -79,8 +93,7 @@ struct ReproducerScript {
             lines.append("process, so this script re-enacts it with numpy alone: the model in float64 with the planted")
             lines.append("fault (\(fault.map { "\($0.op)=\($0.kind)" } ?? "none")) applied as the fuzzer's fault injector applies it.")
             if fault == nil {
-                lines.append("This is a timing or memory finding: the simulated framework's slowness or allocation is not")
-                lines.append("re-enacted here, so this script checks the values only (they match).")
+                lines.append("No fault of the simulated framework is re-enacted here: this script checks the values only.")
             }
         } else if let builder {
             lines.append("Framework: \(framework)\(framework == builder.base ? "" : " (\(builder.base)'s compiled variant)"). Uses only \(builder.base) and numpy, through")
@@ -93,10 +106,23 @@ struct ReproducerScript {
             if control { lines.append("Control: this framework is not implicated; on the same model it should match the reference.") }
         }
         lines.append("")
-        lines.append("Run: python3 \(fileName). Exit 1 (with expected vs actual) when the defect shows (a crash: the process")
-        lines.append("dies, 139 as of signal 11, as the framework's did), 2 when an op")
-        lines.append("is not written out here, 0 when the outputs match the float64 reference (mean relative distance")
-        lines.append("<= TOLERANCE, NaN/Inf exactly where the reference has them).")
+        if let performance {
+            let what = performance.metric == .time ? "median time over REPEATS runs" : "peak memory"
+            if framework == "faulty" {
+                lines.append("Run: python3 \(fileName). Checks the values, then measures the \(what) with the planted fault and")
+                lines.append("without it: exit 1 when the fault makes it FACTOR times or more (the defect shows), else 0.")
+            } else {
+                lines.append("Run the control scripts first, then python3 \(fileName). Each checks the values, then measures its")
+                lines.append("\(what) into measured_<framework>.json; a repro script exits 1 when its measurement is FACTOR")
+                lines.append("times or more a control's in this folder (the defect shows), 0 when it is not, or when no control")
+                lines.append("has been measured yet (it says so). Timings need an otherwise idle machine.")
+            }
+        } else {
+            lines.append("Run: python3 \(fileName). Exit 1 (with expected vs actual) when the defect shows (a crash: the process")
+            lines.append("dies, 139 as of signal 11, as the framework's did), 2 when an op")
+            lines.append("is not written out here, 0 when the outputs match the float64 reference (mean relative distance")
+            lines.append("<= TOLERANCE, NaN/Inf exactly where the reference has them).")
+        }
         // Titles quote error messages: keep them from closing the docstring or starting an escape.
         // NUL: Python refuses a source file holding one.
         let text = lines.joined(separator: "\n").replacingOccurrences(of: "\\", with: "/").replacingOccurrences(of: "\u{0}", with: "?")
@@ -104,6 +130,79 @@ struct ReproducerScript {
     }
 
     var fileName: String { (control ? "control_" : "repro_") + SafeFolder.sanitize(framework) + ".py" }
+
+    /// Measuring a performance defect (see `performance`).
+    var performanceCode: String {
+        let faulty = framework == "faulty"
+        let measured = "measured_\(SafeFolder.sanitize(framework)).json"
+        var lines = [
+            "import resource  # noqa: E402",
+            "import time  # noqa: E402",
+            "",
+            "",
+            "def measure(run_once):",
+            "    \"\"\"Median ms over REPEATS runs after a warm-up, and the process's peak resident MB.\"\"\"",
+            "    run_once()",
+            "    times = []",
+            "    for _ in range(REPEATS):",
+            "        start = time.perf_counter()",
+            "        run_once()",
+            "        times.append((time.perf_counter() - start) * 1e3)",
+            "    return float(np.median(times)), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024",
+            "",
+            "",
+            "def performance(x, W):",
+            "    unit = \"ms\" if PERFORMANCE == \"time\" else \"MB\"",
+            "    pick = 0 if PERFORMANCE == \"time\" else 1",
+        ]
+        if faulty {
+            lines += [
+                "    clean = measure(lambda: run_framework(x, W\(fault?.kind == "slow" ? ", planted=False" : "")))",
+                "    planted = measure(lambda: run_framework(x, W))",
+            ]
+            if fault?.kind == "memory" {
+                lines += ["    # The fault injector reports 40 times the resident size it reads: re-enacted here.",
+                          "    planted = (planted[0], planted[1] * 40)"]
+            }
+            lines += [
+                "    ratio = planted[pick] / max(clean[pick], 1e-9)",
+                "    print(f\"with the planted fault: {planted[pick]:.3f} {unit}; without it: {clean[pick]:.3f} {unit} ({ratio:.1f}x, defect at {FACTOR}x)\")",
+                "    print(\"DEFECT SHOWS\" if ratio >= FACTOR else \"no defect: the planted fault costs less than FACTOR times\")",
+                "    return 1 if ratio >= FACTOR else 0",
+            ]
+        } else {
+            lines += [
+                "    mine = measure(lambda: run_framework(x, W))",
+                "    print(f\"\(framework): {mine[pick]:.3f} {unit}\")",
+                "    with open(os.path.join(HERE, \(py(measured))), \"w\") as f:",
+                "        json.dump({\"framework\": \(py(framework)), \"ms\": mine[0], \"peak_mb\": mine[1]}, f)",
+            ]
+            if control {
+                lines.append("    return 0")
+            } else {
+                lines += [
+                    "    others = []",
+                    "    for name in sorted(os.listdir(HERE)):",
+                    "        if name.startswith(\"measured_\") and name.endswith(\".json\") and name != \(py(measured)):",
+                    "            with open(os.path.join(HERE, name)) as f:",
+                    "                other = json.load(f)",
+                    "            others.append((other[\"framework\"], other[\"ms\"] if pick == 0 else other[\"peak_mb\"]))",
+                    "    if not others:",
+                    "        print(\"no control measured yet: run the control scripts first, then this one, to compare\")",
+                    "        return 0",
+                    "    worst = 0.0",
+                    "    for name, value in others:",
+                    "        ratio = mine[pick] / max(value, 1e-9)",
+                    "        worst = max(worst, ratio)",
+                    "        print(f\"against {name}: {value:.3f} {unit} ({ratio:.1f}x, defect at {FACTOR}x)\")",
+                    "    print(\"DEFECT SHOWS\" if worst >= FACTOR else \"no defect: within FACTOR times of every control\")",
+                    "    return 1 if worst >= FACTOR else 0",
+                ]
+            }
+        }
+        return lines.joined(separator: "\n") + "\n\n\n"
+    }
+
 
     static let loader = """
         def load_safetensors(path):
@@ -168,6 +267,11 @@ struct ReproducerScript {
                 default: break
                 }
             }
+            if let fault, fault.kind == "slow" {
+                lines[0] = "def run_framework(x, W, planted=True):"
+                lines.append("    if planted:")
+                lines.append("        time.sleep(0.05)  # the planted slowness of \(fault.op), as the fault injector applies it")
+            }
             lines.append("    with np.errstate(all=\"ignore\"):")
             lines.append("        return run({k: a.astype(np.float64) for k, a in x.items()}, {k: a.astype(np.float64) for k, a in W.items()})")
             if let fault, fault.kind == "nan" || fault.kind == "wrong" {
@@ -225,6 +329,9 @@ struct ReproducerScript {
                           f"{'; NaN/Inf where the reference is finite' if nan else ''}"
                           f"{'; no NaN/Inf where the float64 reference has one (not propagated)' if lost else ''}")
                     bad = bad or nan or lost or d > TOLERANCE
+                if PERFORMANCE is not None and not bad:
+                    print("the outputs match the float64 reference; measuring")
+                    return performance(x, W)
                 print("DEFECT SHOWS" if bad else "no defect: the outputs match the float64 reference")
                 return 1 if bad else 0
 

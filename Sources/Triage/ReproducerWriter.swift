@@ -46,6 +46,16 @@ public struct ReproducerWriter: Sendable {
         URL(fileURLWithPath: base).appendingPathComponent("D\(id)").path
     }
 
+    /// What a performance defect's scripts measure, with the default oracle's factor.
+    static func performance(_ d: DefectRecord) -> ReproducerScript.Performance? {
+        let thresholds = OracleThresholds()
+        switch d.symptom {
+        case "slowdown": return .init(metric: .time, factor: thresholds.slowdownFactor)
+        case "memory_growth": return .init(metric: .memory, factor: thresholds.memoryFactor)
+        default: return nil
+        }
+    }
+
     /// The planted kind a `faulty` signature stands for.
     static func faultKind(_ d: DefectRecord) -> String? {
         switch d.symptom {
@@ -53,6 +63,8 @@ public struct ReproducerWriter: Sendable {
         case "error": d.stage == "load" ? "load" : "error"
         case "nan_inf": "nan"
         case "inconsistency": "wrong"
+        case "slowdown": "slow"
+        case "memory_growth": "memory"
         default: nil
         }
     }
@@ -171,6 +183,7 @@ public struct ReproducerWriter: Sendable {
             var script = ReproducerScript(framework: fw, title: "D\(defect.id): \(defect.title)", graph: graph, inputFiles: inputFiles,
                                           expectedFiles: expectedFiles, tolerance: (campaignTolerance ?? tolerance) * DtypeTolerance.factor(graph), fault: fw == "faulty" ? fault : nil, control: control)
             script.builder = builder
+            script.performance = Self.performance(defect)
             script.nanUndefined = (arbiter.run.map { ReferenceNaN(graph, run: $0) } ?? ReferenceNaN(graph)) == .undefined
             try folder.write(script.text, to: script.fileName, executable: true)
             files.append(script.fileName)

@@ -247,6 +247,34 @@ struct NamedNodeExecutor: MutantExecutor {
         #expect(run.terminationStatus == 0 && output.contains("no defect"), "\(run.terminationStatus): \(output)")
     }
 
+    /// A slowdown's scripts measure: the simulated framework's against its own run without the planted
+    /// fault (the defect shows: exit 1), a control's time is only recorded (exit 0). They used to check the
+    /// values alone and say "no defect".
+    @Test func aSlowdownReproducerMeasures() throws {
+        let python = try TriageAcceptanceTests.python()
+        let dir = try TriageTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let fields: [String: Any] = [
+            "id": 3, "signature": "slowdown|execute|E1|faulty|Conv2d", "subtype": "E1", "symptom": "slowdown", "stage": "execute",
+            "frameworks": "faulty", "op": "Conv2d", "key_attributes": "", "error": "", "title": "Conv2d is slow", "finding_count": 1,
+            "first_seen": "2026-11-27", "last_seen": "2026-11-27", "campaigns": [1],
+        ]
+        let defect = try JSONDecoder().decode(DefectRecord.self, from: JSONSerialization.data(withJSONObject: fields))
+        let out = dir.appendingPathComponent("D3").path
+        _ = try ReproducerWriter(controls: ["pytorch"]).write(defect: defect, candidate: ReductionCandidate(model: model, inputs: model.inputs()),
+                                                              reduction: nil, planted: ["Conv2d=slow"], to: out)
+        for (script, status) in [("repro_faulty.py", Int32(1)), ("control_pytorch.py", Int32(0))] {
+            let run = try TriageAcceptanceTests.run(python, script, in: out)
+            run.waitUntilExit()
+            let output = (try? String(contentsOfFile: out + "/" + script + ".out", encoding: .utf8)) ?? ""
+            #expect(run.terminationStatus == status && output.contains("measuring"), "\(script) \(run.terminationStatus): \(output)")
+        }
+        #expect(FileManager.default.fileExists(atPath: out + "/measured_pytorch.json"))
+        let report = try String(contentsOfFile: out + "/bug-report.md", encoding: .utf8)
+        #expect(report.contains("runs abnormally slowly") && report.contains("with the planted fault and without it"), "\(report)")
+    }
+
     /// A rewrite replaces the folder whole (an earlier run's inputs and scripts do not linger), and a folder
     /// holding anything a reproducer does not is refused, its files kept.
     @Test func aReproducerFolderIsReplacedWholeAndNothingElseIsTouched() throws {
