@@ -106,14 +106,15 @@ struct FrameworksCommand: ParsableCommand {
             e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try e.encode(["frameworks": rows]), as: UTF8.self))
         } else {
-            let widths = [20, 11, 15, 7, 10]
+            let widths = [20, 11, 15, 7, 10, 10]
             func row(_ cells: [String]) -> String {
                 zip(cells, widths + [0]).map { $1 == 0 ? $0 : $0.padding(toLength: Swift.max($1, $0.count + 1), withPad: " ", startingAt: 0) }.joined()
             }
-            print(row(["framework", "available", "version", "ops", "training", "missing / error"]))
+            print(row(["framework", "available", "version", "ops", "training", "start-up", "missing / error"]))
             for r in rows {
+                // Start-up is measured when this listing started the worker (a cached listing starts none).
                 print(row([r.name, r.available ? "yes" : "no", r.version ?? "-", "\(r.opsSupported)/\(r.opsTotal)", r.training ? "yes" : "no",
-                           r.error ?? Self.gapSummary(r)]))
+                           r.startupSeconds.map { String(format: "%.1f s", $0) } ?? "-", r.error ?? Self.gapSummary(r)]))
             }
         }
     }

@@ -96,11 +96,22 @@ public protocol MutantExecutor: Sendable {
     /// (or cannot) return nil; the workers return final outputs first, because shipping every layer's value
     /// costs more than running the model and is needed only for the rare mutant that deviates.
     func executeWithLayers(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome?
+    /// Gets ready to execute (a worker executor starts its framework's process), so that what is timed
+    /// afterwards is the work, not a framework's start-up.
+    func prepare()
 }
 
 extension MutantExecutor {
     public var inProcess: Bool { false }
     public func executeWithLayers(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome? { nil }
+    public func prepare() {}
+}
+
+public enum ExecutorPreparation {
+    /// Prepares every executor at once (worker start-ups overlap).
+    public static func prepare(_ executors: [any MutantExecutor]) {
+        DispatchQueue.concurrentPerform(iterations: executors.count) { executors[$0].prepare() }
+    }
 }
 
 /// The float64 interpreter as a framework: it answers from the arbiter run.

@@ -24,6 +24,11 @@ public struct WorkerExecutor: MutantExecutor {
         run(model, inputs: inputs, layers: false)
     }
 
+    /// Starts the worker (a failure shows again, as an outcome, at the first request).
+    public func prepare() {
+        _ = try? pool.worker(framework).capabilities()
+    }
+
     public func executeWithLayers(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome? {
         run(model, inputs: inputs, layers: true)
     }

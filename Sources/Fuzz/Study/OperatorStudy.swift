@@ -187,6 +187,9 @@ public struct OperatorStudy: Sendable {
 
     public func operatorsAndOrder(study: String = "operators") throws -> StudyReport {
         try checkSetUp()
+        // Workers start before anything is timed: the first operator's time absorbed every framework's
+        // start-up (LA 30 s, the others 0.1-2 s).
+        ExecutorPreparation.prepare(executors)
         let start = Date()
         let campaign = try store?.campaign(key: "study:\(study):" + configJSON(study), kind: "study-\(study)",
                                            config: configJSON(study), seed: seed, shard: ShardSpec())
@@ -240,6 +243,7 @@ public struct OperatorStudy: Sendable {
     /// Fig. 9: the mixed group restricted to the backbone, then to the task head, on each seed.
     public func position() throws -> StudyReport {
         try checkSetUp()
+        ExecutorPreparation.prepare(executors)
         let start = Date()
         let campaign = try store?.campaign(key: "study:position:" + configJSON("position"), kind: "study-position",
                                            config: configJSON("position"), seed: seed, shard: ShardSpec())

@@ -23,6 +23,33 @@ public enum StudyRenderer {
                                 r.mutants, r.illegal, pct(r.illegalRate), pct(r.studyRate), r.rejectedByConstraints, r.inapplicable, r.meanSeconds,
                                 r.outputChange, inc))
         }
+        // Table 4: the mean output inconsistency of each framework pair (the column above is the worst pair).
+        let pairs = Set(report.operators.flatMap(\.pairInconsistency.keys)).sorted()
+        if !pairs.isEmpty {
+            let cell = max(12, pairs.map(\.count).max() ?? 0) + 1
+            lines.append("")
+            lines.append("mean output inconsistency per framework pair")
+            lines.append("operator".padding(toLength: width, withPad: " ", startingAt: 0) + pairs.map { String(repeating: " ", count: cell - $0.count) + $0 }.joined())
+            for r in report.operators {
+                let cells = pairs.map { p -> String in
+                    let v = r.pairInconsistency[p].map { String(format: "%.3g", $0) } ?? "-"
+                    return String(repeating: " ", count: Swift.max(1, cell - v.count)) + v
+                }
+                lines.append(r.operator_.padding(toLength: width, withPad: " ", startingAt: 0) + cells.joined())
+            }
+        }
+        // Fig. 8: by mutation round, per operator (the mixed group included).
+        if report.study == "order", !report.rounds_.isEmpty {
+            lines.append("")
+            lines.append("by round: output change / inconsistency / NaN mutants / illegal")
+            for name in report.rounds_.keys.sorted() {
+                let points = report.rounds_[name] ?? []
+                lines.append(name.padding(toLength: width, withPad: " ", startingAt: 0) + " " + points.map {
+                    String(format: "r%d %.3g/%.3g/%d/%d", $0.round, $0.outputChange, $0.inconsistency, $0.nanMutants, $0.illegal)
+                }.joined(separator: "  "))
+            }
+        }
+        lines.append("")
         lines.append(String(format: "overall illegal rate %.2f%% (%d operators); %.1f s", report.overallIllegalRate * 100, report.operators.count, report.wallSeconds))
         if let p = report.position {
             lines.append(String(format: "backbone beats head in %.1f%% of %d comparisons (study: 61.5%%)", p.backboneWins * 100, p.comparisons))
