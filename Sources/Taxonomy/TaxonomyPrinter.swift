@@ -44,7 +44,10 @@ public enum TaxonomyPrinter {
     }
 
     public static func yaml(_ taxonomy: HPTaxonomy) throws -> String {
-        try YAMLEncoder().encode(document(taxonomy))
+        // Unicode as is: the Chinese keyword cues of Gitee presets were written as \u escapes.
+        let encoder = YAMLEncoder()
+        encoder.options.allowUnicode = true
+        return try encoder.encode(document(taxonomy))
     }
 
     public static func table(_ taxonomy: HPTaxonomy) -> String {
