@@ -20,6 +20,8 @@ struct BugReportWriter {
     var builder = false
     /// The mean relative distance the scripts check against (the campaign's, scaled for the model's dtypes).
     var tolerance: Double = OracleThresholds().relativeDistance
+    /// A performance defect's factor (the campaign's `slowdownFactor` or `memoryFactor`).
+    var performanceFactor: Double?
 
     var text: String {
         let framework = defect.frameworkList.first ?? "framework"
@@ -54,8 +56,8 @@ struct BugReportWriter {
         let verdict = switch defect.symptom {
         case "slowdown", "memory_growth":
             "checks the values, then measures its " + (defect.symptom == "slowdown" ? "median time over 10 runs" : "peak memory")
-                + (defect.frameworks.contains("faulty") ? " with the planted fault and without it, and exits 1 when the fault makes it \(Int(ReproducerWriter.performance(defect)?.factor ?? 10)) times or more"
-                   : " into `measured_<framework>.json`; run the control scripts first: a repro script exits 1 when its measurement is \(Int(ReproducerWriter.performance(defect)?.factor ?? 10)) times or more a control's (timings need an otherwise idle machine)")
+                + (defect.frameworks.contains("faulty") ? " with the planted fault and without it, and exits 1 when the fault makes it \(String(format: "%g", performanceFactor ?? 10)) times or more"
+                   : " into `measured_<framework>.json`; run the control scripts first: a repro script exits 1 when its measurement is \(String(format: "%g", performanceFactor ?? 10)) times or more a control's (timings need an otherwise idle machine)")
         default:
             "prints expected vs actual and exits 1 when the defect shows (a crash kills the process instead, as the framework's did)"
         }

@@ -83,7 +83,7 @@ public struct DefectTriage: Sendable {
         }
         let thresholds = Self.thresholds(ofCampaign: try queries.representative(of: defect).configJSON)
         let folder = try writer.write(defect: defect, candidate: candidate, reduction: reduction, planted: planted,
-                                      to: out ?? ReproducerWriter.folder(for: id), tolerance: thresholds?.relativeDistance)
+                                      to: out ?? ReproducerWriter.folder(for: id), tolerance: thresholds?.relativeDistance, thresholds: thresholds)
         try queries.recordRepro(id, path: folder.path)
         return folder
     }

@@ -46,9 +46,8 @@ public struct ReproducerWriter: Sendable {
         URL(fileURLWithPath: base).appendingPathComponent("D\(id)").path
     }
 
-    /// What a performance defect's scripts measure, with the default oracle's factor.
-    static func performance(_ d: DefectRecord) -> ReproducerScript.Performance? {
-        let thresholds = OracleThresholds()
+    /// What a performance defect's scripts measure, with the campaign's factor (the default oracle's).
+    static func performance(_ d: DefectRecord, thresholds: OracleThresholds = OracleThresholds()) -> ReproducerScript.Performance? {
         switch d.symptom {
         case "slowdown": return .init(metric: .time, factor: thresholds.slowdownFactor)
         case "memory_growth": return .init(metric: .memory, factor: thresholds.memoryFactor)
@@ -77,7 +76,7 @@ public struct ReproducerWriter: Sendable {
     /// scripts and ONNX file beside the new ones, and a failure part-way a mix of both). A folder at `path`
     /// that is not a reproducer is left alone and the write refused.
     public func write(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String,
-                      tolerance campaignTolerance: Double? = nil) throws -> ReproducerFolder {
+                      tolerance campaignTolerance: Double? = nil, thresholds campaignThresholds: OracleThresholds? = nil) throws -> ReproducerFolder {
         let destination = URL(fileURLWithPath: path).standardizedFileURL
         let fm = FileManager.default
         let parent = destination.deletingLastPathComponent(), name = destination.lastPathComponent
@@ -103,7 +102,7 @@ public struct ReproducerWriter: Sendable {
         var folder: ReproducerFolder
         do {
             folder = try writeContents(defect: defect, candidate: candidate, reduction: reduction, planted: planted, to: staging.path,
-                                       tolerance: campaignTolerance)
+                                       tolerance: campaignTolerance, thresholds: campaignThresholds ?? OracleThresholds())
         } catch {
             try? fm.removeItem(at: staging)
             throw error
@@ -125,7 +124,7 @@ public struct ReproducerWriter: Sendable {
     }
 
     func writeContents(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String,
-                       tolerance campaignTolerance: Double?) throws -> ReproducerFolder {
+                       tolerance campaignTolerance: Double?, thresholds: OracleThresholds) throws -> ReproducerFolder {
         let folder = try SafeFolder(path)
         var files: [String] = []
         let graph = candidate.model.graph
@@ -183,7 +182,7 @@ public struct ReproducerWriter: Sendable {
             var script = ReproducerScript(framework: fw, title: "D\(defect.id): \(defect.title)", graph: graph, inputFiles: inputFiles,
                                           expectedFiles: expectedFiles, tolerance: (campaignTolerance ?? tolerance) * DtypeTolerance.factor(graph), fault: fw == "faulty" ? fault : nil, control: control)
             script.builder = builder
-            script.performance = Self.performance(defect)
+            script.performance = Self.performance(defect, thresholds: thresholds)
             script.nanUndefined = (arbiter.run.map { ReferenceNaN(graph, run: $0) } ?? ReferenceNaN(graph)) == .undefined
             try folder.write(script.text, to: script.fileName, executable: true)
             files.append(script.fileName)
@@ -196,6 +195,7 @@ public struct ReproducerWriter: Sendable {
                                      versions: Dictionary(implicated.compactMap { fw in versions?.version(of: fw).map { (fw, $0) } }, uniquingKeysWith: { a, _ in a }))
         report.builder = files.contains { $0.hasPrefix("builder/") }
         report.tolerance = (campaignTolerance ?? tolerance) * DtypeTolerance.factor(graph)
+        report.performanceFactor = Self.performance(defect, thresholds: thresholds)?.factor
         try folder.write(report.text, to: "bug-report.md"); files.append("bug-report.md")
         return ReproducerFolder(path: folder.root.path, files: files, scripts: scripts, controls: controlList.filter { scripts[$0] != nil })
     }
