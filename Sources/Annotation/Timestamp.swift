@@ -33,7 +33,8 @@ enum Timestamp {
 
     static func date(_ text: String) -> Date? {
         guard let match = text.wholeMatch(of: shape) else { return nil }
-        let parsed = parsers.withLock { $0.fractional.date(from: text) ?? $0.whole.date(from: text) }
+        let fractional = match.output[7].substring != nil
+        let parsed = parsers.withLock { fractional ? $0.fractional.date(from: text) : $0.whole.date(from: text) }
         guard let date = parsed else { return nil }
         let field = { (i: Int) in match.output[i].substring.flatMap { Int($0) } }
         let zone = match.output[8].substring.map(String.init) ?? "Z"

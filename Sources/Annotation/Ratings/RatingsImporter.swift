@@ -43,6 +43,10 @@ public struct RatingsImporter: Sendable {
     public func importFiles(_ files: [RatingsFile]) throws -> Summary {
         try Self.checkAcrossFiles(files)
         let fallbackFramework = framework
+        // What needs no database is worked out before taking the write lock, which other writers (labelling
+        // screens, crawls, campaigns) wait on meanwhile: each rating's item reference and the time it gives.
+        let references = files.map { $0.ratings.map { RatedItemReference($0.item) } }
+        let givenDates = files.map { $0.ratings.map { $0.time.flatMap(Timestamp.date) } }
         return try store.write { db in
             // Taken once the write lock is held: a time taken before waiting for another writer would date these
             // ratings before a label given meanwhile, and the older one would become current.
@@ -51,9 +55,9 @@ public struct RatingsImporter: Sendable {
             summary.files = files.count
             var itemIDs: [String: Int64] = [:]
             var annotatorIDs: [String: Int64] = [:]
-            for file in files {
-                for rating in file.ratings {
-                    let reference = RatedItemReference(rating.item)
+            for (f, file) in files.enumerated() {
+                for (r, rating) in file.ratings.enumerated() {
+                    let reference = references[f][r], given = givenDates[f][r]
                     let itemID: Int64
                     if let known = itemIDs[reference.identity] {
                         itemID = known
@@ -64,19 +68,19 @@ public struct RatingsImporter: Sendable {
                     }
                     let time = rating.time ?? now
                     if rating.isFinal {
-                        let current = try Row.fetchOne(db, sql: """
+                        let current = try Row.fetchOne(db.cachedStatement(sql: """
                             SELECT label, created_at FROM current_adjudication WHERE item_id = ? AND level = ?
-                            """, arguments: [itemID, rating.level.rawValue])
+                            """), arguments: [itemID, rating.level.rawValue])
                         if current?["label"] as String? == rating.label { summary.ratingsUnchanged += 1; continue }
-                        if Self.isOlder(rating.time, than: current?["created_at"]) { summary.ratingsOlder += 1; continue }
+                        if Self.isOlder(given, than: current?["created_at"]) { summary.ratingsOlder += 1; continue }
                         // Who settled it, how and why, as the file says (an export carries them), else the import.
-                        let given = rating.provenance
-                        try db.execute(sql: """
+                        let provenance = rating.provenance
+                        try db.cachedStatement(sql: """
                             INSERT INTO adjudication (item_id, level, label, adjudicator, method, rationale, created_at)
                             VALUES (?, ?, ?, ?, ?, ?, ?)
-                            """, arguments: [itemID, rating.level.rawValue, rating.label, given.adjudicator ?? "import",
-                                             given.method ?? "import",
-                                             given.rationale ?? "imported from \((file.path as NSString).lastPathComponent) line \(rating.line)",
+                            """).execute(arguments: [itemID, rating.level.rawValue, rating.label, provenance.adjudicator ?? "import",
+                                             provenance.method ?? "import",
+                                             provenance.rationale ?? "imported from \((file.path as NSString).lastPathComponent) line \(rating.line)",
                                              time])
                         summary.adjudicationsAdded += 1
                         continue
@@ -94,24 +98,24 @@ public struct RatingsImporter: Sendable {
                         summary.annotatorsCreated += 1
                     }
                     // The latest row of any action: a label undone since (a retract) is newer than an older rating too.
-                    let latest = try Row.fetchOne(db, sql: """
+                    let latest = try Row.fetchOne(db.cachedStatement(sql: """
                         SELECT action, label, created_at FROM annotation WHERE item_id = ? AND annotator_id = ? AND level = ?
                         ORDER BY id DESC LIMIT 1
-                        """, arguments: [itemID, annotatorID, rating.level.rawValue])
+                        """), arguments: [itemID, annotatorID, rating.level.rawValue])
                     if latest?["action"] as String? == "label", latest?["label"] as String? == rating.label {
                         // The label stands; a note or unsure flag the file gives still counts (a file that only mends a note).
                         try Self.remark(rating.provenance, item: itemID, annotator: annotatorID, time: time, db: db)
                         summary.ratingsUnchanged += 1
                         continue
                     }
-                    if Self.isOlder(rating.time, than: latest?["created_at"]) { summary.ratingsOlder += 1; continue }
-                    let given = rating.provenance
-                    try db.execute(sql: """
+                    if Self.isOlder(given, than: latest?["created_at"]) { summary.ratingsOlder += 1; continue }
+                    let provenance = rating.provenance
+                    try db.cachedStatement(sql: """
                         INSERT INTO annotation (item_id, annotator_id, level, action, label, unsure, note, source, created_at)
                         VALUES (?, ?, ?, 'label', ?, ?, ?, 'import', ?)
-                        """, arguments: [itemID, annotatorID, rating.level.rawValue, rating.label, given.unsure ?? false,
-                                         given.note, time])
-                    try Self.remark(given, item: itemID, annotator: annotatorID, time: time, db: db)
+                        """).execute(arguments: [itemID, annotatorID, rating.level.rawValue, rating.label, provenance.unsure ?? false,
+                                                 provenance.note, time])
+                    try Self.remark(provenance, item: itemID, annotator: annotatorID, time: time, db: db)
                     summary.ratingsAdded += 1
                 }
             }
@@ -149,8 +153,10 @@ public struct RatingsImporter: Sendable {
     /// Whether a rating's own time is before that of the label standing now. The current label is the latest
     /// row, so inserting an older rating would make it current over a newer one; times are compared as instants
     /// (a file may write them with an offset). A rating without a time is taken as given now.
-    static func isOlder(_ time: String?, than standing: String?) -> Bool {
-        guard let time, let standing, let given = Timestamp.date(time), let current = Timestamp.date(standing) else { return false }
+    static func isOlder(_ time: String, than standing: String?) -> Bool { isOlder(Timestamp.date(time), than: standing) }
+
+    static func isOlder(_ given: Date?, than standing: String?) -> Bool {
+        guard let given, let standing, let current = Timestamp.date(standing) else { return false }
         return given < current
     }
 
@@ -177,8 +183,8 @@ public struct RatingsImporter: Sendable {
     static func item(for reference: RatedItemReference, fileFramework: String?, fallback: String?, now: String,
                      db: Database, summary: inout Summary) throws -> Int64 {
         let byKey = reference.tracker == nil
-            ? try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE key = ?", arguments: [reference.key])
-            : try Row.fetchAll(db, sql: "SELECT id, key FROM item WHERE lower(key) = lower(?) ORDER BY key <> ?, id",
+            ? try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM item WHERE key = ?"), arguments: [reference.key])
+            : try Row.fetchAll(db.cachedStatement(sql: "SELECT id, key FROM item WHERE lower(key) = lower(?) ORDER BY key <> ?, id"),
                                arguments: [reference.key, reference.key])
                 .first { RatedItemReference.identity(of: $0["key"]) == reference.identity }?["id"]
         if let byKey { return byKey }
@@ -192,14 +198,14 @@ public struct RatingsImporter: Sendable {
             SELECT i.id, i.title, r.framework, (SELECT it.id FROM item it WHERE it.issue_id = i.id ORDER BY it.id LIMIT 1) AS item_id
             FROM issue i JOIN repository r ON r.id = i.repository_id
             """
-        var candidates = try Row.fetchAll(db, sql: issue + " WHERE i.url = ? ORDER BY i.id LIMIT 1", arguments: [reference.key])
+        var candidates = try Row.fetchAll(db.cachedStatement(sql: issue + " WHERE i.url = ? ORDER BY i.id LIMIT 1"), arguments: [reference.key])
         if let tracker = reference.tracker, let number = reference.number {
-            let repositories = try Int64.fetchAll(db, sql: """
+            let repositories = try Int64.fetchAll(db.cachedStatement(sql: """
                 SELECT r.id FROM repository r JOIN tracker t ON t.id = r.tracker_id
                 WHERE t.kind = ? AND lower(r.owner) = lower(?) AND lower(r.name) = lower(?)
-                """, arguments: [tracker, reference.owner, reference.repository])
+                """), arguments: [tracker, reference.owner, reference.repository])
             for repository in repositories {
-                candidates += try Row.fetchAll(db, sql: issue + " WHERE i.repository_id = ? AND i.number = ?", arguments: [repository, number])
+                candidates += try Row.fetchAll(db.cachedStatement(sql: issue + " WHERE i.repository_id = ? AND i.number = ?"), arguments: [repository, number])
             }
         }
         let match = candidates.min { ($0["id"] as Int64) < ($1["id"] as Int64) }
@@ -210,8 +216,8 @@ public struct RatingsImporter: Sendable {
             title = match["title"]
         }
         let framework = fileFramework ?? issueFramework ?? reference.frameworkFromURL ?? fallback
-        try db.execute(sql: "INSERT INTO item (key, issue_id, framework, title, created_at) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [reference.key, issueID, framework, title, now])
+        try db.cachedStatement(sql: "INSERT INTO item (key, issue_id, framework, title, created_at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [reference.key, issueID, framework, title, now])
         summary.itemsCreated += 1
         if issueID != nil { summary.itemsLinkedToIssues += 1 }
         return db.lastInsertedRowID
