@@ -36,18 +36,18 @@ public struct StoredRatings: Sendable, Equatable {
     /// Every annotator with a label at this level, sorted by name.
     public var raters: [String] { Set(items.flatMap(\.labels.keys)).sorted() }
 
-    /// Loads current labels at `level`: per annotator (and for the adjudicated label) the newest label that
-    /// speaks to this level. At the major level a subtype label counts as its major type, and the newer of an
-    /// annotator's own major label and their subtype label is current (a rater who refined C into B1 is at
-    /// B). At the subtype level a subtype label is current unless a newer major label contradicts it (a rater
-    /// who moved B1 back to a bare C no longer says B1; a newer B only confirms it). "Newer" is by the label's
-    /// time, then by the order it was stored in.
     /// An item's framework as `sample show` tells it: the item's own, else its crawled issue's repository's
     /// (an item drawn before `filter` recorded the repository's framework has none of its own).
     public static let itemFramework = "COALESCE(NULLIF(i.framework, ''), repo.framework)"
     /// The joins `itemFramework` reads, after `item i`.
     public static let itemFrameworkJoins = "LEFT JOIN issue iss ON iss.id = i.issue_id LEFT JOIN repository repo ON repo.id = iss.repository_id"
 
+    /// Loads current labels at `level`: per annotator (and for the adjudicated label) the newest label that
+    /// speaks to this level. At the major level a subtype label counts as its major type, and the newer of an
+    /// annotator's own major label and their subtype label is current (a rater who refined C into B1 is at
+    /// B). At the subtype level a subtype label is current unless a newer major label contradicts it (a rater
+    /// who moved B1 back to a bare C no longer says B1; a newer B only confirms it). "Newer" is by the label's
+    /// time, then by the order it was stored in.
     public static func load(from store: DefectLabStore, level: LabelLevel, taxonomy: HPTaxonomy) throws -> StoredRatings {
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: """
