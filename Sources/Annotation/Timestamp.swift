@@ -22,19 +22,18 @@ enum Timestamp {
     // (A Regex is an immutable value; it is not declared Sendable.)
     nonisolated(unsafe) private static let shape = try! Regex(#"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})"#)
 
-    /// The parsers, with and without fractional seconds: built once, as building one per call was 43% of a
-    /// large `ratings import`.
-    private static let parsers = Mutex<(fractional: ISO8601DateFormatter, whole: ISO8601DateFormatter)>({
-        let fractional = ISO8601DateFormatter(), whole = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        whole.formatOptions = [.withInternetDateTime]
-        return (fractional, whole)
+    /// The parser of times without fractional seconds (`formatter` reads those with): built once, as building
+    /// one per call was 43% of a large `ratings import`.
+    private static let wholeSeconds = Mutex<ISO8601DateFormatter>({
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter
     }())
 
     static func date(_ text: String) -> Date? {
         guard let match = text.wholeMatch(of: shape) else { return nil }
         let fractional = match.output[7].substring != nil
-        let parsed = parsers.withLock { fractional ? $0.fractional.date(from: text) : $0.whole.date(from: text) }
+        let parsed = fractional ? formatter.withLock { $0.date(from: text) } : wholeSeconds.withLock { $0.date(from: text) }
         guard let date = parsed else { return nil }
         let field = { (i: Int) in match.output[i].substring.flatMap { Int($0) } }
         let zone = match.output[8].substring.map(String.init) ?? "Z"
