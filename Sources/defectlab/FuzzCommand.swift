@@ -3,6 +3,7 @@ import Doctor
 import Foundation
 import Synchronization
 import Fuzz
+import ModelIR
 import Oracles
 import Taxonomy
 import Workers
@@ -43,6 +44,22 @@ struct FuzzTargetOptions: ParsableArguments {
     @OptionGroup var taxonomy: TaxonomyOptions
 
     func planted() throws -> [PlantedDefect] { try plants.map { try PlantedDefect(parsing: $0) } }
+
+    /// Usage errors (exit 64, as ArgumentParser's own) before anything runs: an unknown operator, seed model
+    /// or planted defect (an unknown --ops or --seeds exited 1, as if a run had failed).
+    func validateNames(seeds: String) throws {
+        do {
+            _ = try planted()
+            _ = try operators()
+        } catch let error as MutationError {
+            throw ValidationError(error.detail)
+        } catch let error as CampaignError {
+            throw ValidationError(error.detail)
+        }
+        for name in seeds.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty && ModelZoo.entry(named: name) == nil {
+            throw ValidationError("unknown seed model '\(name)'; see `defectlab models list`")
+        }
+    }
 
     /// `defaultFrameworks` when --frameworks is not given. Worker frameworks need the venv (`make setup`, or
     /// $DEFECTLAB_PYTHON); without it `all` is the reference alone.
@@ -117,14 +134,10 @@ struct FuzzCommand: ParsableCommand {
         do {
             _ = try ShardSpec(parsing: shard)
             _ = try Budget(parsing: budget)
-            _ = try target.planted()
-        } catch let error as CampaignError {
-            throw ValidationError(error.detail)
-        } catch let error as MutationError {
-            throw ValidationError(error.detail)
         } catch {
-            throw ValidationError("\(error)")
+            throw ValidationError(error.detail)
         }
+        try target.validateNames(seeds: seeds)
     }
 
     func run() throws {

@@ -22,6 +22,8 @@ struct StudyOptions: ParsableArguments {
     @OptionGroup var target: FuzzTargetOptions
     @OptionGroup var database: DatabaseOptions
 
+    func validate() throws { try target.validateNames(seeds: seeds) }
+
     /// The study defaults to the reference alone (thousands of mutants); `--frameworks all` adds the workers.
     func study(pools: WorkerPools) throws -> OperatorStudy {
         guard rounds >= 1 else { throw ValidationError("--rounds must be ≥ 1") }

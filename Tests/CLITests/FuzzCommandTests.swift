@@ -178,10 +178,12 @@ import Testing
                                           "--db", dir.appendingPathComponent("p.sqlite").path])
         #expect(untimed.stderr.contains("--plant ReLU=slow cannot fire here"), "\(untimed.stderr)")
         // Usage errors exit 64, as ArgumentParser's own do (these exited 1, as if a run had failed).
-        for args in [["--budget", "0"], ["--shard", "2/2"], ["--plant", "Foo=crash"]] {
+        for args in [["--budget", "0"], ["--shard", "2/2"], ["--plant", "Foo=crash"], ["--ops", "Foo"], ["--seeds", "nosuch"]] {
             let usage = try CLIProcess.run(["fuzz", "--frameworks", "reference", "--db", db] + args)
             #expect(usage.status == 64, "\(args) \(usage.status) \(usage.stderr)")
         }
+        let study = try CLIProcess.run(["study", "operators", "--seeds", "nosuch", "--db", db])
+        #expect(study.status == 64 && study.stderr.contains("unknown seed model 'nosuch'"), "\(study.status) \(study.stderr)")
         let interpreter = try CLIProcess.run(["fuzz", "--frameworks", "reference", "--framework", "pytorch=/usr/bin/python3", "--budget", "3", "--db", db])
         #expect(interpreter.status != 0 && interpreter.stderr.contains("not in --frameworks"), "\(interpreter.stderr)")
         #expect(try Self.rows("campaign", in: db) == 0)

@@ -104,10 +104,13 @@ class Backend:
         model.check()
         if variant != "jax-eager":
             compiled = jax.jit(lambda W, i: model._forward(W, i, True))
+            # Final outputs by position and by their node's name, as the eager path returns them (the driver
+            # finds a framework's worst node by name).
+            finals = {name if k == 0 else f"{name}:{k}" for name, k in graph.outputs}
 
             def forward(W, inputs, want_all):
                 out = compiled(W, inputs)
-                return out if want_all else {k: v for k, v in out.items() if k.startswith("output:")}
+                return out if want_all else {k: v for k, v in out.items() if k.startswith("output:") or k in finals}
             model.forward = forward
         return model
 
