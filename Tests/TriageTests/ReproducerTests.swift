@@ -153,13 +153,21 @@ struct NamedNodeExecutor: MutantExecutor {
 /// builds the model with the worker's own builder, copied into the folder: it runs the real framework alone and
 /// gives its verdict against the float64 reference.
 @Suite(.serialized) struct BuilderReproducerTests {
-    static func defect(frameworks: String) throws -> DefectRecord {
+    /// D7, a Conv2d defect of `frameworks` (an F1 inconsistency unless `symptom`/`subtype` say otherwise).
+    static func defect(frameworks: String, symptom: String = "inconsistency", subtype: String = "F1", id: Int = 7) throws -> DefectRecord {
         let fields: [String: Any] = [
-            "id": 7, "signature": "inconsistency|execute|F1|\(frameworks)|Conv2d", "subtype": "F1", "symptom": "inconsistency", "stage": "execute",
+            "id": id, "signature": "\(symptom)|execute|\(subtype)|\(frameworks)|Conv2d", "subtype": subtype, "symptom": symptom, "stage": "execute",
             "frameworks": frameworks, "op": "Conv2d", "key_attributes": "", "error": "", "title": "Conv2d deviates", "finding_count": 1,
             "first_seen": "2026-11-27", "last_seen": "2026-11-27", "campaigns": [1],
         ]
         return try JSONDecoder().decode(DefectRecord.self, from: JSONSerialization.data(withJSONObject: fields))
+    }
+
+    /// Runs `script` in `folder` to its end: its exit status and what it printed.
+    static func script(_ python: String, _ script: String, in folder: String) throws -> (status: Int32, output: String) {
+        let run = try TriageAcceptanceTests.run(python, script, in: folder)
+        run.waitUntilExit()
+        return (run.terminationStatus, (try? String(contentsOfFile: folder + "/" + script + ".out", encoding: .utf8)) ?? "")
     }
 
     @Test func tensorflowJaxAndVariantsReproduceThroughTheWorkersBuilder() throws {
@@ -193,17 +201,13 @@ struct NamedNodeExecutor: MutantExecutor {
         let tail = expected.count - 8
         expected.replaceSubrange(tail..<expected.count, with: withUnsafeBytes(of: Double(1e6)) { Data($0) })
         try expected.write(to: URL(fileURLWithPath: out + "/expected_0.npy"))
-        let failing = try TriageAcceptanceTests.run(python, "repro_tensorflow.py", in: out)
-        failing.waitUntilExit()
-        let output = (try? String(contentsOfFile: out + "/repro_tensorflow.py.out", encoding: .utf8)) ?? ""
-        #expect(failing.terminationStatus == 1 && output.contains("DEFECT SHOWS"), "\(output)")
+        let failing = try Self.script(python, "repro_tensorflow.py", in: out)
+        #expect(failing.status == 1 && failing.output.contains("DEFECT SHOWS"), "\(failing.output)")
         // A NaN the reference has and the framework lost (the study's ReLU6 turning NaN into 0) shows the defect too.
         expected.replaceSubrange(tail..<expected.count, with: withUnsafeBytes(of: Double.nan) { Data($0) })
         try expected.write(to: URL(fileURLWithPath: out + "/expected_0.npy"))
-        let lost = try TriageAcceptanceTests.run(python, "repro_tensorflow.py", in: out)
-        lost.waitUntilExit()
-        let lostOutput = (try? String(contentsOfFile: out + "/repro_tensorflow.py.out", encoding: .utf8)) ?? ""
-        #expect(lost.terminationStatus == 1 && lostOutput.contains("not propagated"), "\(lostOutput)")
+        let lost = try Self.script(python, "repro_tensorflow.py", in: out)
+        #expect(lost.status == 1 && lost.output.contains("not propagated"), "\(lost.output)")
     }
 
     /// The fuzzer's dtype operators insert casts; the PyTorch reproducer wrote "cannot check here: op Cast is not
@@ -223,11 +227,9 @@ struct NamedNodeExecutor: MutantExecutor {
                                                      reduction: nil, planted: [], to: out)
         let text = try String(contentsOfFile: out + "/repro_pytorch.py", encoding: .utf8)
         #expect(text.contains(".to(torch."), "\(text.prefix(2000))")
-        let run = try TriageAcceptanceTests.run(python, "repro_pytorch.py", in: out)
-        run.waitUntilExit()
-        let output = (try? String(contentsOfFile: out + "/repro_pytorch.py.out", encoding: .utf8)) ?? ""
-        #expect(run.terminationStatus == 0 || run.terminationStatus == 1, "\(run.terminationStatus): \(output)")
-        #expect(!output.contains("cannot check here"), "\(output)")
+        let run = try Self.script(python, "repro_pytorch.py", in: out)
+        #expect(run.status == 0 || run.status == 1, "\(run.status): \(run.output)")
+        #expect(!run.output.contains("cannot check here"), "\(run.output)")
     }
 
     /// A model with ops the PyTorch emitter does not spell (an LSTM) is built by the worker's PyTorch builder:
@@ -241,10 +243,8 @@ struct NamedNodeExecutor: MutantExecutor {
         let folder = try ReproducerWriter(controls: []).write(defect: try Self.defect(frameworks: "pytorch"), candidate: ReductionCandidate(model: model, inputs: model.inputs()),
                                                               reduction: nil, planted: [], to: out)
         #expect(folder.files.contains("builder/backend_pytorch.py"), "\(folder.files)")
-        let run = try TriageAcceptanceTests.run(python, "repro_pytorch.py", in: out)
-        run.waitUntilExit()
-        let output = (try? String(contentsOfFile: out + "/repro_pytorch.py.out", encoding: .utf8)) ?? ""
-        #expect(run.terminationStatus == 0 && output.contains("no defect"), "\(run.terminationStatus): \(output)")
+        let run = try Self.script(python, "repro_pytorch.py", in: out)
+        #expect(run.status == 0 && run.output.contains("no defect"), "\(run.status): \(run.output)")
     }
 
     /// A slowdown's scripts measure: the simulated framework's against its own run without the planted
@@ -255,20 +255,13 @@ struct NamedNodeExecutor: MutantExecutor {
         let dir = try TriageTestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let model = try FuzzModel.seed(named: "lenet5", seed: 1)
-        let fields: [String: Any] = [
-            "id": 3, "signature": "slowdown|execute|E1|faulty|Conv2d", "subtype": "E1", "symptom": "slowdown", "stage": "execute",
-            "frameworks": "faulty", "op": "Conv2d", "key_attributes": "", "error": "", "title": "Conv2d is slow", "finding_count": 1,
-            "first_seen": "2026-11-27", "last_seen": "2026-11-27", "campaigns": [1],
-        ]
-        let defect = try JSONDecoder().decode(DefectRecord.self, from: JSONSerialization.data(withJSONObject: fields))
+        let defect = try Self.defect(frameworks: "faulty", symptom: "slowdown", subtype: "E1", id: 3)
         let out = dir.appendingPathComponent("D3").path
         _ = try ReproducerWriter(controls: ["pytorch"]).write(defect: defect, candidate: ReductionCandidate(model: model, inputs: model.inputs()),
                                                               reduction: nil, planted: ["Conv2d=slow"], to: out)
         for (script, status) in [("repro_faulty.py", Int32(1)), ("control_pytorch.py", Int32(0))] {
-            let run = try TriageAcceptanceTests.run(python, script, in: out)
-            run.waitUntilExit()
-            let output = (try? String(contentsOfFile: out + "/" + script + ".out", encoding: .utf8)) ?? ""
-            #expect(run.terminationStatus == status && output.contains("measuring"), "\(script) \(run.terminationStatus): \(output)")
+            let run = try Self.script(python, script, in: out)
+            #expect(run.status == status && run.output.contains("measuring"), "\(script) \(run.status): \(run.output)")
         }
         #expect(FileManager.default.fileExists(atPath: out + "/measured_pytorch.json"))
         let report = try String(contentsOfFile: out + "/bug-report.md", encoding: .utf8)
