@@ -86,6 +86,8 @@ public struct DiffRunner: Sendable {
             var request = ExecutionRequest(graph: subject.graph, weights: subject.weights, inputs: subject.inputs)
             // Every node's output only when asked: returning them all costs more than running the model.
             request.perNode = options.perNode
+            // Each node's time too where a slowdown can be judged (against a baseline) and localization is asked for.
+            request.profileNodes = options.perNode && baseline != nil
             request.warmup = options.warmup
             request.repeats = options.repeats
             request.variant = name == base ? nil : name
@@ -98,6 +100,7 @@ public struct DiffRunner: Sendable {
                 // The final outputs deviate or hold NaN/Inf: ask again for every node's value to localize it.
                 var again = request
                 again.perNode = true
+                again.profileNodes = false
                 again.warmup = 0
                 again.repeats = 1
                 if let full = try? worker.execute(again), full.status == .ok {
@@ -107,6 +110,7 @@ public struct DiffRunner: Sendable {
             if options.trainSteps > 0 {
                 var t = request
                 t.perNode = false
+                t.profileNodes = false
                 t.training = .init(steps: options.trainSteps, learningRate: options.learningRate, target: Self.target(subject))
                 do { training[name] = try worker.execute(t) } catch {
                     training[name] = ExecutionResult(framework: name, status: .crash, stage: "train", message: error.message)

@@ -37,4 +37,30 @@ public enum NodeLocalization {
         }
         return best?.0
     }
+
+    /// Where a slow framework's time goes out of line with the others: the node with the largest excess of its
+    /// share of the framework's time (`profile`, ms per node) over the median share the `peers` spend on it.
+    /// Shares, not milliseconds, so a framework that is slower everywhere is out of line nowhere in particular
+    /// and one that is slow on one op stands out there. A node no peer timed (fused into another kernel) is
+    /// judged against the peers that did; without any peer profile, the node the framework spends most on.
+    /// Nil for an empty profile or when no node takes a larger share than its peers give it.
+    public static func outOfLineNode(_ profile: [String: Double], peers: [[String: Double]]) -> String? {
+        func shares(_ p: [String: Double]) -> [String: Double] {
+            let total = p.values.filter { $0.isFinite && $0 > 0 }.reduce(0, +)
+            guard total > 0 else { return [:] }
+            return p.mapValues { $0.isFinite && $0 > 0 ? $0 / total : 0 }
+        }
+        let own = shares(profile)
+        guard !own.isEmpty else { return nil }
+        let others = peers.map(shares).filter { !$0.isEmpty }
+        var best: (name: String, excess: Double)?
+        for (name, share) in own.sorted(by: { $0.key < $1.key }) {
+            let theirs = others.compactMap { $0[name] }.sorted()
+            guard others.isEmpty || !theirs.isEmpty else { continue }
+            let typical = theirs.isEmpty ? 0 : theirs.count % 2 == 1 ? theirs[theirs.count / 2] : (theirs[theirs.count / 2 - 1] + theirs[theirs.count / 2]) / 2
+            let excess = share - typical
+            if excess > 0, excess > (best?.excess ?? 0) { best = (name, excess) }
+        }
+        return best?.name
+    }
 }

@@ -271,8 +271,15 @@ struct OracleSuite {
             let q25 = sorted[sorted.count / 4]
             guard q25 / before / Swift.max(typical, 1e-9) >= thresholds.slowdownRatio,
                   q25 - before * typical >= thresholds.slowdownMinMs else { continue }
-            file(.slowdown, stage: "execute", frameworks: [name], total: total, node: nil,
-                 detail: String(format: "%.2f× its own time on the seed (%.2f → %.2f ms) while the others moved %.2f×", ratio, before, r.medianMs ?? 0, typical))
+            // Localized when the runs carry per-node profiles (asked for with the per-node results).
+            let peers = ratios.keys.filter { $0 != name }.compactMap { results[$0]?.nodeMs }.filter { !$0.isEmpty }
+            let node = r.nodeMs.isEmpty ? nil : NodeLocalization.outOfLineNode(r.nodeMs, peers: peers)
+            var detail = String(format: "%.2f× its own time on the seed (%.2f → %.2f ms) while the others moved %.2f×", ratio, before, r.medianMs ?? 0, typical)
+            if let node, let ms = r.nodeMs[node] {
+                let total = r.nodeMs.values.reduce(0, +)
+                detail += "; \(node) takes " + String(format: "%.0f%% of its time (%.2f ms)", 100 * ms / Swift.max(total, 1e-9), ms)
+            }
+            file(.slowdown, stage: "execute", frameworks: [name], total: total, node: node, detail: detail)
         }
     }
 

@@ -8,6 +8,9 @@ public struct ExecutionRequest: Sendable {
     public var inputs: [String: Tensor]
     /// Every node's output (for localization), or the graph outputs only.
     public var perNode = false
+    /// Each node's time too (`ExecutionResult.nodeMs`), from one more pass after the timed repeats: the eager
+    /// path walked node by node, or ONNX Runtime's own profiler. For localizing a slowdown.
+    public var profileNodes = false
     public var warmup = 1
     public var repeats = 3
     /// A compiled variant (`pytorch-compile`, ...) or nil for the framework's eager mode.

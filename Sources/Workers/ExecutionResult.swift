@@ -27,6 +27,9 @@ public struct ExecutionResult: Sendable {
     /// Resident size before the timed repeats and their peak (one-off first-run costs excluded).
     public var steadyBaseMB: Double?
     public var steadyPeakMB: Double?
+    /// Each node's time in ms, when the request asked for a profile (`ExecutionRequest.profileNodes`); nodes
+    /// a framework fused into another's kernel are missing.
+    public var nodeMs: [String: Double] = [:]
     public var losses: [Double] = []
     public var gradients: [String: WireTensor] = [:]
     /// Wall time of the whole request as the Swift side saw it (protocol overhead included).

@@ -388,6 +388,7 @@ public final class Worker: @unchecked Sendable {
             "type": type, "per_node": request.perNode, "warmup": request.warmup, "repeats": request.repeats,
         ]
         if let variant = request.variant { fields["variant"] = variant }
+        if request.profileNodes { fields["profile"] = true }
         var payload = FrameBuilder()
         // The graph travels as raw JSON bytes in the payload (not as a string inside the header, which both
         // sides would escape and parse twice).
@@ -478,6 +479,9 @@ public final class Worker: @unchecked Sendable {
         r.steadyPeakMB = scalar("steady_peak_mb")
         r.workerMs = scalar("worker_ms")
         r.losses = series("losses")
+        if let names = reply["profiled_nodes"]?.strings {
+            r.nodeMs = Dictionary(zip(names, series("node_ms")), uniquingKeysWith: { a, b in a + b })
+        }
         // One JSON pass over the header: the tensor entries come with the rest of the reply.
         let tensors: [String: WireTensor]
         do { tensors = try frame.tensors(try Frame.TensorEntry.entries(reply["tensors"])) } catch {

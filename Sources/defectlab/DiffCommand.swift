@@ -41,7 +41,10 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "Seconds before a worker counts as hung.")
     var timeout: Double = 120
     @OptionGroup var oracles: OracleOptions
-    @Flag(help: "Print every node's deviation per framework.")
+    @Option(help: ArgumentHelp("The seed this model was derived from (a zoo name or a saved model folder), for the slowdown oracle.",
+                               discussion: "It runs first on the same frameworks; a framework whose time grew on this model ≥ 1.5× (slowdownRatio) more than the others' did is a slowdown (E1). With --per-node the finding names the node whose share of that framework's time is most out of line with the others'."))
+    var baseline: String?
+    @Flag(help: "Print every node's deviation per framework (and, with --baseline, time every node to localize a slowdown).")
     var perNode = false
     @Option(help: "table or json.")
     var format: OutputFormat = .table
@@ -52,6 +55,7 @@ struct DiffCommand: ParsableCommand {
         guard [model != nil, load != nil, allSeeds].filter({ $0 }).count == 1 else {
             throw ValidationError("give exactly one of --model NAME, --load DIR or --all-seeds")
         }
+        if baseline != nil, allSeeds { throw ValidationError("--baseline goes with --model or --load (the seed of that one model), not --all-seeds") }
         guard inputs >= 1, repeats >= 1, trainSteps >= 0 else { throw ValidationError("--inputs and --repeats must be ≥ 1, --train-steps ≥ 0") }
         // A timeout of 0 or NaN filed a hang on every framework; a NaN learning rate, NaN losses everywhere.
         guard timeout.isFinite, timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
@@ -67,7 +71,17 @@ struct DiffCommand: ParsableCommand {
         return first
     }
 
-    func subjects(_ model: String?) throws -> [DiffSubject] {
+    /// `--baseline`: a zoo name, or a folder when one exists at that path.
+    func baselineSubject(_ spec: String) throws -> DiffSubject {
+        var isFolder: ObjCBool = false
+        let folder = FileManager.default.fileExists(atPath: spec, isDirectory: &isFolder) && isFolder.boolValue
+        guard let subject = try (folder ? subjects(nil, load: spec) : subjects(spec)).first else {
+            throw ValidationError("--baseline \(spec) gives no model")
+        }
+        return subject
+    }
+
+    func subjects(_ model: String?, load: String? = nil) throws -> [DiffSubject] {
         if let model {
             let entry = try Self.resolve(model)
             let prepared = try PreparedModel.prepare(entry, entry.defaults, seed: seed)
@@ -76,7 +90,7 @@ struct DiffCommand: ParsableCommand {
                             inputs: i == 0 ? prepared.inputs : entry.inputs(for: prepared.graph, seed: seed &+ 1000 &+ UInt64(i)), seed: seed)
             }
         }
-        let bundle = try ModelBundle.load(from: URL(fileURLWithPath: load!))
+        let bundle = try ModelBundle.load(from: URL(fileURLWithPath: load ?? self.load!))
         var vocab = 1000
         if let e = bundle.graph.nodes.first(where: { $0.op == .embedding }), case .int(let v)? = e.attributes["vocab"] { vocab = v }
         return (0..<inputs).map { i in
@@ -120,6 +134,14 @@ struct DiffCommand: ParsableCommand {
         var reports: [DiffReport] = []
         var nodeOrders: [String: [String]] = [:]
         let models = allSeeds ? ModelZoo.entries.map(\.name) : [self.model]
+        // The seed's own times on the same frameworks (final outputs only: its values are not under test).
+        var seedResults: [String: ExecutionResult]?
+        if let baseline {
+            var o = options
+            o.perNode = false
+            o.trainSteps = 0
+            seedResults = try runner.run(try baselineSubject(baseline), o).results
+        }
         for (k, model) in models.enumerated() {
             var merged: DiffReport?
             var graphOrder: [String] = []
@@ -127,7 +149,7 @@ struct DiffCommand: ParsableCommand {
                 if i == 0 { graphOrder = subject.graph.nodes.map(\.name) }
                 var o = options
                 if i > 0 { o.trainSteps = 0 }
-                let report = try runner.run(subject, o).report
+                let report = try runner.run(subject, o, baseline: seedResults).report
                 merged = merged.map { DiffReport.merge($0, report) } ?? report
             }
             guard let report = merged else { continue }

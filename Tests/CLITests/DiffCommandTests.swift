@@ -80,6 +80,29 @@ import Testing
         #expect(info.stdout.contains("v2-findings") && info.stdout.contains("diff_run"))
     }
 
+    /// `--baseline`: the seed (by name or folder) runs first on the same frameworks, so the slowdown oracle has
+    /// each framework's own time to compare with; it belongs to one model, not to --all-seeds.
+    @Test func baselineRunsTheSeedFirst() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("db.sqlite").path
+        let saved = dir.appendingPathComponent("lenet5").path
+        try #require(try CLIProcess.run(["models", "save", "lenet5", saved]).status == 0)
+        for baseline in ["lenet5", saved] {
+            let r = try CLIProcess.run(["diff", "--load", saved, "--baseline", baseline, "--per-node", "--frameworks", "pytorch,onnxruntime",
+                                        "--format", "json", "--db", db])
+            #expect(r.status == 0, "\(r.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            // The same model on both sides: nothing but timing noise could differ, and never the values.
+            let findings = (object["findings"] as? [[String: Any]]) ?? []
+            #expect(findings.allSatisfy { $0["symptom"] as? String == "slowdown" }, "\(findings)")
+        }
+        let all = try CLIProcess.run(["diff", "--all-seeds", "--baseline", "lenet5", "--db", db])
+        #expect(all.status == 64 && all.stderr.contains("--baseline goes with --model or --load"), "\(all.stderr)")
+        let unknown = try CLIProcess.run(["diff", "--model", "lenet5", "--baseline", "no-such-seed", "--frameworks", "pytorch", "--db", db])
+        #expect(unknown.status == 64 && unknown.stderr.contains("unknown model 'no-such-seed'"), "\(unknown.status) \(unknown.stderr)")
+    }
+
     @Test func unknownFrameworkIsAUsageError() throws {
         let r = try CLIProcess.run(["diff", "--model", "lenet5", "--frameworks", "caffe"])
         #expect(r.status == 64)

@@ -51,4 +51,21 @@ import Testing
         let relative = ["relu": 2e-7, "sigmoid": 0.1, "tanh": 0.1, "sum": 0.1]
         #expect(NodeLocalization.firstChangeRateSpike(in: g, deviations: devs, changeRate: 1e3, floor: 1e-5, relative: relative, relativeFloor: 1e-4) == "sigmoid")
     }
+
+    /// A slowdown is localized by shares of time, not milliseconds: a framework slower everywhere is out of line
+    /// nowhere in particular, one slow on one op is out of line there even when another op costs more.
+    @Test func outOfLineNodeComparesSharesWithThePeers() {
+        let peerA = ["conv": 8.0, "relu": 1.0, "dense": 1.0]
+        let peerB = ["conv": 4.0, "relu": 0.5, "dense": 0.5]
+        // Twice as slow everywhere: no node's share is out of line.
+        #expect(NodeLocalization.outOfLineNode(["conv": 16, "relu": 2, "dense": 2], peers: [peerA, peerB]) == nil)
+        // relu 10x slower: still less time than conv, but its share is what stands out.
+        #expect(NodeLocalization.outOfLineNode(["conv": 8, "relu": 6, "dense": 1], peers: [peerA, peerB]) == "relu")
+        // A node the peers fused away (no time of its own there) is never the culprit: nothing to compare it with.
+        #expect(NodeLocalization.outOfLineNode(["conv": 8, "bn": 9, "relu": 5], peers: [["conv": 9, "relu": 0.5]]) == "relu")
+        #expect(NodeLocalization.outOfLineNode(["conv": 8, "bn": 5, "dense": 1], peers: [["conv": 9, "dense": 1]]) == nil)
+        // No peers: the node the framework spends most on; nothing timed: nil.
+        #expect(NodeLocalization.outOfLineNode(["conv": 8, "relu": 6], peers: []) == "conv")
+        #expect(NodeLocalization.outOfLineNode([:], peers: [peerA]) == nil)
+    }
 }

@@ -11,8 +11,9 @@ import Workers
     let frameworks = ["pytorch", "onnxruntime", "faulty"]
 
     func diff(_ model: String, from seed: String = "lenet5", repeats: Int = 3, timeout: Double = 60, memoryMB: Double? = 8192,
-              baseline: [String: ExecutionResult]? = nil) throws -> DiffRunner.Run {
+              baseline: [String: ExecutionResult]? = nil, perNode: Bool = false) throws -> DiffRunner.Run {
         var options = DiffOptions(frameworks: frameworks)
+        options.perNode = perNode
         options.repeats = repeats
         options.timeout = timeout
         options.memoryLimitMB = memoryMB
@@ -134,6 +135,24 @@ import Workers
         let run = try diff("slow-model", repeats: 7, baseline: seed.results)
         let f = try only(run)
         #expect(f.taxonomy == "E1" && f.symptom == "slowdown" && f.frameworks == ["faulty"])
+    }
+
+    /// One op slow: with per-node results asked for, every framework times each node, and the finding names the
+    /// node whose share of the slow framework's time is out of line with the others'.
+    @Test func slowOpIsE1LocalizedByTheProfiles() throws {
+        let seed = try diff("healthy-model", repeats: 7)
+        let run = try diff("slowop-model", repeats: 7, baseline: seed.results, perNode: true)
+        let f = try only(run)
+        #expect(f.taxonomy == "E1" && f.frameworks == ["faulty"] && f.node == "dense_1", "\(f.detail)")
+        #expect(f.detail.contains("dense_1 takes"), "\(f.detail)")
+        let lenet = try Fixtures.prepared("lenet5").graph.nodes.filter { $0.op != .input }.map(\.name)
+        // The eager path times every node; ONNX Runtime's profiler names the kernels after the IR nodes (a
+        // fused kernel keeps its first node's name, so some nodes may be missing, none unknown).
+        #expect(Set(run.results["pytorch"]?.nodeMs.keys ?? [:].keys) == Set(lenet))
+        let ort = run.results["onnxruntime"]?.nodeMs ?? [:]
+        #expect(!ort.isEmpty && Set(ort.keys).isSubset(of: Set(lenet)) && ort.values.allSatisfy { $0 >= 0 }, "\(ort)")
+        // Without a baseline nothing is profiled (a slowdown cannot be judged there).
+        #expect(try diff("healthy-model", perNode: true).results["pytorch"]?.nodeMs.isEmpty == true)
     }
 
     @Test func corruptedOpIsF1LocalizedToIt() throws {

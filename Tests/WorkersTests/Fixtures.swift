@@ -25,7 +25,7 @@ enum Fixtures {
     /// The fault-injection worker (same protocol, PyTorch underneath), faults selected by graph name.
     static let faultSpecs = [
         "segv-model=segfault@execute", "chatty-segv-model=chattysegfault@execute", "abort-model=abort@build", "raise-model=raise@execute", "hang-model=hang@execute",
-        "leak-model=leak:40", "spike-model=spike:600", "oom-model=oom", "slow-model=slow:0.03", "corrupt-model=corrupt:conv2d_1", "nan-model=nan:dense_1",
+        "leak-model=leak:40", "spike-model=spike:600", "oom-model=oom", "slow-model=slow:0.03", "slowop-model=slowop:dense_1:0.02", "corrupt-model=corrupt:conv2d_1", "nan-model=nan:dense_1",
     ].joined(separator: ";")
 
     static let faultPool: WorkerPool = {

@@ -1,5 +1,6 @@
 import Seeding
 import Foundation
+import Oracles
 import ModelIR
 import Taxonomy
 
@@ -410,18 +411,37 @@ public final class CampaignEngine: @unchecked Sendable {
 
     /// A slowdown filed against an executor inside this process is timed once, on a machine where one scheduler
     /// stall (20–60 ms on two busy cores) passes the floor: it is timed again, and the faster of the two runs
-    /// counts; true when some outcome was re-timed and the verdict should be judged again. (Worker frameworks
-    /// time warm-up and repeats themselves and report a robust figure.)
+    /// counts. (Worker frameworks time warm-up and repeats themselves and report a robust figure.) A worker
+    /// framework's slowdown is localized instead: it and every other framework that ran the mutant out of
+    /// process time each node once more (`MutantExecutor.profile`, only for the rare mutant with a slowdown),
+    /// and the node whose share of its time is most out of line with theirs is the finding's
+    /// (`NodeLocalization.outOfLineNode`). True when some outcome changed and the verdict should be judged again.
     public static func confirmSlowdowns(_ m: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun, verdict: MutantOracles.Verdict,
                                         executors: [any MutantExecutor], outcomes: inout [ExecutionOutcome]) -> Bool {
         let slow = Set(verdict.findings.filter { $0.symptom == .slowdown }.map(\.framework))
         guard !slow.isEmpty else { return false }
-        var retimed = false
+        var changed = false
         for (i, e) in executors.enumerated() where e.inProcess && slow.contains(outcomes[i].framework) {
             let again = e.execute(m, inputs: inputs, arbiter: arbiter)
-            if again.status == .ok { outcomes[i].seconds = min(outcomes[i].seconds, again.seconds); retimed = true }
+            if again.status == .ok { outcomes[i].seconds = min(outcomes[i].seconds, again.seconds); changed = true }
         }
-        return retimed
+        let unprofiled = executors.indices.filter { i in
+            !executors[i].inProcess && slow.contains(outcomes[i].framework) && outcomes[i].slowestNode == nil
+        }
+        guard !unprofiled.isEmpty else { return changed }
+        var profiles: [Int: [String: Double]] = [:]
+        for (i, e) in executors.enumerated() where !e.inProcess && outcomes[i].status == .ok {
+            if let p = e.profile(m, inputs: inputs, arbiter: arbiter), !p.isEmpty { profiles[i] = p }
+        }
+        for i in unprofiled {
+            guard let own = profiles[i] else { continue }
+            let peers = profiles.filter { $0.key != i }.sorted { $0.key < $1.key }.map(\.value)
+            if let node = NodeLocalization.outOfLineNode(own, peers: peers) {
+                outcomes[i].slowestNode = node
+                changed = true
+            }
+        }
+        return changed
     }
 
     static func finite(_ v: Double) -> Double { v.isFinite ? v : -1 }

@@ -33,6 +33,19 @@ public struct WorkerExecutor: MutantExecutor {
         run(model, inputs: inputs, layers: true)
     }
 
+    /// One more run of the mutant with each node timed (the worker's eager walk, or ONNX Runtime's profiler).
+    public func profile(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> [String: Double]? {
+        guard let worker = try? pool.worker(framework) else { return nil }
+        var request = ExecutionRequest(graph: model.graph, weights: model.weights, inputs: inputs)
+        request.warmup = 0
+        request.repeats = 1
+        request.profileNodes = true
+        request.timeout = timeout
+        if FrameworkKind.variants[framework] != nil { request.variant = framework }
+        guard let result = try? worker.execute(request), result.status == .ok, !result.nodeMs.isEmpty else { return nil }
+        return result.nodeMs
+    }
+
     func run(_ model: FuzzModel, inputs: [String: Tensor], layers wantLayers: Bool) -> ExecutionOutcome {
         let start = Date()
         let worker: Worker

@@ -3,6 +3,7 @@ triggered by the model's graph name, so one process can be asked to misbehave in
 
 Usage: fault_worker.py SCRIPTS_DIR BASE_FRAMEWORK SPEC[;SPEC...] where SPEC is
   GRAPH=segfault@STAGE | chattysegfault@STAGE | abort@STAGE | raise@STAGE | unsupported@STAGE | hang@STAGE | leak:MB | spike:MB | oom | slow:SECONDS
+  | slowop:NODE:SECONDS
   | corrupt:NODE | nan:NODE
 STAGE is build or execute (train for training requests). `unsupported` raises the backends' Unsupported, as
 a framework without the op would; capability probes are graphs named `probe.<Op>[.<attribute>.<value>]`, alone
@@ -77,6 +78,8 @@ class Injector:
         f = self.fault or ""
         if f == f"corrupt:{node.name}":
             return [outs[0] * 1.5 + 0.25] + outs[1:]
+        if f.startswith("slowop:") and f[len("slowop:"):].rsplit(":", 1)[0] == node.name:
+            time.sleep(float(f.rsplit(":", 1)[1]))   # one op slow, the rest of the model as fast as ever
         if f == f"nan:{node.name}":
             return [outs[0] * float("nan")] + outs[1:]
         return outs

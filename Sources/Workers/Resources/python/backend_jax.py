@@ -93,6 +93,7 @@ class Backend:
     def make_ops(self): return Ops(Prims())
     def weight(self, a, trainable): return jnp.asarray(a)
     def input(self, a): return jnp.asarray(a)
+    def sync(self, t): t.block_until_ready()   # dispatch is asynchronous
     def to_numpy(self, t): return np.asarray(t)
 
     def build(self, graph, weights, variant):

@@ -1,6 +1,9 @@
 """ONNX Runtime: an ONNX model is made from the IR with onnx.helper (the same generic builder, driven
 symbolically: a "tensor" is a value name and each primitive appends a node), checked with onnx.checker, and
 run by an InferenceSession from bytes. `onnxruntime-noopt` turns graph optimizations off."""
+import json
+import os
+
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -19,6 +22,9 @@ class Builder:
 
     def __init__(self):
         self.nodes, self.inits, self.count = [], [], 0
+        # The IR node being built: every ONNX node is named `<IR node>#<n>`, so ONNX Runtime's profile (which
+        # names kernels by node) can be read back per IR node.
+        self.owner = ""
 
     def fresh(self, hint="v"):
         self.count += 1
@@ -26,7 +32,7 @@ class Builder:
 
     def node(self, op, inputs, n_out=1, **attrs):
         outs = [self.fresh(op) for _ in range(n_out)]
-        self.nodes.append(helper.make_node(op, inputs, outs, **attrs))
+        self.nodes.append(helper.make_node(op, inputs, outs, name=f"{self.owner}#{self.count}", **attrs))
         return outs[0] if n_out == 1 else outs
 
     def const(self, a):
@@ -176,6 +182,7 @@ class OnnxModel:
             b.inits.append(numpy_helper.from_array(v, k))
         env, shp, inputs = {}, {}, []
         for n in self.graph.nodes:
+            b.owner = n.name
             if n.op == "Input":
                 t = n.outputs[0]
                 if t["dtype"] == "bf16":
@@ -191,6 +198,7 @@ class OnnxModel:
                     raise generic.Unsupported(f"{n.op} ({n.name}) is not supported by onnxruntime")
                 env[n.name] = ops.apply(n, [env[r][i] for r, i in n.inputs], [shp[r][i] for r, i in n.inputs], W)
             shp[n.name] = [o["shape"] for o in n.outputs]
+        b.owner = ""
         outputs, keys = [], []
         refs = [(n.name, k) for n in self.graph.nodes if n.op != "Input" for k in range(len(n.outputs))] if want_all else []
         for i, ref in enumerate(self.graph.outputs):
@@ -216,15 +224,19 @@ class OnnxModel:
         n_final = len(self.graph.outputs)
         return model, keys, n_final
 
+    def _options(self):
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 1
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        if self.variant == "onnxruntime-noopt":
+            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        return opts
+
     def session(self, want_all):
         if want_all not in self.sessions:
             model, keys, n_final = self.make(want_all)
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = 1
-            opts.inter_op_num_threads = 1
-            opts.log_severity_level = 3
-            if self.variant == "onnxruntime-noopt":
-                opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+            opts = self._options()
             self.proto[want_all] = model
             self.sessions[want_all] = (ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"]), keys, n_final)
         return self.sessions[want_all]
@@ -240,6 +252,39 @@ class OnnxModel:
         if self.post_node is not None:
             out = self.post_node_outputs(out)
         return out
+
+    def profile(self, inputs, walks=3):
+        """Each IR node's time in ms (mean over `walks` runs), from ONNX Runtime's own profiler: its kernels
+        carry the names of the ONNX nodes they run (`<IR node>#<n>`). Profiled with basic graph optimizations
+        only: the extended ones (NCHWc layout, activation fusion) name the kernels they make `Relu_3_nchwc`,
+        after no IR node at all, where the basic ones (constant folding, Conv+BatchNorm) keep the names. Only
+        for localizing a slowdown."""
+        model = self.proto.get(False) or self.make(False)[0]
+        opts = self._options()
+        if self.variant != "onnxruntime-noopt":
+            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        opts.enable_profiling = True
+        opts.profile_file_prefix = os.path.join(os.getcwd(), f"ort-profile-{os.getpid()}")
+        sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+        feed = {k: np.ascontiguousarray(v) for k, v in inputs.items()}
+        for _ in range(walks):
+            sess.run(None, feed)
+        path = sess.end_profiling()
+        try:
+            with open(path) as f:
+                events = json.load(f)
+        finally:
+            os.unlink(path)
+        nodes = {n.name for n in self.graph.nodes}
+        totals = {}
+        for e in events:
+            name = e.get("name", "")
+            if e.get("cat") != "Node" or not name.endswith("_kernel_time"):
+                continue
+            owner = name[:-len("_kernel_time")].rsplit("#", 1)[0]
+            if owner in nodes:
+                totals[owner] = totals.get(owner, 0.0) + float(e.get("dur", 0)) / 1e3 / walks
+        return totals
 
     def post_node_outputs(self, out):
         # The ONNX graph runs as one unit: the fault injector sees each node's value after the fact.

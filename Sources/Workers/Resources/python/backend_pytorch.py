@@ -173,6 +173,8 @@ class Backend:
         return torch.nn.Parameter(torch.from_numpy(np.ascontiguousarray(a)), requires_grad=bool(trainable) and a.dtype.kind == "f")
 
     def input(self, a): return torch.from_numpy(np.ascontiguousarray(a))
+    def sync(self, t): pass   # CPU kernels return when done
+    def inference(self): return torch.no_grad()
     def to_numpy(self, t):
         t = t.detach().cpu()
         # NumPy has no bfloat16: a bf16 node's values (per-node runs of mixed-precision mutants) go out as f32.

@@ -1,5 +1,8 @@
 """The eager program every non-ONNX backend runs: weights as framework tensors, the IR walked node by node,
 every node's output kept for localization. `post_node` lets the test-only fault injector corrupt one op."""
+import contextlib
+import time
+
 import numpy as np
 
 import generic
@@ -69,6 +72,38 @@ class EagerModel:
     def run(self, inputs, want_all):
         out = self.forward(self.W, self.feed(inputs), want_all)
         return {k: self.b.to_numpy(v) for k, v in out.items()}
+
+    def profile(self, inputs, walks=3):
+        """Each node's time in ms (median of `walks` walks of the eager path): from the previous node's output
+        being ready to this node's, every output waited for (the backend's `sync`, else a copy to numpy) so an
+        asynchronous framework's time lands on the node that spent it. A compiled variant's program has no
+        nodes to time; its profile is its framework's eager path, which still says where this framework's time
+        goes on this model. Only for localizing a slowdown: it runs after the timed repeats."""
+        fed = self.feed(inputs)
+        sync = getattr(self.b, "sync", None) or self.b.to_numpy
+        samples = {}
+        mark = [0.0]
+        inner = self.post_node
+
+        def timed(n, outs):
+            if inner is not None:
+                outs = inner(n, outs)
+            for o in outs:
+                sync(o)
+            now = time.perf_counter()
+            samples.setdefault(n.name, []).append(now - mark[0])
+            mark[0] = now
+            return outs
+
+        self.post_node = timed
+        try:
+            with getattr(self.b, "inference", contextlib.nullcontext)():
+                for _ in range(walks):
+                    mark[0] = time.perf_counter()
+                    self._forward(self.W, fed, False)
+        finally:
+            self.post_node = inner
+        return {name: sorted(v)[len(v) // 2] * 1e3 for name, v in samples.items()}
 
 
 def mse(p, y, t):

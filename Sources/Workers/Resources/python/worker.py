@@ -131,7 +131,7 @@ class PeakMeter:
 
 # A result's numeric fields, sent as raw float64 (protocol.write_frame's `numbers`).
 _NUMBER_FIELDS = ("build_ms", "first_ms", "times_ms", "rss_mb", "rss_before_mb", "peak_mb", "steady_base_mb",
-                  "steady_peak_mb", "worker_ms", "losses")
+                  "steady_peak_mb", "worker_ms", "losses", "node_ms")
 
 
 # What else decides which ops and attributes a framework builds and runs, beyond its own version: the
@@ -330,6 +330,12 @@ class Worker:
         body = {"type": "result", "status": "ok", "build_ms": build_ms, "first_ms": first_ms, "times_ms": times,
                 "rss_mb": rss_series, "rss_before_mb": rss0, "peak_mb": max(request_peak, steady_peak),
                 "steady_base_mb": steady_base, "steady_peak_mb": steady_peak}
+        if header.get("profile"):
+            # Each node's time, after everything timed above (a slowdown's localization, asked for only when
+            # a slowdown is found or the caller wants per-node results).
+            node_ms = self.stage("execute", model.profile, inputs)
+            body["profiled_nodes"] = list(node_ms)
+            body["node_ms"] = list(node_ms.values())
         self.retired = model
         return body, {k: np.asarray(v) for k, v in outputs.items()}
 
