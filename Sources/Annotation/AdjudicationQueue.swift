@@ -113,6 +113,29 @@ public enum AdjudicationQueue {
         })
     }
 
+    /// An item's standing decision.
+    public struct Decision: Sendable, Equatable {
+        public var label: String
+        /// The level it was settled at: a subtype decision also settles the item's major type.
+        public var level: LabelLevel
+        public var adjudicator: String
+        public var method: String
+        public var rationale: String?
+    }
+
+    /// The decision standing for `itemID` at `level` (at the major level, a subtype decision counts), or nil.
+    public static func decision(itemID: Int64, level: LabelLevel, in store: DefectLabStore) throws -> Decision? {
+        let levels = level == .major ? [LabelLevel.major.rawValue, LabelLevel.subtype.rawValue] : [level.rawValue, level.rawValue]
+        return try store.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT label, level, adjudicator, method, rationale FROM current_adjudication WHERE item_id = ? AND level IN (?, ?) ORDER BY id DESC LIMIT 1
+                """, arguments: [itemID, levels[0], levels[1]]).map { row in
+                Decision(label: row["label"], level: LabelLevel(rawValue: row["level"]) ?? level, adjudicator: row["adjudicator"],
+                         method: row["method"], rationale: row["rationale"])
+            }
+        }
+    }
+
     /// Records an adjudicated label. `ifUnsettled`: the caller read the item as unsettled (the adjudication
     /// screen's queue) and must not replace a decision someone made since without saying so: the write is
     /// refused with `changedMeanwhile`, naming who settled it how (the screen asks to confirm, then writes with

@@ -26,8 +26,11 @@ public final class LabellingSession {
     public private(set) var labels: [Int64: String]
     public private(set) var unsure: Set<Int64>
     public private(set) var notes: [Int64: [String]]
-    /// Labels given since this session started (for the rate and ETA).
-    public private(set) var labelledThisSession = 0
+    /// Items labelled since this session started and not undone since (for the summary, the rate and the ETA):
+    /// a label changed twice is one item.
+    public var labelledThisSession: Int { actionsThisSession.values.filter { $0 > 0 }.count }
+    /// Labels given per item since this session started, less the undos of them.
+    private var actionsThisSession: [Int64: Int] = [:]
     public let startedAt: Date
     private var firstLabelAt: Date?
     private var details: [Int64: ItemDetail] = [:]
@@ -134,34 +137,75 @@ public final class LabellingSession {
             }
         }
         labels[item] = id
-        labelledThisSession += 1
+        actionsThisSession[item, default: 0] += 1
         if firstLabelAt == nil { firstLabelAt = now }
     }
 
-    /// Retracts this annotator's most recent label that still stands and that a labelling session wrote
-    /// (`source`: not one a ratings import put in meanwhile), appending a 'retract' row, and returns its queue
-    /// position, or nil when there is nothing to undo. Works across restarts: the history is read from the
-    /// store, not from memory; the read and the retraction are one transaction, so a label written from another
-    /// terminal in between is not the one taken back by mistake.
-    public func undoLast(now: Date = Date()) throws -> Int? {
+    /// What `undoLast` did: the queue position of the item, and the label it stands at again (nil: unlabelled).
+    public struct Undo: Sendable, Equatable {
+        public var index: Int
+        public var restored: String?
+        public init(index: Int, restored: String?) { self.index = index; self.restored = restored }
+    }
+
+    /// The `source` of a label row that an undo wrote to bring back the label a change replaced.
+    public static let undoSource = "undo"
+
+    /// Takes back this annotator's most recent labelling action that is still in effect: a first label makes
+    /// the item unlabelled again (a 'retract' row); a change brings back the label it replaced (a label row
+    /// with source `undo`). Labels from any labelling session count (the screen, `--script`), and so does an
+    /// undo's own restoration; labels a ratings import wrote are not actions to undo, and an action an import
+    /// has since overridden is passed over. Works across restarts: the history is replayed from the store, in
+    /// one transaction with the write, so a label written from another terminal in between is accounted for.
+    /// Nil when there is nothing to undo in this queue.
+    public func undo(now: Date = Date()) throws -> Undo? {
         let annotatorID = self.annotatorID, source = self.source
         let queued = Dictionary(queue.enumerated().map { ($1.itemID, $0) }, uniquingKeysWith: { a, _ in a })
-        let target: Int64? = try store.write { db in
-            let candidates = try Int64.fetchAll(db, sql: """
-                SELECT item_id FROM current_annotation WHERE annotator_id = ? AND level = 'subtype' AND source = ? ORDER BY id DESC
-                """, arguments: [annotatorID, source])
-            guard let item = candidates.first(where: { queued[$0] != nil }) else { return nil }
-            try db.execute(sql: """
-                INSERT INTO annotation (item_id, annotator_id, level, action, label, source, created_at)
-                VALUES (?, ?, 'subtype', 'retract', NULL, ?, ?)
-                """, arguments: [item, annotatorID, source, Timestamp.string(now)])
-            return item
+        let sessionSources: Set<String> = ["tui", "script", source]
+        let done: (item: Int64, restored: String?)? = try store.write { db in
+            // Replayed in order: each undo row (a session's retract, or a restoration) cancels the newest
+            // action on its item that is not cancelled yet; what remains, newest first, can be undone.
+            struct Action { var row: Int64; var item: Int64; var label: String; var previous: String? }
+            var actions: [Action] = [], open: [Int64: [Int]] = [:], cancelled = Set<Int>()
+            var current: [Int64: String] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT id, item_id, action, label, source FROM annotation WHERE annotator_id = ? AND level = 'subtype' ORDER BY id
+                """, arguments: [annotatorID])
+            while let row = try rows.next() {
+                let item: Int64 = row["item_id"], action: String = row["action"], label: String? = row["label"], from: String = row["source"]
+                if action == "retract" && sessionSources.contains(from) || action == "label" && from == Self.undoSource {
+                    if let last = open[item]?.popLast() { cancelled.insert(last) }
+                } else if action == "label", sessionSources.contains(from), let label {
+                    open[item, default: []].append(actions.count)
+                    actions.append(Action(row: row["id"], item: item, label: label, previous: current[item]))
+                }
+                current[item] = action == "label" ? label : nil
+            }
+            guard let i = actions.indices.reversed().first(where: { i in
+                !cancelled.contains(i) && queued[actions[i].item] != nil && current[actions[i].item] == actions[i].label
+            }) else { return nil }
+            let target = actions[i]
+            if let previous = target.previous {
+                try db.execute(sql: """
+                    INSERT INTO annotation (item_id, annotator_id, level, action, label, source, created_at)
+                    VALUES (?, ?, 'subtype', 'label', ?, ?, ?)
+                    """, arguments: [target.item, annotatorID, previous, Self.undoSource, Timestamp.string(now)])
+            } else {
+                try db.execute(sql: """
+                    INSERT INTO annotation (item_id, annotator_id, level, action, label, source, created_at)
+                    VALUES (?, ?, 'subtype', 'retract', NULL, ?, ?)
+                    """, arguments: [target.item, annotatorID, source, Timestamp.string(now)])
+            }
+            return (target.item, target.previous)
         }
-        guard let item = target else { return nil }
-        labels[item] = nil
-        if labelledThisSession > 0 { labelledThisSession -= 1 }
-        return queued[item]
+        guard let done, let index = queued[done.item] else { return nil }
+        labels[done.item] = done.restored
+        if let n = actionsThisSession[done.item], n > 0 { actionsThisSession[done.item] = n - 1 }
+        return Undo(index: index, restored: done.restored)
     }
+
+    /// `undo`, answering only the queue position (nil when there was nothing to undo).
+    public func undoLast(now: Date = Date()) throws -> Int? { try undo(now: now)?.index }
 
     public func addNote(_ text: String, at index: Int, now: Date = Date()) throws {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -40,6 +40,9 @@ static inline int cnc_key_home(void) { return KEY_HOME; }
 static inline int cnc_key_end(void) { return KEY_END; }
 static inline int cnc_key_enter(void) { return KEY_ENTER; }
 static inline int cnc_key_backspace(void) { return KEY_BACKSPACE; }
+/* Key codes of our own for the bracketed-paste markers (ESC [200~ and ESC [201~), given with define_key. */
+static inline int cnc_key_paste_start(void) { return KEY_MAX + 1; }
+static inline int cnc_key_paste_end(void) { return KEY_MAX + 2; }
 static inline attr_t cnc_a_normal(void) { return A_NORMAL; }
 static inline attr_t cnc_a_standout(void) { return A_STANDOUT; }
 static inline int cnc_color_pairs(void) { return COLOR_PAIRS; }

@@ -47,6 +47,32 @@ public final class AdjudicationController {
         pendingMajor = nil
         rationale = ""
         scroll = 0
+        // A settled item (gone back to, or settled before the screen opened) shows its decision: selected, with
+        // its rationale, so Enter keeps it and another pick visibly replaces it.
+        standing = current.flatMap { tally in try? AdjudicationQueue.decision(itemID: tally.itemID, level: level, in: store) }
+        if let standing {
+            choice = selection(for: standing)
+            rationale = standing.rationale ?? ""
+        }
+    }
+
+    /// What a standing decision selects at this screen's level (a subtype decision, at the major level, its major).
+    private func selection(for decision: AdjudicationQueue.Decision) -> String {
+        level == .major && decision.level == .subtype ? taxonomy.major(ofSubtype: decision.label)?.id ?? decision.label : decision.label
+    }
+
+    /// The guide: the keys, then every major type and subtype with its description.
+    public func guide() -> [String] {
+        var lines = ["Adjudication guide (any key closes; j/k scroll)", "",
+                     "Enter settles the item with the selected label (▶). 1–9 selects a listed label; a–g then a digit",
+                     "selects any other subtype. r writes a rationale (Enter keeps it, Esc drops the edit). s or → skips,",
+                     "← goes back (a settled item shows its decision; settling it again replaces it). q or Ctrl-C quits.", ""]
+        for major in taxonomy.majors {
+            lines.append("\(major.id.lowercased())  \(major.id) \(major.name): \(major.description)")
+            for s in major.subtypes { lines.append("   \(s.id.dropFirst())  \(s.id) \(s.name): \(s.description)") }
+            lines.append("")
+        }
+        return lines
     }
 
     public func detail() throws -> ItemDetail? {
@@ -54,16 +80,43 @@ public final class AdjudicationController {
         return try store.read { try ItemDetail.fetch(itemID: current.itemID, $0) }
     }
 
+    /// The rationale as it was when `r` opened it: Esc goes back to it.
+    private var rationaleBeforeEdit = ""
+    /// The guide (`?`) is open; any key closes it.
+    public private(set) var showingHelp = false
+    public var helpScroll = 0
+    /// This item's standing decision when the screen reached it (settled before, or here and gone back to).
+    public private(set) var standing: AdjudicationQueue.Decision?
+
     public func handle(_ key: Key) {
+        // Ctrl-C quits from anywhere; a half-typed rationale or label is dropped.
+        if key == .interrupt { wantsQuit = true; return }
+        if showingHelp {
+            switch key {
+            case .down, .char("j"): helpScroll += 1
+            case .up, .char("k"): helpScroll = max(0, helpScroll - 1)
+            case .pageDown, .char(" "): helpScroll += 10
+            case .pageUp: helpScroll = max(0, helpScroll - 10)
+            default: showingHelp = false
+            }
+            return
+        }
         if editingRationale {
             switch key {
-            case .enter, .escape: editingRationale = false
+            case .enter: editingRationale = false
+            case .escape: editingRationale = false; rationale = rationaleBeforeEdit; message = "rationale unchanged"
             case .backspace: rationale = String(rationale.dropLast())
-            case .char(let s) where s.value >= 0x20: rationale.append(Character(s))
+            case .char(let s) where s.value >= 0x20 && s.value != 0x7F: rationale.append(Character(s))
+            case .paste(let text): rationale += Key.pastedLine(text)
             default: break
             }
             return
         }
+        if case .paste = key {
+            message = "paste ignored: press r to write a rationale, then paste"
+            return
+        }
+        if key == .char("?") { showingHelp = true; helpScroll = 0; return }
         guard let tally = current else {
             if key == .char("q") || key == .escape || key == .enter { wantsQuit = true }
             return
@@ -90,6 +143,13 @@ public final class AdjudicationController {
                 message = "\(tied ? "a tie" : "no majority"): pick a label (1–\(tally.counts.count), or a–g and a digit)"
                 return
             }
+            if let standing, settledHere.contains(tally.itemID), choice == selection(for: standing), rationale == (standing.rationale ?? "") {
+                // This screen's own decision, unchanged: nothing to write again.
+                message = "\(tally.key): kept \(choice)"
+                index += 1
+                reset()
+                return
+            }
             do {
                 // The queue was read when the screen opened: another adjudicator (or `--auto majority`) may have
                 // settled this item since. Their decision is shown and kept unless Enter is pressed again.
@@ -104,7 +164,7 @@ public final class AdjudicationController {
                 confirmReplacing = tally.itemID
                 message = "NOT SAVED: \(error.message); Enter again replaces it, s skips"
             } catch { message = "NOT SAVED: \(error)" }
-        case .char("r"): editingRationale = true
+        case .char("r"): editingRationale = true; rationaleBeforeEdit = rationale
         case .char("s"), .right, .char(">"): index = min(index + 1, queue.count); reset(); message = "skipped"
         case .left, .char("<"): index = max(0, index - 1); reset()
         case .down, .char("j"): scroll += 1
@@ -140,6 +200,14 @@ public struct AdjudicationScreen {
         t.fillRow(0, style: .header)
         t.draw(" adjudicate \(c.level.rawValue) · \(c.adjudicator) · \(min(c.index + 1, c.queue.count))/\(c.queue.count) disagreements · \(c.settled) settled",
                y: 0, x: 0, style: .header, maxCells: cols)
+        if c.showingHelp {
+            let wrapped = WrappedText(c.guide().joined(separator: "\n"), width: cols - 2)
+            c.helpScroll = min(c.helpScroll, max(0, wrapped.lines.count - (rows - 1)))
+            for row in 0..<(rows - 1) where c.helpScroll + row < wrapped.lines.count {
+                t.draw(wrapped.lines[c.helpScroll + row].scalars, y: row + 1, x: 1, style: c.helpScroll + row == 0 ? .title : .normal)
+            }
+            return
+        }
         guard let tally = c.current else {
             t.draw("No disagreements left to settle. q quits.", y: 2, x: 1, style: .good)
             return
@@ -159,6 +227,10 @@ public struct AdjudicationScreen {
         if let choice = c.choice, !tally.counts.contains(where: { $0.label == choice }) {
             t.draw("▶    \(choice) (adjudicator's own choice)", y: y, x: 1, style: .search, maxCells: cols - 2); y += 1
         }
+        if let standing = c.standing {
+            t.draw("settled: \(standing.label) by \(InertText.line(standing.adjudicator)) (\(standing.method)); Enter keeps it, a pick replaces it",
+                   y: y, x: 1, style: .good, maxCells: cols - 2); y += 1
+        }
         t.draw(String(repeating: "─", count: cols), y: y, x: 0, style: .dim); y += 1
         let bodyTop = y, bodyHeight = rows - 3 - bodyTop
         if bodyHeight > 0 {
@@ -168,14 +240,19 @@ public struct AdjudicationScreen {
                 t.draw(wrapped.lines[c.scroll + row].scalars, y: bodyTop + row, x: 1)
             }
         }
-        let rationale = c.editingRationale ? "rationale: \(c.rationale)_  (Enter done)" : "rationale: \(c.rationale.isEmpty ? "—" : c.rationale)"
+        let rationale = c.editingRationale ? LabelScreen.promptLine("rationale: ", c.rationale, hint: "(Enter keeps, Esc drops the edit)", cells: cols - 2)
+            : "rationale: \(c.rationale.isEmpty ? "—" : InertText.line(c.rationale))"
         t.draw(rationale, y: rows - 3, x: 1, style: c.editingRationale ? .prompt : .dim, maxCells: cols - 2)
         if let major = c.pendingMajor {
-            t.draw("\(major.id): subtype digit 1–\(major.subtypes.count), Esc cancels", y: rows - 2, x: 1, style: .prompt, maxCells: cols - 2)
+            let menu = major.subtypes.map { "\($0.id.dropFirst(major.id.count)) \($0.id) \($0.name)" }.joined(separator: " · ")
+            t.draw("\(major.id): \(menu) · Esc cancels", y: rows - 2, x: 1, style: .prompt, maxCells: cols - 2)
         } else if let message = c.message {
             t.draw(message, y: rows - 2, x: 1, style: message.hasPrefix("NOT SAVED") ? .error : .good, maxCells: cols - 2)
         }
-        t.draw("Enter confirm · 1–9 listed label · a–g other · r rationale · s skip · ← back · q quit", y: rows - 1, x: 1, style: .dim, maxCells: cols - 2)
+        let hints = ["Enter settle · 1–9 listed label · a–g other · r rationale · s skip · ← back · ? guide · q quit",
+                     "Enter settle · 1–9 listed · a–g other · r why · s skip · ← · ? guide · q quit",   // 80 columns
+                     "Enter · 1–9 · a–g · r why · s skip · ← · ? guide · q quit"]
+        t.draw(hints.first { CellWidth.of($0) <= cols - 2 } ?? hints[hints.count - 1], y: rows - 1, x: 1, style: .dim, maxCells: cols - 2)
     }
 
     public static func run(controller: AdjudicationController, monochrome: Bool) throws {

@@ -4,14 +4,22 @@ public enum Key: Equatable, Sendable {
     case escape, enter, backspace
     case up, down, left, right, pageUp, pageDown, home, end
     case resize
+    /// Ctrl-C: quits from anywhere (raw mode delivers it as a key).
+    case interrupt
+    /// Text the terminal delivered as one bracketed paste: text for a prompt, never keystrokes to act on.
+    case paste(String)
+
+    /// A paste as one line of prompt text: inert (`InertText.line`: escape sequences and controls gone,
+    /// line breaks and tabs as spaces).
+    public static func pastedLine(_ text: String) -> String { InertText.line(text) }
 
     /// Parses a script: each character is a key; `<esc>`, `<enter>`, `<bs>`, `<up>`, `<down>`, `<left>`,
-    /// `<right>`, `<pgup>`, `<pgdn>`, `<home>`, `<end>` name the others; `<lt>` is a literal '<'. Newlines
+    /// `<right>`, `<pgup>`, `<pgdn>`, `<home>`, `<end>`, `<ctrl-c>` name the others; `<lt>` is a literal '<'. Newlines
     /// are ignored, so scripts can be laid out one item per line.
     public static func parseScript(_ text: String) throws -> [Key] {
         let names: [String: Key] = ["esc": .escape, "enter": .enter, "bs": .backspace, "up": .up, "down": .down,
                                     "left": .left, "right": .right, "pgup": .pageUp, "pgdn": .pageDown,
-                                    "home": .home, "end": .end, "lt": .char("<")]
+                                    "home": .home, "end": .end, "ctrl-c": .interrupt, "lt": .char("<")]
         var keys: [Key] = []
         var scalars = text.unicodeScalars[...]
         while let s = scalars.first {

@@ -94,6 +94,13 @@ public final class LabelController {
     }
 
     private func dispatch(_ key: Key) throws {
+        // Ctrl-C quits from anywhere, as `q` does from browsing: a half-typed note, search or label is dropped.
+        if key == .interrupt {
+            pendingMajor = nil
+            mode = .browse
+            wantsQuit = true
+            return
+        }
         switch mode {
         case .help:
             switch key {
@@ -110,11 +117,17 @@ public final class LabelController {
             case .enter: try finishInput(text)
             case .backspace: setInput(String(text.dropLast()))
             case .char(let s) where s.value >= 0x20 && s.value != 0x7F: setInput(text + String(s))
+            case .paste(let pasted): setInput(text + Key.pastedLine(pasted))
             default: break
             }
             return
         case .browse:
             break
+        }
+        if case .paste = key {
+            // Pasted text is never a run of keystrokes: it would label items and open prompts unasked.
+            message = "paste ignored: paste into a note (n) or a search (/)"
+            return
         }
         if let major = pendingMajor {
             switch key {
@@ -149,9 +162,9 @@ public final class LabelController {
             pendingMajor = nil
         case .char("u"):
             pendingMajor = nil
-            if let back = try session.undoLast() {
-                go(to: back)
-                message = "undone: item \(back + 1) is unlabelled again"
+            if let undone = try session.undo() {
+                go(to: undone.index)
+                message = undone.restored.map { "undone: item \(undone.index + 1) is back to \($0)" } ?? "undone: item \(undone.index + 1) is unlabelled again"
             } else {
                 message = "nothing to undo"
             }

@@ -49,9 +49,10 @@ public struct LabelScreen {
         if c.isUnsure { status += " [unsure]" }
         if c.noteCount > 0 { status += " [\(c.noteCount) note\(c.noteCount == 1 ? "" : "s")]" }
         let left = " \(session.annotator) · item \(c.index + 1)/\(session.total) · \(session.queue[c.index].sample)"
-        t.draw(left, y: 0, x: 0, style: .header, maxCells: cols - 1)
-        let statusCells = CellWidth.of(status)
-        if statusCells + CellWidth.of(left) + 2 < cols { t.draw(status, y: 0, x: cols - statusCells - 1, style: .header) }
+        // The item's state comes first: on a narrow screen the sample name is cut, not the label.
+        let statusCells = min(CellWidth.of(status), cols - 2)
+        t.draw(left, y: 0, x: 0, style: .header, maxCells: cols - statusCells - 2)
+        t.draw(status, y: 0, x: cols - statusCells - 1, style: .header, maxCells: statusCells)
         t.draw(item.title, y: 1, x: 1, style: .title, maxCells: cols - 2)
         t.draw(item.meta, y: 2, x: 1, style: .dim, maxCells: cols - 2)
         t.draw(item.tags, y: 3, x: 1, style: .dim, maxCells: cols - 2)
@@ -68,8 +69,9 @@ public struct LabelScreen {
             drawBodyLine(Array(item.body.scalars[lines[n].range]), y: Self.headerRows + row, needle: needle)
         }
         if let major = c.pendingMajor {
-            // The subtype menu covers the bottom of the body while a label is half-typed.
-            let top = Self.headerRows + max(0, height - major.subtypes.count - 1)
+            // The subtype menu covers the bottom of the body while a label is half-typed, and the header too
+            // where the body is shorter than the menu (a small window): every subtype must be visible.
+            let top = max(1, Self.headerRows + height - major.subtypes.count - 1)
             t.fillRow(top, style: .normal)
             t.draw(String(repeating: "─", count: cols), y: top, x: 0, style: .dim)
             for (i, s) in major.subtypes.enumerated() {
@@ -84,7 +86,7 @@ public struct LabelScreen {
             "lines \(c.scroll + 1)–\(min(c.scroll + height, lines.count)) of \(lines.count)"
         let positionCells = CellWidth.of(position)
         t.draw(String(repeating: "─", count: cols), y: footer, x: 0, style: .dim)
-        t.draw(" \(item.cueSummary) ", y: footer, x: 1, style: .cue, maxCells: cols - positionCells - 4)
+        t.draw(" \(Self.fitting(item.cueSummary, cells: cols - positionCells - 6)) ", y: footer, x: 1, style: .cue)
         t.draw(" \(position) ", y: footer, x: max(0, cols - positionCells - 3), style: .dim)
     }
 
@@ -113,20 +115,47 @@ public struct LabelScreen {
         }
     }
 
+    /// `text` cut at a word boundary to fit `cells`, with "…" where words were left out (a cue count cut in
+    /// the middle, `B×90` for `B×9000`, would say something false).
+    static func fitting(_ text: String, cells: Int) -> String {
+        guard CellWidth.of(text) > cells else { return text }
+        var words = text.split(separator: " ").map(String.init)
+        while !words.isEmpty, CellWidth.of(words.joined(separator: " ") + " …") > cells { words.removeLast() }
+        return words.isEmpty ? "" : words.joined(separator: " ") + " …"
+    }
+
+    /// A prompt line: the label, the text typed so far and the hint. Text wider than the line scrolls: its end
+    /// and the cursor stay in view (the hint goes first, then the start of the text, behind a "…").
+    static func promptLine(_ label: String, _ text: String, hint: String, cells: Int) -> String {
+        let full = "\(label)\(text)_   \(hint)"
+        if CellWidth.of(full) <= cells { return full }
+        var tail = Array(text.unicodeScalars)
+        let room = cells - CellWidth.of(label) - 2   // "…" and the cursor
+        while !tail.isEmpty, tail.reduce(0, { $0 + max(0, CellWidth.of($1)) }) > room { tail.removeFirst() }
+        return "\(label)…\(String(String.UnicodeScalarView(tail)))_"
+    }
+
+    /// The key hints, as many as fit: every key at 80 columns, the essentials on a narrow screen.
+    static func keyHints(cells: Int) -> String {
+        let variants = ["a–g+digit label · ←→ item · u undo · n note · ! unsure · / find · : jump · ? help · q quit",
+                        "a–g+digit label · ←→ · u undo · n note · / find · : jump · ? help · q quit",   // 80 columns
+                        "a–g+digit label · ←→ · u undo · n note · ? help · q quit"]
+        return variants.first { CellWidth.of($0) <= cells } ?? variants[variants.count - 1]
+    }
+
     private func drawPrompt(y: Int, cols: Int) {
         let t = terminal, c = controller
         switch c.mode {
-        case .note(let text): t.draw("note: \(text)_   (Enter saves, Esc cancels)", y: y, x: 1, style: .prompt, maxCells: cols - 2)
-        case .search(let text): t.draw("search: \(text)_   (Enter finds; empty Enter: next)", y: y, x: 1, style: .prompt, maxCells: cols - 2)
-        case .jump(let text): t.draw("jump to item (1–\(c.session.total)): \(text)_", y: y, x: 1, style: .prompt, maxCells: cols - 2)
+        case .note(let text): t.draw(Self.promptLine("note: ", text, hint: "(Enter saves, Esc cancels)", cells: cols - 2), y: y, x: 1, style: .prompt, maxCells: cols - 2)
+        case .search(let text): t.draw(Self.promptLine("search: ", text, hint: "(Enter finds; empty Enter: next; Esc cancels)", cells: cols - 2), y: y, x: 1, style: .prompt, maxCells: cols - 2)
+        case .jump(let text): t.draw(Self.promptLine("jump to item (1–\(c.session.total)): ", text, hint: "(Esc cancels)", cells: cols - 2), y: y, x: 1, style: .prompt, maxCells: cols - 2)
         case .help, .browse:
             if let major = c.pendingMajor {
                 t.draw("\(major.id) \(major.name): subtype digit 1–\(major.subtypes.count), Esc cancels", y: y, x: 1, style: .prompt, maxCells: cols - 2)
             } else if let message = c.message {
                 t.draw(message, y: y, x: 1, style: message.hasPrefix("NOT SAVED") ? .error : .good, maxCells: cols - 2)
             } else {
-                t.draw("a–g major, digit subtype · u undo · n note · ! unsure · ? guide · / search · : jump · q quit",
-                       y: y, x: 1, style: .dim, maxCells: cols - 2)
+                t.draw(Self.keyHints(cells: cols - 2), y: y, x: 1, style: .dim, maxCells: cols - 2)
             }
         }
     }

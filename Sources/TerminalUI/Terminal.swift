@@ -18,6 +18,7 @@ public final class Terminal {
     public private(set) var inputClosed = false
     private var failedReads = 0
     private let inputFD: Int32
+    private let output: UnsafeMutablePointer<FILE>
 
     /// Opens the controlling terminal (stdin/stdout). `setlocale` comes first so that the wide-character
     /// API measures and draws CJK and emoji correctly.
@@ -46,11 +47,18 @@ public final class Terminal {
         }
         self.screen = screen
         inputFD = fileno(input)
+        self.output = output
         set_term(screen)
         raw()                                  // Ctrl-C arrives as a key: quit cleanly, never mid-write
         noecho()
         keypad(cnc_stdscr(), true)
         set_escdelay(25)                       // Escape cancels at once instead of after a second
+        // Bracketed paste: the terminal marks pasted text (ESC [200~ … ESC [201~), so a paste reaches a prompt
+        // as text and is never read as keystrokes that label items. Terminals without it ignore the request.
+        define_key("\u{1B}[200~", cnc_key_paste_start())
+        define_key("\u{1B}[201~", cnc_key_paste_end())
+        fputs("\u{1B}[?2004h", output)
+        fflush(output)
         curs_set(0)
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         usesColor = !monochrome && !noColor && has_colors()
@@ -151,7 +159,8 @@ public final class Terminal {
         return poll(&fd, 1, 0) > 0
     }
 
-    /// Blocks for the next key. Ctrl-C reads as `q`'s quit; unknown function keys are skipped.
+    /// Blocks for the next key. Ctrl-C reads as `.interrupt`, a bracketed paste as one `.paste`; unknown function
+    /// keys are skipped.
     public func readKey() -> Key? {
         var ch: wint_t = 0
         errno = 0
@@ -177,6 +186,7 @@ public final class Terminal {
             case cnc_key_enter(): return .enter
             case cnc_key_backspace(): return .backspace
             case cnc_key_resize(): return .resize
+            case cnc_key_paste_start(): return readPaste()
             default: return nil
             }
         }
@@ -184,14 +194,35 @@ public final class Terminal {
         case 0x1B: return .escape
         case 0x0A, 0x0D: return .enter
         case 0x7F, 0x08: return .backspace
-        case 0x03: return .char("q")
+        case 0x03: return .interrupt
         default:
             guard let scalar = Unicode.Scalar(UInt32(ch)) else { return nil }
             return .char(scalar)
         }
     }
 
+    /// The text of a bracketed paste, up to its end marker (bounded: a paste of a whole file is cut at 64 KiB,
+    /// the rest read and dropped).
+    private func readPaste() -> Key {
+        var scalars = String.UnicodeScalarView()
+        var count = 0
+        while true {
+            var ch: wint_t = 0
+            let rc = wget_wch(cnc_stdscr(), &ch)
+            if rc == cnc_err() { break }
+            if rc == cnc_key_code_yes() {
+                if Int32(ch) == cnc_key_paste_end() { break }
+                continue
+            }
+            count += 1
+            if count <= 65_536, let scalar = Unicode.Scalar(UInt32(ch)) { scalars.append(scalar) }
+        }
+        return .paste(String(scalars))
+    }
+
     public func end() {
+        fputs("\u{1B}[?2004l", output)
+        fflush(output)
         endwin()
         if let screen { delscreen(screen) }
     }

@@ -66,6 +66,88 @@ import Testing
         #expect(try session.undoLast() == nil)
     }
 
+    /// Undo takes back the last labelling action: a changed label goes back to the one it replaced (it left the
+    /// item unlabelled), then the label before that; labels from `--script` are actions too (undo skipped them
+    /// and took back an older screen label). The session's count is items, not keystrokes.
+    @Test func undoRestoresWhatAChangeReplacedAndCountsScriptLabels() throws {
+        let f = try prepared(annotators: ["alice"])
+        let taxonomy = try LabellingFixture.taxonomy()
+        let screen = try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "alice", sample: "s")
+        try screen.record(subtype: "C2", at: 2)
+        try screen.record(subtype: "E1", at: 2)
+        try screen.record(subtype: "B1", at: 0)
+        try screen.record(subtype: "B2", at: 0)
+        #expect(screen.labelledThisSession == 2)
+        #expect(try screen.undo() == LabellingSession.Undo(index: 0, restored: "B1"))
+        #expect(try screen.undo() == LabellingSession.Undo(index: 0, restored: nil))
+        #expect(try screen.undo() == LabellingSession.Undo(index: 2, restored: "C2"))
+        #expect(screen.label(at: 2) == "C2" && screen.label(at: 0) == nil && screen.labelledThisSession == 1)
+        let script = try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "alice", sample: "s", source: "script")
+        try LabelApp.runScript(try Key.parseScript("d2"), session: script)   // the first unlabelled item: 0
+        let again = try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "alice", sample: "s")
+        #expect(again.label(at: 0) == "D2")
+        #expect(try again.undo() == LabellingSession.Undo(index: 0, restored: nil))
+        #expect(try again.undo() == LabellingSession.Undo(index: 2, restored: nil))
+        #expect(try again.undo() == nil)
+        let standing = try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM current_annotation")! }
+        #expect(standing == 0)
+    }
+
+    /// Pasted text is never keystrokes; Ctrl-C quits from a prompt without saving what was typed there.
+    @Test func pasteAndCtrlCInTheLabelController() throws {
+        let f = try prepared(annotators: ["alice"])
+        let session = try LabellingSession(store: f.store, taxonomy: try LabellingFixture.taxonomy(), annotator: "alice", sample: "s")
+        let c = LabelController(session: session)
+        c.handle(.paste("failed at a1 then n g2 q"))
+        #expect(c.mode == .browse && !c.wantsQuit && session.done == 0 && c.message?.hasPrefix("paste ignored") == true)
+        c.handle(.char("n"))
+        c.handle(.paste("line one\nline\ttwo \u{1B}[31mred"))
+        #expect(c.mode == .note("line one line    two red"))   // a tab is four spaces, as in bodies
+        c.handle(.interrupt)
+        #expect(c.wantsQuit && session.notes.isEmpty)
+        #expect(try Key.parseScript("a<ctrl-c>") == [.char("a"), .interrupt])
+    }
+
+    /// The adjudicator's rationale: Esc drops the edit. Going back to a settled item shows its decision, and
+    /// Enter keeps it without writing it twice; another pick replaces it.
+    @Test func adjudicationRationaleEscapeAndGoingBack() throws {
+        let f = try prepared(annotators: ["a", "b"], items: 2)
+        let taxonomy = try LabellingFixture.taxonomy()
+        for (name, label) in [("a", "B1"), ("b", "G2")] {
+            let session = try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: name, sample: "s")
+            try session.record(subtype: label, at: 0)
+            try session.record(subtype: label, at: 1)
+        }
+        let open = try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store)
+        let screen = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "eve", level: .subtype, queue: open)
+        screen.handle(.char("r"))
+        for ch in "draft".unicodeScalars { screen.handle(.char(ch)) }
+        screen.handle(.escape)
+        #expect(screen.rationale == "" && !screen.editingRationale)
+        screen.handle(.char("r"))
+        screen.handle(.paste("both\nlabels"))
+        screen.handle(.enter)
+        #expect(screen.rationale == "both labels")
+        screen.handle(.char("1"))
+        screen.handle(.enter)
+        #expect(screen.index == 1 && screen.settled == 1)
+        screen.handle(.left)
+        #expect(screen.standing?.label == screen.choice && screen.rationale == "both labels")
+        screen.handle(.enter)   // kept: no second row
+        #expect(screen.message?.contains("kept") == true)
+        func rows() throws -> Int { try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM adjudication")! } }
+        #expect(try rows() == 1)
+        screen.handle(.left)
+        screen.handle(.char("2"))
+        screen.handle(.enter)
+        #expect(try rows() == 2 && screen.settled == 1)
+        screen.handle(.char("?"))
+        #expect(screen.showingHelp && screen.guide().contains { $0.contains("G2") })
+        screen.handle(.char("x"))
+        screen.handle(.interrupt)
+        #expect(!screen.showingHelp && screen.wantsQuit)
+    }
+
     /// Two of four annotators agree: a plurality, not a majority and not a tie; the screen says which it is.
     @Test func adjudicationScreenNamesAPluralityWithoutMajority() throws {
         let f = try prepared(annotators: ["a", "b", "c", "d"], items: 1)

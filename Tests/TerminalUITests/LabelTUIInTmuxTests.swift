@@ -80,6 +80,35 @@ import Testing
 
     /// A label that cannot be written (the sample was reassigned without this annotator while the screen was
     /// open) says NOT SAVED on the screen, also when typed as major and subtype (the subtype prompt hid it).
+    /// A paste arrives bracketed (the screen asks the terminal for it): while browsing it is ignored, never read
+    /// as keys ("a1" in it labelled the item), and in a note it is one line of text. Ctrl-C quits from inside a
+    /// prompt, dropping the half-typed text (it typed a "q" into the note, which was then saved).
+    @Test func pastesAreTextAndCtrlCQuitsFromAPrompt() throws {
+        let db = try SeededLabellingDB(bodies: (1...3).map { "Body \($0)" })
+        let bin = try BuiltCLI.path()
+        let pane = try TmuxPane(command: "\(bin) label --annotator alice --sample s --db \(db.path) --taxonomy-dir \(BuiltCLI.packageRoot.path)/Taxonomy")
+        try pane.waitFor(text: "item 1/3")
+        try pane.tmux(["set-buffer", "-b", "clip", "see trace:\nfailed at a1 then g2 q"])
+        try pane.tmux(["paste-buffer", "-p", "-b", "clip", "-t", pane.target])
+        try pane.waitFor(text: "paste ignored")
+        #expect(try pane.capture().contains("[unlabelled]"))
+        try pane.send("n")
+        try pane.waitFor(text: "note: ")
+        try pane.tmux(["paste-buffer", "-p", "-b", "clip", "-t", pane.target])
+        try pane.waitFor(text: "note: see trace: failed at a1 then g2 q_")
+        try pane.send("Enter")
+        try pane.waitFor(text: "[1 note]")
+        try pane.send("n")
+        try pane.waitFor(text: "note: ")
+        try pane.type("half typed")
+        try pane.waitFor(text: "note: half typed_")
+        try pane.send("C-c")
+        try pane.waitFor(text: "alice: 0/3 labelled")
+        #expect(try db.currentLabels().isEmpty)
+        let remarks = try db.store().read { try String.fetchAll($0, sql: "SELECT kind || ':' || COALESCE(text, '-') FROM annotation_remark ORDER BY id") }
+        #expect(remarks == ["note:see trace: failed at a1 then g2 q"])
+    }
+
     @Test func aLabelThatIsNotSavedSaysSo() throws {
         let db = try SeededLabellingDB(bodies: (1...3).map { "Body \($0)" })
         let bin = try BuiltCLI.path()
