@@ -30,3 +30,19 @@ import Workers
         #expect(run.report.gaps.isEmpty)
     }
 }
+
+/// A long-lived worker runs model after model: a compiled variant must build the second recurrent model as it
+/// built the first (torch.compile replayed the first model's nn.LSTM creation and failed with KeyError 'lstm_0').
+@Suite(.serialized) struct CompiledVariantReuseTests {
+    @Test func pytorchCompileRunsRecurrentModelsOneAfterAnother() throws {
+        var options = DiffOptions(frameworks: ["pytorch-compile"])
+        options.repeats = 1
+        let runner = DiffRunner(pool: Fixtures.pool, mapping: try Fixtures.mapping())
+        for name in ["lstm-regressor", "gru-regressor", "lstm-regressor"] {
+            let run = try runner.run(try Fixtures.prepared(name), options)
+            let f = try #require(run.report.frameworks.first)
+            #expect(f.status == "ok", "\(name): \(f.status) \(f.message ?? "")")
+            #expect(run.report.findings.isEmpty, "\(name): \(run.report.findings.map(\.detail))")
+        }
+    }
+}

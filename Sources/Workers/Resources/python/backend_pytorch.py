@@ -183,6 +183,16 @@ class Backend:
     def build(self, graph, weights, variant):
         model = eager.EagerModel(self, graph, weights)
         model.check()
+        # Each recurrent node's nn.LSTM/nn.GRU is made here, not on its first call: made inside a torch.compile
+        # trace, the module and the cache write are a side effect Dynamo replays wrongly for the next model in
+        # the same process (KeyError 'lstm_0' on every recurrent model after the first).
+        outputs = {n.name: n.outputs for n in graph.nodes}
+        for n in graph.nodes:
+            if n.op in ("LSTM", "GRU"):
+                src, k = n.inputs[0]
+                features = outputs[src][k]["shape"][2]
+                cls = torch.nn.LSTM if n.op == "LSTM" else torch.nn.GRU
+                model.ops.rnn_cache[n.name] = cls(features, n.a("hidden"), batch_first=True)
         model.module = IRModule(model)
         if variant == "pytorch-compile":
             compiled = torch.compile(model.module)
