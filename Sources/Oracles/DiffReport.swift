@@ -37,13 +37,15 @@ public struct DiffReport: Codable, Sendable {
 
     public func table() -> String {
         func num(_ v: Double?, _ f: String = "%.2e") -> String { v.map { String(format: f, $0) } ?? "-" }
-        let widths = [20, 14, 13, 10, 10, 22, 10, 8]
+        let widths = [20, 14, 13, 10, 10, 22, 10, 9, 8]
         func row(_ cells: [String]) -> String { zip(cells, widths).map { $0.padding(toLength: Swift.max($1, $0.count + 1), withPad: " ", startingAt: 0) }.joined() }
+        // The seed's time beside the model's when a baseline ran (what the slowdown oracle compared).
+        let seeded = frameworks.contains { $0.seedTimeMs != nil }
         var lines = ["model \(model)  (\(modelHash.prefix(12)), seed \(seed))",
-                     row(["framework", "version", "status", "max dev", "mean dev", "worst node", "time ms", "peak MB"])]
+                     row(["framework", "version", "status", "max dev", "mean dev", "worst node", "time ms", "peak MB"] + (seeded ? ["seed ms"] : []))]
         for f in frameworks {
             lines.append(row([f.name, f.version ?? "-", f.status, num(f.maxAbsDev), num(f.meanAbsDev), f.worstNode ?? "-",
-                              num(f.timeMs, "%.2f"), num(f.peakMB, "%.0f")]))
+                              num(f.timeMs, "%.2f"), num(f.peakMB, "%.0f")] + (seeded ? [num(f.seedTimeMs, "%.2f")] : [])))
             if f.status != "ok", let m = f.message { lines.append("    \(f.stage ?? "?"): \(m.prefix(160))") }
             if let l = f.losses, !l.isEmpty { lines.append("    losses: " + l.map { String(format: "%.6g", $0) }.joined(separator: " ")) }
         }
@@ -102,6 +104,20 @@ extension DiffReport {
         var lines = ["per-node mean |Δ| vs reference", row("node", names)]
         for node in ordered {
             lines.append(row(node, names.map { perNode[$0]?[node].map { String(format: "%.1e", $0) } ?? "-" }))
+        }
+        // Node times, where the runs were profiled (`--baseline` with `--per-node`): "-" where a framework fused
+        // the node into another's kernel.
+        let timed = order.compactMap { name in frameworks.first { $0.name == name && $0.nodeMs != nil } }
+        if !timed.isEmpty {
+            let timeColumns = timed.map { max(9, $0.name.count + 2) }
+            func timeRow(_ first: String, _ cells: [String]) -> String {
+                first.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + zip(cells, timeColumns).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined()
+            }
+            lines += ["", "per-node time ms (one profiled pass after the timed repeats)", timeRow("node", timed.map(\.name))]
+            for node in ordered {
+                lines.append(timeRow(node, timed.map { f in f.nodeMs?[node].map { String(format: "%.3f", $0) } ?? "-" }))
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -12,6 +12,9 @@ public struct DiffOptions: Sendable {
     public var repeats = 5
     /// Report every node's deviation (localization always uses per-node outputs).
     public var perNode = false
+    /// Each node's time too (`ExecutionRequest.profileNodes`); a run with a baseline and `perNode` always profiles,
+    /// and a baseline run asks for it so a slowdown is localized against the seed's own node times.
+    public var profileNodes = false
     /// K SGD steps on an MSE loss against a seeded target; 0 = inference only.
     public var trainSteps = 0
     public var learningRate = 0.01
@@ -87,7 +90,7 @@ public struct DiffRunner: Sendable {
             // Every node's output only when asked: returning them all costs more than running the model.
             request.perNode = options.perNode
             // Each node's time too where a slowdown can be judged (against a baseline) and localization is asked for.
-            request.profileNodes = options.perNode && baseline != nil
+            request.profileNodes = options.profileNodes || (options.perNode && baseline != nil)
             request.warmup = options.warmup
             request.repeats = options.repeats
             request.variant = name == base ? nil : name

@@ -22,10 +22,15 @@ public struct FrameworkOutcome: Codable, Sendable {
     public var message: String?
     public var signal: Int32?
     public var losses: [Double]?
+    /// Median time on the seed given as `--baseline` (what the slowdown oracle compares with).
+    public var seedTimeMs: Double?
+    /// Each node's time in ms, when the run was profiled (`--baseline` with `--per-node`).
+    public var nodeMs: [String: Double]?
 
     enum CodingKeys: String, CodingKey {
         case name, version, status, stage, message, signal, losses
         case maxAbsDev = "max_abs_dev", meanAbsDev = "mean_abs_dev", relMeanDev = "rel_mean_dev", worstNode = "worst_node", worstNodeDev = "worst_node_dev"
         case timeMs = "time_ms", peakMB = "peak_mb", wallMs = "wall_ms", workerMs = "worker_ms"
+        case seedTimeMs = "seed_time_ms", nodeMs = "node_ms"
     }
 }

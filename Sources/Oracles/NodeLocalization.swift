@@ -63,4 +63,24 @@ public enum NodeLocalization {
         }
         return best?.name
     }
+
+    /// Where a framework's time grew most from its own seed: the node whose time (`profile`, ms per node) rose by
+    /// the most milliseconds over the same framework's `seed` profile, a node the seed lacks counting whole (an
+    /// inserted op). Nil when no node got slower.
+    public static func mostGrownNode(_ profile: [String: Double], seed: [String: Double]) -> String? {
+        var best: (name: String, growth: Double)?
+        for (name, ms) in profile.sorted(by: { $0.key < $1.key }) where ms.isFinite {
+            let growth = ms - (seed[name].flatMap { $0.isFinite ? $0 : nil } ?? 0)
+            if growth > 0, growth > (best?.growth ?? 0) { best = (name, growth) }
+        }
+        return best?.name
+    }
+
+    /// A slowdown's node: where the framework's own time grew most from its seed when the seed was profiled
+    /// too (the question the slowdown oracle asks, node by node), else where its time is most out of line
+    /// with the peers' (`outOfLineNode`), which a constant difference between frameworks can also explain.
+    public static func slowdownNode(_ profile: [String: Double], seed: [String: Double]?, peers: [[String: Double]]) -> String? {
+        if let seed, !seed.isEmpty { return mostGrownNode(profile, seed: seed) }
+        return outOfLineNode(profile, peers: peers)
+    }
 }

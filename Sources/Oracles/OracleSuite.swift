@@ -44,6 +44,8 @@ struct OracleSuite {
             var o = FrameworkOutcome(name: name, version: versions[name], status: Self.status(r.status), stage: r.stage,
                                      timeMs: r.medianMs, peakMB: r.peakMB, wallMs: r.wallMs, workerMs: r.workerMs,
                                      message: r.message, signal: r.signal)
+            o.seedTimeMs = baseline?[name]?.medianMs
+            o.nodeMs = r.nodeMs.isEmpty ? nil : r.nodeMs
             if r.status == .unsupported, r.stage != DiffRunner.notStarted { gaps.append("\(name): \(r.message ?? "unsupported")") }
             if r.status == .ok {
                 var devs: [Deviation] = []
@@ -264,20 +266,25 @@ struct OracleSuite {
             let others = ratios.filter { $0.key != name }.values.sorted()
             let typical = others[others.count / 2]
             let relative = ratio / Swift.max(typical, 1e-9)
-            guard relative >= thresholds.slowdownRatio, let r = results[name], let before = baseline[name]?.medianMs else { continue }
-            // Significance: the fastest quarter of the repeats must show the slowdown too, and by a margin
-            // that is not timer noise.
-            let sorted = r.timesMs.sorted()
+            guard relative >= thresholds.slowdownRatio, let r = results[name], let seedRun = baseline[name], let before = seedRun.medianMs else { continue }
+            // Significance: the model's fastest quarter of repeats against the seed's slowest quarter must still
+            // show the slowdown, and by a margin that is not timer noise. (Against the seed's median, a noisy seed
+            // run, or a cold first one, filed an unchanged model as slower than itself.)
+            let sorted = r.timesMs.sorted(), seedSorted = seedRun.timesMs.sorted()
             let q25 = sorted[sorted.count / 4]
-            guard q25 / before / Swift.max(typical, 1e-9) >= thresholds.slowdownRatio,
-                  q25 - before * typical >= thresholds.slowdownMinMs else { continue }
+            let seedQ75 = seedSorted.isEmpty ? before : seedSorted[Swift.min(seedSorted.count - 1, (3 * seedSorted.count) / 4)]
+            guard q25 / seedQ75 / Swift.max(typical, 1e-9) >= thresholds.slowdownRatio,
+                  q25 - seedQ75 * typical >= thresholds.slowdownMinMs else { continue }
             // Localized when the runs carry per-node profiles (asked for with the per-node results).
             let peers = ratios.keys.filter { $0 != name }.compactMap { results[$0]?.nodeMs }.filter { !$0.isEmpty }
-            let node = r.nodeMs.isEmpty ? nil : NodeLocalization.outOfLineNode(r.nodeMs, peers: peers)
+            let seedProfile = baseline[name]?.nodeMs
+            let node = r.nodeMs.isEmpty ? nil : NodeLocalization.slowdownNode(r.nodeMs, seed: seedProfile, peers: peers)
             var detail = String(format: "%.2f× its own time on the seed (%.2f → %.2f ms) while the others moved %.2f×", ratio, before, r.medianMs ?? 0, typical)
             if let node, let ms = r.nodeMs[node] {
                 let total = r.nodeMs.values.reduce(0, +)
-                detail += "; \(node) takes " + String(format: "%.0f%% of its time (%.2f ms)", 100 * ms / Swift.max(total, 1e-9), ms)
+                detail += "; \(node) takes " + String(format: "%.0f%% of its time (%.2f ms", 100 * ms / Swift.max(total, 1e-9), ms)
+                if let was = seedProfile?[node] { detail += String(format: ", %.2f ms on the seed", was) } else if seedProfile?.isEmpty == false { detail += ", not in the seed" }
+                detail += ")"
             }
             file(.slowdown, stage: "execute", frameworks: [name], total: total, node: node, detail: detail)
         }

@@ -5,6 +5,7 @@ import ModelIR
 import Oracles
 import Reference
 import Store
+import TerminalUI
 import Workers
 
 /// `defectlab diff`: one model on the float64 reference and on every chosen framework, compared node by
@@ -74,7 +75,10 @@ struct DiffCommand: ParsableCommand {
     /// `--baseline`: a zoo name, or a folder when one exists at that path.
     func baselineSubject(_ spec: String) throws -> DiffSubject {
         var isFolder: ObjCBool = false
+        // A path (it names a folder, or looks like one) is loaded, so a missing folder says so rather than
+        // "unknown model".
         let folder = FileManager.default.fileExists(atPath: spec, isDirectory: &isFolder) && isFolder.boolValue
+            || spec.contains("/") || spec.hasPrefix(".") || spec.hasPrefix("~")
         guard let subject = try (folder ? subjects(nil, load: spec) : subjects(spec)).first else {
             throw ValidationError("--baseline \(spec) gives no model")
         }
@@ -134,18 +138,32 @@ struct DiffCommand: ParsableCommand {
         var reports: [DiffReport] = []
         var nodeOrders: [String: [String]] = [:]
         let models = allSeeds ? ModelZoo.entries.map(\.name) : [self.model]
-        // The seed's own times on the same frameworks (final outputs only: its values are not under test).
+        // The model is read before the baseline runs: a typo must not wait for a whole seed's run to be said.
+        let single = allSeeds ? nil : try subjects(self.model)
+        // The seed's own times on the same frameworks (final outputs only: its values are not under test), run
+        // twice and the faster run kept per framework: a worker's first run of a model pays one-off costs the
+        // model's run after it does not, which made an unchanged model look faster than its seed, and the
+        // others' growth, which a slowdown is judged against, smaller than it is.
         var seedResults: [String: ExecutionResult]?
         if let baseline {
+            let seedSubject = try baselineSubject(baseline)
+            // Inputs by name, element type and rank (a mutation may change a size, not what an input is).
+            func inputs(_ g: Graph) -> Set<String> { Set(g.inputNodes.map { "\($0.name) \($0.output.dtype.rawValue) rank \($0.output.rank)" }) }
+            if let model = single?.first, inputs(seedSubject.graph) != inputs(model.graph)
+                || Set(seedSubject.graph.nodes.map(\.name)).isDisjoint(with: model.graph.nodes.map(\.name)) {
+                FileHandle.standardError.write(Data("defectlab: warning: --baseline \(InertText.line(baseline)) has other inputs than the model, or no node in common; is it the seed the model was derived from? (a slowdown is judged against its times, and localized against its nodes)\n".utf8))
+            }
             var o = options
             o.perNode = false
             o.trainSteps = 0
-            seedResults = try runner.run(try baselineSubject(baseline), o).results
+            o.profileNodes = perNode
+            let first = try runner.run(seedSubject, o).results, second = try runner.run(seedSubject, o).results
+            seedResults = first.merging(second) { a, b in (b.medianMs ?? .infinity) < (a.medianMs ?? .infinity) ? b : a }
         }
         for (k, model) in models.enumerated() {
             var merged: DiffReport?
             var graphOrder: [String] = []
-            for (i, subject) in try subjects(model).enumerated() {
+            for (i, subject) in try (single ?? subjects(model)).enumerated() {
                 if i == 0 { graphOrder = subject.graph.nodes.map(\.name) }
                 var o = options
                 if i > 0 { o.trainSteps = 0 }

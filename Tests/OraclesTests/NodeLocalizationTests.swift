@@ -68,4 +68,17 @@ import Testing
         #expect(NodeLocalization.outOfLineNode(["conv": 8, "relu": 6], peers: []) == "conv")
         #expect(NodeLocalization.outOfLineNode([:], peers: [peerA]) == nil)
     }
+
+    /// Against the seed's own profile: the node whose time grew most (a node the seed lacks counts whole), even
+    /// where a constant difference between frameworks would point elsewhere.
+    @Test func slowdownNodeComparesWithTheSeedWhenProfiled() {
+        let seed = ["conv": 8.0, "relu": 1.0, "dense": 1.0]
+        #expect(NodeLocalization.mostGrownNode(["conv": 8.5, "relu": 4.0, "dense": 1.0], seed: seed) == "relu")
+        #expect(NodeLocalization.mostGrownNode(["conv": 8.0, "relu": 1.0, "dense": 1.0, "inserted": 0.5], seed: seed) == "inserted")
+        #expect(NodeLocalization.mostGrownNode(["conv": 7.0, "relu": 1.0], seed: seed) == nil)
+        // The peers spend a far smaller share on conv (a constant difference): with the seed, relu still wins.
+        let profile = ["conv": 9.0, "relu": 4.0, "dense": 1.0]
+        #expect(NodeLocalization.slowdownNode(profile, seed: seed, peers: [["conv": 1, "relu": 3, "dense": 1]]) == "relu")
+        #expect(NodeLocalization.slowdownNode(profile, seed: nil, peers: [["conv": 1, "relu": 3, "dense": 1]]) == "conv")
+    }
 }

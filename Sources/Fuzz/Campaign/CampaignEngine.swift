@@ -264,7 +264,8 @@ public final class CampaignEngine: @unchecked Sendable {
                         verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes, baseline: baseline)
                         row.oracleSeconds += Date().timeIntervalSince(t4)
                     }
-                    if Self.confirmSlowdowns(m, inputs: inputs, arbiter: arbiter, verdict: verdict, executors: executors, outcomes: &outcomes) {
+                    let seedModel = pool.first(where: { $0.step == nil && $0.model.seedName == m.seedName })?.model
+                    if Self.confirmSlowdowns(m, inputs: inputs, arbiter: arbiter, verdict: verdict, executors: executors, outcomes: &outcomes, seed: seedModel) {
                         verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes, baseline: baseline)
                     }
                     findings = verdict.findings
@@ -412,12 +413,14 @@ public final class CampaignEngine: @unchecked Sendable {
     /// A slowdown filed against an executor inside this process is timed once, on a machine where one scheduler
     /// stall (20–60 ms on two busy cores) passes the floor: it is timed again, and the faster of the two runs
     /// counts. (Worker frameworks time warm-up and repeats themselves and report a robust figure.) A worker
-    /// framework's slowdown is localized instead: it and every other framework that ran the mutant out of
-    /// process time each node once more (`MutantExecutor.profile`, only for the rare mutant with a slowdown),
-    /// and the node whose share of its time is most out of line with theirs is the finding's
-    /// (`NodeLocalization.outOfLineNode`). True when some outcome changed and the verdict should be judged again.
+    /// framework's slowdown is localized instead (only for the rare mutant with a slowdown): the framework times
+    /// each node of the mutant once more (`MutantExecutor.profile`) and, given the mutant's `seed`, of the seed,
+    /// and the node whose time grew most is the finding's; without the seed, every other framework that ran the
+    /// mutant out of process is profiled too and the node whose share of its time is most out of line with
+    /// theirs is (`NodeLocalization.slowdownNode`). True when some outcome changed and the verdict should be
+    /// judged again.
     public static func confirmSlowdowns(_ m: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun, verdict: MutantOracles.Verdict,
-                                        executors: [any MutantExecutor], outcomes: inout [ExecutionOutcome]) -> Bool {
+                                        executors: [any MutantExecutor], outcomes: inout [ExecutionOutcome], seed: FuzzModel? = nil) -> Bool {
         let slow = Set(verdict.findings.filter { $0.symptom == .slowdown }.map(\.framework))
         guard !slow.isEmpty else { return false }
         var changed = false
@@ -429,14 +432,18 @@ public final class CampaignEngine: @unchecked Sendable {
             !executors[i].inProcess && slow.contains(outcomes[i].framework) && outcomes[i].slowestNode == nil
         }
         guard !unprofiled.isEmpty else { return changed }
-        var profiles: [Int: [String: Double]] = [:]
+        var profiles: [Int: [String: Double]] = [:], seedProfiles: [Int: [String: Double]] = [:]
+        let seedInputs = seed?.inputs()
         for (i, e) in executors.enumerated() where !e.inProcess && outcomes[i].status == .ok {
-            if let p = e.profile(m, inputs: inputs, arbiter: arbiter), !p.isEmpty { profiles[i] = p }
+            // With the seed, only the slow frameworks are profiled (the peers are not needed).
+            guard seed == nil || unprofiled.contains(i) else { continue }
+            if let p = e.profile(m, inputs: inputs), !p.isEmpty { profiles[i] = p }
+            if let seed, let seedInputs, let p = e.profile(seed, inputs: seedInputs), !p.isEmpty { seedProfiles[i] = p }
         }
         for i in unprofiled {
             guard let own = profiles[i] else { continue }
             let peers = profiles.filter { $0.key != i }.sorted { $0.key < $1.key }.map(\.value)
-            if let node = NodeLocalization.outOfLineNode(own, peers: peers) {
+            if let node = NodeLocalization.slowdownNode(own, seed: seedProfiles[i], peers: peers) {
                 outcomes[i].slowestNode = node
                 changed = true
             }

@@ -98,7 +98,7 @@ public protocol MutantExecutor: Sendable {
     func executeWithLayers(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome?
     /// Each node's time in ms on one more run, for localizing a slowdown; nil where the executor cannot time
     /// nodes (or already names the slowest one in its outcomes).
-    func profile(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> [String: Double]?
+    func profile(_ model: FuzzModel, inputs: [String: Tensor]) -> [String: Double]?
     /// Gets ready to execute (a worker executor starts its framework's process), so that what is timed
     /// afterwards is the work, not a framework's start-up.
     func prepare()
@@ -107,7 +107,7 @@ public protocol MutantExecutor: Sendable {
 extension MutantExecutor {
     public var inProcess: Bool { false }
     public func executeWithLayers(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome? { nil }
-    public func profile(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> [String: Double]? { nil }
+    public func profile(_ model: FuzzModel, inputs: [String: Tensor]) -> [String: Double]? { nil }
     public func prepare() {}
 }
 

@@ -34,7 +34,7 @@ public struct WorkerExecutor: MutantExecutor {
     }
 
     /// One more run of the mutant with each node timed (the worker's eager walk, or ONNX Runtime's profiler).
-    public func profile(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> [String: Double]? {
+    public func profile(_ model: FuzzModel, inputs: [String: Tensor]) -> [String: Double]? {
         guard let worker = try? pool.worker(framework) else { return nil }
         var request = ExecutionRequest(graph: model.graph, weights: model.weights, inputs: inputs)
         request.warmup = 0

@@ -106,9 +106,16 @@ public struct MutantOracles: Sendable {
                 f.node = culprit?.name
                 findings.append(f)
             }
-            // Performance: against the other frameworks that ran it.
+            // Performance: against the other frameworks that ran it. With the seed's costs, each framework's
+            // growth from its own seed is compared, which holds for an in-process executor beside the workers as
+            // well (a planted slow op in `faulty` next to real frameworks); a framework whose seed run gave no
+            // figures cannot be judged (its raw time against the others' would file constant speed differences,
+            // torch.compile's against eager PyTorch's). Without any seed costs, raw figures are compared, among
+            // frameworks of one kind (the workers, or the in-process executors alone).
             let external = ok.filter { !$0.inProcess }
-            let timed = external.count >= 2 ? external : ok.allSatisfy(\.inProcess) ? ok : []
+            let based = ok.filter { baseline[$0.framework] != nil }
+            let timed = !baseline.isEmpty ? (based.count >= 2 ? based : [])
+                : external.count >= 2 ? external : ok.allSatisfy(\.inProcess) ? ok : []
             if timed.count >= 2 {
                 let normalized = timed.allSatisfy { baseline[$0.framework] != nil }
                 // The float64 reference is the arbiter, not a framework under test: it is a yardstick for the
@@ -121,7 +128,7 @@ public struct MutantOracles: Sendable {
                     let others = timed.filter { $0.framework != o.framework }
                     let fastest = others.map(\.seconds).min() ?? 0
                     if o.seconds > thresholds.slowdownFactor * fastest && o.seconds - fastest > slowdownFloor {
-                        findings.append(file(o.framework, .slowdown, .execute, .some, model.graph.nodes.last?.op.rawValue ?? "model",
+                        findings.append(file(o.framework, .slowdown, .execute, .some, "model",
                                              String(format: "%.3f s against %.3f s", o.seconds, fastest), localizeBy: model, profiled: o.slowestNode))
                     }
                     let leanest = others.map(\.memoryBytes).filter { $0 > 0 }.min() ?? 0
@@ -203,7 +210,7 @@ public struct MutantOracles: Sendable {
         let othersGrowth = max(1, median(others.compactMap { x in baseline[x.framework].map { x.seconds / max($0.seconds, 1e-4) } }))
         let expected = base.seconds * othersGrowth
         if growth > thresholds.slowdownFactor * othersGrowth && o.seconds - expected > slowdownFloor {
-            findings.append(file(o.framework, .slowdown, .execute, .some, model.graph.nodes.last?.op.rawValue ?? "model",
+            findings.append(file(o.framework, .slowdown, .execute, .some, "model",
                                  String(format: "%.3f s against %.3f s expected (%.3f s on its seed; the others grew %.1fx)",
                                         o.seconds, expected, base.seconds, othersGrowth), localizeBy: model, profiled: o.slowestNode))
         }
@@ -231,7 +238,8 @@ public struct MutantOracles: Sendable {
         if let model, let name = profiled, let node = model.node(name) {
             op = node.op.rawValue
             localized = node.name
-        } else if let model, let last = model.lineage.last, let target = last.targets.first, let node = model.node(target) {
+        } else if let model, let last = model.lineage.last, let target = last.targets.first, let node = model.node(target), node.op != .input {
+            // (An edit of an input, such as a new batch size, slows every op: no op to name, "model" stays.)
             op = node.op.rawValue
         }
         let subtype = mapping.rule(symptom: symptom, stage: stage, scope: scope)?.subtype ?? "unmapped"

@@ -67,6 +67,7 @@ public struct OperatorStudy: Sendable {
                pick: (inout SplitMix64) -> any MutationOperator) throws -> Chain {
         var result = Chain()
         var model = try FuzzModel.seed(named: seedName, seed: seed)
+        let seedModel = model
         let seedRun = ArbiterRun.run(model, inputs: model.inputs())
         let seedOutput = seedRun.run?.outputs.first?.values ?? []
         for round in 1...max(rounds, 1) {
@@ -106,7 +107,7 @@ public struct OperatorStudy: Sendable {
                 if CampaignEngine.fetchLayers(m, inputs: inputs, arbiter: arbiter, verdict: verdict, executors: executors, outcomes: &localized) {
                     verdict = oracles.judge(m, arbiter: arbiter, outcomes: localized)
                 }
-                if CampaignEngine.confirmSlowdowns(m, inputs: inputs, arbiter: arbiter, verdict: verdict, executors: executors, outcomes: &localized) {
+                if CampaignEngine.confirmSlowdowns(m, inputs: inputs, arbiter: arbiter, verdict: verdict, executors: executors, outcomes: &localized, seed: seedModel) {
                     verdict = oracles.judge(m, arbiter: arbiter, outcomes: localized)
                 }
                 result.executed += 1
