@@ -125,10 +125,12 @@ public struct CampaignSnapshotLoader: Sendable {
             let ms = groups[index]!
             let legal = ms.filter { $0.status == "legal" }.count
             let statusCounts = Dictionary(ms.map { ($0.status, 1) }, uniquingKeysWith: +)
+            let made = ms.filter { RoundPoint.judgedStatuses.contains($0.status) }.count
             let seconds = ms.reduce(0) { $0 + $1.seconds }
             let distances = ms.compactMap(\.meanPairDistance)
-            return RoundPoint(index: index, firstStep: ms.map(\.step).min()!, lastStep: ms.map(\.step).max()!, mutants: ms.count, legal: legal, seconds: seconds,
-                              legalRate: RoundPoint.legalRate(statusCounts), throughput: seconds > 0 ? Double(ms.count) / seconds : nil,
+            return RoundPoint(index: index, firstStep: ms.map(\.step).min()!, lastStep: ms.map(\.step).max()!, mutants: made, legal: legal, seconds: seconds,
+                              legalRate: made > 0 ? RoundPoint.legalRate(statusCounts) : nil,
+                              throughput: seconds > 0 && made > 0 ? Double(made) / seconds : nil,
                               inconsistency: distances.isEmpty ? nil : distances.reduce(0, +) / Double(distances.count))
         }
     }

@@ -49,7 +49,7 @@ public enum HTMLReportRenderer {
         h += "</div>\n"
         h += "<h2>Over rounds of \(s.roundSize) steps</h2>\n<div class=\"charts\">\n"
         let xs = s.rounds.map { String($0.firstStep) }
-        h += SVGLineChart(title: "Legal rate", yLabel: "legal / judged mutants", points: zip(xs, s.rounds.map { Optional($0.legalRate) }).map { ($0, $1) },
+        h += SVGLineChart(title: "Legal rate", yLabel: "legal / judged mutants", points: zip(xs, s.rounds.map(\.legalRate)).map { ($0, $1) },
                           color: "#2e8b57", yMax: 1).render()
         h += SVGLineChart(title: "Throughput", yLabel: "mutants / s", points: zip(xs, s.rounds.map(\.throughput)).map { ($0, $1) },
                           color: "#4878a8").render()

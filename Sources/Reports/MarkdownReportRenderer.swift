@@ -24,7 +24,7 @@ public enum MarkdownReportRenderer {
         m += "\n## Per mutation operator\n\nDefects count under the operator of the first mutant that exposed them.\n\n"
             + table(["operator", "unique defects", "raw findings"], s.byOperator.map { [$0.key, String($0.defects), String($0.findings)] })
         m += "\n## Over rounds of \(s.roundSize) steps\n\n" + table(["round", "steps", "mutants", "legal rate", "mutants/s", "mean pair distance"], s.rounds.map {
-            [String($0.index), "\($0.firstStep)–\($0.lastStep)", String($0.mutants), String(format: "%.3f", $0.legalRate),
+            [String($0.index), "\($0.firstStep)–\($0.lastStep)", String($0.mutants), $0.legalRate.map { String(format: "%.3f", $0) } ?? "—",
              $0.throughput.map { String(format: "%.2f", $0) } ?? "—", $0.inconsistency.map { String(format: "%.4g", $0) } ?? "—"]
         })
         m += "\n## Unique defects (\(s.defects.count))\n\n"

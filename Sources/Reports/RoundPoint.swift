@@ -3,15 +3,17 @@ public struct RoundPoint: Sendable, Codable, Equatable {
     public var index: Int
     public var firstStep: Int
     public var lastStep: Int
+    /// Mutants made and judged in the round's steps (`judgedStatuses`): steps with no applicable edit,
+    /// duplicates and edits a validity rule stopped made none.
     public var mutants: Int
     public var legal: Int
     /// Recorded step time of the round's mutants (mutation + reference + workers + oracles), in seconds.
     public var seconds: Double
-    /// Legal among the round's judged mutants (`RoundPoint.legalRate(_:)`).
-    public var legalRate: Double
+    /// Legal among the round's judged mutants (`RoundPoint.legalRate(_:)`); nil when the round judged none.
+    public var legalRate: Double?
     /// Mutants per second of recorded step time (mutation + reference + workers + oracles). Step times are
     /// measured per mutant, so this is exact even where `created_at` has one-second resolution; nil when no
-    /// time was recorded.
+    /// time was recorded or no mutant was made.
     public var throughput: Double?
     /// Mean over the round's judged mutants of their mean finite pair distance between frameworks (the
     /// study's inconsistency measure); nil when no mutant in the round was compared.

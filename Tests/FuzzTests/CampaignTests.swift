@@ -232,6 +232,8 @@ import Oracles
 @Suite struct GuidanceTests {
     @Test func mcmcPrefersOperatorsThatRaisedInconsistencies() {
         var g = MCMCGuidance(operators: 10, p: 0.1, score: .inconsistency, name: "mcmc")
+        // Every operator tried once first (an untried one ranks first, so each gets its chance).
+        for i in 0..<10 { g.learn(StepFeedback(operatorIndex: i, position: .any, parentIndex: 0, legal: true, raisedInconsistency: false, newCoverage: 0, newFindings: 0)) }
         for _ in 0..<5 { g.learn(StepFeedback(operatorIndex: 7, position: .any, parentIndex: 0, legal: true, raisedInconsistency: true, newCoverage: 0, newFindings: 1)) }
         g.learn(StepFeedback(operatorIndex: 2, position: .any, parentIndex: 0, legal: true, raisedInconsistency: false, newCoverage: 0, newFindings: 0))
         var rng = SplitMix64(seed: 1)
@@ -245,6 +247,21 @@ import Oracles
         #expect(Double(counts[7]) > 1.5 * Double(counts[9]))
         #expect(g.admits(StepFeedback(operatorIndex: 0, position: .any, parentIndex: 0, legal: true, raisedInconsistency: true, newCoverage: 0, newFindings: 0)))
         #expect(!g.admits(StepFeedback(operatorIndex: 0, position: .any, parentIndex: 0, legal: true, raisedInconsistency: false, newCoverage: 5, newFindings: 0)))
+    }
+
+    /// COMET's p = 0.4 never accepted an operator far down a ranking where untried operators scored 0 in catalog
+    /// order (19 of 34 never ran): untried operators rank first, and one with no edit to make counts as tried.
+    @Test func untriedOperatorsAreTriedBeforeTheRankingSettles() {
+        var g = MCMCGuidance(operators: 34, p: 0.4, score: .coverage, name: "coverage")
+        var rng = SplitMix64(seed: 1)
+        var used = Set<Int>()
+        for _ in 0..<300 {
+            let op = g.chooseOperator(count: 34, rng: &rng)
+            used.insert(op)
+            if op % 5 == 0 { g.learnInapplicable(operatorIndex: op, position: .any); continue }
+            g.learn(StepFeedback(operatorIndex: op, position: .any, parentIndex: 0, legal: true, raisedInconsistency: false, newCoverage: op == 3 ? 5 : 0, newFindings: 0))
+        }
+        #expect(used.count == 34)
     }
 
     @Test func rouletteFavoursRarelyChosenParents() {
@@ -333,6 +350,27 @@ import Oracles
         #expect(report.rounds_["mixed"]?.count == 3)
         let position = try study.position()
         #expect(position.position?.comparisons == 1)
+    }
+
+    /// The study's output change counts an output turned NaN/Inf as a change (it was 0), a chain that comes back
+    /// to a model it was is a duplicate round (CeilMode toggled back counted as a new mutant), a seed named twice
+    /// is one seed, and with the reference alone there is no inconsistency to show (it showed 0).
+    @Test func studyCountsNaNAsChangeAndDuplicatesApart() throws {
+        let special = OperatorStudy(seeds: ["lenet5", "lenet5"], rounds: 3, seed: 1, operators: [SpecialValueInsertion()], executors: [ReferenceExecutor()],
+                                    oracles: try FuzzTestSupport.oracles(), store: nil)
+        #expect(special.seeds == ["lenet5"])
+        let report = try special.operatorsAndOrder(study: "order")
+        let row = try #require(report.operators.first { $0.operator_ == "SpecialI" })
+        #expect(row.mutants > 0 && row.outputChange > 0, "\(row)")
+        #expect(row.pairInconsistency.isEmpty && report.rounds_["SpecialI"]?.allSatisfy { $0.inconsistency == nil } == true)
+        #expect(StudyRenderer.table(report).contains("/-/"))
+        let toggle = OperatorStudy(seeds: ["resnet50"], rounds: 4, seed: 1, operators: [PoolOptionToggle.ceilMode], executors: [ReferenceExecutor()],
+                                   oracles: try FuzzTestSupport.oracles(), store: nil)
+        let toggled = try #require(try toggle.operatorsAndOrder().operators.first { $0.operator_ == "CeilMode" })
+        #expect(toggled.duplicates > 0 && toggled.mutants + toggled.duplicates + toggled.inapplicable == 4, "\(toggled)")
+        #expect(Distance.outputChange([.nan, 1], seed: [2, 1]) == 0.5)
+        #expect(Distance.outputChange([2, 2], seed: [1, 1]) == Distance.relative([2, 2], [1, 1]))
+        #expect(abs(Distance.outputChange([3, 3, 3], seed: [1, 1]) - 2) < 1e-6)   // another size: the mean magnitude's change
     }
 
     /// A step stored twice means two processes run one campaign: said as such, not as an SQL constraint.

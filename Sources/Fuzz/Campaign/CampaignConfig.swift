@@ -13,10 +13,17 @@ public struct ShardSpec: Codable, Sendable, Hashable, CustomStringConvertible {
         self.count = count
     }
 
+    public static let largestCount = 1024
+
     public init(parsing text: String) throws(CampaignError) {
         let parts = text.split(separator: "/").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, i >= 0, i < n else {
             throw CampaignError(.badArgument, "--shard must be i/N with 0 <= i < N, got '\(text)'")
+        }
+        // A shard proposes up to 4N times per step to find a mutant of its own: a million shards spent minutes
+        // on one step (and no machine runs that many).
+        guard n <= Self.largestCount else {
+            throw CampaignError(.badArgument, "--shard: at most \(Self.largestCount) shards, got \(n)")
         }
         self.init(index: i, count: n)
     }
@@ -34,6 +41,8 @@ public struct ShardSpec: Codable, Sendable, Hashable, CustomStringConvertible {
 public enum Budget: Codable, Sendable, Hashable, CustomStringConvertible {
     case mutants(Int)
     case seconds(Double)
+
+    public static let largestCount = 1024
 
     public init(parsing text: String) throws(CampaignError) {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()

@@ -143,14 +143,18 @@ public final class CampaignEngine: @unchecked Sendable {
             // fingerprint picks, and a shard proposes again (a few times) when it made another shard's — so shards
             // never run each other's mutants. One shard (the default) never retries: its stream is unchanged.
             var tries = config.shard.count > 1 ? 4 * config.shard.count : 1
+            var tried: [String] = []
             while tries > 0 {
                 tries -= 1
                 record = nil
+                tried = []
+                if shouldStop?() == true && tries > 0 { tries = 0 }   // a stop request ends the search for this shard's mutant
                 for _ in 0..<8 {
                     opIndex = guidance.chooseOperator(count: operators.count, rng: &rng)
                     position = guidance.choosePosition(operatorIndex: opIndex, allowed: config.position, rng: &rng)
                     if let r = operators[opIndex].propose(parent, position: position, rng: &rng) { record = r; break }
                     guidance.learnInapplicable(operatorIndex: opIndex, position: position)
+                    if !tried.contains(operators[opIndex].name) { tried.append(operators[opIndex].name) }
                 }
                 guard let record else { otherShard = nil; break }
                 do throws(MutationError) {
@@ -168,9 +172,12 @@ public final class CampaignEngine: @unchecked Sendable {
                 }
                 break
             }
+            // A step with no edit says which operators found nothing to edit on the parent (the first of them as
+            // its operator), so a report can tell operators that never apply.
             var row = StepRow(step: step, seedModel: parent.seedName, parentStep: pool[parentIndex].step, order: parent.order + 1,
-                              op: record?.op, position: position.rawValue, recordJSON: record.map(Self.json), lineageJSON: Self.json(parent.lineage + (record.map { [$0] } ?? [])),
-                              hash: nil, status: .inapplicable, reason: nil, frameworksJSON: "{}", verdictsJSON: "{}", newCoverage: 0,
+                              op: record?.op ?? tried.first, position: position.rawValue, recordJSON: record.map(Self.json), lineageJSON: Self.json(parent.lineage + (record.map { [$0] } ?? [])),
+                              hash: nil, status: .inapplicable,
+                              reason: record == nil && !tried.isEmpty ? "no edit applies to the parent: tried \(tried.joined(separator: ", "))" : nil, frameworksJSON: "{}", verdictsJSON: "{}", newCoverage: 0,
                               mutationSeconds: 0, referenceSeconds: 0, workerSeconds: 0, oracleSeconds: 0, memoryBytes: 0, findings: [])
             var mutant: FuzzModel?
             var findings: [MutantFinding] = []

@@ -92,7 +92,10 @@ public struct MCMCGuidance: Guidance {
     }
 
     public mutating func chooseOperator(count: Int, rng: inout SplitMix64) -> Int {
-        let scores = (0..<count).map { selected[$0] == 0 ? 0 : rewarded[$0] / Double(selected[$0]) }
+        // An operator not tried yet ranks first: scored 0 in catalog order, the operators at the bottom of the
+        // ranking were never accepted under COMET's p = 0.4 (19 of 34 never ran), so their score never
+        // became anything but 0. Each is tried once; the ranking then follows what they earned.
+        let scores = (0..<count).map { selected[$0] == 0 ? Double.infinity : rewarded[$0] / Double(selected[$0]) }
         let ranked = (0..<count).sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
         let k1 = last.flatMap { ranked.firstIndex(of: $0) } ?? rng.index(count)
         for _ in 0..<1000 {
@@ -103,6 +106,12 @@ public struct MCMCGuidance: Guidance {
     }
 
     public mutating func choosePosition(operatorIndex: Int, allowed: Position, rng: inout SplitMix64) -> Position { allowed }
+
+    /// An operator with no edit to make on the parent counts as tried, with nothing earned: an untried operator
+    /// ranks first, and one that cannot apply must not keep that place.
+    public mutating func learnInapplicable(operatorIndex: Int, position: Position) {
+        selected[operatorIndex] += 1
+    }
 
     public mutating func learn(_ feedback: StepFeedback) {
         // LEMON's k1 is the rank of the operator that made the last mutant, not of one drawn and found inapplicable.

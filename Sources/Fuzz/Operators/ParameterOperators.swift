@@ -102,7 +102,31 @@ public struct PoolOptionToggle: MutationOperator {
         self.summary = summary
     }
 
-    public func targets(in model: FuzzModel) -> [String] { model.graph.nodes.filter { model.editable($0) && ops.contains($0.op) }.map(\.name) }
+    /// Only pools where the option changes the result: ceil_mode where some spatial size does not divide
+    /// evenly (else both roundings agree), count_include_pad where there is padding to count. Elsewhere the
+    /// toggle made a mutant that computes what its parent did.
+    public func targets(in model: FuzzModel) -> [String] {
+        model.graph.nodes.filter { model.editable($0) && ops.contains($0.op) && matters($0, in: model.graph) }.map(\.name)
+    }
+
+    func matters(_ node: Node, in graph: Graph) -> Bool {
+        func ints(_ key: String) -> [Int] { if case .ints(let v)? = node.attributes[key] { v } else { [] } }
+        let pads = ints("pads")
+        switch attribute {
+        case "count_include_pad":
+            return pads.contains { $0 > 0 }
+        case "ceil_mode":
+            guard let input = node.inputs.first.flatMap({ graph.type(of: $0) }), input.shape.count == 4 else { return true }
+            let kernel = ints("kernel"), stride = ints("stride").isEmpty ? kernel : ints("stride")
+            guard kernel.count == 2, stride.count == 2 else { return true }
+            return (0..<2).contains { d in
+                let padded = input.shape[2 + d] + (pads.count == 4 ? pads[d] + pads[d + 2] : 0)
+                return stride[d] > 0 && (padded - kernel[d]) % stride[d] != 0
+            }
+        default:
+            return true
+        }
+    }
 
     public func parameters(for target: String, in model: FuzzModel, rng: inout SplitMix64) -> [String: AttributeValue]? {
         guard let node = model.node(target) else { return nil }
@@ -114,7 +138,9 @@ public struct PoolOptionToggle: MutationOperator {
     public func edit(_ model: FuzzModel, _ record: MutationRecord) throws(MutationError) -> FuzzModel {
         var m = model
         guard let i = m.index(of: record.targets[0]) else { throw MutationError(.unknownTarget, record.targets[0]) }
-        m.graph.nodes[i].attributes[attribute] = record.parameters["value"]
+        // Back to the default is no attribute at all, as the seed writes it: toggling twice gives the seed's
+        // graph (and content hash) again, a duplicate, not a new mutant that computes the same thing.
+        m.graph.nodes[i].attributes[attribute] = record.parameters["value"] == .bool(fallback) ? nil : record.parameters["value"]
         try m.reinfer(seed: record.seed)
         return m
     }

@@ -8,7 +8,7 @@ import ModelIR
 /// LA: add one shape-preserving layer after a node.
 public struct LayerAddition: MutationOperator {
     public let name = "LA", family = OperatorFamily.structure, origin = OperatorOrigin.study
-    public let summary = "add one shape-preserving layer (conv 3x3 same, dense K->K, BatchNorm, activation) after a node"
+    public let summary = "add one shape-preserving layer (conv 3x3 same, dense K->K, BatchNorm, LayerNorm, max pool 3x3 stride 1 same, activation) after a node"
     public init() {}
 
     static func layers(for type: TensorType) -> [String] {

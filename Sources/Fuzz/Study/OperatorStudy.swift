@@ -25,7 +25,8 @@ public struct OperatorStudy: Sendable {
 
     public init(seeds: [String], rounds: Int, seed: UInt64, operators: [any MutationOperator], executors: [any MutantExecutor],
                 oracles: MutantOracles, store: CampaignStore?) {
-        self.seeds = seeds
+        var seen = Set<String>()
+        self.seeds = seeds.filter { seen.insert($0).inserted }   // a seed named twice is one seed (it counted twice)
         self.rounds = rounds
         self.seed = seed
         self.operators = operators
@@ -36,13 +37,14 @@ public struct OperatorStudy: Sendable {
 
     /// What one chain of rounds measured.
     struct Chain {
-        var mutants = 0, executed = 0, illegal = 0, rejected = 0, inapplicable = 0, nan = 0, findings = 0
+        var mutants = 0, executed = 0, illegal = 0, rejected = 0, inapplicable = 0, nan = 0, findings = 0, duplicates = 0
         var seconds = 0.0
         var pair: [String: [Double]] = [:]
         var reference: [String: [Double]] = [:]
         var change: [Double] = []
         var byRound: [Int: (change: [Double], inconsistency: [Double], nan: Int, illegal: Int)] = [:]
-        var finalChange = 0.0, finalInconsistency = 0.0
+        var finalChange = 0.0
+        var finalInconsistency: Double?
         /// The chain's rows, when the caller stores them itself (`deferStore`), in step order.
         var stored: [StepRow] = []
         /// Stopped by `shouldStop` before its last round.
@@ -50,6 +52,7 @@ public struct OperatorStudy: Sendable {
 
         mutating func merge(_ o: Chain) {
             mutants += o.mutants; executed += o.executed; illegal += o.illegal; rejected += o.rejected; inapplicable += o.inapplicable
+            duplicates += o.duplicates
             nan += o.nan; findings += o.findings; seconds += o.seconds; change += o.change; stored += o.stored
             interrupted = interrupted || o.interrupted
             pair.merge(o.pair) { $0 + $1 }
@@ -68,6 +71,9 @@ public struct OperatorStudy: Sendable {
         var result = Chain()
         var model = try FuzzModel.seed(named: seedName, seed: seed)
         let seedModel = model
+        // Models this chain has been: a mutant equal to one of them (toggled back, or an edit that changed
+        // nothing the hash sees) is a duplicate, not a mutant of the round.
+        var seen: Set<String> = [model.contentHash]
         let seedRun = ArbiterRun.run(model, inputs: model.inputs())
         let seedOutput = seedRun.run?.outputs.first?.values ?? []
         for round in 1...max(rounds, 1) {
@@ -83,13 +89,26 @@ public struct OperatorStudy: Sendable {
                 do { mutant = try candidate.apply(record, to: model) } catch { result.rejected += 1 }
             }
             guard let m = mutant, let op else { result.inapplicable += 1; continue }
+            guard seen.insert(m.contentHash).inserted else {
+                result.duplicates += 1
+                if let campaign, let store {
+                    let row = StepRow(step: stepBase, seedModel: seedName, parentStep: nil, order: m.order, op: op.name, position: position.rawValue,
+                                      recordJSON: m.lineage.last.map(CampaignEngine.json), lineageJSON: CampaignEngine.json(m.lineage), hash: m.contentHash,
+                                      status: .duplicate, reason: "the chain was this model before", frameworksJSON: "{}", verdictsJSON: "{}", newCoverage: 0,
+                                      mutationSeconds: 0, referenceSeconds: 0, workerSeconds: 0, oracleSeconds: 0, memoryBytes: 0, findings: [])
+                    if deferStore { result.stored.append(row) } else { try store.append(campaign: campaign, row, ifAbsent: true) }
+                }
+                stepBase += 1
+                continue
+            }
             result.mutants += 1
             let inputs = m.inputs()
             let arbiter = ArbiterRun.run(m, inputs: inputs)
             var status = MutantStatus.legal
             var reason: String?
             var findings: [MutantFinding] = []
-            var inconsistency = 0.0
+            // The worst framework pair's distance; nil without two frameworks to compare (the reference alone).
+            var inconsistency: Double?
             if let why = NumericGuard().reject(m, arbiter: arbiter) {
                 status = .guarded; reason = why
             } else {
@@ -115,7 +134,7 @@ public struct OperatorStudy: Sendable {
                 if verdict.illegal { status = .illegal; reason = verdict.illegalReason }
                 for (k, v) in verdict.pairDistances { result.pair[k, default: []].append(v) }
                 for (k, v) in verdict.referenceDistances { result.reference[k, default: []].append(v) }
-                inconsistency = verdict.pairDistances.values.max() ?? verdict.referenceDistances.values.max() ?? 0
+                inconsistency = verdict.pairDistances.values.max()
                 if findings.contains(where: { $0.symptom == .nanInf }) { result.nan += 1 }
                 result.findings += findings.count
             }
@@ -127,10 +146,10 @@ public struct OperatorStudy: Sendable {
             } else {
                 model = m
                 let out = arbiter.run?.outputs.first?.values ?? []
-                let change = out.count == seedOutput.count ? Distance.relative(out, seedOutput) : 1
+                let change = Distance.outputChange(out, seed: seedOutput)
                 result.change.append(change)
                 cur.change.append(change)
-                cur.inconsistency.append(inconsistency)
+                if let inconsistency { cur.inconsistency.append(inconsistency) }
                 result.finalChange = change
                 result.finalInconsistency = inconsistency
             }
@@ -231,7 +250,8 @@ public struct OperatorStudy: Sendable {
             rows.append(Self.row(label, op, total))
             series[label] = total.byRound.keys.sorted().map { r in
                 let v = total.byRound[r]!
-                return RoundPoint(round: r, outputChange: Self.mean(v.change), inconsistency: Self.mean(v.inconsistency), nanMutants: v.nan, illegal: v.illegal)
+                return RoundPoint(round: r, outputChange: Self.mean(v.change), inconsistency: v.inconsistency.isEmpty ? nil : Self.mean(v.inconsistency),
+                                  nanMutants: v.nan, illegal: v.illegal)
             }
         }
         try finish(campaign, interrupted: groups.indices.contains { (try? results.value[$0]!.get().interrupted) == true })
@@ -261,7 +281,7 @@ public struct OperatorStudy: Sendable {
                 let c = try chain(seedName: s, label: "position", position: position, campaign: campaign, stepBase: &step) { rng in rng.pick(ops) }
                 total.merge(c)
                 perSeed[s, default: [:]]["\(position.rawValue)_output_change"] = c.finalChange
-                perSeed[s, default: [:]]["\(position.rawValue)_inconsistency"] = c.finalInconsistency
+                if let inconsistency = c.finalInconsistency { perSeed[s, default: [:]]["\(position.rawValue)_inconsistency"] = inconsistency }
                 legal[s, default: [:]][position] = c.mutants - c.illegal
                 interrupted = interrupted || c.interrupted
             }
@@ -288,7 +308,7 @@ public struct OperatorStudy: Sendable {
     static func row(_ label: String, _ op: (any MutationOperator)?, _ c: Chain) -> OperatorStudyRow {
         OperatorStudyRow(operator_: label, family: op?.family.rawValue ?? "mixed", origin: op?.origin.rawValue ?? "mixed", mutants: c.mutants,
                          executed: c.executed, illegal: c.illegal, illegalRate: c.mutants > 0 ? Double(c.illegal) / Double(c.mutants) : 0,
-                         rejectedByConstraints: c.rejected, inapplicable: c.inapplicable,
+                         rejectedByConstraints: c.rejected, inapplicable: c.inapplicable, duplicates: c.duplicates,
                          studyRate: OperatorCatalog.studyIllegalRates[label] ?? (op == nil ? OperatorCatalog.studyIllegalRates["mixed"] : nil),
                          meanSeconds: c.mutants > 0 ? c.seconds / Double(c.mutants) : 0, pairInconsistency: c.pair.mapValues(mean),
                          referenceDistance: c.reference.mapValues(mean), outputChange: mean(c.change), nanMutants: c.nan, findings: c.findings)

@@ -15,12 +15,13 @@ public enum StudyRenderer {
         let width = max(12, report.operators.map(\.operator_.count).max() ?? 0)
         var lines = ["study \(report.study): seeds \(report.seeds.joined(separator: ",")), \(report.rounds) rounds, seed \(report.seed), frameworks \(report.frameworks.joined(separator: ","))",
                      "operator".padding(toLength: width, withPad: " ", startingAt: 0)
-                        + " family         mutants illegal  rate   study  rejected  n/a  secs    change    inconsistency"]
+                        + " family         mutants illegal  rate   study  rejected  n/a  dup  secs    change    inconsistency"]
         for r in report.operators {
-            let inc = (r.pairInconsistency.values.max() ?? r.referenceDistance.values.max()).map { String(format: "%.3g", $0) } ?? "-"
-            lines.append(String(format: "%@ %@ %7d %7d %@ %@ %8d %4d %6.3f %9.3g %@",
+            // The worst framework pair; "-" with one framework (the reference alone compares nothing).
+            let inc = r.pairInconsistency.values.max().map { String(format: "%.3g", $0) } ?? "-"
+            lines.append(String(format: "%@ %@ %7d %7d %@ %@ %8d %4d %4d %6.3f %9.3g %@",
                                 r.operator_.padding(toLength: width, withPad: " ", startingAt: 0), r.family.padding(toLength: 14, withPad: " ", startingAt: 0),
-                                r.mutants, r.illegal, pct(r.illegalRate), pct(r.studyRate), r.rejectedByConstraints, r.inapplicable, r.meanSeconds,
+                                r.mutants, r.illegal, pct(r.illegalRate), pct(r.studyRate), r.rejectedByConstraints, r.inapplicable, r.duplicates, r.meanSeconds,
                                 r.outputChange, inc))
         }
         // Table 4: the mean output inconsistency of each framework pair (the column above is the worst pair).
@@ -45,7 +46,7 @@ public enum StudyRenderer {
             for name in report.rounds_.keys.sorted() {
                 let points = report.rounds_[name] ?? []
                 lines.append(name.padding(toLength: width, withPad: " ", startingAt: 0) + " " + points.map {
-                    String(format: "r%d %.3g/%.3g/%d/%d", $0.round, $0.outputChange, $0.inconsistency, $0.nanMutants, $0.illegal)
+                    String(format: "r%d %.3g/%@/%d/%d", $0.round, $0.outputChange, $0.inconsistency.map { String(format: "%.3g", $0) } ?? "-", $0.nanMutants, $0.illegal)
                 }.joined(separator: "  "))
             }
         }
@@ -90,11 +91,11 @@ public enum StudyRenderer {
     static func lines(_ report: StudyReport) -> String {
         let w = 640, h = 360
         let series = report.rounds_.keys.sorted()
-        let top = max(1e-9, report.rounds_.values.flatMap { $0.map { max($0.outputChange, $0.inconsistency) } }.max() ?? 1)
+        let top = max(1e-9, report.rounds_.values.flatMap { $0.map { max($0.outputChange, $0.inconsistency ?? 0) } }.max() ?? 1)
         var s = header(w, h, "Output change against mutation round (mixed in red)")
         for name in series {
             let pts = report.rounds_[name]!.map { p in
-                String(format: "%.1f,%.1f", 50 + Double(p.round - 1) / Double(max(report.rounds - 1, 1)) * 560, 320 - max(p.outputChange, p.inconsistency) / top * 280)
+                String(format: "%.1f,%.1f", 50 + Double(p.round - 1) / Double(max(report.rounds - 1, 1)) * 560, 320 - max(p.outputChange, p.inconsistency ?? 0) / top * 280)
             }.joined(separator: " ")
             s += "<polyline fill=\"none\" stroke=\"\(name == "mixed" ? "#c33" : "#9ab")\" stroke-width=\"\(name == "mixed" ? 2 : 1)\" points=\"\(pts)\"/>\n"
         }

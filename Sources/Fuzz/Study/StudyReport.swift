@@ -14,6 +14,8 @@ public struct OperatorStudyRow: Codable, Sendable {
     public var rejectedByConstraints: Int
     /// Rounds where the operator had no legal edit left.
     public var inapplicable: Int
+    /// Rounds whose edit gave back a model the chain had already been (toggled back): not counted as mutants.
+    public var duplicates: Int
     /// The study's reported rate, where it has one.
     public var studyRate: Double?
     public var meanSeconds: Double
@@ -21,14 +23,15 @@ public struct OperatorStudyRow: Codable, Sendable {
     public var pairInconsistency: [String: Double]
     /// Mean relative distance of each framework's output to the float64 reference.
     public var referenceDistance: [String: Double]
-    /// Mean relative change of the reference output against the seed's (how far the operator moves the model).
+    /// Mean change of the reference output against the seed's (`Distance.outputChange`: how far the operator
+    /// moves the model; an output turned NaN/Inf is a change).
     public var outputChange: Double
     public var nanMutants: Int
     public var findings: Int
 
     enum CodingKeys: String, CodingKey {
         case operator_ = "operator", family, origin, mutants, executed, illegal
-        case illegalRate = "illegal_rate", rejectedByConstraints = "rejected_by_constraints", inapplicable
+        case illegalRate = "illegal_rate", rejectedByConstraints = "rejected_by_constraints", inapplicable, duplicates
         case studyRate = "study_rate", meanSeconds = "mean_seconds", pairInconsistency = "pair_inconsistency"
         case referenceDistance = "reference_distance", outputChange = "output_change", nanMutants = "nan_mutants", findings
     }
@@ -59,7 +62,8 @@ public struct StudyReport: Codable, Sendable {
 public struct RoundPoint: Codable, Sendable {
     public var round: Int
     public var outputChange: Double
-    public var inconsistency: Double
+    /// The worst framework pair's mean distance; nil with fewer than two frameworks (nothing to compare).
+    public var inconsistency: Double?
     public var nanMutants: Int
     public var illegal: Int
 
