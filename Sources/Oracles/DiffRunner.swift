@@ -56,6 +56,18 @@ public struct DiffRunner: Sendable {
         public var report: DiffReport
         public var results: [String: ExecutionResult]
         public var training: [String: ExecutionResult]
+        /// What the report was judged with, so it can be judged again against another baseline (`judge`).
+        var reference: ReferenceRun
+        var versions: [String: String]
+    }
+
+    /// The oracles over a run's results again, against `baseline` (the seed's results): `diff --baseline` runs
+    /// the seed before and after the model and judges with both, without running the model again.
+    public func judge(_ subject: DiffSubject, _ options: DiffOptions, _ run: Run, baseline: [String: ExecutionResult]?) -> DiffReport {
+        var suite = OracleSuite(graph: subject.graph, reference: run.reference, thresholds: options.thresholds, mapping: mapping)
+        return suite.evaluate(model: subject.name, hash: ModelBundle(graph: subject.graph, weights: subject.weights).contentHash,
+                              seed: subject.seed, order: options.frameworks, results: run.results, versions: run.versions,
+                              training: run.training, baseline: baseline, perNode: options.perNode)
     }
 
     /// The stage of a framework whose worker did not start: nothing ran there, so it is neither a finding nor a
@@ -124,7 +136,7 @@ public struct DiffRunner: Sendable {
         let report = suite.evaluate(model: subject.name, hash: ModelBundle(graph: subject.graph, weights: subject.weights).contentHash,
                                     seed: subject.seed, order: options.frameworks, results: results, versions: versions,
                                     training: training, baseline: baseline, perNode: options.perNode)
-        return Run(report: report, results: results, training: training)
+        return Run(report: report, results: results, training: training, reference: reference, versions: versions)
     }
 
     /// Whether a run's final outputs fail the allclose check against the reference or hold NaN/Inf: only then
