@@ -18,11 +18,16 @@ public struct CampaignInfo: Sendable, Codable, Equatable {
     public var planted: [String]
     /// The configuration exactly as stored (JSON), shown verbatim (escaped) in the reports.
     public var configJSON: String
+    /// Several campaigns read as one whose seeds differ: each one's seed (nil when there is one seed).
+    public var campaignSeeds: [UInt64]? = nil
+
+    /// The seed as the reports show it: every campaign's when they differ.
+    public var seedText: String { campaignSeeds.map { $0.map(String.init).joined(separator: ", ") } ?? String(seed) }
 
     enum CodingKeys: String, CodingKey {
         case id, kind, status, seed, seeds, frameworks, guidance, operators, planted
         case shardIndex = "shard_index", shardCount = "shard_count", startedAt = "started_at", finishedAt = "finished_at"
-        case configJSON = "config_json"
+        case configJSON = "config_json", campaignSeeds = "campaign_seeds"
     }
 
     /// Reads the fields of `config_json` the report shows; an unreadable configuration leaves them empty

@@ -73,7 +73,7 @@ public enum HTMLReportRenderer {
             ("frameworks", c.frameworks.joined(separator: ", ")),
             ("guidance", c.guidance ?? "—"),
             ("operators", c.operators.count > 12 ? "\(c.operators.count) operators" : c.operators.joined(separator: ", ")),
-            ("campaign seed", String(c.seed)),
+            ("campaign seed", c.seedText),
             ("shard", s.campaignIDs.count > 1 ? "\(s.campaignIDs.count) campaigns of \(c.shardCount) shard(s)" : "\(c.shardIndex)/\(c.shardCount)"),
             ("status", c.status),
             ("started", c.startedAt),

@@ -9,7 +9,7 @@ public enum MarkdownReportRenderer {
         var m = "# DefectLab \(s.title) (\(cell(c.kind)))\n\n"
         var header: [(String, String)] = [
             ("seed models", c.seeds.joined(separator: ", ")), ("frameworks", c.frameworks.joined(separator: ", ")),
-            ("guidance", c.guidance ?? "—"), ("campaign seed", String(c.seed)), ("shard", s.campaignIDs.count > 1 ? "\(s.campaignIDs.count) campaigns of \(c.shardCount) shard(s)" : "\(c.shardIndex)/\(c.shardCount)"),
+            ("guidance", c.guidance ?? "—"), ("campaign seed", c.seedText), ("shard", s.campaignIDs.count > 1 ? "\(s.campaignIDs.count) campaigns of \(c.shardCount) shard(s)" : "\(c.shardIndex)/\(c.shardCount)"),
             ("status", c.status), ("started", c.startedAt), ("finished", c.finishedAt ?? "—"),
             ("mutants", "\(s.mutants) (" + s.orderedStatuses.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")"),
             ("legal rate (of judged mutants)", String(format: "%.1f%%", s.legalRate * 100)), ("raw findings", String(s.rawFindings)),

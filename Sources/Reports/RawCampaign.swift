@@ -61,11 +61,26 @@ struct RawCampaign {
         let configJSON: String = row["config_json"] ?? "{}"
         let config = CampaignInfo.parseConfig(configJSON)
         let seed: Int64 = row["seed"] ?? 0
-        let info = CampaignInfo(id: id, kind: row["kind"] ?? "", status: status, seed: UInt64(bitPattern: seed),
+        var info = CampaignInfo(id: id, kind: row["kind"] ?? "", status: status, seed: UInt64(bitPattern: seed),
                                 shardIndex: row["shard_index"] ?? 0, shardCount: row["shard_count"] ?? 1,
                                 startedAt: startedAt, finishedAt: finishedAt, seeds: config.seeds,
                                 frameworks: config.frameworks, guidance: config.guidance, operators: config.operators,
                                 planted: config.planted, configJSON: configJSON)
+        if ids.count > 1 {
+            // Campaigns that are not shards of one run differ in their set-up: the report shows all of it (the
+            // first one's alone listed its plants while showing another's defects).
+            let others = try Row.fetchAll(db, sql: "SELECT seed, config_json FROM campaign WHERE id IN (\(list)) ORDER BY id", arguments: inIDs)
+            func union(_ lists: [[String]]) -> [String] { var seen = Set<String>(); return lists.flatMap { $0 }.filter { seen.insert($0).inserted } }
+            let configs = others.map { CampaignInfo.parseConfig($0["config_json"] ?? "{}") }
+            info.seeds = union(configs.map(\.seeds))
+            info.frameworks = union(configs.map(\.frameworks))
+            info.operators = union(configs.map(\.operators))
+            info.planted = union(configs.map(\.planted))
+            let guidances = union(configs.map { $0.guidance.map { [$0] } ?? [] })
+            info.guidance = guidances.isEmpty ? nil : guidances.joined(separator: ", ")
+            let seeds = others.map { UInt64(bitPattern: $0["seed"] as Int64? ?? 0) }
+            if Set(seeds).count > 1 { info.campaignSeeds = seeds }
+        }
         let mutants = try Row.fetchAll(db, sql: """
             SELECT step, status, verdicts_json, mutation_seconds + reference_seconds + worker_seconds + oracle_seconds AS seconds
             FROM mutant WHERE campaign_id IN (\(list)) ORDER BY step, campaign_id

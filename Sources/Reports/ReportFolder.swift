@@ -19,6 +19,13 @@ public struct ReportFolder: Sendable {
             do {
                 try fm.createDirectory(at: url, withIntermediateDirectories: true)
             } catch {
+                // Foundation's message for a file in the way is "error 512": name the file.
+                var above = url.deletingLastPathComponent()
+                while above.path != "/" && !fm.fileExists(atPath: above.path) { above = above.deletingLastPathComponent() }
+                var aboveIsFolder: ObjCBool = false
+                if fm.fileExists(atPath: above.path, isDirectory: &aboveIsFolder), !aboveIsFolder.boolValue {
+                    throw ReportError(.badOutput, "--out \(path): \(above.path) is a file, not a folder")
+                }
                 throw ReportError(.badOutput, "--out \(path): cannot create the folder (\(error.localizedDescription))")
             }
         }

@@ -77,7 +77,9 @@ public struct ReproducerWriter: Sendable {
     /// that is not a reproducer is left alone and the write refused.
     public func write(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String,
                       tolerance campaignTolerance: Double? = nil, thresholds campaignThresholds: OracleThresholds? = nil) throws -> ReproducerFolder {
-        let destination = URL(fileURLWithPath: path).standardizedFileURL
+        // A link to a folder is followed (as `report --out` does): the folder it names is the reproducer's, and
+        // the link stays (replacing the folder at the link's own path deleted the link).
+        let destination = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
         let fm = FileManager.default
         let parent = destination.deletingLastPathComponent(), name = destination.lastPathComponent
         // Earlier writers of this folder killed part-way left their staging folders (a whole model each), or,
@@ -90,8 +92,9 @@ public struct ReproducerWriter: Sendable {
             // one holding anything else (a user's own files) is left as it is.
             guard isDirectory.boolValue, let contents = try? fm.contentsOfDirectory(atPath: destination.path),
                   contents.allSatisfy({ name in
-                      ["model", "builder", "bug-report.md"].contains(name)
-                          || ["input_", "expected_", "repro_", "control_"].contains { name.hasPrefix($0) }
+                      ["model", "builder", "bug-report.md", "__pycache__"].contains(name)
+                          // measured_<framework>.json: what its own performance scripts leave when run there.
+                          || ["input_", "expected_", "repro_", "control_", "measured_"].contains { name.hasPrefix($0) }
                   }) else {
                 throw TriageError(.unsafePath, "\(destination.path) exists and is not a reproducer folder: choose another --out")
             }

@@ -268,6 +268,29 @@ struct NamedNodeExecutor: MutantExecutor {
         #expect(report.contains("runs abnormally slowly") && report.contains("with the planted fault and without it"), "\(report)")
     }
 
+    /// A real framework's slowdown scripts time runs of a model built once: ONNX Runtime's script built a session
+    /// inside every timed call and measured 34 ms for a 0.15 ms run, so a defect the campaign could not reproduce
+    /// "showed". On lenet5 ONNX Runtime is no 10 times slower than PyTorch: no defect (exit 0), and the control's
+    /// measurement is left in the folder, which a second write of the reproducer then replaces (it refused it).
+    @Test func aRealFrameworkSlowdownScriptTimesTheRunNotTheBuild() throws {
+        let python = try TriageAcceptanceTests.python()
+        let dir = try TriageTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let defect = try Self.defect(frameworks: "onnxruntime", symptom: "slowdown", subtype: "E1", id: 4)
+        let out = dir.appendingPathComponent("D4").path
+        let candidate = ReductionCandidate(model: model, inputs: model.inputs())
+        let writer = ReproducerWriter(controls: ["pytorch"])
+        _ = try writer.write(defect: defect, candidate: candidate, reduction: nil, planted: [], to: out)
+        let control = try Self.script(python, "control_pytorch.py", in: out)
+        #expect(control.status == 0, "\(control.output)")
+        let repro = try Self.script(python, "repro_onnxruntime.py", in: out)
+        #expect(repro.status == 0 && repro.output.contains("no defect"), "\(repro.status): \(repro.output)")
+        #expect(FileManager.default.fileExists(atPath: out + "/measured_onnxruntime.json"))
+        _ = try writer.write(defect: defect, candidate: candidate, reduction: nil, planted: [], to: out)
+        #expect(!FileManager.default.fileExists(atPath: out + "/measured_pytorch.json"))
+    }
+
     /// A rewrite replaces the folder whole (an earlier run's inputs and scripts do not linger), and a folder
     /// holding anything a reproducer does not is refused, its files kept.
     @Test func aReproducerFolderIsReplacedWholeAndNothingElseIsTouched() throws {

@@ -129,7 +129,7 @@ public struct MutantOracles: Sendable {
                     let fastest = others.map(\.seconds).min() ?? 0
                     if o.seconds > thresholds.slowdownFactor * fastest && o.seconds - fastest > slowdownFloor {
                         findings.append(file(o.framework, .slowdown, .execute, .some, "model",
-                                             String(format: "%.3f s against %.3f s", o.seconds, fastest), localizeBy: model, profiled: o.slowestNode))
+                                             String(format: "%.4g ms against %.4g ms", o.seconds * 1000, fastest * 1000), localizeBy: model, profiled: o.slowestNode))
                     }
                     let leanest = others.map(\.memoryBytes).filter { $0 > 0 }.min() ?? 0
                     if leanest > 0 && Double(o.memoryBytes) > thresholds.memoryFactor * Double(leanest) {
@@ -211,8 +211,8 @@ public struct MutantOracles: Sendable {
         let expected = base.seconds * othersGrowth
         if growth > thresholds.slowdownFactor * othersGrowth && o.seconds - expected > slowdownFloor {
             findings.append(file(o.framework, .slowdown, .execute, .some, "model",
-                                 String(format: "%.3f s against %.3f s expected (%.3f s on its seed; the others grew %.1fx)",
-                                        o.seconds, expected, base.seconds, othersGrowth), localizeBy: model, profiled: o.slowestNode))
+                                 String(format: "%.4g ms against %.4g ms expected (%.4g ms on its seed; the others grew %.1fx)",
+                                        o.seconds * 1000, expected * 1000, base.seconds * 1000, othersGrowth), localizeBy: model, profiled: o.slowestNode))
         }
         if base.memoryBytes > 0 && o.memoryBytes > 0 {
             let grew = Double(o.memoryBytes) / Double(base.memoryBytes)
