@@ -40,7 +40,7 @@ public struct TaxonomyCatalog: Sendable {
         }
         if let found = candidates.first(where: isTaxonomyDir) { return TaxonomyCatalog(directory: found) }
         throw TaxonomyError(code: .unreadable, file: "Taxonomy/hp-taxonomy.yaml",
-                            message: "taxonomy not found; run from the project folder, or set DEFECTLAB_TAXONOMY_DIR")
+                            message: "taxonomy not found; run from the project folder, pass --taxonomy-dir DIR, or set DEFECTLAB_TAXONOMY_DIR")
     }
 
     public func loadTaxonomy() throws -> HPTaxonomy { try TaxonomyLoader.load(path: taxonomyPath) }

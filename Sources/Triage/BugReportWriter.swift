@@ -52,7 +52,8 @@ struct BugReportWriter {
             lines.append("| `\(n.name)` | \(n.op.rawValue)\(attrs.isEmpty ? "" : " (\(attrs))") | \(n.inputs.map(\.description).joined(separator: ", ")) | \(n.outputs.map(\.description).joined(separator: ", ")) |")
         }
         lines += ["", "## \(headings.steps)", "", "```sh"]
-        for s in scripts { lines.append("python3 \(s)") }
+        // Controls first: a performance repro compares against the controls' measurements in the folder.
+        for s in scripts.filter({ $0.hasPrefix("control_") }) + scripts.filter({ !$0.hasPrefix("control_") }) { lines.append("python3 \(s)") }
         let verdict = switch defect.symptom {
         case "slowdown", "memory_growth":
             "checks the values, then measures its " + (defect.symptom == "slowdown" ? "median time over 10 runs" : "peak memory")

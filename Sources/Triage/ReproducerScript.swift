@@ -168,7 +168,7 @@ struct ReproducerScript {
             lines += [
                 "    ratio = planted[pick] / max(clean[pick], 1e-9)",
                 "    print(f\"with the planted fault: {planted[pick]:.3f} {unit}; without it: {clean[pick]:.3f} {unit} ({ratio:.1f}x, defect at {FACTOR}x)\")",
-                "    print(\"DEFECT SHOWS\" if ratio >= FACTOR else \"no defect: the planted fault costs less than FACTOR times\")",
+                "    print(\"DEFECT SHOWS\" if ratio >= FACTOR else f\"no defect: the planted fault costs less than {FACTOR} times\")",
                 "    return 1 if ratio >= FACTOR else 0",
             ]
         } else {
@@ -196,7 +196,7 @@ struct ReproducerScript {
                     "        ratio = mine[pick] / max(value, 1e-9)",
                     "        worst = max(worst, ratio)",
                     "        print(f\"against {name}: {value:.3f} {unit} ({ratio:.1f}x, defect at {FACTOR}x)\")",
-                    "    print(\"DEFECT SHOWS\" if worst >= FACTOR else \"no defect: within FACTOR times of every control\")",
+                    "    print(\"DEFECT SHOWS\" if worst >= FACTOR else f\"no defect: within {FACTOR} times of every control\")",
                     "    return 1 if worst >= FACTOR else 0",
                 ]
             }

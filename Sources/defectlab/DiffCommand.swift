@@ -19,7 +19,7 @@ struct DiffCommand: ParsableCommand {
             Oracle thresholds: --oracles FILE (JSON, e.g. {"changeRate": 1000}; the same file format as `fuzz --oracles`).
             """)
 
-    @Option(help: "Seed model name (see `models list`; a unique prefix such as `lstm` works).")
+    @Option(help: "Seed model name (see `models list`; a unique prefix such as `gru` works; an ambiguous one is refused).")
     var model: String?
     @Option(help: "A saved model folder (graph.json + weights.safetensors).")
     var load: String?
@@ -43,7 +43,7 @@ struct DiffCommand: ParsableCommand {
     var timeout: Double = 120
     @OptionGroup var oracles: OracleOptions
     @Option(help: ArgumentHelp("The seed this model was derived from (a zoo name or a saved model folder), for the slowdown oracle.",
-                               discussion: "It runs first on the same frameworks; a framework whose time grew on this model ≥ 1.5× (slowdownRatio) more than the others' did is a slowdown (E1). With --per-node the finding names the node whose share of that framework's time is most out of line with the others'."))
+                               discussion: "It runs on the same frameworks before and after the model (the slower run per framework counts); a framework whose time grew on this model ≥ 1.5× (slowdownRatio) more than the others' did is a slowdown (E1). With --per-node every node is timed on both, and the finding names the node whose time grew most over the seed's."))
     var baseline: String?
     @Flag(help: "Print every node's deviation per framework (and, with --baseline, time every node to localize a slowdown).")
     var perNode = false
@@ -58,6 +58,11 @@ struct DiffCommand: ParsableCommand {
         }
         if baseline != nil, allSeeds { throw ValidationError("--baseline goes with --model or --load (the seed of that one model), not --all-seeds") }
         guard inputs >= 1, repeats >= 1, trainSteps >= 0 else { throw ValidationError("--inputs and --repeats must be ≥ 1, --train-steps ≥ 0") }
+        // Each input draw is a whole differential run; beyond these, a typo (an extra zero or six) only runs out of
+        // memory or time.
+        guard inputs <= 1000, repeats <= 10_000, trainSteps <= 100_000 else {
+            throw ValidationError("--inputs at most 1000, --repeats at most 10000, --train-steps at most 100000")
+        }
         // A timeout of 0 or NaN filed a hang on every framework; a NaN learning rate, NaN losses everywhere.
         guard timeout.isFinite, timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
         guard learningRate.isFinite, learningRate > 0 else { throw ValidationError("--learning-rate must be a positive number") }
@@ -65,11 +70,15 @@ struct DiffCommand: ParsableCommand {
 
     static func resolve(_ name: String) throws -> ZooEntry {
         if let e = ModelZoo.entry(named: name) { return e }
-        let matches = ModelZoo.entries.filter { $0.name.hasPrefix(name.lowercased() + "-") }.sorted { $0.name.count < $1.name.count }
-        guard let first = matches.first else {
+        let matches = ModelZoo.entries.filter { $0.name.hasPrefix(name.lowercased()) }
+        guard matches.count == 1, let only = matches.first else {
+            // An ambiguous prefix is refused: `lstm` picked lstm-regressor over lstm-stacked-regressor unasked.
+            if matches.count > 1 {
+                throw ValidationError("'\(name)' could be \(matches.map(\.name).joined(separator: ", ")): give the whole name")
+            }
             throw ValidationError("unknown model '\(name)'; known: \(ModelZoo.entries.map(\.name).joined(separator: ", "))")
         }
-        return first
+        return only
     }
 
     /// `--baseline`: a zoo name, or a folder when one exists at that path.

@@ -56,7 +56,17 @@ struct FuzzTargetOptions: ParsableArguments {
         } catch let error as CampaignError {
             throw ValidationError(error.detail)
         }
-        for name in seeds.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty && ModelZoo.entry(named: name) == nil {
+        let seedNames = seeds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if seedNames.isEmpty { throw ValidationError("no seed models: --seeds names none (see `defectlab models list`)") }
+        // An empty --frameworks ran every framework, as `all` does: a typo'd variable in a script, not a choice.
+        if let frameworks, frameworks.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw ValidationError("--frameworks names no framework (a comma list, or all)")
+        }
+        if !plants.isEmpty, let frameworks, frameworks.lowercased() != "all",
+           !frameworks.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == "faulty" }) {
+            throw ValidationError("--plant needs the 'faulty' framework: add it to --frameworks (or use all)")
+        }
+        for name in seedNames where ModelZoo.entry(named: name) == nil {
             throw ValidationError("unknown seed model '\(name)'; see `defectlab models list`")
         }
     }
@@ -84,8 +94,19 @@ struct FuzzTargetOptions: ParsableArguments {
 
     func executors(pools: WorkerPools, defaultFrameworks: String) throws -> [any MutantExecutor] {
         let interpreterMap = try interpreterMap()
-        let python = try? PythonEnvironment.locate().interpreter
+        let located = Result { try PythonEnvironment.locate().interpreter }
+        let python = try? located.get()
         let known = Set(FrameworkKind.all + FrameworkKind.variants.keys)
+        // Without the framework venv, `all` (or a worker framework) cannot mean what it says: said, as `diff`
+        // says it, rather than a campaign on the reference alone that finds nothing and looks like a result.
+        if python == nil, interpreterMap.isEmpty, case .failure(let error) = located {
+            let asked = (frameworks ?? defaultFrameworks).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            let workers = asked.filter { known.contains(String($0.split(separator: "@").first ?? "")) }
+            if asked.isEmpty || asked == ["all"] || !workers.isEmpty {
+                throw ValidationError("\(error); \(workers.isEmpty ? "--frameworks all" : workers.joined(separator: ", ")) needs the framework workers"
+                                      + " (to fuzz on the float64 reference alone: --frameworks reference\(try planted().isEmpty ? "" : ",faulty"))")
+            }
+        }
         let workers: (names: [String], make: (String, String?) throws -> (any MutantExecutor)?)? = python == nil && interpreterMap.isEmpty ? nil : (
             python == nil ? [] : FrameworkKind.all,
             { name, interpreter in
@@ -148,14 +169,6 @@ struct FuzzCommand: ParsableCommand {
         let pools = WorkerPools()
         defer { pools.shutdown() }
         let executors = try target.executors(pools: pools, defaultFrameworks: "all")
-        // Time and memory are compared only among frameworks of one kind (see MutantOracles): beside a worker
-        // framework, the in-process fault injector is never timed, so such plants could never fire, unsaid.
-        let timedPlants = try target.planted().filter { $0.kind == .slow || $0.kind == .memory }
-        if !timedPlants.isEmpty, executors.contains(where: { !$0.inProcess }) {
-            FileHandle.standardError.write(Data(("note: --plant \(timedPlants.map(\.description).joined(separator: ", ")) cannot fire here: slowdowns and "
-                + "memory growth are compared among worker frameworks only, or among in-process ones when no worker runs "
-                + "(use --frameworks reference,faulty)\n").utf8))
-        }
         var config = CampaignConfig(seeds: seeds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }, frameworks: executors.map(\.name), guidance: guidanceKind,
                                     operators: operators.map(\.name), maxOrder: maxOrder, position: positionValue, seed: target.seed,
                                     shard: try ShardSpec(parsing: shard), planted: try target.planted().map(\.description),

@@ -12,11 +12,19 @@ struct IssuesList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List stored issues.")
     @Option(help: "Only this OWNER/REPO.") var repo: String?
     @Option(help: "Only issues with this label.") var label: String?
-    @Option(help: "Only this state.") var state: String?
+    @Option(help: "Only this state: open, closed (GitHub and Gitee), progressing or rejected (Gitee).") var state: String?
     @Option(help: "Only HP candidates of this preset (see `defectlab filter`).") var hp: String?
     @Option(help: "At most this many.") var limit: Int?
     @Option(help: "table or json.") var format: OutputFormat = .table
     @OptionGroup var database: DatabaseOptions
+
+    /// A typo'd state listed nothing, exactly as an empty store does.
+    func validate() throws {
+        let states = ["open", "closed", "progressing", "rejected"]
+        if let state, !states.contains(state) {
+            throw ValidationError("--state is one of \(states.joined(separator: ", ")), got '\(state)'")
+        }
+    }
 
     func run() throws {
         var q = IssueBrowser.Query()

@@ -20,6 +20,16 @@ struct ModelSizeOptions: ParsableArguments {
     @Flag(help: "Build at the original size (ImageNet heads, 1,000 classes where the paper has them).")
     var fullSize = false
 
+    /// A width that is not a positive number (NaN, infinity, 0, -1) trapped converting channel counts or was
+    /// clamped silently; sizes beyond a machine are refused by the IR's ±2^24 range rule.
+    func validate() throws {
+        if let width, !(width.isFinite && width > 0 && width <= 64) {
+            throw ValidationError("--width must be a number above 0 and at most 64 (1 = the paper's widths), got \(width)")
+        }
+        if let inputSize, inputSize < 1 { throw ValidationError("--input-size must be at least 1") }
+        if let classes, classes < 1 { throw ValidationError("--classes must be at least 1") }
+    }
+
     func entry(_ name: String) throws -> ZooEntry {
         guard let entry = ModelZoo.entry(named: name) else {
             throw ValidationError("unknown model '\(name)'; known: \(ModelZoo.entries.map(\.name).joined(separator: ", "))")
@@ -86,7 +96,7 @@ struct ModelsCheck: ParsableCommand {
     var all = false
 
     func validate() throws {
-        guard (name != nil) != all else { throw ValidationError("give a model name or --all") }
+        guard (name != nil) != all else { throw ValidationError(all ? "give a model name or --all, not both" : "give a model name or --all") }
     }
 
     func run() throws {

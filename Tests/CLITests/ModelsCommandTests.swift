@@ -41,6 +41,23 @@ import Testing
         #expect(table.stdout.contains("yolov3"))
     }
 
+    /// Sizes that mean nothing are usage errors: a NaN or infinite width trapped (exit 132), 0 was clamped
+    /// silently; a model saved onto a file says so (it printed Foundation's error dump); a model name and --all
+    /// together are named as the problem.
+    @Test func meaninglessSizesAndTargetsAreRefused() throws {
+        for width in ["nan", "inf", "1e300", "0"] {
+            let r = try run(["models", "show", "lenet5", "--width=\(width)"])
+            #expect(r.status == 64 && r.stderr.contains("--width must be"), "\(width): \(r.status) \(r.stderr)")
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("defectlab-file-\(UUID().uuidString)")
+        try Data("x".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let save = try run(["models", "save", "lenet5", file.path])
+        #expect(save.status != 0 && save.stderr.contains("is a file") && !save.stderr.contains("NSCocoaErrorDomain"), "\(save.stderr)")
+        let both = try run(["models", "check", "lenet5", "--all"])
+        #expect(both.status == 64 && both.stderr.contains("not both"), "\(both.stderr)")
+    }
+
     @Test func showFullSizeGivesTheReferenceCount() throws {
         let r = try run(["models", "show", "vgg16", "--full-size", "--format", "json"])
         #expect(r.status == 0)

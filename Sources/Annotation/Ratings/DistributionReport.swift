@@ -117,7 +117,9 @@ public struct DistributionReport: Sendable, Encodable {
             }
         }
         if built[0].total == 0 {
-            throw RatingsError(code: .noData, message: "no \(ratings.level.rawValue) labels from source '\(source)' (\(ratings.items.count) item(s) in the store)")
+            // The default source, `final`, is what adjudication settled: right after labelling there is none yet.
+            let hint = "\(source)" == "final" ? "; settle labels first (`defectlab adjudicate`, or `--auto majority`), or use --source majority" : ""
+            throw RatingsError(code: .noData, message: "no \(ratings.level.rawValue) labels from source '\(source)' (\(ratings.items.count) item(s) in the store)\(hint)")
         }
         return DistributionReport(level: ratings.level.rawValue, source: source.description, studyShares: study,
                                   groups: built, studyKeyByCategory: keyByCategory)

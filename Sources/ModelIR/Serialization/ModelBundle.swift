@@ -34,12 +34,16 @@ public struct ModelBundle: Sendable {
     }
 
     public func save(to directory: URL) throws(SerializationError) {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw SerializationError(.io, path: directory.path, "is a file; a model is saved into a folder (created when missing)")
+        }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try Self.encodeGraph(graph).write(to: directory.appendingPathComponent(Self.graphFile))
             try Safetensors.encode(weights, metadata: ["format": "pt", "model": graph.name]).write(to: directory.appendingPathComponent(Self.weightsFile))
         } catch {
-            throw SerializationError(.io, path: directory.path, "\(error)")
+            throw SerializationError(.io, path: directory.path, error.localizedDescription)
         }
     }
 
