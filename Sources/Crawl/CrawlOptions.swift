@@ -54,4 +54,7 @@ public struct CrawlReport: Sendable {
     public var malformedSkipped = 0
     public var retries = 0
     public var seconds = 0.0
+    /// OWNER/REPO the tracker redirected this repository to (renamed or transferred): its issues are still stored
+    /// under the name crawled, so crawling the new name as well would store them twice.
+    public var movedTo: String?
 }

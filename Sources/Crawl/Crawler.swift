@@ -346,7 +346,6 @@ public final class Crawler {
             } catch {
                 sendURL = ""
                 attempt += 1
-                report.retries += 1
                 if options.verbose { progress.log("GET \(redactor.clean(target)) → \(error.code) (\(error.message))") }
                 if error.code == .untrusted {
                     throw CrawlError(.untrusted, "TLS with \(TrackerAPI.origin(target) ?? "the tracker") failed: \(error.message); " +
@@ -362,6 +361,8 @@ public final class Crawler {
                 guard attempt < options.maxAttempts else {
                     throw CrawlError(.exhausted, "\(error.code) talking to \(TrackerAPI.origin(target) ?? "the tracker") after \(attempt) tries: \(error.message)")
                 }
+                // Counted when the request is sent again (an untrusted certificate stops at once: no retry).
+                report.retries += 1
                 sleep(backoff(attempt - 1), reason: "\(error.code)")
                 continue
             }
@@ -393,6 +394,12 @@ public final class Crawler {
                 if location.hasPrefix("/"), let c = URLComponents(string: target), let scheme = c.scheme, let host = c.host {
                     absolute = "\(scheme)://\(host)\(c.port.map { ":\($0)" } ?? "")\(location)"
                 }
+                if let path = URLComponents(string: absolute)?.path, let at = path.range(of: "/repos/") {
+                    let parts = path[at.upperBound...].split(separator: "/").prefix(2).map(String.init)
+                    if parts.count == 2, "\(parts[0])/\(parts[1])".lowercased() != "\(options.owner)/\(options.repo)".lowercased() {
+                        report.movedTo = "\(parts[0])/\(parts[1])"
+                    }
+                }
                 // Followed only on the API's own origin: the token must not travel to another host.
                 guard TrackerAPI.origin(absolute) == TrackerAPI.origin(api.base) else {
                     throw CrawlError(.redirect, "\(response.status) to another host (\(TrackerAPI.origin(absolute) ?? "?")); not followed")
@@ -418,15 +425,19 @@ public final class Crawler {
                     if pinned != nil { return response }
                     attempt += 1
                     guard attempt < options.maxAttempts + 4 else { throw CrawlError(.exhausted, "still rate-limited after \(attempt) waits") }
+                    report.retries += 1   // the same request again, after the wait or with another token
                     continue
                 }
-                if lower.contains("secondary") || response.status == 429 || retryAfter != nil || lower.contains("rate limit") {
+                // Gitee's rate wording is undocumented and often Chinese ("请求过于频繁": requests too frequent).
+                let rateWords = ["rate limit", "too many requests", "too frequent", "频繁", "限流", "超过限制", "次数过多"]
+                if lower.contains("secondary") || response.status == 429 || retryAfter != nil || rateWords.contains(where: lower.contains) {
                     secondaryHits += 1
                     attempt += 1
                     guard attempt < options.maxAttempts + 4 else {
                         throw CrawlError(.exhausted, "still rate-limited after \(attempt) waits")
                     }
                     let wait = retryAfter ?? backoff(secondaryHits - 1, base: 60, cap: 900)
+                    report.retries += 1
                     sleep(wait, reason: response.status == 429 ? "429 too many requests" : "secondary rate limit")
                     continue
                 }

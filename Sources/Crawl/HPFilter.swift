@@ -17,6 +17,9 @@ public enum HPFilter {
         public var examined: Int
         public var selected: Int
         public var counts: [Count]
+        /// What the counts alone do not say: a repository that keeps another framework than the preset's (what
+        /// samples stratify by), or why nothing was examined.
+        public var notes: [String] = []
     }
 
     /// Re-running replaces the preset's earlier selection, so an edited preset never leaves stale picks.
@@ -53,9 +56,29 @@ public enum HPFilter {
             let scope = rows.map { $0["id"] as Int64 }
             // The preset names the framework of the repositories it filters: samples stratify by it. A framework
             // set by `crawl --framework` stays.
+            var notes: [String] = []
             if !preset.framework.isEmpty {
                 let setFramework = try db.makeStatement(sql: "UPDATE repository SET framework = ? WHERE id = ? AND (framework IS NULL OR framework = '')")
-                for id in Set(rows.map { $0["repository_id"] as Int64 }) { try setFramework.execute(arguments: [preset.framework, id]) }
+                let ids = Set(rows.map { $0["repository_id"] as Int64 })
+                for id in ids { try setFramework.execute(arguments: [preset.framework, id]) }
+                // Set before (by `crawl --framework`, or an earlier filter with another preset): kept, and said, since
+                // samples count the repository's issues under it.
+                for r in try Row.fetchAll(db, sql: "SELECT id, owner, name, framework FROM repository WHERE framework <> ? ORDER BY owner, name",
+                                          arguments: [preset.framework]) where ids.contains(r["id"] as Int64) {
+                    let name = "\(r["owner"] as String)/\(r["name"] as String)", framework: String = r["framework"]
+                    notes.append("\(name) keeps framework '\(framework)' (set earlier), not this preset's '\(preset.framework)': samples count its issues under '\(framework)'; `defectlab crawl ... \(name) --framework \(preset.framework)` changes it")
+                }
+            }
+            if rows.isEmpty {
+                // "0 of 0" alone read as an empty repository.
+                let kinds = try Row.fetchAll(db, sql: """
+                    SELECT r.owner, r.name, t.kind FROM repository r JOIN tracker t ON t.id = r.tracker_id
+                    """).map { ("\($0["owner"] as String)/\($0["name"] as String)".lowercased(), $0["kind"] as String) }
+                if let repo, let kind = kinds.first(where: { $0.0 == repo.lowercased() })?.1, !preset.tracker.isEmpty, kind != preset.tracker {
+                    notes.append("\(repo) is a \(kind) repository; preset '\(preset.name)' filters \(preset.tracker) issues only")
+                } else if repo == nil, !preset.repos.isEmpty {
+                    notes.append("none of preset '\(preset.name)''s repositories (\(preset.repos.joined(separator: ", "))) is crawled in this database")
+                }
             }
             // Clear this preset's earlier picks among the examined issues.
             let clear = try db.makeStatement(sql: "DELETE FROM hp_selection WHERE issue_id = ? AND preset = ?")
@@ -74,7 +97,7 @@ public enum HPFilter {
             }
             let flat = counts.flatMap { repo, rules in rules.map { Count(repo: repo, rule: $0.key, issues: $0.value) } }
                 .sorted { ($0.repo, $0.rule) < ($1.repo, $1.rule) }
-            return Result(preset: preset.name, examined: rows.count, selected: selected, counts: flat)
+            return Result(preset: preset.name, examined: rows.count, selected: selected, counts: flat, notes: notes)
         }
     }
 }

@@ -205,7 +205,11 @@ struct JSONCursor {
             if c == 0x22 { index += 1; return String(decoding: out, as: UTF8.self) }
             guard c == 0x5C else { out.append(c); index += 1; continue }
             index += 1
+            let before = out.count
             guard JSONEscape.decode(bytes, end: end, at: &index, into: &out) else { return nil }
+            // A `\u0000` in a title or body: SQLite reads bound text up to its first NUL, so the rest of the
+            // text was lost in the store. It becomes U+FFFD (raw_json keeps the tracker's exact text).
+            if out.count == before + 1, out[before] == 0 { out.removeLast(); out.append(contentsOf: [0xEF, 0xBF, 0xBD]) }
         }
         return nil
     }

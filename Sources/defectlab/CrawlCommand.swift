@@ -2,6 +2,8 @@ import Annotation
 import ArgumentParser
 import Crawl
 import Foundation
+import TerminalUI
+import GRDB
 
 struct CrawlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -82,6 +84,7 @@ struct CrawlArguments: ParsableArguments {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
+        if let framework, framework.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--framework needs a name (e.g. pytorch)") }
         if let framework, let problem = RatingsFile.frameworkProblem(framework.trimmingCharacters(in: .whitespaces).lowercased()) {
             throw ValidationError("--framework: \(problem)")
         }
@@ -179,10 +182,21 @@ struct CrawlArguments: ParsableArguments {
         o.progress = !noProgress
         o.waitScale = waitScale
         let store = try database.open()
+        if let name = o.framework {
+            // A typo is a new stratum in every sample: named (not refused: a study may crawl any framework).
+            let known = Set(try store.read { try String.fetchAll($0, sql: "SELECT DISTINCT framework FROM repository WHERE framework IS NOT NULL AND framework <> ''") })
+                .union(["pytorch", "tensorflow", "mindspore", "jax", "onnx", "onnxruntime", "paddle", "keras", "mxnet"])
+            if !known.contains(name) {
+                FileHandle.standardError.write(Data("note: framework '\(name)' is new to this database (known: \(known.sorted().joined(separator: ", "))); samples stratify by it as its own framework\n".utf8))
+            }
+        }
         let report = try Crawler(options: o, store: store).run()
         let summary = "\(kind.rawValue) \(repository): \(report.pages) pages, \(report.issuesStored) issues stored, " +
             "\(report.pullRequestsSkipped) pull requests skipped, " + (report.malformedSkipped > 0 ? "\(report.malformedSkipped) malformed elements left out, " : "")
             + "\(report.requests) requests (\(report.notModified) not modified, \(report.retries) retried) in \(String(format: "%.1f", report.seconds)) s"
+        if let moved = report.movedTo {
+            FileHandle.standardError.write(Data("note: \(repository) has moved to \(InertText.line(moved)) (the tracker redirects to it): its issues are stored under \(repository); crawling \(InertText.line(moved)) as well would store them twice\n".utf8))
+        }
         switch report.outcome {
         case .done:
             print("done: \(summary)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crawl
 import Foundation
+import TerminalUI
 import Taxonomy
 
 struct FilterCommand: ParsableCommand {
@@ -41,5 +42,6 @@ struct FilterCommand: ParsableCommand {
         for c in result.counts {
             print("  \(c.repo.padding(toLength: width, withPad: " ", startingAt: 0))  \(c.rule)  \(c.issues)")
         }
+        for note in result.notes { print("note: \(InertText.line(note))") }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crawl
 import Foundation
+import GRDB
 import TerminalUI
 
 struct IssuesCommand: ParsableCommand {
@@ -29,7 +30,16 @@ struct IssuesList: ParsableCommand {
     func run() throws {
         var q = IssueBrowser.Query()
         q.repo = repo; q.label = label; q.state = state; q.hpPreset = hp; q.limit = limit
-        let issues = try IssueBrowser.list(database.open(mode: .mustExist), q)
+        let store = try database.open(mode: .mustExist)
+        if let hp {
+            // A preset `filter` never applied here lists nothing, exactly as an empty store does: said.
+            let applied = try store.read { try String.fetchAll($0, sql: "SELECT DISTINCT preset FROM hp_selection ORDER BY preset") }
+            guard applied.contains(hp) else {
+                throw ValidationError("no issue is marked by preset '\(hp)' in this database"
+                                      + (applied.isEmpty ? " (run `defectlab filter --preset NAME` first)" : " (marked: \(applied.joined(separator: ", ")))"))
+            }
+        }
+        let issues = try IssueBrowser.list(store, q)
         if format == .json {
             struct Out: Encodable { var count: Int; var issues: [IssueSummary] }
             let encoder = JSONEncoder()

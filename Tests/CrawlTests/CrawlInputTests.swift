@@ -60,6 +60,21 @@ struct CrawlInputTests {
         // Crawled but not filtered: the advice names the missing step.
         let sample = try runCommand(Binaries.defectlab, ["sample", "--name", "s", "--per-framework", "5", "--seed", "1", "--db", db])
         #expect(sample.status != 0 && sample.stderr.contains("defectlab filter"), "\(sample.stderr)")
+        // Filter values nothing can match are refused (they listed "0 issues", as an empty store does).
+        for args in [["--state", "bogus"], ["--hp", "nosuch"]] {
+            let r = try runCommand(Binaries.defectlab, ["issues", "list", "--db", db] + args)
+            #expect(r.status == 64, "\(args): \(r.status) \(r.stderr)")
+        }
+        // A preset on the wrong repository first: the framework it recorded stays, and the right preset says so
+        // (samples stratify by it); a Gitee preset on a GitHub repository says why nothing was examined.
+        let wrong = try runCommand(Binaries.defectlab, ["filter", "--preset", "tensorflow", "--repo", "pytorch/pytorch", "--db", db,
+                                                        "--taxonomy-dir", taxonomyDirectory()])
+        #expect(wrong.status == 0, "\(wrong.stderr)")
+        let right = try runCommand(Binaries.defectlab, ["filter", "--preset", "pytorch", "--db", db, "--taxonomy-dir", taxonomyDirectory()])
+        #expect(right.stdout.contains("pytorch/pytorch keeps framework 'tensorflow'"), "\(right.stdout)")
+        let gitee = try runCommand(Binaries.defectlab, ["filter", "--preset", "mindspore", "--repo", "pytorch/pytorch", "--db", db,
+                                                        "--taxonomy-dir", taxonomyDirectory()])
+        #expect(gitee.stdout.contains("is a github repository"), "\(gitee.stdout)")
     }
 
     /// Adding --comments on a later run fetches comments only for issues changed since the last pass: said, and a

@@ -34,6 +34,14 @@ struct TrackerJSONTests {
         #expect(i.title == object["title"] as? String && i.body == object["body"] as? String)
     }
 
+    /// A NUL in a title or body cut the stored text at it (SQLite reads bound text up to a NUL): it is kept as
+    /// U+FFFD, the rest of the text with it; the raw JSON keeps the escape.
+    @Test func aNulCharacterDoesNotCutTheText() throws {
+        let i = try #require(issues(#"[{"id":1,"number":2,"title":"nul\u0000title","body":"nul \u0000 char"}]"#).first ?? nil)
+        #expect(i.title == "nul\u{FFFD}title" && i.body == "nul \u{FFFD} char", "\(i.title.unicodeScalars.map { $0.value }) \(String(describing: i.body))")
+        #expect(i.rawJSON.contains(#"\u0000"#))
+    }
+
     @Test func pullRequestsNullsAndGiteeStrings() throws {
         let gh = issues(#"[{"id":1,"number":1,"pull_request":{"url":"x"},"body":null,"user":null,"labels":null},{"id":2,"number":2,"pull_request":null}]"#)
         #expect(gh.count == 2)
