@@ -19,7 +19,7 @@ struct DiffCommand: ParsableCommand {
             Oracle thresholds: --oracles FILE (JSON, e.g. {"changeRate": 1000}; the same file format as `fuzz --oracles`).
             """)
 
-    @Option(help: "Seed model name (see `models list`; a unique prefix such as `gru` works; an ambiguous one is refused).")
+    @Option(help: "Seed model name (see `models list`; a family name such as `lstm` or `gru` means its shortest member, and a note names the others).")
     var model: String?
     @Option(help: "A saved model folder (graph.json + weights.safetensors).")
     var load: String?
@@ -70,15 +70,16 @@ struct DiffCommand: ParsableCommand {
 
     static func resolve(_ name: String) throws -> ZooEntry {
         if let e = ModelZoo.entry(named: name) { return e }
-        let matches = ModelZoo.entries.filter { $0.name.hasPrefix(name.lowercased()) }
-        guard matches.count == 1, let only = matches.first else {
-            // An ambiguous prefix is refused: `lstm` picked lstm-regressor over lstm-stacked-regressor unasked.
-            if matches.count > 1 {
-                throw ValidationError("'\(name)' could be \(matches.map(\.name).joined(separator: ", ")): give the whole name")
-            }
+        // A family name stands for its shortest member (`lstm` is lstm-regressor, as issue 7's checks spell it);
+        // the others it could mean are said, so the choice is never silent.
+        let matches = ModelZoo.entries.filter { $0.name.hasPrefix(name.lowercased() + "-") }.sorted { ($0.name.count, $0.name) < ($1.name.count, $1.name) }
+        guard let first = matches.first else {
             throw ValidationError("unknown model '\(name)'; known: \(ModelZoo.entries.map(\.name).joined(separator: ", "))")
         }
-        return only
+        if matches.count > 1 {
+            FileHandle.standardError.write(Data("note: '\(name)' is taken as \(first.name) (also: \(matches.dropFirst().map(\.name).joined(separator: ", ")); give the whole name for another)\n".utf8))
+        }
+        return first
     }
 
     /// `--baseline`: a zoo name, or a folder when one exists at that path.
