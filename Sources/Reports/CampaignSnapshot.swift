@@ -50,8 +50,10 @@ public struct CampaignSnapshot: Sendable, Codable, Equatable {
     /// Recorded step time over the whole campaign.
     public var stepSeconds: Double { rounds.reduce(0) { $0 + $1.seconds } }
 
-    /// Legal among the judged mutants, over the whole campaign (`RoundPoint.legalRate(_:)`).
-    public var legalRate: Double { RoundPoint.legalRate(statusCounts) }
+    /// Legal among the judged mutants, over the whole campaign (`RoundPoint.legalRate(_:)`); nil when none was judged.
+    public var legalRate: Double? {
+        statusCounts.contains { RoundPoint.judgedStatuses.contains($0.key) && $0.value > 0 } ? RoundPoint.legalRate(statusCounts) : nil
+    }
 
     /// Statuses in the fuzzer's order, then any others the store holds.
     public var orderedStatuses: [(String, Int)] {

@@ -79,7 +79,7 @@ public enum HTMLReportRenderer {
             ("started", c.startedAt),
             ("finished", c.finishedAt ?? "—"),
             ("mutants", "\(s.mutants) (" + s.orderedStatuses.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")"),
-            ("legal rate (of judged mutants)", String(format: "%.1f%%", s.legalRate * 100)),
+            ("legal rate (of judged mutants)", s.legalRate.map { String(format: "%.1f%%", $0 * 100) } ?? "— (no mutant judged)"),
             ("raw findings", String(s.rawFindings)),
             ("unique defects", String(s.uniqueDefects) + (s.unfoldedFindings > 0 ? " (\(s.unfoldedFindings) raw findings not folded yet)" : "")),
         ]

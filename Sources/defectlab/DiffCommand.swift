@@ -184,6 +184,18 @@ struct DiffCommand: ParsableCommand {
             if let seedSubject, let before = seedResults {
                 let after = try runner.run(seedSubject, seedOptions).results
                 seedResults = before.merging(after) { a, b in (b.medianMs ?? -1) > (a.medianMs ?? -1) ? b : a }
+                // The model is timed a second time after the seed's second run, and its faster timing counts: a
+                // load burst during one run of a shared machine (PyTorch's resnet50 2.6 → 4.6 ms) is then no
+                // slowdown, while a real one shows in both runs. Its values stay those of the first run.
+                if let (subject, o, first) = runs.first {
+                    let again = try runner.run(subject, o, baseline: seedResults).results
+                    var timed = first
+                    for (name, r) in again where (r.medianMs ?? .infinity) < (first.results[name]?.medianMs ?? .infinity) && r.status == .ok {
+                        timed.results[name]?.timesMs = r.timesMs
+                        if !r.nodeMs.isEmpty { timed.results[name]?.nodeMs = r.nodeMs }
+                    }
+                    runs[0] = (subject, o, timed)
+                }
             }
             for (subject, o, run) in runs {
                 let report = seedResults == nil ? run.report : runner.judge(subject, o, run, baseline: seedResults)

@@ -17,15 +17,16 @@ public struct CampaignProgress: Sendable {
 
     public var line: String {
         let rate = elapsed > 0 ? Double(step) / elapsed : 0
-        let legalPct = executed > 0 ? 100 * Double(legal) / Double(executed) : 100
+        // Nothing judged yet (every step inapplicable so far): no rate to show, not 100%.
+        let legalText = executed > 0 ? String(format: "%.1f%%", 100 * Double(legal) / Double(executed)) : "—"
         let findings = findingsBySubtype.isEmpty ? "none" : findingsBySubtype.keys.sorted().map { "\($0):\(findingsBySubtype[$0]!)" }.joined(separator: " ")
         let health = self.health.keys.sorted().map { fw in
             let h = self.health[fw]!
             let bad = h.filter { $0.key != "ok" }.map { "\($0.value) \($0.key)" }.sorted().joined(separator: ",")
             return "\(fw) \(h["ok", default: 0]) ok" + (bad.isEmpty ? "" : " " + bad)
         }.joined(separator: "; ")
-        return String(format: "%@mutants %d%@ | %.1f/s | legal %.1f%% | findings %@ | %@", replaying ? "(replay) " : "", step,
-                      budget.map { "/\($0)" } ?? "", rate, legalPct, findings, health)
+        return String(format: "%@mutants %d%@ | %.1f/s | legal %@ | findings %@ | %@", replaying ? "(replay) " : "", step,
+                      budget.map { "/\($0)" } ?? "", rate, legalText, findings, health)
     }
 }
 

@@ -138,9 +138,9 @@ public struct PoolOptionToggle: MutationOperator {
     public func edit(_ model: FuzzModel, _ record: MutationRecord) throws(MutationError) -> FuzzModel {
         var m = model
         guard let i = m.index(of: record.targets[0]) else { throw MutationError(.unknownTarget, record.targets[0]) }
-        // Back to the default is no attribute at all, as the seed writes it: toggling twice gives the seed's
+        // Written out, as the zoo's builders write both options on every pool: toggling twice gives the seed's
         // graph (and content hash) again, a duplicate, not a new mutant that computes the same thing.
-        m.graph.nodes[i].attributes[attribute] = record.parameters["value"] == .bool(fallback) ? nil : record.parameters["value"]
+        m.graph.nodes[i].attributes[attribute] = record.parameters["value"]
         try m.reinfer(seed: record.seed)
         return m
     }

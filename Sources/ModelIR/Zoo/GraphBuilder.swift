@@ -80,7 +80,9 @@ public struct GraphBuilder {
 
     public mutating func avgPool(_ x: ValueRef, kernel: Int, stride: Int? = nil, pad: Int = 0, countIncludePad: Bool = true) throws(ValidityError) -> ValueRef {
         try add(.avgPool2d, [x], ["kernel": .ints([kernel, kernel]), "stride": .ints([stride ?? kernel, stride ?? kernel]),
-                                  "pads": .ints([pad, pad, pad, pad]), "count_include_pad": .bool(countIncludePad)])
+                                  "pads": .ints([pad, pad, pad, pad]), "count_include_pad": .bool(countIncludePad),
+                                  // Written as MaxPool2d writes it: a toggled option toggled back is then the seed's graph.
+                                  "ceil_mode": .bool(false)])
     }
 
     public mutating func dense(_ x: ValueRef, _ units: Int, bias: Bool = true) throws(ValidityError) -> ValueRef {
