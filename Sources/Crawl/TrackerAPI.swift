@@ -85,8 +85,10 @@ struct TrackerAPI: Sendable {
         }
         guard kind == .gitee, count > 0 else { return nil }
         let page = Self.queryValue(url, "page").flatMap(Int.init) ?? 1
-        if let total = response.header("total_page").flatMap(Int.init), page >= total { return nil }
-        return Self.followingPage(url)
+        if let total = response.header("total_page").flatMap(Int.init) { return page >= total ? nil : Self.followingPage(url) }
+        // No `total_page`: a short page is the last (an endpoint that ignores `page`, and answers every page with
+        // the same short list, was asked for page after page without end).
+        return isFull(url, count: count) ? Self.followingPage(url) : nil
     }
 
     /// The next page of an issue list (sorted by `updated_at`, ascending), after `url` answered `response`

@@ -56,6 +56,16 @@ public final class AdjudicationController {
         }
     }
 
+    /// Selects a label. Replacing a standing decision drops its rationale, which argued for the old label (it
+    /// was carried over to the new one unasked); `r` writes one for the new label.
+    private func choose(_ label: String) {
+        choice = label
+        if let standing, label != selection(for: standing), rationale == (standing.rationale ?? ""), !rationale.isEmpty {
+            rationale = ""
+            message = "the rationale for \(standing.label) is dropped; r writes one for \(label)"
+        }
+    }
+
     /// What a standing decision selects at this screen's level (a subtype decision, at the major level, its major).
     private func selection(for decision: AdjudicationQueue.Decision) -> String {
         level == .major && decision.level == .subtype ? taxonomy.major(ofSubtype: decision.label)?.id ?? decision.label : decision.label
@@ -103,7 +113,7 @@ public final class AdjudicationController {
         }
         if editingRationale {
             switch key {
-            case .enter: editingRationale = false
+            case .enter: editingRationale = false; message = rationale.isEmpty ? "no rationale" : "rationale kept"
             case .escape: editingRationale = false; rationale = rationaleBeforeEdit; message = "rationale unchanged"
             case .backspace: rationale = String(rationale.dropLast())
             case .char(let s) where s.value >= 0x20 && s.value != 0x7F: rationale.append(Character(s))
@@ -125,17 +135,17 @@ public final class AdjudicationController {
             if key == .escape { pendingMajor = nil; return }
             if case .char(let s) = key, ("1"..."9").contains(s),
                let sub = major.subtypes.first(where: { $0.id == "\(major.id)\(s)" }) {
-                choice = sub.id; pendingMajor = nil
+                choose(sub.id); pendingMajor = nil
                 return
             }
         }
         switch key {
         case .char(let s) where ("a"..."g").contains(s):
             guard let major = taxonomy.major(String(s).uppercased()) else { return }
-            if level == .major { choice = major.id } else { pendingMajor = major }
+            if level == .major { choose(major.id) } else { pendingMajor = major }
         case .char(let s) where ("1"..."9").contains(s):
             let n = Int(s.value - 0x30)
-            if n <= tally.counts.count { choice = tally.counts[n - 1].label }
+            if n <= tally.counts.count { choose(tally.counts[n - 1].label) }
         case .enter:
             guard let choice else {
                 // Nothing is pre-selected without a strict majority: a tie between the top labels, or a plurality.
@@ -244,8 +254,15 @@ public struct AdjudicationScreen {
             : "rationale: \(c.rationale.isEmpty ? "—" : InertText.line(c.rationale))"
         t.draw(rationale, y: rows - 3, x: 1, style: c.editingRationale ? .prompt : .dim, maxCells: cols - 2)
         if let major = c.pendingMajor {
-            let menu = major.subtypes.map { "\($0.id.dropFirst(major.id.count)) \($0.id) \($0.name)" }.joined(separator: " · ")
-            t.draw("\(major.id): \(menu) · Esc cancels", y: rows - 2, x: 1, style: .prompt, maxCells: cols - 2)
+            // One line per subtype, over the bottom of the body (one line cut G3–G5 off at 80 columns).
+            let top = max(1, rows - 3 - major.subtypes.count - 1)
+            t.fillRow(top, style: .normal)
+            t.draw(String(repeating: "─", count: cols), y: top, x: 0, style: .dim)
+            for (i, s) in major.subtypes.enumerated() where top + 1 + i < rows - 3 {
+                t.fillRow(top + 1 + i, style: .normal)
+                t.draw(" \(s.id.dropFirst(major.id.count))  \(s.id) \(s.name)", y: top + 1 + i, x: 1, style: .prompt, maxCells: cols - 2)
+            }
+            t.draw("\(major.id) \(major.name): subtype digit, Esc cancels", y: rows - 2, x: 1, style: .prompt, maxCells: cols - 2)
         } else if let message = c.message {
             t.draw(message, y: rows - 2, x: 1, style: message.hasPrefix("NOT SAVED") ? .error : .good, maxCells: cols - 2)
         }

@@ -126,13 +126,19 @@ public struct LabelScreen {
 
     /// A prompt line: the label, the text typed so far and the hint. Text wider than the line scrolls: its end
     /// and the cursor stay in view (the hint goes first, then the start of the text, behind a "…").
-    static func promptLine(_ label: String, _ text: String, hint: String, cells: Int) -> String {
+    public static func promptLine(_ label: String, _ text: String, hint: String, cells: Int) -> String {
         let full = "\(label)\(text)_   \(hint)"
         if CellWidth.of(full) <= cells { return full }
-        var tail = Array(text.unicodeScalars)
+        // From the end back, one pass (removing from the front while re-measuring was quadratic: a 16,000-character
+        // paste took 7 s to show).
+        let scalars = Array(text.unicodeScalars)
         let room = cells - CellWidth.of(label) - 2   // "…" and the cursor
-        while !tail.isEmpty, tail.reduce(0, { $0 + max(0, CellWidth.of($1)) }) > room { tail.removeFirst() }
-        return "\(label)…\(String(String.UnicodeScalarView(tail)))_"
+        var start = scalars.count, used = 0
+        while start > 0, used + max(0, CellWidth.of(scalars[start - 1])) <= room {
+            start -= 1
+            used += max(0, CellWidth.of(scalars[start]))
+        }
+        return "\(label)…\(String(String.UnicodeScalarView(scalars[start...])))_"
     }
 
     /// The key hints, as many as fit: every key at 80 columns, the essentials on a narrow screen.

@@ -217,6 +217,16 @@ public final class Terminal {
             count += 1
             if count <= 65_536, let scalar = Unicode.Scalar(UInt32(ch)) { scalars.append(scalar) }
         }
+        // Input already waiting right after the end marker came with the paste: text that itself held an end
+        // marker (`xx ESC[201~ b1`) must not turn its tail into label keys.
+        var waiting = pollfd(fd: inputFD, events: Int16(POLLIN), revents: 0)
+        while poll(&waiting, 1, 15) > 0 {
+            var ch: wint_t = 0
+            let rc = wget_wch(cnc_stdscr(), &ch)
+            if rc == cnc_err() { break }
+            if rc != cnc_key_code_yes(), count < 65_536, let scalar = Unicode.Scalar(UInt32(ch)) { scalars.append(scalar); count += 1 }
+            waiting.revents = 0
+        }
         return .paste(String(scalars))
     }
 

@@ -62,6 +62,9 @@ struct FuzzTargetOptions: ParsableArguments {
         if let frameworks, frameworks.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw ValidationError("--frameworks names no framework (a comma list, or all)")
         }
+        if plants.isEmpty, let frameworks, frameworks.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == "faulty" }) {
+            throw ValidationError("framework 'faulty' needs defects: --plant OP=KIND (e.g. Pad=crash)")
+        }
         if !plants.isEmpty, let frameworks, frameworks.lowercased() != "all",
            !frameworks.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == "faulty" }) {
             throw ValidationError("--plant needs the 'faulty' framework: add it to --frameworks (or use all)")

@@ -13,7 +13,7 @@ struct IssuesList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List stored issues.")
     @Option(help: "Only this OWNER/REPO.") var repo: String?
     @Option(help: "Only issues with this label.") var label: String?
-    @Option(help: "Only this state: open, closed (GitHub and Gitee), progressing or rejected (Gitee).") var state: String?
+    @Option(help: "Only this state: open, closed (GitHub and Gitee), progressing or rejected (Gitee); all (the default).") var state: String?
     @Option(help: "Only HP candidates of this preset (see `defectlab filter`).") var hp: String?
     @Option(help: "At most this many.") var limit: Int?
     @Option(help: "table or json.") var format: OutputFormat = .table
@@ -21,7 +21,7 @@ struct IssuesList: ParsableCommand {
 
     /// A typo'd state listed nothing, exactly as an empty store does.
     func validate() throws {
-        let states = ["open", "closed", "progressing", "rejected"]
+        let states = ["open", "closed", "progressing", "rejected", "all"]
         if let state, !states.contains(state) {
             throw ValidationError("--state is one of \(states.joined(separator: ", ")), got '\(state)'")
         }
@@ -29,8 +29,15 @@ struct IssuesList: ParsableCommand {
 
     func run() throws {
         var q = IssueBrowser.Query()
-        q.repo = repo; q.label = label; q.state = state; q.hpPreset = hp; q.limit = limit
+        q.repo = repo; q.label = label; q.state = state == "all" ? nil : state; q.hpPreset = hp; q.limit = limit
         let store = try database.open(mode: .mustExist)
+        if let repo {
+            // A misspelt --repo listed "0 issues", as an empty repository would.
+            let stored = try store.read { try String.fetchAll($0, sql: "SELECT owner || '/' || name FROM repository ORDER BY owner, name") }
+            guard stored.contains(where: { $0.lowercased() == repo.lowercased() }) else {
+                throw ValidationError("--repo \(repo): no such repository in this database" + (stored.isEmpty ? " (crawl it first)" : " (crawled: \(stored.joined(separator: ", ")))"))
+            }
+        }
         if let hp {
             // A preset `filter` never applied here lists nothing, exactly as an empty store does: said.
             let applied = try store.read { try String.fetchAll($0, sql: "SELECT DISTINCT preset FROM hp_selection ORDER BY preset") }

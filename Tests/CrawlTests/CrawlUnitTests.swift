@@ -96,6 +96,12 @@ struct CrawlUnitTests {
         #expect(api.nextURL(after: url, response: more, count: 0) == nil)
         let last = TrackerAPI.replacingQuery(url, "page", with: "3")
         #expect(api.nextURL(after: last, response: more, count: 100) == nil)
+        // Without total_page, a short page is the last: an endpoint that ignores `page` (the same 1-element list
+        // every time) was asked 13,000 times.
+        let bare = HTTPResponse(status: 200, headers: [], body: [], httpVersion: "1.1")
+        let labels = "http://h:1/api/v5/repos/o/r/labels?per_page=100&page=1"
+        #expect(api.nextURL(after: labels, response: bare, count: 1) == nil)
+        #expect(api.nextURL(after: labels, response: bare, count: 100)?.hasSuffix("page=2") == true)
         // A link that repeats the request's query carries the token: the next URL (stored with the page) drops it.
         let echoed = HTTPResponse(status: 200, headers: [("link", "<http://h:1/api/v5/repos/o/r/labels?per_page=100&page=2&access_token=Tk%2F%2BSECRET>; rel=\"next\"")],
                                   body: [], httpVersion: "1.1")

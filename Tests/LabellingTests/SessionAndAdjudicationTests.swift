@@ -106,6 +106,10 @@ import Testing
         c.handle(.interrupt)
         #expect(c.wantsQuit && session.notes.isEmpty)
         #expect(try Key.parseScript("a<ctrl-c>") == [.char("a"), .interrupt])
+        // A prompt wider than the line shows its end and the cursor (measured from the end in one pass).
+        let long = String(repeating: "x", count: 20_000) + "END"
+        let line = LabelScreen.promptLine("note: ", long, hint: "(hint)", cells: 78)
+        #expect(line.hasPrefix("note: …") && line.hasSuffix("END_") && CellWidth.of(line) <= 78)
     }
 
     /// The adjudicator's rationale: Esc drops the edit. Going back to a settled item shows its decision, and

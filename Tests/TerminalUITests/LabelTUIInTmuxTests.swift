@@ -92,6 +92,11 @@ import Testing
         try pane.tmux(["paste-buffer", "-p", "-b", "clip", "-t", pane.target])
         try pane.waitFor(text: "paste ignored")
         #expect(try pane.capture().contains("[unlabelled]"))
+        // Pasted text holding an end-of-paste marker: what follows it came with the paste, and is no label either.
+        try pane.tmux(["set-buffer", "-b", "sneaky", "xx\u{1B}[201~b1"])
+        try pane.tmux(["paste-buffer", "-p", "-b", "sneaky", "-t", pane.target])
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(try pane.capture().contains("[unlabelled]") && (try db.currentLabels()).isEmpty)
         try pane.send("n")
         try pane.waitFor(text: "note: ")
         try pane.tmux(["paste-buffer", "-p", "-b", "clip", "-t", pane.target])

@@ -34,9 +34,17 @@ public struct ModelBundle: Sendable {
     }
 
     public func save(to directory: URL) throws(SerializationError) {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder), !isFolder.boolValue {
-            throw SerializationError(.io, path: directory.path, "is a file; a model is saved into a folder (created when missing)")
+        // The folder, or a folder above it, already a file: said (Foundation says "error 512").
+        var above = directory.standardizedFileURL
+        while above.path != "/" {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: above.path, isDirectory: &isFolder) {
+                if !isFolder.boolValue {
+                    throw SerializationError(.io, path: above.path, "is a file; a model is saved into a folder (created when missing)")
+                }
+                break
+            }
+            above = above.deletingLastPathComponent()
         }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
