@@ -151,57 +151,22 @@ struct DiffCommand: ParsableCommand {
         let models = allSeeds ? ModelZoo.entries.map(\.name) : [self.model]
         // The model is read before the baseline runs: a typo must not wait for a whole seed's run to be said.
         let single = allSeeds ? nil : try subjects(self.model)
-        // The seed's own times on the same frameworks (final outputs only: its values are not under test), run
-        // before the model and again after it; the model is judged against the slower of the two per framework.
-        // A framework whose runs drift slower in a long-lived worker (MindSpore: 8 → 65 ms for the same model)
-        // or whose first run pays one-off costs then shows no slowdown that is only the order of the runs.
-        var seedResults: [String: ExecutionResult]?
-        var seedSubject: DiffSubject?
-        var seedOptions = options
-        if let baseline {
-            let seedSubject0 = try baselineSubject(baseline)
-            seedSubject = seedSubject0
-            // Inputs by name, element type and rank (a mutation may change a size, not what an input is).
-            func inputs(_ g: Graph) -> Set<String> { Set(g.inputNodes.map { "\($0.name) \($0.output.dtype.rawValue) rank \($0.output.rank)" }) }
-            if let model = single?.first, inputs(seedSubject0.graph) != inputs(model.graph)
-                || Set(seedSubject0.graph.nodes.map(\.name)).isDisjoint(with: model.graph.nodes.map(\.name)) {
-                FileHandle.standardError.write(Data("defectlab: warning: --baseline \(InertText.line(baseline)) has other inputs than the model, or no node in common; is it the seed the model was derived from? (a slowdown is judged against its times, and localized against its nodes)\n".utf8))
-            }
-            seedOptions.perNode = false
-            seedOptions.trainSteps = 0
-            seedOptions.profileNodes = perNode
-            seedResults = try runner.run(seedSubject0, seedOptions).results
+        // `--baseline`: the seed the model was derived from (see `DiffRunner.run(_:against:)`).
+        let seedSubject = try baseline.map(baselineSubject)
+        if let seedSubject, let baseline, let model = single?.first, !DiffRunner.couldBeSeed(seedSubject.graph, of: model.graph) {
+            FileHandle.standardError.write(Data("defectlab: warning: --baseline \(InertText.line(baseline)) has other inputs than the model, or no node in common; is it the seed the model was derived from? (a slowdown is judged against its times, and localized against its nodes)\n".utf8))
         }
         for (k, model) in models.enumerated() {
-            var merged: DiffReport?
             var graphOrder: [String] = []
-            var runs: [(DiffSubject, DiffOptions, DiffRunner.Run)] = []
+            var draws: [(subject: DiffSubject, options: DiffOptions)] = []
             for (i, subject) in try (single ?? subjects(model)).enumerated() {
                 if i == 0 { graphOrder = subject.graph.nodes.map(\.name) }
                 var o = options
                 if i > 0 { o.trainSteps = 0 }
-                runs.append((subject, o, try runner.run(subject, o, baseline: seedResults)))
+                draws.append((subject, o))
             }
-            if let seedSubject, let before = seedResults {
-                let after = try runner.run(seedSubject, seedOptions).results
-                seedResults = before.merging(after) { a, b in (b.medianMs ?? -1) > (a.medianMs ?? -1) ? b : a }
-                // The model is timed a second time after the seed's second run, and its faster timing counts: a
-                // load burst during one run of a shared machine (PyTorch's resnet50 2.6 → 4.6 ms) is then no
-                // slowdown, while a real one shows in both runs. Its values stay those of the first run.
-                if let (subject, o, first) = runs.first {
-                    let again = try runner.run(subject, o, baseline: seedResults).results
-                    var timed = first
-                    for (name, r) in again where (r.medianMs ?? .infinity) < (first.results[name]?.medianMs ?? .infinity) && r.status == .ok {
-                        timed.results[name]?.timesMs = r.timesMs
-                        if !r.nodeMs.isEmpty { timed.results[name]?.nodeMs = r.nodeMs }
-                    }
-                    runs[0] = (subject, o, timed)
-                }
-            }
-            for (subject, o, run) in runs {
-                let report = seedResults == nil ? run.report : runner.judge(subject, o, run, baseline: seedResults)
-                merged = merged.map { DiffReport.merge($0, report) } ?? report
-            }
+            let judged = try seedSubject.map { try runner.run(draws, against: $0) } ?? draws.map { try runner.run($0.subject, $0.options).report }
+            let merged = judged.dropFirst().reduce(judged.first) { merged, report in merged.map { DiffReport.merge($0, report) } }
             guard let report = merged else { continue }
             nodeOrders[report.model] = graphOrder
             try FindingRecorder.record(report, in: store)

@@ -155,6 +155,22 @@ import Workers
         #expect(try diff("healthy-model", perNode: true).results["pytorch"]?.nodeMs.isEmpty == true)
     }
 
+    /// The same through `diff --baseline`'s path: the seed before and after the model, the model timed twice, every
+    /// node timed on both; the node whose time grew most over the seed's is named.
+    @Test func againstItsSeedTheGrownNodeIsNamed() throws {
+        var options = DiffOptions(frameworks: frameworks)
+        options.repeats = 7
+        options.perNode = true
+        let runner = DiffRunner(pool: Fixtures.faultPool, mapping: try Fixtures.mapping())
+        let seed = Fixtures.renamed(try Fixtures.prepared("lenet5"), "healthy-model")
+        let model = Fixtures.renamed(try Fixtures.prepared("lenet5"), "slowop-model")
+        #expect(DiffRunner.couldBeSeed(seed.graph, of: model.graph))
+        let reports = try runner.run([(model, options)], against: seed)
+        let f = try #require(reports.first?.findings.first { $0.symptom == "slowdown" })
+        #expect(f.frameworks == ["faulty"] && f.node == "dense_1" && f.detail.contains("on the seed"), "\(f.detail)")
+        #expect(reports.first?.frameworks.allSatisfy { $0.seedTimeMs != nil && $0.nodeMs != nil } == true)
+    }
+
     @Test func corruptedOpIsF1LocalizedToIt() throws {
         let run = try diff("corrupt-model")
         let f = try only(run)
