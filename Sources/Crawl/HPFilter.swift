@@ -42,16 +42,8 @@ public enum HPFilter {
                     args += [p.first ?? "", p.count > 1 ? p[1] : ""]
                 }
             }
-            if let repo {
-                // A misspelt --repo selected nothing and said "0 of 0 issues selected", as if the repository were empty.
-                let p = repo.split(separator: "/", maxSplits: 1).map(String.init)
-                let stored = try Row.fetchAll(db, sql: "SELECT owner, name FROM repository ORDER BY owner, name")
-                    .map { "\($0["owner"] as String)/\($0["name"] as String)" }
-                guard p.count == 2, stored.contains(where: { $0.lowercased() == repo.lowercased() }) else {
-                    throw CrawlError(.badInput, "--repo \(repo): no such repository in this database"
-                        + (stored.isEmpty ? " (crawl it first)" : " (crawled: \(stored.joined(separator: ", ")))"))
-                }
-            }
+            // A misspelt --repo selected nothing and said "0 of 0 issues selected", as if the repository were empty.
+            if let repo { try IssueBrowser.requireRepository(repo, db) }
             let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)!)
             let scope = rows.map { $0["id"] as Int64 }
             // The preset names the framework of the repositories it filters: samples stratify by it. A framework

@@ -99,6 +99,16 @@ public enum IssueBrowser {
                             deleted: row["deleted"], url: row["url"], hp: hp)
     }
 
+    /// Refuses an OWNER/REPO this database holds no repository for (case-insensitive), naming the ones it holds:
+    /// a misspelt `--repo` otherwise selects nothing and reads as an empty repository.
+    public static func requireRepository(_ repo: String, _ db: Database) throws {
+        let stored = try String.fetchAll(db, sql: "SELECT owner || '/' || name FROM repository ORDER BY owner, name")
+        guard repo.split(separator: "/").count == 2, stored.contains(where: { $0.lowercased() == repo.lowercased() }) else {
+            throw CrawlError(.badInput, "--repo \(repo): no such repository in this database"
+                + (stored.isEmpty ? " (crawl it first)" : " (crawled: \(stored.joined(separator: ", ")))"))
+        }
+    }
+
     public static func list(_ store: DefectLabStore, _ q: Query) throws -> [IssueSummary] {
         try store.read { db in
             var sql = select + " WHERE 1"

@@ -31,13 +31,7 @@ struct IssuesList: ParsableCommand {
         var q = IssueBrowser.Query()
         q.repo = repo; q.label = label; q.state = state == "all" ? nil : state; q.hpPreset = hp; q.limit = limit
         let store = try database.open(mode: .mustExist)
-        if let repo {
-            // A misspelt --repo listed "0 issues", as an empty repository would.
-            let stored = try store.read { try String.fetchAll($0, sql: "SELECT owner || '/' || name FROM repository ORDER BY owner, name") }
-            guard stored.contains(where: { $0.lowercased() == repo.lowercased() }) else {
-                throw ValidationError("--repo \(repo): no such repository in this database" + (stored.isEmpty ? " (crawl it first)" : " (crawled: \(stored.joined(separator: ", ")))"))
-            }
-        }
+        if let repo { try store.read { try IssueBrowser.requireRepository(repo, $0) } }
         if let hp {
             // A preset `filter` never applied here lists nothing, exactly as an empty store does: said.
             let applied = try store.read { try String.fetchAll($0, sql: "SELECT DISTINCT preset FROM hp_selection ORDER BY preset") }
