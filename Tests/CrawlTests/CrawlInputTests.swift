@@ -57,8 +57,8 @@ struct CrawlInputTests {
         let filter = try runCommand(Binaries.defectlab, ["filter", "--preset", "pytorch", "--repo", "nosuch/repo", "--db", db,
                                                          "--taxonomy-dir", taxonomyDirectory()])
         #expect(filter.status != 0 && filter.stderr.contains("no such repository") && filter.stderr.contains("pytorch/pytorch"), "\(filter.stderr)")
-        let listed = try runCommand(Binaries.defectlab, ["issues", "list", "--repo", "nosuch/repo", "--db", db])
-        #expect(listed.status != 0 && listed.stderr.contains("no such repository"), "\(listed.stderr)")
+        let misspelt = try runCommand(Binaries.defectlab, ["issues", "list", "--repo", "nosuch/repo", "--db", db])
+        #expect(misspelt.status != 0 && misspelt.stderr.contains("no such repository"), "\(misspelt.stderr)")
         // Crawled but not filtered: the advice names the missing step.
         let sample = try runCommand(Binaries.defectlab, ["sample", "--name", "s", "--per-framework", "5", "--seed", "1", "--db", db])
         #expect(sample.status != 0 && sample.stderr.contains("defectlab filter"), "\(sample.stderr)")
