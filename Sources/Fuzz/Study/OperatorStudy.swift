@@ -74,6 +74,16 @@ public struct OperatorStudy: Sendable {
         // Models this chain has been: a mutant equal to one of them (toggled back, or an edit that changed
         // nothing the hash sees) is a duplicate, not a mutant of the round.
         var seen: Set<String> = [model.contentHash]
+        /// One round's row in the study's campaign (kept for the caller with `deferStore`).
+        func storeStep(_ m: FuzzModel, op: String, status: MutantStatus, reason: String?, referenceSeconds: Double, findings: [MutantFinding]) throws {
+            guard let campaign, let store else { return }
+            let row = StepRow(step: stepBase, seedModel: seedName, parentStep: nil, order: m.order, op: op, position: position.rawValue,
+                              recordJSON: m.lineage.last.map(CampaignEngine.json), lineageJSON: CampaignEngine.json(m.lineage), hash: m.contentHash,
+                              status: status, reason: reason, frameworksJSON: "{}", verdictsJSON: "{}", newCoverage: 0,
+                              mutationSeconds: 0, referenceSeconds: referenceSeconds, workerSeconds: 0, oracleSeconds: 0, memoryBytes: 0,
+                              findings: findings.map { ($0, false) })
+            if deferStore { result.stored.append(row) } else { try store.append(campaign: campaign, row, ifAbsent: true) }
+        }
         let seedRun = ArbiterRun.run(model, inputs: model.inputs())
         let seedOutput = seedRun.run?.outputs.first?.values ?? []
         for round in 1...max(rounds, 1) {
@@ -91,13 +101,7 @@ public struct OperatorStudy: Sendable {
             guard let m = mutant, let op else { result.inapplicable += 1; continue }
             guard seen.insert(m.contentHash).inserted else {
                 result.duplicates += 1
-                if let campaign, let store {
-                    let row = StepRow(step: stepBase, seedModel: seedName, parentStep: nil, order: m.order, op: op.name, position: position.rawValue,
-                                      recordJSON: m.lineage.last.map(CampaignEngine.json), lineageJSON: CampaignEngine.json(m.lineage), hash: m.contentHash,
-                                      status: .duplicate, reason: "the chain was this model before", frameworksJSON: "{}", verdictsJSON: "{}", newCoverage: 0,
-                                      mutationSeconds: 0, referenceSeconds: 0, workerSeconds: 0, oracleSeconds: 0, memoryBytes: 0, findings: [])
-                    if deferStore { result.stored.append(row) } else { try store.append(campaign: campaign, row, ifAbsent: true) }
-                }
+                try storeStep(m, op: op.name, status: .duplicate, reason: "the chain was this model before", referenceSeconds: 0, findings: [])
                 stepBase += 1
                 continue
             }
@@ -155,14 +159,7 @@ public struct OperatorStudy: Sendable {
             }
             byRoundUpdate(&result, round, cur)
             result.seconds += Date().timeIntervalSince(start)
-            if let campaign, let store {
-                let row = StepRow(step: stepBase, seedModel: seedName, parentStep: nil, order: m.order, op: op.name, position: position.rawValue,
-                                  recordJSON: m.lineage.last.map(CampaignEngine.json), lineageJSON: CampaignEngine.json(m.lineage), hash: m.contentHash,
-                                  status: status, reason: reason, frameworksJSON: "{}", verdictsJSON: "{}", newCoverage: 0,
-                                  mutationSeconds: 0, referenceSeconds: arbiter.seconds, workerSeconds: 0, oracleSeconds: 0, memoryBytes: 0,
-                                  findings: findings.map { ($0, false) })
-                if deferStore { result.stored.append(row) } else { try store.append(campaign: campaign, row, ifAbsent: true) }
-            }
+            try storeStep(m, op: op.name, status: status, reason: reason, referenceSeconds: arbiter.seconds, findings: findings)
             stepBase += 1
         }
         return result
