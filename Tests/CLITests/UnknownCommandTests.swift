@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+
+/// A misspelt command is named as such, with the nearest real one, at any depth of the command path.
+@Suite struct UnknownCommandTests {
+    @Test func aMisspeltTopLevelCommandIsNamedWithItsNearestMatch() throws {
+        let result = try CLIProcess.run(["difff", "--model", "lenet5"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("unknown command 'difff' for 'defectlab'; did you mean 'diff'?"), "\(result.stderr)")
+        #expect(!result.stderr.contains("--model"), "the option is not the mistake: \(result.stderr)")
+    }
+
+    @Test func aMisspeltSubcommandNamesItsGroup() throws {
+        let result = try CLIProcess.run(["models", "sav", "lenet5", "/tmp/x"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("unknown command 'sav' for 'defectlab models'; did you mean 'save'?"), "\(result.stderr)")
+        #expect(result.stderr.contains("list, show, check, run, save, load, export"))
+    }
+
+    @Test func aWordNothingResemblesListsTheCommandsWithoutAGuess() throws {
+        let result = try CLIProcess.run(["xyzzy"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("unknown command 'xyzzy' for 'defectlab' (`defectlab --help` lists:"), "\(result.stderr)")
+        #expect(!result.stderr.contains("did you mean"))
+    }
+
+    @Test func realCommandsDefaultsAndHelpAreLeftToTheParser() throws {
+        // A group with a default subcommand takes other words as that subcommand's arguments.
+        let taxonomy = try CLIProcess.run(["taxonomy", "show"])
+        #expect(taxonomy.status == 0, "\(taxonomy.stderr)")
+        let help = try CLIProcess.run(["help", "fuzz"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("OVERVIEW"))
+        let report = try CLIProcess.run(["report", "--help"])
+        #expect(report.status == 0)
+    }
+}
