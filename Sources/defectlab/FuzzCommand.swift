@@ -201,6 +201,9 @@ struct FuzzCommand: ParsableCommand {
         if format == .json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            // snake_case like every other JSON the tool writes (`diff`, `report`, `study`); map keys (operator
+            // names, subtype IDs) are left as they are.
+            encoder.keyEncodingStrategy = .convertToSnakeCase
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
         } else {

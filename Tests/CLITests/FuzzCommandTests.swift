@@ -267,7 +267,7 @@ import Testing
                                         environment: ["DEFECTLAB_PYTHON": python])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        let counts = try #require(object["statusCounts"] as? [String: Int])
+        let counts = try #require(object["status_counts"] as? [String: Int])
         #expect(counts["legal", default: 0] >= 4)
         #expect(result.stderr.contains("pytorch ") && result.stderr.contains("onnxruntime "))
     }
