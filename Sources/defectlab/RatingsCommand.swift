@@ -47,6 +47,7 @@ struct RatingsImport: ParsableCommand {
         let parsed = try files.map { try RatingsFile.read(path: $0, format: format, finalColumn: finalColumn, taxonomy: taxonomy) }
         let summary = try RatingsImporter(store: try database.open(), framework: framework).importFiles(parsed)
         print(summary.line)
+        if let note = summary.frameworkNote { FileHandle.standardError.write(Data((note + "\n").utf8)) }
     }
 }
 

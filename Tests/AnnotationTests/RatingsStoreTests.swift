@@ -223,6 +223,49 @@ import Testing
         #expect(export.split(separator: "\n").dropFirst().allSatisfy { $0.contains(",pytorch,") }, "\(export)")
     }
 
+    /// A URL's framework is its repository's whatever the file says, in a fresh store as in one that crawled it;
+    /// a file naming another is said, not taken. A bare id's missing framework is filled in by a later file, and
+    /// a bare id's framework already stored is not replaced by a different one.
+    @Test func theRepositorysFrameworkWinsAndConflictsAreSaid() throws {
+        let db = try store()
+        let url = "https://github.com/pytorch/pytorch/issues/157"
+        let fresh = try importText("item,rater,label,framework\n\(url),erin,B1,tensorflow\n\(url),fred,B1,tensorflow\n",
+                                   name: "fw.csv", into: db)
+        #expect(fresh.frameworkConflicts == 1)
+        #expect(fresh.frameworkNote?.contains("\(url): tensorflow given, pytorch kept") == true, "\(fresh.frameworkNote ?? "-")")
+        #expect(try db.read { try String.fetchOne($0, sql: "SELECT framework FROM item WHERE key = ?", arguments: [url]) } == "pytorch")
+        // Bare ids: none at first, filled in later; then a different one is a conflict.
+        _ = try importText("item,a,b\nk1,B1,B1\nk2,C1,C1\n", name: "bare.csv", into: db)
+        let filled = try importText("item,a,b,framework\nk1,B1,B1,pytorch\nk2,C1,C1,onnx\n", name: "bare2.csv", into: db)
+        #expect(filled.frameworksFilledIn == 2 && filled.frameworkConflicts == 0)
+        #expect(filled.line.contains("framework filled in for 2 item(s)"))
+        let contradicted = try importText("item,a,b\nk1,B1,B1\n", name: "bare3.csv", into: db, framework: "tensorflow")
+        #expect(contradicted.frameworkConflicts == 1)
+        let frameworks = try db.read { try String.fetchAll($0, sql: "SELECT framework FROM item WHERE key IN ('k1', 'k2') ORDER BY key") }
+        #expect(frameworks == ["pytorch", "onnx"])
+        // `--framework` is for items whose URL tells none: it contradicts no URL's repository.
+        let fallback = try importText("item,a,b\n\(url),B1,B1\n", name: "u.csv", into: db, framework: "mindspore")
+        #expect(fallback.frameworkConflicts == 0)
+    }
+
+    /// A final label an export gives without a rationale stays without one through a fresh store; only a bare
+    /// final column (no adjudicator or method) gets the import's own.
+    @Test func anExportedFinalLabelWithoutARationaleKeepsNone() throws {
+        let db = try store()
+        let text = """
+            item,rater,label,level,time,framework,note,unsure,adjudicator,method,rationale
+            S-1,alice,B1,subtype,2024-05-01T10:00:00Z,pytorch,,,,,
+            S-1,final,B1,subtype,2024-05-02T09:00:00Z,pytorch,,,dana,manual,
+
+            """
+        _ = try importText(text, name: "long.csv", into: db)
+        #expect(try db.read { try String?.fetchOne($0, sql: "SELECT rationale FROM adjudication") } == .some(nil))
+        #expect(try RatingsExporter.export(from: db, format: .long, taxonomy: taxonomy) == text)
+        let wide = try store("wide.sqlite")
+        _ = try importText("item,a,b,final\nS-2,B1,B1,B1\n", name: "w.csv", into: wide)
+        #expect(try wide.read { try String.fetchOne($0, sql: "SELECT rationale FROM adjudication") } == "imported from w.csv line 2")
+    }
+
     /// GitHub reads owner and repository without case: an issue written `PyTorch/PyTorch` is the item a sample
     /// made from the crawled `pytorch/pytorch` URL, and two uncrawled writings are one item.
     @Test func anIssueIsOneItemWhateverTheCaseOfItsRepository() throws {

@@ -21,12 +21,27 @@ public struct RatingsImporter: Sendable {
         /// a newer one, or after the annotator relabelled in the terminal. They are left out, not made current.
         public var ratingsOlder = 0
         public var adjudicationsAdded = 0
+        /// Items that had no framework and got the one the file names.
+        public var frameworksFilledIn = 0
+        /// Items whose framework the file (or `--framework`) contradicts: the repository's, or the one the item
+        /// has, is kept. The first such item and the two names, for the note.
+        public var frameworkConflicts: Int { conflictedItems.count }
+        public var firstFrameworkConflict: String?
+        var conflictedItems: Set<String> = []
 
         public var line: String {
             "imported \(files) file(s): \(ratingsAdded) rating(s) added, \(ratingsUnchanged) unchanged, "
                 + (ratingsOlder > 0 ? "\(ratingsOlder) older than the label standing (left out), " : "")
                 + "\(adjudicationsAdded) adjudication(s); \(itemsCreated) new item(s) (\(itemsLinkedToIssues) linked to crawled issues), "
                 + "\(annotatorsCreated) new annotator(s)"
+                + (frameworksFilledIn > 0 ? "; framework filled in for \(frameworksFilledIn) item(s)" : "")
+        }
+
+        /// What the file said about frameworks that the store did not take, or nil.
+        public var frameworkNote: String? {
+            guard frameworkConflicts > 0, let first = firstFrameworkConflict else { return nil }
+            return "note: \(frameworkConflicts) item(s) given a framework other than the one their repository or the store gives, "
+                + "which is kept (first: \(first))"
         }
     }
 
@@ -54,6 +69,7 @@ public struct RatingsImporter: Sendable {
             var summary = Summary()
             summary.files = files.count
             var itemIDs: [String: Int64] = [:]
+            var itemFrameworks: [String: String?] = [:]
             var annotatorIDs: [String: Int64] = [:]
             for (f, file) in files.enumerated() {
                 for (r, rating) in file.ratings.enumerated() {
@@ -61,10 +77,16 @@ public struct RatingsImporter: Sendable {
                     let itemID: Int64
                     if let known = itemIDs[reference.identity] {
                         itemID = known
+                        // A later row of the same item naming another framework than the one it got.
+                        if let given = rating.framework, let standing = itemFrameworks[reference.identity] ?? nil, given != standing {
+                            Self.conflict(reference, given: given, kept: standing, summary: &summary)
+                        }
                     } else {
-                        itemID = try Self.item(for: reference, fileFramework: rating.framework, fallback: fallbackFramework,
-                                               now: now, db: db, summary: &summary)
-                        itemIDs[reference.identity] = itemID
+                        let found = try Self.item(for: reference, fileFramework: rating.framework, fallback: fallbackFramework,
+                                                  now: now, db: db, summary: &summary)
+                        itemID = found.id
+                        itemIDs[reference.identity] = found.id
+                        itemFrameworks[reference.identity] = found.framework
                     }
                     let time = rating.time ?? now
                     if rating.isFinal {
@@ -75,12 +97,15 @@ public struct RatingsImporter: Sendable {
                         if Self.isOlder(given, than: current?["created_at"]) { summary.ratingsOlder += 1; continue }
                         // Who settled it, how and why, as the file says (an export carries them), else the import.
                         let provenance = rating.provenance
+                        // A file that says who settled it (an export) gives the rationale too, an empty one included;
+                        // only a bare final column gets the import's own.
+                        let given = provenance.adjudicator != nil || provenance.method != nil
                         try db.cachedStatement(sql: """
                             INSERT INTO adjudication (item_id, level, label, adjudicator, method, rationale, created_at)
                             VALUES (?, ?, ?, ?, ?, ?, ?)
                             """).execute(arguments: [itemID, rating.level.rawValue, rating.label, provenance.adjudicator ?? "import",
                                              provenance.method ?? "import",
-                                             provenance.rationale ?? "imported from \((file.path as NSString).lastPathComponent) line \(rating.line)",
+                                             provenance.rationale ?? (given ? nil : "imported from \((file.path as NSString).lastPathComponent) line \(rating.line)"),
                                              time])
                         summary.adjudicationsAdded += 1
                         continue
@@ -177,17 +202,44 @@ public struct RatingsImporter: Sendable {
         }
     }
 
+    static func conflict(_ reference: RatedItemReference, given: String, kept: String, summary: inout Summary) {
+        summary.conflictedItems.insert(reference.identity)
+        if summary.firstFrameworkConflict == nil { summary.firstFrameworkConflict = "\(reference.key): \(given) given, \(kept) kept" }
+    }
+
+    /// The framework an item already in the store ends with: its own; when it has none, the one the file or
+    /// `--framework` names (`fill`); a different one that the file names, or `--framework` for a bare id
+    /// (`claim`), is a conflict, and the item's own is kept.
+    static func reconcile(_ reference: RatedItemReference, id: Int64, stored: String?, fill: String?, claim: String?, db: Database,
+                          summary: inout Summary) throws -> String? {
+        guard let stored else {
+            guard let fill else { return nil }
+            try db.execute(sql: "UPDATE item SET framework = ? WHERE id = ?", arguments: [fill, id])
+            summary.frameworksFilledIn += 1
+            return fill
+        }
+        if let claim, claim != stored { conflict(reference, given: claim, kept: stored, summary: &summary) }
+        return stored
+    }
+
     /// The item for a reference: existing by key (a tracker URL's without case), else the item already made for
     /// the crawled issue it names (a sample keys it by the URL as crawled, which may be written otherwise), else
-    /// new, linked to a crawled issue when one matches.
+    /// new, linked to a crawled issue when one matches. A URL's framework is its repository's (the crawled one's,
+    /// else the one its name tells); the file's or `--framework` counts only where that tells none.
     static func item(for reference: RatedItemReference, fileFramework: String?, fallback: String?, now: String,
-                     db: Database, summary: inout Summary) throws -> Int64 {
-        let byKey = reference.tracker == nil
-            ? try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM item WHERE key = ?"), arguments: [reference.key])
-            : try Row.fetchAll(db.cachedStatement(sql: "SELECT id, key FROM item WHERE lower(key) = lower(?) ORDER BY key <> ?, id"),
+                     db: Database, summary: inout Summary) throws -> (id: Int64, framework: String?) {
+        // `--framework` is for items whose URL does not tell theirs: it fills a gap, and contradicts only a bare id's.
+        let fill = fileFramework ?? fallback
+        let claim = fileFramework ?? (reference.tracker == nil ? fallback : nil)
+        let byKey: Row? = reference.tracker == nil
+            ? try Row.fetchOne(db.cachedStatement(sql: "SELECT id, key, framework FROM item WHERE key = ?"), arguments: [reference.key])
+            : try Row.fetchAll(db.cachedStatement(sql: "SELECT id, key, framework FROM item WHERE lower(key) = lower(?) ORDER BY key <> ?, id"),
                                arguments: [reference.key, reference.key])
-                .first { RatedItemReference.identity(of: $0["key"]) == reference.identity }?["id"]
-        if let byKey { return byKey }
+                .first { RatedItemReference.identity(of: $0["key"]) == reference.identity }
+        if let byKey {
+            let id: Int64 = byKey["id"]
+            return (id, try reconcile(reference, id: id, stored: byKey["framework"], fill: fill, claim: claim, db: db, summary: &summary))
+        }
         var issueID: Int64?
         var issueFramework: String?
         var title: String?
@@ -210,16 +262,23 @@ public struct RatingsImporter: Sendable {
         }
         let match = candidates.min { ($0["id"] as Int64) < ($1["id"] as Int64) }
         if let match {
-            if let existing: Int64 = match["item_id"] { return existing }
+            if let existing: Int64 = match["item_id"] {
+                let stored = try String?.fetchOne(db, sql: "SELECT framework FROM item WHERE id = ?", arguments: [existing]) ?? nil
+                return (existing, try reconcile(reference, id: existing, stored: stored, fill: fill, claim: claim, db: db, summary: &summary))
+            }
             issueID = match["id"]
             issueFramework = match["framework"]
             title = match["title"]
         }
-        let framework = fileFramework ?? issueFramework ?? reference.frameworkFromURL ?? fallback
+        let repositoryFramework = issueFramework ?? reference.frameworkFromURL
+        let framework = repositoryFramework ?? fill
+        if let fileFramework, let repositoryFramework, fileFramework != repositoryFramework {
+            conflict(reference, given: fileFramework, kept: repositoryFramework, summary: &summary)
+        }
         try db.cachedStatement(sql: "INSERT INTO item (key, issue_id, framework, title, created_at) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [reference.key, issueID, framework, title, now])
         summary.itemsCreated += 1
         if issueID != nil { summary.itemsLinkedToIssues += 1 }
-        return db.lastInsertedRowID
+        return (db.lastInsertedRowID, framework)
     }
 }
