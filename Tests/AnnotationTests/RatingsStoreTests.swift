@@ -266,6 +266,36 @@ import Testing
         #expect(try wide.read { try String.fetchOne($0, sql: "SELECT rationale FROM adjudication") } == "imported from w.csv line 2")
     }
 
+    /// A framework's group with one annotator, or none among `--raters`, says agreement is undefined there (not
+    /// a method's note about labels that "vary (1–1)").
+    @Test func aGroupWithoutTwoLabelsOnAnItemSaysSo() throws {
+        let db = try store()
+        _ = try importText("""
+            item,rater,label
+            https://github.com/pytorch/pytorch/issues/1,ann,B1
+            https://github.com/pytorch/pytorch/issues/1,ben,B1
+            https://github.com/pytorch/pytorch/issues/2,ann,C1
+            https://github.com/pytorch/pytorch/issues/2,ben,B1
+            https://github.com/tensorflow/tensorflow/issues/3,ann,G1
+
+            """, name: "m.csv", into: db)
+        let ratings = try StoredRatings.load(from: db, level: .subtype, taxonomy: taxonomy)
+        var options = AgreementReport.Options()
+        options.byFramework = true
+        options.bootstrapReplicates = 0
+        let report = try AgreementReport.build(ratings, taxonomy: taxonomy, options: options)
+        let tensorflow = try #require(report.groups.first { $0.name == "tensorflow" })
+        #expect(tensorflow.fleiss.method == "none" && tensorflow.fleiss.kappa == nil)
+        #expect(tensorflow.notes == ["no item in this group has labels from two annotators at the subtype level (1 item(s) with one label each): agreement is undefined here"])
+        #expect(report.groups.first { $0.name == "pytorch" }?.fleiss.method == "fleiss")
+        options.raters = ["ben", "ann"]
+        let db2 = try store("two.sqlite")
+        _ = try importText("item,rater,label\nk1,ann,B1\nk1,ben,B1\nk2,cat,B1\nk2,dan,C1\n", name: "b.csv", into: db2, framework: "onnx")
+        _ = try importText("item,rater,label\nk3,cat,B1\nk3,dan,B1\n", name: "c.csv", into: db2, framework: "jax")
+        let other = try AgreementReport.build(try StoredRatings.load(from: db2, level: .subtype, taxonomy: taxonomy), taxonomy: taxonomy, options: options)
+        #expect(other.groups.first { $0.name == "jax" }?.notes == ["no labelled items in this group at the subtype level from these annotators"])
+    }
+
     /// GitHub reads owner and repository without case: an issue written `PyTorch/PyTorch` is the item a sample
     /// made from the crawled `pytorch/pytorch` URL, and two uncrawled writings are one item.
     @Test func anIssueIsOneItemWhateverTheCaseOfItsRepository() throws {

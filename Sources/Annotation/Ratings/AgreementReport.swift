@@ -162,13 +162,22 @@ public struct AgreementReport: Sendable, Encodable {
         }
         var notes: [String] = []
         var ci: [Double?] = [nil, nil]
-        if rated > 0 && options.bootstrapReplicates > 0 {
+        // A framework's group where no item has two labels (one annotator, or none with these --raters): no
+        // agreement to compute, said as such rather than as a method's note.
+        let undefined = fleiss.pairedItems == 0
+        if undefined {
+            notes.append(rated == 0
+                ? "no labelled items in this group at the \(level) level\(options.raters == nil ? "" : " from these annotators")"
+                : "no item in this group has labels from two annotators at the \(level) level (\(rated) item(s) with one label each): agreement is undefined here")
+        }
+        if rated > 0 && options.bootstrapReplicates > 0 && !undefined {
             let interval = try BootstrapInterval(fleissKappaOf: table, replicates: options.bootstrapReplicates, seed: options.seed)
             ci = [finite(interval.lower), finite(interval.upper)]
             notes.append("CI: 95% percentile bootstrap over items, B=\(interval.replicates), seed=\(interval.seed)"
                          + (interval.undefinedReplicates > 0 ? " (\(interval.undefinedReplicates) replicates with undefined kappa left out)" : ""))
         }
         switch fleiss.method {
+        case _ where undefined: break
         case .fleiss:
             notes.append("every item has \(fleiss.minRaters) labels: Fleiss (1971) with SE0 from Fleiss, Nee & Landis (1979)")
         case .generalized:
@@ -178,7 +187,7 @@ public struct AgreementReport: Sendable, Encodable {
         if majorOnly > 0 {
             notes.append("\(majorOnly) major-only label(s) left out at the subtype level (no subtype given, or a newer major label replaced it)")
         }
-        if fleiss.ratedItems > fleiss.pairedItems {
+        if fleiss.ratedItems > fleiss.pairedItems && !undefined {
             notes.append("\(fleiss.ratedItems - fleiss.pairedItems) item(s) with one label count toward category shares only")
         }
         let activeRaters = (0..<raters.count).filter { r in (0..<matrix.items).contains { matrix[item: $0, rater: r] >= 0 } }
@@ -187,7 +196,7 @@ public struct AgreementReport: Sendable, Encodable {
             name: name, items: rated, raters: activeRaters.count, raterNames: activeRaters.map { raters[$0] },
             fleiss: Fleiss(kappa: finite(fleiss.kappa), pBar: finite(fleiss.pBar), peBar: finite(fleiss.peBar),
                            se0: finite(fleiss.se0), z: finite(fleiss.z), p: finite(fleiss.p), ci: ci, ciLevel: 0.95,
-                           band: fleiss.band?.rawValue, method: fleiss.method.rawValue),
+                           band: fleiss.band?.rawValue, method: undefined ? "none" : fleiss.method.rawValue),
             perCategory: zip(categories, fleiss.perCategory).map { ($0, finite($1)) },
             randolph: finite(ChanceCorrectedAgreement.randolph(table, schemeSize: categories.count)),
             krippendorffAlpha: finite(ChanceCorrectedAgreement.krippendorffAlphaNominal(table)),
