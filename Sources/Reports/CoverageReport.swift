@@ -16,15 +16,30 @@ public struct CoverageReport: Sendable, Codable, Equatable {
         public var name: String
         public var major: String
         public var mined: Int
-        public var minedShare: Double
+        /// nil when nothing was mined (or fuzzed) at all: 0/0 is no share, and a zero would read as measured.
+        public var minedShare: Double?
         public var defects: Int
-        public var defectShare: Double
+        public var defectShare: Double?
         public var findings: Int
         public var reached: Bool
 
         enum CodingKeys: String, CodingKey {
             case subtype, name, major, mined, defects, findings, reached
             case minedShare = "mined_share", defectShare = "defect_share"
+        }
+
+        /// Shares as null when undefined, not left out: every row has the same keys.
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(subtype, forKey: .subtype)
+            try c.encode(name, forKey: .name)
+            try c.encode(major, forKey: .major)
+            try c.encode(mined, forKey: .mined)
+            try c.encode(minedShare, forKey: .minedShare)
+            try c.encode(defects, forKey: .defects)
+            try c.encode(defectShare, forKey: .defectShare)
+            try c.encode(findings, forKey: .findings)
+            try c.encode(reached, forKey: .reached)
         }
     }
 
@@ -79,8 +94,8 @@ public struct CoverageReport: Sendable, Codable, Equatable {
         let rows = ids.map { id -> Row in
             let m = mined[id] ?? 0, d = defects[id] ?? 0, f = findings[id] ?? 0
             return Row(subtype: id, name: taxonomy.subtype(id)?.name ?? id, major: taxonomy.major(ofSubtype: id)?.id ?? "",
-                       mined: m, minedShare: minedTotal > 0 ? Double(m) / Double(minedTotal) : 0,
-                       defects: d, defectShare: defectTotal > 0 ? Double(d) / Double(defectTotal) : 0, findings: f, reached: d > 0 || f > 0)
+                       mined: m, minedShare: minedTotal > 0 ? Double(m) / Double(minedTotal) : nil,
+                       defects: d, defectShare: defectTotal > 0 ? Double(d) / Double(defectTotal) : nil, findings: f, reached: d > 0 || f > 0)
         }
         return CoverageReport(rows: rows, minedTotal: minedTotal, minedTied: tied, defectTotal: defectTotal,
                               findingTotal: ids.reduce(0) { $0 + (findings[$1] ?? 0) },
@@ -95,6 +110,12 @@ public struct CoverageReport: Sendable, Codable, Equatable {
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
+    /// A share as a percentage, "n/a" for none (right-aligned to `width` digits before the % sign).
+    static func percent(_ share: Double?, width: Int = 0) -> String {
+        guard let share else { return String(repeating: " ", count: max(0, width - 2)) + "n/a" }
+        return String(format: "%\(width > 0 ? "\(width)" : "").1f%%", share * 100)
+    }
+
     /// A fixed-width table with both distributions side by side.
     public func table() -> String {
         var out = ["mined: \(minedTotal) labelled issues" + (minedTied > 0 ? " (\(minedTied) tied, left out)" : "")
@@ -102,7 +123,8 @@ public struct CoverageReport: Sendable, Codable, Equatable {
                    "sub  mined  share   defects  share   findings  reached  name"]
         for r in rows {
             out.append(r.subtype.padding(toLength: 4, withPad: " ", startingAt: 0)
-                       + String(format: " %5d  %5.1f%%  %7d  %5.1f%%  %8d  ", r.mined, r.minedShare * 100, r.defects, r.defectShare * 100, r.findings)
+                       + String(format: " %5d  ", r.mined) + Self.percent(r.minedShare, width: 5) + String(format: "  %7d  ", r.defects)
+                       + Self.percent(r.defectShare, width: 5) + String(format: "  %8d  ", r.findings)
                        + (r.reached ? "yes    " : "no     ") + "  " + r.name)
         }
         out.append("")
@@ -119,8 +141,8 @@ public struct CoverageReport: Sendable, Codable, Equatable {
         m += "Mined: \(minedTotal) labelled issues" + (minedTied > 0 ? " (\(minedTied) tied, left out)" : "")
             + ". Fuzzed: \(defectTotal) unique defects, \(findingTotal) raw findings.\n\n"
         m += MarkdownReportRenderer.table(["subtype", "name", "mined", "mined share", "unique defects", "defect share", "raw findings", "reached"], rows.map {
-            [$0.subtype, $0.name, String($0.mined), String(format: "%.1f%%", $0.minedShare * 100), String($0.defects),
-             String(format: "%.1f%%", $0.defectShare * 100), String($0.findings), $0.reached ? "yes" : "no"]
+            [$0.subtype, $0.name, String($0.mined), Self.percent($0.minedShare), String($0.defects),
+             Self.percent($0.defectShare), String($0.findings), $0.reached ? "yes" : "no"]
         })
         m += "\n- reached: " + (reached.isEmpty ? "none" : reached.joined(separator: ", ")) + "\n"
         m += "- never reached: " + (neverReached.isEmpty ? "none" : neverReached.joined(separator: ", ")) + "\n"

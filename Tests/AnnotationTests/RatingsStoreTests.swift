@@ -296,6 +296,23 @@ import Testing
         #expect(other.groups.first { $0.name == "jax" }?.notes == ["no labelled items in this group at the subtype level from these annotators"])
     }
 
+    /// A framework whose items all lack a label from the source (a tie under majority) has no shares: null in
+    /// JSON, empty in CSV, n/a in the table, never zeros that read as measured.
+    @Test func aGroupWithNoLabelledItemHasNoShares() throws {
+        let db = try store()
+        _ = try importText("item,a,b,framework\nt1,B1,C1,onnx\nt2,B1,B1,pytorch\n", name: "tie.csv", into: db)
+        let ratings = try StoredRatings.load(from: db, level: .subtype, taxonomy: taxonomy)
+        let report = try DistributionReport.build(ratings, taxonomy: taxonomy, source: .majority, byFramework: true)
+        let json = try JSONSerialization.jsonObject(with: Data(try report.json().utf8)) as? [String: Any]
+        let groups = try #require(json?["groups"] as? [[String: Any]])
+        let onnx = try #require(groups.first { $0["name"] as? String == "onnx" })
+        #expect((onnx["shares"] as? [String: Any])?["B1"] is NSNull)
+        let pytorch = try #require(groups.first { $0["name"] as? String == "pytorch" })
+        #expect((pytorch["shares"] as? [String: Any])?["B1"] as? Double == 1)
+        #expect(report.csv().contains("onnx,B1,0,,"))
+        #expect(report.table().contains("B1        0     n/a"), "\(report.table())")
+    }
+
     /// GitHub reads owner and repository without case: an issue written `PyTorch/PyTorch` is the item a sample
     /// made from the crawled `pytorch/pytorch` URL, and two uncrawled writings are one item.
     @Test func anIssueIsOneItemWhateverTheCaseOfItsRepository() throws {

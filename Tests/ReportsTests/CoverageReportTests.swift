@@ -60,11 +60,13 @@ import Testing
         #expect(md.status == 0 && md.stdout.contains("| G2 | Crash during training or inference | 1 | 20.0% | 1 | 50.0% | \(g2) | yes |"))
     }
 
-    @Test func anEmptyStoreHasZeroSharesNotNaN() throws {
+    @Test func anEmptyStoreHasNoSharesNotZerosOrNaN() throws {
         let taxonomy = try TaxonomyCatalog(directory: ReportsTestSupport.packageRoot.appendingPathComponent("Taxonomy")).loadTaxonomy()
         let report = CoverageReport.build(taxonomy: taxonomy, mined: [:], tied: 0, defects: [:], findings: [:])
-        #expect(report.rows.allSatisfy { $0.minedShare == 0 && $0.defectShare == 0 && !$0.reached })
+        #expect(report.rows.allSatisfy { $0.minedShare == nil && $0.defectShare == nil && !$0.reached })
         #expect(report.neverReached.count == 21 && report.reached.isEmpty)
+        #expect(try report.json().contains(#""defect_share" : null"#))
+        #expect(report.table().contains("B1       0     n/a        0     n/a"), "\(report.table())")
         let unknown = CoverageReport.build(taxonomy: taxonomy, mined: ["Z9": 4, "B1": 1], tied: 0, defects: ["Z9": 2], findings: [:])
         #expect(unknown.minedTotal == 1 && unknown.defectTotal == 0)
     }

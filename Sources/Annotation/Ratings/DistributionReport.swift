@@ -47,7 +47,8 @@ public struct DistributionReport: Sendable, Encodable {
             try c.encode(name, forKey: .name)
             try c.encode(total, forKey: .total)
             try c.encode(OrderedValues(pairs: counts), forKey: .counts)
-            try c.encode(OrderedValues(pairs: shares), forKey: .shares)
+            // A group with no labelled item has no shares (0/0): null, not zeros that read as measured.
+            try c.encode(OrderedValues(pairs: shares.map { ($0.0, total > 0 ? Optional($0.1) : nil) }), forKey: .shares)
             try c.encode(unlabelled, forKey: .unlabelled)
         }
     }
@@ -143,7 +144,7 @@ public struct DistributionReport: Sendable, Encodable {
         for group in groups {
             for ((category, count), (_, share)) in zip(group.counts, group.shares) {
                 let study = studyShare(of: category)
-                out += RatingsCSVCodec.line([group.name, category, String(count), String(format: "%.6f", share),
+                out += RatingsCSVCodec.line([group.name, category, String(count), group.total > 0 ? String(format: "%.6f", share) : "",
                                              study.map { String(format: "%.6f", $0.share) } ?? "", study?.key ?? ""]) + "\n"
             }
         }
@@ -163,7 +164,8 @@ public struct DistributionReport: Sendable, Encodable {
                 let studyText = study.map { String(format: "%5.1f%%", $0.share * 100) + ($0.key == category ? " " : "*") } ?? "    —  "
                 let bar = top > 0 ? BarGlyphs.bar(share / top * Double(barWidth)) : ""
                 out.append(category.padding(toLength: 5, withPad: " ", startingAt: 0)
-                           + String(format: "%6d  %5.1f%%  ", count, share * 100) + studyText + " " + bar)
+                           + String(format: "%6d  ", count) + (group.total > 0 ? String(format: "%5.1f%%  ", share * 100) : "   n/a  ")
+                           + studyText + " " + bar)
             }
             out.append("")
         }
