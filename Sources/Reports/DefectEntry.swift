@@ -38,7 +38,7 @@ public struct DefectEntry: Sendable, Codable, Equatable {
         case id, signature, subtype, symptom, stage, frameworks, op, error, title, kind, reproducer
         case subtypeName = "subtype_name", keyAttributes = "key_attributes", findingCount = "finding_count"
         case campaignFindings = "campaign_findings", firstSeen = "first_seen", lastSeen = "last_seen"
-        case representativeCampaign = "representative_campaign", representativeStep = "representative_step"
+        case representativeCampaign = "representative_campaign_id", representativeStep = "representative_step"
         case representativeNodes = "representative_nodes", representativeOperator = "representative_operator"
         case firstOperator = "first_operator", reducedNodes = "reduced_nodes", reducedGraphBytes = "reduced_graph_bytes"
         case sampleDetail = "sample_detail"

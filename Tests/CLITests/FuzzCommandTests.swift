@@ -107,7 +107,7 @@ import Testing
         let list = try CLIProcess.run(["defects", "list", "--format", "json", "--db", db])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
         let defects = try #require(object["defects"] as? [[String: Any]], "\(list.stdout)")
-        let planted = try #require(defects.first { ($0["frameworks"] as? String)?.contains("faulty") == true }, "\(list.stdout)")
+        let planted = try #require(defects.first { ($0["frameworks"] as? [String])?.contains("faulty") == true }, "\(list.stdout)")
         let reduce = try CLIProcess.run(["defects", "reduce", "\(planted["id"] as? Int ?? 0)", "--db", db])
         #expect(reduce.status == 0, "\(reduce.stderr)")
         let report = try CLIProcess.run(["report", "--campaign", "latest", "--format", "json", "--out", dir.appendingPathComponent("r").path, "--db", db])

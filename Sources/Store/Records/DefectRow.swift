@@ -49,4 +49,57 @@ public struct DefectRow: Sendable, Codable, Equatable, FetchableRecord, TableRec
         case reproPath = "repro_path"
     }
 
+    /// JSON gives `frameworks` as a list, as every other JSON the tool writes lists frameworks; the database
+    /// column (and an older listing) holds them comma-separated, and both decode.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int64.self, forKey: .id)
+        signature = try c.decode(String.self, forKey: .signature)
+        subtype = try c.decode(String.self, forKey: .subtype)
+        symptom = try c.decode(String.self, forKey: .symptom)
+        stage = try c.decodeIfPresent(String.self, forKey: .stage)
+        if let list = try? c.decode([String].self, forKey: .frameworks) {
+            frameworks = list.joined(separator: ",")
+        } else {
+            frameworks = try c.decode(String.self, forKey: .frameworks)
+        }
+        op = try c.decode(String.self, forKey: .op)
+        keyAttributes = try c.decode(String.self, forKey: .keyAttributes)
+        error = try c.decode(String.self, forKey: .error)
+        title = try c.decode(String.self, forKey: .title)
+        findingCount = try c.decode(Int.self, forKey: .findingCount)
+        firstSeen = try c.decode(String.self, forKey: .firstSeen)
+        lastSeen = try c.decode(String.self, forKey: .lastSeen)
+        representativeCampaignID = try c.decodeIfPresent(Int64.self, forKey: .representativeCampaignID)
+        representativeStep = try c.decodeIfPresent(Int.self, forKey: .representativeStep)
+        representativeNodes = try c.decodeIfPresent(Int.self, forKey: .representativeNodes)
+        reducedGraphJSON = try c.decodeIfPresent(String.self, forKey: .reducedGraphJSON)
+        reducedNodes = try c.decodeIfPresent(Int.self, forKey: .reducedNodes)
+        kind = try c.decodeIfPresent(String.self, forKey: .kind)
+        reproPath = try c.decodeIfPresent(String.self, forKey: .reproPath)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(signature, forKey: .signature)
+        try c.encode(subtype, forKey: .subtype)
+        try c.encode(symptom, forKey: .symptom)
+        try c.encodeIfPresent(stage, forKey: .stage)
+        try c.encode(frameworkList, forKey: .frameworks)
+        try c.encode(op, forKey: .op)
+        try c.encode(keyAttributes, forKey: .keyAttributes)
+        try c.encode(error, forKey: .error)
+        try c.encode(title, forKey: .title)
+        try c.encode(findingCount, forKey: .findingCount)
+        try c.encode(firstSeen, forKey: .firstSeen)
+        try c.encode(lastSeen, forKey: .lastSeen)
+        try c.encodeIfPresent(representativeCampaignID, forKey: .representativeCampaignID)
+        try c.encodeIfPresent(representativeStep, forKey: .representativeStep)
+        try c.encodeIfPresent(representativeNodes, forKey: .representativeNodes)
+        try c.encodeIfPresent(reducedGraphJSON, forKey: .reducedGraphJSON)
+        try c.encodeIfPresent(reducedNodes, forKey: .reducedNodes)
+        try c.encodeIfPresent(kind, forKey: .kind)
+        try c.encodeIfPresent(reproPath, forKey: .reproPath)
+    }
 }
