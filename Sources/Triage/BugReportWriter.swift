@@ -22,6 +22,8 @@ struct BugReportWriter {
     var tolerance: Double = OracleThresholds().relativeDistance
     /// A performance defect's factor (the campaign's `slowdownFactor` or `memoryFactor`).
     var performanceFactor: Double?
+    /// Whether the scripts measure the campaign's seed too (`seed/`): the defect is the growth from it.
+    var seedMeasured = false
 
     var text: String {
         let framework = defect.frameworkList.first ?? "framework"
@@ -58,6 +60,8 @@ struct BugReportWriter {
         case "slowdown", "memory_growth":
             "checks the values, then measures its " + (defect.symptom == "slowdown" ? "median time over 10 runs" : "peak memory")
                 + (defect.frameworks.contains("faulty") ? " with the planted fault and without it, and exits 1 when the fault makes it \(String(format: "%g", performanceFactor ?? 10)) times or more"
+                   : seedMeasured
+                   ? " on this model and on the seed model it was derived from (`seed/`), and writes its growth into `measured_<framework>.json`; run the control scripts first: a repro script exits 1 when it grew \(String(format: "%g", performanceFactor ?? 10)) times or more the controls' growth (their median, at least 1; timings need an otherwise idle machine)"
                    : " into `measured_<framework>.json`; run the control scripts first: a repro script exits 1 when its measurement is \(String(format: "%g", performanceFactor ?? 10)) times or more a control's (timings need an otherwise idle machine)")
         default:
             "prints expected vs actual and exits 1 when the defect shows (a crash kills the process instead, as the framework's did)"

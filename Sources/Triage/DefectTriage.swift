@@ -81,9 +81,14 @@ public struct DefectTriage: Sendable {
             let model = try replayer.replay(seedModel: rep.seedModel, campaignSeed: rep.campaignSeed, lineageJSON: rep.lineageJSON)
             (candidate, reduction, planted) = (ReductionCandidate(model: model, inputs: model.inputs()), nil, rep.planted)
         }
-        let thresholds = Self.thresholds(ofCampaign: try queries.representative(of: defect).configJSON)
+        let rep = try queries.representative(of: defect)
+        let thresholds = Self.thresholds(ofCampaign: rep.configJSON)
+        // A performance defect is growth from the seed: its scripts measure the campaign's seed model too.
+        let seed = ReproducerWriter.performance(defect) == nil ? nil
+            : (try? replayer.replay(seedModel: rep.seedModel, campaignSeed: rep.campaignSeed, lineage: [])).map { ReductionCandidate(model: $0, inputs: $0.inputs()) }
         let folder = try writer.write(defect: defect, candidate: candidate, reduction: reduction, planted: planted,
-                                      to: out ?? ReproducerWriter.folder(for: id), tolerance: thresholds?.relativeDistance, thresholds: thresholds)
+                                      to: out ?? ReproducerWriter.folder(for: id), tolerance: thresholds?.relativeDistance, thresholds: thresholds,
+                                      seed: seed)
         try queries.recordRepro(id, path: folder.path)
         return folder
     }

@@ -26,6 +26,17 @@ struct ReproducerScript {
         var factor: Double
     }
     var control = false
+    /// For a performance defect on a real framework: the campaign's seed model the mutant came from, written
+    /// under `seed/`. The script measures it too, since the defect is this framework's growth from its seed
+    /// against the other frameworks' growth (as the campaign's oracle judged it): constant speed or memory
+    /// differences between frameworks are not the defect.
+    var seed: SeedModel?
+
+    struct SeedModel {
+        var graph: Graph
+        /// Input node name -> .npy file name (under `seed/`).
+        var inputFiles: [(String, String)]
+    }
     /// Whether a reference NaN may only mean "undefined" (an integer cast given NaN, ±inf or an out-of-range
     /// value on these inputs): such positions are not checked.
     var nanUndefined = false
@@ -73,17 +84,24 @@ struct ReproducerScript {
         body.append("")
         if let dialect {
             let emitted = PythonModelEmitter(dialect: dialect).emit(graph, fault: fault)
-            for h in emitted.helpers { out += "\n" + h }
-            body.append("def run(x, W):")
-            body.append("    v = {}")
-            body += emitted.lines.map { "    " + $0 }
-            body.append("    return [" + graph.outputs.map { "v[\(py($0.description))]" }.joined(separator: ", ") + "]")
-            body.append("")
-            body.append("")
+            var helpers = emitted.helpers
+            body += Self.function("run", graph: graph, lines: emitted.lines)
+            if let seed, dialect == .pytorch {
+                let seedEmitted = PythonModelEmitter(dialect: dialect).emit(seed.graph)
+                helpers += seedEmitted.helpers.filter { !helpers.contains($0) }
+                body += Self.function("run_seed", graph: seed.graph, lines: seedEmitted.lines)
+            }
+            for h in helpers { out += "\n" + h }
         }
         body += runFramework
         out += "\n" + body.joined(separator: "\n") + "\n\n\n" + main
         return out
+    }
+
+    /// `def NAME(x, W)` running `graph`'s emitted lines.
+    static func function(_ name: String, graph: Graph, lines: [String]) -> [String] {
+        ["def \(name)(x, W):", "    v = {}"] + lines.map { "    " + $0 }
+            + ["    return [" + graph.outputs.map { "v[\(py($0.description))]" }.joined(separator: ", ") + "]", "", ""]
     }
 
     var docstring: String {
@@ -111,6 +129,12 @@ struct ReproducerScript {
             if framework == "faulty" {
                 lines.append("Run: python3 \(fileName). Checks the values, then measures the \(what) with the planted fault and")
                 lines.append("without it: exit 1 when the fault makes it FACTOR times or more (the defect shows), else 0.")
+            } else if seed != nil {
+                lines.append("Run the control scripts first, then python3 \(fileName). Each checks the values, then measures its")
+                lines.append("\(what) on this model and on the seed model it was derived from (seed/), and writes the growth")
+                lines.append("into measured_<framework>.json. A repro script exits 1 when its growth is FACTOR times or more the")
+                lines.append("controls' (their median, at least 1): the defect shows; 0 when it is not, or, while no control has")
+                lines.append("been measured, when it grew less than FACTOR times (it says so). Timings need an otherwise idle machine.")
             } else {
                 lines.append("Run the control scripts first, then python3 \(fileName). Each checks the values, then measures its")
                 lines.append("\(what) into measured_<framework>.json; a repro script exits 1 when its measurement is FACTOR")
@@ -171,6 +195,44 @@ struct ReproducerScript {
                 "    print(\"DEFECT SHOWS\" if ratio >= FACTOR else f\"no defect: the planted fault costs less than {FACTOR} times\")",
                 "    return 1 if ratio >= FACTOR else 0",
             ]
+        } else if let seed {
+            let inputs = seed.inputFiles.map { "\(py($0.0)): np.load(os.path.join(HERE, \"seed\", \(py($0.1))))" }.joined(separator: ", ")
+            lines += [
+                "    # The seed first: peak memory is the process's high-water mark, which the larger model then raises.",
+                "    seed = measure(prepare_framework({\(inputs)}, load_safetensors(os.path.join(HERE, \"seed\", \"weights.safetensors\")), \"seed\"))",
+                "    mine = measure(prepare_framework(x, W))",
+                "    growth = mine[pick] / max(seed[pick], 1e-9)",
+                "    print(f\"\(framework): {mine[pick]:.3f} {unit} on this model, {seed[pick]:.3f} {unit} on its seed model: grew {growth:.2f}x\")",
+                "    with open(os.path.join(HERE, \(py(measured))), \"w\") as f:",
+                "        json.dump({\"framework\": \(py(framework)), \"ms\": mine[0], \"peak_mb\": mine[1], \"seed_ms\": seed[0], \"seed_peak_mb\": seed[1],",
+                "                   \"growth\": {\"time\": mine[0] / max(seed[0], 1e-9), \"memory\": mine[1] / max(seed[1], 1e-9)}}, f)",
+            ]
+            if control {
+                lines.append("    return 0")
+            } else {
+                lines += [
+                    "    others = []",
+                    "    for name in sorted(os.listdir(HERE)):",
+                    "        if name.startswith(\"measured_\") and name.endswith(\".json\") and name != \(py(measured)):",
+                    "            with open(os.path.join(HERE, name)) as f:",
+                    "                other = json.load(f)",
+                    "            if \"growth\" in other:",
+                    "                others.append((other[\"framework\"], other[\"growth\"][PERFORMANCE]))",
+                    "    if not others:",
+                    "        if growth < FACTOR:",
+                    "            print(f\"no defect: it grew less than {FACTOR} times from its seed (the controls' growth can only raise that bar)\")",
+                    "        else:",
+                    "            print(\"no control measured yet: run the control scripts first, then this one, to compare with their growth\")",
+                    "        return 0",
+                    "    for name, value in others:",
+                    "        print(f\"{name} grew {value:.2f}x from the seed\")",
+                    "    typical = max(1.0, float(np.median([value for _, value in others])))",
+                    "    ratio = growth / typical",
+                    "    print(f\"{ratio:.1f}x the controls' growth ({typical:.2f}x: their median, at least 1); defect at {FACTOR}x\")",
+                    "    print(\"DEFECT SHOWS\" if ratio >= FACTOR else f\"no defect: it grew less than {FACTOR} times the controls' growth\")",
+                    "    return 1 if ratio >= FACTOR else 0",
+                ]
+            }
         } else {
             lines += [
                 "    mine = measure(prepare_framework(x, W))",
@@ -241,34 +303,36 @@ struct ReproducerScript {
         var lines: [String]
         let planted = framework == "faulty" && fault?.kind == "slow"
         if builder != nil {
-            lines = ["def prepare_framework(x, W):",
-                     "    with open(os.path.join(HERE, \"model\", \"graph.json\")) as f:",
+            lines = ["def prepare_framework(x, W, folder=\"model\"):",
+                     "    with open(os.path.join(HERE, folder, \"graph.json\")) as f:",
                      "        graph = irgraph.Graph(json.load(f))",
                      "    model = backend.Backend().build(graph, {k: np.array(a) for k, a in W.items()}, \(py(framework)))",
                      "    xs = {k: np.array(a) for k, a in x.items()}",
                      "",
                      "    def run_once():",
                      "        outputs = model.run(xs, False)",
-                     "        return [np.asarray(outputs[f\"output:{i}\"], np.float64) for i in range(\(graph.outputs.count))]",
+                     "        return [np.asarray(outputs[f\"output:{i}\"], np.float64) for i in range(len(graph.outputs))]",
                      "    return run_once"]
         } else {
             switch framework {
             case "pytorch":
-                lines = ["def prepare_framework(x, W):",
+                lines = ["def prepare_framework(x, W, folder=\"model\"):",
                          "    xt = {k: torch.from_numpy(np.array(a)) for k, a in x.items()}",
                          "    wt = {k: torch.from_numpy(np.array(a)) for k, a in W.items()}",
+                         seed == nil ? "    model = run" : "    model = run if folder == \"model\" else run_seed",
                          "",
                          "    def run_once():",
                          "        with torch.no_grad():",
-                         "            return [t.double().numpy() for t in run(xt, wt)]",
+                         "            return [t.double().numpy() for t in model(xt, wt)]",
                          "    return run_once"]
             case "onnxruntime":
-                lines = ["def prepare_framework(x, W):",
-                         "    session = ort.InferenceSession(os.path.join(HERE, \"model\", \"model.onnx\"), providers=[\"CPUExecutionProvider\"])",
+                lines = ["def prepare_framework(x, W, folder=\"model\"):",
+                         "    session = ort.InferenceSession(os.path.join(HERE, folder, \"model.onnx\"), providers=[\"CPUExecutionProvider\"])",
                          "    feeds = {i.name: x[i.name] for i in session.get_inputs()}",
+                         "    count = \(graph.outputs.count) if folder == \"model\" else None",
                          "",
                          "    def run_once():",
-                         "        return [np.asarray(o, np.float64) for o in session.run(None, feeds)[:\(graph.outputs.count)]]",
+                         "        return [np.asarray(o, np.float64) for o in session.run(None, feeds)[:count]]",
                          "    return run_once"]
             default:
                 lines = [planted ? "def prepare_framework(x, W, planted=True):" : "def prepare_framework(x, W):",

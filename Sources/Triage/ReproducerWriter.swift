@@ -75,8 +75,11 @@ public struct ReproducerWriter: Sendable {
     /// earlier reproducer of the same path (a rerun after the representative changed left its old inputs,
     /// scripts and ONNX file beside the new ones, and a failure part-way a mix of both). A folder at `path`
     /// that is not a reproducer is left alone and the write refused.
+    /// `seed`: the campaign's seed model the defect's mutant came from, with its inputs; a performance defect's
+    /// scripts for real frameworks measure their growth from it (`seed/`), as the oracle judged.
     public func write(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String,
-                      tolerance campaignTolerance: Double? = nil, thresholds campaignThresholds: OracleThresholds? = nil) throws -> ReproducerFolder {
+                      tolerance campaignTolerance: Double? = nil, thresholds campaignThresholds: OracleThresholds? = nil,
+                      seed: ReductionCandidate? = nil) throws -> ReproducerFolder {
         // A link to a folder is followed (as `report --out` does): the folder it names is the reproducer's, and
         // the link stays (replacing the folder at the link's own path deleted the link).
         let destination = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
@@ -92,7 +95,7 @@ public struct ReproducerWriter: Sendable {
             // one holding anything else (a user's own files) is left as it is.
             guard isDirectory.boolValue, let contents = try? fm.contentsOfDirectory(atPath: destination.path),
                   contents.allSatisfy({ name in
-                      ["model", "builder", "bug-report.md", "__pycache__"].contains(name)
+                      ["model", "seed", "builder", "bug-report.md", "__pycache__"].contains(name)
                           // measured_<framework>.json: what its own performance scripts leave when run there.
                           || ["input_", "expected_", "repro_", "control_", "measured_"].contains { name.hasPrefix($0) }
                   }) else {
@@ -105,7 +108,7 @@ public struct ReproducerWriter: Sendable {
         var folder: ReproducerFolder
         do {
             folder = try writeContents(defect: defect, candidate: candidate, reduction: reduction, planted: planted, to: staging.path,
-                                       tolerance: campaignTolerance, thresholds: campaignThresholds ?? OracleThresholds())
+                                       tolerance: campaignTolerance, thresholds: campaignThresholds ?? OracleThresholds(), seed: seed)
         } catch {
             try? fm.removeItem(at: staging)
             throw error
@@ -127,7 +130,7 @@ public struct ReproducerWriter: Sendable {
     }
 
     func writeContents(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String,
-                       tolerance campaignTolerance: Double?, thresholds: OracleThresholds) throws -> ReproducerFolder {
+                       tolerance campaignTolerance: Double?, thresholds: OracleThresholds, seed: ReductionCandidate? = nil) throws -> ReproducerFolder {
         let folder = try SafeFolder(path)
         var files: [String] = []
         let graph = candidate.model.graph
@@ -160,6 +163,26 @@ public struct ReproducerWriter: Sendable {
                 try folder.write("ONNX export failed: \(error)\n", to: "model/ONNX-EXPORT-FAILED.txt")
             }
         }
+        // A performance defect on a real framework: the seed goes beside the model, for the growth from it.
+        var seedModel: ReproducerScript.SeedModel?
+        if Self.performance(defect, thresholds: thresholds) != nil, let seed, implicated.contains(where: { $0 != "faulty" }) {
+            let seedGraph = seed.model.graph
+            try folder.write(ModelBundle.encodeGraph(seedGraph), to: "seed/graph.json"); files.append("seed/graph.json")
+            try folder.write(Safetensors.encode(seed.model.weights), to: "seed/weights.safetensors"); files.append("seed/weights.safetensors")
+            var seedInputs: [(String, String)] = []
+            for (k, node) in seedGraph.inputNodes.enumerated() {
+                guard let t = seed.inputs[node.name] else { continue }
+                try folder.write(NpyWriter.tensor(t), to: "seed/input_\(k).npy"); files.append("seed/input_\(k).npy")
+                seedInputs.append((node.name, "input_\(k).npy"))
+            }
+            if files.contains("model/model.onnx"), let exporter {
+                // ONNX Runtime measures the seed from its own ONNX file; without one it goes through the builder.
+                if let data = try? exporter.export(seedGraph, weights: seed.model.weights) {
+                    try folder.write(data, to: "seed/model.onnx"); files.append("seed/model.onnx")
+                }
+            }
+            seedModel = .init(graph: seedGraph, inputFiles: seedInputs)
+        }
         let fault: (op: String, kind: String)? = Self.faultKind(defect).map { (defect.op, $0) }
         var scripts: [String: String] = [:]
         var order: [String] = []
@@ -170,8 +193,11 @@ public struct ReproducerWriter: Sendable {
             var builder: ReproducerScript.Builder?
             // PyTorch's calls are written out for the ops the emitter spells (an LSTM, GRU, Embedding, transposed
             // or separable convolution, Resize or ceil_mode pooling is not): any other model goes through the builder.
+            // With a seed to measure, both models must be written out (or both go through the builder).
             let writtenOut = fw == "pytorch" && PythonModelEmitter(dialect: .pytorch).emit(graph).unsupported.isEmpty
-            if !(fw == "faulty" || writtenOut || fw == "onnxruntime" && files.contains("model/model.onnx")) {
+                && (seedModel.map { PythonModelEmitter(dialect: .pytorch).emit($0.graph).unsupported.isEmpty } ?? true)
+            let onnxFiles = files.contains("model/model.onnx") && (seedModel == nil || files.contains("seed/model.onnx"))
+            if !(fw == "faulty" || writtenOut || fw == "onnxruntime" && onnxFiles) {
                 guard let base = FrameworkKind.base(of: fw), let copied = try? copyBuilder(base: base, into: folder) else {
                     if !control {
                         let note = "No standalone \(fw) script can be generated here: rerun the model with `defectlab diff --load` on this folder's model/.\n"
@@ -186,6 +212,7 @@ public struct ReproducerWriter: Sendable {
                                           expectedFiles: expectedFiles, tolerance: (campaignTolerance ?? tolerance) * DtypeTolerance.factor(graph), fault: fw == "faulty" ? fault : nil, control: control)
             script.builder = builder
             script.performance = Self.performance(defect, thresholds: thresholds)
+            if fw != "faulty" { script.seed = seedModel }
             script.nanUndefined = (arbiter.run.map { ReferenceNaN(graph, run: $0) } ?? ReferenceNaN(graph)) == .undefined
             try folder.write(script.text, to: script.fileName, executable: true)
             files.append(script.fileName)
@@ -199,6 +226,7 @@ public struct ReproducerWriter: Sendable {
         report.builder = files.contains { $0.hasPrefix("builder/") }
         report.tolerance = (campaignTolerance ?? tolerance) * DtypeTolerance.factor(graph)
         report.performanceFactor = Self.performance(defect, thresholds: thresholds)?.factor
+        report.seedMeasured = seedModel != nil
         try folder.write(report.text, to: "bug-report.md"); files.append("bug-report.md")
         return ReproducerFolder(path: folder.root.path, files: files, scripts: scripts, controls: controlList.filter { scripts[$0] != nil })
     }

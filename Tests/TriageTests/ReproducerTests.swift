@@ -1,6 +1,7 @@
 import Seeding
 import Foundation
 import Fuzz
+import Oracles
 import ModelIR
 import Taxonomy
 import Testing
@@ -289,6 +290,39 @@ struct NamedNodeExecutor: MutantExecutor {
         #expect(FileManager.default.fileExists(atPath: out + "/measured_onnxruntime.json"))
         _ = try writer.write(defect: defect, candidate: candidate, reduction: nil, planted: [], to: out)
         #expect(!FileManager.default.fileExists(atPath: out + "/measured_pytorch.json"))
+    }
+
+    /// A real framework's performance defect is its growth from the campaign's seed against the controls'
+    /// growth, as the oracle judged it: the seed goes into `seed/` and every script measures both models. PyTorch
+    /// is several times slower than ONNX Runtime on lenet5 itself, which made an unchanged model "show" a
+    /// slowdown when the scripts compared absolute times; a model that grew far more than the controls shows it.
+    @Test func aRealFrameworkSlowdownIsGrowthFromTheSeed() throws {
+        let python = try TriageAcceptanceTests.python()
+        let dir = try TriageTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let seed = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let seedCandidate = ReductionCandidate(model: seed, inputs: seed.inputs())
+        let defect = try Self.defect(frameworks: "pytorch", symptom: "slowdown", subtype: "E1", id: 5)
+        var thresholds = OracleThresholds()
+        thresholds.slowdownFactor = 2
+        let writer = ReproducerWriter(exporter: OnnxExporter(interpreter: python), controls: ["onnxruntime"])
+        let same = dir.appendingPathComponent("same").path
+        let folder = try writer.write(defect: defect, candidate: seedCandidate, reduction: nil, planted: [], to: same,
+                                      thresholds: thresholds, seed: seedCandidate)
+        let seedFiles = ["seed/graph.json", "seed/weights.safetensors", "seed/input_0.npy", "seed/model.onnx"]
+        #expect(seedFiles.allSatisfy { folder.files.contains($0) }, "\(folder.files)")
+        let control = try Self.script(python, "control_onnxruntime.py", in: same)
+        #expect(control.status == 0 && control.output.contains("on its seed model: grew"), "\(control.output)")
+        let repro = try Self.script(python, "repro_pytorch.py", in: same)
+        #expect(repro.status == 0 && repro.output.contains("no defect: it grew less than 2.0 times the controls' growth"), "\(repro.status): \(repro.output)")
+        // A far larger model on PyTorch, against a control that did not grow: the defect shows.
+        let large = try FuzzModel.seed(named: "resnet50", seed: 1)
+        let grown = dir.appendingPathComponent("grown").path
+        _ = try writer.write(defect: defect, candidate: ReductionCandidate(model: large, inputs: large.inputs()), reduction: nil, planted: [],
+                             to: grown, thresholds: thresholds, seed: seedCandidate)
+        try #"{"framework": "onnxruntime", "growth": {"time": 1.0, "memory": 1.0}}"#.write(toFile: grown + "/measured_onnxruntime.json", atomically: true, encoding: .utf8)
+        let shows = try Self.script(python, "repro_pytorch.py", in: grown)
+        #expect(shows.status == 1 && shows.output.contains("DEFECT SHOWS"), "\(shows.status): \(shows.output)")
     }
 
     /// A rewrite replaces the folder whole (an earlier run's inputs and scripts do not linger), and a folder
