@@ -26,7 +26,8 @@ public struct Reduction: Sendable {
 public struct DefectReducer: Sendable {
     public let signature: DefectSignature
     public let oracles: MutantOracles
-    /// The implicated frameworks' executors (the reference is added).
+    /// The implicated frameworks' executors, and any control frameworks that must keep passing (the reference
+    /// is added).
     public let executors: [any MutantExecutor]
     /// Upper bound on executed candidates.
     public var maxRuns = 250

@@ -48,6 +48,15 @@ public struct DefectTriage: Sendable {
                 throw TriageError(.noExecutor, "defect \(id) implicates '\(name)', which cannot run here (set up the venv: `make setup`, or set DEFECTLAB_PYTHON)")
             }
         }
+        // The campaign's other frameworks that get a control script run beside them (not for a timing defect, whose
+        // judgement rests on the seed's costs): a reduced model on which a control deviates too is another
+        // signature, so the reduction never hands the controls a model they fail on.
+        if ReproducerWriter.performance(defect) == nil, defect.frameworkList.contains(where: { $0 != "faulty" }) {
+            let ran = Set(Self.frameworks(ofCampaign: rep.configJSON))
+            for name in writer.controls where ran.contains(name) && !defect.frameworkList.contains(name) {
+                if let e = try? makeExecutor(name) { executors.append(e) }
+            }
+        }
         let signature = DefectSignature(symptom: defect.symptom, stage: defect.stage ?? "", subtype: defect.subtype, frameworks: defect.frameworkList,
                                         op: defect.op, keyAttributes: defect.keyAttributes, error: defect.error)
         guard signature.text == defect.signature else {
@@ -91,6 +100,12 @@ public struct DefectTriage: Sendable {
                                       seed: seed)
         try queries.recordRepro(id, path: folder.path)
         return folder
+    }
+
+    /// The frameworks a campaign ran on.
+    static func frameworks(ofCampaign configJSON: String) -> [String] {
+        struct CampaignFrameworks: Decodable { var frameworks: [String]? }
+        return (try? JSONDecoder().decode(CampaignFrameworks.self, from: Data(configJSON.utf8)))?.frameworks ?? []
     }
 
     /// The thresholds a campaign ran with (`--oracles FILE`), nil for the defaults.

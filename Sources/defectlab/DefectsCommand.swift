@@ -123,7 +123,7 @@ struct DefectsShow: ParsableCommand {
 struct DefectsReduce: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reduce", abstract: "Delta-debug a defect's representative mutant down to a minimal model that still shows it.",
-        discussion: "Re-executes candidates on the implicated frameworks beside the float64 reference, judged by the campaign's oracles; then runs the localized node alone to tell an interface defect from a composition defect.")
+        discussion: "Re-executes candidates on the implicated frameworks beside the float64 reference (and, for a real framework's value or crash defect, the campaign's control frameworks, which must not deviate too), judged by the campaign's oracles; then runs the localized node alone to tell an interface defect from a composition defect.")
 
     @Argument(help: "Defect id (see `defectlab defects list`).")
     var id: String
