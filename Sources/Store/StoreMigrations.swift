@@ -16,6 +16,7 @@ public enum StoreMigrations {
         migrator.registerMigration("v5-finding-node", migrate: addFindingNode)
         migrator.registerMigration("v6-item-key-case", migrate: addItemKeyCaseIndex)
         migrator.registerMigration("v7-campaign-spent", migrate: addCampaignSpentSeconds)
+        migrator.registerMigration("v8-defect-reduction-failure", migrate: addDefectReductionFailure)
         return migrator
     }
 
@@ -345,6 +346,12 @@ public enum StoreMigrations {
     /// resume (it restarted in full), and a campaign whose time is spent is finished, not paused.
     static func addCampaignSpentSeconds(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE campaign ADD COLUMN spent_seconds REAL NOT NULL DEFAULT 0")
+    }
+
+    /// Why the last reduction of a defect failed (its representative no longer shows it: a timing finding, a
+    /// flaky one), so `defects show` says it was tried rather than pointing at a command that fails again.
+    static func addDefectReductionFailure(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE defect ADD COLUMN reduction_failure TEXT")
     }
 
     static func createDefectSchema(_ db: Database) throws {

@@ -130,8 +130,15 @@ public struct DefectQueries: Sendable {
 
     public func recordReduction(_ id: Int64, graphJSON: String, nodes: Int, kind: String) throws {
         try store.write { db in
-            try db.execute(sql: "UPDATE defect SET reduced_graph_json = ?, reduced_nodes = ?, kind = ?, updated_at = ? WHERE id = ?",
+            try db.execute(sql: "UPDATE defect SET reduced_graph_json = ?, reduced_nodes = ?, kind = ?, reduction_failure = NULL, updated_at = ? WHERE id = ?",
                            arguments: [graphJSON, nodes, kind, DefectFolder.now(), id])
+        }
+    }
+
+    /// A reduction that could not start (the representative no longer shows the defect): said by `defects show`.
+    public func recordReductionFailure(_ id: Int64, reason: String) throws {
+        try store.write { db in
+            try db.execute(sql: "UPDATE defect SET reduction_failure = ?, updated_at = ? WHERE id = ?", arguments: [reason, DefectFolder.now(), id])
         }
     }
 

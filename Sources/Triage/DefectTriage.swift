@@ -69,7 +69,11 @@ public struct DefectTriage: Sendable {
         reducer.maxRuns = maxRuns
         reducer.seed = UInt64(id)
         reducer.node = rep.node
-        let reduction = try reducer.reduce(model)
+        let outcome = Result<Reduction, TriageError> { () throws(TriageError) -> Reduction in try reducer.reduce(model) }
+        if case .failure(let error) = outcome, error.code == .doesNotReproduce {
+            try queries.recordReductionFailure(id, reason: error.detail)
+        }
+        let reduction = try outcome.get()
         try queries.recordReduction(id, graphJSON: reduction.graphJSON, nodes: reduction.candidate.nodeCount, kind: reduction.kind)
         return (try queries.defect(id), reduction, rep.planted)
     }

@@ -112,7 +112,9 @@ struct DefectsShow: ParsableCommand {
         if !d.error.isEmpty { lines.append("error: \(d.error)") }
         lines.append("findings: \(d.findingCount) from campaign(s) \(d.campaigns.map(String.init).joined(separator: ", ")); first seen \(d.firstSeen), last seen \(d.lastSeen)")
         lines.append("representative: campaign \(d.representativeCampaignID.map(String.init) ?? "-") step \(d.representativeStep.map(String.init) ?? "-") (\(d.representativeNodes.map(String.init) ?? "?") nodes)")
-        lines.append("reduced: " + (d.reducedNodes.map { "\($0) nodes, \(d.kind ?? "?") defect" } ?? "not yet (`defectlab defects reduce \(d.id)`)"))
+        lines.append("reduced: " + (d.reducedNodes.map { "\($0) nodes, \(d.kind ?? "?") defect" }
+            ?? d.reductionFailure.map { "tried, and it did not reproduce: \(InertText.line($0)) (a reproducer holds the unreduced representative)" }
+            ?? "not yet (`defectlab defects reduce \(d.id)`)"))
         lines.append("reproducer: " + (d.reproPath ?? "not yet (`defectlab defects repro \(d.id)`)"))
         lines.append("signature: \(d.signature)")
         // A merged shard's store can come from anywhere: every line is drawn inert.

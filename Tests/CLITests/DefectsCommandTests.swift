@@ -51,6 +51,35 @@ import Testing
         #expect(reduce.status == 0, "\(reduce.stderr)")
     }
 
+    /// A reduction whose representative no longer shows the defect is recorded: `defects show` says it was
+    /// tried (it kept pointing at `defects reduce`, which failed the same way every time), until one succeeds.
+    @Test func aFailedReductionIsShown() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("f.sqlite").path
+        let fuzz = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference,faulty", "--plant", "Dense=wrong",
+                                       "--budget", "6", "--guidance", "random", "--seed", "3", "--db", db])
+        #expect(fuzz.status == 0, "\(fuzz.stderr)")
+        let list = try CLIProcess.run(["defects", "list", "--format", "json", "--db", db])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+        let id = try #require((object["defects"] as? [[String: Any]])?.first?["id"] as? Int, "\(list.stdout)")
+        // The campaign's record now plants another fault: its representative no longer shows this one.
+        // (Through Python's sqlite3: this suite drives the built binary and links no SQLite of its own.)
+        let edit = Process()
+        edit.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        edit.arguments = ["python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                          + "c.execute(\"UPDATE campaign SET config_json = replace(config_json, 'Dense=wrong', 'Tanh=wrong')\"); c.commit()", db]
+        try edit.run()
+        edit.waitUntilExit()
+        #expect(edit.terminationStatus == 0)
+        let reduce = try CLIProcess.run(["defects", "reduce", "\(id)", "--db", db])
+        #expect(reduce.status != 0 && reduce.stderr.contains("no longer shows"), "\(reduce.stderr)")
+        let show = try CLIProcess.run(["defects", "show", "\(id)", "--db", db])
+        #expect(show.stdout.contains("reduced: tried, and it did not reproduce: the representative mutant no longer shows"), "\(show.stdout)")
+        let json = try CLIProcess.run(["defects", "show", "\(id)", "--format", "json", "--db", db])
+        #expect(json.stdout.contains("\"reduction_failure\""))
+    }
+
     @Test func unknownDefectsSayHowToListThem() throws {
         let dir = try CLIProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -36,6 +36,8 @@ public struct DefectRow: Sendable, Codable, Equatable, FetchableRecord, TableRec
     public var kind: String?
     /// The reproducer folder, as triage wrote it (relative to the store's folder or absolute).
     public var reproPath: String?
+    /// Why the last reduction failed (the representative no longer shows the defect), until one succeeds.
+    public var reductionFailure: String?
 
     public var frameworkList: [String] {
         frameworks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -46,7 +48,7 @@ public struct DefectRow: Sendable, Codable, Equatable, FetchableRecord, TableRec
         case keyAttributes = "key_attributes", findingCount = "finding_count", firstSeen = "first_seen", lastSeen = "last_seen"
         case representativeCampaignID = "representative_campaign_id", representativeStep = "representative_step"
         case representativeNodes = "representative_nodes", reducedGraphJSON = "reduced_graph_json", reducedNodes = "reduced_nodes"
-        case reproPath = "repro_path"
+        case reproPath = "repro_path", reductionFailure = "reduction_failure"
     }
 
     /// JSON gives `frameworks` as a list, as every other JSON the tool writes lists frameworks; the database
@@ -77,6 +79,7 @@ public struct DefectRow: Sendable, Codable, Equatable, FetchableRecord, TableRec
         reducedNodes = try c.decodeIfPresent(Int.self, forKey: .reducedNodes)
         kind = try c.decodeIfPresent(String.self, forKey: .kind)
         reproPath = try c.decodeIfPresent(String.self, forKey: .reproPath)
+        reductionFailure = try c.decodeIfPresent(String.self, forKey: .reductionFailure)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -101,5 +104,6 @@ public struct DefectRow: Sendable, Codable, Equatable, FetchableRecord, TableRec
         try c.encodeIfPresent(reducedNodes, forKey: .reducedNodes)
         try c.encodeIfPresent(kind, forKey: .kind)
         try c.encodeIfPresent(reproPath, forKey: .reproPath)
+        try c.encodeIfPresent(reductionFailure, forKey: .reductionFailure)
     }
 }
