@@ -26,6 +26,8 @@ struct ReproducerScript {
         var factor: Double
     }
     var control = false
+    /// Whether the defect is a crash (the header then says how one shows: the process dies).
+    var crash = false
     /// For a performance defect on a real framework: the campaign's seed model the mutant came from, written
     /// under `seed/`. The script measures it too, since the defect is this framework's growth from its seed
     /// against the other frameworks' growth (as the campaign's oracle judged it): constant speed or memory
@@ -76,7 +78,9 @@ struct ReproducerScript {
             default: break
             }
         }
-        out += "\nHERE = os.path.dirname(os.path.abspath(__file__))\nTOLERANCE = \(tolerance)\n" + "# A NaN in the reference may only mean \"undefined\" (the model casts to an integer): not checked then.\n"
+        out += "\nHERE = os.path.dirname(os.path.abspath(__file__))\nTOLERANCE = \(Self.decimal(tolerance))\n"
+            + "# A control framework is not implicated: a model it cannot run says nothing about the defect (exit 2).\n"
+            + "CONTROL = \(control ? "True" : "False")\n" + "# A NaN in the reference may only mean \"undefined\" (the model casts to an integer): not checked then.\n"
             + "NAN_UNDEFINED = \(nanUndefined ? "True" : "False")\n"
             + "# A performance defect: what is measured, and how many times a correct run's it must be to show.\n"
             + "PERFORMANCE = \(performance.map { py($0.metric.rawValue) } ?? "None")\nFACTOR = \(performance?.factor ?? 0)\nREPEATS = 10\n\n\n" + Self.loader
@@ -96,6 +100,13 @@ struct ReproducerScript {
         body += runFramework
         out += "\n" + body.joined(separator: "\n") + "\n\n\n" + main
         return out
+    }
+
+    /// A threshold as Python reads it, at most 6 significant digits (1e-4 scaled from 2e-6 printed as
+    /// 9.999999999999999e-05).
+    static func decimal(_ x: Double) -> String {
+        let text = String(format: "%.6g", x)
+        return text.contains(".") || text.contains("e") || text.contains("n") ? text : text + ".0"
     }
 
     /// `def NAME(x, W)` running `graph`'s emitted lines.
@@ -142,10 +153,14 @@ struct ReproducerScript {
                 lines.append("has been measured yet (it says so). Timings need an otherwise idle machine.")
             }
         } else {
-            lines.append("Run: python3 \(fileName). Exit 1 (with expected vs actual) when the defect shows (a crash: the process")
-            lines.append("dies, 139 as of signal 11, as the framework's did), 2 when an op")
-            lines.append("is not written out here, 0 when the outputs match the float64 reference (mean relative distance")
-            lines.append("<= TOLERANCE, NaN/Inf exactly where the reference has them).")
+            if crash || fault?.kind == "crash" {
+                lines.append("Run: python3 \(fileName). Exit 1 (with expected vs actual) when the defect shows (a crash: the process")
+                lines.append("dies, 139 as of signal 11, as the framework's did), 2 when an op")
+            } else {
+                lines.append("Run: python3 \(fileName). Exit 1 (with expected vs actual) when the defect shows, 2 when an op")
+            }
+            lines.append("is not written out here\(control ? " or this control framework cannot run the model" : ""), 0 when the outputs match the")
+            lines.append("float64 reference (mean relative distance <= TOLERANCE, NaN/Inf exactly where the reference has them).")
         }
         // Titles quote error messages: keep them from closing the docstring or starting an escape.
         // NUL: Python refuses a source file holding one.
@@ -290,6 +305,7 @@ struct ReproducerScript {
                      "os.environ.setdefault(\"GLOG_v\", \"3\")"]
         if base == "jax" {
             lines.append("os.environ.setdefault(\"XLA_FLAGS\", \"--xla_cpu_multi_thread_eigen=false --xla_backend_optimization_level=0\")")
+            lines.append("os.environ[\"DEFECTLAB_JAX_CACHE\"] = \"off\"  # no compile cache outside this folder")
         }
         lines += ["sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), \"builder\"))",
                   "import irgraph  # noqa: E402", "import backend_\(base) as backend  # noqa: E402", ""]
@@ -391,6 +407,9 @@ struct ReproducerScript {
                     return 2
                 except Exception as error:
                     print(f"actual: {type(error).__name__}: {error}")
+                    if CONTROL:
+                        print("cannot check here: this control framework does not run the model (it is not the defect)")
+                        return 2
                     print("DEFECT SHOWS: the model does not run")
                     return 1
                 bad = False
@@ -411,7 +430,7 @@ struct ReproducerScript {
                     d = distance(a, e)
                     finite = int((np.isfinite(a) & np.isfinite(e)).sum())
                     # No position finite in both: there is no distance to speak of (0 read as "it matched").
-                    shown = f"{d:.3g} (tolerance {TOLERANCE})" if finite else "n/a (no position is finite in both)"
+                    shown = f"{d:.6g} (tolerance {TOLERANCE})" if finite else "n/a (no position is finite in both)"
                     print(f"actual output {i}: first values {np.round(a.ravel()[:6], 5).tolist()}; "
                           f"mean relative distance {shown}"
                           f"{'; NaN/Inf where the reference is finite' if nan else ''}"

@@ -211,6 +211,7 @@ public struct ReproducerWriter: Sendable {
             var script = ReproducerScript(framework: fw, title: "D\(defect.id): \(defect.title)", graph: graph, inputFiles: inputFiles,
                                           expectedFiles: expectedFiles, tolerance: (campaignTolerance ?? tolerance) * DtypeTolerance.factor(graph), fault: fw == "faulty" ? fault : nil, control: control)
             script.builder = builder
+            script.crash = defect.symptom == "crash"
             script.performance = Self.performance(defect, thresholds: thresholds)
             if fw != "faulty" { script.seed = seedModel }
             script.nanUndefined = (arbiter.run.map { ReferenceNaN(graph, run: $0) } ?? ReferenceNaN(graph)) == .undefined

@@ -53,8 +53,10 @@ struct ReportCampaignCommand: ParsableCommand {
             let pools = WorkerPools()
             defer { pools.shutdown() }
             let python = try? PythonEnvironment.locate().interpreter
+            // Subtype names for the bug reports, as `defects repro` writes them.
+            let names = Dictionary((try? taxonomy.catalog().loadTaxonomy().subtypes.map { ($0.id, $0.name) }) ?? [], uniquingKeysWith: { a, _ in a })
             let triage = DefectTriage.standard(store: store, mapping: try taxonomy.catalog().loadMapping(), python: python,
-                                               pool: python.map { pools.pool($0) })
+                                               pool: python.map { pools.pool($0) }, subtypeNames: names)
             for id in try CampaignSnapshotLoader(store: store, taxonomy: try taxonomy.catalog().loadTaxonomy()).resolve(selector) {
                 for (defect, result) in try triage.reproduceAll(campaign: id, base: reproDir) {
                     if case .failure(let e) = result { FileHandle.standardError.write(Data("D\(defect): no reproducer: \(e)\n".utf8)) }

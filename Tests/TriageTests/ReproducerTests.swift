@@ -34,6 +34,21 @@ import Testing
         #expect(!literal.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F })
     }
 
+    /// A control that cannot run the model exits 2 ("cannot check here"), never "DEFECT SHOWS"; only a crash
+    /// defect's header speaks of a crash; a scaled tolerance reads as the number it is.
+    @Test func controlsCannotShowTheDefectAndHeadersFitTheSymptom() throws {
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        var script = ReproducerScript(framework: "onnxruntime", title: "D1: Tanh deviates", graph: model.graph, inputFiles: [], expectedFiles: [],
+                                      tolerance: 2e-6 * 50)
+        script.control = true
+        #expect(script.text.contains("CONTROL = True") && script.text.contains("TOLERANCE = 0.0001\n"))
+        #expect(script.text.contains("if CONTROL:") && script.text.contains("return 2"))
+        #expect(!script.text.contains("139"))
+        script.control = false
+        script.crash = true
+        #expect(script.text.contains("CONTROL = False") && script.text.contains("139 as of signal 11"))
+    }
+
     @Test func npyHeaderIsAlignedAndDescribesTheArray() {
         let data = NpyWriter.float64([1, 2, 3, 4, 5, 6], shape: [2, 3])
         #expect(data.prefix(6) == Data([0x93]) + Data("NUMPY".utf8))

@@ -3,12 +3,14 @@ import jax
 
 jax.config.update("jax_enable_x64", False)
 # XLA compiles are slow here (~0.3 s even for one op): a persistent cache keeps the big ones across processes.
-try:
-    import os as _os
-    jax.config.update("jax_compilation_cache_dir", _os.path.join(_os.path.expanduser("~"), ".cache", "defectlab", "jax"))
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
-except Exception:  # noqa: BLE001 - an older jax without the options just compiles
-    pass
+# Off in a reproducer (DEFECTLAB_JAX_CACHE=off), which must write nothing outside its own folder.
+import os as _os  # noqa: E402
+if _os.environ.get("DEFECTLAB_JAX_CACHE", "on") != "off":
+    try:
+        jax.config.update("jax_compilation_cache_dir", _os.path.join(_os.path.expanduser("~"), ".cache", "defectlab", "jax"))
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
+    except Exception:  # noqa: BLE001 - an older jax without the options just compiles
+        pass
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 from jax import lax  # noqa: E402
