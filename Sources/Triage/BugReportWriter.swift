@@ -24,6 +24,8 @@ struct BugReportWriter {
     var performanceFactor: Double?
     /// Whether the scripts measure the campaign's seed too (`seed/`): the defect is the growth from it.
     var seedMeasured = false
+    /// What the campaign observed on the representative mutant (`framework: detail`).
+    var observed: [String] = []
 
     var text: String {
         let framework = defect.frameworkList.first ?? "framework"
@@ -110,6 +112,10 @@ struct BugReportWriter {
     var actualSentence: String {
         var s = symptomSentence.prefix(1).uppercased() + symptomSentence.dropFirst() + "."
         if !defect.error.isEmpty, defect.symptom != "nan_inf" { s += " Normalized message: \(Escape.markdownCell(defect.error))." }
+        if !observed.isEmpty {
+            s += " Observed by the campaign on the \(reduction == nil ? "" : "unreduced ")mutant: "
+                + observed.map { Escape.markdownCell($0) }.joined(separator: "; ") + "."
+        }
         return s
     }
 }

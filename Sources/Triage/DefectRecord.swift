@@ -92,6 +92,9 @@ public struct DefectQueries: Sendable {
         public var planted: [String]
         /// The node the mutant's finding of this defect was localized to, when recorded.
         public var node: String? = nil
+        /// What the campaign observed on the mutant, per implicated framework (`framework: detail`): the
+        /// distance reached, the times measured. The bug report quotes it.
+        public var observed: [String] = []
     }
 
     public func representative(of defect: DefectRecord) throws -> Representative {
@@ -116,8 +119,16 @@ public struct DefectQueries: Sendable {
                 ORDER BY rowid LIMIT 1
                 """, arguments: [campaign, step, defect.op, defect.symptom])
         }
+        let observed = try store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT framework, detail FROM campaign_finding WHERE campaign_id = ? AND step = ? AND symptom = ? AND op = ? AND detail <> ''
+                ORDER BY rowid
+                """, arguments: [campaign, step, defect.symptom, defect.op])
+                .filter { defect.frameworkList.contains($0["framework"] as String) }
+                .map { "\($0["framework"] as String): \($0["detail"] as String)" }
+        }
         return Representative(seedModel: seedModel, campaignSeed: UInt64(bitPattern: seed), lineageJSON: lineage,
-                              configJSON: config, planted: planted, node: node)
+                              configJSON: config, planted: planted, node: node, observed: observed)
     }
 
     /// The defect no longer reduces (it did not show again): an earlier reduction no longer describes its folder.

@@ -101,7 +101,7 @@ public struct DefectTriage: Sendable {
             : (try? replayer.replay(seedModel: rep.seedModel, campaignSeed: rep.campaignSeed, lineage: [])).map { ReductionCandidate(model: $0, inputs: $0.inputs()) }
         let folder = try writer.write(defect: defect, candidate: candidate, reduction: reduction, planted: planted,
                                       to: out ?? ReproducerWriter.folder(for: id), tolerance: thresholds?.relativeDistance, thresholds: thresholds,
-                                      seed: seed)
+                                      seed: seed, observed: rep.observed)
         try queries.recordRepro(id, path: folder.path)
         return folder
     }

@@ -79,7 +79,7 @@ public struct ReproducerWriter: Sendable {
     /// scripts for real frameworks measure their growth from it (`seed/`), as the oracle judged.
     public func write(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String,
                       tolerance campaignTolerance: Double? = nil, thresholds campaignThresholds: OracleThresholds? = nil,
-                      seed: ReductionCandidate? = nil) throws -> ReproducerFolder {
+                      seed: ReductionCandidate? = nil, observed: [String] = []) throws -> ReproducerFolder {
         // A link to a folder is followed (as `report --out` does): the folder it names is the reproducer's, and
         // the link stays (replacing the folder at the link's own path deleted the link).
         let destination = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
@@ -108,7 +108,8 @@ public struct ReproducerWriter: Sendable {
         var folder: ReproducerFolder
         do {
             folder = try writeContents(defect: defect, candidate: candidate, reduction: reduction, planted: planted, to: staging.path,
-                                       tolerance: campaignTolerance, thresholds: campaignThresholds ?? OracleThresholds(), seed: seed)
+                                       tolerance: campaignTolerance, thresholds: campaignThresholds ?? OracleThresholds(), seed: seed,
+                                       observed: observed)
         } catch {
             try? fm.removeItem(at: staging)
             throw error
@@ -130,7 +131,8 @@ public struct ReproducerWriter: Sendable {
     }
 
     func writeContents(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String,
-                       tolerance campaignTolerance: Double?, thresholds: OracleThresholds, seed: ReductionCandidate? = nil) throws -> ReproducerFolder {
+                       tolerance campaignTolerance: Double?, thresholds: OracleThresholds, seed: ReductionCandidate? = nil,
+                       observed: [String] = []) throws -> ReproducerFolder {
         let folder = try SafeFolder(path)
         var files: [String] = []
         let graph = candidate.model.graph
@@ -228,6 +230,7 @@ public struct ReproducerWriter: Sendable {
         report.tolerance = (campaignTolerance ?? tolerance) * DtypeTolerance.factor(graph)
         report.performanceFactor = Self.performance(defect, thresholds: thresholds)?.factor
         report.seedMeasured = seedModel != nil
+        report.observed = observed
         try folder.write(report.text, to: "bug-report.md"); files.append("bug-report.md")
         return ReproducerFolder(path: folder.root.path, files: files, scripts: scripts, controls: controlList.filter { scripts[$0] != nil })
     }

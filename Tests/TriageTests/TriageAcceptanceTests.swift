@@ -78,6 +78,10 @@ import Testing
             }
             let report = try String(contentsOfFile: out + "/bug-report.md", encoding: .utf8)
             #expect(report.contains(p.kind.expectedSubtype) && report.contains("faulty"))
+            if p.kind == .wrong {
+                // What the campaign saw is quoted: the distance the framework reached.
+                #expect(report.contains("Observed by the campaign on the unreduced mutant: faulty: mean relative distance"), "\(report)")
+            }
             runs.append((p, try Self.run(python, "repro_faulty.py", in: out), out, true))
             runs.append((p, try Self.run(python, "control_onnxruntime.py", in: out), out, false))
         }
