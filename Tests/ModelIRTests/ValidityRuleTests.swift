@@ -103,6 +103,8 @@ extension Graph {
         InvalidEdit(label: "empty input dimension", node: "input", code: .emptyOutput) { $0.set("input", "shape", .ints([1, 3, 0, 8])) },
         // A scalar where a list belongs: the reference and the workers read lists only (they ran stride 1).
         InvalidEdit(label: "scalar stride", node: "conv", code: .attributeType) { $0.set("conv", "stride", .int(2)) },
+        // Weights are f32: an f16 value into a layer with weights is refused by every framework.
+        InvalidEdit(label: "f16 input into a convolution", node: "conv", code: .dtype) { $0.set("input", "dtype", .string("f16")) },
     ]
 
     @Test(arguments: edits)

@@ -70,6 +70,12 @@ public enum GraphInference {
             }
             let ctx = OpContext(node: node, inputs: types)
             let inference = try OpSpec.infer(ctx)
+            // Weights are stored in f32: an f16, bf16 or f64 value into a layer with weights is a mixed-type
+            // operation that every framework refuses (PyTorch: "Input type (c10::Half) and bias type (float)
+            // should be the same"), and the exported ONNX fails its full check. Ids into an Embedding are integers.
+            if !inference.weights.isEmpty, let mixed = types.first(where: { $0.dtype.isFloat && $0.dtype != .f32 }) {
+                throw ctx.fail(.dtype, "a layer with weights takes f32 values (its weights are f32; frameworks refuse \(mixed.dtype.rawValue) against them): Cast to f32 first")
+            }
             try checkSizes(inference, ctx, weightElements: &weightElements)
             result.nodes[i].outputs = inference.outputs
             result.nodes[i].weights = inference.weights
