@@ -166,6 +166,11 @@ struct ModelsSave: ParsableCommand {
     var seed: UInt64 = 0
     @OptionGroup var size: ModelSizeOptions
 
+    func validate() throws {
+        // An empty folder name meant the current directory, which then held graph.json and weights.safetensors.
+        guard !directory.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the output folder is empty: name one (e.g. Data/models/\(name))") }
+    }
+
     func run() throws {
         let entry = try size.entry(name)
         let model = try PreparedModel.prepare(entry, size.config(entry), seed: seed)

@@ -88,6 +88,31 @@ import Testing
         }
     }
 
+    /// A hand-edited graph.json whose declared output types or weight shapes are not what inference gives is
+    /// refused, naming the node (they were replaced silently, so the model that ran was not the file's).
+    @Test func declaredTypesAndWeightsMustMatchInference() throws {
+        let graph = try baseGraph().inferred()
+        let bundle = ModelBundle(graph: graph, weights: WeightInitializer.initialize(graph, seed: 2))
+        let dir = tempDirectory()
+        try bundle.save(to: dir)
+        let file = dir.appendingPathComponent(ModelBundle.graphFile)
+        let original = try String(contentsOf: file, encoding: .utf8)
+        var outputs = graph
+        outputs.nodes[1].outputs[0].dtype = .f16
+        try ModelBundle.encodeGraph(outputs).write(to: file)
+        #expect(throws: SerializationError.self) { try ModelBundle.load(from: dir) }
+        do { _ = try ModelBundle.load(from: dir) } catch let error as SerializationError {
+            #expect(error.description.contains("node 'conv' declares outputs f16["), "\(error)")
+        }
+        var weights = graph
+        weights.nodes[1].weights[0].shape = [4, 3, 1, 1]
+        try ModelBundle.encodeGraph(weights).write(to: file)
+        #expect(throws: SerializationError.self) { try ModelBundle.load(from: dir) }
+        // Saved as it is, and with nothing declared (inference fills it in), it loads.
+        try original.write(to: file, atomically: true, encoding: .utf8)
+        _ = try ModelBundle.load(from: dir)
+    }
+
     @Test func sha256KnownAnswers() {
         #expect(SHA256.hex(Array("".utf8)) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

@@ -46,6 +46,13 @@ public struct ModelBundle: Sendable {
             }
             above = above.deletingLastPathComponent()
         }
+        for name in [Self.graphFile, Self.weightsFile] {
+            var isFolder: ObjCBool = false
+            let target = directory.appendingPathComponent(name).path
+            if FileManager.default.fileExists(atPath: target, isDirectory: &isFolder), isFolder.boolValue {
+                throw SerializationError(.io, path: target, "is a folder; the model's \(name) goes there")
+            }
+        }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try Self.encodeGraph(graph).write(to: directory.appendingPathComponent(Self.graphFile))
@@ -60,7 +67,21 @@ public struct ModelBundle: Sendable {
     public static func load(from directory: URL) throws -> ModelBundle {
         let graphURL = directory.appendingPathComponent(graphFile), weightsURL = directory.appendingPathComponent(weightsFile)
         let graphData = try readFile(graphURL, limit: 1 << 28)
-        let graph = try decodeGraph(graphData, path: graphURL.path).inferred()
+        let declared = try decodeGraph(graphData, path: graphURL.path)
+        let graph = try declared.inferred()
+        // What graph.json declares (each node's outputs and weights) must be what inference gives: a hand-edited
+        // shape or dtype was silently replaced before, and the model that ran was not the one the file described.
+        for (given, node) in zip(declared.nodes, graph.nodes) {
+            if !given.outputs.isEmpty, given.outputs != node.outputs {
+                throw SerializationError(.badGraph, path: graphURL.path, "node '\(node.name)' declares outputs \(given.outputs.map(\.description).joined(separator: ", ")), "
+                                         + "but its inputs and attributes give \(node.outputs.map(\.description).joined(separator: ", "))")
+            }
+            if !given.weights.isEmpty, given.weights.map({ [$0.name] + $0.shape.map(String.init) }) != node.weights.map({ [$0.name] + $0.shape.map(String.init) }) {
+                throw SerializationError(.badGraph, path: graphURL.path, "node '\(node.name)' declares weights "
+                                         + given.weights.map { "\($0.name)\($0.shape)" }.joined(separator: ", ") + ", but it needs "
+                                         + node.weights.map { "\($0.name)\($0.shape)" }.joined(separator: ", "))
+            }
+        }
         // The weights' size is known from the graph now: a file far beyond it is refused before it is read.
         let needed = graph.nodes.reduce(0) { $0 + $1.weights.reduce(0) { $0 + $1.elementCount } }
         let weightData = try readFile(weightsURL, limit: needed * 4 + (1 << 26))
