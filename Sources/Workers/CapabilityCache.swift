@@ -13,7 +13,9 @@ public struct CapabilityCache: Sendable {
     /// `$XDG_CACHE_HOME/defectlab/capabilities` (default `~/.cache/...`).
     public static var standard: CapabilityCache {
         let base = ProcessInfo.processInfo.environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
+            // $HOME first, as the README's `~` and a shell read it (Foundation's home is the passwd entry's).
+            ?? (ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+                ?? FileManager.default.homeDirectoryForCurrentUser).appendingPathComponent(".cache")
         return CapabilityCache(directory: base.appendingPathComponent("defectlab/capabilities"))
     }
 

@@ -69,7 +69,9 @@ public final class Worker: @unchecked Sendable {
             throw WorkerError(.interpreterMissing, framework: spec.name, "\(spec.interpreter) is not an executable interpreter")
         }
         spawnedAt = Date()
-        process = try WorkerProcess(executable: spec.interpreter, arguments: ["-u", spec.script] + spec.arguments, environment: spec.processEnvironment)
+        // -I: isolated from the user's Python settings (PYTHONPATH, PYTHONWARNINGS, a sitecustomize that prints,
+        // user site-packages), which would change what a framework builds and the capabilities cached for it.
+        process = try WorkerProcess(executable: spec.interpreter, arguments: ["-I", "-B", "-u", spec.script] + spec.arguments, environment: spec.processEnvironment)
         hello = nil
         declared = nil
         heldWeights = [:]
@@ -216,7 +218,11 @@ public final class Worker: @unchecked Sendable {
         case .died(let status, let signal):
             let tail = process.stderrText
             self.process = nil
-            throw WorkerError(.handshakeFailed, framework: spec.name, "worker died at start-up (\(signal.map { "signal \($0)" } ?? "exit \(status ?? -1)")): \(tail.suffix(600))")
+            // The cause first (a traceback's last line: "ModuleNotFoundError: No module named 'numpy'"): a one-line
+            // error showed only "Traceback (most recent call last):".
+            let cause = tail.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init) ?? "no output"
+            throw WorkerError(.handshakeFailed, framework: spec.name,
+                              "worker died at start-up (\(signal.map { "signal \($0)" } ?? "exit \(status ?? -1)")): \(cause.suffix(300))\n\(tail.suffix(600))")
         case .timedOut:
             process.kill(); self.process = nil
             throw WorkerError(.handshakeFailed, framework: spec.name, "no handshake within \(Int(spec.startTimeout)) s")
@@ -256,6 +262,9 @@ public final class Worker: @unchecked Sendable {
         heldWeights = [:]   // what the process holds is unknown until it answers
         heldSlots = [:]
         defer { if let path = wire.weightsFile { try? FileManager.default.removeItem(atPath: path) } }
+        // The last request's stage announcements still in the pipe are read first: a death before this request
+        // is read must not take the stage the previous one reached.
+        process.drainStderr()
         process.resetStage()
         let outcome = process.exchange(send: wire.frame, timeout: request.timeout, memoryLimitMB: request.memoryLimitMB)
         if let slot = wire.slot {

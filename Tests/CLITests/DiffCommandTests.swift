@@ -133,12 +133,21 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(diverging.stdout.utf8)) as? [String: Any])
         #expect((object["frameworks"] as? [[String: Any]])?.count == 2)
         #expect((object["findings"] as? [Any])?.isEmpty == true, "\(diverging.stdout.suffix(600))")
-        let shadow = dir.appendingPathComponent("shadow/torch")
-        try FileManager.default.createDirectory(at: shadow, withIntermediateDirectories: true)
-        try "raise ImportError('shadowed for the test')\n".write(to: shadow.appendingPathComponent("__init__.py"), atomically: true, encoding: .utf8)
+        // A PyTorch worker that cannot import torch: the interpreter, started for PyTorch's worker, fails as a
+        // broken install does. (Workers run isolated, `python -I`: PYTHONPATH cannot shadow a package.)
+        let real = try #require(ProcessInfo.processInfo.environment["DEFECTLAB_PYTHON"])
+        let wrapper = dir.appendingPathComponent("python")
+        try """
+            #!/bin/sh
+            case "$*" in *"worker.py pytorch"*) echo "ImportError: shadowed for the test" >&2; exit 1;; esac
+            exec "\(real)" "$@"
+
+            """.write(to: wrapper, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
         let broken = try CLIProcess.run(["diff", "--model", "lenet5", "--frameworks", "pytorch,onnxruntime", "--format", "json", "--db", db],
-                                        environment: ["PYTHONPATH": dir.appendingPathComponent("shadow").path])
+                                        environment: ["DEFECTLAB_PYTHON": wrapper.path])
         #expect(broken.status == 1 && broken.stderr.contains("pytorch did not start"), "\(broken.stderr)")
+        #expect(broken.stderr.contains("ImportError: shadowed for the test"), "the cause comes first: \(broken.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(broken.stdout.utf8)) as? [String: Any])
         let pytorch = (report["frameworks"] as? [[String: Any]])?.first { $0["name"] as? String == "pytorch" }
         #expect(pytorch?["status"] as? String == "unsupported", "\(broken.stdout.prefix(800))")

@@ -13,8 +13,14 @@ sys.stdout = sys.stderr
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # Frameworks drop files into the working directory (MindSpore: rank_0/om/analyze_fail.ir): work in a scratch
 # folder of our own instead of the caller's checkout.
-_SCRATCH = os.path.join(os.environ.get("TMPDIR", "/tmp"), "defectlab-worker")
-os.makedirs(_SCRATCH, exist_ok=True)
+# tempfile picks a usable temporary folder (an empty or missing TMPDIR falls back to /tmp, never the working
+# directory); the folder is per user, and one that cannot be made (a file in the way) gives way to a fresh one.
+import tempfile  # noqa: E402
+try:
+    _SCRATCH = os.path.join(tempfile.gettempdir(), f"defectlab-worker-{os.getuid()}")
+    os.makedirs(_SCRATCH, exist_ok=True)
+except OSError:
+    _SCRATCH = tempfile.mkdtemp(prefix="defectlab-worker-")
 os.chdir(_SCRATCH)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_v", "3")
