@@ -67,7 +67,7 @@ public struct DefectReducer: Sendable {
         if CampaignEngine.fetchLayers(model, inputs: candidate.inputs, arbiter: arbiter, verdict: verdict, executors: all, outcomes: &outcomes) {
             verdict = oracles.judge(model, arbiter: arbiter, outcomes: outcomes, everyFramework: false)
         }
-        // A slowdown of an in-process executor is timed twice, as the campaign times it.
+        // A slowdown is timed twice, as the campaign times it.
         if CampaignEngine.confirmSlowdowns(model, inputs: candidate.inputs, arbiter: arbiter, verdict: verdict, executors: all, outcomes: &outcomes) {
             verdict = oracles.judge(model, arbiter: arbiter, outcomes: outcomes, everyFramework: false)
         }
