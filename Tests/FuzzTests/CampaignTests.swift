@@ -35,6 +35,23 @@ import Oracles
         #expect(!a.json.isEmpty)
     }
 
+    /// `finished_at` is when the budget was used up: none while paused, and a run that only replays a finished
+    /// campaign keeps the time it finished (a second `make run` moved it).
+    @Test func finishedAtIsWhenTheBudgetWasSpent() throws {
+        let (store, dir) = try FuzzTestSupport.temporaryStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = FuzzTestSupport.config(seed: 23, budget: 6)
+        func finished() throws -> String? { try store.store.read { try String.fetchOne($0, sql: "SELECT finished_at FROM campaign") } }
+        _ = try FuzzTestSupport.engine(config, store: store).run(stopAfter: 3)
+        #expect(try finished() == nil)
+        _ = try FuzzTestSupport.engine(config, store: store).run()
+        let first = try #require(try finished())
+        try store.store.write { try $0.execute(sql: "UPDATE campaign SET finished_at = '2000-01-01T00:00:00Z'") }
+        let again = try FuzzTestSupport.engine(config, store: store).run()
+        #expect(again.replayed == 6 && again.status == "finished")
+        #expect(try finished() == "2000-01-01T00:00:00Z", "a replay-only run kept \(first)")
+    }
+
     @Test func interruptedCampaignResumesToTheSameMutants() throws {
         let (store, dir) = try FuzzTestSupport.temporaryStore()
         defer { try? FileManager.default.removeItem(at: dir) }

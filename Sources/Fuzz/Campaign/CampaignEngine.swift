@@ -350,7 +350,8 @@ public final class CampaignEngine: @unchecked Sendable {
         summary.wallSeconds = Date().timeIntervalSince(start)
         summary.status = step >= maxSteps || timeSpent ? "finished" : "paused"
         if let campaignID {
-            try store!.finish(campaign: campaignID, status: summary.status, spentAtLeast: timeSpent ? timeBudget : nil)
+            try store!.finish(campaign: campaignID, status: summary.status, spentAtLeast: timeSpent ? timeBudget : nil,
+                              newSteps: summary.steps > summary.replayed)
         }
         return summary
     }

@@ -137,9 +137,15 @@ public struct CampaignStore: Sendable {
 
     /// `spentAtLeast`: a time budget found spent is all spent, though the steps' times add up to a hair less
     /// (the moments between steps), so a later run does not take one more step for that hair.
-    public func finish(campaign: Int64, status: String, spentAtLeast: Double? = nil) throws {
+    ///
+    /// `finished_at` is the moment the budget was used up: a paused campaign has none, and a run that only replayed
+    /// a finished campaign (`newSteps` false) keeps the time it finished.
+    public func finish(campaign: Int64, status: String, spentAtLeast: Double? = nil, newSteps: Bool = true) throws {
         try store.write { db in
-            try db.execute(sql: "UPDATE campaign SET status = ?, finished_at = ? WHERE id = ?", arguments: [status, Self.now(), campaign])
+            try db.execute(sql: """
+                UPDATE campaign SET status = ?, finished_at = CASE WHEN ? <> 'finished' THEN NULL WHEN ? THEN ? ELSE COALESCE(finished_at, ?) END
+                WHERE id = ?
+                """, arguments: [status, status, newSteps, Self.now(), Self.now(), campaign])
             if let spentAtLeast {
                 try db.execute(sql: "UPDATE campaign SET spent_seconds = MAX(spent_seconds, ?) WHERE id = ?", arguments: [spentAtLeast, campaign])
             }
