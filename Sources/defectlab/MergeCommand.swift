@@ -21,6 +21,7 @@ struct MergeCommand: ParsableCommand {
         let r = try CampaignMerge.merge(sources: shards, into: try database.open())
         print("merged \(r.campaigns) campaign(s), \(r.mutants) mutants, \(r.findings) findings into \(database.resolvedPath)"
               + (r.extended > 0 ? "; \(r.extended) campaign(s) already there gained steps" : "")
+              + (r.settled > 0 ? "; \(r.settled) campaign(s) already there stopped running since (status updated)" : "")
               + (r.skipped > 0 ? "; \(r.skipped) campaign(s) already there" : ""))
     }
 }

@@ -86,6 +86,12 @@ import Testing
         _ = try CampaignMerge.merge(sources: [path], into: merged)
         let after = try merged.pool.read { try Row.fetchOne($0, sql: "SELECT status, spent_seconds FROM campaign") }
         #expect(after?["status"] as String? == "finished" && after?["spent_seconds"] as Double? == 3600)
+        // A copy with the same steps that spent longer (interrupted and resumed) adds nothing and moves nothing.
+        try merged.pool.write { db in try db.execute(sql: "UPDATE campaign SET spent_seconds = 1") }
+        try shard.pool.writeWithoutTransaction { db in try db.execute(sql: "UPDATE campaign SET status = 'finished', finished_at = '2001-01-01T00:00:00Z'") }
+        let same = try CampaignMerge.merge(sources: [path], into: merged)
+        #expect(same.skipped == 1 && same.extended == 0 && same.settled == 0)
+        #expect(try merged.pool.read { try Double.fetchOne($0, sql: "SELECT spent_seconds FROM campaign") } == 1)
     }
 
     /// Two shards in two databases, merged and folded, give the defects of the same two shards run into one

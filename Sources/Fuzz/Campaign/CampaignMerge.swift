@@ -12,6 +12,8 @@ public enum CampaignMerge {
         public var findings = 0
         /// Campaigns already in the store that gained steps.
         public var extended = 0
+        /// Campaigns already in the store that gained no step but stopped running since (finished or paused).
+        public var settled = 0
         /// Campaigns already in the store with nothing new.
         public var skipped = 0
     }
@@ -44,22 +46,21 @@ public enum CampaignMerge {
                                            arguments: [existing, sourceID, existing])
                             let mutants = db.changesCount
                             // The source's status, finish and spent time are the campaign's now when it went further:
-                            // it brought steps, spent more time, or stopped running since (a shard merged while it
-                            // ran, then finished without a step). Never backwards: a store resumed further itself
-                            // keeps its own.
+                            // it brought steps, or stopped running since (a shard merged while it ran, then finished
+                            // without a step). Never backwards: a store resumed further itself keeps its own, and a
+                            // copy with the same steps (one interrupted and resumed) changes nothing.
                             try db.execute(sql: """
                                 UPDATE main.campaign SET (finished_at, status, spent_seconds) =
                                     (SELECT finished_at, status, MAX(spent_seconds, main.campaign.spent_seconds) FROM src.campaign WHERE id = ?)
                                 WHERE id = ? AND (? > 0
-                                    OR (SELECT spent_seconds FROM src.campaign WHERE id = ?) > spent_seconds
                                     OR (status = 'running' AND (SELECT status FROM src.campaign WHERE id = ?) <> 'running'
                                         AND (SELECT spent_seconds FROM src.campaign WHERE id = ?) >= spent_seconds))
-                                """, arguments: [sourceID, existing, mutants + findings, sourceID, sourceID, sourceID])
+                                """, arguments: [sourceID, existing, mutants + findings, sourceID, sourceID])
                             let updated = db.changesCount
                             guard mutants > 0 || findings > 0 || updated > 0 else { result.skipped += 1; continue }
                             result.mutants += mutants
                             result.findings += findings
-                            result.extended += 1
+                            if mutants > 0 || findings > 0 { result.extended += 1 } else { result.settled += 1 }
                             continue
                         }
                         try db.execute(sql: "INSERT INTO main.campaign (\(campaignColumns)) SELECT \(campaignColumns) FROM src.campaign WHERE id = ?", arguments: [sourceID])
