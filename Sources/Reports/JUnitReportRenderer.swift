@@ -14,7 +14,7 @@ public enum JUnitReportRenderer {
 
         let seconds = s.stepSeconds
         let props: [(String, String)] = [
-            ("campaigns", s.campaignIDs.map(String.init).joined(separator: ",")), ("kind", c.kind), ("seed", String(c.seed)), ("shard", "\(c.shardIndex)/\(c.shardCount)"),
+            ("campaigns", s.campaignIDs.map(String.init).joined(separator: ",")), ("kind", c.kind), ("seed", c.seedText), ("shard", c.shardText),
             ("seed_models", c.seeds.joined(separator: ",")), ("frameworks", c.frameworks.joined(separator: ",")),
             ("started_at", c.startedAt), ("finished_at", c.finishedAt ?? ""),
         ]

@@ -56,7 +56,10 @@ public enum MarkdownReportRenderer {
                 [$0.subtype, $0.framework, $0.symptom + ($0.stage.map { " at \($0)" } ?? ""), $0.op, String($0.count), String($0.firstStep), $0.detail]
             })
         }
-        m += "\n## Configuration\n\n" + Escape.markdownFence(HTMLReportRenderer.prettyJSON(c.configJSON), info: "json") + "\n"
+        m += "\n## Configuration\n"
+        for (heading, json) in c.configurations {
+            m += (c.members == nil ? "\n" : "\n### \(heading)\n\n") + Escape.markdownFence(HTMLReportRenderer.prettyJSON(json), info: "json") + "\n"
+        }
         return m
     }
 

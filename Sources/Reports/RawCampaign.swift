@@ -69,7 +69,11 @@ struct RawCampaign {
         if ids.count > 1 {
             // Campaigns that are not shards of one run differ in their set-up: the report shows all of it (the
             // first one's alone listed its plants while showing another's defects).
-            let others = try Row.fetchAll(db, sql: "SELECT seed, config_json FROM campaign WHERE id IN (\(list)) ORDER BY id", arguments: inIDs)
+            let others = try Row.fetchAll(db, sql: "SELECT id, seed, shard_index, shard_count, config_json FROM campaign WHERE id IN (\(list)) ORDER BY id", arguments: inIDs)
+            info.members = others.map {
+                CampaignInfo.Member(id: $0["id"], seed: UInt64(bitPattern: $0["seed"] as Int64? ?? 0), shardIndex: $0["shard_index"] ?? 0,
+                                    shardCount: $0["shard_count"] ?? 1, configJSON: $0["config_json"] ?? "{}")
+            }
             func union(_ lists: [[String]]) -> [String] { var seen = Set<String>(); return lists.flatMap { $0 }.filter { seen.insert($0).inserted } }
             let configs = others.map { CampaignInfo.parseConfig($0["config_json"] ?? "{}") }
             info.seeds = union(configs.map(\.seeds))

@@ -175,6 +175,7 @@ struct DefectsRepro: ParsableCommand {
     func validate() throws {
         guard all != (id != nil) else { throw ValidationError("name one defect id, or --all") }
         guard campaign == nil || all else { throw ValidationError("--campaign selects defects for --all; one defect id needs none") }
+        if let out, out.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--out is empty: name a folder, or leave it out for Reports/defects") }
     }
 
     func run() throws {

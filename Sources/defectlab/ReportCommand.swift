@@ -41,6 +41,12 @@ struct ReportCampaignCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var taxonomy: TaxonomyOptions
 
+    func validate() throws {
+        // An empty folder name wrote the report files into the working directory.
+        if let out, out.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--out is empty: name a folder, or leave it out for Reports/campaign-<id>") }
+        if reproDir.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--repro-dir is empty: name a folder, or leave it out for Reports/defects") }
+    }
+
     func run() throws {
         let formats = try ReportFormat.parseList(format)
         let selector = try CampaignSelector(parsing: campaign)

@@ -32,6 +32,12 @@ import Testing
         #expect(errors.isEmpty, "\(errors)")
         let html = try ReportsTestSupport.read(out.appendingPathComponent("campaigns-1-to-2.html"))
         #expect(html.contains("<h1>DefectLab campaigns 1, 2 (fuzz)</h1>") && html.contains("2 campaigns of 2 shard(s)"))
+        // Every campaign's configuration and shard, not the first one's as the whole run's.
+        #expect(html.contains("config_json of campaign 1 (seed 5, shard 0/2)") && html.contains("config_json of campaign 2 (seed 5, shard 1/2)"))
+        let md = try ReportsTestSupport.read(out.appendingPathComponent("campaigns-1-to-2.md"))
+        #expect(md.contains("### campaign 1 (seed 5, shard 0/2)") && md.contains("### campaign 2 (seed 5, shard 1/2)"))
+        #expect(xml.contains("<property name=\"shard\" value=\"0/2,1/2\"/>"), "\(xml.prefix(900))")
+        #expect(((object["campaign"] as? [String: Any])?["campaigns"] as? [Any])?.count == 2)
     }
 
     /// A shard that is an empty file (a copy off a volume that failed) or another program's database is not
