@@ -52,6 +52,24 @@ import Oracles
         #expect(try finished() == "2000-01-01T00:00:00Z", "a replay-only run kept \(first)")
     }
 
+    /// Plants and frameworks are sets: named in another order, the same campaign resumes (an identical second
+    /// campaign was started, and reports counted its findings twice). A campaign stored under the key an earlier
+    /// build gave (in the order given) is still found.
+    @Test func plantsAndFrameworksInAnyOrderAreOneCampaign() throws {
+        var a = FuzzTestSupport.config(seed: 31, budget: 4)
+        a.planted = ["Conv2d=nan", "Tanh=crash"]
+        var b = a
+        b.planted.reverse()
+        b.frameworks.reverse()
+        #expect(a.key == b.key)
+        #expect(a.legacyKey != b.legacyKey)
+        let (store, dir) = try FuzzTestSupport.temporaryStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let old = try store.campaign(key: b.legacyKey, kind: "fuzz", config: b.json, seed: b.seed, shard: b.shard)
+        #expect(try store.campaign(key: b.key, legacyKey: b.legacyKey, kind: "fuzz", config: b.json, seed: b.seed, shard: b.shard) == old)
+        #expect(try store.campaign(key: a.key, legacyKey: a.legacyKey, kind: "fuzz", config: a.json, seed: a.seed, shard: a.shard) == old)
+    }
+
     @Test func interruptedCampaignResumesToTheSameMutants() throws {
         let (store, dir) = try FuzzTestSupport.temporaryStore()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -97,7 +97,18 @@ public struct CampaignConfig: Codable, Sendable {
         self.budget = budget
     }
 
+    /// The campaign's identity: its configuration without the budget, plants and frameworks in one order (they
+    /// are sets: naming them in another order changes no mutant, and started an identical second campaign).
     public var key: String {
+        var c = self
+        c.planted.sort()
+        c.frameworks.sort()
+        return c.legacyKey
+    }
+
+    /// The key as builds before the sorting wrote it (plants and frameworks as given): a campaign stored then is
+    /// still found by the same command.
+    public var legacyKey: String {
         var c = self
         c.budget = .mutants(0)
         let encoder = Self.encoder

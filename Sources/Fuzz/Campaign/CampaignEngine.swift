@@ -93,7 +93,7 @@ public final class CampaignEngine: @unchecked Sendable {
             let json = ModelBundle.encodeGraph(model.graph)
             hashes[fingerprintOf(model)] = model.contentHash(graphJSON: json)
         }
-        let campaignID = try store?.campaign(key: config.key, kind: "fuzz", config: config.json, seed: config.seed, shard: config.shard)
+        let campaignID = try store?.campaign(key: config.key, legacyKey: config.legacyKey, kind: "fuzz", config: config.json, seed: config.seed, shard: config.shard)
         let history = try campaignID.map { try store!.history(campaign: $0) } ?? []
         var coverage = CoverageTracker()
         for entry in pool { coverage.add(entry.model.graph) }

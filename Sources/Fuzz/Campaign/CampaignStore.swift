@@ -65,9 +65,17 @@ public struct CampaignStore: Sendable {
     public init(store: DefectLabStore) { self.store = store }
 
     /// The campaign's id, created when new.
-    public func campaign(key: String, kind: String, config: String, seed: UInt64, shard: ShardSpec) throws -> Int64 {
+    /// `legacyKey`: the key an earlier build gave the same configuration, looked up when `key` is not there.
+    public func campaign(key: String, legacyKey: String? = nil, kind: String, config: String, seed: UInt64, shard: ShardSpec) throws -> Int64 {
         try store.write { db in
-            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM campaign WHERE key = ?", arguments: [key]) {
+            var found = try Int64.fetchOne(db, sql: "SELECT id FROM campaign WHERE key = ?", arguments: [key])
+            if found == nil, let legacyKey, legacyKey != key,
+               let old = try Int64.fetchOne(db, sql: "SELECT id FROM campaign WHERE key = ?", arguments: [legacyKey]) {
+                // Stored by an earlier build: it takes the key this build gives, so any order finds it from now on.
+                try db.execute(sql: "UPDATE campaign SET key = ? WHERE id = ?", arguments: [key, old])
+                found = old
+            }
+            if let id = found {
                 try db.execute(sql: "UPDATE campaign SET status = 'running' WHERE id = ?", arguments: [id])
                 return id
             }
