@@ -246,6 +246,15 @@ import Testing
         // `--framework` is for items whose URL tells none: it contradicts no URL's repository.
         let fallback = try importText("item,a,b\n\(url),B1,B1\n", name: "u.csv", into: db, framework: "mindspore")
         #expect(fallback.frameworkConflicts == 0)
+        // A later row of the same import fills what an earlier row left empty.
+        let rows = try importText("item,rater,label,framework\ny1,alice,B1,\ny1,bob,B2,pytorch\n", name: "rows.csv", into: db)
+        #expect(rows.frameworksFilledIn == 1)
+        #expect(try db.read { try String.fetchOne($0, sql: "SELECT framework FROM item WHERE key = 'y1'") } == "pytorch")
+        // A URL item stored with another framework than its repository's (an earlier build) is set right.
+        try db.write { try $0.execute(sql: "UPDATE item SET framework = 'tensorflow' WHERE key = ?", arguments: [url]) }
+        let corrected = try importText("item,rater,label\n\(url),carol,B1\n", name: "c.csv", into: db)
+        #expect(corrected.frameworksCorrected == 1 && corrected.frameworkConflicts == 0)
+        #expect(try db.read { try String.fetchOne($0, sql: "SELECT framework FROM item WHERE key = ?", arguments: [url]) } == "pytorch")
     }
 
     /// A final label an export gives without a rationale stays without one through a fresh store; only a bare
@@ -285,7 +294,7 @@ import Testing
         options.bootstrapReplicates = 0
         let report = try AgreementReport.build(ratings, taxonomy: taxonomy, options: options)
         let tensorflow = try #require(report.groups.first { $0.name == "tensorflow" })
-        #expect(tensorflow.fleiss.method == "none" && tensorflow.fleiss.kappa == nil)
+        #expect(tensorflow.fleiss.method == "none" && tensorflow.fleiss.kappa == nil && tensorflow.fleiss.peBar == nil)
         #expect(tensorflow.notes == ["no item in this group has labels from two annotators at the subtype level (1 item(s) with one label each): agreement is undefined here"])
         #expect(report.groups.first { $0.name == "pytorch" }?.fleiss.method == "fleiss")
         options.raters = ["ben", "ann"]

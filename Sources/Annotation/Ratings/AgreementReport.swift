@@ -194,7 +194,7 @@ public struct AgreementReport: Sendable, Encodable {
         let pairs = CohenKappa.pairs(matrix).filter { activeRaters.contains($0.raterA) && activeRaters.contains($0.raterB) }
         return Group(
             name: name, items: rated, raters: activeRaters.count, raterNames: activeRaters.map { raters[$0] },
-            fleiss: Fleiss(kappa: finite(fleiss.kappa), pBar: finite(fleiss.pBar), peBar: finite(fleiss.peBar),
+            fleiss: Fleiss(kappa: finite(fleiss.kappa), pBar: finite(fleiss.pBar), peBar: undefined ? nil : finite(fleiss.peBar),
                            se0: finite(fleiss.se0), z: finite(fleiss.z), p: finite(fleiss.p), ci: ci, ciLevel: 0.95,
                            band: fleiss.band?.rawValue, method: undefined ? "none" : fleiss.method.rawValue),
             perCategory: zip(categories, fleiss.perCategory).map { ($0, finite($1)) },

@@ -23,6 +23,8 @@ public struct RatingsImporter: Sendable {
         public var adjudicationsAdded = 0
         /// Items that had no framework and got the one the file names.
         public var frameworksFilledIn = 0
+        /// URL items stored with another framework than their repository's, set to the repository's.
+        public var frameworksCorrected = 0
         /// Items whose framework the file (or `--framework`) contradicts: the repository's, or the one the item
         /// has, is kept. The first such item and the two names, for the note.
         public var frameworkConflicts: Int { conflictedItems.count }
@@ -35,6 +37,7 @@ public struct RatingsImporter: Sendable {
                 + "\(adjudicationsAdded) adjudication(s); \(itemsCreated) new item(s) (\(itemsLinkedToIssues) linked to crawled issues), "
                 + "\(annotatorsCreated) new annotator(s)"
                 + (frameworksFilledIn > 0 ? "; framework filled in for \(frameworksFilledIn) item(s)" : "")
+                + (frameworksCorrected > 0 ? "; \(frameworksCorrected) item(s) set to their repository's framework" : "")
         }
 
         /// What the file said about frameworks that the store did not take, or nil.
@@ -77,9 +80,11 @@ public struct RatingsImporter: Sendable {
                     let itemID: Int64
                     if let known = itemIDs[reference.identity] {
                         itemID = known
-                        // A later row of the same item naming another framework than the one it got.
-                        if let given = rating.framework, let standing = itemFrameworks[reference.identity] ?? nil, given != standing {
-                            Self.conflict(reference, given: given, kept: standing, summary: &summary)
+                        // A later row of the same item (in this file or another of this import): it fills the
+                        // framework the item still lacks, or contradicts the one it got.
+                        if let given = rating.framework {
+                            itemFrameworks[reference.identity] = try Self.reconcile(reference, id: known, stored: itemFrameworks[reference.identity] ?? nil,
+                                                                                    fill: given, claim: given, db: db, summary: &summary)
                         }
                     } else {
                         let found = try Self.item(for: reference, fileFramework: rating.framework, fallback: fallbackFramework,
@@ -238,7 +243,15 @@ public struct RatingsImporter: Sendable {
                 .first { RatedItemReference.identity(of: $0["key"]) == reference.identity }
         if let byKey {
             let id: Int64 = byKey["id"]
-            return (id, try reconcile(reference, id: id, stored: byKey["framework"], fill: fill, claim: claim, db: db, summary: &summary))
+            var stored: String? = byKey["framework"]
+            // A URL whose repository tells its framework has that one, whatever an earlier import stored (a build
+            // that let the file's column win stored pytorch/pytorch issues as tensorflow).
+            if let told = reference.frameworkFromURL, let wrong = stored, wrong != told {
+                try db.execute(sql: "UPDATE item SET framework = ? WHERE id = ?", arguments: [told, id])
+                summary.frameworksCorrected += 1
+                stored = told
+            }
+            return (id, try reconcile(reference, id: id, stored: stored, fill: fill, claim: claim, db: db, summary: &summary))
         }
         var issueID: Int64?
         var issueFramework: String?
