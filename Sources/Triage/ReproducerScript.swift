@@ -61,9 +61,19 @@ struct ReproducerScript {
         import struct
         import sys
 
-        import numpy as np
+        try:
+            import numpy as np
+        except ImportError as error:
+            print(f"cannot check here: {error} (run this with a Python that has numpy and the framework)")
+            sys.exit(2)
 
         """
+
+    /// Framework imports: a Python without the framework cannot check, which is exit 2, not "the defect shows".
+    static func guarded(_ imports: [String]) -> String {
+        "try:\n" + imports.map { "    " + $0 + "\n" }.joined()
+            + "except ImportError as error:\n    print(f\"cannot check here: {error} (run this with a Python that has the framework)\")\n    sys.exit(2)\n"
+    }
 
     var text: String {
         let dialect: PythonDialect? = builder != nil ? nil : framework == "pytorch" ? .pytorch : framework == "onnxruntime" ? nil : .numpy
@@ -73,8 +83,8 @@ struct ReproducerScript {
             out += Self.builderPrelude(base: builder.base)
         } else {
             switch framework {
-            case "pytorch": out += "import torch\nimport torch.nn.functional as F\n\ntorch.set_num_threads(1)\n"
-            case "onnxruntime": out += "import onnxruntime as ort\n"
+            case "pytorch": out += Self.guarded(["import torch", "import torch.nn.functional as F"]) + "\ntorch.set_num_threads(1)\n"
+            case "onnxruntime": out += Self.guarded(["import onnxruntime as ort"])
             default: break
             }
         }
@@ -159,7 +169,7 @@ struct ReproducerScript {
             } else {
                 lines.append("Run: python3 \(fileName). Exit 1 (with expected vs actual) when the defect shows, 2 when an op")
             }
-            lines.append("is not written out here\(control ? " or this control framework cannot run the model" : ""), 0 when the outputs match the")
+            lines.append("is not written out here, the framework is not installed\(control ? " or this control framework cannot run the model" : ""), 0 when the outputs match the")
             lines.append("float64 reference (mean relative distance <= TOLERANCE, NaN/Inf exactly where the reference has them).")
         }
         // Titles quote error messages: keep them from closing the docstring or starting an escape.
@@ -307,9 +317,8 @@ struct ReproducerScript {
             lines.append("os.environ.setdefault(\"XLA_FLAGS\", \"--xla_cpu_multi_thread_eigen=false --xla_backend_optimization_level=0\")")
             lines.append("os.environ[\"DEFECTLAB_JAX_CACHE\"] = \"off\"  # no compile cache outside this folder")
         }
-        lines += ["sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), \"builder\"))",
-                  "import irgraph  # noqa: E402", "import backend_\(base) as backend  # noqa: E402", ""]
-        return lines.joined(separator: "\n") + "\n"
+        lines += ["sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), \"builder\"))"]
+        return lines.joined(separator: "\n") + "\n" + guarded(["import irgraph  # noqa: E402", "import backend_\(base) as backend  # noqa: E402"])
     }
 
     /// `prepare_framework(x, W)` builds the model once and returns the function that runs it (what a

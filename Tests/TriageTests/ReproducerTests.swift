@@ -307,6 +307,33 @@ struct NamedNodeExecutor: MutantExecutor {
         #expect(!FileManager.default.fileExists(atPath: out + "/measured_pytorch.json"))
     }
 
+    /// A Python without the framework cannot check: exit 2 ("cannot check here"), not 1, which automation reads as
+    /// the defect showing.
+    @Test func aPythonWithoutTheFrameworkCannotCheck() throws {
+        let python = try TriageAcceptanceTests.python()
+        let dir = try TriageTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let out = dir.appendingPathComponent("D8").path
+        _ = try ReproducerWriter(controls: []).write(defect: try Self.defect(frameworks: "pytorch"), candidate: ReductionCandidate(model: model, inputs: model.inputs()),
+                                                     reduction: nil, planted: [], to: out)
+        // torch shadowed by a package that fails to import, as on a machine without it.
+        let shadow = dir.appendingPathComponent("shadow/torch")
+        try FileManager.default.createDirectory(at: shadow, withIntermediateDirectories: true)
+        try "raise ImportError('No module named torch (shadowed)')\n".write(to: shadow.appendingPathComponent("__init__.py"), atomically: true, encoding: .utf8)
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: python)
+        run.arguments = [out + "/repro_pytorch.py"]
+        run.environment = ["PYTHONPATH": dir.appendingPathComponent("shadow").path, "PATH": "/usr/bin:/bin"]
+        let pipe = Pipe()
+        run.standardOutput = pipe
+        run.standardError = pipe
+        try run.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        run.waitUntilExit()
+        #expect(run.terminationStatus == 2 && text.contains("cannot check here"), "\(run.terminationStatus): \(text)")
+    }
+
     /// A real framework's performance defect is its growth from the campaign's seed against the controls'
     /// growth, as the oracle judged it: the seed goes into `seed/` and every script measures both models. PyTorch
     /// is several times slower than ONNX Runtime on lenet5 itself, which made an unchanged model "show" a
