@@ -46,7 +46,8 @@ public struct DiffReport: Codable, Sendable {
         for f in frameworks {
             lines.append(row([f.name, f.version ?? "-", f.status, num(f.maxAbsDev), num(f.meanAbsDev), f.worstNode ?? "-",
                               num(f.timeMs, "%.2f"), num(f.peakMB, "%.0f")] + (seeded ? [num(f.seedTimeMs, "%.2f")] : [])))
-            if f.status != "ok", let m = f.message { lines.append("    \(f.stage ?? "?"): \(m.prefix(160))") }
+            // The first line (a start-up failure's cause; its traceback follows in JSON).
+            if f.status != "ok", let m = f.message { lines.append("    \(f.stage ?? "?"): \((m.split(separator: "\n").first.map(String.init) ?? m).prefix(160))") }
             if let l = f.losses, !l.isEmpty { lines.append("    losses: " + l.map { String(format: "%.6g", $0) }.joined(separator: " ")) }
         }
         if findings.isEmpty {

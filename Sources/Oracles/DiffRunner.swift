@@ -126,7 +126,10 @@ public struct DiffRunner: Sendable {
                 // not run there (no finding), and the message says what to check.
                 var r = ExecutionResult(framework: name, status: .unsupported, stage: Self.notStarted)
                 let reason = if case .failure(let e)? = started[base] { e.message } else { "no worker" }
-                r.message = "the worker does not start here (\(reason)); `defectlab doctor` checks the framework venv"
+                // The cause on the first line (tables show that), the worker's output after it.
+                let lines = reason.split(separator: "\n", maxSplits: 1).map(String.init)
+                r.message = "the worker does not start here (\(lines.first ?? reason)); `defectlab doctor` checks the framework venv"
+                    + (lines.count > 1 ? "\n" + lines[1] : "")
                 results[name] = r
                 continue
             }

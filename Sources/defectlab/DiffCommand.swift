@@ -187,7 +187,7 @@ struct DiffCommand: ParsableCommand {
         let notStarted = reports.flatMap(\.notStarted)
         if let first = notStarted.first {
             let names = Set(notStarted.map(\.name)).sorted().joined(separator: ", ")
-            throw OracleError(.notStarted, "\(names) did not start: \(first.message ?? "")")
+            throw OracleError(.notStarted, "\(names) did not start: \(first.message?.split(separator: "\n").first.map(String.init) ?? "")")
         }
     }
 }

@@ -114,7 +114,9 @@ struct FrameworksCommand: ParsableCommand {
             for r in rows {
                 // Start-up is measured when this listing started the worker (a cached listing starts none).
                 print(row([r.name, r.available ? "yes" : "no", r.version ?? "-", "\(r.opsSupported)/\(r.opsTotal)", r.training ? "yes" : "no",
-                           r.startupSeconds.map { String(format: "%.1f s", $0) } ?? "-", r.error ?? Self.gapSummary(r)]))
+                           r.startupSeconds.map { String(format: "%.1f s", $0) } ?? "-",
+                           // One line per framework: the error's first (its cause); JSON has the whole text.
+                           r.error.map { $0.split(separator: "\n").first.map(String.init) ?? $0 } ?? Self.gapSummary(r)]))
             }
         }
     }
