@@ -60,7 +60,8 @@ enum DefectsOutput {
         var lines = ["   ID  SUBTYPE  FINDINGS  NODES  REDUCED  KIND         TITLE"]
         for d in defects {
             lines.append([pad(String(d.id), 5, right: true), pad(d.subtype, 7), pad(String(d.findingCount), 8, right: true),
-                          pad(d.representativeNodes.map(String.init) ?? "-", 5, right: true), pad(d.reducedNodes.map(String.init) ?? "-", 7, right: true),
+                          pad(d.representativeNodes.map(String.init) ?? "-", 5, right: true),
+                          pad(d.reducedNodes.map(String.init) ?? (d.reductionFailure == nil ? "-" : "failed"), 7, right: true),
                           pad(d.kind ?? "-", 11), InertText.line(d.title)].joined(separator: "  "))
         }
         return lines.joined(separator: "\n")
@@ -113,7 +114,7 @@ struct DefectsShow: ParsableCommand {
         lines.append("findings: \(d.findingCount) from campaign(s) \(d.campaigns.map(String.init).joined(separator: ", ")); first seen \(d.firstSeen), last seen \(d.lastSeen)")
         lines.append("representative: campaign \(d.representativeCampaignID.map(String.init) ?? "-") step \(d.representativeStep.map(String.init) ?? "-") (\(d.representativeNodes.map(String.init) ?? "?") nodes)")
         lines.append("reduced: " + (d.reducedNodes.map { "\($0) nodes, \(d.kind ?? "?") defect" }
-            ?? d.reductionFailure.map { "tried, and it did not reproduce: \(InertText.line($0)) (a reproducer holds the unreduced representative)" }
+            ?? d.reductionFailure.map { "tried, and it did not reproduce: \(InertText.line($0)) (`defects repro` writes the unreduced representative)" }
             ?? "not yet (`defectlab defects reduce \(d.id)`)"))
         lines.append("reproducer: " + (d.reproPath ?? "not yet (`defectlab defects repro \(d.id)`)"))
         lines.append("signature: \(d.signature)")

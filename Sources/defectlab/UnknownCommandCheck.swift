@@ -8,6 +8,8 @@ import ArgumentParser
 enum UnknownCommandCheck {
     /// The error line for `arguments` (without the program name), or nil when the command path is fine.
     static func problem(in arguments: [String], root: any ParsableCommand.Type = DefectLab.self) -> String? {
+        // `help WORD...` names a command path too (`help fuz` printed the overview and succeeded).
+        if arguments.first == "help" { return problem(in: Array(arguments.dropFirst()), root: root) }
         var command = root
         var path = [root._commandName]
         for word in arguments {

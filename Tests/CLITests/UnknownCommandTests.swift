@@ -24,6 +24,11 @@ import Testing
         #expect(!result.stderr.contains("did you mean"))
     }
 
+    @Test func helpNamesAMisspeltCommandToo() throws {
+        let result = try CLIProcess.run(["help", "fuz"])
+        #expect(result.status == 64 && result.stderr.contains("unknown command 'fuz' for 'defectlab'; did you mean 'fuzz'?"), "\(result.stderr)")
+    }
+
     @Test func realCommandsDefaultsAndHelpAreLeftToTheParser() throws {
         // A group with a default subcommand takes other words as that subcommand's arguments.
         let taxonomy = try CLIProcess.run(["taxonomy", "show"])
