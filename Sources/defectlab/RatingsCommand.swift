@@ -87,6 +87,11 @@ struct RatingsExport: ParsableCommand {
                     + "\(lost.labels) annotator label(s) and \(lost.finals) adjudicated label(s) given at the "
                     + "\(level == .subtype ? "major" : "subtype") level \(what); --format long or jsonl keeps every level\n").utf8))
             }
+            let provenance = try RatingsExporter.wideProvenanceOmissions(from: store, level: level)
+            if provenance.remarks + provenance.settled > 0 {
+                FileHandle.standardError.write(Data(("note: a wide export has no columns for \(provenance.remarks) annotator note(s) or unsure flag(s) "
+                    + "and for who settled \(provenance.settled) final label(s), how and why; --format long or jsonl keeps them\n").utf8))
+            }
         }
         if let output {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output))

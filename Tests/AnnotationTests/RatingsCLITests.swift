@@ -30,6 +30,13 @@ import Testing
         let exported = try RatingsTestSupport.defectlab(["ratings", "export", "--db", db, "--format", "wide"], in: folder)
         #expect(exported.status == 0)
         #expect(exported.stdout == "item,framework,a,b,c,final\nhttps://github.com/pytorch/pytorch/issues/1,pytorch,B1,B1,B2,B1\nhttps://github.com/tensorflow/tensorflow/issues/2,tensorflow,G2,G2,G2,G2\nhttps://github.com/tensorflow/tensorflow/issues/3,tensorflow,C1,,C1,C1\n")
+        #expect(!exported.stderr.contains("no columns"), "a bare final column has nothing more to keep: \(exported.stderr)")
+        // Who settled a label and why, and an annotator's note, have no column in a wide export: said.
+        _ = try RatingsTestSupport.write(RatingsStoreTests.canonicalLong, to: folder, name: "long.csv")
+        let longDB = folder.appendingPathComponent("long.sqlite").path
+        #expect(try RatingsTestSupport.defectlab(["ratings", "import", "long.csv", "--db", longDB], in: folder).status == 0)
+        let wide = try RatingsTestSupport.defectlab(["ratings", "export", "--db", longDB, "--format", "wide"], in: folder)
+        #expect(wide.status == 0 && wide.stderr.contains("no columns for 2 annotator note(s) or unsure flag(s) and for who settled 1 final label(s)"), "\(wide.stderr)")
     }
 
     @Test func errorsAreOneLineAndNonZero() throws {

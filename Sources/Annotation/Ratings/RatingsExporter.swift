@@ -119,6 +119,18 @@ public enum RatingsExporter {
         }
     }
 
+    /// What a wide export has no column for: annotators' standing notes and unsure flags, and final labels whose
+    /// adjudicator, method or rationale is more than an import's own.
+    public static func wideProvenanceOmissions(from store: DefectLabStore, level: LabelLevel) throws -> (remarks: Int, settled: Int) {
+        try store.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT item_id || ':' || annotator_id || ':' || kind) FROM annotation_remark WHERE kind IN ('note', 'unsure')") ?? 0,
+             try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM current_adjudication WHERE level = ? AND (method <> 'import' OR adjudicator <> 'import'
+                    OR (rationale IS NOT NULL AND rationale NOT LIKE 'imported from %'))
+                """, arguments: [level.rawValue]) ?? 0)
+        }
+    }
+
     /// A wide table of current labels at one level (what `export` writes for `.wide`).
     public static func wide(_ ratings: StoredRatings) -> String {
         let raters = ratings.raters
