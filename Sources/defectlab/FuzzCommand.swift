@@ -196,6 +196,9 @@ struct FuzzCommand: ParsableCommand {
             FileHandle.standardError.write(Data(text.utf8))
         }
         let summary = try engine.run()
+        if summary.storedSteps > summary.steps, summary.status == "finished" {
+            FileHandle.standardError.write(Data("note: the campaign already holds \(summary.storedSteps) mutants, more than this budget; this summary covers the first \(summary.steps) (reports cover all of them)\n".utf8))
+        }
         // The final state, always: a time budget has no last step to recognise.
         if let latest, tty || latest.step != printedStep { FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + latest.line + "\n").utf8)) }
         if format == .json {

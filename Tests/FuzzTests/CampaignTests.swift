@@ -50,6 +50,12 @@ import Oracles
         let again = try FuzzTestSupport.engine(config, store: store).run()
         #expect(again.replayed == 6 && again.status == "finished")
         #expect(try finished() == "2000-01-01T00:00:00Z", "a replay-only run kept \(first)")
+        // A stop during the replay ends it at once, and a finished campaign stays finished.
+        let stopped = try FuzzTestSupport.engine(config, store: store)
+        stopped.shouldStop = { true }
+        let early = try stopped.run()
+        #expect(early.steps == 0 && early.status == "finished" && early.storedSteps == 6)
+        #expect(try finished() == "2000-01-01T00:00:00Z")
     }
 
     /// Plants and frameworks are sets: named in another order, the same campaign resumes (an identical second

@@ -46,6 +46,8 @@ public struct CampaignSummary: Sendable, Codable {
     public var perOperator: [String: [String: Int]]
     /// `finished` (its budget spent) or `paused` (stopped before: Ctrl-C, SIGTERM; the same command resumes it).
     public var status = "finished"
+    /// Steps the store held for the campaign before this run (more than `steps` when run with a smaller budget).
+    public var storedSteps = 0
 }
 
 /// The campaign loop: choose a parent and an operator (guidance), mutate (constraints), skip duplicates, run the
@@ -119,8 +121,14 @@ public final class CampaignEngine: @unchecked Sendable {
         let shardSeed = config.shardSeed
         var fresh = 0
         var step = 0
+        summary.storedSteps = history.count
+        // Done before this run: its budget was spent by earlier runs (a replay stopped part-way keeps it finished).
+        let doneBefore = history.count >= maxSteps || timeBudget.map { spentBefore >= $0 } == true
+        var stoppedInReplay = false
         while step < maxSteps {
             let replay = step < history.count ? history[step] : nil
+            // Ctrl-C stops a replay at once: nothing new has been computed, and the store already holds every step.
+            if replay != nil, shouldStop?() == true { stoppedInReplay = true; break }
             if replay == nil {
                 if let stopAfter, fresh >= stopAfter { break }
                 if shouldStop?() == true { break }
@@ -348,7 +356,7 @@ public final class CampaignEngine: @unchecked Sendable {
         summary.steps = step
         summary.coverage = coverage.total
         summary.wallSeconds = Date().timeIntervalSince(start)
-        summary.status = step >= maxSteps || timeSpent ? "finished" : "paused"
+        summary.status = step >= maxSteps || timeSpent || (stoppedInReplay && doneBefore) ? "finished" : "paused"
         if let campaignID {
             try store!.finish(campaign: campaignID, status: summary.status, spentAtLeast: timeSpent ? timeBudget : nil,
                               newSteps: summary.steps > summary.replayed)
