@@ -21,6 +21,8 @@ public struct FrameworkOutcome: Codable, Sendable {
     public var workerMs: Double?
     public var message: String?
     public var signal: Int32?
+    /// A crash's, hang's or error's stderr tail (the framework's own words, a fault handler's stack).
+    public var stderrTail: String?
     public var losses: [Double]?
     /// Median time on the seed given as `--baseline` (what the slowdown oracle compares with).
     public var seedTimeMs: Double?
@@ -31,6 +33,6 @@ public struct FrameworkOutcome: Codable, Sendable {
         case name, version, status, stage, message, signal, losses
         case maxAbsDev = "max_abs_dev", meanAbsDev = "mean_abs_dev", relMeanDev = "rel_mean_dev", worstNode = "worst_node", worstNodeDev = "worst_node_dev"
         case timeMs = "time_ms", peakMB = "peak_mb", wallMs = "wall_ms", workerMs = "worker_ms"
-        case seedTimeMs = "seed_time_ms", nodeMs = "node_ms"
+        case seedTimeMs = "seed_time_ms", nodeMs = "node_ms", stderrTail = "stderr_tail"
     }
 }

@@ -44,6 +44,7 @@ struct OracleSuite {
             var o = FrameworkOutcome(name: name, version: versions[name], status: Self.status(r.status), stage: r.stage,
                                      timeMs: r.medianMs, peakMB: r.peakMB, wallMs: r.wallMs, workerMs: r.workerMs,
                                      message: r.message, signal: r.signal)
+            if r.status != .ok, let tail = r.stderrTail, !tail.isEmpty { o.stderrTail = String(tail.suffix(4000)) }
             o.seedTimeMs = baseline?[name]?.medianMs
             o.nodeMs = r.nodeMs.isEmpty ? nil : r.nodeMs
             if r.status == .unsupported, r.stage != DiffRunner.notStarted { gaps.append("\(name): \(r.message ?? "unsupported")") }
@@ -145,9 +146,12 @@ struct OracleSuite {
                 file(.memoryFailure, stage: r.stage, frameworks: [name], total: total, node: nil, detail: r.message ?? "memory limit")
             case .crash:
                 // A process death is a finding even when every framework dies.
-                let sig = r.signal.map { " (signal \($0))" } ?? ""
+                let message = r.message ?? "crashed"
+                let sig = message.contains("signal") ? "" : r.signal.map { " (signal \($0))" } ?? ""
+                // Where it died, from the fault handler's stack (as campaigns say it), then the tail.
+                let place = FaultTrace.summary(r.stderrTail ?? "").map { " in \($0)" } ?? ""
                 file(.crash, stage: r.stage, frameworks: [name], total: total, node: nil,
-                     detail: "\(r.message ?? "crashed")\(sig); stderr: \((r.stderrTail ?? "").suffix(300))")
+                     detail: "\(message)\(sig)\(place); stderr: \((r.stderrTail ?? "").suffix(300))")
             case .error:
                 byStage[r.stage ?? "execute", default: []].append(name)
             default: break
