@@ -62,7 +62,7 @@ import Oracles
     /// campaign was started, and reports counted its findings twice). A campaign stored under the key an earlier
     /// build gave (in the order given) is still found.
     @Test func plantsAndFrameworksInAnyOrderAreOneCampaign() throws {
-        var a = FuzzTestSupport.config(seed: 31, budget: 4)
+        var a = FuzzTestSupport.config(guidance: .random, seed: 31, budget: 4)
         a.planted = ["Conv2d=nan", "Tanh=crash"]
         var b = a
         b.planted.reverse()
@@ -71,9 +71,13 @@ import Oracles
         #expect(a.legacyKey != b.legacyKey)
         let (store, dir) = try FuzzTestSupport.temporaryStore()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let old = try store.campaign(key: b.legacyKey, kind: "fuzz", config: b.json, seed: b.seed, shard: b.shard)
+        let old = try store.campaign(key: try #require(b.legacyKey), kind: "fuzz", config: b.json, seed: b.seed, shard: b.shard)
         #expect(try store.campaign(key: b.key, legacyKey: b.legacyKey, kind: "fuzz", config: b.json, seed: b.seed, shard: b.shard) == old)
         #expect(try store.campaign(key: a.key, legacyKey: a.legacyKey, kind: "fuzz", config: a.json, seed: a.seed, shard: a.shard) == old)
+        // Guidance whose mutant stream changed since has no earlier key to be found by: it would not replay.
+        var guided = a
+        guided.guidance = .mcmc
+        #expect(guided.legacyKey == nil && guided.key.hasPrefix("fuzz:r3:"))
     }
 
     @Test func interruptedCampaignResumesToTheSameMutants() throws {
@@ -303,6 +307,22 @@ import Oracles
             g.learn(StepFeedback(operatorIndex: op, position: .any, parentIndex: 0, legal: true, raisedInconsistency: false, newCoverage: op == 3 ? 5 : 0, newFindings: 0))
         }
         #expect(used.count == 34)
+    }
+
+    /// Every operator is tried once, in catalog order, before any is drawn again (LEMON's p = 1/n proposed them
+    /// nearly at random, so one ran five times before others ran once).
+    @Test func everyOperatorIsTriedOnceBeforeAnyRepeats() {
+        for (p, score) in [(1.0 / 27, MCMCGuidance.Score.inconsistency), (0.4, .coverage)] {
+            var g = MCMCGuidance(operators: 27, p: p, score: score, name: "g")
+            var rng = SplitMix64(seed: 3)
+            var order: [Int] = []
+            for _ in 0..<27 {
+                let op = g.chooseOperator(count: 27, rng: &rng)
+                order.append(op)
+                g.learn(StepFeedback(operatorIndex: op, position: .any, parentIndex: 0, legal: true, raisedInconsistency: op == 4, newCoverage: op, newFindings: 0))
+            }
+            #expect(order == Array(0..<27))
+        }
     }
 
     @Test func rouletteFavoursRarelyChosenParents() {

@@ -103,20 +103,25 @@ public struct CampaignConfig: Codable, Sendable {
         var c = self
         c.planted.sort()
         c.frameworks.sort()
-        return c.legacyKey
+        return c.encoded(revision: revision)
     }
 
     /// The key as builds before the sorting wrote it (plants and frameworks as given): a campaign stored then is
-    /// still found by the same command.
-    public var legacyKey: String {
+    /// still found by the same command. None where the mutant stream changed since (`revision`).
+    public var legacyKey: String? { revision == "r2" ? encoded(revision: "r2") : nil }
+
+    /// The rules the mutant stream follows, in the key, so a campaign stored by other rules is never replayed by
+    /// these (its hashes would not match): it keeps its key and stays resumable by its build, and the same command
+    /// here starts a campaign of its own.
+    /// r2: guidance learns from draws with no legal edit and MCMC's k1 follows the applied operator; shards own
+    /// mutants by content; a transposed convolution's neurons are its output channels.
+    /// r3 (mcmc, coverage): every operator is tried once, in catalog order, before the ranking takes over.
+    var revision: String { guidance == .mcmc || guidance == .coverage ? "r3" : "r2" }
+
+    func encoded(revision: String) -> String {
         var c = self
         c.budget = .mutants(0)
-        let encoder = Self.encoder
-        // r2: the mutant stream changed (guidance learns from draws with no legal edit and MCMC's k1 follows the
-        // applied operator; shards own mutants by content; a transposed convolution's neurons are its output
-        // channels). A campaign stored by the earlier rules keeps its own key and stays resumable by that build;
-        // the same command here starts a campaign of its own instead of failing its replay.
-        return "fuzz:r2:" + String(decoding: (try? encoder.encode(c)) ?? Data(), as: UTF8.self)
+        return "fuzz:\(revision):" + String(decoding: (try? Self.encoder.encode(c)) ?? Data(), as: UTF8.self)
     }
 
     public var json: String {

@@ -92,10 +92,12 @@ public struct MCMCGuidance: Guidance {
     }
 
     public mutating func chooseOperator(count: Int, rng: inout SplitMix64) -> Int {
-        // An operator not tried yet ranks first: scored 0 in catalog order, the operators at the bottom of the
-        // ranking were never accepted under COMET's p = 0.4 (19 of 34 never ran), so their score never
-        // became anything but 0. Each is tried once; the ranking then follows what they earned.
-        let scores = (0..<count).map { selected[$0] == 0 ? Double.infinity : rewarded[$0] / Double(selected[$0]) }
+        // Every operator is tried once, in catalog order, before the ranking takes over: scored 0, the operators
+        // at the bottom of the ranking were never accepted under COMET's p = 0.4 (19 of 34 never ran), and ranked
+        // first they were still only proposed at random under LEMON's p = 1/n (one operator ran five times before
+        // three others ran once). One with no edit to make counts as tried (`learnInapplicable`).
+        if let untried = (0..<count).first(where: { selected[$0] == 0 }) { return untried }
+        let scores = (0..<count).map { rewarded[$0] / Double(selected[$0]) }
         let ranked = (0..<count).sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
         let k1 = last.flatMap { ranked.firstIndex(of: $0) } ?? rng.index(count)
         for _ in 0..<1000 {
