@@ -174,14 +174,13 @@ struct DiffCommand: ParsableCommand {
             // Progress on stderr (stdout holds the table or the JSON).
             if allSeeds { FileHandle.standardError.write(Data("[\(k + 1)/\(models.count)] diff \(report.model): \(report.findings.count) findings\n".utf8)) }
         }
-        if let path = report {
-            try DiffSummary.markdown(reports).write(toFile: path, atomically: true, encoding: .utf8)
-        }
         if format == .json {
             print(reports.count == 1 ? reports[0].json() : "[" + reports.map { $0.json() }.joined(separator: ",\n") + "]")
         } else {
             for r in reports { print(r.table() + (perNode ? "\n" + r.perNodeTable(order: names, graphOrder: nodeOrders[r.model] ?? []) : "")) }
         }
+        // The summary file after the tables are printed: a path that cannot be written loses nothing shown.
+        if let path = report { try OutputFile.write(DiffSummary.markdown(reports), to: path) }
         // A framework asked for that could not run is a broken set-up, not a result: said, and the exit status
         // fails (the other frameworks' results and findings are printed and stored).
         let notStarted = reports.flatMap(\.notStarted)

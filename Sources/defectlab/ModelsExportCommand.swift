@@ -38,7 +38,7 @@ struct ModelsExport: ParsableCommand {
         guard header.status == "ok", let model = try reply.tensors()["onnx"] else {
             throw ValidationError("export failed: \(header.message ?? "no model")")
         }
-        try model.bytes.write(to: URL(fileURLWithPath: onnx))
+        try OutputFile.write(model.bytes, to: onnx)
         print("wrote \(onnx) (\(model.bytes.count) bytes, checked by onnx.checker)")
     }
 }

@@ -94,7 +94,7 @@ struct RatingsExport: ParsableCommand {
             }
         }
         if let output {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+            try OutputFile.write(text, to: output)
         } else {
             // Through print like every other command's output: FileHandle's write traps on EPIPE (SIGPIPE is
             // ignored), so `ratings export | head` crashed with a backtrace once the export passed the pipe buffer.

@@ -48,7 +48,7 @@ struct StatsDistribution: ParsableCommand {
         case .csv: print(report.csv(), terminator: "")
         }
         if let svg {
-            try Data(DistributionChartSVG.render(report).utf8).write(to: URL(fileURLWithPath: svg))
+            try OutputFile.write(DistributionChartSVG.render(report), to: svg)
         }
     }
 }

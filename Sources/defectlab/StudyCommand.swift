@@ -57,7 +57,7 @@ struct StudyOptions: ParsableArguments {
         case .table: StudyRenderer.table(report)
         }
         print(text)
-        if let output { try text.write(toFile: output, atomically: true, encoding: .utf8) }
+        if let output { try OutputFile.write(text, to: output) }
     }
 }
 

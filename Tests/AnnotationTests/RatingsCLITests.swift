@@ -19,7 +19,8 @@ import Testing
         let table = try RatingsTestSupport.defectlab(["agreement", "--db", db], in: folder)
         #expect(table.status == 0 && table.stdout.contains("Fleiss' kappa") && table.stdout.contains("generalized"))
 
-        let svg = folder.appendingPathComponent("chart.svg").path
+        // Into a folder that does not exist yet: it is made (as `report --out` makes its own).
+        let svg = folder.appendingPathComponent("charts/new/chart.svg").path
         let distribution = try RatingsTestSupport.defectlab(["stats", "distribution", "--db", db, "--svg", svg], in: folder)
         #expect(distribution.status == 0, "\(distribution.stderr)")
         #expect(distribution.stdout.contains("B1") && distribution.stdout.contains("█"))

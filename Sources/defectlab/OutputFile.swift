@@ -1,0 +1,33 @@
+import Foundation
+
+/// A file a command writes besides its printed output (`diff --report`, `study --output`, `stats --svg`,
+/// `ratings export -o`, `models export --onnx`): its folder is created when missing, as `report --out` creates its
+/// own, and a failure says which path and why. A missing folder used to fail only after the whole run.
+enum OutputFile {
+    static func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        var isFolder: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) {
+            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+                throw OutputFileError("cannot create the folder \(folder.path) for \(path): \(reason(error))")
+            }
+        } else if !isFolder.boolValue {
+            throw OutputFileError("cannot write \(path): \(folder.path) is a file, not a folder")
+        }
+        do { try data.write(to: url, options: .atomic) } catch {
+            throw OutputFileError("cannot write \(path): \(reason(error))")
+        }
+    }
+
+    static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
+
+    private static func reason(_ error: Error) -> String {
+        ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))) } ?? error.localizedDescription
+    }
+}
+
+struct OutputFileError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
