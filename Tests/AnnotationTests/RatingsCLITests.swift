@@ -56,8 +56,11 @@ import Testing
         // A file that cannot be written is said plainly, not as Foundation's "Error Domain=NSCocoaErrorDomain ...".
         _ = try RatingsTestSupport.write("item,a\nI-1,B1\n", to: folder, name: "good.csv")
         #expect(try RatingsTestSupport.defectlab(["ratings", "import", "good.csv", "--db", db], in: folder).status == 0)
-        let unwritable = try RatingsTestSupport.defectlab(["ratings", "export", "--db", db, "-o", "/nonexistent-dir/x.csv"], in: folder)
+        // (A missing folder is made; a file where the folder should be cannot be.)
+        _ = try RatingsTestSupport.write("", to: folder, name: "plain")
+        let target = folder.appendingPathComponent("plain/x.csv").path
+        let unwritable = try RatingsTestSupport.defectlab(["ratings", "export", "--db", db, "-o", target], in: folder)
         #expect(unwritable.status != 0)
-        #expect(unwritable.stderr == "defectlab: error: cannot open /nonexistent-dir/x.csv: No such file or directory\n", "\(unwritable.stderr)")
+        #expect(unwritable.stderr == "defectlab: error: cannot write \(target): \(folder.appendingPathComponent("plain").path) is a file, not a folder\n", "\(unwritable.stderr)")
     }
 }
