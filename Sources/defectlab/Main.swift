@@ -1,4 +1,6 @@
 import ArgumentParser
+import Fuzz
+import Reports
 import Foundation
 import TerminalUI
 
@@ -29,9 +31,17 @@ enum Main {
                 .components(separatedBy: "\n").first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? "\(error)"
             // Errors quote what files, trackers and stores hold: drawn inert, as issue text is.
             FileHandle.standardError.write(Data("defectlab: error: \(InertText.line(message))\n".utf8))
-            Foundation.exit(code == .validationFailure ? 64 : code.rawValue == 0 ? 1 : code.rawValue)
+            Foundation.exit(code == .validationFailure || isUsageError(error) ? 64 : code.rawValue == 0 ? 1 : code.rawValue)
         }
     }
+}
+
+/// A mistake in the arguments that a library finds (a framework or format name it does not know, an option
+/// it refuses): exit 64 like ArgumentParser's own usage errors, so a script tells them from a failed run.
+func isUsageError(_ error: Error) -> Bool {
+    if let e = error as? CampaignError { return e.code == .badArgument || e.code == .unknownFramework }
+    if let e = error as? ReportError { return e.code == .badArgument }
+    return false
 }
 
 /// A file that could not be read or written, said plainly ("cannot write /x/y.csv: No such file or directory")

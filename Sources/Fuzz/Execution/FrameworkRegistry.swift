@@ -1,3 +1,4 @@
+import Workers
 /// Resolves `--frameworks` into executors. This build has the float64 reference and the fault-injection
 /// executor; the framework workers plug in here as further executors.
 public enum FrameworkRegistry {
@@ -22,12 +23,17 @@ public enum FrameworkRegistry {
                 guard !planted.isEmpty else { throw CampaignError(.badArgument, "framework 'faulty' needs defects: --plant OP=KIND (e.g. Pad=crash)") }
                 result.append(FaultInjectionExecutor(defects: planted))
             default:
+                // `pytorch@old` names another interpreter's PyTorch: without one it would run this venv's, and an
+                // "old against new" campaign would compare a framework with itself.
+                if name.contains("@"), interpreters[name] == nil {
+                    throw CampaignError(.badArgument, "'\(name)' names a framework under another interpreter: give it with --framework \(name)=PYTHON")
+                }
                 if let workers, let executor = try workers.make(name, interpreters[name]) {
                     result.append(executor)
                     continue
                 }
                 let via = interpreters[name].map { " (--framework \(name)=\($0))" } ?? ""
-                let available = installed + (workers?.names ?? []) + ["faulty"]
+                let available = installed + (workers?.names ?? []) + (workers == nil ? [] : FrameworkKind.variants.keys.sorted()) + ["faulty"]
                 throw CampaignError(.unknownFramework, workers == nil
                     ? "framework '\(name)'\(via) needs the framework workers, which this build does not have yet; available: \(available.joined(separator: ", "))"
                     : "unknown framework '\(name)'\(via); available: \(available.joined(separator: ", "))"
