@@ -69,9 +69,20 @@ struct FuzzTargetOptions: ParsableArguments {
            !frameworks.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == "faulty" }) {
             throw ValidationError("--plant needs the 'faulty' framework: add it to --frameworks (or use all)")
         }
-        for name in seedNames where ModelZoo.entry(named: name) == nil {
+        for name in seedNames where ModelZoo.entry(named: name) == nil && Self.family(name).isEmpty {
             throw ValidationError("unknown seed model '\(name)'; see `defectlab models list`")
         }
+    }
+
+    /// The zoo members a family name (`lstm`) stands for, shortest first.
+    static func family(_ name: String) -> [ZooEntry] {
+        ModelZoo.entries.filter { $0.name.hasPrefix(name.lowercased() + "-") }.sorted { ($0.name.count, $0.name) < ($1.name.count, $1.name) }
+    }
+
+    /// `--seeds` as zoo names: a family name is its shortest member, as in `diff --model` (a note names the
+    /// others), so the campaign's identity holds the model it ran.
+    func seedModels(_ seeds: String) throws -> [String] {
+        try seeds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { try DiffCommand.resolve($0).name }
     }
 
     /// `defaultFrameworks` when --frameworks is not given. Worker frameworks need the venv (`make setup`, or
@@ -172,7 +183,7 @@ struct FuzzCommand: ParsableCommand {
         let pools = WorkerPools()
         defer { pools.shutdown() }
         let executors = try target.executors(pools: pools, defaultFrameworks: "all")
-        var config = CampaignConfig(seeds: seeds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }, frameworks: executors.map(\.name), guidance: guidanceKind,
+        var config = CampaignConfig(seeds: try target.seedModels(seeds), frameworks: executors.map(\.name), guidance: guidanceKind,
                                     operators: operators.map(\.name), maxOrder: maxOrder, position: positionValue, seed: target.seed,
                                     shard: try ShardSpec(parsing: shard), planted: try target.planted().map(\.description),
                                     budget: try Budget(parsing: budget))

@@ -27,7 +27,7 @@ struct StudyOptions: ParsableArguments {
     /// The study defaults to the reference alone (thousands of mutants); `--frameworks all` adds the workers.
     func study(pools: WorkerPools) throws -> OperatorStudy {
         guard rounds >= 1 else { throw ValidationError("--rounds must be ≥ 1") }
-        var study = OperatorStudy(seeds: seeds.split(separator: ",").map(String.init), rounds: rounds, seed: target.seed,
+        var study = OperatorStudy(seeds: try target.seedModels(seeds), rounds: rounds, seed: target.seed,
                                   operators: try target.operators(), executors: try target.executors(pools: pools, defaultFrameworks: "reference"),
                                   oracles: try target.oracleSuite(),
                                   store: CampaignStore(store: try database.open()))
