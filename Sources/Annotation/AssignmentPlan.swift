@@ -36,6 +36,8 @@ public enum AssignmentPlanner {
                               replace: Bool = false, in store: DefectLabStore) throws -> AssignmentReport {
         guard !annotators.isEmpty else { throw AnnotationError(.invalid, "--annotators needs at least one name") }
         guard Set(annotators).count == annotators.count else { throw AnnotationError(.invalid, "--annotators lists a name twice") }
+        // A set of people: in name order, so the same seed deals the same queues however the names were typed.
+        let annotators = annotators.sorted()
         return try store.write { db in
             let sampleID = try SampleLookup.id(of: sample, db)
             let annotatorIDs = try annotators.map { try AnnotatorRegistry.id(of: $0, db) }

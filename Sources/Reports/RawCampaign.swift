@@ -95,9 +95,10 @@ struct RawCampaign {
             SELECT cf.id, cf.step, cf.framework, cf.symptom, cf.stage, cf.op, cf.subtype, cf.signature, cf.detail,
                    m.operator AS mutation_operator, df.defect_id
             FROM campaign_finding cf
+            JOIN campaign c ON c.id = cf.campaign_id
             LEFT JOIN mutant m ON m.campaign_id = cf.campaign_id AND m.step = cf.step
             LEFT JOIN defect_finding df ON df.finding_id = cf.id
-            WHERE cf.campaign_id IN (\(list)) ORDER BY cf.step, cf.campaign_id, cf.id
+            WHERE cf.campaign_id IN (\(list)) ORDER BY m.created_at, c.key, cf.step, cf.id
             """, arguments: inIDs).map { r in
             Finding(id: r["id"], step: r["step"], framework: r["framework"], symptom: r["symptom"], stage: r["stage"], op: r["op"],
                     subtype: r["subtype"], signature: r["signature"], detail: r["detail"] ?? "", mutationOperator: r["mutation_operator"],

@@ -65,7 +65,7 @@ public struct DefectFolder: Sendable {
                 LEFT JOIN mutant m ON m.campaign_id = f.campaign_id AND m.step = f.step
                 LEFT JOIN defect_finding d ON d.finding_id = f.id
                 WHERE d.finding_id IS NULL
-                ORDER BY f.campaign_id, f.step, f.id
+                ORDER BY m.created_at, c.key, f.step, f.id
                 """)
             var raws: [Raw] = []
             // Per mutant and symptom, every framework that deviates (all of the step's findings, folded or not),

@@ -23,15 +23,16 @@ import Testing
         return try RatingsImporter(store: store, framework: framework).importFiles([file])
     }
 
+    /// Rows in item-key order, as an export writes them (the same ratings export alike whatever order they came in).
     static let canonicalLong = """
         item,rater,label,level,time,framework,note,unsure,adjudicator,method,rationale
+        S-17,alice,"G2",subtype,2024-05-01T11:00:00Z,mindspore,,,,,
+        S-17,carol,G4,subtype,2024-05-01T11:30:00Z,mindspore,,,,,
+        S-18,carol,D1,subtype,2024-05-01T12:00:00Z,,,,,,
         https://github.com/pytorch/pytorch/issues/7,alice,B1,subtype,2024-05-01T10:00:00Z,pytorch,"OOM, not a leak",1,,,
         https://github.com/pytorch/pytorch/issues/7,bob,B3,subtype,2024-05-01T10:05:00.250Z,pytorch,,,,,
         https://github.com/pytorch/pytorch/issues/7,bob,B,major,2024-05-01T10:06:00Z,pytorch,,,,,
         https://github.com/pytorch/pytorch/issues/7,final,B1,subtype,2024-05-02T09:00:00Z,pytorch,,,dana,manual,the trace shows the allocator
-        S-17,alice,"G2",subtype,2024-05-01T11:00:00Z,mindspore,,,,,
-        S-17,carol,G4,subtype,2024-05-01T11:30:00Z,mindspore,,,,,
-        S-18,carol,D1,subtype,2024-05-01T12:00:00Z,,,,,,
 
         """
 
@@ -99,8 +100,21 @@ import Testing
         #expect(try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM current_annotation") } == 0)
     }
 
+    /// The same ratings imported in another row order export alike (rows follow the item key, not the store's ids).
+    @Test func anExportDoesNotDependOnImportOrder() throws {
+        let lines = Self.canonicalLong.split(separator: "\n").map(String.init)
+        let reversed = ([lines[0]] + lines.dropFirst().reversed()).joined(separator: "\n") + "\n"
+        let a = try store("a.sqlite"), b = try store("b.sqlite")
+        _ = try importText(Self.canonicalLong, name: "a.csv", into: a)
+        _ = try importText(reversed, name: "b.csv", into: b)
+        for format in [RatingsFileFormat.long, .wide, .jsonl] {
+            #expect(try RatingsExporter.export(from: a, format: format, taxonomy: taxonomy) == RatingsExporter.export(from: b, format: format, taxonomy: taxonomy))
+        }
+    }
+
     @Test func wideRoundTripIsExact() throws {
-        let wide = "item,framework,ann1,ann2,final\nhttps://github.com/onnx/onnx/issues/3,onnx,E1,E2,E1\nX-9,tensorflow,,F1,\n"
+        // Rows in item-key order, as an export writes them.
+        let wide = "item,framework,ann1,ann2,final\nX-9,tensorflow,,F1,\nhttps://github.com/onnx/onnx/issues/3,onnx,E1,E2,E1\n"
         let db = try store()
         _ = try importText(wide, name: "w.csv", into: db)
         #expect(try RatingsExporter.export(from: db, format: .wide, taxonomy: taxonomy) == wide)

@@ -47,6 +47,20 @@ import Testing
         #expect(try Safetensors.decode(data) == tensors)
     }
 
+    /// An unknown op in graph.json names the place, the nearest spelling and the ops there are.
+    @Test func anUnknownOpSaysWhereAndWhatItMightBe() throws {
+        let graph = try baseGraph()
+        let text = String(decoding: ModelBundle.encodeGraph(graph), as: UTF8.self).replacingOccurrences(of: "\"ReLU\"", with: "\"Relu\"")
+        do {
+            _ = try ModelBundle.decodeGraph(Data(text.utf8))
+            Issue.record("accepted")
+        } catch {
+            let message = "\(error)"
+            #expect(message.contains("unknown op 'Relu' (did you mean 'ReLU'?)") && message.contains("at nodes[3].op") && message.contains("Conv2d"), "\(message)")
+            #expect(!message.contains("Cannot initialize"))
+        }
+    }
+
     @Test func truncatedAndCorruptFilesAreClearErrors() throws {
         let data = Safetensors.encode(["w": Tensor(shape: [4], values: [1, 2, 3, 4])])
         #expect(throws: SerializationError.self) { try Safetensors.decode(data.prefix(5)) }

@@ -121,6 +121,13 @@ import Testing
         let m = try shapes(merged)
         #expect(!m.isEmpty)
         #expect(m == (try shapes(single)))
+        // Merged in the other order, the defects get the same ids (folded in the order their mutants were made,
+        // shards by key where they tie, not by the campaign ids a merge hands out).
+        let reversed = try DefectLabStore.open(path: dir.appendingPathComponent("reversed.sqlite").path)
+        _ = try CampaignMerge.merge(sources: [b, a], into: reversed)
+        try DefectFolder.fold(store: reversed)
+        func ids(_ s: DefectLabStore) throws -> [String] { try DefectQueries(store: s).list().sorted { $0.id < $1.id }.map(\.signature) }
+        #expect(try ids(reversed) == ids(merged))
         // No planted defect is split or doubled across shards.
         let mergedPlanted = try DefectQueries(store: merged).list().compactMap(TriageTestSupport.plantedMatch)
         #expect(mergedPlanted.count == Set(mergedPlanted).count)

@@ -33,7 +33,7 @@ public enum RatingsExporter {
                 UNION ALL
                 SELECT i.id, i.key, \(StoredRatings.itemFramework), 'final', j.level, j.label, j.created_at, 1, NULL, 0, j.adjudicator, j.method, j.rationale
                 FROM current_adjudication j JOIN item i ON i.id = j.item_id \(StoredRatings.itemFrameworkJoins)
-                ORDER BY item_id, is_final, rater, level DESC
+                ORDER BY key, item_id, is_final, rater, level DESC
                 """).map { row in
                 ExportRow(itemID: row["item_id"], item: row["key"], framework: row["framework"], rater: row["rater"],
                           level: row["level"], label: row["label"], time: row["created_at"], isFinal: row["is_final"],
@@ -138,7 +138,8 @@ public enum RatingsExporter {
         var header = ["item", "framework"] + raters
         if hasFinal { header.append("final") }
         var out = RatingsCSVCodec.line(header) + "\n"
-        for item in ratings.items {
+        // By item key, as the long export: the same ratings export alike whatever order they were stored in.
+        for item in ratings.items.sorted(by: { $0.key < $1.key }) {
             var fields = [item.key, item.framework ?? ""] + raters.map { item.labels[$0] ?? "" }
             if hasFinal { fields.append(item.final ?? "") }
             out += RatingsCSVCodec.line(fields) + "\n"

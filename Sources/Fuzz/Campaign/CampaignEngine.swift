@@ -104,7 +104,8 @@ public final class CampaignEngine: @unchecked Sendable {
         // never reads performance findings, so the mutant sequence stays a function of the seed).
         var baselines: [String: [String: PerformanceBaseline]] = [:]
         var summary = CampaignSummary(campaignID: campaignID, steps: 0, replayed: 0, statusCounts: [:], uniqueFindings: [], findingsBySubtype: [:],
-                                      coverage: 0, hashes: [], wallSeconds: 0, split: [:], perOperator: [:])
+                                      coverage: 0, hashes: [], wallSeconds: 0,
+                                      split: ["mutation": 0, "hash": 0, "reference": 0, "workers": 0, "oracles": 0, "store": 0], perOperator: [:])
         var progress = CampaignProgress(step: 0, budget: nil, elapsed: 0, executed: 0, legal: 0, findingsBySubtype: [:], health: [:], replaying: false)
         let maxSteps: Int
         var timeBudget: Double?

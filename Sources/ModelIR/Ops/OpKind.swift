@@ -193,3 +193,16 @@ public enum OpKind: String, Codable, Sendable, CaseIterable, Hashable {
 
     public var isBinaryElementwise: Bool { [.add, .sub, .mul, .div, .min, .max].contains(self) }
 }
+
+extension OpKind {
+    /// An op name from a file: an unknown one says the nearest spelling and every op there is (a hand-edited
+    /// graph.json said only "Cannot initialize OpKind from invalid String value").
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        if let op = OpKind(rawValue: text) { self = op; return }
+        let hint = OpKind.allCases.first { $0.rawValue.lowercased() == text.lowercased() }.map { " (did you mean '\($0.rawValue)'?)" } ?? ""
+        throw DecodingError.dataCorruptedError(in: container, debugDescription:
+            "unknown op '\(text)'\(hint); the ops are \(OpKind.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+}

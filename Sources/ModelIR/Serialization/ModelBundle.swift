@@ -21,8 +21,28 @@ public struct ModelBundle: Sendable {
     public static func decodeGraph(_ data: Data, path: String = graphFile) throws(SerializationError) -> Graph {
         do {
             return try JSONDecoder().decode(Graph.self, from: data)
+        } catch let error as DecodingError {
+            throw SerializationError(.badGraph, path: path, "graph JSON does not decode: \(Self.describe(error))")
         } catch {
             throw SerializationError(.badGraph, path: path, "graph JSON does not decode: \(error)")
+        }
+    }
+
+    /// A decoding error as a person reads it: where in the document (`nodes[2].op`) and what is wrong, with the
+    /// JSON reader's own words (line and column) for a syntax error.
+    static func describe(_ error: DecodingError) -> String {
+        func at(_ path: [CodingKey]) -> String {
+            let text = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.isEmpty ? "" : " at " + (text.hasPrefix(".") ? String(text.dropFirst()) : text)
+        }
+        switch error {
+        case .dataCorrupted(let c):
+            let underlying = (c.underlyingError as NSError?).map { ($0.userInfo[NSDebugDescriptionErrorKey] as? String) ?? $0.localizedDescription }
+            return c.debugDescription + at(c.codingPath) + (underlying.map { ": \($0)" } ?? "")
+        case .keyNotFound(let key, let c): return "missing key '\(key.stringValue)'" + at(c.codingPath)
+        case .typeMismatch(let type, let c): return "expected \(type)" + at(c.codingPath) + " (\(c.debugDescription))"
+        case .valueNotFound(let type, let c): return "no \(type) value" + at(c.codingPath)
+        @unknown default: return "\(error)"
         }
     }
 
