@@ -76,7 +76,13 @@ struct OracleSuite {
                 }
                 nodeDevs[name] = perNodeDev
                 nodeRels[name] = perNodeOwnScale
-                if let worst = perNodeRel.max(by: { $0.value < $1.value }) { o.worstNode = worst.key; o.worstNodeDev = worst.value }
+                // In graph order, the first of equals (all 0 or NaN when the reference itself is undefined): a
+                // dictionary's order changed the worst node from run to run.
+                let ranked = graph.nodes.compactMap { n in perNodeRel[n.name].map { (n.name, $0.isNaN ? -1 : $0) } }
+                if let top = ranked.map(\.1).max(), let worst = ranked.first(where: { $0.1 == top }) {
+                    o.worstNode = worst.0
+                    o.worstNodeDev = perNodeRel[worst.0]
+                }
                 if nonFinite.contains(name) { o.status = "nan" }
             }
             if let t = training[name] {
