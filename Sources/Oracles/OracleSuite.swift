@@ -93,6 +93,13 @@ struct OracleSuite {
         }
         let total = order.count
         crashOracle(order: order, results: results, total: total)
+        // A reference output with no finite value (all-NaN weights, an undefined model) leaves no value to
+        // compare: only whether NaN/Inf come out where it has them is judged, and "deviation 0" must not read as
+        // agreement on numbers.
+        let undefinedOutputs = reference.outputs.enumerated().filter { _, o in !o.values.isEmpty && !o.values.contains(where: \.isFinite) }.map(\.offset)
+        if !undefinedOutputs.isEmpty {
+            gaps.append("values not judged: the float64 reference has no finite value in output(s) \(undefinedOutputs.map(String.init).joined(separator: ", ")); only NaN/Inf placement is compared")
+        }
         if let beyond = Self.beyondDeclaredRange(graph, reference) {
             // The float64 reference holds finite values the declared dtype cannot (e^520 in f32, e^45 in f16):
             // every framework that computes as declared overflows to Inf, correctly, so no value is judged
