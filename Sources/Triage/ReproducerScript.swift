@@ -235,14 +235,7 @@ struct ReproducerScript {
             if control {
                 lines.append("    return 0")
             } else {
-                lines += [
-                    "    others = []",
-                    "    for name in sorted(os.listdir(HERE)):",
-                    "        if name.startswith(\"measured_\") and name.endswith(\".json\") and name != \(py(measured)):",
-                    "            with open(os.path.join(HERE, name)) as f:",
-                    "                other = json.load(f)",
-                    "            if \"growth\" in other:",
-                    "                others.append((other[\"framework\"], other[\"growth\"][PERFORMANCE]))",
+                lines += Self.readControls(except: measured, value: "other[\"growth\"][PERFORMANCE]", when: "\"growth\" in other") + [
                     "    if not others:",
                     "        if growth < FACTOR:",
                     "            print(f\"no defect: it grew less than {FACTOR} times from its seed (the controls' growth can only raise that bar)\")",
@@ -268,13 +261,7 @@ struct ReproducerScript {
             if control {
                 lines.append("    return 0")
             } else {
-                lines += [
-                    "    others = []",
-                    "    for name in sorted(os.listdir(HERE)):",
-                    "        if name.startswith(\"measured_\") and name.endswith(\".json\") and name != \(py(measured)):",
-                    "            with open(os.path.join(HERE, name)) as f:",
-                    "                other = json.load(f)",
-                    "            others.append((other[\"framework\"], other[\"ms\"] if pick == 0 else other[\"peak_mb\"]))",
+                lines += Self.readControls(except: measured, value: "other[\"ms\"] if pick == 0 else other[\"peak_mb\"]") + [
                     "    if not others:",
                     "        print(\"no control measured yet: run the control scripts first, then this one, to compare\")",
                     "        return 0",
@@ -291,6 +278,18 @@ struct ReproducerScript {
         return lines.joined(separator: "\n") + "\n\n\n"
     }
 
+
+    /// Python lines reading the controls' measurements left in the folder (`measured_*.json` but this script's own)
+    /// into `others`, as (framework, `value`) pairs, those for which `when` holds.
+    static func readControls(except measured: String, value: String, when condition: String? = nil) -> [String] {
+        let append = "others.append((other[\"framework\"], \(value)))"
+        return ["    others = []",
+                "    for name in sorted(os.listdir(HERE)):",
+                "        if name.startswith(\"measured_\") and name.endswith(\".json\") and name != \(py(measured)):",
+                "            with open(os.path.join(HERE, name)) as f:",
+                "                other = json.load(f)"]
+            + (condition.map { ["            if \($0):", "                " + append] } ?? ["            " + append])
+    }
 
     static let loader = """
         def load_safetensors(path):

@@ -73,7 +73,7 @@ struct DiffCommand: ParsableCommand {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("give a model name (see `defectlab models list`)") }
         // A family name stands for its shortest member (`lstm` is lstm-regressor, as issue 7's checks spell it);
         // the others it could mean are said, so the choice is never silent.
-        let matches = ModelZoo.entries.filter { $0.name.hasPrefix(name.lowercased() + "-") }.sorted { ($0.name.count, $0.name) < ($1.name.count, $1.name) }
+        let matches = ModelZoo.family(name)
         guard let first = matches.first else {
             throw ValidationError("unknown model '\(name)'; known: \(ModelZoo.entries.map(\.name).joined(separator: ", "))")
         }

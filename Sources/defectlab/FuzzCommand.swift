@@ -69,14 +69,9 @@ struct FuzzTargetOptions: ParsableArguments {
            !frameworks.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == "faulty" }) {
             throw ValidationError("--plant needs the 'faulty' framework: add it to --frameworks (or use all)")
         }
-        for name in seedNames where ModelZoo.entry(named: name) == nil && Self.family(name).isEmpty {
+        for name in seedNames where ModelZoo.entry(named: name) == nil && ModelZoo.family(name).isEmpty {
             throw ValidationError("unknown seed model '\(name)'; see `defectlab models list`")
         }
-    }
-
-    /// The zoo members a family name (`lstm`) stands for, shortest first.
-    static func family(_ name: String) -> [ZooEntry] {
-        ModelZoo.entries.filter { $0.name.hasPrefix(name.lowercased() + "-") }.sorted { ($0.name.count, $0.name) < ($1.name.count, $1.name) }
     }
 
     /// `--seeds` as zoo names: a family name is its shortest member, as in `diff --model` (a note names the

@@ -15,4 +15,10 @@ public enum ModelZoo {
         let key = name.lowercased()
         return entries.first { $0.name == key }
     }
+
+    /// The members a family name stands for (`lstm`: lstm-regressor, lstm-stacked-regressor), shortest first:
+    /// `diff --model`, `fuzz --seeds` and `study --seeds` take a family name as its first.
+    public static func family(_ name: String) -> [ZooEntry] {
+        entries.filter { $0.name.hasPrefix(name.lowercased() + "-") }.sorted { ($0.name.count, $0.name) < ($1.name.count, $1.name) }
+    }
 }
