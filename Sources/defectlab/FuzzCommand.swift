@@ -39,6 +39,8 @@ struct FuzzTargetOptions: ParsableArguments {
     @Option(name: .customLong("plant"), help: "OP=KIND: plant a defect in the 'faulty' test framework (crash, error, load, nan, wrong, slow, memory); repeatable.")
     var plants: [String] = []
     @OptionGroup var oracles: OracleOptions
+    @Option(help: "Seconds a framework worker may take on one mutant before it is killed and the step is filed as a hang (B3).")
+    var timeout: Double = WorkerExecutor.defaultTimeout
     @Option(help: "Random seed: seed-model weights, inputs and every mutation choice derive from it.")
     var seed: UInt64 = 1
     @OptionGroup var taxonomy: TaxonomyOptions
@@ -56,6 +58,8 @@ struct FuzzTargetOptions: ParsableArguments {
         } catch let error as CampaignError {
             throw ValidationError(error.detail)
         }
+        // A timeout of 0 or NaN filed a hang on every framework (as `diff --timeout` refuses it).
+        guard timeout.isFinite, timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
         let seedNames = seeds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if seedNames.isEmpty { throw ValidationError("no seed models: --seeds names none (see `defectlab models list`)") }
         // An empty --frameworks ran every framework, as `all` does: a typo'd variable in a script, not a choice.
@@ -99,6 +103,7 @@ struct FuzzTargetOptions: ParsableArguments {
         config.oracles = thresholds == OracleThresholds() ? nil : thresholds
         let map = try interpreterMap()
         config.interpreters = map.isEmpty ? nil : map
+        config.workerTimeout = timeout == WorkerExecutor.defaultTimeout ? nil : timeout
     }
 
     func executors(pools: WorkerPools, defaultFrameworks: String) throws -> [any MutantExecutor] {
@@ -122,7 +127,9 @@ struct FuzzTargetOptions: ParsableArguments {
                 // `pytorch@2.1` with --framework pytorch@2.1=/opt/torch21/bin/python: the pytorch worker under that interpreter.
                 let base = String(name.split(separator: "@").first ?? "")
                 guard known.contains(base), let exe = interpreter ?? python else { return nil }
-                return WorkerExecutor(name: name, framework: base, pool: pools.pool(exe))
+                var executor = WorkerExecutor(name: name, framework: base, pool: pools.pool(exe))
+                executor.timeout = timeout
+                return executor
             })
         return try FrameworkRegistry.resolve(frameworks ?? defaultFrameworks, planted: try planted(), interpreters: interpreterMap, workers: workers)
     }

@@ -171,6 +171,10 @@ import Testing
             let empty = try CLIProcess.run(["fuzz", "--frameworks", "reference", "--budget", "3", "--db", db] + args)
             #expect(empty.status != 0 && (empty.stderr.contains("no seed models") || empty.stderr.contains("no mutation operators")), "\(args) \(empty.stderr)")
         }
+        for bad in ["0", "nan", "inf"] {
+            let timeout = try CLIProcess.run(["fuzz", "--frameworks", "reference", "--budget", "3", "--timeout", bad, "--db", db])
+            #expect(timeout.status == 64 && timeout.stderr.contains("--timeout must be a positive number"), "\(bad): \(timeout.stderr)")
+        }
         let plant = try CLIProcess.run(["fuzz", "--frameworks", "reference", "--plant", "Pad=crash", "--budget", "3", "--db", db])
         #expect(plant.status != 0 && plant.stderr.contains("--plant needs the 'faulty' framework"), "\(plant.stderr)")
         // A slow plant beside a worker framework is judged by its growth from the seed like any framework's (it was

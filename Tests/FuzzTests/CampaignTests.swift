@@ -33,6 +33,10 @@ import Oracles
         b.oracles = infinite
         #expect(a.key.count > "fuzz:r2:".count + 20 && a.key != b.key && a.key.contains("inf"))
         #expect(!a.json.isEmpty)
+        // A worker timeout other than the default is part of the identity; the default leaves keys as they were.
+        var timed = a
+        timed.workerTimeout = 5
+        #expect(timed.key != a.key && !a.key.contains("workerTimeout"))
     }
 
     /// `finished_at` is when the budget was used up: none while paused, and a run that only replays a finished

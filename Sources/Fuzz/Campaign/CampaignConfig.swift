@@ -82,6 +82,10 @@ public struct CampaignConfig: Codable, Sendable {
     public var oracles: OracleThresholds?
     /// Frameworks run from another interpreter (`--framework NAME=PYTHON`); nil when none.
     public var interpreters: [String: String]?
+    /// Seconds a worker may take on one mutant before it is killed and the step filed as a hang (`--timeout`);
+    /// it decides which mutants are hangs, so it is part of the identity. nil for the default (60 s), which
+    /// keeps the identity of campaigns recorded before it was an option.
+    public var workerTimeout: Double?
 
     public init(seeds: [String], frameworks: [String], guidance: GuidanceKind, operators: [String], maxOrder: Int = 3,
                 position: Position = .any, seed: UInt64, shard: ShardSpec = ShardSpec(), planted: [String] = [], budget: Budget) {

@@ -12,7 +12,8 @@ public struct WorkerExecutor: MutantExecutor {
     /// The framework or variant the worker runs.
     public let framework: String
     let pool: WorkerPool
-    public var timeout: Double = 60
+    public static let defaultTimeout: Double = 60
+    public var timeout: Double = WorkerExecutor.defaultTimeout
 
     public init(name: String, framework: String? = nil, pool: WorkerPool) {
         self.name = name
