@@ -136,15 +136,7 @@ public struct ReproducerWriter: Sendable {
         let folder = try SafeFolder(path)
         var files: [String] = []
         let graph = candidate.model.graph
-        try folder.write(ModelBundle.encodeGraph(graph), to: "model/graph.json"); files.append("model/graph.json")
-        try folder.write(Safetensors.encode(candidate.model.weights), to: "model/weights.safetensors"); files.append("model/weights.safetensors")
-        var inputFiles: [(String, String)] = []
-        for (k, node) in graph.inputNodes.enumerated() {
-            guard let t = candidate.inputs[node.name] else { continue }
-            let name = "input_\(k).npy"
-            try folder.write(NpyWriter.tensor(t), to: name); files.append(name)
-            inputFiles.append((node.name, name))
-        }
+        let inputFiles = try Self.writeModel(candidate, graphUnder: "model/", inputsUnder: "", into: folder, files: &files)
         let arbiter = ArbiterRun.run(candidate.model, inputs: candidate.inputs)
         var expectedFiles: [String] = [], expectedHead: [String] = []
         if let run = arbiter.run {
@@ -169,14 +161,7 @@ public struct ReproducerWriter: Sendable {
         var seedModel: ReproducerScript.SeedModel?
         if Self.performance(defect, thresholds: thresholds) != nil, let seed, implicated.contains(where: { $0 != "faulty" }) {
             let seedGraph = seed.model.graph
-            try folder.write(ModelBundle.encodeGraph(seedGraph), to: "seed/graph.json"); files.append("seed/graph.json")
-            try folder.write(Safetensors.encode(seed.model.weights), to: "seed/weights.safetensors"); files.append("seed/weights.safetensors")
-            var seedInputs: [(String, String)] = []
-            for (k, node) in seedGraph.inputNodes.enumerated() {
-                guard let t = seed.inputs[node.name] else { continue }
-                try folder.write(NpyWriter.tensor(t), to: "seed/input_\(k).npy"); files.append("seed/input_\(k).npy")
-                seedInputs.append((node.name, "input_\(k).npy"))
-            }
+            let seedInputs = try Self.writeModel(seed, graphUnder: "seed/", inputsUnder: "seed/", into: folder, files: &files)
             if files.contains("model/model.onnx"), let exporter {
                 // ONNX Runtime measures the seed from its own ONNX file; without one it goes through the builder.
                 if let data = try? exporter.export(seedGraph, weights: seed.model.weights) {
@@ -233,6 +218,24 @@ public struct ReproducerWriter: Sendable {
         report.observed = observed
         try folder.write(report.text, to: "bug-report.md"); files.append("bug-report.md")
         return ReproducerFolder(path: folder.root.path, files: files, scripts: scripts, controls: controlList.filter { scripts[$0] != nil })
+    }
+
+    /// A model's `graph.json` and `weights.safetensors` under `graphUnder`, its inputs as `input_<k>.npy` under
+    /// `inputsUnder` (the defect's model and, for a performance defect, its seed); returns (input node, file name
+    /// in `inputsUnder`) per input and adds every file written to `files`.
+    static func writeModel(_ candidate: ReductionCandidate, graphUnder: String, inputsUnder: String, into folder: SafeFolder,
+                           files: inout [String]) throws -> [(String, String)] {
+        let graph = candidate.model.graph
+        try folder.write(ModelBundle.encodeGraph(graph), to: graphUnder + "graph.json"); files.append(graphUnder + "graph.json")
+        try folder.write(Safetensors.encode(candidate.model.weights), to: graphUnder + "weights.safetensors"); files.append(graphUnder + "weights.safetensors")
+        var inputs: [(String, String)] = []
+        for (k, node) in graph.inputNodes.enumerated() {
+            guard let t = candidate.inputs[node.name] else { continue }
+            let name = "input_\(k).npy"
+            try folder.write(NpyWriter.tensor(t), to: inputsUnder + name); files.append(inputsUnder + name)
+            inputs.append((node.name, name))
+        }
+        return inputs
     }
 
     /// Copies the worker's model builder for `base` into `builder/`; returns the files written.
