@@ -13,6 +13,11 @@ public struct PythonEnvironment: Sendable {
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment,
                               projectRoot: URL? = ProjectRoot.find()) throws -> PythonEnvironment {
         if let explicit = environment["DEFECTLAB_PYTHON"], !explicit.isEmpty {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: explicit, isDirectory: &isFolder), isFolder.boolValue {
+                // A folder passes the executable test (its search bit) and then fails to spawn with EACCES.
+                throw DoctorError(message: "DEFECTLAB_PYTHON=\(explicit) is a folder: point it at the interpreter, e.g. \((explicit as NSString).appendingPathComponent("bin/python"))")
+            }
             guard FileManager.default.isExecutableFile(atPath: explicit) else {
                 throw DoctorError(message: "DEFECTLAB_PYTHON=\(explicit) is not an executable interpreter")
             }

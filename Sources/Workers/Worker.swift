@@ -65,6 +65,10 @@ public final class Worker: @unchecked Sendable {
     private(set) var requestsInSlots = 0
 
     private func spawn() throws(WorkerError) {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: spec.interpreter, isDirectory: &isFolder), isFolder.boolValue {
+            throw WorkerError(.interpreterMissing, framework: spec.name, "\(spec.interpreter) is a folder, not an interpreter (a venv's is its bin/python)")
+        }
         guard FileManager.default.isExecutableFile(atPath: spec.interpreter) else {
             throw WorkerError(.interpreterMissing, framework: spec.name, "\(spec.interpreter) is not an executable interpreter")
         }

@@ -119,6 +119,11 @@ struct FrameworksCommand: ParsableCommand {
                            r.error.map { $0.split(separator: "\n").first.map(String.init) ?? $0 } ?? Self.gapSummary(r)]))
             }
         }
+        // A script asking whether anything can run here gets its answer in the exit status too.
+        if !rows.contains(where: \.available) {
+            FileHandle.standardError.write(Data("defectlab: no framework worker starts here; `defectlab doctor` checks the framework venv\n".utf8))
+            throw ExitCode(1)
+        }
     }
 
     /// Missing ops, then how many attribute values are unsupported (`--format json` has every reason).

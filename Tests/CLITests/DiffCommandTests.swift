@@ -26,6 +26,26 @@ import Testing
         #expect((tf["probe_requests"] as? Int ?? .max) < (tf["probes"] as? Int ?? 0))
     }
 
+    /// A venv folder given where its interpreter belongs is named as a folder (it passed the executable check
+    /// and every worker failed with "posix_spawn: Permission denied"), and a listing with nothing available
+    /// exits 1, so a script can tell.
+    @Test func aFolderAsTheInterpreterIsNamedAndNothingAvailableExitsOne() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLIProcess.run(["frameworks", "--refresh"], environment: ["DEFECTLAB_PYTHON": dir.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("is a folder") && r.stderr.contains("bin/python"), "\(r.stderr)")
+        #expect(!r.stdout.contains("Permission denied"), "\(r.stdout)")
+        let broken = dir.appendingPathComponent("python")
+        try "#!/bin/sh\nexit 3\n".write(to: broken, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: broken.path)
+        let none = try CLIProcess.run(["frameworks", "--refresh", "--format", "json"], environment: ["DEFECTLAB_PYTHON": broken.path])
+        #expect(none.status == 1, "\(none.stderr)")
+        #expect(none.stderr.contains("no framework worker starts here"), "\(none.stderr)")
+        let rows = try #require((try JSONSerialization.jsonObject(with: Data(none.stdout.utf8)) as? [String: Any])?["frameworks"] as? [[String: Any]])
+        #expect(rows.count >= 5 && rows.allSatisfy { $0["available"] as? Bool == false })
+    }
+
     /// A loaded model's inputs are drawn each by its own type: token ids for its integer input, features for
     /// its float one (all were drawn as the first input's kind: floats truncated into ids made the reference
     /// refuse the run).
