@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// A misspelt command name, caught before ArgumentParser reads it as a stray argument: `defectlab fuz` said
 /// "Unexpected argument 'fuz'", and `defectlab difff --model x` said "Unknown option '--model'", neither of
@@ -20,13 +21,21 @@ enum UnknownCommandCheck {
                 path.append(next._commandName)
                 continue
             }
-            // A command with a default subcommand reads other words as that subcommand's arguments.
-            guard command.configuration.defaultSubcommand == nil else { return nil }
+            // A command with a default subcommand reads other words as that subcommand's arguments, when it
+            // takes any (`report coverag` said only "Unexpected argument 'coverag'").
+            if let fallback = command.configuration.defaultSubcommand, takesPositionals(fallback) { return nil }
             let known = subcommands.map { $0._commandName }
             let hint = nearest(to: word, in: known).map { "; did you mean '\($0)'?" } ?? ""
             return "unknown command '\(word)' for '\(path.joined(separator: " "))'\(hint) (`\(path.joined(separator: " ")) --help` lists: \(known.joined(separator: ", ")))"
         }
         return nil
+    }
+
+    /// Whether `command` reads words that are not options (ArgumentParser's own description of its arguments).
+    private static func takesPositionals(_ command: any ParsableCommand.Type) -> Bool {
+        guard let info = try? JSONSerialization.jsonObject(with: Data(command._dumpHelp().utf8)) as? [String: Any],
+              let described = info["command"] as? [String: Any] else { return true }
+        return (described["arguments"] as? [[String: Any]] ?? []).contains { $0["kind"] as? String == "positional" }
     }
 
     private static func names(of command: any ParsableCommand.Type) -> [String] {

@@ -29,10 +29,22 @@ import Testing
         #expect(result.status == 64 && result.stderr.contains("unknown command 'fuz' for 'defectlab'; did you mean 'fuzz'?"), "\(result.stderr)")
     }
 
+    /// Groups with a default subcommand that takes no words: a typo there is a typo, not the default's argument.
+    @Test func aTypoUnderAGroupWithADefaultIsNamed() throws {
+        let report = try CLIProcess.run(["report", "coverag"])
+        #expect(report.status == 64 && report.stderr.contains("unknown command 'coverag' for 'defectlab report'; did you mean 'coverage'?"), "\(report.stderr)")
+        let taxonomy = try CLIProcess.run(["taxonomy", "chek"])
+        #expect(taxonomy.status == 64 && taxonomy.stderr.contains("did you mean 'check'?"), "\(taxonomy.stderr)")
+        let annotators = try CLIProcess.run(["annotators", "lst"])
+        #expect(annotators.status == 64 && annotators.stderr.contains("did you mean 'list'?"), "\(annotators.stderr)")
+    }
+
     @Test func realCommandsDefaultsAndHelpAreLeftToTheParser() throws {
-        // A group with a default subcommand takes other words as that subcommand's arguments.
+        // A group with a default subcommand takes its options without the subcommand's name.
         let taxonomy = try CLIProcess.run(["taxonomy", "show"])
         #expect(taxonomy.status == 0, "\(taxonomy.stderr)")
+        let byDefault = try CLIProcess.run(["taxonomy", "--format", "json"])
+        #expect(byDefault.status == 0, "\(byDefault.stderr)")
         let help = try CLIProcess.run(["help", "fuzz"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("OVERVIEW"))
