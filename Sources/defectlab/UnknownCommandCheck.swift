@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelIR
 
 /// A misspelt command name, caught before ArgumentParser reads it as a stray argument: `defectlab fuz` said
 /// "Unexpected argument 'fuz'", and `defectlab difff --model x` said "Unknown option '--model'", neither of
@@ -25,7 +26,7 @@ enum UnknownCommandCheck {
             // takes any (`report coverag` said only "Unexpected argument 'coverag'").
             if let fallback = command.configuration.defaultSubcommand, takesPositionals(fallback) { return nil }
             let known = subcommands.map { $0._commandName }
-            let hint = nearest(to: word, in: known).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = Spelling.nearest(to: word, in: known).map { "; did you mean '\($0)'?" } ?? ""
             return "unknown command '\(word)' for '\(path.joined(separator: " "))'\(hint) (`\(path.joined(separator: " ")) --help` lists: \(known.joined(separator: ", ")))"
         }
         return nil
@@ -40,28 +41,5 @@ enum UnknownCommandCheck {
 
     private static func names(of command: any ParsableCommand.Type) -> [String] {
         [command._commandName] + command.configuration.aliases
-    }
-
-    /// The known name a typo most likely meant: one it starts, or the closest within two edits.
-    static func nearest(to word: String, in known: [String]) -> String? {
-        let lower = word.lowercased()
-        if let prefixed = known.first(where: { $0.hasPrefix(lower) && lower.count >= 2 }) { return prefixed }
-        let scored = known.map { ($0, editDistance(lower, $0)) }.filter { $0.1 <= 2 }
-        return scored.min { $0.1 < $1.1 }?.0
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }

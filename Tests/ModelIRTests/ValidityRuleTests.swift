@@ -105,7 +105,23 @@ extension Graph {
         InvalidEdit(label: "scalar stride", node: "conv", code: .attributeType) { $0.set("conv", "stride", .int(2)) },
         // Weights are f32: an f16 value into a layer with weights is refused by every framework.
         InvalidEdit(label: "f16 input into a convolution", node: "conv", code: .dtype) { $0.set("input", "dtype", .string("f16")) },
+        // Names no rule, reference or worker reads: the default used to apply silently.
+        InvalidEdit(label: "misspelt attribute", node: "conv", code: .unknownAttribute) { $0.set("conv", "dilations", .ints([2, 2])) },
+        InvalidEdit(label: "another op's attribute", node: "relu", code: .unknownAttribute) { $0.set("relu", "alpha", .float(0.1)) },
     ]
+
+    /// The error names the attribute, the nearest one the op reads, and all it reads.
+    @Test func anUnknownAttributeNamesTheNearestOne() throws {
+        var graph = try baseGraph()
+        graph.set("conv", "dilations", .ints([2, 2]))
+        let error = #expect(throws: ValidityError.self) { _ = try graph.inferred() }
+        #expect(error?.rule.contains("Conv2d has no attribute 'dilations' (did you mean 'dilation'?); it reads ") == true, "\(String(describing: error))")
+        #expect(error?.rule.contains("pads") == true && error?.rule.contains("stride") == true)
+        var pool = try baseGraph()
+        pool.set("pool", "padding", .ints([0, 0, 0, 0]))
+        let poolError = #expect(throws: ValidityError.self) { _ = try pool.inferred() }
+        #expect(poolError?.rule.contains("(did you mean 'pads'?)") == true, "\(String(describing: poolError))")
+    }
 
     @Test(arguments: edits)
     func invalidEditIsRejectedWithTheRightRule(_ edit: InvalidEdit) throws {

@@ -3,11 +3,27 @@
 public struct OpContext: Sendable {
     public let node: Node
     public let inputs: [TensorType]
+    /// The attribute names inference asked for, present or not: a name the node carries that nobody asked for
+    /// is one no op rule, reference or worker reads (a misspelt `padding` for `pads` used to leave the default
+    /// in force silently).
+    private let reads = AttributeReads()
 
     public init(node: Node, inputs: [TensorType]) {
         self.node = node
         self.inputs = inputs
     }
+
+    /// Whether the node carries `key` (asked through here, so the name counts as one the op reads).
+    public func has(_ key: String) -> Bool {
+        reads.insert(key)
+        return node.attributes[key] != nil
+    }
+
+    /// The names the node carries that inference never asked for, in name order.
+    var unreadAttributes: [String] { node.attributes.keys.filter { !reads.contains($0) }.sorted() }
+
+    /// The names inference asked for, in name order.
+    var readAttributes: [String] { reads.all.sorted() }
 
     /// The largest integer attribute (in magnitude) a node may carry: far above any real layer (channels, kernel,
     /// a vocabulary), and small enough that the products shape inference forms stay far from overflowing.
@@ -58,6 +74,7 @@ public struct OpContext: Sendable {
     // MARK: attributes
 
     public func int(_ key: String, default value: Int? = nil) throws(ValidityError) -> Int {
+        reads.insert(key)
         switch node.attributes[key] {
         case .int(let v)?:
             try require(v.magnitude <= Self.maxAttribute.magnitude, .tooLarge, "attribute '\(key)' = \(v) is beyond ±\(Self.maxAttribute)")
@@ -70,6 +87,7 @@ public struct OpContext: Sendable {
     }
 
     public func ints(_ key: String, count: Int? = nil, default value: [Int]? = nil) throws(ValidityError) -> [Int] {
+        reads.insert(key)
         let result: [Int]
         switch node.attributes[key] {
         case .ints(let v)?: result = v
@@ -89,6 +107,7 @@ public struct OpContext: Sendable {
     }
 
     public func float(_ key: String, default value: Double? = nil) throws(ValidityError) -> Double {
+        reads.insert(key)
         switch node.attributes[key] {
         case .float(let v)?: return v
         case .int(let v)?: return Double(v)
@@ -100,6 +119,7 @@ public struct OpContext: Sendable {
     }
 
     public func bool(_ key: String, default value: Bool) throws(ValidityError) -> Bool {
+        reads.insert(key)
         switch node.attributes[key] {
         case .bool(let v)?: return v
         case nil: return value
@@ -108,6 +128,7 @@ public struct OpContext: Sendable {
     }
 
     public func string(_ key: String, default value: String? = nil, allowed: [String]) throws(ValidityError) -> String {
+        reads.insert(key)
         let result: String
         switch node.attributes[key] {
         case .string(let v)?: result = v
@@ -137,4 +158,13 @@ public struct Inference: Sendable, Hashable {
         self.outputs = outputs
         self.weights = weights
     }
+}
+
+/// The names an `OpContext` was asked for. A class, so the copies of a context share it; each context is used by
+/// one inference on one thread.
+private final class AttributeReads: @unchecked Sendable {
+    private var names: Set<String> = []
+    func insert(_ name: String) { names.insert(name) }
+    func contains(_ name: String) -> Bool { names.contains(name) }
+    var all: Set<String> { names }
 }

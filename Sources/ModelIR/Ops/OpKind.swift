@@ -201,7 +201,8 @@ extension OpKind {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         if let op = OpKind(rawValue: text) { self = op; return }
-        let hint = OpKind.allCases.first { $0.rawValue.lowercased() == text.lowercased() }.map { " (did you mean '\($0.rawValue)'?)" } ?? ""
+        let names = OpKind.allCases.map(\.rawValue)
+        let hint = (names.first { $0.lowercased() == text.lowercased() } ?? Spelling.nearest(to: text, in: names)).map { " (did you mean '\($0)'?)" } ?? ""
         throw DecodingError.dataCorruptedError(in: container, debugDescription:
             "unknown op '\(text)'\(hint); the ops are \(OpKind.allCases.map(\.rawValue).joined(separator: ", "))")
     }

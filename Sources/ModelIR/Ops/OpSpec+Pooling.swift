@@ -6,7 +6,7 @@ extension OpSpec {
         try ctx.positiveShape(0)
         let kernel = try ctx.ints("kernel", count: 2)
         if ctx.node.op == .avgPool2d {
-            try ctx.require(ctx.node.attributes["dilation"] == nil, .attributeRange, "AvgPool2d has no dilation")
+            try ctx.require(!ctx.has("dilation"), .attributeRange, "AvgPool2d has no dilation")
             _ = try ctx.bool("count_include_pad", default: true)
         }
         let w = try window(ctx, spatial: 2, strideDefault: kernel)

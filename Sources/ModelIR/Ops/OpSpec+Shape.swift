@@ -99,8 +99,8 @@ extension OpSpec {
         let alignCorners = try ctx.bool("align_corners", default: false)
         try ctx.require(!(alignCorners && mode == "nearest"), .attributeRange, "align_corners applies to bilinear only")
         let size: [Int]
-        if ctx.node.attributes["size"] != nil {
-            try ctx.require(ctx.node.attributes["scale"] == nil, .attributeRange, "give size or scale, not both")
+        if ctx.has("size") {
+            try ctx.require(!ctx.has("scale"), .attributeRange, "give size or scale, not both")
             size = try ctx.ints("size", count: 2)
         } else {
             let scale = try ctx.ints("scale", count: 2)

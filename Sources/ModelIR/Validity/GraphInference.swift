@@ -70,6 +70,12 @@ public enum GraphInference {
             }
             let ctx = OpContext(node: node, inputs: types)
             let inference = try OpSpec.infer(ctx)
+            if let unread = ctx.unreadAttributes.first {
+                let known = ctx.readAttributes
+                let hint = Spelling.nearest(to: unread, in: known).map { " (did you mean '\($0)'?)" } ?? ""
+                throw ctx.fail(.unknownAttribute, "\(node.op.rawValue) has no attribute '\(shown(unread))'\(hint); it reads "
+                               + (known.isEmpty ? "none" : known.joined(separator: ", ")))
+            }
             // Weights are stored in f32: an f16, bf16 or f64 value into a layer with weights is a mixed-type
             // operation that every framework refuses (PyTorch: "Input type (c10::Half) and bias type (float)
             // should be the same"), and the exported ONNX fails its full check. Ids into an Embedding are integers.

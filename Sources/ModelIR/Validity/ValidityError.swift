@@ -10,6 +10,8 @@ public struct ValidityError: Error, Sendable, Hashable, CustomStringConvertible 
         case missingAttribute = "missing-attribute"
         case attributeType = "attribute-type"
         case attributeRange = "attribute-range"
+        /// An attribute name the op does not read (a misspelling, or another op's attribute).
+        case unknownAttribute = "unknown-attribute"
         case inputRank = "input-rank"
         case dtype = "dtype"
         case channelMismatch = "channel-mismatch"
