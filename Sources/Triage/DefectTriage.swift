@@ -83,6 +83,11 @@ public struct DefectTriage: Sendable {
     /// (timing findings, which need every framework's run to compare; flaky ones) gets a reproducer of its
     /// unreduced representative, and its bug report says so.
     public func reproduce(_ id: Int64, out: String? = nil) throws -> ReproducerFolder {
+        try reproduce(id, folder: out ?? ReproducerWriter.folder(for: id), confinedTo: out == nil ? "Reports/defects" : nil)
+    }
+
+    /// `reproduce(_:out:)` into `folder`; a folder this tool named under `base` may not lead out of it.
+    func reproduce(_ id: Int64, folder path: String, confinedTo base: String?) throws -> ReproducerFolder {
         let defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String]
         do {
             let (d, r, p) = try reduce(id)
@@ -100,8 +105,8 @@ public struct DefectTriage: Sendable {
         let seed = ReproducerWriter.performance(defect) == nil ? nil
             : (try? replayer.replay(seedModel: rep.seedModel, campaignSeed: rep.campaignSeed, lineage: [])).map { ReductionCandidate(model: $0, inputs: $0.inputs()) }
         let folder = try writer.write(defect: defect, candidate: candidate, reduction: reduction, planted: planted,
-                                      to: out ?? ReproducerWriter.folder(for: id), tolerance: thresholds?.relativeDistance, thresholds: thresholds,
-                                      seed: seed, observed: rep.observed)
+                                      to: path, tolerance: thresholds?.relativeDistance, thresholds: thresholds,
+                                      seed: seed, observed: rep.observed, confinedTo: base)
         try queries.recordRepro(id, path: folder.path)
         return folder
     }
@@ -128,7 +133,9 @@ public struct DefectTriage: Sendable {
         let defects = try queries.list(campaign: campaign)
         return defects.enumerated().map { i, d in
             progress?(d.id, i + 1, defects.count)
-            return (id: d.id, result: Result<ReproducerFolder, Error> { try reproduce(d.id, out: ReproducerWriter.folder(for: d.id, base: base)) })
+            return (id: d.id, result: Result<ReproducerFolder, Error> {
+                try reproduce(d.id, folder: ReproducerWriter.folder(for: d.id, base: base), confinedTo: base)
+            })
         }
     }
 }

@@ -77,12 +77,21 @@ public struct ReproducerWriter: Sendable {
     /// that is not a reproducer is left alone and the write refused.
     /// `seed`: the campaign's seed model the defect's mutant came from, with its inputs; a performance defect's
     /// scripts for real frameworks measure their growth from it (`seed/`), as the oracle judged.
+    /// `base`: the folder `path` was named under by this tool (`D<id>`), which the write may not leave.
     public func write(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String,
                       tolerance campaignTolerance: Double? = nil, thresholds campaignThresholds: OracleThresholds? = nil,
-                      seed: ReductionCandidate? = nil, observed: [String] = []) throws -> ReproducerFolder {
+                      seed: ReductionCandidate? = nil, observed: [String] = [], confinedTo base: String? = nil) throws -> ReproducerFolder {
         // A link to a folder is followed (as `report --out` does): the folder it names is the reproducer's, and
         // the link stays (replacing the folder at the link's own path deleted the link).
         let destination = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
+        // A folder named by this tool under `base` (`D<id>`), unlike one the user named, may not lead out of it:
+        // a `D1` link planted in the output folder would take the whole reproducer wherever it points.
+        if let base {
+            let root = URL(fileURLWithPath: base).standardizedFileURL.resolvingSymlinksInPath().path
+            guard destination.path.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
+                throw TriageError(.unsafePath, "\(path) leads outside \(base) (to \(destination.path)): remove the link, or name the folder with --out")
+            }
+        }
         let fm = FileManager.default
         let parent = destination.deletingLastPathComponent(), name = destination.lastPathComponent
         // Earlier writers of this folder killed part-way left their staging folders (a whole model each), or,

@@ -400,6 +400,30 @@ struct NamedNodeExecutor: MutantExecutor {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["D7", "mine"])
     }
 
+    /// A `D<id>` folder the tool names under an output folder may not lead out of it through a planted link
+    /// (`defects repro --all --out BASE`, `report --repro-dir`); a folder the user names may be a link.
+    @Test func aPlantedLinkDoesNotTakeTheReproducerOutOfItsBase() throws {
+        let dir = try TriageTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let candidate = ReductionCandidate(model: model, inputs: model.inputs())
+        let defect = try BuilderReproducerTests.defect(frameworks: "pytorch")
+        let base = dir.appendingPathComponent("base"), victim = dir.appendingPathComponent("victim")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: victim, withIntermediateDirectories: true)
+        let link = base.appendingPathComponent("D7")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: victim)
+        let writer = ReproducerWriter(controls: [])
+        let error = #expect(throws: TriageError.self) {
+            try writer.write(defect: defect, candidate: candidate, reduction: nil, planted: [], to: link.path, confinedTo: base.path)
+        }
+        #expect(error?.code == .unsafePath && error?.detail.contains("leads outside") == true, "\(String(describing: error))")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: victim.path).isEmpty)
+        // Named by the user, the link is followed.
+        let folder = try writer.write(defect: defect, candidate: candidate, reduction: nil, planted: [], to: link.path)
+        #expect(folder.path == victim.resolvingSymlinksInPath().path)
+    }
+
     /// Inputs are written in their declared dtype (ONNX Runtime refuses an f64 or i32 input given as f32 or i64),
     /// and a NaN bound for an integer input is written, not a trap.
     @Test func npyInputsKeepTheirDeclaredType() {
