@@ -12,6 +12,8 @@ public struct CrawlError: Error, Sendable, CustomStringConvertible {
         public static let redirect = Code(name: "redirect")
         /// The tracker's TLS certificate is not trusted (or the CA file is unreadable): not retried.
         public static let untrusted = Code(name: "untrusted")
+        /// A URL libcurl cannot parse (a tracker's link or redirect with control characters or spaces).
+        public static let malformedURL = Code(name: "malformed-url")
         /// Retries used up on network faults, 5xx or unparsable bodies.
         public static let exhausted = Code(name: "retries-exhausted")
         public static let http = Code(name: "http")
@@ -44,8 +46,10 @@ public struct HTTPFailure: Error, Sendable, CustomStringConvertible {
         public static let tls = Code(name: "tls")
         /// The peer's certificate did not verify, or the CA file could not be read: retrying cannot help.
         public static let untrusted = Code(name: "untrusted")
-        /// The client cannot speak to this URL at all (a scheme or protocol libcurl does not support, a malformed
-        /// URL): retrying cannot help.
+        /// A URL libcurl cannot parse (a tracker's link or redirect with control characters or spaces).
+        public static let malformedURL = Code(name: "malformed-url")
+        /// The client cannot speak to this URL at all (a scheme or protocol libcurl does not support): retrying
+        /// cannot help.
         public static let unsupported = Code(name: "unsupported")
         public static let other = Code(name: "other")
     }

@@ -174,6 +174,11 @@ public final class Crawler {
             }
             // Gitee's label filter is undocumented (AND or OR): filter on the client too.
             if let label, !issue.labels.contains(where: { $0.name.lowercased() == label.lowercased() }) { continue }
+            // The number and the page address come from the tracker and name the item everywhere after
+            // (item keys, exports, reports): a number that is not one is no issue, and an address that is not
+            // this repository's issue page is replaced by the one that is.
+            guard TrackerAPI.isIssueNumber(issue.number, kind: kind) else { report.malformedSkipped += 1; continue }
+            issue.url = api.issuePageURL(number: issue.number, given: issue.url)
             issue.deleted = false
             issues.append(issue)
         }
@@ -182,6 +187,11 @@ public final class Crawler {
         let next = api.nextIssuesURL(after: url, response: response, count: ranges.count, lastUpdated: parsed.last(where: { $0 != nil })??.updatedAt)
         if let n = next, TrackerAPI.origin(n) != TrackerAPI.origin(api.base) {
             throw CrawlError(.redirect, "a pagination link points to another host (\(TrackerAPI.origin(n) ?? "?")); refusing to send the token there")
+        }
+        // Checked before it is stored as where the series resumes: a link with control characters or spaces
+        // stored there failed every later run of the series, even against a tracker that had mended it.
+        if let n = next, !TrackerAPI.isWellFormed(n) {
+            throw CrawlError(.badInput, "the tracker's pagination link is not a well-formed URL (\(redactor.clean(TrackerAPI.shown(n)))); this page was not stored, and a later run starts from it again")
         }
         // The series' length as far as the tracker can tell now: the pages done and those left from this one.
         let last = api.pagesFrom(url, response: response).map { $0 + progress.seriesPage }
@@ -352,6 +362,10 @@ public final class Crawler {
                                      (options.caFile == nil ? "a tracker behind a private certificate authority needs --ca-file PEM"
                                                             : "check that --ca-file holds the authority that signed the tracker's certificate"))
                 }
+                if error.code == .malformedURL {
+                    // Not a transport fault: the URL (a tracker's pagination link or redirect) is not one.
+                    throw CrawlError(.badInput, "the tracker sent a URL that is not well formed (\(redactor.clean(TrackerAPI.shown(target)))): \(error.message)")
+                }
                 if error.code == .unsupported {
                     // Clear-text HTTP/2 without an upgrade (a tracker that speaks only h2c) answers HTTP/1.1 with
                     // a preface libcurl reports as an unsupported protocol.
@@ -390,9 +404,11 @@ public final class Crawler {
                 guard let location = response.header("location"), redirects < 5 else {
                     throw CrawlError(.redirect, "too many redirects, or a redirect without a location")
                 }
-                var absolute = location
-                if location.hasPrefix("/"), let c = URLComponents(string: target), let scheme = c.scheme, let host = c.host {
-                    absolute = "\(scheme)://\(host)\(c.port.map { ":\($0)" } ?? "")\(location)"
+                // Resolved as RFC 3986 says (`//host/...` names a host; `page2` is relative to the path), and
+                // checked as a pagination link is.
+                guard let absolute = URL(string: location, relativeTo: URL(string: target))?.absoluteString,
+                      TrackerAPI.isWellFormed(absolute) else {
+                    throw CrawlError(.redirect, "\(response.status) to a location that is not a well-formed URL (\(redactor.clean(TrackerAPI.shown(location)))); not followed")
                 }
                 if let path = URLComponents(string: absolute)?.path, let at = path.range(of: "/repos/") {
                     let parts = path[at.upperBound...].split(separator: "/").prefix(2).map(String.init)

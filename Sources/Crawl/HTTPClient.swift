@@ -181,8 +181,10 @@ public final class HTTPClient {
                 throw HTTPFailure(code: .tls, message: text)
             case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
                 throw HTTPFailure(code: .untrusted, message: text)
-            case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+            case CURLE_UNSUPPORTED_PROTOCOL:
                 throw HTTPFailure(code: .unsupported, message: text)
+            case CURLE_URL_MALFORMAT:
+                throw HTTPFailure(code: .malformedURL, message: text)
             default: throw HTTPFailure(code: .other, message: text)
             }
         }

@@ -42,6 +42,55 @@ struct TrackerAPI: Sendable {
         return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 
+    /// Whether `url` is an absolute http(s) URL with nothing libcurl or a later run would refuse: no control
+    /// characters, spaces or non-ASCII, a host, and a parse by URLComponents.
+    static func isWellFormed(_ url: String) -> Bool {
+        guard url.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }),
+              let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = parts.host, !host.isEmpty else { return false }
+        return true
+    }
+
+    /// A URL from a tracker as an error may show it: control characters as `\u{..}`, at most 200 characters.
+    static func shown(_ url: String) -> String {
+        var out = ""
+        for scalar in url.unicodeScalars.prefix(200) {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return url.unicodeScalars.count > 200 ? out + "..." : out
+    }
+
+    /// Whether `number` is an issue number of this tracker: digits on GitHub, letters and digits on Gitee
+    /// (`I3ABCD`), at most 32 characters.
+    static func isIssueNumber(_ number: String, kind: TrackerKind) -> Bool {
+        guard !number.isEmpty, number.count <= 32 else { return false }
+        return number.unicodeScalars.allSatisfy { kind == .github ? ("0"..."9").contains($0) : (("0"..."9").contains($0) || ("A"..."Z").contains($0) || ("a"..."z").contains($0)) }
+    }
+
+    /// The issue's page: the tracker's `html_url` when it is this repository's page for this number
+    /// (`https://HOST/OWNER/REPO/issues/NUMBER`, owner and repository in any case), else the page made from
+    /// them on the tracker's web host (github.com, gitee.com, or a GitHub Enterprise API's own host).
+    func issuePageURL(number: String, given: String?) -> String {
+        let path = "/\(owner)/\(repo)/issues/\(number)".lowercased()
+        if let given, Self.isWellFormed(given), let parts = URLComponents(string: given), parts.query == nil, parts.fragment == nil,
+           parts.user == nil, parts.password == nil, parts.percentEncodedPath.lowercased() == path {
+            return given
+        }
+        let host: String
+        switch kind {
+        case .gitee: host = "https://gitee.com"
+        case .github:
+            let api = URLComponents(string: base)
+            host = base == "https://api.github.com" ? "https://github.com"
+                : api.flatMap { c in c.host.map { "\(c.scheme ?? "https")://\($0)" + (c.port.map { ":\($0)" } ?? "") } } ?? "https://github.com"
+        }
+        return "\(host)/\(owner)/\(repo)/issues/\(number)"
+    }
+
     var repoPath: String { "\(base)/repos/\(Self.encode(owner))/\(Self.encode(repo))" }
 
     func firstIssuesURL(state: String, label: String?, since: String?) -> String {

@@ -32,9 +32,16 @@ public struct FaultPlan: Sendable, Equatable {
         /// An issue list answered 200 with a well-formed array of things that are not issues: a crawler must say
         /// so and stop, not take it for an empty last page, so it is not part of `all`.
         case notIssues = "not-issues"
+        /// A GitHub issue list whose `link` to the next page holds a space (not a URL; the server cannot send
+        /// control characters in a header, which a real one might): a crawler must
+        /// refuse it without storing it as where the series resumes, so it is not part of `all`.
+        case badLink = "bad-link"
+        /// An issue list whose issues' `html_url` names another repository's page with an escape sequence in
+        /// it: a crawler must not take it as the issue's address. Not part of `all` (it changes what is stored).
+        case hostileURL = "hostile-url"
 
         /// Whether `all=RATE` includes this fault: only those a correct crawler survives.
-        public var inAll: Bool { self != .forbidden && self != .movedAway && self != .notIssues }
+        public var inAll: Bool { ![.forbidden, .movedAway, .notIssues, .badLink, .hostileURL].contains(self) }
     }
 
     public var rates: [Fault: Double] = [:]

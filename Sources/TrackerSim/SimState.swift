@@ -23,9 +23,12 @@ public final class SimState: @unchecked Sendable {
     var faultsInjected: [String: Int] = [:]
     var churned = 0
     var pageCache = SimPageCache()
+    /// The faults drawn from: `--faults`, until `/_sim/faults?spec=...` replaces them (a test mends a tracker).
+    var faults: FaultPlan
 
     public init(options: SimOptions) {
         self.options = options
+        faults = options.faults
         faultRandom = SimRandom(seed: options.seed &* 31 &+ 7)
         churnRandom = SimRandom(seed: options.seed &* 131 &+ 11)
         for (name, n) in options.github { corpora["github:" + name.lowercased()] = SimCorpus(kind: .github, fullName: name, count: n, seed: options.seed, extraLabels: options.extraLabels) }
@@ -168,6 +171,21 @@ public final class SimState: @unchecked Sendable {
                     r.headers += rateHeaders()
                     return r
                 }
+            case .badLink:
+                var reply = serve(request, tracker: tracker, segments: segments, prefix: prefix, quota: &quota, limit: limit)
+                reply.headers += rateHeaders()
+                reply.headers = reply.headers.map { k, v in
+                    (k, k == "link" ? v.replacingOccurrences(of: "?", with: "?q=LINK PWN&") : v)
+                }
+                return reply
+            case .hostileURL:
+                var reply = serve(request, tracker: tracker, segments: segments, prefix: prefix, quota: &quota, limit: limit)
+                reply.headers += rateHeaders()
+                if segments.last == "issues" {
+                    let from = Array(#""html_url":"https://"#.utf8), to = Array(#""html_url":"https://github.com/evil/elsewhere/issues/1\u001b]0;URL\u0007?"#.utf8)
+                    reply.body = Self.replacing(from, with: to, in: reply.body)
+                }
+                return reply
             case .reset, .truncate, .slow:
                 break
             }
@@ -192,8 +210,8 @@ public final class SimState: @unchecked Sendable {
         // One draw per fault kind per request, always all of them (those outside `all` only when asked for), so
         // the sequence depends only on the seed, the fault spec and the number of requests.
         var hit: FaultPlan.Fault?
-        for fault in FaultPlan.Fault.allCases where fault.inAll || options.faults.rates[fault] != nil {
-            let rate = options.faults.rates[fault] ?? 0
+        for fault in FaultPlan.Fault.allCases where fault.inAll || faults.rates[fault] != nil {
+            let rate = faults.rates[fault] ?? 0
             let drawn = faultRandom.chance(rate)
             guard drawn, hit == nil else { continue }
             switch fault {
@@ -403,6 +421,20 @@ public final class SimState: @unchecked Sendable {
         return reply
     }
 
+    /// `bytes` with every occurrence of `from` replaced by `to`.
+    static func replacing(_ from: [UInt8], with to: [UInt8], in bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [], i = 0
+        out.reserveCapacity(bytes.count)
+        while i < bytes.count {
+            if i + from.count <= bytes.count, bytes[i..<(i + from.count)].elementsEqual(from) {
+                out += to; i += from.count
+            } else {
+                out.append(bytes[i]); i += 1
+            }
+        }
+        return out
+    }
+
     // MARK: control routes
 
     /// The corpus a control route's `repo=OWNER/REPO` names (case-insensitive), or nil.
@@ -429,6 +461,10 @@ public final class SimState: @unchecked Sendable {
             let found = corpora.first { (key, c) in c.fullName.lowercased() == repo && (kind == nil || key.hasPrefix(kind! + ":")) }
             guard let corpus = found?.value else { return .message(404, "no such repository in the simulator") }
             return .json(200, corpus.truthJSON())
+        case "/_sim/faults":
+            // Replaces the fault plan (`spec=` as --faults; empty: none), as a tracker that mends or breaks.
+            do { faults = try FaultPlan(spec: request.value("spec") ?? "") } catch { return .message(400, "\(error)") }
+            return .json(200, .object([("faults", .int(Int64(faults.rates.count)))]))
         case "/_sim/churn":
             // Changes N issues now (tests use it to churn between two crawls).
             guard let corpus = controlCorpus(request) else { return .message(404, "no such repository in the simulator") }

@@ -1,5 +1,6 @@
 import Crawl
 import Foundation
+import GRDB
 import Store
 import Testing
 
@@ -111,6 +112,46 @@ struct CrawlFaultPathTests {
         // too, so a followed redirect would show up here).
         #expect(try sim.stats().requests == 2)
         expectNowhere(secret, r, db: db)
+    }
+
+    /// A next-page link that is not a URL (a space in it here; escape sequences from a hostile server) is refused before it is stored as where the series
+    /// resumes (stored, it failed every later run, even against a mended tracker), and the error does not send
+    /// the user to HTTP/2.
+    @Test func aMalformedPaginationLinkIsNotStoredAndAMendedTrackerResumes() throws {
+        let sim = try Simulator(["--seed", "5", "--github", "pytorch/pytorch=250", "--faults", "bad-link=1"])
+        // Every issue edited at one instant: a page ending on the `since` it asked for is followed by its link
+        // (otherwise the crawler restarts the list from the last update and never reads a link).
+        _ = try sim.json("/_sim/touch?repo=pytorch/pytorch&n=250")
+        let db = temporaryDatabase()
+        let r = try sim.crawl("github", "pytorch/pytorch", db: db)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("pagination link is not a well-formed URL") && !r.stderr.contains("HTTP/2"), "\(r.stderr)")
+        _ = try sim.json("/_sim/faults?spec=")
+        let again = try sim.crawl("github", "pytorch/pytorch", db: db)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try differences(db: db, sim: sim, repo: "pytorch/pytorch", comments: false) == [])
+    }
+
+    /// An issue's `html_url` names it from then on (item keys, exports): one that is not this repository's page
+    /// for this number, escape sequence and all, is replaced by the page that is.
+    @Test func anIssuePageAddressFromElsewhereIsNotTaken() throws {
+        let sim = try Simulator(["--seed", "6", "--github", "pytorch/pytorch=30", "--gitee", "mindspore/mindspore=30", "--faults", "hostile-url=1"])
+        let db = temporaryDatabase()
+        // The simulator stands for a GitHub Enterprise host: its issue pages are on the API's own host.
+        for (kind, repo, host) in [("github", "pytorch/pytorch", sim.url), ("gitee", "mindspore/mindspore", "https://gitee.com")] {
+            let r = try sim.crawl(kind, repo, db: db)
+            #expect(r.status == 0, "\(kind): \(r.stderr)")
+            let store = try DefectLabStore.open(path: db, mode: .mustExist)
+            let rows: [(number: String, url: String)] = try store.read { db in
+                try Row.fetchAll(db, sql: "SELECT i.number, i.url FROM issue i JOIN repository r ON r.id = i.repository_id WHERE r.owner || '/' || r.name = ?",
+                                 arguments: [repo]).map { ($0["number"], $0["url"]) }
+            }
+            #expect(rows.count > 20, "\(kind): \(rows.count)")
+            for row in rows {
+                #expect(row.url == "\(host)/\(repo)/issues/\(row.number)", "\(kind): \(row.url.debugDescription)")
+            }
+        }
+        #expect((try sim.stats().faults["hostile-url"] ?? 0) > 0)
     }
 
     @Test func goneIssuesAreMarkedDeleted() throws {
