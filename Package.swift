@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "Workers", dependencies: ["ModelIR", "JSONText"], resources: [.copy("Resources/python")]),
         // Oracles: the thresholds (`--oracles`) and the distance, localization and loss maths every command's
         // oracles share, plus `diff`'s suite. Optimized: campaigns call its distances on every layer of every mutant.
-        .target(name: "Oracles", dependencies: ["Workers", "ModelIR", "Seeding", "Reference", "Taxonomy", "Store", "JSONText",
+        .target(name: "Oracles", dependencies: ["Workers", "ModelIR", "Seeding", "Reference", "Taxonomy", "Store", "JSONText", "Reports",
                                                 .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         // Labelling (issue 5): the ncurses screens over Annotation's sampling, designs, sessions, adjudication.

@@ -188,3 +188,20 @@ import Workers
         #expect(report.findings.map(\.frameworks) == [["c"]], "\(report.findings)")
     }
 }
+
+/// `diff --report FILE.md`: names from a model file someone sent are text, not markup or table cells.
+@Suite struct DiffSummaryTests {
+    @Test func namesAndDetailsAreEscapedAsMarkdownText() {
+        let hostile = "lenet5<img src=x onerror=alert(9)>|x"
+        let finding = Finding(taxonomy: "F1", symptom: "inconsistency", stage: "execute", frameworks: ["pytorch"], node: "n|<b>",
+                              op: "ReLU", scope: "one", detail: "deviates <script>")
+        let report = DiffReport(model: hostile, modelHash: "h", seed: 0, frameworks: [FrameworkOutcome(name: "pytorch", status: "ok")],
+                                findings: [finding], gaps: ["pytorch: <b>gap</b>"])
+        let text = DiffSummary.markdown([report])
+        #expect(!text.contains("<img") && !text.contains("<script>") && !text.contains("<b>"), "\(text)")
+        #expect(text.contains("lenet5&lt;img src=x onerror=alert(9)&gt;\\|x"), "\(text)")
+        // The table row keeps its three cells: model, pytorch, findings.
+        let row = text.split(separator: "\n").first { $0.hasPrefix("| lenet5") }.map(String.init) ?? ""
+        #expect(row.replacingOccurrences(of: "\\|", with: "").filter { $0 == "|" }.count == 4, "\(row)")
+    }
+}
