@@ -39,6 +39,21 @@ public final class AdjudicationController {
     /// decision, which is neither "settled meanwhile" nor a second item settled.
     private var settledHere = Set<Int64>()
 
+    /// Rationales typed for an item and left unsaved by a skip or a step back, restored when the item comes
+    /// round again this session ("rationale kept" was then silently dropped).
+    private var drafts: [Int64: String] = [:]
+    /// Items skipped with no decision, standing or made here: the end screen says they are left.
+    public private(set) var leftUnsettled = Set<Int64>()
+    /// Rationale drafts no decision took (the command says so on quitting).
+    public var unsavedDrafts: Int { drafts.count }
+
+    /// Leaves the current item: an edited rationale stays as its draft, and an item with no decision is left.
+    private func leave() {
+        guard let tally = current else { return }
+        if !rationale.isEmpty, rationale != (standing?.rationale ?? "") { drafts[tally.itemID] = rationale }
+        if standing == nil, !settledHere.contains(tally.itemID) { leftUnsettled.insert(tally.itemID) }
+    }
+
     private func reset() {
         confirmReplacing = nil
         // A strict majority is pre-selected; a tie or a plurality is not (Enter would otherwise settle it for the
@@ -53,6 +68,10 @@ public final class AdjudicationController {
         if let standing {
             choice = selection(for: standing)
             rationale = standing.rationale ?? ""
+        }
+        if let tally = current, let draft = drafts[tally.itemID] {
+            rationale = draft
+            message = "your unsaved rationale is back; Enter settles with it"
         }
     }
 
@@ -129,6 +148,8 @@ public final class AdjudicationController {
         if key == .char("?") { showingHelp = true; helpScroll = 0; return }
         guard let tally = current else {
             if key == .char("q") || key == .escape || key == .enter { wantsQuit = true }
+            // Back from the end, to an item skipped or settled.
+            if (key == .left || key == .char("<")), !queue.isEmpty { index = queue.count - 1; reset() }
             return
         }
         if let major = pendingMajor {
@@ -167,6 +188,8 @@ public final class AdjudicationController {
                                              method: "manual", rationale: rationale, taxonomy: taxonomy,
                                              ifUnsettled: confirmReplacing != tally.itemID && !settledHere.contains(tally.itemID), in: store)
                 if settledHere.insert(tally.itemID).inserted { settled += 1 }
+                drafts[tally.itemID] = nil
+                leftUnsettled.remove(tally.itemID)
                 message = "\(tally.key) → \(choice)"
                 index += 1
                 reset()
@@ -175,8 +198,8 @@ public final class AdjudicationController {
                 message = "NOT SAVED: \(error.message); Enter again replaces it, s skips"
             } catch { message = "NOT SAVED: \(error)" }
         case .char("r"): editingRationale = true; rationaleBeforeEdit = rationale
-        case .char("s"), .right, .char(">"): index = min(index + 1, queue.count); reset(); message = "skipped"
-        case .left, .char("<"): index = max(0, index - 1); reset()
+        case .char("s"), .right, .char(">"): leave(); index = min(index + 1, queue.count); message = "skipped"; reset()
+        case .left, .char("<"): leave(); index = max(0, index - 1); message = nil; reset()
         case .down, .char("j"): scroll += 1
         case .up, .char("k"): scroll = max(0, scroll - 1)
         case .pageDown, .char(" "): scroll += 10
@@ -203,10 +226,7 @@ public struct AdjudicationScreen {
         let rows = t.rows, cols = t.cols
         t.erase()
         defer { t.refresh() }
-        guard rows >= LabelScreen.minimumRows, cols >= LabelScreen.minimumCols else {
-            t.draw("terminal too small (\(cols)×\(rows))", y: 0, x: 0, style: .error)
-            return
-        }
+        guard !LabelScreen.drawTooSmall(t) else { return }
         t.fillRow(0, style: .header)
         t.draw(" adjudicate \(c.level.rawValue) · \(c.adjudicator) · \(min(c.index + 1, c.queue.count))/\(c.queue.count) disagreements · \(c.settled) settled",
                y: 0, x: 0, style: .header, maxCells: cols)
@@ -219,7 +239,12 @@ public struct AdjudicationScreen {
             return
         }
         guard let tally = c.current else {
-            t.draw("No disagreements left to settle. q quits.", y: 2, x: 1, style: .good)
+            if c.leftUnsettled.isEmpty {
+                t.draw("No disagreements left to settle. ← goes back; q quits.", y: 2, x: 1, style: .good, maxCells: cols - 2)
+            } else {
+                t.draw("End of the list: \(c.leftUnsettled.count) skipped item\(c.leftUnsettled.count == 1 ? "" : "s") left unsettled. ← goes back; q quits.",
+                       y: 2, x: 1, style: .error, maxCells: cols - 2)
+            }
             return
         }
         let detail = (try? c.detail()) ?? nil
@@ -279,7 +304,12 @@ public struct AdjudicationScreen {
         let screen = AdjudicationScreen(terminal: terminal, controller: controller)
         while !controller.wantsQuit && !terminal.inputClosed {
             screen.draw()
-            if let key = terminal.readKey() { controller.handle(key) }
+            guard let key = terminal.readKey() else { continue }
+            if !LabelScreen.fits(terminal) {
+                if let quit = LabelScreen.keyWhileTooSmall(key) { controller.handle(quit) }
+                continue
+            }
+            controller.handle(key)
         }
     }
 }

@@ -23,10 +23,7 @@ public struct LabelScreen {
         let rows = t.rows, cols = t.cols
         t.erase()
         defer { t.refresh() }
-        guard rows >= Self.minimumRows, cols >= Self.minimumCols else {
-            t.draw("terminal too small (\(cols)×\(rows)); need \(Self.minimumCols)×\(Self.minimumRows)", y: 0, x: 0, style: .error)
-            return
-        }
+        guard !Self.drawTooSmall(t) else { return }
         if controller.mode == .help { drawHelp(rows: rows, cols: cols); return }
         controller.bodyWidth = cols - 2
         controller.bodyHeight = rows - Self.headerRows - Self.footerRows
@@ -37,6 +34,26 @@ public struct LabelScreen {
         }
         drawPrompt(y: rows - 2, cols: cols)
         drawProgress(y: rows - 1, cols: cols, now: now)
+    }
+
+    /// Whether `terminal` is big enough for a screen (both screens share the minimum).
+    static func fits(_ terminal: Terminal) -> Bool { terminal.rows >= minimumRows && terminal.cols >= minimumCols }
+
+    /// On a terminal too small for the screen, says so in lines that fit (the one-line message was cut to
+    /// "terminal too small (" at 20 columns, so the size needed was never shown); true when it drew that.
+    static func drawTooSmall(_ t: Terminal) -> Bool {
+        guard !fits(t) else { return false }
+        let lines = ["terminal too small:", "\(t.cols)×\(t.rows), need", "\(minimumCols)×\(minimumRows); q quits"]
+        for (y, line) in lines.enumerated() where y < t.rows {
+            t.draw(line, y: y, x: 0, style: .error, maxCells: t.cols)
+        }
+        return true
+    }
+
+    /// What a key pressed while nothing is shown may do: quit (`q` or Ctrl-C, as Ctrl-C) and nothing else. A
+    /// label or a decision typed blind was saved for an item the screen did not show.
+    static func keyWhileTooSmall(_ key: Key) -> Key? {
+        key == .interrupt || key == .char("q") ? .interrupt : nil
     }
 
     private func drawItem(rows: Int, cols: Int) throws {
@@ -212,6 +229,10 @@ public enum LabelApp {
             // While the annotator reads, ready the next item so the label key only writes and draws.
             if !terminal.inputPending { controller.prepareAhead() }
             guard let key = terminal.readKey() else { continue }
+            if !LabelScreen.fits(terminal) {
+                if let quit = LabelScreen.keyWhileTooSmall(key) { controller.handle(quit) }
+                continue
+            }
             controller.handle(key)
         }
     }

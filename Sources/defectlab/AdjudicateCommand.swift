@@ -45,5 +45,8 @@ struct AdjudicateCommand: ParsableCommand {
         let controller = AdjudicationController(store: store, taxonomy: taxonomy, adjudicator: adjudicator!, level: level, queue: queue)
         try AdjudicationScreen.run(controller: controller, monochrome: monochrome)
         print("\(controller.settled) of \(queue.count) disagreements settled")
+        if controller.unsavedDrafts > 0 {
+            print("\(controller.unsavedDrafts) rationale draft\(controller.unsavedDrafts == 1 ? "" : "s") on unsettled items not saved (a rationale is saved with its decision)")
+        }
     }
 }

@@ -152,6 +152,36 @@ import Testing
         #expect(!screen.showingHelp && screen.wantsQuit)
     }
 
+    /// A rationale typed and then skipped comes back with its item; the end of the list says what was skipped,
+    /// and ← goes back from there.
+    @Test func aSkippedItemKeepsItsRationaleDraftAndTheEndSaysItIsLeft() throws {
+        let f = try prepared(annotators: ["a", "b"], items: 2)
+        let taxonomy = try LabellingFixture.taxonomy()
+        for (name, label) in [("a", "B1"), ("b", "G2")] {
+            let session = try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: name, sample: "s")
+            try session.record(subtype: label, at: 0)
+            try session.record(subtype: label, at: 1)
+        }
+        let open = try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store)
+        let screen = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "eve", level: .subtype, queue: open)
+        screen.handle(.char("r"))
+        for ch in "long reasoning".unicodeScalars { screen.handle(.char(ch)) }
+        screen.handle(.enter)
+        screen.handle(.char("s"))
+        #expect(screen.index == 1 && screen.rationale == "")
+        screen.handle(.char("s"))
+        #expect(screen.current == nil && screen.leftUnsettled.count == 2 && screen.unsavedDrafts == 1)
+        screen.handle(.left)
+        #expect(screen.index == 1)
+        screen.handle(.left)
+        #expect(screen.index == 0 && screen.rationale == "long reasoning", "\(screen.rationale)")
+        screen.handle(.char("1"))
+        screen.handle(.enter)
+        #expect(screen.settled == 1 && screen.unsavedDrafts == 0 && screen.leftUnsettled.count == 1)
+        let stored = try f.store.read { try String.fetchOne($0, sql: "SELECT rationale FROM adjudication") }
+        #expect(stored == "long reasoning")
+    }
+
     /// Two of four annotators agree: a plurality, not a majority and not a tie; the screen says which it is.
     @Test func adjudicationScreenNamesAPluralityWithoutMajority() throws {
         let f = try prepared(annotators: ["a", "b", "c", "d"], items: 1)
