@@ -31,6 +31,12 @@ public struct MajoritySettlement: Sendable, Equatable {
     public var alreadySettled = 0
     /// Items some assigned annotator has not labelled yet: left alone (a decision now would never be revisited).
     public var awaitingLabels = 0
+    /// Of those settled, items whose earlier `--auto majority` decision the raw labels no longer held up
+    /// (an annotator changed a label): replaced by the majority now.
+    public var replaced = 0
+    /// Of those without a strict majority, items whose earlier majority decision no longer holds: the
+    /// adjudication screen lists them again.
+    public var overturned = 0
 
     public init(unanimous: Int = 0, majority: Int = 0, withoutMajority: Int = 0, ties: Int = 0, alreadySettled: Int = 0, awaitingLabels: Int = 0) {
         self.unanimous = unanimous
@@ -99,18 +105,32 @@ public enum AdjudicationQueue {
     /// Items whose raw labels disagree and that nobody has settled yet at this level.
     public static func open(level: LabelLevel, sample: String?, taxonomy: HPTaxonomy,
                             in store: DefectLabStore) throws -> [LabelTally] {
-        let settled = try settledItems(level: level, in: store)
-        return try tallies(level: level, sample: sample, taxonomy: taxonomy, in: store)
-            .filter { !$0.agrees && !settled.contains($0.itemID) }
+        let all = try tallies(level: level, sample: sample, taxonomy: taxonomy, in: store)
+        let settled = try settledItems(level: level, tallies: all, in: store)
+        return all.filter { !$0.agrees && !settled.contains($0.itemID) }
     }
 
     /// Items settled at `level`. A settled subtype settles the major type too (its own): a majority of raw major
-    /// labels must not give the item a major type its final subtype contradicts.
-    static func settledItems(level: LabelLevel, in store: DefectLabStore) throws -> Set<Int64> {
+    /// labels must not give the item a major type its final subtype contradicts. A decision made mechanically
+    /// by `--auto majority` stands only while it is still the strict majority of the raw labels at its level:
+    /// one an annotator's relabelling has overturned settles nothing (it was kept as "final" while the raw
+    /// majority said otherwise, and the screen never showed the item again).
+    static func settledItems(level: LabelLevel, tallies: [LabelTally], in store: DefectLabStore) throws -> Set<Int64> {
         let levels = level == .major ? [LabelLevel.major.rawValue, LabelLevel.subtype.rawValue] : [level.rawValue, level.rawValue]
-        return Set(try store.read {
-            try Int64.fetchAll($0, sql: "SELECT item_id FROM current_adjudication WHERE level IN (?, ?)", arguments: [levels[0], levels[1]])
+        let majorityNow = Dictionary(tallies.map { ($0.itemID, $0.strictMajority) }, uniquingKeysWith: { a, _ in a })
+        return Set(try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT item_id, label, level, method FROM current_adjudication WHERE level IN (?, ?)",
+                             arguments: [levels[0], levels[1]]).compactMap { row -> Int64? in
+                let item: Int64 = row["item_id"], label: String = row["label"], method: String = row["method"], at: String = row["level"]
+                if method == "majority", at == level.rawValue, let now = majorityNow[item], now != label { return nil }
+                return item
+            }
         })
+    }
+
+    /// Whether `decision` is a `--auto majority` decision the raw labels of `tally` no longer hold up.
+    public static func isStale(_ decision: Decision, for tally: LabelTally, level: LabelLevel) -> Bool {
+        decision.method == "majority" && decision.level == level && tally.strictMajority != decision.label
     }
 
     /// An item's standing decision.
@@ -168,7 +188,8 @@ public enum AdjudicationQueue {
     /// early agreeing labels must not decide an item four others are still to label.
     public static func settleByMajority(level: LabelLevel, sample: String?, adjudicator: String, taxonomy: HPTaxonomy,
                                         in store: DefectLabStore) throws -> MajoritySettlement {
-        let settled = try settledItems(level: level, in: store)
+        let all = try tallies(level: level, sample: sample, taxonomy: taxonomy, in: store)
+        let settled = try settledItems(level: level, tallies: all, in: store)
         let awaiting = try store.read { db in
             var sql = """
                 SELECT DISTINCT a.item_id FROM assignment a
@@ -181,13 +202,19 @@ public enum AdjudicationQueue {
             }
             return Set(try Int64.fetchAll(db, sql: sql, arguments: arguments))
         }
+        // Items with a decision that no longer settles them (`settledItems`: an overturned majority).
+        let levels = level == .major ? [LabelLevel.major.rawValue, LabelLevel.subtype.rawValue] : [level.rawValue, level.rawValue]
+        let decided = Set(try store.read {
+            try Int64.fetchAll($0, sql: "SELECT item_id FROM current_adjudication WHERE level IN (?, ?)", arguments: [levels[0], levels[1]])
+        }).subtracting(settled)
         var result = MajoritySettlement()
         var toWrite: [(item: Int64, label: String, unanimous: Bool)] = []
-        for tally in try tallies(level: level, sample: sample, taxonomy: taxonomy, in: store) {
+        for tally in all {
             if settled.contains(tally.itemID) { result.alreadySettled += 1; continue }
             if awaiting.contains(tally.itemID) { result.awaitingLabels += 1; continue }
             guard let label = tally.strictMajority else {
                 result.withoutMajority += 1
+                if decided.contains(tally.itemID) { result.overturned += 1 }
                 if tally.counts.count > 1, tally.counts[0].count == tally.counts[1].count { result.ties += 1 }
                 continue
             }
@@ -202,13 +229,17 @@ public enum AdjudicationQueue {
                 try db.execute(sql: """
                     INSERT INTO adjudication (item_id, level, label, adjudicator, method, rationale, created_at)
                     SELECT ?, ?, ?, ?, 'majority', 'strict majority of raw labels', ?
-                    WHERE NOT EXISTS (SELECT 1 FROM adjudication WHERE item_id = ? AND level IN (?, ?))
-                    """, arguments: [row.item, level.rawValue, row.label, adjudicator, now, row.item, settling[0], settling[1]])
+                    WHERE NOT EXISTS (SELECT 1 FROM current_adjudication WHERE item_id = ? AND level IN (?, ?)
+                                      AND (method <> 'majority' OR level <> ? OR label = ?))
+                    """, arguments: [row.item, level.rawValue, row.label, adjudicator, now, row.item, settling[0], settling[1],
+                                     level.rawValue, row.label])
                 return db.changesCount > 0
             }
         }
         for (row, wrote) in zip(rows, written) {
-            if !wrote { result.alreadySettled += 1 } else if row.unanimous { result.unanimous += 1 } else { result.majority += 1 }
+            if !wrote { result.alreadySettled += 1; continue }
+            if row.unanimous { result.unanimous += 1 } else { result.majority += 1 }
+            if decided.contains(row.item) { result.replaced += 1 }
         }
         return result
     }

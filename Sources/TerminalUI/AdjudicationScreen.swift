@@ -65,7 +65,12 @@ public final class AdjudicationController {
         // A settled item (gone back to, or settled before the screen opened) shows its decision: selected, with
         // its rationale, so Enter keeps it and another pick visibly replaces it.
         standing = current.flatMap { tally in try? AdjudicationQueue.decision(itemID: tally.itemID, level: level, in: store) }
-        if let standing {
+        if let standing, let tally = current, AdjudicationQueue.isStale(standing, for: tally, level: level) {
+            // A majority decision an annotator's relabelling overturned: shown, but the selection is the
+            // majority now (if any), and settling replaces it without the "settled meanwhile" check.
+            choice = tally.strictMajority
+            message = "the majority decision \(standing.label) no longer matches the raw labels; settle it again"
+        } else if let standing {
             choice = selection(for: standing)
             rationale = standing.rationale ?? ""
         }
@@ -186,7 +191,8 @@ public final class AdjudicationController {
                 // settled this item since. Their decision is shown and kept unless Enter is pressed again.
                 try AdjudicationQueue.record(itemID: tally.itemID, level: level, label: choice, adjudicator: adjudicator,
                                              method: "manual", rationale: rationale, taxonomy: taxonomy,
-                                             ifUnsettled: confirmReplacing != tally.itemID && !settledHere.contains(tally.itemID), in: store)
+                                             ifUnsettled: confirmReplacing != tally.itemID && !settledHere.contains(tally.itemID)
+                                                 && !(standing.map { AdjudicationQueue.isStale($0, for: tally, level: level) } ?? false), in: store)
                 if settledHere.insert(tally.itemID).inserted { settled += 1 }
                 drafts[tally.itemID] = nil
                 leftUnsettled.remove(tally.itemID)

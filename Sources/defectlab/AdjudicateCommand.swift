@@ -38,6 +38,8 @@ struct AdjudicateCommand: ParsableCommand {
             print("\(level.rawValue): settled \(result.unanimous + result.majority) (\(result.unanimous) unanimous, \(result.majority) by majority); "
                   + "\(result.withoutMajority) without a strict majority left for an adjudicator (\(result.ties) of them tied); "
                   + "\(result.alreadySettled) already settled"
+                  + (result.replaced > 0 ? "; \(result.replaced) earlier majority decision(s) replaced: annotators changed labels since" : "")
+                  + (result.overturned > 0 ? "; \(result.overturned) earlier majority decision(s) no longer hold (no strict majority now): the adjudication screen lists them" : "")
                   + (result.awaitingLabels > 0 ? "; \(result.awaitingLabels) still awaiting labels from their annotators (run it again when they are done)" : ""))
             return
         }

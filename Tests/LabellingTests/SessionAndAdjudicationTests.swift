@@ -254,6 +254,42 @@ import Testing
         #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM annotation")! } == 0)
     }
 
+    /// A `--auto majority` decision follows the raw labels: a relabelling that moves the majority replaces it on
+    /// the next run, and one that leaves no strict majority puts the item back on the screen's list.
+    @Test func aMajorityDecisionFollowsRelabelling() throws {
+        let f = try prepared(annotators: ["a", "b", "c"], items: 1)
+        let taxonomy = try LabellingFixture.taxonomy()
+        func label(_ name: String, _ subtype: String) throws {
+            try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: name, sample: "s").record(subtype: subtype, at: 0)
+        }
+        func final() throws -> String? { try f.store.read { try String.fetchOne($0, sql: "SELECT label || '/' || method FROM current_adjudication") } }
+        for (name, subtype) in [("a", "C2"), ("b", "C1"), ("c", "C2")] { try label(name, subtype) }
+        _ = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
+        #expect(try final() == "C2/majority")
+        try label("a", "C1")   // raw now C1, C1, C2
+        #expect(try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store).count == 1)
+        let again = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
+        #expect(again.majority == 1 && again.replaced == 1 && again.alreadySettled == 0, "\(again)")
+        #expect(try final() == "C1/majority")
+        try label("b", "G1")   // raw now C1, G1, C2: no strict majority
+        let tied = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
+        #expect(tied.withoutMajority == 1 && tied.overturned == 1, "\(tied)")
+        let open = try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store)
+        #expect(open.count == 1)
+        // The screen shows the overturned decision without selecting it, and settles over it without asking twice.
+        let screen = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "eve", level: .subtype, queue: open)
+        #expect(screen.choice == nil && screen.message?.contains("no longer matches") == true)
+        screen.handle(.char("g"))
+        screen.handle(.char("1"))
+        screen.handle(.enter)
+        let settledFinal = try final()
+        #expect(screen.settled == 1 && settledFinal == "G1/manual", "\(screen.message ?? "")")
+        // A person's decision stands whatever the raw labels do.
+        try label("c", "C1")
+        _ = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
+        #expect(try final() == "G1/manual")
+    }
+
     /// A settled subtype settles the major type: a majority of raw labels at the major level must not give the
     /// item a major type its final subtype contradicts (final G1, raw majority C).
     @Test func aSettledSubtypeSettlesTheMajorType() throws {
