@@ -17,6 +17,8 @@ struct AgreementSums: Sendable {
     var categorySquares: [Int]
     /// Σ_i n_ij / n_i over rated items (π_j · ratedItems).
     var prevalenceSums: [Double]
+    /// Σ_i n_ij / n_i over paired items: the prevalences per-category κ_j compares its disagreement with.
+    var pairedPrevalenceSums: [Double]
     /// Σ_i P_i over paired items, P_i = Σ_j n_ij(n_ij − 1) / (n_i(n_i − 1)).
     var agreementSum = 0.0
     /// Σ_i n_ij(n_i − n_ij) / (n_i(n_i − 1)) over paired items (per-category disagreement).
@@ -28,6 +30,7 @@ struct AgreementSums: Sendable {
         categoryCounts = [Int](repeating: 0, count: k)
         categorySquares = [Int](repeating: 0, count: k)
         prevalenceSums = [Double](repeating: 0, count: k)
+        pairedPrevalenceSums = [Double](repeating: 0, count: k)
         disagreementSums = [Double](repeating: 0, count: k)
         var rated = 0, paired = 0, lo = Int.max, hi = 0
         var agreement = 0.0
@@ -35,6 +38,7 @@ struct AgreementSums: Sendable {
             categoryCounts.withUnsafeMutableBufferPointer { cc in
             categorySquares.withUnsafeMutableBufferPointer { cs in
             prevalenceSums.withUnsafeMutableBufferPointer { ps in
+            pairedPrevalenceSums.withUnsafeMutableBufferPointer { pps in
             disagreementSums.withUnsafeMutableBufferPointer { ds in
                 for i in 0..<table.items {
                     let row = i * k
@@ -57,14 +61,17 @@ struct AgreementSums: Sendable {
                         cc[j] += v
                         cs[j] += v * v
                         ps[j] += Double(v) * inverse
-                        if pairs > 0 { ds[j] += Double(v * (n - v)) * inversePairs }
+                        if pairs > 0 {
+                            ds[j] += Double(v * (n - v)) * inversePairs
+                            pps[j] += Double(v) * inverse
+                        }
                     }
                     if pairs > 0 {
                         paired += 1
                         agreement += Double(squares - n) * inversePairs
                     }
                 }
-            }}}}
+            }}}}}
         }
         ratedItems = rated
         pairedItems = paired
@@ -82,6 +89,7 @@ struct AgreementSums: Sendable {
         categoryCounts = [Int](repeating: 0, count: k)
         categorySquares = [Int](repeating: 0, count: k)
         prevalenceSums = [Double](repeating: 0, count: k)
+        pairedPrevalenceSums = [Double](repeating: 0, count: k)
         disagreementSums = [Double](repeating: 0, count: k)
         var rated = 0, paired = 0, lo = Int.max, hi = 0
         var agreement = 0.0
@@ -93,6 +101,7 @@ struct AgreementSums: Sendable {
             categoryCounts.withUnsafeMutableBufferPointer { cc in
             categorySquares.withUnsafeMutableBufferPointer { cs in
             prevalenceSums.withUnsafeMutableBufferPointer { ps in
+            pairedPrevalenceSums.withUnsafeMutableBufferPointer { pps in
             disagreementSums.withUnsafeMutableBufferPointer { ds in
                 for i in 0..<ratings.items {
                     var n = 0, distinct = 0
@@ -120,14 +129,17 @@ struct AgreementSums: Sendable {
                         cc[j] += v
                         cs[j] += v * v
                         ps[j] += Double(v) * inverse
-                        if pairs > 0 { ds[j] += Double(v * (n - v)) * inversePairs }
+                        if pairs > 0 {
+                            ds[j] += Double(v * (n - v)) * inversePairs
+                            pps[j] += Double(v) * inverse
+                        }
                     }
                     if pairs > 0 {
                         paired += 1
                         agreement += Double(squares - n) * inversePairs
                     }
                 }
-            }}}}}}
+            }}}}}}}
         }
         ratedItems = rated
         pairedItems = paired

@@ -9,7 +9,8 @@ import Darwin
 /// When every rated item has the same number of ratings `n ≥ 2` this is Fleiss (1971) exactly, with the
 /// standard error under κ = 0 of Fleiss, Nee & Landis (1979). Otherwise (unequal rater counts, missing
 /// cells, items rated once) it is Gwet's generalization, which equals Fleiss when the counts are equal:
-/// agreement over items with two or more ratings, prevalences over all rated items. The null standard
+/// agreement over items with two or more ratings, prevalences over all rated items (for κ; per-category κ_j
+/// takes its shares over the items with two or more ratings, as its disagreement does). The null standard
 /// error has no accepted closed form there, so `se0`, `z` and `p` are NaN and `method` says why.
 public struct FleissKappa: Sendable, Equatable {
     /// Which form was computed.
@@ -31,7 +32,8 @@ public struct FleissKappa: Sendable, Equatable {
     public var z: Double
     /// Two-sided p-value of z under the normal distribution.
     public var p: Double
-    /// κ_j for each category: agreement on "j versus not j" (NaN for a category nobody used).
+    /// κ_j for each category: agreement on "j versus not j" within items with two or more ratings, against
+    /// the category's share among those items (NaN for a category none of them used).
     public var perCategory: [Double]
     /// p_j (or π_j), the share of ratings in each category.
     public var categoryShares: [Double]
@@ -88,9 +90,13 @@ public struct FleissKappa: Sendable, Equatable {
             peBar = shares.reduce(0) { $0 + $1 * $1 }
             kappa = (pBar - peBar) / (1 - peBar)
             se0 = .nan
+            // κ_j compares the disagreement on "j versus not j" within items with the share of j among those
+            // same items: shares over every rated item made a category seen only in single-label items
+            // "perfect" (κ_j = 1) and let one unrelated single label move every other category's κ_j. A
+            // category no item with two or more ratings used has no κ_j (NaN).
             let paired = Double(s.pairedItems)
             perCategory = (0..<k).map { j in
-                let p = shares[j]
+                let p = s.pairedPrevalenceSums[j] / paired
                 return 1 - (s.disagreementSums[j] / paired) / (p * (1 - p))
             }
             categoryShares = shares

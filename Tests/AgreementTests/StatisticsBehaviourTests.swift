@@ -73,6 +73,23 @@ import Testing
         #expect(FleissKappa(single).band == nil)
     }
 
+    /// With items rated once, κ_j takes its shares over the items rated twice or more, as its disagreement:
+    /// a category seen only in single labels has none (it was "perfect", 1.0), a single label does not move
+    /// the others, and on equally rated items it is Fleiss' κ_j of those items.
+    @Test func perCategoryKappaIgnoresItemsRatedOnce() throws {
+        let withSingle = try RatingMatrix(rows: [[0, 0, nil], [1, 2, nil], [nil, nil, 3]], categories: 4).countTable()
+        let without = try RatingMatrix(rows: [[0, 0], [1, 2]], categories: 4).countTable()
+        let a = FleissKappa(withSingle), b = FleissKappa(without)
+        #expect(a.method == .generalized && a.perCategory[3].isNaN, "\(a.perCategory)")
+        #expect(abs(a.perCategory[1] - (-1.0 / 3)) < 1e-12 && abs(a.perCategory[2] - (-1.0 / 3)) < 1e-12, "\(a.perCategory)")
+        #expect(zip(a.perCategory, b.perCategory).allSatisfy { $0.isNaN ? $1.isNaN : abs($0 - $1) < 1e-12 })
+        let core: [[Int?]] = [[0, 0, 1], [1, 1, 1], [2, 0, 2], [0, 2, 2]]
+        let mixed = try RatingMatrix(rows: core + [[1, nil, nil], [nil, 3, nil]], categories: 4).countTable()
+        let fleiss = FleissKappa(try RatingMatrix(rows: core, categories: 4).countTable())
+        #expect(FleissKappa(mixed).method == .generalized && fleiss.method == .fleiss)
+        #expect(zip(FleissKappa(mixed).perCategory, fleiss.perCategory).allSatisfy { $0.isNaN ? $1.isNaN : abs($0 - $1) < 1e-12 })
+    }
+
     @Test func confusedPairsCountDisagreeingRaterPairs() throws {
         let table = try RatingMatrix(rows: [[0, 1, 1], [0, 1, 2], [2, 2, 2], [1, 0, nil]], categories: 3).countTable()
         let pairs = ConfusedPair.mostConfused(table, limit: 10)
