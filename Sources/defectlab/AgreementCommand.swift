@@ -34,6 +34,8 @@ struct AgreementCommand: ParsableCommand {
 
     func validate() throws {
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be 0 or more") }
+        // Each replicate keeps one number per group: 10^11 of them asked for 800 GB up front and trapped.
+        guard bootstrap <= 1_000_000 else { throw ValidationError("--bootstrap must be at most 1000000 (10000 already gives a stable 95% interval)") }
     }
 
     func run() throws {

@@ -18,6 +18,9 @@ import Testing
         #expect((json["groups"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["all", "pytorch", "tensorflow"])
         let table = try RatingsTestSupport.defectlab(["agreement", "--db", db], in: folder)
         #expect(table.status == 0 && table.stdout.contains("Fleiss' kappa") && table.stdout.contains("generalized"))
+        // A replicate count no memory holds is a usage error, not a trap.
+        let huge = try RatingsTestSupport.defectlab(["agreement", "--db", db, "--bootstrap", "100000000000"], in: folder)
+        #expect(huge.status == 64 && huge.stderr.contains("at most 1000000"), "\(huge.status) \(huge.stderr.prefix(300))")
 
         // Into a folder that does not exist yet: it is made (as `report --out` makes its own).
         let svg = folder.appendingPathComponent("charts/new/chart.svg").path
