@@ -51,7 +51,10 @@ struct AgreementCommand: ParsableCommand {
             // The percentile interval of a few replicates is rough; the reference asks for B ≥ 1000.
             FileHandle.standardError.write(Data("note: \(bootstrap) bootstrap replicates give a rough interval; 1000 or more are advised (the default)\n".utf8))
         }
-        let report = try AgreementReport.build(ratings, taxonomy: taxonomy, options: options)
+        let report: AgreementReport
+        do { report = try AgreementReport.build(ratings, taxonomy: taxonomy, options: options) } catch let error as RatingsError {
+            throw error.pointingToOtherLevel(store, level: level, taxonomy: taxonomy)
+        }
         if let note = ratings.unknownLabelsNote { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         print(format == .json ? try report.json() : AgreementReportPrinter.table(report))
     }

@@ -40,7 +40,10 @@ struct StatsDistribution: ParsableCommand {
         let taxonomy = try taxonomyOptions.catalog().loadTaxonomy()
         let store = try database.open(mode: .mustExist)
         let ratings = try StoredRatings.load(from: store, level: level, taxonomy: taxonomy)
-        let report = try DistributionReport.build(ratings, taxonomy: taxonomy, source: source, byFramework: by == .framework)
+        let report: DistributionReport
+        do { report = try DistributionReport.build(ratings, taxonomy: taxonomy, source: source, byFramework: by == .framework) } catch let error as RatingsError {
+            throw error.pointingToOtherLevel(store, level: level, taxonomy: taxonomy)
+        }
         if let note = ratings.unknownLabelsNote { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         switch format {
         case .table: print(report.table())

@@ -43,6 +43,21 @@ import Testing
         #expect(wide.status == 0 && wide.stderr.contains("no columns for 2 annotator note(s) or unsure flag(s) and for who settled 1 final label(s)"), "\(wide.stderr)")
     }
 
+    /// Major-level labels only: asking at the subtype level (the default) points to `--level major` instead of
+    /// saying the store has no items and no annotators.
+    @Test func labelsAtTheOtherLevelArePointedTo() throws {
+        let folder = try RatingsTestSupport.temporaryFolder()
+        let db = folder.appendingPathComponent("m.sqlite").path
+        _ = try RatingsTestSupport.write("item,r1,r2\ni1,A,B\ni2,C,C\n", to: folder, name: "major.csv")
+        #expect(try RatingsTestSupport.defectlab(["ratings", "import", "major.csv", "--framework", "pytorch", "--db", db], in: folder).status == 0)
+        for arguments in [["agreement"], ["stats", "distribution", "--source", "majority"], ["stats", "distribution", "--source", "rater:r1"]] {
+            let r = try RatingsTestSupport.defectlab(arguments + ["--db", db], in: folder)
+            #expect(r.status != 0 && r.stderr.contains("the store has major labels from 2 annotator(s) on 2 item(s): pass --level major"), "\(arguments): \(r.stderr)")
+            #expect(!r.stderr.contains("in the store)") && !r.stderr.contains("annotators: )"), "\(r.stderr)")
+        }
+        #expect(try RatingsTestSupport.defectlab(["agreement", "--level", "major", "--db", db], in: folder).status == 0)
+    }
+
     @Test func errorsAreOneLineAndNonZero() throws {
         let folder = try RatingsTestSupport.temporaryFolder()
         let db = folder.appendingPathComponent("e.sqlite").path

@@ -74,7 +74,7 @@ public struct DistributionReport: Sendable, Encodable {
     public static func build(_ ratings: StoredRatings, taxonomy: HPTaxonomy, source: Source, byFramework: Bool) throws -> DistributionReport {
         let categories = taxonomy.categories(at: ratings.level)
         if case .rater(let name) = source, !ratings.raters.contains(name) {
-            throw RatingsError(code: .noData, message: "no \(ratings.level.rawValue) labels by '\(name)' (annotators: \(ratings.raters.joined(separator: ", ")))")
+            throw RatingsError(code: .noData, message: "no \(ratings.level.rawValue) labels by '\(name)' (annotators: \(ratings.raters.isEmpty ? "none" : ratings.raters.joined(separator: ", ")))")
         }
         let index = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, Int32($0)) })
         func label(_ item: StoredRatings.Item) -> String? {
@@ -120,7 +120,7 @@ public struct DistributionReport: Sendable, Encodable {
         if built[0].total == 0 {
             // The default source, `final`, is what adjudication settled: right after labelling there is none yet.
             let hint = "\(source)" == "final" ? "; settle labels first (`defectlab adjudicate`, or `--auto majority`), or use --source majority" : ""
-            throw RatingsError(code: .noData, message: "no \(ratings.level.rawValue) labels from source '\(source)' (\(ratings.items.count) item(s) in the store)\(hint)")
+            throw RatingsError(code: .noData, message: "no \(ratings.level.rawValue) labels from source '\(source)' (\(ratings.items.count) item(s) have \(ratings.level.rawValue) labels)\(hint)")
         }
         return DistributionReport(level: ratings.level.rawValue, source: source.description, studyShares: study,
                                   groups: built, studyKeyByCategory: keyByCategory)

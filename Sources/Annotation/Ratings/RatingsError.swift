@@ -1,3 +1,6 @@
+import Store
+import Taxonomy
+
 /// Why a ratings file was rejected, or an export or analysis could not run. `description` is one line:
 /// `file:line: reason` when the problem is in a file, so editors and terminals can jump to it.
 public struct RatingsError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -56,5 +59,18 @@ public struct RatingsError: Error, Sendable, Equatable, CustomStringConvertible 
             }
         }
         return out
+    }
+}
+
+extension RatingsError {
+    /// `self`, when it says there are no labels at `level`, with a pointer to the other level where the store
+    /// has them (major-only imports left "no subtype labels … 0 item(s)" and an empty annotator list).
+    public func pointingToOtherLevel(_ store: DefectLabStore, level: LabelLevel, taxonomy: HPTaxonomy) -> RatingsError {
+        guard code == .noData else { return self }
+        let other: LabelLevel = level == .subtype ? .major : .subtype
+        guard let there = try? StoredRatings.load(from: store, level: other, taxonomy: taxonomy), !there.items.isEmpty else { return self }
+        var error = self
+        error.message += "; the store has \(other.rawValue) labels from \(there.raters.count) annotator(s) on \(there.items.count) item(s): pass --level \(other.rawValue)"
+        return error
     }
 }
