@@ -51,8 +51,15 @@ public enum HTMLText {
         }
     }
 
+    /// Nesting beyond which libxml2's HTML parser drops content (its limit is 256 without XML_PARSE_HUGE,
+    /// which would lift other safety limits too): such a body is read by `strippedText` instead.
+    static let deepestParsed = 200
+
     static func extract(_ html: String) -> String? {
         var utf8 = Array(html.utf8)
+        // A body nested deeper than the parser keeps lost everything past that depth, silently: "visible
+        // start" of `<p>visible start</p><div>×260 deep crash` and the crash text gone.
+        if nesting(utf8) > deepestParsed { return strippedText(utf8) }
         utf8.append(0)
         let doc = utf8.withUnsafeBufferPointer { buf -> htmlDocPtr? in
             buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) {
@@ -65,6 +72,76 @@ public enum HTMLText {
         walk(xmlDocGetRootElement(doc), into: &out)
         // Collapse the blank lines block elements leave behind.
         let lines = out.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmed(" \t\r") }
+        return lines.filter { !$0.isEmpty }.joined(separator: "\n")
+    }
+
+    static let voidTags: Set<[UInt8]> = Set(["br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed",
+                                                 "source", "track", "wbr", "param"].map { Array($0.utf8) })
+
+    /// A letter or digit of a tag name.
+    static func isNameByte(_ c: UInt8) -> Bool {
+        let lower = c | 0x20
+        return (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
+    }
+
+    /// The deepest element nesting of `bytes`, counted from tags alone (`<x` opens unless void or `/>`,
+    /// `</x` closes): an estimate that needs no parse.
+    static func nesting(_ bytes: [UInt8]) -> Int {
+        var depth = 0, deepest = 0, i = 0
+        let n = bytes.count
+        while i < n {
+            guard bytes[i] == UInt8(ascii: "<"), i + 1 < n else { i += 1; continue }
+            let closing = bytes[i + 1] == UInt8(ascii: "/")
+            var j = i + (closing ? 2 : 1), name: [UInt8] = []
+            while j < n, name.count <= 10, isNameByte(bytes[j]) {
+                name.append(bytes[j] | 0x20); j += 1
+            }
+            guard !name.isEmpty else { i += 1; continue }
+            while j < n, bytes[j] != UInt8(ascii: ">") { j += 1 }
+            let selfClosing = j > 0 && j < n && bytes[j - 1] == UInt8(ascii: "/")
+            if closing { depth = max(0, depth - 1) } else if !selfClosing, !voidTags.contains(name) {
+                depth += 1
+                deepest = max(deepest, depth)
+            }
+            i = j + 1
+        }
+        return deepest
+    }
+
+    /// The text of `bytes` with every tag removed (block tags as line breaks), script and style contents
+    /// dropped, and only the five predefined entities decoded (no others are expanded, as in the parse).
+    static func strippedText(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = [], i = 0, skipping: [UInt8]? = nil
+        let n = bytes.count
+        while i < n {
+            if bytes[i] == UInt8(ascii: "<") {
+                let closing = i + 1 < n && bytes[i + 1] == UInt8(ascii: "/")
+                var j = i + (closing ? 2 : 1), name: [UInt8] = []
+                while j < n, name.count <= 10, isNameByte(bytes[j]) {
+                    name.append(bytes[j] | 0x20); j += 1
+                }
+                if !name.isEmpty || (i + 1 < n && (bytes[i + 1] == UInt8(ascii: "!") || bytes[i + 1] == UInt8(ascii: "?"))) {
+                    while j < n, bytes[j] != UInt8(ascii: ">") { j += 1 }
+                    let tag = String(decoding: name, as: UTF8.self)
+                    if let waiting = skipping {
+                        if closing, name == waiting { skipping = nil }
+                    } else if !closing, tag == "script" || tag == "style" {
+                        skipping = name
+                    } else if blockTags.contains(tag) {
+                        out.append(UInt8(ascii: "\n"))
+                    }
+                    i = j + 1
+                    continue
+                }
+            }
+            if skipping == nil { out.append(bytes[i]) }
+            i += 1
+        }
+        var text = String(decoding: out, as: UTF8.self)
+        for (entity, plain) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&apos;", "'"), ("&#39;", "'"), ("&amp;", "&")] {
+            text = text.replacingOccurrences(of: entity, with: plain)
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmed(" \t\r") }
         return lines.filter { !$0.isEmpty }.joined(separator: "\n")
     }
 

@@ -39,6 +39,12 @@ struct CrawlUnitTests {
         #expect(HTMLText.plainText("<p>a &amp; <b>b</b></p><ul><li>one</li><li>二</li></ul>") == "a & b\none\n二")
         #expect(HTMLText.plainText("if x < 0 and y > 1") == "if x < 0 and y > 1")
         #expect(HTMLText.plainText(nil) == nil)
+        // Nested deeper than libxml2's parser keeps (256): no text is lost past that depth.
+        for depth in [250, 260, 6000] {
+            let deep = "<p>visible start</p>" + String(repeating: "<div>", count: depth) + "deep &amp; crash<script>x()</script>"
+                + String(repeating: "</div>", count: depth) + "<p>after</p>"
+            #expect(HTMLText.plainText(deep) == "visible start\ndeep & crash\nafter", "\(depth): \(HTMLText.plainText(deep)?.prefix(80) ?? "nil")")
+        }
         // No external entities, no network: a DOCTYPE with a SYSTEM entity is not fetched or expanded.
         let evil = #"<!DOCTYPE html [<!ENTITY x SYSTEM "file:///etc/passwd">]><p>&x;</p>"#
         #expect(HTMLText.plainText(evil)?.contains("root:") == false)
