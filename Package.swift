@@ -62,7 +62,7 @@ let package = Package(
                                                 .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         // Labelling (issue 5): the ncurses screens over Annotation's sampling, designs, sessions, adjudication.
-        .target(name: "TerminalUI", dependencies: ["CNCursesW", "Annotation", "Taxonomy"]),
+        .target(name: "TerminalUI", dependencies: ["CNCursesW", "Annotation", "Taxonomy", "JSONText"]),
         // Fuzz: mutation operators, constraints, guidance, campaigns and the RQ3 studies (optimized: it mutates
         // and hashes models in a loop).
         .target(name: "Fuzz", dependencies: ["ModelIR", "Seeding", "Reference", "Taxonomy", "Store", "Workers", "Oracles", .product(name: "GRDB", package: "GRDB.swift")],
@@ -77,7 +77,7 @@ let package = Package(
             name: "defectlab",
             dependencies: [
                 "Taxonomy", "Store", "Doctor", "Agreement", "Annotation", "ModelIR", "Reference", "Crawl",
-                "Workers", "Oracles", "TerminalUI", "Fuzz", "Triage", "Reports",
+                "Workers", "Oracles", "TerminalUI", "Fuzz", "Triage", "Reports", "JSONText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,7 +95,7 @@ let package = Package(
                                                           .product(name: "GRDB", package: "GRDB.swift")],
                     resources: [.copy("Resources/fault_worker.py")]),
         .testTarget(name: "LabellingTests", dependencies: ["Annotation", "Store", "Taxonomy", "TerminalUI", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Annotation", "Store", "CNCursesW", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Annotation", "Store", "CNCursesW", "JSONText", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzz", "Oracles", "ModelIR", "Seeding", "Reference", "Store", "Taxonomy", "Workers"]),
         .testTarget(name: "OraclesTests", dependencies: ["Oracles", "ModelIR", "Reference", "Taxonomy", "Workers", "JSONText"]),
         .testTarget(name: "TriageTests", dependencies: ["Triage", "Fuzz", "Oracles", "ModelIR", "Seeding", "Reference", "Store", "Taxonomy",

@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 
 /// The progress line: pages, issues, quota left, what the crawler waits for, and an ETA.
 /// On a terminal it redraws one line; otherwise it prints a line every few pages (logs stay short).
@@ -64,19 +65,8 @@ final class CrawlProgress {
         FileHandle.standardError.write(Data("\(Self.plain(text))\n".utf8))
     }
 
-    /// `text` without control characters (C0, DEL, C1) and bidirectional controls: log lines quote what the
+    /// `text` without terminal control sequences (whole: a dropped ESC used to leave `[31;1m` and `]52;c;…`
+    /// in the message), other controls or bidirectional controls, on one line: log lines quote what the
     /// tracker sent (header values, error messages), and an escape sequence in them would reach the terminal.
-    /// (The issue text itself is shown through `InertText`, which also removes whole escape sequences; here a
-    /// dropped ESC leaves its harmless printable tail.)
-    static func plain(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars where !isControl(scalar) { out.append(scalar) }
-        return String(out)
-    }
-
-    private static func isControl(_ s: Unicode.Scalar) -> Bool {
-        s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0x202A...0x202E).contains(s.value) || (0x2066...0x2069).contains(s.value)
-            || [0x200E, 0x200F, 0x061C].contains(s.value)
-    }
+    static func plain(_ text: String) -> String { InertText.line(text) }
 }

@@ -2,6 +2,7 @@ import Annotation
 import Foundation
 import Store
 import Taxonomy
+import JSONText
 
 /// The adjudication screen's state: items whose raw labels disagree, each with its labels and counts and
 /// the majority pre-selected. Enter confirms the selection; a digit picks a listed label; a major letter

@@ -1,3 +1,5 @@
+import JSONText
+
 /// A keystroke, independent of curses (the scripted path and the tests produce the same values).
 public enum Key: Equatable, Sendable {
     case char(Unicode.Scalar)

@@ -1,4 +1,5 @@
 import Annotation
+import JSONText
 
 /// One item made ready for the labelling screen, once: header lines and body made inert (issue text is
 /// written by strangers), the body measured, and the keyword-cue summary.

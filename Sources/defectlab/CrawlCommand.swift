@@ -2,6 +2,7 @@ import Annotation
 import ArgumentParser
 import Crawl
 import Foundation
+import JSONText
 import TerminalUI
 import GRDB
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Doctor
 import Foundation
+import JSONText
 import Fuzz
 import Taxonomy
 import TerminalUI

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Doctor
 import Foundation
+import JSONText
 import ModelIR
 import Oracles
 import Reference

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crawl
 import Foundation
+import JSONText
 import GRDB
 import TerminalUI
 

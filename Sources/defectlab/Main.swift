@@ -2,6 +2,7 @@ import ArgumentParser
 import Fuzz
 import Reports
 import Foundation
+import JSONText
 import TerminalUI
 
 /// Entry point: parses arguments, runs the command, and turns any error into one line on stderr.

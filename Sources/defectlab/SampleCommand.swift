@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 import Annotation
 import ArgumentParser
 import TerminalUI

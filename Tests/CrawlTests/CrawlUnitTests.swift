@@ -39,6 +39,8 @@ struct CrawlUnitTests {
         #expect(HTMLText.plainText("<p>a &amp; <b>b</b></p><ul><li>one</li><li>二</li></ul>") == "a & b\none\n二")
         #expect(HTMLText.plainText("if x < 0 and y > 1") == "if x < 0 and y > 1")
         #expect(HTMLText.plainText(nil) == nil)
+        // A tracker's error text in a crawl error loses whole escape sequences, not just their ESC.
+        #expect(CrawlProgress.plain("Bad \u{1B}[31;1mRED\u{1B}[0m\u{1B}]52;c;ZWNobwo=\u{07} creds\u{202E}\nend") == "Bad RED creds end")
         // Nested deeper than libxml2's parser keeps (256): no text is lost past that depth.
         for depth in [250, 260, 6000] {
             let deep = "<p>visible start</p>" + String(repeating: "<div>", count: depth) + "deep &amp; crash<script>x()</script>"
