@@ -1,14 +1,15 @@
 import Foundation
 import Reports
 
-/// The Markdown report `make run` writes under Reports/: one row per seed and framework, then the findings
-/// and the capability gaps. Model, node and framework names and finding texts come from model files a user may
+/// The Markdown report `make run` writes under Reports/ (and `diff --report`): one row per model and framework,
+/// then the findings and the capability gaps. Model, node and framework names and finding texts come from model files a user may
 /// have been sent: each is escaped as Markdown text (`Escape.markdownCell`), so none adds markup or a table cell.
 public enum DiffSummary {
     public static func markdown(_ reports: [DiffReport], date: Date = Date()) -> String {
         let names = reports.first?.frameworks.map(\.name) ?? []
         let text = Escape.markdownCell
-        var out = ["# Differential run over the seed zoo", "",
+        let title = reports.count == 1 ? "# Differential run of \(text(reports[0].model))" : "# Differential run over \(reports.count) models"
+        var out = [title, "",
                    "\(ISO8601DateFormatter().string(from: date)) · \(reports.count) models · frameworks: \(names.map(text).joined(separator: ", "))",
                    "", "Mean |Δ| of the final outputs against the float64 reference (relative to magnitude, absolute below 1) (status when not ok), median time in ms.", "",
                    "| model | " + names.map(text).joined(separator: " | ") + " | findings |",

@@ -79,11 +79,17 @@ struct OracleSuite {
                 // In graph order, the first of equals (all 0 or NaN when the reference itself is undefined): a
                 // dictionary's order changed the worst node from run to run.
                 let ranked = graph.nodes.compactMap { n in perNodeRel[n.name].map { (n.name, $0.isNaN ? -1 : $0) } }
-                if let top = ranked.map(\.1).max(), let worst = ranked.first(where: { $0.1 == top }) {
+                // Without per-node outputs only the final node is compared: naming it "worst" says nothing.
+                if perNode, let top = ranked.map(\.1).max(), let worst = ranked.first(where: { $0.1 == top }) {
                     o.worstNode = worst.0
                     o.worstNodeDev = perNodeRel[worst.0]
                 }
-                if nonFinite.contains(name) { o.status = "nan" }
+                if nonFinite.contains(name) {
+                    o.status = "nan"
+                    // No finite value pair was compared: a deviation of 0 would read as agreement.
+                    if devs.allSatisfy({ $0.compared == 0 }) { (o.meanAbsDev, o.relMeanDev, o.maxAbsDev) = (nil, nil, nil) }
+                    if (o.worstNodeDev ?? 0) <= 0 || o.worstNodeDev?.isNaN == true { (o.worstNode, o.worstNodeDev) = (nil, nil) }
+                }
             }
             if let t = training[name] {
                 o.losses = t.losses

@@ -13,11 +13,11 @@ import Workers
     init() throws { mapping = try TaxonomyCatalog.locate().loadMapping() }
 
     /// input [1, 4] → ReLU6 → output; the input carries a NaN, which ReLU6 must pass on.
-    static func relu6() throws -> (Graph, ReferenceRun) {
+    static func relu6(input values: [Float] = [.nan, 1, 7, -1]) throws -> (Graph, ReferenceRun) {
         var b = GraphBuilder(name: "relu6")
         let x = try b.input([1, 4])
         b.output(try b.add(.relu6, [x], name: "clip"))
-        let input = Tensor(shape: [1, 4], values: [.nan, 1, 7, -1])
+        let input = Tensor(shape: [1, 4], values: values)
         let graph = try b.graph.inferred()
         return (graph, try ReferenceInterpreter(graph: graph, weights: [:]).run(inputs: ["input": input]))
     }
@@ -45,6 +45,13 @@ import Workers
         #expect(report.findings.map(\.frameworks) == [["b"]], "\(report.findings)")
         #expect(report.findings.first?.taxonomy == "F2" && report.findings.first?.node == "clip")
         #expect(report.frameworks.map(\.status) == ["ok", "nan", "ok"])
+        // b still agrees on its finite values: its deviation over them stands (0 here).
+        #expect(report.frameworks[1].maxAbsDev == 0)
+        // All of an output non-finite where the reference is finite: no value pair, so no deviation (not 0).
+        let (ones, reference1) = try Self.relu6(input: [2, 1, 7, -1])
+        let all = evaluate(ones, reference1, [Self.result("a", [2, 1, 6, 0]), Self.result("b", [.nan, .nan, .nan, .nan])])
+        #expect(all.frameworks[1].status == "nan" && all.frameworks[1].maxAbsDev == nil && all.frameworks[1].meanAbsDev == nil, "\(all.frameworks[1])")
+        #expect(all.frameworks[1].worstNode == nil)
         // Only two frameworks, one of each: still the one that disagrees with the reference.
         let two = evaluate(graph, reference, [Self.result("a", [.nan, 1, 6, 0]), Self.result("b", [6, 1, 6, 0])])
         #expect(two.findings.map(\.frameworks) == [["b"]])
