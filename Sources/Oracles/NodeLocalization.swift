@@ -26,16 +26,25 @@ public enum NodeLocalization {
     /// over a first layer's zero predecessor is a spike of 1e3 and blamed that layer for any later defect.
     public static func firstChangeRateSpike(in graph: Graph, deviations: [String: Double], changeRate: Double, floor: Double,
                                             relative: [String: Double]? = nil, relativeFloor: Double = 0) -> String? {
+        changeRateLocation(in: graph, deviations: deviations, changeRate: changeRate, floor: floor, relative: relative,
+                           relativeFloor: relativeFloor)?.node
+    }
+
+    /// `firstChangeRateSpike`'s node with its change rate R, and whether R passed `changeRate` (false: the
+    /// largest jump, no node spiked), so a finding can say which rule named the node.
+    public static func changeRateLocation(in graph: Graph, deviations: [String: Double], changeRate: Double, floor: Double,
+                                          relative: [String: Double]? = nil, relativeFloor: Double = 0)
+        -> (node: String, rate: Double, spiked: Bool)? {
         var best: (String, Double)?
         for node in graph.nodes where node.op != .input {
             guard let d = deviations[node.name], d > floor else { continue }
             if let relative, let rel = relative[node.name], !(rel > relativeFloor) { continue }
             let pre = node.inputs.compactMap { deviations[$0.node] }.max() ?? 0
             let r = Swift.abs(d - pre) / (pre + 1e-7)
-            if r > changeRate { return node.name }
+            if r > changeRate { return (node.name, r, true) }
             if best == nil || r > best!.1 { best = (node.name, r) }
         }
-        return best?.0
+        return best.map { ($0.0, $0.1, false) }
     }
 
     /// Where a slow framework's time goes out of line with the others: the node with the largest excess of its

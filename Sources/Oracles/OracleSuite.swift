@@ -262,18 +262,20 @@ struct OracleSuite {
             if dmad > thresholds.dMAD { deviating.append(name) }
         }
         for name in deviating {
-            let node = localize(nodeDevs[name] ?? [:], relative: nodeRels[name])
+            let location = NodeLocalization.changeRateLocation(in: graph, deviations: nodeDevs[name] ?? [:], changeRate: thresholds.changeRate,
+                                                                 floor: thresholds.nodeDeviationFloor, relative: nodeRels[name],
+                                                                 relativeFloor: thresholds.meanDeviation)
             let d = delta[name] ?? 0
-            file(.inconsistency, stage: "execute", frameworks: [name], total: total, node: node,
+            // Which rule named the node: a spike over `changeRate`, or, with none, the largest jump (a changed
+            // threshold then seemed to do nothing).
+            let at = location.map { l in
+                l.spiked ? " ; first change-rate spike at \(l.node)" + String(format: " (R = %.3g > %.3g)", l.rate, thresholds.changeRate)
+                         : " ; largest change-rate jump at \(l.node)" + String(format: " (R = %.3g; no node passes %.3g)", l.rate, thresholds.changeRate)
+            } ?? ""
+            file(.inconsistency, stage: "execute", frameworks: [name], total: total, node: location?.node,
                  detail: String(format: "final outputs deviate from the float64 reference: mean |Δ| = %.3e (allclose rtol %.0e atol %.0e fails)", d, thresholds.rtol, thresholds.atol)
-                    + (node.map { " ; first change-rate spike at \($0)" } ?? ""))
+                    + at)
         }
-    }
-
-    /// The first node whose deviation spikes over its inputs' (`NodeLocalization.firstChangeRateSpike`).
-    func localize(_ devs: [String: Double], relative: [String: Double]? = nil) -> String? {
-        NodeLocalization.firstChangeRateSpike(in: graph, deviations: devs, changeRate: thresholds.changeRate,
-                                              floor: thresholds.nodeDeviationFloor, relative: relative, relativeFloor: thresholds.meanDeviation)
     }
 
     // MARK: slowdown

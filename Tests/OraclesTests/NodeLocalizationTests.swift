@@ -38,6 +38,10 @@ import Testing
         #expect(NodeLocalization.firstChangeRateSpike(in: g, deviations: devs, changeRate: 1e3, floor: 1e-5) == "sigmoid")
         // No spike above t: the largest jump is reported.
         #expect(NodeLocalization.firstChangeRateSpike(in: g, deviations: devs, changeRate: 1e9, floor: 1e-5) == "sigmoid")
+        // ... and said to be that, not a spike (a finding quotes which rule named the node).
+        let spike = NodeLocalization.changeRateLocation(in: g, deviations: devs, changeRate: 1e3, floor: 1e-5)
+        let jump = NodeLocalization.changeRateLocation(in: g, deviations: devs, changeRate: 1e9, floor: 1e-5)
+        #expect(spike?.spiked == true && jump?.spiked == false && jump?.node == "sigmoid" && (jump?.rate ?? 0) > 1e3)
         // Everything at or below the floor: nothing to localize.
         #expect(NodeLocalization.firstChangeRateSpike(in: g, deviations: devs, changeRate: 1e3, floor: 1) == nil)
     }
