@@ -81,6 +81,8 @@ import Testing
         let later = "item,rater,label,level,time\nI-1,alice,D1,subtype,2024-06-01T12:30:00+02:00\nI-1,final,D1,subtype,\n"
         let third = try importText(later, name: "later.csv", into: db)
         #expect(third.ratingsAdded == 1 && third.adjudicationsAdded == 1 && third.ratingsOlder == 0)
+        // alice's B3 gave way to D1: said, since the item's agreement changes with it.
+        #expect(third.ratingsReplaced == 1 && third.line.contains("1 rating(s) added (1 replacing the annotator's earlier label)"), "\(third.line)")
         let now = try db.read { try String.fetchAll($0, sql: "SELECT label FROM current_annotation UNION ALL SELECT label FROM current_adjudication") }
         #expect(now == ["D1", "D1"])
     }

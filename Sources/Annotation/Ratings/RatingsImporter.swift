@@ -17,6 +17,9 @@ public struct RatingsImporter: Sendable {
         public var annotatorsCreated = 0
         public var ratingsAdded = 0
         public var ratingsUnchanged = 0
+        /// Of those added, ratings that replaced another label the same annotator had standing on the item
+        /// (counted as added alone, an item's agreement changed unsaid).
+        public var ratingsReplaced = 0
         /// Ratings (or final labels) dated before the label standing for them now: an older file imported after
         /// a newer one, or after the annotator relabelled in the terminal. They are left out, not made current.
         public var ratingsOlder = 0
@@ -32,7 +35,9 @@ public struct RatingsImporter: Sendable {
         var conflictedItems: Set<String> = []
 
         public var line: String {
-            "imported \(files) file(s): \(ratingsAdded) rating(s) added, \(ratingsUnchanged) unchanged, "
+            "imported \(files) file(s): \(ratingsAdded) rating(s) added"
+                + (ratingsReplaced > 0 ? " (\(ratingsReplaced) replacing the annotator's earlier label)" : "")
+                + ", \(ratingsUnchanged) unchanged, "
                 + (ratingsOlder > 0 ? "\(ratingsOlder) older than the label standing (left out), " : "")
                 + "\(adjudicationsAdded) adjudication(s); \(itemsCreated) new item(s) (\(itemsLinkedToIssues) linked to crawled issues), "
                 + "\(annotatorsCreated) new annotator(s)"
@@ -147,6 +152,7 @@ public struct RatingsImporter: Sendable {
                                                  provenance.note, time])
                     try Self.remark(provenance, item: itemID, annotator: annotatorID, time: time, db: db)
                     summary.ratingsAdded += 1
+                    if latest?["action"] as String? == "label" { summary.ratingsReplaced += 1 }
                 }
             }
             return summary
