@@ -41,6 +41,9 @@ import Testing
         #expect(try RatingsTestSupport.defectlab(["ratings", "import", "long.csv", "--db", longDB], in: folder).status == 0)
         let wide = try RatingsTestSupport.defectlab(["ratings", "export", "--db", longDB, "--format", "wide"], in: folder)
         #expect(wide.status == 0 && wide.stderr.contains("no columns for 2 annotator note(s) or unsure flag(s) and for who settled 1 final label(s)"), "\(wide.stderr)")
+        // At the major level the subtype decision is written as its major type: its provenance is lost too.
+        let major = try RatingsTestSupport.defectlab(["ratings", "export", "--db", longDB, "--format", "wide", "--level", "major"], in: folder)
+        #expect(major.status == 0 && major.stderr.contains("who settled 1 final label(s)"), "\(major.stderr)")
     }
 
     /// Major-level labels only: asking at the subtype level (the default) points to `--level major` instead of

@@ -124,10 +124,12 @@ public enum RatingsExporter {
     public static func wideProvenanceOmissions(from store: DefectLabStore, level: LabelLevel) throws -> (remarks: Int, settled: Int) {
         try store.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT item_id || ':' || annotator_id || ':' || kind) FROM annotation_remark WHERE kind IN ('note', 'unsure')") ?? 0,
+             // At the major level a subtype decision's final label is written too (as its major type), and
+             // its provenance lost alike: both levels count, once per item.
              try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM current_adjudication WHERE level = ? AND (method <> 'import' OR adjudicator <> 'import'
+                SELECT COUNT(DISTINCT item_id) FROM current_adjudication WHERE level IN (?, ?) AND (method <> 'import' OR adjudicator <> 'import'
                     OR (rationale IS NOT NULL AND rationale NOT LIKE 'imported from %'))
-                """, arguments: [level.rawValue]) ?? 0)
+                """, arguments: [level.rawValue, level == .major ? LabelLevel.subtype.rawValue : level.rawValue]) ?? 0)
         }
     }
 
