@@ -44,6 +44,9 @@ public final class LabelController {
     public var currentLabel: String? { session.label(at: index) }
     public var isUnsure: Bool { session.unsure.contains(session.queue[index].itemID) }
     public var noteCount: Int { session.notes[session.queue[index].itemID]?.count ?? 0 }
+    /// The newest note on the current item, shown while a note is typed (a new note replaces it in exports,
+    /// and the header only counted notes).
+    public var latestNote: String? { session.notes[session.queue[index].itemID]?.last }
 
     public func detail() throws -> ItemDetail { try session.detail(at: index) }
 

@@ -1,5 +1,6 @@
 import Annotation
 import Foundation
+import JSONText
 
 /// Draws a `LabelController` on a `Terminal`: item header, wrapped body with keyword cues highlighted,
 /// the subtype menu while a label is half-typed, the prompt line, and a progress bar. Works from 80×24 up
@@ -169,7 +170,12 @@ public struct LabelScreen {
     private func drawPrompt(y: Int, cols: Int) {
         let t = terminal, c = controller
         switch c.mode {
-        case .note(let text): t.draw(Self.promptLine("note: ", text, hint: "(Enter saves, Esc cancels)", cells: cols - 2), y: y, x: 1, style: .prompt, maxCells: cols - 2)
+        case .note(let text):
+            if let latest = c.latestNote, y > Self.headerRows {
+                t.fillRow(y - 1, style: .normal)
+                t.draw("latest note: " + InertText.line(latest), y: y - 1, x: 1, style: .dim, maxCells: cols - 2)
+            }
+            t.draw(Self.promptLine("note: ", text, hint: "(Enter saves, Esc cancels)", cells: cols - 2), y: y, x: 1, style: .prompt, maxCells: cols - 2)
         case .search(let text): t.draw(Self.promptLine("search: ", text, hint: "(Enter finds; empty Enter: next; Esc cancels)", cells: cols - 2), y: y, x: 1, style: .prompt, maxCells: cols - 2)
         case .jump(let text): t.draw(Self.promptLine("jump to item (1–\(c.session.total)): ", text, hint: "(Esc cancels)", cells: cols - 2), y: y, x: 1, style: .prompt, maxCells: cols - 2)
         case .help, .browse:

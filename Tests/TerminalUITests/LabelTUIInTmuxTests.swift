@@ -79,6 +79,11 @@ import Testing
         #expect(resumed.contains("#\(order[2])") && resumed.contains("[unsure]") && resumed.contains("[1 note]"))
         #expect(resumed.contains("2/6"))
         #expect(!resumed.contains("B1") || !resumed.contains("[B1]"))
+        // Writing a note shows the one standing (a new one replaces it in exports).
+        try pane.send("n")
+        try pane.waitFor(text: "latest note: racy under load")
+        try pane.send("Escape")
+        try pane.waitFor(text: "cancelled")
         try pane.send("d", "2")
         try pane.waitFor(text: "item 4/6")
         try pane.send("q")
