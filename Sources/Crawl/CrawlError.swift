@@ -12,8 +12,6 @@ public struct CrawlError: Error, Sendable, CustomStringConvertible {
         public static let redirect = Code(name: "redirect")
         /// The tracker's TLS certificate is not trusted (or the CA file is unreadable): not retried.
         public static let untrusted = Code(name: "untrusted")
-        /// A URL libcurl cannot parse (a tracker's link or redirect with control characters or spaces).
-        public static let malformedURL = Code(name: "malformed-url")
         /// Retries used up on network faults, 5xx or unparsable bodies.
         public static let exhausted = Code(name: "retries-exhausted")
         public static let http = Code(name: "http")

@@ -57,4 +57,7 @@ public struct CrawlReport: Sendable {
     /// OWNER/REPO the tracker redirected this repository to (renamed or transferred): its issues are still stored
     /// under the name crawled, so crawling the new name as well would store them twice.
     public var movedTo: String?
+    /// Lists (issues, labels, comments) whose next page was one already read in the same pass: each ended
+    /// there, since following it would ask for the same pages without end.
+    public var paginationLoops = 0
 }

@@ -16,6 +16,8 @@ public final class Crawler {
     let redactor: Redactor
     var tokens: TokenPool
     var report = CrawlReport()
+    /// The issue pages read in the current pass of a series (a next page among them is a pagination loop).
+    var pagesThisPass = Set<String>()
     /// Issues stored (and pull requests skipped) in this run, by remote id: a page restarted at the previous
     /// one's last time re-lists the items at that boundary, which are stored again (unchanged) but counted once.
     private var storedIDs: Set<Int64> = []
@@ -86,13 +88,20 @@ public final class Crawler {
         // later page changes only that page), and a full page is never the last (a label added past it changes
         // only the page after it).
         var url: String? = api.labelsURL
+        var seen = Set<String>()
         while let u = url {
+            seen.insert(u)
             let cached = try db.etag(url: u)
             guard let r = try fetch(u, conditional: true) else { return }
-            if r.status == 304 { url = cached?.next; continue }
+            if r.status == 304 {
+                url = cached?.next
+                if let n = url, seen.contains(n) { url = loopEnds(n, list: "label list") }
+                continue
+            }
             guard let ranges = TrackerJSON.elements(r.body) else { return }
             let labels = r.body.withUnsafeBufferPointer { page in ranges.compactMap { TrackerJSON.label(page, $0) } }
-            let next = api.nextListURL(after: u, response: r, count: ranges.count)
+            var next = api.nextListURL(after: u, response: r, count: ranges.count)
+            if let n = next, seen.contains(n) { next = loopEnds(n, list: "label list") }
             try db.upsertLabels(labels, url: u, etag: r.header("etag"), next: next)
             url = next
         }
@@ -131,6 +140,7 @@ public final class Crawler {
         }
         var next = state?.nextURL
         progress.seriesPage = state?.pagesDone ?? 0
+        pagesThisPass = []
         while let url = next {
             next = try crawlPage(url, series: series, label: label)
             progress.seriesPage += 1
@@ -151,10 +161,12 @@ public final class Crawler {
             progress.show()
             try db.commit(PageCommit(series: series, pageURL: url, etag: nil, nextURL: cached?.next, lastPage: cached?.lastPage,
                                      issues: [], commentETags: [], deletedNumbers: []))
+            pagesThisPass.insert(url)
+            if let n = cached?.next, pagesThisPass.contains(n) { return loopEnds(n, list: "issue list") }
             return cached?.next
         }
         guard let ranges = TrackerJSON.elements(response.body) else {
-            throw CrawlError(.exhausted, "the issue list answer is not a JSON array")
+            throw CrawlError(.badInput, "the issue list answer is not a JSON array (not the tracker's documented answer)")
         }
         var issues: [ParsedIssue] = []
         issues.reserveCapacity(ranges.count)
@@ -184,7 +196,9 @@ public final class Crawler {
         }
         var commentETags: [(url: String, etag: String, next: String?)] = []
         if options.comments { try fetchComments(&issues, etags: &commentETags) }
-        let next = api.nextIssuesURL(after: url, response: response, count: ranges.count, lastUpdated: parsed.last(where: { $0 != nil })??.updatedAt)
+        var next = api.nextIssuesURL(after: url, response: response, count: ranges.count, lastUpdated: parsed.last(where: { $0 != nil })??.updatedAt)
+        pagesThisPass.insert(url)
+        if let n = next, pagesThisPass.contains(n) { next = loopEnds(n, list: "issue list") }
         if let n = next, TrackerAPI.origin(n) != TrackerAPI.origin(api.base) {
             throw CrawlError(.redirect, "a pagination link points to another host (\(TrackerAPI.origin(n) ?? "?")); refusing to send the token there")
         }
@@ -264,13 +278,16 @@ public final class Crawler {
     func fetchThread(_ number: String, conditional: Bool) throws -> ThreadAnswer {
         var thread = CommentThread()
         var url: String? = api.commentsURL(number: number)
+        var seen = Set<String>()
         while let u = url {
+            seen.insert(u)
             let cached = conditional ? try db.etag(url: u) : nil
             guard let r = try fetch(u, conditional: conditional) else { return .missing }
             if r.status == 410 { return .gone }
             if r.status == 304 {
                 thread.pages.append(nil)
                 url = cached?.next
+                if let n = url, seen.contains(n) { url = loopEnds(n, list: "comment list of #\(number)") }
                 continue
             }
             guard let ranges = TrackerJSON.elements(r.body) else { throw CrawlError(.exhausted, "a comments answer is not a JSON array") }
@@ -279,7 +296,8 @@ public final class Crawler {
                 for range in ranges { if let c = TrackerJSON.comment(bytes, range) { page.append(c) } }
             }
             thread.pages.append(page)
-            let next = api.nextURL(after: u, response: r, count: ranges.count)
+            var next = api.nextURL(after: u, response: r, count: ranges.count)
+            if let n = next, seen.contains(n) { next = loopEnds(n, list: "comment list of #\(number)") }
             if let etag = r.header("etag") { thread.etags.append((u, etag, next)) }
             url = next
         }
@@ -289,6 +307,14 @@ public final class Crawler {
     // MARK: HTTP with limits and retries
 
     func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    /// A list's next page that this pass already read: the list ends here, said once per list (following it
+    /// asked a tracker for the same page 22 times a second without end).
+    func loopEnds(_ next: String, list: String) -> String? {
+        report.paginationLoops += 1
+        progress.log("note: the tracker's next page of the \(list) is one already read in this pass (\(redactor.clean(TrackerAPI.shown(next)))): a pagination loop; the list ends here")
+        return nil
+    }
 
     func sleep(_ seconds: Double, reason: String) {
         guard seconds > 0 else { return }
@@ -301,6 +327,54 @@ public final class Crawler {
     }
 
     /// An HTTP `date` header (RFC 7231 IMF-fixdate) as seconds since 1970.
+    /// The longest wait a tracker may ask for: past it the crawl stops and says when to run again (a header of
+    /// 999999999 s or `inf` was waited on, or trapped the arithmetic).
+    static let longestWait: Double = 3600
+
+    /// A `Retry-After` value in seconds: delay-seconds, or an HTTP date (RFC 9110), measured against the
+    /// tracker's `date` when it is within a day of this clock. Negative is no wait; unreadable is nil (the
+    /// back-off decides); past `longestWait` stops the crawl.
+    static func retryAfterSeconds(_ text: String, date: String?, now: Int64) throws(CrawlError) -> Double? {
+        let value: Double
+        if let seconds = Double(text.trimmingCharacters(in: .whitespaces)) {
+            guard seconds.isFinite else { throw tooLong(text) }
+            value = seconds
+        } else if let at = httpDate(text) {
+            value = Double(at) - Double(trackerNow(date: date, now: now))
+        } else {
+            return nil
+        }
+        guard value <= longestWait else { throw tooLong(text) }
+        return max(0, value)
+    }
+
+    /// Seconds a token rests after a primary limit: until `x-ratelimit-reset` (epoch seconds, on the tracker's
+    /// clock), else `Retry-After`, else 60 s; at least 1.
+    static func primaryWait(reset: String?, date: String?, retryAfter: Double?, now: Int64) throws(CrawlError) -> Double {
+        let serverNow = trackerNow(date: date, now: now)
+        let wait: Double
+        if let reset, let at = Double(reset.trimmingCharacters(in: .whitespaces)), at.isFinite {
+            wait = at - Double(serverNow) + 1
+        } else {
+            wait = (retryAfter ?? 60) + 1
+        }
+        guard wait <= longestWait else { throw tooLong("until \(reset ?? "?")") }
+        return max(1, wait)
+    }
+
+    /// The tracker's clock (its `date` header) when within a day of this one, else this one: a reset is
+    /// measured on the tracker's clock (a local clock running ahead must not take it as passed), but a date
+    /// decades off is no clock (it made a wait of 127 years).
+    static func trackerNow(date: String?, now: Int64) -> Int64 {
+        guard let date, let server = httpDate(date), abs(Double(server) - Double(now)) <= 86_400 else { return now }
+        return server
+    }
+
+    static func tooLong(_ asked: String) -> CrawlError {
+        CrawlError(.exhausted, "the tracker asks to wait \(CrawlProgress.plain(String(asked.prefix(40)))) s, more than an hour: "
+                   + "what was stored is kept; run the same command again later")
+    }
+
     static func httpDate(_ text: String) -> Int64? {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -429,18 +503,18 @@ public final class Crawler {
                 throw CrawlError(.unauthorized, "authentication failed (401 \(message ?? "Bad credentials")) for \(who); stopping at once (retrying a bad token gets every request refused)")
             case 403, 429:
                 let remaining = response.header("x-ratelimit-remaining").flatMap(Int.init)
-                let retryAfter = response.header("retry-after").flatMap(Double.init)
+                let retryAfter = try response.header("retry-after").flatMap { try Self.retryAfterSeconds($0, date: response.header("date"), now: now()) }
                 let lower = (message ?? "").lowercased()
                 if remaining == 0 && !lower.contains("secondary") {
                     // Primary limit: rest this token until its reset; another token may carry on at once. The
                     // reset is the tracker's clock: measured against its `date` header, so a local clock running
                     // ahead does not take the reset as passed and send again at once (a tight loop GitHub bans).
-                    let serverNow = response.header("date").flatMap(Self.httpDate) ?? now()
-                    let reset = response.header("x-ratelimit-reset").flatMap(Int64.init) ?? (serverNow + Int64(retryAfter ?? 60))
-                    tokens.exhaust(index, until: now() + max(1, reset - serverNow + 1))
+                    let wait = try Self.primaryWait(reset: response.header("x-ratelimit-reset"), date: response.header("date"),
+                                                    retryAfter: retryAfter, now: now())
+                    tokens.exhaust(index, until: now() + Int64(wait))
                     if pinned != nil { return response }
                     attempt += 1
-                    guard attempt < options.maxAttempts + 4 else { throw CrawlError(.exhausted, "still rate-limited after \(attempt) waits") }
+                    guard attempt < options.maxAttempts + 4 else { throw CrawlError(.exhausted, "still rate-limited after \(attempt) tries") }
                     report.retries += 1   // the same request again, after the wait or with another token
                     continue
                 }
@@ -450,7 +524,7 @@ public final class Crawler {
                     secondaryHits += 1
                     attempt += 1
                     guard attempt < options.maxAttempts + 4 else {
-                        throw CrawlError(.exhausted, "still rate-limited after \(attempt) waits")
+                        throw CrawlError(.exhausted, "still rate-limited after \(attempt) tries")
                     }
                     let wait = retryAfter ?? backoff(secondaryHits - 1, base: 60, cap: 900)
                     report.retries += 1
@@ -464,8 +538,9 @@ public final class Crawler {
             case 410:
                 return response
             case 500...599:
-                attempt += 1; report.retries += 1
+                attempt += 1
                 guard attempt < options.maxAttempts else { throw CrawlError(.exhausted, "\(response.status) from the tracker after \(attempt) tries") }
+                report.retries += 1   // counted when the request is sent again, as for network faults
                 sleep(backoff(attempt - 1), reason: "server error \(response.status)")
                 continue
             default:

@@ -159,7 +159,8 @@ public final class HTTPClient {
         _ = ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
         _ = ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
         _ = ccurl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
-        _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
+        // At least 1 ms (0 is "never" to libcurl), at most a day: a NaN or huge value trapped the conversion.
+        _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(min(max(timeout.isNaN ? 30 : timeout, 0.001), 86_400) * 1000))
         _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeout * 1000))
         _ = ccurl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, Self.writeBody)
         _ = ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, box.toOpaque())

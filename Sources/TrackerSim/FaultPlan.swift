@@ -39,9 +39,12 @@ public struct FaultPlan: Sendable, Equatable {
         /// An issue list whose issues' `html_url` names another repository's page with an escape sequence in
         /// it: a crawler must not take it as the issue's address. Not part of `all` (it changes what is stored).
         case hostileURL = "hostile-url"
+        /// A GitHub issue list whose `link` to the next page is the page itself: a crawler must end the list
+        /// rather than ask for it without end. Not part of `all`.
+        case linkLoop = "link-loop"
 
         /// Whether `all=RATE` includes this fault: only those a correct crawler survives.
-        public var inAll: Bool { ![.forbidden, .movedAway, .notIssues, .badLink, .hostileURL].contains(self) }
+        public var inAll: Bool { ![.forbidden, .movedAway, .notIssues, .badLink, .hostileURL, .linkLoop].contains(self) }
     }
 
     public var rates: [Fault: Double] = [:]

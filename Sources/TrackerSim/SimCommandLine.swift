@@ -8,7 +8,9 @@ public enum SimCommandLine {
           Serves GitHub (with and without /api/v3) and Gitee (/api/v5) issue APIs on 127.0.0.1 from a corpus
           generated from the seed; prints "listening on http://127.0.0.1:PORT" first.
           --faults primary|secondary|secondary-bare|429|5xx|reset|truncate|slow|301|410|all=RATE,...
-                   also 403 (permission error) and 301-away (redirect to another host): not in all
+                   also 403 (permission error), 301-away (redirect to another host), not-issues (an array of
+                   non-issues), bad-link (a next-page link with a space), link-loop (a next-page link to the page itself)
+                   and hostile-url (html_url naming another page): not in all
           --churn R       probability per issue-list request that one issue changes
           --labels N      N more labels per repository, on no issue (a label list that spans pages)
           --tokens        only these tokens are valid (default: every token)

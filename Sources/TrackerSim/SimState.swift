@@ -11,6 +11,8 @@ public final class SimState: @unchecked Sendable {
     var faultRandom: SimRandom
     var churnRandom: SimRandom
     var serverErrorBurst = 0
+    /// The fault drawn is the rest of a burst already under way (its length is not drawn again).
+    var inServerErrorBurst = false
     // Quota per key (a token's hash or "anonymous"): used in the current window, window end, blocked-until.
     struct Quota { var used = 0; var reset: Int64 = 0; var blockedUntil: Int64 = 0 }
     var quotas: [UInt64: Quota] = [:]
@@ -142,7 +144,10 @@ public final class SimState: @unchecked Sendable {
                 r.headers.append(("retry-after", String(options.retryAfterSeconds)))
                 return r
             case .serverError:
-                serverErrorBurst = faultRandom.int(0..<3)
+                // The burst's length is drawn when it starts: drawn again on each of its answers it only ended
+                // when a 0 came up (8 in a row failed a crawl at a 5% rate).
+                if !inServerErrorBurst { serverErrorBurst = faultRandom.int(0..<3) }
+                inServerErrorBurst = false
                 return .message(faultRandom.chance(0.5) ? 502 : 503, "Server Error")
             case .forbidden:
                 var r: SimReply = .message(403, tracker == .gitee ? "403 Forbidden" : "Resource not accessible by integration")
@@ -178,6 +183,17 @@ public final class SimState: @unchecked Sendable {
                     (k, k == "link" ? v.replacingOccurrences(of: "?", with: "?q=LINK PWN&") : v)
                 }
                 return reply
+            case .linkLoop:
+                var reply = serve(request, tracker: tracker, segments: segments, prefix: prefix, quota: &quota, limit: limit)
+                reply.headers += rateHeaders()
+                let host = request.headers["host"] ?? "127.0.0.1"
+                let query = request.rawQuery.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+                let itself = "\(options.scheme)://\(host)\(request.path)\(query.isEmpty ? "" : "?" + query)"
+                reply.headers = reply.headers.map { k, v in (k, k == "link" ? "<\(itself)>; rel=\"next\"" : v) }
+                if segments.last == "issues", tracker == .github, !reply.headers.contains(where: { $0.0 == "link" }) {
+                    reply.headers.append(("link", "<\(itself)>; rel=\"next\""))
+                }
+                return reply
             case .hostileURL:
                 var reply = serve(request, tracker: tracker, segments: segments, prefix: prefix, quota: &quota, limit: limit)
                 reply.headers += rateHeaders()
@@ -206,7 +222,7 @@ public final class SimState: @unchecked Sendable {
     }
 
     func drawFault(tracker: Tracker, segments: [String]) -> FaultPlan.Fault? {
-        if serverErrorBurst > 0 { serverErrorBurst -= 1; return .serverError }
+        if serverErrorBurst > 0 { serverErrorBurst -= 1; inServerErrorBurst = true; return .serverError }
         // One draw per fault kind per request, always all of them (those outside `all` only when asked for), so
         // the sequence depends only on the seed, the fault spec and the number of requests.
         var hit: FaultPlan.Fault?

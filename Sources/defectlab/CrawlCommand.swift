@@ -58,7 +58,7 @@ struct CrawlArguments: ParsableArguments {
     @Option(name: .customLong("max-requests"), help: "Stop after this many HTTP requests (exit status 3; resumable).")
     var maxRequests: Int?
 
-    @Option(name: .customLong("max-attempts"), help: "Tries per request (network faults, 5xx, 429, secondary limits) before the crawl gives up (resumable).")
+    @Option(name: .customLong("max-attempts"), help: "Tries per request on network faults and 5xx before the crawl gives up (resumable); rate limits (429, secondary, primary) get 4 more waits.")
     var maxAttempts = 8
 
     @Option(help: "Seconds before one request times out.")
@@ -91,7 +91,12 @@ struct CrawlArguments: ParsableArguments {
         }
         guard repository.split(separator: "/").count == 2 else { throw ValidationError("repository must be OWNER/REPO") }
         if let m = maxRequests, m < 1 { throw ValidationError("--max-requests must be at least 1") }
-        if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+        // NaN, inf and 1e19 trapped converting to libcurl's milliseconds; below 1 ms rounded to 0, which
+        // libcurl reads as "no timeout".
+        if !(timeout >= 0.001 && timeout <= 86_400) { throw ValidationError("--timeout must be between 0.001 and 86400 seconds") }
+        if labels.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw ValidationError("--label must name a label (an empty one matches no issue)")
+        }
         if maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1") }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw ValidationError("--ca-file \(caFile): cannot read the file") }
         if httpVersion == nil { throw ValidationError("--http must be auto, 1.1 or 2, not '\(http)'") }

@@ -132,6 +132,18 @@ struct CrawlFaultPathTests {
         #expect(try differences(db: db, sim: sim, repo: "pytorch/pytorch", comments: false) == [])
     }
 
+    /// A next page that is the page itself ends the list with a note (it was asked for 22 times a second
+    /// without end), every issue still stored.
+    @Test func aPaginationLoopEndsTheList() throws {
+        let sim = try Simulator(["--seed", "7", "--github", "pytorch/pytorch=250", "--faults", "link-loop=1"])
+        let db = temporaryDatabase()
+        let r = try sim.crawl("github", "pytorch/pytorch", db: db)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("pagination loop; the list ends here"), "\(r.stderr)")
+        #expect(try sim.stats().requests < 20)
+        #expect(try differences(db: db, sim: sim, repo: "pytorch/pytorch", comments: false) == [])
+    }
+
     /// An issue's `html_url` names it from then on (item keys, exports): one that is not this repository's page
     /// for this number, escape sequence and all, is replaced by the page that is.
     @Test func anIssuePageAddressFromElsewhereIsNotTaken() throws {

@@ -23,6 +23,11 @@ struct CrawlInputTests {
                                 (["--api-url", "http://127.0.0.1:9", "--since", "garbage"], "--since 'garbage' is not an ISO 8601 time"),
                                 (["--api-url", "http://127.0.0.1:9", "--token-file", tokens.path], "no token in the file"),
                                 (["--api-url", "http://127.0.0.1:99999"], "a port from 1 to 65535"),
+                                // NaN and 1e19 trapped converting to milliseconds; 0.0001 s rounded to "no timeout".
+                                (["--api-url", "http://127.0.0.1:9", "--timeout", "nan"], "--timeout must be between"),
+                                (["--api-url", "http://127.0.0.1:9", "--timeout", "1e19"], "--timeout must be between"),
+                                (["--api-url", "http://127.0.0.1:9", "--timeout", "0.0001"], "--timeout must be between"),
+                                (["--api-url", "http://127.0.0.1:9", "--label", ""], "--label must name a label"),
                                 // A CR LF in a token would add a header of the environment's choosing.
                                 (["--api-url", "http://127.0.0.1:9", "--token-env", "DL_CRLF"], "--token-env DL_CRLF: the token holds whitespace")] {
             let started = Date()

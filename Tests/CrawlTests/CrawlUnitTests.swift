@@ -1,3 +1,4 @@
+import Foundation
 @testable import Crawl
 import Testing
 
@@ -50,6 +51,24 @@ struct CrawlUnitTests {
         // No external entities, no network: a DOCTYPE with a SYSTEM entity is not fetched or expanded.
         let evil = #"<!DOCTYPE html [<!ENTITY x SYSTEM "file:///etc/passwd">]><p>&x;</p>"#
         #expect(HTMLText.plainText(evil)?.contains("root:") == false)
+    }
+
+    @Test func trackerWaitsAreReadSafely() throws {
+        // A tracker's waits are read safely: no overflow on an epoch of Int64.max, no 127-year wait on a date
+        // decades off, an HTTP-date Retry-After understood, a negative one no wait; past an hour, a clear stop.
+        let now: Int64 = 1_800_000_000
+        #expect(throws: CrawlError.self) { try Crawler.primaryWait(reset: "9223372036854775807", date: nil, retryAfter: nil, now: now) }
+        #expect(try Crawler.primaryWait(reset: "-9223372036854775808", date: nil, retryAfter: nil, now: now) == 1)
+        #expect(try Crawler.primaryWait(reset: "\(now + 30)", date: "Mon, 01 Jan 1900 00:00:00 GMT", retryAfter: nil, now: now) == 31)
+        #expect(throws: CrawlError.self) { try Crawler.retryAfterSeconds("999999999", date: nil, now: now) }
+        #expect(throws: CrawlError.self) { try Crawler.retryAfterSeconds("inf", date: nil, now: now) }
+        #expect(try Crawler.retryAfterSeconds("-5", date: nil, now: now) == 0)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        let inThree = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(now + 3)))
+        #expect(try Crawler.retryAfterSeconds(inThree, date: nil, now: now) == 3)
     }
 
     @Test func linkHeadersAreFollowedVerbatim() {
