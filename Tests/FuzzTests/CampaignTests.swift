@@ -60,6 +60,9 @@ import Oracles
         let early = try stopped.run()
         #expect(early.steps == 0 && early.status == "finished" && early.storedSteps == 6)
         #expect(try finished() == "2000-01-01T00:00:00Z")
+        // A replay killed part-way (nothing after opening the campaign) leaves it as it was, not "running".
+        _ = try store.campaign(key: config.key, kind: "fuzz", config: config.json, seed: config.seed, shard: config.shard)
+        #expect(try store.store.read { try String.fetchOne($0, sql: "SELECT status FROM campaign") } == "finished")
     }
 
     /// Plants and frameworks are sets: named in another order, the same campaign resumes (an identical second

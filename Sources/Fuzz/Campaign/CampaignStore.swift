@@ -75,10 +75,9 @@ public struct CampaignStore: Sendable {
                 try db.execute(sql: "UPDATE campaign SET key = ? WHERE id = ?", arguments: [key, old])
                 found = old
             }
-            if let id = found {
-                try db.execute(sql: "UPDATE campaign SET status = 'running' WHERE id = ?", arguments: [id])
-                return id
-            }
+            // A campaign found keeps its status until a new step is stored (`append`): a replay of a finished
+            // campaign killed part-way left it "running", with its finished time, in every report.
+            if let id = found { return id }
             try db.execute(sql: """
                 INSERT INTO campaign (key, kind, config_json, seed, shard_index, shard_count, started_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -119,7 +118,7 @@ public struct CampaignStore: Sendable {
                 throw CampaignError(.store, "campaign \(campaign) is being run by another process: its step \(r.step) is stored already; "
                                     + "run one process per campaign (this one stops; the other goes on)")
             }
-            try db.execute(sql: "UPDATE campaign SET spent_seconds = spent_seconds + ? WHERE id = ?", arguments: [seconds, campaign])
+            try db.execute(sql: "UPDATE campaign SET spent_seconds = spent_seconds + ?, status = 'running' WHERE id = ?", arguments: [seconds, campaign])
             try db.execute(sql: """
                 INSERT INTO mutant (campaign_id, step, seed_model, parent_step, mutation_order, operator, position, record_json, lineage_json,
                     hash, status, reason, frameworks_json, verdicts_json, new_coverage, mutation_seconds, reference_seconds, worker_seconds,
