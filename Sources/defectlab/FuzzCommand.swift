@@ -258,7 +258,8 @@ enum CampaignReport {
     }
 }
 
-/// Set by the first SIGINT or SIGTERM; the second ends the process as the default action would.
+/// Set by the first SIGINT, SIGTERM or SIGHUP (a closed terminal or a dropped ssh session: it killed a study
+/// with nothing stored); the second ends the process as the default action would.
 final class InterruptFlag: @unchecked Sendable {  // the sources are only kept alive
     private let flag = Atomic<Bool>(false)
     private let sources: [any DispatchSourceSignal]
@@ -269,7 +270,7 @@ final class InterruptFlag: @unchecked Sendable {  // the sources are only kept a
 
     static func install(what: String = "the campaign") -> InterruptFlag {
         let queue = DispatchQueue(label: "defectlab.interrupt")
-        let made = [SIGINT, SIGTERM].map { number -> (Int32, any DispatchSourceSignal) in
+        let made = [SIGINT, SIGTERM, SIGHUP].map { number -> (Int32, any DispatchSourceSignal) in
             signal(number, SIG_IGN)
             return (number, DispatchSource.makeSignalSource(signal: number, queue: queue))
         }
@@ -278,11 +279,13 @@ final class InterruptFlag: @unchecked Sendable {  // the sources are only kept a
             source.setEventHandler {
                 // The second one ends the process now. Not by raising the signal again: libdispatch keeps it
                 // blocked in every thread and would only deliver it to this handler once more.
+                // Raw writes, errors ignored: after a hang-up the terminal answers EIO, on which FileHandle traps.
+                func say(_ text: String) { _ = text.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) } }
                 if interrupt.flag.exchange(true, ordering: .relaxed) {
-                    FileHandle.standardError.write(Data("\nquitting now: \(what) stays marked running until the same command resumes it\n".utf8))
+                    say("\nquitting now: \(what) stays marked running until the same command resumes it\n")
                     _exit(128 + number)
                 }
-                FileHandle.standardError.write(Data("\nstopping after this step (\(what) is kept as paused; run the same command to resume; again to quit now)\n".utf8))
+                say("\nstopping after this step (\(what) is kept as paused; run the same command to resume; again to quit now)\n")
             }
             source.resume()
         }

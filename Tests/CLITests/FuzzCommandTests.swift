@@ -58,6 +58,41 @@ import Testing
         #expect(try Self.mutantRows(killed) == 1000)
     }
 
+    /// A study stores each operator's steps as the groups finish (in group order), not only at its end: a
+    /// `kill -9` or a closed terminal lost the whole computation. SIGHUP pauses it as Ctrl-C does.
+    @Test func aKilledStudyKeepsTheGroupsItFinished() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("study.sqlite").path
+        let args = ["study", "operators", "--seeds", "lenet5,textcnn", "--rounds", "12", "--seed", "2", "--frameworks", "reference", "--db", db]
+        for (signal, name) in [(SIGKILL, "kill"), (SIGHUP, "hangup")] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLIProcess.binary)
+            process.arguments = args
+            process.currentDirectoryURL = CLIProcess.packageRoot
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            let before = (try? Self.mutantRows(db)) ?? 0
+            try process.run()
+            var rows = before
+            let deadline = Date().addingTimeInterval(120)
+            while rows == before && process.isRunning && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.05)
+                rows = (try? Self.mutantRows(db)) ?? before
+            }
+            #expect(process.isRunning, "\(name): the study finished before any step was stored (\(rows) rows)")
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+            #expect(try Self.mutantRows(db) > before, "\(name)")
+            if signal == SIGHUP {
+                // Paused, not killed: exit 3 as for Ctrl-C, and the campaign says so.
+                #expect(process.terminationReason == .exit && process.terminationStatus == 3, "\(process.terminationStatus)")
+            }
+        }
+        let done = try CLIProcess.run(args)
+        #expect(done.status == 0, "\(done.stderr)")
+    }
+
     @Test func plantedDefectsShowInTheReport() throws {
         let dir = try CLIProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -217,6 +217,25 @@ public struct OperatorStudy: Sendable {
         // numbers), so they run on every core and the report is the same as a serial run's.
         let results = Locked<[Int: Result<Chain, Error>]>([:])
         let ops = operators, seeds = self.seeds, rounds = self.rounds
+        // Stored in group order as the groups finish: each group's rows go in once every group before it is
+        // in (rows written as the parallel chains went got ids in whatever order the threads ran, so two runs
+        // with one seed held different stores), and not only at the end (a `kill -9` or a closed terminal lost
+        // the whole study). `frontier` is the first group not stored yet.
+        let frontier = Locked<(next: Int, error: Error?)>((0, nil))
+        let studyStore = store, groupCount = groups.count
+        @Sendable func storeFinishedGroups() {
+            guard let campaign, let studyStore else { return }
+            frontier.update { state in
+                while state.error == nil, state.next < groupCount, case .success(let total)? = results.value[state.next] {
+                    do {
+                        for row in total.stored { try studyStore.append(campaign: campaign, row, ifAbsent: true) }
+                    } catch {
+                        state.error = error
+                    }
+                    state.next += 1
+                }
+            }
+        }
         DispatchQueue.concurrentPerform(iterations: groups.count) { gi in
             let (label, op) = groups[gi]
             var total = Chain()
@@ -232,12 +251,13 @@ public struct OperatorStudy: Sendable {
             } catch {
                 results.update { $0[gi] = .failure(error) }
             }
+            storeFinishedGroups()
         }
-        // Stored in group order once every chain is done: rows written as the parallel chains went got ids in
-        // whatever order the threads ran, so two runs with one seed held different stores. Every group that
-        // finished is stored before a failed one's error is thrown (the same command then fills in the rest).
+        if let error = frontier.value.error { throw error }
+        // Every group that finished is stored before a failed one's error is thrown (the same command then fills
+        // in the rest): those past a failed group wait here.
         if let campaign, let store {
-            for gi in groups.indices {
+            for gi in frontier.value.next..<groups.count {
                 guard case .success(let total)? = results.value[gi] else { continue }
                 for row in total.stored { try store.append(campaign: campaign, row, ifAbsent: true) }
             }
