@@ -27,6 +27,8 @@ public struct CrawlOptions: Sendable {
     public var maxAttempts = 8
     public var verbose = false
     public var progress = true
+    /// Asked before each request: true stops the crawl there (`interrupted`).
+    public var shouldStop: (@Sendable () -> Bool)?
 
     public init(kind: TrackerKind, owner: String, repo: String) {
         self.kind = kind
@@ -40,6 +42,9 @@ public enum CrawlOutcome: Sendable, Equatable {
     case done
     /// `--max-requests` reached; the same command continues where it stopped.
     case budgetStopped
+    /// Ctrl-C, SIGTERM or SIGHUP (`CrawlOptions.shouldStop`): stopped before the next request, every page stored
+    /// whole; the same command continues where it stopped.
+    case interrupted
     case failed(code: CrawlError.Code, message: String)
 }
 

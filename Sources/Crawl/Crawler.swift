@@ -408,6 +408,7 @@ public final class Crawler {
             if let max = options.maxRequests, report.requests >= max {
                 throw Stop(outcome: .budgetStopped)
             }
+            if options.shouldStop?() == true { throw Stop(outcome: .interrupted) }
             var index: Int
             if let pinned {
                 index = pinned

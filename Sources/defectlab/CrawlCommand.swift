@@ -196,6 +196,10 @@ struct CrawlArguments: ParsableArguments {
                 FileHandle.standardError.write(Data("note: framework '\(name)' is new to this database (known: \(known.sorted().joined(separator: ", "))); samples stratify by it as its own framework\n".utf8))
             }
         }
+        // Ctrl-C, SIGTERM or a hang-up stops before the next request, with a summary (exit 130 showed a stale
+        // progress line and nothing else); a second one quits at once. Every page is stored whole either way.
+        let interrupted = InterruptFlag.install(what: "the crawl")
+        o.shouldStop = { interrupted.isSet }
         let report = try Crawler(options: o, store: store).run()
         let summary = "\(kind.rawValue) \(repository): \(report.pages) pages, \(report.issuesStored) issues stored, " +
             "\(report.pullRequestsSkipped) pull requests skipped, " + (report.malformedSkipped > 0 ? "\(report.malformedSkipped) malformed elements left out, " : "")
@@ -214,6 +218,9 @@ struct CrawlArguments: ParsableArguments {
             throw ExitCode(1)
         case .budgetStopped:
             print("stopped by --max-requests: \(summary); run the same command again to continue")
+            throw ExitCode(3)
+        case .interrupted:
+            print("interrupted: \(summary); run the same command again to continue")
             throw ExitCode(3)
         case .failed(let code, let message):
             FileHandle.standardError.write(Data("defectlab: error: crawl failed (\(code)): \(message)\n".utf8))

@@ -285,7 +285,7 @@ final class InterruptFlag: @unchecked Sendable {  // the sources are only kept a
                     say("\nquitting now: \(what) stays marked running until the same command resumes it\n")
                     _exit(128 + number)
                 }
-                say("\nstopping after this step (\(what) is kept as paused; run the same command to resume; again to quit now)\n")
+                say("\nstopping after this step (\(what) is kept, paused: run the same command to resume; again to quit now)\n")
             }
             source.resume()
         }

@@ -144,6 +144,31 @@ struct CrawlFaultPathTests {
         #expect(try differences(db: db, sim: sim, repo: "pytorch/pytorch", comments: false) == [])
     }
 
+    /// Ctrl-C stops before the next request with a summary and exit 3 (it died with 130 and a stale progress
+    /// line); the same command continues to the tracker's whole list.
+    @Test func ctrlCStopsWithASummaryAndTheCrawlContinues() throws {
+        let sim = try Simulator(["--seed", "8", "--github", "pytorch/pytorch=1500", "--faults", "slow=1", "--slow-ms", "150"])
+        let db = temporaryDatabase()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("crawl-int-\(UUID().uuidString).txt")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: out) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Binaries.defectlab)
+        p.arguments = ["crawl", "github", "pytorch/pytorch", "--api-url", sim.url, "--db", db, "--no-progress"]
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        Thread.sleep(forTimeInterval: 1.0)
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        #expect(p.terminationReason == .exit && p.terminationStatus == 3, "\(p.terminationStatus) \(text)")
+        #expect(text.contains("interrupted: github pytorch/pytorch") && text.contains("run the same command again to continue"), "\(text)")
+        let again = try sim.crawl("github", "pytorch/pytorch", db: db)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try differences(db: db, sim: sim, repo: "pytorch/pytorch", comments: false) == [])
+    }
+
     /// An issue's `html_url` names it from then on (item keys, exports): one that is not this repository's page
     /// for this number, escape sequence and all, is replaced by the page that is.
     @Test func anIssuePageAddressFromElsewhereIsNotTaken() throws {
