@@ -112,9 +112,8 @@ import Testing
         #expect(line.hasPrefix("note: …") && line.hasSuffix("END_") && CellWidth.of(line) <= 78)
     }
 
-    /// The adjudicator's rationale: Esc drops the edit. Going back to a settled item shows its decision, and
-    /// Enter keeps it without writing it twice; another pick replaces it.
-    @Test func adjudicationRationaleEscapeAndGoingBack() throws {
+    /// Two items both labelled B1 by a and G2 by b, and eve's adjudication screen over them.
+    func twoItemsInDispute() throws -> (LabellingFixture, AdjudicationController) {
         let f = try prepared(annotators: ["a", "b"], items: 2)
         let taxonomy = try LabellingFixture.taxonomy()
         for (name, label) in [("a", "B1"), ("b", "G2")] {
@@ -123,7 +122,13 @@ import Testing
             try session.record(subtype: label, at: 1)
         }
         let open = try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store)
-        let screen = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "eve", level: .subtype, queue: open)
+        return (f, AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "eve", level: .subtype, queue: open))
+    }
+
+    /// The adjudicator's rationale: Esc drops the edit. Going back to a settled item shows its decision, and
+    /// Enter keeps it without writing it twice; another pick replaces it.
+    @Test func adjudicationRationaleEscapeAndGoingBack() throws {
+        let (f, screen) = try twoItemsInDispute()
         screen.handle(.char("r"))
         for ch in "draft".unicodeScalars { screen.handle(.char(ch)) }
         screen.handle(.escape)
@@ -155,15 +160,7 @@ import Testing
     /// A rationale typed and then skipped comes back with its item; the end of the list says what was skipped,
     /// and ← goes back from there.
     @Test func aSkippedItemKeepsItsRationaleDraftAndTheEndSaysItIsLeft() throws {
-        let f = try prepared(annotators: ["a", "b"], items: 2)
-        let taxonomy = try LabellingFixture.taxonomy()
-        for (name, label) in [("a", "B1"), ("b", "G2")] {
-            let session = try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: name, sample: "s")
-            try session.record(subtype: label, at: 0)
-            try session.record(subtype: label, at: 1)
-        }
-        let open = try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store)
-        let screen = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "eve", level: .subtype, queue: open)
+        let (f, screen) = try twoItemsInDispute()
         screen.handle(.char("r"))
         for ch in "long reasoning".unicodeScalars { screen.handle(.char(ch)) }
         screen.handle(.enter)
