@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "CLITests", dependencies: ["defectlab"]),
         .testTarget(name: "AgreementTests", dependencies: ["Agreement", "Seeding"]),
-        .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Agreement", "Store", "Taxonomy"]),
+        .testTarget(name: "AnnotationTests", dependencies: ["Annotation", "Agreement", "Store", "Taxonomy", "JSONText"]),
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR", "Seeding"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "ModelIR"]),
         .testTarget(name: "CrawlTests", dependencies: ["Crawl", "Store", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -1,3 +1,4 @@
+import JSONText
 import Seeding
 import GRDB
 import Store
@@ -14,11 +15,11 @@ public struct AssignmentReport: Sendable, Equatable {
     public var overlap: [[Int]]
 
     public func table() -> String {
-        let width = max(8, annotators.map(\.count).max() ?? 0)
-        func pad(_ s: String) -> String { s.count >= width ? s : String(repeating: " ", count: width - s.count) + s }
+        let width = max(8, annotators.map(TextWidth.of).max() ?? 0)
+        func pad(_ s: String) -> String { TextWidth.padded(s, to: width, rightAligned: true) }
         var lines = ["sample \(sample): \(items) items, design \(design), \(annotators.count) annotators",
                      "load (items per annotator):"]
-        for (name, n) in zip(annotators, load) { lines.append("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(n)") }
+        for (name, n) in zip(annotators, load) { lines.append("  \(TextWidth.padded(name, to: width))  \(n)") }
         lines.append("pair overlap (items labelled by both):")
         lines.append("  " + pad("") + annotators.map(pad).joined(separator: " "))
         for (a, name) in annotators.enumerated() {

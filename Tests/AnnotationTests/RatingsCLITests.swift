@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 import Testing
 
 /// End to end: the built binary, a real SQLite file, real files.
@@ -59,6 +60,20 @@ import Testing
             #expect(!r.stderr.contains("in the store)") && !r.stderr.contains("annotators: )"), "\(r.stderr)")
         }
         #expect(try RatingsTestSupport.defectlab(["agreement", "--level", "major", "--db", db], in: folder).status == 0)
+    }
+
+    /// Tables pad by terminal columns: a CJK annotator's row lines up with the header.
+    @Test func wideNamesLineUpInTheCohenTable() throws {
+        let folder = try RatingsTestSupport.temporaryFolder()
+        let db = folder.appendingPathComponent("cjk.sqlite").path
+        _ = try RatingsTestSupport.write("item,李明,bob,carol\ni1,A1,A1,B1\ni2,B1,B1,B1\ni3,C1,A1,C1\n", to: folder, name: "cjk.csv")
+        #expect(try RatingsTestSupport.defectlab(["ratings", "import", "cjk.csv", "--framework", "pytorch", "--db", db], in: folder).status == 0)
+        let r = try RatingsTestSupport.defectlab(["agreement", "--db", db, "--bootstrap", "0"], in: folder)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let start = try #require(lines.firstIndex { $0.hasPrefix("Cohen's kappa by pair") })
+        let table = Array(lines[(start + 1)...(start + 4)])
+        #expect(Set(table.map { TextWidth.of($0) }).count == 1, "\(table)")
+        #expect(TextWidth.of("李明") == 4 && TextWidth.of("e\u{301}") == 1)
     }
 
     @Test func errorsAreOneLineAndNonZero() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 
 /// The table form of an agreement report, for a terminal.
 public enum AgreementReportPrinter {
@@ -29,8 +30,9 @@ public enum AgreementReportPrinter {
 
     static func cohenMatrix(_ group: AgreementReport.Group) -> [String] {
         let names = group.raterNames
-        let width = max(7, (names.map(\.count).max() ?? 0) + 1)
-        func cell(_ s: String) -> String { s.count >= width ? s + " " : String(repeating: " ", count: width - s.count) + s }
+        // By columns, not characters: a CJK name shifted its row two columns against the header.
+        let width = max(7, (names.map(TextWidth.of).max() ?? 0) + 1)
+        func cell(_ s: String) -> String { TextWidth.of(s) >= width ? s + " " : TextWidth.padded(s, to: width, rightAligned: true) }
         var lookup: [String: Double?] = [:]
         for pair in group.cohenPairs { lookup["\(pair.a)\u{1F}\(pair.b)"] = pair.kappa; lookup["\(pair.b)\u{1F}\(pair.a)"] = pair.kappa }
         var lines = ["  " + cell("") + names.map(cell).joined()]
