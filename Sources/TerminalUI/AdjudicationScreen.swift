@@ -40,6 +40,8 @@ public final class AdjudicationController {
     /// decision, which is neither "settled meanwhile" nor a second item settled.
     private var settledHere = Set<Int64>()
 
+    /// The standing decision is a `--auto majority` one the raw labels no longer hold up: it settles nothing.
+    public private(set) var standingIsStale = false
     /// Rationales typed for an item and left unsaved by a skip or a step back, restored when the item comes
     /// round again this session ("rationale kept" was then silently dropped).
     private var drafts: [Int64: String] = [:]
@@ -52,7 +54,7 @@ public final class AdjudicationController {
     private func leave() {
         guard let tally = current else { return }
         if !rationale.isEmpty, rationale != (standing?.rationale ?? "") { drafts[tally.itemID] = rationale }
-        if standing == nil, !settledHere.contains(tally.itemID) { leftUnsettled.insert(tally.itemID) }
+        if standing == nil || standingIsStale, !settledHere.contains(tally.itemID) { leftUnsettled.insert(tally.itemID) }
     }
 
     private func reset() {
@@ -66,7 +68,9 @@ public final class AdjudicationController {
         // A settled item (gone back to, or settled before the screen opened) shows its decision: selected, with
         // its rationale, so Enter keeps it and another pick visibly replaces it.
         standing = current.flatMap { tally in try? AdjudicationQueue.decision(itemID: tally.itemID, level: level, in: store) }
+        standingIsStale = false
         if let standing, let tally = current, AdjudicationQueue.isStale(standing, for: tally, level: level) {
+            standingIsStale = true
             // A majority decision an annotator's relabelling overturned: shown, but the selection is the
             // majority now (if any), and settling replaces it without the "settled meanwhile" check.
             choice = tally.strictMajority
@@ -269,7 +273,10 @@ public struct AdjudicationScreen {
         if let choice = c.choice, !tally.counts.contains(where: { $0.label == choice }) {
             t.draw("▶    \(choice) (adjudicator's own choice)", y: y, x: 1, style: .search, maxCells: cols - 2); y += 1
         }
-        if let standing = c.standing {
+        if let standing = c.standing, c.standingIsStale {
+            t.draw("was settled: \(standing.label) by \(InertText.line(standing.adjudicator)) (majority), no longer the majority: pick a label",
+                   y: y, x: 1, style: .error, maxCells: cols - 2); y += 1
+        } else if let standing = c.standing {
             t.draw("settled: \(standing.label) by \(InertText.line(standing.adjudicator)) (\(standing.method)); Enter keeps it, a pick replaces it",
                    y: y, x: 1, style: .good, maxCells: cols - 2); y += 1
         }

@@ -268,14 +268,20 @@ import Testing
         let again = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
         #expect(again.majority == 1 && again.replaced == 1 && again.alreadySettled == 0, "\(again)")
         #expect(try final() == "C1/majority")
+        #expect(try StoredRatings.load(from: f.store, level: .subtype, taxonomy: taxonomy).items.first?.final == "C1")
         try label("b", "G1")   // raw now C1, G1, C2: no strict majority
         let tied = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
         #expect(tied.withoutMajority == 1 && tied.overturned == 1, "\(tied)")
+        // Nor is it a final label for statistics and wide exports until someone settles the item.
+        #expect(try StoredRatings.load(from: f.store, level: .subtype, taxonomy: taxonomy).items.first?.final == nil)
         let open = try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store)
         #expect(open.count == 1)
         // The screen shows the overturned decision without selecting it, and settles over it without asking twice.
         let screen = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "eve", level: .subtype, queue: open)
-        #expect(screen.choice == nil && screen.message?.contains("no longer matches") == true)
+        #expect(screen.choice == nil && screen.message?.contains("no longer matches") == true && screen.standingIsStale)
+        screen.handle(.char("s"))
+        #expect(screen.leftUnsettled.count == 1)
+        screen.handle(.left)
         screen.handle(.char("g"))
         screen.handle(.char("1"))
         screen.handle(.enter)

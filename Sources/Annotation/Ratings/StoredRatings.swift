@@ -59,14 +59,17 @@ public struct StoredRatings: Sendable, Equatable {
                                      rater: $0["rater"], level: $0["level"], label: $0["label"], rowID: $0["row_id"],
                                      time: $0["created_at"]) }
         }
-        let finals = try store.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT j.id AS row_id, j.created_at, i.id AS item_id, i.key, \(Self.itemFramework) AS framework, j.level, j.label
+        // Decisions `--auto majority` made, by row: one the raw labels no longer hold up is not a final label.
+        let (finals, majorityRows) = try store.read { db -> ([StoredRow], Set<Int64>) in
+            let found = try Row.fetchAll(db, sql: """
+                SELECT j.id AS row_id, j.created_at, i.id AS item_id, i.key, \(Self.itemFramework) AS framework, j.level, j.label, j.method
                 FROM current_adjudication j JOIN item i ON i.id = j.item_id
                 \(Self.itemFrameworkJoins) ORDER BY i.id
-                """).map { StoredRow(itemID: $0["item_id"], key: $0["key"], framework: $0["framework"],
-                                     rater: nil, level: $0["level"], label: $0["label"], rowID: $0["row_id"],
-                                     time: $0["created_at"]) }
+                """)
+            return (found.map { StoredRow(itemID: $0["item_id"], key: $0["key"], framework: $0["framework"],
+                                          rater: nil, level: $0["level"], label: $0["label"], rowID: $0["row_id"],
+                                          time: $0["created_at"]) },
+                    Set(found.filter { $0["method"] as String? == "majority" }.map { $0["row_id"] as Int64 }))
         }
         // Per item and voice (an annotator, or nil for the adjudicated label): the current label at each level.
         struct Voice: Hashable { var item: Int64; var rater: String? }
@@ -85,6 +88,7 @@ public struct StoredRatings: Sendable, Equatable {
             }
         }
         var majorOnly: [String: Int] = [:]
+        var mechanical = Set<Int64>()
         for voice in Set(major.keys).union(subtype.keys) {
             guard let row = current(at: level, major: major[voice], subtype: subtype[voice], taxonomy: taxonomy) else {
                 if voice.rater != nil, level == .subtype { majorOnly[byID[voice.item]!.framework ?? "unknown", default: 0] += 1 }
@@ -92,6 +96,15 @@ public struct StoredRatings: Sendable, Equatable {
             }
             let label = row.level == level.rawValue ? row.label : taxonomy.major(ofSubtype: row.label)!.id
             if let rater = voice.rater { byID[voice.item]!.labels[rater] = label } else { byID[voice.item]!.final = label }
+            if voice.rater == nil, row.level == level.rawValue, majorityRows.contains(row.rowID) { mechanical.insert(voice.item) }
+        }
+        // A mechanical majority decision an annotator's relabelling overturned settles nothing (as
+        // `AdjudicationQueue` reads it): "final" is then unsettled until the next `--auto majority` or a person.
+        for item in mechanical {
+            guard let final = byID[item]?.final, let labels = byID[item]?.labels.values else { continue }
+            var counts: [String: Int] = [:]
+            for l in labels { counts[l, default: 0] += 1 }
+            if (counts[final] ?? 0) * 2 <= labels.count { byID[item]!.final = nil }
         }
         return StoredRatings(level: level, majorOnlyLabels: majorOnly, unknownLabels: unknown,
                              items: order.sorted().compactMap { byID[$0] }.filter { !$0.labels.isEmpty || $0.final != nil })
