@@ -89,7 +89,7 @@ public struct ReproducerWriter: Sendable {
         if let base {
             let root = URL(fileURLWithPath: base).standardizedFileURL.resolvingSymlinksInPath().path
             guard destination.path.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
-                throw TriageError(.unsafePath, "\(path) leads outside \(base) (to \(destination.path)): remove the link, or name the folder with --out")
+                throw TriageError(.unsafePath, "\(path) leads outside \(base) (to \(destination.path)): remove the link, or write the reproducers into another folder")
             }
         }
         let fm = FileManager.default

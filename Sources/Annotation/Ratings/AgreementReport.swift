@@ -122,7 +122,7 @@ public struct AgreementReport: Sendable, Encodable {
             }
             let known = Set(ratings.raters)
             if let unknown = chosen.first(where: { !known.contains($0) }) {
-                throw RatingsError(code: .noData, message: "no \(ratings.level.rawValue) labels by '\(unknown)' (annotators: \(ratings.raters.isEmpty ? "none" : ratings.raters.joined(separator: ", ")))")
+                throw RatingsError(code: .noData, message: "no \(ratings.level.rawValue) labels by '\(unknown)' (annotators with \(ratings.level.rawValue) labels: \(ratings.raters.isEmpty ? "none" : ratings.raters.joined(separator: ", ")))")
             }
         }
         guard raters.count >= 2 else {

@@ -74,7 +74,7 @@ public struct DistributionReport: Sendable, Encodable {
     public static func build(_ ratings: StoredRatings, taxonomy: HPTaxonomy, source: Source, byFramework: Bool) throws -> DistributionReport {
         let categories = taxonomy.categories(at: ratings.level)
         if case .rater(let name) = source, !ratings.raters.contains(name) {
-            throw RatingsError(code: .noData, message: "no \(ratings.level.rawValue) labels by '\(name)' (annotators: \(ratings.raters.isEmpty ? "none" : ratings.raters.joined(separator: ", ")))")
+            throw RatingsError(code: .noData, message: "no \(ratings.level.rawValue) labels by '\(name)' (annotators with \(ratings.level.rawValue) labels: \(ratings.raters.isEmpty ? "none" : ratings.raters.joined(separator: ", ")))")
         }
         let index = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, Int32($0)) })
         func label(_ item: StoredRatings.Item) -> String? {
