@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(name: "FuzzBench", dependencies: ["Fuzz", "ModelIR", "Store", "Taxonomy"]),
         // Optimized even in debug builds: the zoo's weights and the reference interpreter are number crunching
         // that tests and `models run` exercise at real sizes.
-        .target(name: "ModelIR", dependencies: ["Seeding"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "ModelIR", dependencies: ["Seeding", "JSONText"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Reference", dependencies: ["ModelIR", "Seeding", "COpenBLAS"], swiftSettings: [.unsafeFlags(["-O"])]),
         // The escape decoding of the project's hand-written JSON readers (Crawl's and Workers').
         .target(name: "JSONText"),

@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 
 /// Which tracker a crawl talks to.
 public enum TrackerKind: String, Sendable, CaseIterable {
@@ -52,17 +53,7 @@ struct TrackerAPI: Sendable {
     }
 
     /// A URL from a tracker as an error may show it: control characters as `\u{..}`, at most 200 characters.
-    static func shown(_ url: String) -> String {
-        var out = ""
-        for scalar in url.unicodeScalars.prefix(200) {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return url.unicodeScalars.count > 200 ? out + "..." : out
-    }
+    static func shown(_ url: String) -> String { InertText.escaped(url, limit: 200) }
 
     /// Whether `number` is an issue number of this tracker: digits on GitHub, letters and digits on Gitee
     /// (`I3ABCD`), at most 32 characters.

@@ -133,3 +133,21 @@ public enum InertText {
         (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F || v == 0x061C
     }
 }
+
+extension InertText {
+    /// `text` for an error message that quotes it: control and format characters (escape sequences, bidi
+    /// overrides; not the zero-width joiner of emoji) written as `\u{1B}`-style escapes, so the reader sees them
+    /// and the terminal acts on none; at most `limit` scalars, then "...".
+    public static func escaped(_ text: String, limit: Int = .max) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars.prefix(limit) {
+            let category = scalar.properties.generalCategory
+            if category == .control || category == .format && scalar.value != 0x200D {
+                out += scalar.escaped(asASCII: true)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return text.unicodeScalars.count > limit ? out + "..." : out
+    }
+}

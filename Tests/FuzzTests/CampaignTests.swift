@@ -271,6 +271,34 @@ import Oracles
         #expect(!summary.uniqueFindings.contains { $0.isPerformance }, "\(summary.uniqueFindings.map { "\($0.framework) \($0.symptom) \($0.detail)" })")
     }
 
+    /// A worker that runs slower as it ages (MindSpore's) made every later mutant's growth from the seed's first
+    /// time an E1 that never reproduced: a slowdown is judged against the seed timed again when it is found.
+    @Test func aDriftingWorkerIsNotASlowdown() throws {
+        final class Calls: @unchecked Sendable { let lock = NSLock(); var count = 0 }
+        struct TimedExecutor: MutantExecutor {
+            let name: String
+            let inner = FaultInjectionExecutor(defects: [])
+            let calls: Calls
+            let drifts: Bool
+            func execute(_ model: FuzzModel, inputs: [String: Tensor], arbiter: ArbiterRun) -> ExecutionOutcome {
+                let n = calls.lock.withLock { calls.count += 1; return calls.count }
+                var outcome = inner.execute(model, inputs: inputs, arbiter: arbiter)
+                outcome.framework = name
+                // Steady at 2 ms, or 2 ms more on every run.
+                outcome.seconds = drifts ? 0.002 * Double(n) : 0.002
+                return outcome
+            }
+        }
+        let drifting = Calls()
+        let ops: [any MutationOperator] = [NormalizationInsertion(), ModernActivation(), LayerAddition()]
+        let executors: [any MutantExecutor] = [ReferenceExecutor(), TimedExecutor(name: "drifty", calls: drifting, drifts: true),
+                                               TimedExecutor(name: "steady", calls: Calls(), drifts: false)]
+        let config = FuzzTestSupport.config(guidance: .random, ops: ops, frameworks: ["reference", "drifty", "steady"], seed: 5, budget: 40)
+        let summary = try FuzzTestSupport.engine(config, ops: ops, executors: executors).run()
+        #expect(drifting.count >= 40)
+        #expect(!summary.uniqueFindings.contains { $0.isPerformance }, "\(summary.uniqueFindings.map { "\($0.framework) \($0.symptom) \($0.detail)" })")
+    }
+
     @Test func guardedAndIllegalMutantsAreNotFindings() throws {
         let executors: [any MutantExecutor] = [ReferenceExecutor(), FaultInjectionExecutor(defects: [PlantedDefect(op: .sub, kind: .wrong)])]
         let config = FuzzTestSupport.config(guidance: .random, ops: [SpecialValueInsertion()], frameworks: ["reference", "faulty"], seed: 4, budget: 12)

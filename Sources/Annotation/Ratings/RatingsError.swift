@@ -1,3 +1,4 @@
+import JSONText
 import Store
 import Taxonomy
 
@@ -49,17 +50,7 @@ public struct RatingsError: Error, Sendable, Equatable, CustomStringConvertible 
         return Self.inert(text)
     }
 
-    static func inert(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format && scalar.value != 0x200D {
-                out += scalar.escaped(asASCII: true)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    static func inert(_ text: String) -> String { InertText.escaped(text) }
 }
 
 extension RatingsError {

@@ -285,6 +285,16 @@ public final class CampaignEngine: @unchecked Sendable {
                     if Self.confirmSlowdowns(m, inputs: inputs, arbiter: arbiter, verdict: verdict, executors: executors, outcomes: &outcomes, seed: seedModel) {
                         verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes, baseline: baseline)
                     }
+                    // A slowdown still standing is judged against the seed timed now: a worker that runs slower as
+                    // it ages (MindSpore's drift 7 → 50 ms on textcnn) made growth from its first seed time look
+                    // like E1 defects that never reproduced. The fresh times stand for the seed from then on.
+                    if verdict.findings.contains(where: { $0.symptom == .slowdown }), let seedModel {
+                        let tb = Date()
+                        let fresh = seedBaseline(seedModel)
+                        row.workerSeconds += Date().timeIntervalSince(tb)
+                        baselines[m.seedName] = baseline.merging(fresh) { _, now in now }
+                        verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes, baseline: baselines[m.seedName] ?? baseline)
+                    }
                     findings = verdict.findings
                     if verdict.illegal { row.status = .illegal; row.reason = verdict.illegalReason }
                     row.memoryBytes = outcomes.map(\.memoryBytes).max() ?? 0

@@ -1,3 +1,5 @@
+import JSONText
+
 /// Runs shape/dtype inference and every validity rule over a graph, node by node in order, filling in each
 /// node's `outputs` and `weights`. The first broken rule is thrown; `check` collects one error per node instead.
 public enum GraphInference {
@@ -27,18 +29,7 @@ public enum GraphInference {
     }
 
     /// A name as an error may show it: control characters as `\u{..}` escapes, cut to 64 characters.
-    static func shown(_ name: String) -> String {
-        var out = ""
-        for scalar in name.unicodeScalars.prefix(64) {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
-                || (0x2066...0x2069).contains(scalar.value) {
-                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return name.unicodeScalars.count > 64 ? out + "..." : out
-    }
+    static func shown(_ name: String) -> String { InertText.escaped(name, limit: 64) }
 
     public static func infer(_ graph: Graph) throws(ValidityError) -> Graph {
         if let problem = nameProblem(graph.name, graph: true) {
