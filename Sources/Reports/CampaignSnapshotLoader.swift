@@ -66,7 +66,7 @@ public struct CampaignSnapshotLoader: Sendable {
                 representativeCampaign: row.representativeCampaignID, representativeStep: row.representativeStep,
                 representativeNodes: row.representativeNodes, representativeOperator: stored.representativeOperator,
                 firstOperator: mine.first?.mutationOperator, reducedNodes: row.reducedNodes, reducedGraphBytes: row.reducedGraphJSON.map { $0.utf8.count },
-                kind: row.kind, sampleDetail: mine.first?.detail ?? "",
+                kind: row.kind, reductionFailure: row.reductionFailure, sampleDetail: mine.first?.detail ?? "",
                 reproducer: row.reproPath.flatMap { $0.isEmpty ? nil : ReproducerListing.read(storedPath: $0, storeFolder: storeFolder, reportFolder: reportFolder) })
         }.sorted { (subtypeOrder($0.subtype), $0.id) < (subtypeOrder($1.subtype), $1.id) }
 

@@ -30,6 +30,9 @@ public struct DefectEntry: Sendable, Codable, Equatable {
     public var reducedGraphBytes: Int?
     /// `interface` or `composition` once reduction has told them apart.
     public var kind: String?
+    /// Why the last reduction failed (the representative no longer shows the defect: a fluke, or a timing
+    /// finding), until one succeeds; `defects list` shows it as `failed`.
+    public var reductionFailure: String?
     /// One raw finding's detail (the first in this campaign), as the oracle wrote it.
     public var sampleDetail: String
     public var reproducer: ReproducerListing?
@@ -41,6 +44,6 @@ public struct DefectEntry: Sendable, Codable, Equatable {
         case representativeCampaign = "representative_campaign_id", representativeStep = "representative_step"
         case representativeNodes = "representative_nodes", representativeOperator = "representative_operator"
         case firstOperator = "first_operator", reducedNodes = "reduced_nodes", reducedGraphBytes = "reduced_graph_bytes"
-        case sampleDetail = "sample_detail"
+        case sampleDetail = "sample_detail", reductionFailure = "reduction_failure"
     }
 }

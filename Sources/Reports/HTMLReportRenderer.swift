@@ -142,6 +142,8 @@ public enum HTMLReportRenderer {
         if let n = d.reducedNodes { parts.append("\(n) nodes") }
         if let b = d.reducedGraphBytes { parts.append("\(b) bytes of graph JSON") }
         if let k = d.kind { parts.append(k) }
+        // A failed reduction is said as `defects list` says it: "—" read as "not tried yet".
+        if parts.isEmpty, let why = d.reductionFailure { return "failed: \(why.prefix(160))" }
         return parts.isEmpty ? "—" : parts.joined(separator: ", ")
     }
 

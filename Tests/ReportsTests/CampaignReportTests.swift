@@ -237,3 +237,4 @@ import Testing
         #expect(try String(contentsOf: folder.appendingPathComponent("r.md"), encoding: .utf8) == "# report\n")
     }
 }
+

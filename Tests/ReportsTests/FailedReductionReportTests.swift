@@ -1,0 +1,19 @@
+import Foundation
+@testable import Reports
+import Testing
+
+/// A reduction that failed (the representative no longer shows the defect) is said in the reports, as
+/// `defects list` says it, not shown as "—" (not tried yet).
+@Suite struct FailedReductionReportTests {
+    @Test func aFailedReductionIsSaid() throws {
+        let json = """
+            {"id": 3, "signature": "s", "subtype": "E1", "subtype_name": "Slowdown", "symptom": "slowdown", "frameworks": ["mindspore"],
+             "op": "Split", "key_attributes": "", "error": "", "title": "t", "finding_count": 1, "campaign_findings": 1,
+             "first_seen": "a", "last_seen": "b", "sample_detail": "", "reduction_failure": "the representative mutant no longer shows it"}
+            """
+        let entry = try JSONDecoder().decode(DefectEntry.self, from: Data(json.utf8))
+        #expect(HTMLReportRenderer.reduced(entry) == "failed: the representative mutant no longer shows it")
+        let encoded = String(decoding: try JSONEncoder().encode(entry), as: UTF8.self)
+        #expect(encoded.contains("\"reduction_failure\""))
+    }
+}
