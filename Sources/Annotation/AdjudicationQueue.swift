@@ -13,6 +13,14 @@ public struct LabelTally: Sendable, Equatable {
         guard let top = counts.first, top.count * 2 > raters else { return nil }
         return top.label
     }
+
+    /// The label more than half of `labels` are, if any: the rule `strictMajority` applies, for labels not
+    /// tallied yet (`StoredRatings` checks a mechanical decision against it).
+    public static func strictMajority(of labels: [String]) -> String? {
+        var counts: [String: Int] = [:]
+        for label in labels { counts[label, default: 0] += 1 }
+        return counts.first { $0.value * 2 > labels.count }?.key
+    }
     public var agrees: Bool { counts.count == 1 }
 
     public static func == (a: LabelTally, b: LabelTally) -> Bool {

@@ -102,9 +102,7 @@ public struct StoredRatings: Sendable, Equatable {
         // `AdjudicationQueue` reads it): "final" is then unsettled until the next `--auto majority` or a person.
         for item in mechanical {
             guard let final = byID[item]?.final, let labels = byID[item]?.labels.values else { continue }
-            var counts: [String: Int] = [:]
-            for l in labels { counts[l, default: 0] += 1 }
-            if (counts[final] ?? 0) * 2 <= labels.count { byID[item]!.final = nil }
+            if LabelTally.strictMajority(of: Array(labels)) != final { byID[item]!.final = nil }
         }
         return StoredRatings(level: level, majorOnlyLabels: majorOnly, unknownLabels: unknown,
                              items: order.sorted().compactMap { byID[$0] }.filter { !$0.labels.isEmpty || $0.final != nil })
