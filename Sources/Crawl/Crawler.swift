@@ -322,7 +322,14 @@ public final class Crawler {
         progress.show(force: true)
         // A long wait is said even without --verbose or a progress line (a cron job must not look hung).
         if options.verbose || seconds >= 5 { progress.log("wait \(String(format: "%.2f", seconds))s: \(reason)") }
-        Thread.sleep(forTimeInterval: seconds)
+        // In slices, so Ctrl-C stops the crawl during a wait (a rate-limit reset can be most of an hour away)
+        // rather than after it; the request loop then stops with the summary.
+        let end = Date().addingTimeInterval(seconds)
+        while options.shouldStop?() != true {
+            let left = end.timeIntervalSinceNow
+            if left <= 0 { break }
+            Thread.sleep(forTimeInterval: min(left, 0.1))
+        }
         progress.waiting(nil)
     }
 

@@ -169,6 +169,35 @@ struct CrawlFaultPathTests {
         #expect(try differences(db: db, sim: sim, repo: "pytorch/pytorch", comments: false) == [])
     }
 
+    /// Ctrl-C during a rate-limit wait stops the crawl at once, with the summary (it took effect only after the
+    /// wait, which can be most of an hour).
+    @Test func ctrlCDuringARateLimitWaitStopsAtOnce() throws {
+        let sim = try Simulator(["--seed", "9", "--github", "pytorch/pytorch=300", "--faults", "primary=1", "--reset-seconds", "120"])
+        let db = temporaryDatabase()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("crawl-wait-\(UUID().uuidString).txt")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: out) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Binaries.defectlab)
+        p.arguments = ["crawl", "github", "pytorch/pytorch", "--api-url", sim.url, "--db", db, "--no-progress"]
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        p.standardError = p.standardOutput
+        try p.run()
+        // Waiting: the simulator's first answer is a primary rate limit with a reset two minutes away.
+        let waiting = Date().addingTimeInterval(30)
+        while Date() < waiting, !((try? String(contentsOf: out, encoding: .utf8)) ?? "").contains("primary rate limit") {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let sent = Date()
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        #expect(text.contains("primary rate limit"), "\(text)")
+        #expect(Date().timeIntervalSince(sent) < 5, "\(text)")
+        #expect(p.terminationReason == .exit && p.terminationStatus == 3, "\(p.terminationStatus) \(text)")
+        #expect(text.contains("interrupted: github pytorch/pytorch"), "\(text)")
+    }
+
     /// An issue's `html_url` names it from then on (item keys, exports): one that is not this repository's page
     /// for this number, escape sequence and all, is replaced by the page that is.
     @Test func anIssuePageAddressFromElsewhereIsNotTaken() throws {
