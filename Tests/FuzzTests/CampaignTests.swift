@@ -299,6 +299,29 @@ import Oracles
         #expect(!summary.uniqueFindings.contains { $0.isPerformance }, "\(summary.uniqueFindings.map { "\($0.framework) \($0.symptom) \($0.detail)" })")
     }
 
+    /// Two value defects planted on ops that feed each other give exactly those two corruptions: the Add that
+    /// corrupting a Conv2d inserts is no Add of the model (it was renamed a second time, an invalid graph that
+    /// was filed as a G2 error of a framework nobody planted).
+    @Test func plantsOnConnectedOpsCorruptOnlyTheModelsOwnNodes() throws {
+        var model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let inputs = model.inputs()
+        let arbiter = ArbiterRun.run(model, inputs: inputs)
+        let faulty = FaultInjectionExecutor(defects: [PlantedDefect(op: .conv2d, kind: .nan), PlantedDefect(op: .add, kind: .wrong)])
+        let conv = try #require(model.graph.nodes.first { $0.op == .conv2d }?.name)
+        #expect(!model.graph.nodes.contains { $0.op == .add })
+        var outcome = faulty.execute(model, inputs: inputs, arbiter: arbiter)
+        #expect(outcome.status == .ok, "\(outcome.message)")
+        #expect(outcome.layers[conv]?.contains { $0.isNaN } == true)
+        // With an Add of its own right after the Conv2d, both are corrupted, each where it stands.
+        let edit = MutationRecord(op: "LMerg", targets: [conv], parameters: ["with": .string(conv), "merge": .string("Add")], seed: 1)
+        model = try LayerMerge().edit(model, edit)
+        let add = try #require(model.graph.nodes.first { $0.op == .add }?.name)
+        outcome = faulty.execute(model, inputs: inputs, arbiter: ArbiterRun.run(model, inputs: inputs))
+        #expect(outcome.status == .ok, "\(outcome.message)")
+        #expect(outcome.layers[conv]?.contains { $0.isNaN } == true)
+        #expect(outcome.layers[add]?.contains { $0.isNaN } == true)
+    }
+
     @Test func guardedAndIllegalMutantsAreNotFindings() throws {
         let executors: [any MutantExecutor] = [ReferenceExecutor(), FaultInjectionExecutor(defects: [PlantedDefect(op: .sub, kind: .wrong)])]
         let config = FuzzTestSupport.config(guidance: .random, ops: [SpecialValueInsertion()], frameworks: ["reference", "faulty"], seed: 4, budget: 12)

@@ -83,7 +83,15 @@ public struct FaultInjectionExecutor: MutantExecutor {
             }
         }
         var m = model
-        for d in active where d.kind == .nan || d.kind == .wrong { corrupt(&m, d) }
+        // Each value defect corrupts the first node of its op in the model as given: the nodes an earlier
+        // corruption inserted (an Add, a Sub) are no target, nor a node corrupted already (planting Conv2d and
+        // Add renamed the inserted Add a second time, an invalid graph filed as a framework error).
+        var corrupted = Set<String>()
+        for d in active where d.kind == .nan || d.kind == .wrong {
+            guard let target = model.graph.nodes.first(where: { $0.op == d.op && $0.outputs.count == 1 && $0.output.dtype.isFloat }),
+                  corrupted.insert(target.name).inserted else { continue }
+            corrupt(&m, d, node: target.name)
+        }
         let run = ArbiterRun.run(m, inputs: inputs)
         guard let values = run.run else {
             return ExecutionOutcome(framework: name, status: .error, stage: .execute, message: run.error ?? "", seconds: run.seconds)
@@ -104,10 +112,13 @@ public struct FaultInjectionExecutor: MutantExecutor {
         return outcome
     }
 
-    /// Renames the first node of the op to `<name>_raw` and gives its name to a corrupted copy of its value.
-    private func corrupt(_ m: inout FuzzModel, _ d: PlantedDefect) {
-        guard let i = m.graph.nodes.firstIndex(where: { $0.op == d.op && $0.outputs.count == 1 && $0.output.dtype.isFloat }) else { return }
-        let original = m.graph.nodes[i].name, raw = original + "_raw"
+    /// Renames the node to `<name>_raw` (a name no node has) and gives its name to a corrupted copy of its value.
+    private func corrupt(_ m: inout FuzzModel, _ d: PlantedDefect, node: String) {
+        guard let i = m.graph.nodes.firstIndex(where: { $0.name == node }) else { return }
+        let taken = Set(m.graph.nodes.map(\.name))
+        let original = m.graph.nodes[i].name
+        var raw = original + "_raw"
+        while [raw, raw + "_z", raw + "_n", raw + "_a"].contains(where: taken.contains) { raw += "_" }
         for spec in m.graph.nodes[i].weights { m.weights[raw + "." + spec.name] = m.weights[m.graph.nodes[i].weightKey(spec.name)] }
         m.graph.nodes[i].name = raw
         let role = m.graph.nodes[i].role
