@@ -179,7 +179,11 @@ public struct ReproducerWriter: Sendable {
             }
             seedModel = .init(graph: seedGraph, inputFiles: seedInputs)
         }
-        let fault: (op: String, kind: String)? = Self.faultKind(defect).map { (defect.op, $0) }
+        // Only a fault the campaign planted is re-enacted: a `faulty` defect no plant describes (an injector that
+        // broke the model) got a script that raised the error whatever the model did, "DEFECT SHOWS" for certain.
+        let fault: (op: String, kind: String)? = Self.faultKind(defect).flatMap { kind in
+            planted.contains { $0.lowercased() == "\(defect.op)=\(kind)".lowercased() } ? (defect.op, kind) : nil
+        }
         var scripts: [String: String] = [:]
         var order: [String] = []
         for (fw, control) in implicated.map({ ($0, false) }) + controlList.map({ ($0, true) }) {

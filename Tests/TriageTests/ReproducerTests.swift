@@ -263,6 +263,26 @@ struct NamedNodeExecutor: MutantExecutor {
         #expect(run.status == 0 && run.output.contains("no defect"), "\(run.status): \(run.output)")
     }
 
+    /// A `faulty` defect that no plant of its campaign describes re-enacts nothing: its script checks the values
+    /// and says so (it raised "RuntimeError in model" whatever the model did: "DEFECT SHOWS" for certain).
+    @Test func aFaultNoPlantDescribesIsNotReenacted() throws {
+        let dir = try TriageTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let defect = try Self.defect(frameworks: "faulty", symptom: "error", subtype: "G2", id: 4)
+        let out = dir.appendingPathComponent("D4").path
+        _ = try ReproducerWriter(controls: []).write(defect: defect, candidate: ReductionCandidate(model: model, inputs: model.inputs()),
+                                                     reduction: nil, planted: ["Conv2d=nan", "Add=wrong"], to: out)
+        let text = try String(contentsOfFile: out + "/repro_faulty.py", encoding: .utf8)
+        #expect(!text.contains("raise RuntimeError(\"RuntimeError in Conv2d\")"), "\(text.prefix(3000))")
+        #expect(text.contains("No fault of the simulated framework is re-enacted here"), "\(text.prefix(3000))")
+        // The plant it does describe is re-enacted.
+        let planted = dir.appendingPathComponent("D5").path
+        _ = try ReproducerWriter(controls: []).write(defect: defect, candidate: ReductionCandidate(model: model, inputs: model.inputs()),
+                                                     reduction: nil, planted: ["Conv2d=error"], to: planted)
+        #expect(try String(contentsOfFile: planted + "/repro_faulty.py", encoding: .utf8).contains("raise RuntimeError(\"RuntimeError in Conv2d\")"))
+    }
+
     /// A slowdown's scripts measure: the simulated framework's against its own run without the planted
     /// fault (the defect shows: exit 1), a control's time is only recorded (exit 0). They used to check the
     /// values alone and say "no defect".
