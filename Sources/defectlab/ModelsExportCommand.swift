@@ -18,6 +18,8 @@ struct ModelsExport: ParsableCommand {
     var seed: UInt64 = 0
     @OptionGroup var size: ModelSizeOptions
 
+    func validate() throws { try OutputFile.validate(onnx) }
+
     func run() throws {
         let graph: Graph, weights: WeightStore
         if FileManager.default.fileExists(atPath: URL(fileURLWithPath: name).appendingPathComponent(ModelBundle.graphFile).path) {

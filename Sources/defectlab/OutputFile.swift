@@ -1,10 +1,35 @@
+import ArgumentParser
 import Foundation
 
 /// A file a command writes besides its printed output (`diff --report`, `study --output`, `stats --svg`,
 /// `ratings export -o`, `models export --onnx`): its folder is created when missing, as `report --out` creates its
 /// own, and a failure says which path and why. A missing folder used to fail only after the whole run.
 enum OutputFile {
+    /// Refuses, before a long run, a path that cannot be written: an existing folder, or one under a file
+    /// (`diff --all-seeds --report DIR` ran for minutes, stored its findings, then failed on the report).
+    static func check(_ path: String) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw OutputFileError("cannot write \(path): it is a folder; name a file in it")
+        }
+        // The nearest folder that exists is where the missing ones would be made.
+        var folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) {
+            let up = folder.deletingLastPathComponent()
+            if up.path == folder.path { return }
+            folder = up
+        }
+        if !isFolder.boolValue { throw OutputFileError("cannot write \(path): \(folder.path) is a file, not a folder") }
+        if access(folder.path, W_OK) != 0 { throw OutputFileError("cannot write \(path): \(folder.path) is not writable") }
+    }
+
+    /// `check` as a usage error, for a command's `validate()`.
+    static func validate(_ path: String) throws {
+        do { try check(path) } catch { throw ValidationError("\(error)") }
+    }
+
     static func write(_ data: Data, to path: String) throws {
+        try check(path)
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         var isFolder: ObjCBool = false

@@ -22,7 +22,10 @@ struct StudyOptions: ParsableArguments {
     @OptionGroup var target: FuzzTargetOptions
     @OptionGroup var database: DatabaseOptions
 
-    func validate() throws { try target.validateNames(seeds: seeds) }
+    func validate() throws {
+        try target.validateNames(seeds: seeds)
+        if let output { try OutputFile.validate(output) }
+    }
 
     /// The study defaults to the reference alone (thousands of mutants); `--frameworks all` adds the workers.
     func study(pools: WorkerPools) throws -> OperatorStudy {

@@ -140,6 +140,21 @@ import Testing
         }
     }
 
+    /// A report path that cannot be written is refused before the run (a folder failed with a Foundation error
+    /// code after the whole run, its findings already stored).
+    @Test func anUnwritableReportPathIsRefusedBeforeTheRun() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("a-file").path
+        FileManager.default.createFile(atPath: file, contents: Data())
+        let db = dir.appendingPathComponent("d.sqlite").path
+        for (path, says) in [(dir.path, "it is a folder"), (file + "/sub/report.md", "is a file, not a folder")] {
+            let r = try CLIProcess.run(["diff", "--model", "lenet5", "--frameworks", "onnxruntime", "--db", db, "--report", path])
+            #expect(r.status == 64 && r.stderr.contains(says), "\(path): \(r.status) \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: db), "the diff ran")
+    }
+
     /// A loss every framework shares is the model's or the learning rate's: no E2 (one was filed per framework);
     /// a worker that does not start is this machine's set-up, not a G3 defect nor a capability gap (the command
     /// fails, saying so); a framework named twice runs once.
