@@ -28,4 +28,20 @@ public struct Finding: Codable, Sendable, Hashable {
         h.update(Array("\(taxonomy)|\(symptom)|\(self.frameworks.joined(separator: ","))|\(op ?? "-")".utf8))
         id = String(SHA256.hex(h.finalize()).prefix(12))
     }
+
+    enum CodingKeys: String, CodingKey { case id, taxonomy, symptom, stage, frameworks, node, op, scope, detail }
+
+    /// Every key in every finding, null where a finding has no stage, node or op (issue 7's JSON names them).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(taxonomy, forKey: .taxonomy)
+        try c.encode(symptom, forKey: .symptom)
+        try c.encode(stage, forKey: .stage)
+        try c.encode(frameworks, forKey: .frameworks)
+        try c.encode(node, forKey: .node)
+        try c.encode(op, forKey: .op)
+        try c.encode(scope, forKey: .scope)
+        try c.encode(detail, forKey: .detail)
+    }
 }

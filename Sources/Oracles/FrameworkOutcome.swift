@@ -35,4 +35,29 @@ public struct FrameworkOutcome: Codable, Sendable {
         case timeMs = "time_ms", peakMB = "peak_mb", wallMs = "wall_ms", workerMs = "worker_ms"
         case seedTimeMs = "seed_time_ms", nodeMs = "node_ms", stderrTail = "stderr_tail"
     }
+
+    /// The fields issue 7's JSON names (and the table's columns) are always there, null where nothing was
+    /// measured (a timeout, a crash): a reader finds the same keys in every state. The rest appear when present.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(version, forKey: .version)
+        try c.encode(status, forKey: .status)
+        try c.encode(stage, forKey: .stage)
+        try c.encode(maxAbsDev, forKey: .maxAbsDev)
+        try c.encode(meanAbsDev, forKey: .meanAbsDev)
+        try c.encode(worstNode, forKey: .worstNode)
+        try c.encode(timeMs, forKey: .timeMs)
+        try c.encode(peakMB, forKey: .peakMB)
+        try c.encodeIfPresent(relMeanDev, forKey: .relMeanDev)
+        try c.encodeIfPresent(worstNodeDev, forKey: .worstNodeDev)
+        try c.encodeIfPresent(wallMs, forKey: .wallMs)
+        try c.encodeIfPresent(workerMs, forKey: .workerMs)
+        try c.encodeIfPresent(message, forKey: .message)
+        try c.encodeIfPresent(signal, forKey: .signal)
+        try c.encodeIfPresent(stderrTail, forKey: .stderrTail)
+        try c.encodeIfPresent(losses, forKey: .losses)
+        try c.encodeIfPresent(seedTimeMs, forKey: .seedTimeMs)
+        try c.encodeIfPresent(nodeMs, forKey: .nodeMs)
+    }
 }

@@ -46,4 +46,36 @@ public struct DefectEntry: Sendable, Codable, Equatable {
         case firstOperator = "first_operator", reducedNodes = "reduced_nodes", reducedGraphBytes = "reduced_graph_bytes"
         case sampleDetail = "sample_detail", reductionFailure = "reduction_failure"
     }
+
+    /// Every key in every entry, null where a defect has no reduction, representative or reproducer yet: a
+    /// reader of the report's JSON finds the same keys for each defect.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(signature, forKey: .signature)
+        try c.encode(subtype, forKey: .subtype)
+        try c.encode(subtypeName, forKey: .subtypeName)
+        try c.encode(symptom, forKey: .symptom)
+        try c.encode(stage, forKey: .stage)
+        try c.encode(frameworks, forKey: .frameworks)
+        try c.encode(op, forKey: .op)
+        try c.encode(keyAttributes, forKey: .keyAttributes)
+        try c.encode(error, forKey: .error)
+        try c.encode(title, forKey: .title)
+        try c.encode(findingCount, forKey: .findingCount)
+        try c.encode(campaignFindings, forKey: .campaignFindings)
+        try c.encode(firstSeen, forKey: .firstSeen)
+        try c.encode(lastSeen, forKey: .lastSeen)
+        try c.encode(representativeCampaign, forKey: .representativeCampaign)
+        try c.encode(representativeStep, forKey: .representativeStep)
+        try c.encode(representativeNodes, forKey: .representativeNodes)
+        try c.encode(representativeOperator, forKey: .representativeOperator)
+        try c.encode(firstOperator, forKey: .firstOperator)
+        try c.encode(reducedNodes, forKey: .reducedNodes)
+        try c.encode(reducedGraphBytes, forKey: .reducedGraphBytes)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(reductionFailure, forKey: .reductionFailure)
+        try c.encode(sampleDetail, forKey: .sampleDetail)
+        try c.encode(reproducer, forKey: .reproducer)
+    }
 }

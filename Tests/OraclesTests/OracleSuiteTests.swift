@@ -196,6 +196,23 @@ import Workers
     }
 }
 
+/// `diff --format json` has issue 7's keys in every state: null where a timed-out or crashed framework
+/// measured nothing, or a finding has no node (they were left out).
+@Suite struct DiffJSONKeysTests {
+    @Test func unmeasuredFieldsAreNull() throws {
+        let finding = Finding(taxonomy: "B3", symptom: "hang", stage: "execute", frameworks: ["pytorch"], node: nil, op: nil, scope: "one", detail: "d")
+        let report = DiffReport(model: "m", modelHash: "h", seed: 0, frameworks: [FrameworkOutcome(name: "pytorch", status: "timeout")],
+                                findings: [finding], gaps: [])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
+        let framework = try #require((object["frameworks"] as? [[String: Any]])?.first)
+        for key in ["version", "max_abs_dev", "time_ms", "peak_mb", "stage", "worst_node"] { #expect(framework[key] is NSNull, "\(key): \(framework)") }
+        #expect(framework["message"] == nil)
+        let f = try #require((object["findings"] as? [[String: Any]])?.first)
+        for key in ["node", "op"] { #expect(f[key] is NSNull, "\(key): \(f)") }
+        #expect(f["stage"] as? String == "execute")
+    }
+}
+
 /// `diff --report FILE.md`: names from a model file someone sent are text, not markup or table cells.
 @Suite struct DiffSummaryTests {
     @Test func namesAndDetailsAreEscapedAsMarkdownText() {

@@ -15,5 +15,10 @@ import Testing
         #expect(HTMLReportRenderer.reduced(entry) == "failed: the representative mutant no longer shows it")
         let encoded = String(decoding: try JSONEncoder().encode(entry), as: UTF8.self)
         #expect(encoded.contains("\"reduction_failure\""))
+        // Not reduced yet: the reduction's keys are there, null (they were left out, other defects had them).
+        let keys = try #require(try JSONSerialization.jsonObject(with: Data(encoded.utf8)) as? [String: Any])
+        for key in ["kind", "reduced_nodes", "reduced_graph_bytes", "reproducer", "stage", "representative_step"] {
+            #expect(keys[key] is NSNull, "\(key): \(encoded)")
+        }
     }
 }
