@@ -39,9 +39,8 @@ public struct SVGLineChart: Sendable {
             svg += "<text x=\"\(f(left - 4))\" y=\"\(f(yy + 4))\" text-anchor=\"end\">\(Self.tick(v))</text>\n"
         }
         svg += "<text x=\"12\" y=\"\(f(top + plotH / 2))\" transform=\"rotate(-90 12 \(f(top + plotH / 2)))\" text-anchor=\"middle\">\(Escape.html(yLabel))</text>\n"
-        let every = max(1, n / 8)
-        for (i, p) in points.enumerated() where i % every == 0 || i == n - 1 {
-            svg += "<text x=\"\(f(x(i)))\" y=\"\(f(top + plotH + 14))\" text-anchor=\"middle\">\(Escape.html(p.x))</text>\n"
+        for i in Self.labelled(points.map(\.x), x: x) {
+            svg += "<text x=\"\(f(x(i)))\" y=\"\(f(top + plotH + 14))\" text-anchor=\"middle\">\(Escape.html(points[i].x))</text>\n"
         }
         svg += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 6))\" text-anchor=\"middle\">round (first step)</text>\n"
         if values.isEmpty {
@@ -71,6 +70,26 @@ public struct SVGLineChart: Sendable {
         guard v > 0, v.isFinite else { return 1 }
         let magnitude = pow(10, floor(log10(v)))
         return [1, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= v } ?? 10 * magnitude
+    }
+
+    /// The points whose x label is drawn: about eight evenly spaced and always the last, without a label that
+    /// would overlap the one before it (the last regular label and the end's ran into one number: "91289617").
+    static func labelled(_ labels: [String], x: (Int) -> Double) -> [Int] {
+        let n = labels.count
+        guard n > 0 else { return [] }
+        let every = max(1, n / 8)
+        // 11 px sans-serif digits are about 6.2 px wide; 6 px between labels.
+        func halfWidth(_ i: Int) -> Double { Double(labels[i].count) * 3.1 }
+        var shown: [Int] = []
+        for i in 0..<n where i % every == 0 || i == n - 1 {
+            while let last = shown.last, x(i) - x(last) < halfWidth(last) + halfWidth(i) + 6 {
+                // The end's label wins over a regular one; otherwise the earlier one stays.
+                if i == n - 1 { shown.removeLast() } else { break }
+            }
+            if let last = shown.last, x(i) - x(last) < halfWidth(last) + halfWidth(i) + 6 { continue }
+            shown.append(i)
+        }
+        return shown
     }
 
     static func tick(_ v: Double) -> String {

@@ -22,3 +22,16 @@ import Testing
         }
     }
 }
+
+/// The over-round charts' x labels never overlap: the last regular label and the end's ran into one number.
+@Suite struct LineChartLabelTests {
+    @Test func theEndLabelDoesNotRunIntoTheOneBefore() {
+        let labels = (0..<20).map { String(9000 + $0 * 31) }
+        func x(_ i: Int) -> Double { 62 + 482 * Double(i) / 19 }
+        let shown = SVGLineChart.labelled(labels, x: x)
+        #expect(shown.first == 0 && shown.last == 19, "\(shown)")
+        for (a, b) in zip(shown, shown.dropFirst()) { #expect(x(b) - x(a) >= 4 * 6.2 + 6, "\(shown)") }
+        // Short labels far apart are all drawn.
+        #expect(SVGLineChart.labelled(["1", "2", "3"], x: { 62 + 241 * Double($0) }) == [0, 1, 2])
+    }
+}
