@@ -6,6 +6,9 @@ public struct CampaignSnapshot: Sendable, Codable, Equatable {
     public var campaignIDs: [Int64]
     /// Mutants made, by status (legal, illegal, guarded, invalid, duplicate, inapplicable).
     public var statusCounts: [String: Int]
+    /// Per framework, how its runs of the judged mutants ended (ok, unsupported, crash, ...): "0 findings" means
+    /// little when a third of the mutants never ran on a framework (a capability gap).
+    public var frameworkRuns: [String: [String: Int]]
     public var mutants: Int
     public var rawFindings: Int
     public var uniqueDefects: Int
@@ -23,7 +26,17 @@ public struct CampaignSnapshot: Sendable, Codable, Equatable {
         case campaign, mutants, campaignIDs = "campaign_ids", rounds, defects, unfolded
         case statusCounts = "status_counts", rawFindings = "raw_findings", uniqueDefects = "unique_defects"
         case unfoldedFindings = "unfolded_findings", roundSize = "round_size", bySubtype = "by_subtype"
-        case byFramework = "by_framework", byOperator = "by_operator"
+        case byFramework = "by_framework", byOperator = "by_operator", frameworkRuns = "framework_runs"
+    }
+
+    /// "pytorch 1360 ok; onnxruntime 903 ok, 457 unsupported": frameworks in the campaign's order, ok first.
+    public var frameworkRunsText: String {
+        let order = campaign.frameworks + frameworkRuns.keys.filter { !campaign.frameworks.contains($0) }.sorted()
+        return order.compactMap { fw -> String? in
+            guard let counts = frameworkRuns[fw], !counts.isEmpty else { return nil }
+            let statuses = counts.keys.sorted { ($0 == "ok" ? 0 : 1, $0) < ($1 == "ok" ? 0 : 1, $1) }
+            return "\(fw) " + statuses.map { "\(counts[$0]!) \($0)" }.joined(separator: ", ")
+        }.joined(separator: "; ")
     }
 
     /// `campaign-3`; `campaigns-1-to-8` for a run of consecutive ids; `campaigns-1_3_5` for a few others, and

@@ -83,10 +83,14 @@ public struct CampaignSnapshotLoader: Sendable {
         }
 
         var statusCounts: [String: Int] = [:]
-        for m in raw.mutants { statusCounts[m.status, default: 0] += 1 }
+        var frameworkRuns: [String: [String: Int]] = [:]
+        for m in raw.mutants {
+            statusCounts[m.status, default: 0] += 1
+            for (framework, status) in m.frameworkStatuses { frameworkRuns[framework, default: [:]][status, default: 0] += 1 }
+        }
 
         return CampaignSnapshot(
-            campaign: info, campaignIDs: ids, statusCounts: statusCounts, mutants: raw.mutants.count, rawFindings: raw.findings.count,
+            campaign: info, campaignIDs: ids, statusCounts: statusCounts, frameworkRuns: frameworkRuns, mutants: raw.mutants.count, rawFindings: raw.findings.count,
             uniqueDefects: defects.count, unfoldedFindings: raw.findings.filter { $0.defectID == nil }.count, roundSize: size,
             rounds: Self.rounds(raw.mutants, size: size),
             bySubtype: breakdownBySubtype(defects: defects, findings: raw.findings),

@@ -83,6 +83,7 @@ public enum HTMLReportRenderer {
             ("finished", c.finishedAt ?? "—"),
             ("mutants", "\(s.mutants) (" + s.orderedStatuses.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")"),
             ("legal rate (of judged mutants)", s.legalRate.map { String(format: "%.1f%%", $0 * 100) } ?? "— (no mutant judged)"),
+            ("runs per framework", s.frameworkRunsText.isEmpty ? "—" : s.frameworkRunsText),
             ("raw findings", String(s.rawFindings)),
             ("unique defects", String(s.uniqueDefects) + (s.unfoldedFindings > 0 ? " (\(s.unfoldedFindings) raw findings not folded yet)" : "")),
         ]

@@ -22,7 +22,7 @@ public enum JUnitReportRenderer {
         summary += "    <properties>\n" + props.map { "      <property name=\"\(x($0.0))\" value=\"\(x($0.1))\"/>\n" }.joined() + "    </properties>\n"
         summary += "    <testcase classname=\"\(x(prefix))\" name=\"mutants made and judged\" time=\"\(time(seconds))\">\n"
         let counts = s.orderedStatuses.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
-        summary += "      <system-out>\(x("\(s.mutants) mutants (\(counts)); legal rate \(s.legalRate.map { String(format: "%.3f", $0) } ?? "n/a (no mutant judged)"); \(s.rawFindings) raw findings; \(s.uniqueDefects) unique defects"))</system-out>\n"
+        summary += "      <system-out>\(x("\(s.mutants) mutants (\(counts)); legal rate \(s.legalRate.map { String(format: "%.3f", $0) } ?? "n/a (no mutant judged)"); \(s.rawFindings) raw findings; \(s.uniqueDefects) unique defects" + (s.frameworkRunsText.isEmpty ? "" : "; runs per framework: \(s.frameworkRunsText)")))</system-out>\n"
         summary += "    </testcase>\n  </testsuite>\n"
         suites.append(summary)
         totalTests += 1

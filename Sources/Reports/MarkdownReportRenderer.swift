@@ -12,7 +12,8 @@ public enum MarkdownReportRenderer {
             ("guidance", c.guidance ?? "—"), ("campaign seed", c.seedText), ("shard", s.campaignIDs.count > 1 ? "\(s.campaignIDs.count) campaigns of \(c.shardCount) shard(s)" : "\(c.shardIndex)/\(c.shardCount)"),
             ("status", c.status), ("started", c.startedAt), ("finished", c.finishedAt ?? "—"),
             ("mutants", "\(s.mutants) (" + s.orderedStatuses.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")"),
-            ("legal rate (of judged mutants)", s.legalRate.map { String(format: "%.1f%%", $0 * 100) } ?? "— (no mutant judged)"), ("raw findings", String(s.rawFindings)),
+            ("legal rate (of judged mutants)", s.legalRate.map { String(format: "%.1f%%", $0 * 100) } ?? "— (no mutant judged)"),
+            ("runs per framework", s.frameworkRunsText.isEmpty ? "—" : s.frameworkRunsText), ("raw findings", String(s.rawFindings)),
             ("unique defects", String(s.uniqueDefects) + (s.unfoldedFindings > 0 ? " (\(s.unfoldedFindings) raw findings not folded yet)" : "")),
         ]
         if !c.planted.isEmpty { header.insert(("planted defects", c.planted.joined(separator: ", ")), at: 2) }

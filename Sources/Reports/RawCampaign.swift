@@ -10,6 +10,8 @@ struct RawCampaign {
         var status: String
         var seconds: Double
         var meanPairDistance: Double?
+        /// Each framework's status on this mutant (`frameworks_json`): ok, unsupported, crash, error, ...
+        var frameworkStatuses: [String: String] = [:]
     }
 
     struct Finding {
@@ -86,10 +88,11 @@ struct RawCampaign {
             if Set(seeds).count > 1 { info.campaignSeeds = seeds }
         }
         let mutants = try Row.fetchAll(db, sql: """
-            SELECT step, status, verdicts_json, mutation_seconds + reference_seconds + worker_seconds + oracle_seconds AS seconds
+            SELECT step, status, verdicts_json, frameworks_json, mutation_seconds + reference_seconds + worker_seconds + oracle_seconds AS seconds
             FROM mutant WHERE campaign_id IN (\(list)) ORDER BY step, campaign_id
             """, arguments: inIDs).map { r in
-            Mutant(step: r["step"], status: r["status"], seconds: r["seconds"] ?? 0, meanPairDistance: meanPairDistance(r["verdicts_json"]))
+            Mutant(step: r["step"], status: r["status"], seconds: r["seconds"] ?? 0, meanPairDistance: meanPairDistance(r["verdicts_json"]),
+                   frameworkStatuses: frameworkStatuses(r["frameworks_json"]))
         }
         let findings = try Row.fetchAll(db, sql: """
             SELECT cf.id, cf.step, cf.framework, cf.symptom, cf.stage, cf.op, cf.subtype, cf.signature, cf.detail,
@@ -114,6 +117,14 @@ struct RawCampaign {
             Defect(row: try DefectRow(row: r), representativeOperator: r["rep_operator"])
         }
         return RawCampaign(info: info, mutants: mutants, findings: findings, defects: defects)
+    }
+
+    /// Each framework's status in a mutant's `frameworks_json` (`{"pytorch": {"status": "ok", ...}}`).
+    static func frameworkStatuses(_ json: String?) -> [String: String] {
+        guard let json, json != "{}", let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [:] }
+        var out: [String: String] = [:]
+        for (framework, value) in object { if let status = (value as? [String: Any])?["status"] as? String { out[framework] = status } }
+        return out
     }
 
     /// The mean of a mutant's finite pair distances (`verdicts_json.pairs`; the fuzzer stores -1 for a

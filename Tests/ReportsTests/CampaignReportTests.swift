@@ -44,7 +44,13 @@ import Testing
         let json = try ReportsTestSupport.read(out.appendingPathComponent("campaign-1.json"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["campaign", "campaign_ids", "mutants", "status_counts", "raw_findings", "unique_defects", "unfolded_findings", "round_size",
-                                     "rounds", "by_subtype", "by_framework", "by_operator", "defects", "unfolded"])
+                                     "rounds", "by_subtype", "by_framework", "by_operator", "defects", "unfolded", "framework_runs"])
+        // How each framework's runs ended, over the mutants it was given (a capability gap hid behind "0 findings").
+        let runs = try #require(object["framework_runs"] as? [String: [String: Int]])
+        let ranOnReference = try DefectLabStore.open(path: db, mode: .mustExist).read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mutant WHERE frameworks_json LIKE '%\"reference\"%'")!
+        }
+        #expect(Set(runs.keys) == ["reference", "faulty"] && runs["reference"]?.values.reduce(0, +) == ranOnReference && ranOnReference > 0, "\(runs)")
         let store = try DefectLabStore.open(path: db, mode: .mustExist)
         let (raw, g2, mutants) = try store.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign_finding")!, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign_finding WHERE subtype = 'G2'")!,
@@ -92,6 +98,8 @@ import Testing
         let html = try ReportsTestSupport.read(out.appendingPathComponent("campaign-1.html"))
         #expect(html.contains("<details><summary><code>repro_faulty.py</code>"))
         #expect(html.contains("<svg") && html.contains("Per HP taxonomy subtype") && html.contains("G2 Crash during training or infer"))
+        #expect(html.contains("<th>runs per framework</th><td>reference \(runs["reference"]?["ok"] ?? -1) ok"), "\(html.prefix(4000))")
+        #expect(md.contains("| runs per framework | reference "), "\(md.prefix(3000))")
         #expect(!html.contains("root:x:0"))
     }
 
