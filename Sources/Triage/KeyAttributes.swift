@@ -14,7 +14,8 @@ public enum KeyAttributes {
         func string(_ key: String) -> String? { if case .string(let v)? = node.attributes[key] { v } else { nil } }
         func kernel() {
             guard let k = ints("kernel") else { return }
-            parts.append("kernel=" + (k.allSatisfy { $0 == 1 } ? "1" : Set(k).count == 1 ? "square" : "rect"))
+            // A 1-D kernel has no shape class, only its size (Conv1d's read "kernel=square").
+            parts.append("kernel=" + (k.allSatisfy { $0 == 1 } ? "1" : k.count == 1 ? ">1" : Set(k).count == 1 ? "square" : "rect"))
         }
         func unit(_ key: String) {
             guard let v = ints(key) else { return }

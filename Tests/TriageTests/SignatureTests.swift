@@ -51,6 +51,9 @@ import Testing
         #expect(KeyAttributes.describe(conv3) != KeyAttributes.describe(strided))
         let reflect = Node(name: "p", op: .pad, attributes: ["mode": .string("reflect")])
         #expect(KeyAttributes.describe(reflect) == "mode=reflect")
+        // A 1-D kernel is its size class only (Conv1d read "kernel=square").
+        let conv1d = Node(name: "c", op: .conv1d, attributes: ["kernel": .ints([3]), "stride": .ints([1])])
+        #expect(KeyAttributes.describe(conv1d) == "kernel=>1,stride=1")
     }
 
     /// A localized finding is described by the node it localized to, not by the first node of its op type:
