@@ -53,7 +53,7 @@ struct AgreementCommand: ParsableCommand {
         }
         let report: AgreementReport
         do { report = try AgreementReport.build(ratings, taxonomy: taxonomy, options: options) } catch let error as RatingsError {
-            throw error.pointingToOtherLevel(store, level: level, taxonomy: taxonomy)
+            throw error.pointingToOtherLevel(store, level: level, taxonomy: taxonomy, raters: options.raters, needed: 2)
         }
         if let note = ratings.unknownLabelsNote { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         print(format == .json ? try report.json() : AgreementReportPrinter.table(report))

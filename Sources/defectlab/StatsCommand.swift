@@ -42,7 +42,8 @@ struct StatsDistribution: ParsableCommand {
         let ratings = try StoredRatings.load(from: store, level: level, taxonomy: taxonomy)
         let report: DistributionReport
         do { report = try DistributionReport.build(ratings, taxonomy: taxonomy, source: source, byFramework: by == .framework) } catch let error as RatingsError {
-            throw error.pointingToOtherLevel(store, level: level, taxonomy: taxonomy)
+            let named: [String]? = if case .rater(let name) = source { [name] } else { nil }
+            throw error.pointingToOtherLevel(store, level: level, taxonomy: taxonomy, raters: named)
         }
         if let note = ratings.unknownLabelsNote { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         switch format {

@@ -60,6 +60,17 @@ import Testing
             #expect(!r.stderr.contains("in the store)") && !r.stderr.contains("annotators: )"), "\(r.stderr)")
         }
         #expect(try RatingsTestSupport.defectlab(["agreement", "--level", "major", "--db", db], in: folder).status == 0)
+        // A mistyped or single annotator is no level's problem: no pointer that sends the user back and forth.
+        for arguments in [["agreement", "--raters", "r1,zed"], ["agreement", "--raters", "r1", "--level", "major"], ["agreement", "--raters", "r1"],
+                          ["stats", "distribution", "--source", "rater:nobody"]] {
+            let r = try RatingsTestSupport.defectlab(arguments + ["--db", db], in: folder)
+            #expect(r.status != 0 && !r.stderr.contains("pass --level"), "\(arguments): \(r.stderr)")
+        }
+        // An empty store says to import or label, not to settle labels that do not exist.
+        let empty = folder.appendingPathComponent("e.sqlite").path
+        #expect(try RatingsTestSupport.defectlab(["db", "info", "--db", empty], in: folder).status == 0)
+        let none = try RatingsTestSupport.defectlab(["stats", "distribution", "--db", empty], in: folder)
+        #expect(none.status != 0 && none.stderr.contains("no labels at either level") && !none.stderr.contains("settle labels first"), "\(none.stderr)")
     }
 
     /// Tables pad by terminal columns: a CJK annotator's row lines up with the header.

@@ -119,7 +119,9 @@ public struct DistributionReport: Sendable, Encodable {
         }
         if built[0].total == 0 {
             // The default source, `final`, is what adjudication settled: right after labelling there is none yet.
-            let hint = "\(source)" == "final" ? "; settle labels first (`defectlab adjudicate`, or `--auto majority`), or use --source majority" : ""
+            // With no labels at all there is nothing to settle: the other level may have some (said by the caller).
+            let hint = "\(source)" == "final" && !ratings.items.isEmpty
+                ? "; settle labels first (`defectlab adjudicate`, or `--auto majority`), or use --source majority" : ""
             throw RatingsError(code: .noData, message: "no \(ratings.level.rawValue) labels from source '\(source)' (\(ratings.items.count) item(s) have \(ratings.level.rawValue) labels)\(hint)")
         }
         return DistributionReport(level: ratings.level.rawValue, source: source.description, studyShares: study,

@@ -56,10 +56,22 @@ public struct RatingsError: Error, Sendable, Equatable, CustomStringConvertible 
 extension RatingsError {
     /// `self`, when it says there are no labels at `level`, with a pointer to the other level where the store
     /// has them (major-only imports left "no subtype labels … 0 item(s)" and an empty annotator list).
-    public func pointingToOtherLevel(_ store: DefectLabStore, level: LabelLevel, taxonomy: HPTaxonomy) -> RatingsError {
+    /// With `raters` (those the command named), only when all of them have labels there, `needed` of them at
+    /// least: the pointer sent a user who mistyped an annotator back and forth between the two levels.
+    public func pointingToOtherLevel(_ store: DefectLabStore, level: LabelLevel, taxonomy: HPTaxonomy, raters: [String]? = nil, needed: Int = 1) -> RatingsError {
         guard code == .noData else { return self }
         let other: LabelLevel = level == .subtype ? .major : .subtype
-        guard let there = try? StoredRatings.load(from: store, level: other, taxonomy: taxonomy), !there.items.isEmpty else { return self }
+        guard let there = try? StoredRatings.load(from: store, level: other, taxonomy: taxonomy), !there.items.isEmpty else {
+            if (try? StoredRatings.load(from: store, level: level, taxonomy: taxonomy))?.items.isEmpty == true {
+                var error = self
+                error.message += "; the store has no labels at either level: import some (`defectlab ratings import`) or label (`defectlab label`)"
+                return error
+            }
+            return self
+        }
+        let present = Set(there.raters)
+        if let raters, !raters.allSatisfy(present.contains) || Set(raters).count < needed { return self }
+        if raters == nil, present.count < needed { return self }
         var error = self
         error.message += "; the store has \(other.rawValue) labels from \(there.raters.count) annotator(s) on \(there.items.count) item(s): pass --level \(other.rawValue)"
         return error
