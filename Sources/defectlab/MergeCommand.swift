@@ -18,7 +18,12 @@ struct MergeCommand: ParsableCommand {
         for shard in shards where URL(fileURLWithPath: shard).resolvingSymlinksInPath().standardizedFileURL.path == target {
             throw ValidationError("\(shard) is the --db database itself; name the shard databases to fold into it")
         }
-        let r = try CampaignMerge.merge(sources: shards, into: try database.open())
+        // Every shard is read before --db is opened: a mistyped one left a store half merged (and named --db).
+        for shard in shards where !FileManager.default.fileExists(atPath: shard) {
+            throw ValidationError("shard database \(shard): no such file (nothing was merged)")
+        }
+        let sources = try CampaignMerge.Sources(shards)
+        let r = try CampaignMerge.merge(sources, into: try database.open())
         print("merged \(r.campaigns) campaign(s), \(r.mutants) mutants, \(r.findings) findings into \(database.resolvedPath)"
               + (r.extended > 0 ? "; \(r.extended) campaign(s) already there gained steps" : "")
               + (r.settled > 0 ? "; \(r.settled) campaign(s) already there stopped running since (status updated)" : "")

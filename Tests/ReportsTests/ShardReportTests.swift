@@ -17,6 +17,15 @@ import Testing
             shards.append(db)
         }
         let all = folder.appendingPathComponent("all.sqlite").path
+        // A mistyped or empty shard in the list is said before anything is merged (the store was made and held
+        // the shards before it, and the message blamed --db).
+        let empty = folder.appendingPathComponent("empty.sqlite").path
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        for (bad, status, says) in [("nofile.sqlite", Int32(64), "shard database nofile.sqlite: no such file"), (empty, Int32(1), "not a DefectLab database")] {
+            let refused = try ReportsTestSupport.defectlab(["merge", shards[0], bad, "--db", all])
+            #expect(refused.status == status && refused.stderr.contains(says) && !refused.stderr.contains("pass --db"), "\(refused.status) \(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: all), "merged part of the list")
+        }
         let merge = try ReportsTestSupport.defectlab(["merge"] + shards + ["--db", all])
         try #require(merge.status == 0, "\(merge.stderr)")
         let out = folder.appendingPathComponent("rep")

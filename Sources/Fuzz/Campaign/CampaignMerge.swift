@@ -22,12 +22,32 @@ public enum CampaignMerge {
     static let findingColumns = "step, framework, symptom, stage, scope, op, subtype, signature, first_seen, detail, node"
     static let campaignColumns = "key, kind, config_json, seed, shard_index, shard_count, started_at, finished_at, status, spent_seconds"
 
-    public static func merge(sources: [String], into destination: DefectLabStore) throws -> Result {
+    /// Every shard read at this build's schema (an older one migrated in a copy, the shard untouched), all of
+    /// them before anything is merged: a missing or foreign file in the list is said before the store changes.
+    public struct Sources: ~Copyable {
+        let opened: [(path: String, cleanUp: @Sendable () -> Void)]
+
+        public init(_ paths: [String]) throws {
+            var opened: [(path: String, cleanUp: @Sendable () -> Void)] = []
+            do {
+                for path in paths { opened.append(try DefectLabStore.currentSchemaSource(path: path)) }
+            } catch {
+                for o in opened { o.cleanUp() }
+                throw error
+            }
+            self.opened = opened
+        }
+
+        deinit { for o in opened { o.cleanUp() } }
+    }
+
+    public static func merge(sources paths: [String], into destination: DefectLabStore) throws -> Result {
+        try merge(Sources(paths), into: destination)
+    }
+
+    public static func merge(_ sources: borrowing Sources, into destination: DefectLabStore) throws -> Result {
         var result = Result()
-        for path in sources {
-            // Read at this build's schema without touching the shard: an older shard is migrated in a copy.
-            let source = try DefectLabStore.currentSchemaSource(path: path)
-            defer { source.cleanUp() }
+        for source in sources.opened {
             try destination.pool.writeWithoutTransaction { db in
                 try db.execute(sql: "ATTACH DATABASE ? AS src", arguments: [source.path])
                 defer { try? db.execute(sql: "DETACH DATABASE src") }
