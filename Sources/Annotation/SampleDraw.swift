@@ -14,6 +14,9 @@ public struct SampleRequest: Sendable {
     public var allIssues: Bool
     /// Also draw items that have no crawled issue (imported with `ratings import`).
     public var includeBareItems: Bool
+    /// The presets the taxonomy folder ships, when known: a preset name that is neither one of them nor one
+    /// that selected issues here is said to be unknown (the message said to run a `filter` that fails too).
+    public var shippedPresets: [String]?
 
     public init(name: String, perFramework: Int, seed: UInt64, preset: String? = nil,
                 allIssues: Bool = false, includeBareItems: Bool = true) {
@@ -65,6 +68,10 @@ public enum SampleDraw {
                try Int.fetchOne(db, sql: "SELECT 1 FROM hp_selection WHERE preset = ? LIMIT 1", arguments: [preset]) == nil {
                 // A misspelt preset would otherwise draw only the imported items, as if it had selected nothing.
                 let known = try String.fetchAll(db, sql: "SELECT DISTINCT preset FROM hp_selection ORDER BY preset")
+                if let shipped = request.shippedPresets, !shipped.contains(preset) {
+                    let names = Array(Set(shipped + known)).sorted()
+                    throw AnnotationError(.invalid, "no preset '\(preset)' (known: \(names.joined(separator: ", ")))")
+                }
                 throw AnnotationError(.invalid, "no issue was selected with preset '\(preset)' in this database "
                     + (known.isEmpty ? "(run `defectlab filter --preset \(preset)` after a crawl, or pass --all; if it ran, it selected nothing)"
                                      : "(presets that selected issues here: \(known.joined(separator: ", ")); run `defectlab filter --preset \(preset)` first; if it ran, it selected nothing)"))

@@ -28,6 +28,7 @@ struct SampleDrawCommand: ParsableCommand {
     @Flag(help: "Every crawled issue, not only HP candidates.") var all = false
     @Flag(help: "Leave out items imported without a crawled issue.") var noImported = false
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var taxonomy: TaxonomyOptions
 
     func validate() throws {
         // --all draws from every crawled issue: a preset would be recorded with the sample but select nothing.
@@ -37,8 +38,9 @@ struct SampleDrawCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.open()
-        let summary = try SampleDraw.draw(SampleRequest(name: name, perFramework: perFramework, seed: seed, preset: preset,
-                                                        allIssues: all, includeBareItems: !noImported), in: store)
+        var request = SampleRequest(name: name, perFramework: perFramework, seed: seed, preset: preset, allIssues: all, includeBareItems: !noImported)
+        request.shippedPresets = try? taxonomy.catalog().presetNames()
+        let summary = try SampleDraw.draw(request, in: store)
         print("sample \(summary.name): \(summary.total) items, seed \(summary.seed)")
         // A stratum is a framework name a ratings file may have written: drawn inert.
         for s in summary.strata { print("  \(InertText.line(s.framework)): \(s.drawn) of \(s.candidates) candidates") }

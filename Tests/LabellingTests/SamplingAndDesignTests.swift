@@ -58,6 +58,11 @@ import Testing
         }
         #expect(error.message.contains("preset 'pytroch'") && error.message.contains("presets that selected issues here: pytorch"), "\(error.message)")
         #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sample")! } == 0)
+        // Knowing the shipped presets, a name that is none of them is unknown: running `filter` with it fails too.
+        var request = SampleRequest(name: "p", perFramework: 10, seed: 1, preset: "pytroch")
+        request.shippedPresets = ["mindspore", "onnx", "pytorch", "tensorflow"]
+        let unknown = try #require(throws: AnnotationError.self) { try SampleDraw.draw(request, in: f.store) }
+        #expect(unknown.message == "no preset 'pytroch' (known: mindspore, onnx, pytorch, tensorflow)", "\(unknown.message)")
     }
 
     /// core:N over a sample of fewer items would be the 'all' design under another name.
