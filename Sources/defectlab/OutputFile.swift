@@ -12,6 +12,12 @@ enum OutputFile {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             throw OutputFileError("cannot write \(path): it is a folder; name a file in it")
         }
+        // A database is never written over: `ratings export -o` or `stats --svg` naming the store (or its -wal,
+        // -shm or -journal file) replaced it with a CSV, every crawled issue and label lost.
+        if Self.isDatabase(path) { throw OutputFileError("cannot write \(path): it is an SQLite database (a DefectLab store?); name another file") }
+        for suffix in ["-wal", "-shm", "-journal"] where path.hasSuffix(suffix) && Self.isDatabase(String(path.dropLast(suffix.count))) {
+            throw OutputFileError("cannot write \(path): it belongs to the database \(path.dropLast(suffix.count)); name another file")
+        }
         // The nearest folder that exists is where the missing ones would be made.
         var folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         while !FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) {
@@ -46,6 +52,13 @@ enum OutputFile {
     }
 
     static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
+
+    /// The file starts with SQLite's header ("SQLite format 3" and a NUL).
+    static func isDatabase(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 16)) == Data("SQLite format 3\u{0}".utf8)
+    }
 
     private static func reason(_ error: Error) -> String {
         ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))) } ?? error.localizedDescription

@@ -73,6 +73,22 @@ import Testing
         #expect(none.status != 0 && none.stderr.contains("no labels at either level") && !none.stderr.contains("settle labels first"), "\(none.stderr)")
     }
 
+    /// An export or chart aimed at the store (or its -wal file) is refused: it was written over the database,
+    /// exit 0, every issue and label lost.
+    @Test func anOutputNamingTheStoreIsRefused() throws {
+        let folder = try RatingsTestSupport.temporaryFolder()
+        let db = folder.appendingPathComponent("s.sqlite").path
+        _ = try RatingsTestSupport.write("item,r1,r2\ni1,B1,B1\ni2,C1,C2\n", to: folder, name: "w.csv")
+        #expect(try RatingsTestSupport.defectlab(["ratings", "import", "w.csv", "--framework", "pytorch", "--db", db], in: folder).status == 0)
+        for arguments in [["ratings", "export", "-o", db], ["ratings", "export", "-o", db + "-wal"],
+                          ["stats", "distribution", "--source", "majority", "--svg", db]] {
+            let r = try RatingsTestSupport.defectlab(arguments + ["--db", db], in: folder)
+            #expect(r.status != 0 && (r.stderr.contains("it is an SQLite database") || r.stderr.contains("belongs to the database")), "\(arguments): \(r.status) \(r.stderr)")
+        }
+        let info = try RatingsTestSupport.defectlab(["agreement", "--db", db], in: folder)
+        #expect(info.status == 0, "the store was damaged: \(info.stderr)")
+    }
+
     /// Tables pad by terminal columns: a CJK annotator's row lines up with the header.
     @Test func wideNamesLineUpInTheCohenTable() throws {
         let folder = try RatingsTestSupport.temporaryFolder()
