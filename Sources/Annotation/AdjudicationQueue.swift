@@ -114,7 +114,7 @@ public enum AdjudicationQueue {
     public static func open(level: LabelLevel, sample: String?, taxonomy: HPTaxonomy,
                             in store: DefectLabStore) throws -> [LabelTally] {
         let all = try tallies(level: level, sample: sample, taxonomy: taxonomy, in: store)
-        let settled = try settledItems(level: level, tallies: all, in: store)
+        let settled = try settledItems(level: level, tallies: all, taxonomy: taxonomy, in: store)
         return all.filter { !$0.agrees && !settled.contains($0.itemID) }
     }
 
@@ -123,14 +123,19 @@ public enum AdjudicationQueue {
     /// by `--auto majority` stands only while it is still the strict majority of the raw labels at its level:
     /// one an annotator's relabelling has overturned settles nothing (it was kept as "final" while the raw
     /// majority said otherwise, and the screen never showed the item again).
-    static func settledItems(level: LabelLevel, tallies: [LabelTally], in store: DefectLabStore) throws -> Set<Int64> {
+    /// At the major level a subtype `--auto majority` decision is checked against the subtype labels it was
+    /// made from (it settled the item's major type while its subtype no longer held: "already settled").
+    static func settledItems(level: LabelLevel, tallies: [LabelTally], taxonomy: HPTaxonomy, in store: DefectLabStore) throws -> Set<Int64> {
         let levels = level == .major ? [LabelLevel.major.rawValue, LabelLevel.subtype.rawValue] : [level.rawValue, level.rawValue]
         let majorityNow = Dictionary(tallies.map { ($0.itemID, $0.strictMajority) }, uniquingKeysWith: { a, _ in a })
+        let subtypeMajorityNow = level == .subtype ? majorityNow
+            : Dictionary(try Self.tallies(level: .subtype, sample: nil, taxonomy: taxonomy, in: store).map { ($0.itemID, $0.strictMajority) }, uniquingKeysWith: { a, _ in a })
         return Set(try store.read { db in
             try Row.fetchAll(db, sql: "SELECT item_id, label, level, method FROM current_adjudication WHERE level IN (?, ?)",
                              arguments: [levels[0], levels[1]]).compactMap { row -> Int64? in
                 let item: Int64 = row["item_id"], label: String = row["label"], method: String = row["method"], at: String = row["level"]
-                if method == "majority", at == level.rawValue, let now = majorityNow[item], now != label { return nil }
+                let now = at == LabelLevel.subtype.rawValue ? subtypeMajorityNow[item] : majorityNow[item]
+                if method == "majority", let now, now != label { return nil }
                 return item
             }
         })
@@ -197,7 +202,7 @@ public enum AdjudicationQueue {
     public static func settleByMajority(level: LabelLevel, sample: String?, adjudicator: String, taxonomy: HPTaxonomy,
                                         in store: DefectLabStore) throws -> MajoritySettlement {
         let all = try tallies(level: level, sample: sample, taxonomy: taxonomy, in: store)
-        let settled = try settledItems(level: level, tallies: all, in: store)
+        let settled = try settledItems(level: level, tallies: all, taxonomy: taxonomy, in: store)
         let awaiting = try store.read { db in
             var sql = """
                 SELECT DISTINCT a.item_id FROM assignment a

@@ -72,10 +72,12 @@ struct RatingsExport: ParsableCommand {
         let taxonomy = format == .wide ? try taxonomyOptions.catalog().loadTaxonomy() : nil
         let store = try database.open(mode: .mustExist)
         let text: String
+        var writtenFinals: Set<Int64>?
         if format == .wide, let taxonomy {
             let ratings = try StoredRatings.load(from: store, level: level, taxonomy: taxonomy)
             if let note = ratings.unknownLabelsNote { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             text = RatingsExporter.wide(ratings)
+            writtenFinals = Set(ratings.items.filter { $0.final != nil }.map(\.id))
         } else {
             text = try RatingsExporter.export(from: store, format: format, level: level, taxonomy: taxonomy)
         }
@@ -87,7 +89,7 @@ struct RatingsExport: ParsableCommand {
                     + "\(lost.labels) annotator label(s) and \(lost.finals) adjudicated label(s) given at the "
                     + "\(level == .subtype ? "major" : "subtype") level \(what); --format long or jsonl keeps every level\n").utf8))
             }
-            let provenance = try RatingsExporter.wideProvenanceOmissions(from: store, level: level)
+            let provenance = try RatingsExporter.wideProvenanceOmissions(from: store, level: level, written: writtenFinals)
             if provenance.remarks + provenance.settled > 0 {
                 FileHandle.standardError.write(Data(("note: a wide export has no columns for \(provenance.remarks) annotator note(s) or unsure flag(s) "
                     + "and for who settled \(provenance.settled) final label(s), how and why; --format long or jsonl keeps them\n").utf8))

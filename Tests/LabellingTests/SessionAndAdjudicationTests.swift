@@ -272,8 +272,11 @@ import Testing
         try label("b", "G1")   // raw now C1, G1, C2: no strict majority
         let tied = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
         #expect(tied.withoutMajority == 1 && tied.overturned == 1, "\(tied)")
-        // Nor is it a final label for statistics and wide exports until someone settles the item.
+        // Nor is it a final label for statistics and wide exports until someone settles the item, at either
+        // level (at the major level the overturned C1 stood as the final C, and the item as "already settled").
         #expect(try StoredRatings.load(from: f.store, level: .subtype, taxonomy: taxonomy).items.first?.final == nil)
+        #expect(try StoredRatings.load(from: f.store, level: .major, taxonomy: taxonomy).items.first?.final == nil)
+        #expect(try AdjudicationQueue.open(level: .major, sample: "s", taxonomy: taxonomy, in: f.store).count == 1)
         let open = try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store)
         #expect(open.count == 1)
         // The screen shows the overturned decision without selecting it, and settles over it without asking twice.

@@ -121,15 +121,18 @@ public enum RatingsExporter {
 
     /// What a wide export has no column for: annotators' standing notes and unsure flags, and final labels whose
     /// adjudicator, method or rationale is more than an import's own.
-    public static func wideProvenanceOmissions(from store: DefectLabStore, level: LabelLevel) throws -> (remarks: Int, settled: Int) {
+    /// `written`: the items whose final label the export writes (a decision the raw labels overturned is not
+    /// written, so its provenance is not lost either); nil counts every decision.
+    public static func wideProvenanceOmissions(from store: DefectLabStore, level: LabelLevel, written: Set<Int64>? = nil) throws -> (remarks: Int, settled: Int) {
         try store.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT item_id || ':' || annotator_id || ':' || kind) FROM annotation_remark WHERE kind IN ('note', 'unsure')") ?? 0,
              // At the major level a subtype decision's final label is written too (as its major type), and
              // its provenance lost alike: both levels count, once per item.
-             try Int.fetchOne(db, sql: """
-                SELECT COUNT(DISTINCT item_id) FROM current_adjudication WHERE level IN (?, ?) AND (method <> 'import' OR adjudicator <> 'import'
+             Set(try Int64.fetchAll(db, sql: """
+                SELECT DISTINCT item_id FROM current_adjudication WHERE level IN (?, ?) AND (method <> 'import' OR adjudicator <> 'import'
                     OR (rationale IS NOT NULL AND rationale NOT LIKE 'imported from %'))
-                """, arguments: [level.rawValue, level == .major ? LabelLevel.subtype.rawValue : level.rawValue]) ?? 0)
+                """, arguments: [level.rawValue, level == .major ? LabelLevel.subtype.rawValue : level.rawValue]))
+                .filter { written?.contains($0) ?? true }.count)
         }
     }
 

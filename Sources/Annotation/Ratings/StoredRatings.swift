@@ -88,7 +88,7 @@ public struct StoredRatings: Sendable, Equatable {
             }
         }
         var majorOnly: [String: Int] = [:]
-        var mechanical = Set<Int64>()
+        var mechanical = Set<Int64>(), mechanicalSubtype = Set<Int64>()
         for voice in Set(major.keys).union(subtype.keys) {
             guard let row = current(at: level, major: major[voice], subtype: subtype[voice], taxonomy: taxonomy) else {
                 if voice.rater != nil, level == .subtype { majorOnly[byID[voice.item]!.framework ?? "unknown", default: 0] += 1 }
@@ -96,13 +96,22 @@ public struct StoredRatings: Sendable, Equatable {
             }
             let label = row.level == level.rawValue ? row.label : taxonomy.major(ofSubtype: row.label)!.id
             if let rater = voice.rater { byID[voice.item]!.labels[rater] = label } else { byID[voice.item]!.final = label }
-            if voice.rater == nil, row.level == level.rawValue, majorityRows.contains(row.rowID) { mechanical.insert(voice.item) }
+            if voice.rater == nil, majorityRows.contains(row.rowID) {
+                if row.level == level.rawValue { mechanical.insert(voice.item) } else { mechanicalSubtype.insert(voice.item) }
+            }
         }
         // A mechanical majority decision an annotator's relabelling overturned settles nothing (as
         // `AdjudicationQueue` reads it): "final" is then unsettled until the next `--auto majority` or a person.
         for item in mechanical {
             guard let final = byID[item]?.final, let labels = byID[item]?.labels.values else { continue }
             if LabelTally.strictMajority(of: Array(labels)) != final { byID[item]!.final = nil }
+        }
+        // At the major level, a subtype majority decision stands for its major type only while it holds among
+        // the subtype labels it was made from (it stayed "final" at the major level once overturned).
+        if !mechanicalSubtype.isEmpty {
+            let subtypes = try load(from: store, level: .subtype, taxonomy: taxonomy)
+            let stillFinal = Set(subtypes.items.filter { $0.final != nil }.map(\.id))
+            for item in mechanicalSubtype where !stillFinal.contains(item) { byID[item]?.final = nil }
         }
         return StoredRatings(level: level, majorOnlyLabels: majorOnly, unknownLabels: unknown,
                              items: order.sorted().compactMap { byID[$0] }.filter { !$0.labels.isEmpty || $0.final != nil })
