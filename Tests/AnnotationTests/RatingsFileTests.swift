@@ -37,6 +37,18 @@ import Taxonomy
         #expect(plain.ratings.map(\.label) == ["A"])
     }
 
+    /// A NUL ended the text where it was stored: two items `k\0a` and `k\0b` became one (a rating silently
+    /// replaced), and a note lost everything after it.
+    @Test func aNulInAnItemIsRefusedAndInANoteKept() throws {
+        let items = #expect(throws: RatingsError.self) {
+            try RatingsFile.parse(text: #"{"item":"k\u0000a","rater":"bob","label":"B1"}"# + "\n", path: "r.jsonl", format: nil, taxonomy: taxonomy)
+        }
+        #expect(items?.description.contains("holds a NUL character") == true, "\(items?.description ?? "")")
+        #expect(throws: RatingsError.self) { try RatingsFile.parse(text: "item,bob\nk\u{0}a,B1\n", path: "w.csv", format: nil, taxonomy: taxonomy) }
+        let noted = try RatingsFile.parse(text: #"{"item":"k","rater":"bob","label":"B1","note":"before\u0000after"}"# + "\n", path: "r.jsonl", format: nil, taxonomy: taxonomy)
+        #expect(noted.ratings.first?.provenance.note == "before\u{FFFD}after")
+    }
+
     /// The same issue written two ways is one item in the store, so two ratings of it by one rater are a
     /// duplicate (the second used to replace the first silently), in one file and across the files of one import.
     @Test func oneIssueWrittenTwoWaysIsOneItemForDuplicates() throws {

@@ -53,6 +53,9 @@ public struct RatedItemReference: Sendable, Equatable {
     /// Why this is not an issue of its tracker, or nil: a GitHub issue number is a positive decimal, a Gitee one
     /// letters and digits (`I65G7B`). Such a URL would otherwise be an item of its own beside the real issue.
     public var problem: String? {
+        // A NUL ends the text where SQLite and C read it: `k\0a` and `k\0b` became one item `k`, one rating
+        // silently replacing the other.
+        if key.unicodeScalars.contains("\u{0}") { return "holds a NUL character (items are text)" }
         guard let tracker, let number else { return nil }
         let fine = tracker == "github"
             ? number.allSatisfy { $0.isASCII && $0.isNumber } && number.contains { $0 != "0" } && number.count <= 12

@@ -327,7 +327,10 @@ public struct RatingsFile: Sendable {
     /// adjudicator, method and rationale — never the other kind's.
     static func provenance(of row: LongRow, isFinal: Bool, path: String) throws -> ImportedRating.Provenance {
         func refuse(_ message: String) -> RatingsError { RatingsError(code: .invalidValue, file: path, line: row.line, message: message) }
-        var out = ImportedRating.Provenance(note: row.note, adjudicator: row.adjudicator, method: row.method, rationale: row.rationale)
+        // A NUL would end the text where SQLite stores it ("before\0after" kept "before"): shown as U+FFFD, as the
+        // crawler stores one in an issue body.
+        func whole(_ text: String?) -> String? { text.map { $0.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") } }
+        var out = ImportedRating.Provenance(note: whole(row.note), adjudicator: row.adjudicator, method: row.method, rationale: whole(row.rationale))
         if let raw = row.unsure {
             switch raw.lowercased() {
             case "", "0", "false", "no": out.unsure = false
