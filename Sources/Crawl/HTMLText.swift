@@ -69,10 +69,40 @@ public enum HTMLText {
         guard let doc else { return nil }
         defer { xmlFreeDoc(doc) }
         var out = ""
-        walk(xmlDocGetRootElement(doc), into: &out)
-        // Collapse the blank lines block elements leave behind.
-        let lines = out.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmed(" \t\r") }
-        return lines.filter { !$0.isEmpty }.joined(separator: "\n")
+        walk(xmlDocGetRootElement(doc), into: &out, inPre: false)
+        // Collapse the blank lines block elements leave behind; lines of a <pre> keep their indentation (Python
+        // code read as flat lines) and their blank lines.
+        var lines: [String] = []
+        for line in out.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.first == preLine {
+                lines.append(line.dropFirst().trimmedEnd(" \t\r"))
+            } else {
+                let text = line.trimmed(" \t\r")
+                if !text.isEmpty { lines.append(text) }
+            }
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Marks a line of <pre> text while the text is assembled (a private-use character no body is read with).
+    static let preLine: Character = "\u{E000}"
+
+    /// Text outside <pre> as a browser lays it out: each run of white space (line breaks included) one space.
+    static func collapsed(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        var space = false
+        for scalar in text.unicodeScalars {
+            if scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar == "\u{0C}" {
+                if !space { out.unicodeScalars.append(" ") }
+                space = true
+            } else {
+                out.unicodeScalars.append(scalar == "\u{E000}" ? "\u{FFFD}" : scalar)
+                space = false
+            }
+        }
+        return out
     }
 
     static let voidTags: Set<[UInt8]> = Set(["br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed",
@@ -145,16 +175,26 @@ public enum HTMLText {
         return lines.filter { !$0.isEmpty }.joined(separator: "\n")
     }
 
-    static func walk(_ node: xmlNodePtr?, into out: inout String) {
+    static func walk(_ node: xmlNodePtr?, into out: inout String, inPre: Bool) {
         var node = node
         while let n = node {
             switch n.pointee.type {
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let content = n.pointee.content { out += String(cString: content) }
+                guard let content = n.pointee.content else { break }
+                let text = String(cString: content)
+                if inPre {
+                    // Each of its lines marked, so the clean-up keeps its indentation.
+                    let marked = text.replacingOccurrences(of: "\u{E000}", with: "\u{FFFD}").replacingOccurrences(of: "\n", with: "\n" + String(preLine))
+                    if out.isEmpty || out.last == "\n" { out.append(preLine) }
+                    out += marked
+                } else {
+                    out += collapsed(text)
+                }
             case XML_ELEMENT_NODE:
                 let name = n.pointee.name.map { String(cString: $0).lowercased() } ?? ""
                 if name == "script" || name == "style" { break }
-                walk(n.pointee.children, into: &out)
+                if name == "pre", !(out.isEmpty || out.last == "\n") { out += "\n" }
+                walk(n.pointee.children, into: &out, inPre: inPre || name == "pre")
                 if blockTags.contains(name) { out += "\n" }
             default: break
             }
@@ -164,6 +204,12 @@ public enum HTMLText {
 }
 
 extension Substring {
+    func trimmedEnd(_ set: String) -> String {
+        var s = self
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+
     func trimmed(_ set: String) -> String {
         var s = self
         while let f = s.first, set.contains(f) { s.removeFirst() }
