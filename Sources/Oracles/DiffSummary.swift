@@ -26,7 +26,8 @@ public enum DiffSummary {
         out += ["", "## Findings (\(findings.count))", ""]
         let notStarted = Set(reports.flatMap(\.notStarted).map(\.name)).sorted()
         if findings.isEmpty {
-            out.append(notStarted.isEmpty ? "None: every unmutated seed agrees with the reference."
+            // A loaded model may be a mutant: "every unmutated seed" fits only the zoo's own seeds.
+            out.append(notStarted.isEmpty ? "None: every framework agrees with the reference on \(reports.count == 1 ? "this model" : "every model")."
                                           : "None among the frameworks that ran (\(notStarted.map(text).joined(separator: ", ")) did not start: see below).")
         }
         for (model, f) in findings {

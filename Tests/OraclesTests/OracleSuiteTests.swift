@@ -215,6 +215,14 @@ import Workers
 
 /// `diff --report FILE.md`: names from a model file someone sent are text, not markup or table cells.
 @Suite struct DiffSummaryTests {
+    /// A loaded model may be a mutant: no "every unmutated seed agrees" for it.
+    @Test func noFindingsSaysWhatAgrees() {
+        let one = DiffReport(model: "m1", modelHash: "h", seed: 0, frameworks: [FrameworkOutcome(name: "pytorch", status: "ok")], findings: [], gaps: [])
+        #expect(DiffSummary.markdown([one]).contains("None: every framework agrees with the reference on this model."))
+        #expect(DiffSummary.markdown([one, one]).contains("None: every framework agrees with the reference on every model."))
+        #expect(!DiffSummary.markdown([one]).contains("unmutated"))
+    }
+
     @Test func namesAndDetailsAreEscapedAsMarkdownText() {
         let hostile = "lenet5<img src=x onerror=alert(9)>|x"
         let finding = Finding(taxonomy: "F1", symptom: "inconsistency", stage: "execute", frameworks: ["pytorch"], node: "n|<b>",

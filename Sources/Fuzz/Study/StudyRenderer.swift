@@ -21,7 +21,8 @@ public enum StudyRenderer {
             let inc = r.pairInconsistency.values.max().map { String(format: "%.3g", $0) } ?? "-"
             lines.append(String(format: "%@ %@ %7d %7d %@ %@ %8d %4d %4d %6.3f %9.3g %@",
                                 r.operator_.padding(toLength: width, withPad: " ", startingAt: 0), r.family.padding(toLength: 14, withPad: " ", startingAt: 0),
-                                r.mutants, r.illegal, pct(r.illegalRate), pct(r.studyRate), r.rejectedByConstraints, r.inapplicable, r.duplicates, r.meanSeconds,
+                                // No mutant made: no rate to set beside the study's (0.0% read as measured).
+                                r.mutants, r.illegal, pct(r.mutants > 0 ? r.illegalRate : nil), pct(r.studyRate), r.rejectedByConstraints, r.inapplicable, r.duplicates, r.meanSeconds,
                                 r.outputChange, inc))
         }
         // Table 4: the mean output inconsistency of each framework pair (the column above is the worst pair).
