@@ -188,13 +188,8 @@ struct CrawlArguments: ParsableArguments {
         o.progress = !noProgress
         o.waitScale = waitScale
         let store = try database.open()
-        if let name = o.framework {
-            // A typo is a new stratum in every sample: named (not refused: a study may crawl any framework).
-            let known = Set(try store.read { try String.fetchAll($0, sql: "SELECT DISTINCT framework FROM repository WHERE framework IS NOT NULL AND framework <> ''") })
-                .union(["pytorch", "tensorflow", "mindspore", "jax", "onnx", "onnxruntime", "paddle", "keras", "mxnet"])
-            if !known.contains(name) {
-                FileHandle.standardError.write(Data("note: framework '\(name)' is new to this database (known: \(known.sorted().joined(separator: ", "))); samples stratify by it as its own framework\n".utf8))
-            }
+        for note in try NewFrameworkNote.notes(for: o.framework.map { [$0] } ?? [], in: store) {
+            FileHandle.standardError.write(Data((note + "\n").utf8))
         }
         // Ctrl-C, SIGTERM or a hang-up stops before the next request, with a summary (exit 130 showed a stale
         // progress line and nothing else); a second one quits at once. Every page is stored whole either way.

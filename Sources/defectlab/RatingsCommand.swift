@@ -45,8 +45,12 @@ struct RatingsImport: ParsableCommand {
     func run() throws {
         let taxonomy = try taxonomyOptions.catalog().loadTaxonomy()
         let parsed = try files.map { try RatingsFile.read(path: $0, format: format, finalColumn: finalColumn, taxonomy: taxonomy) }
-        let summary = try RatingsImporter(store: try database.open(), framework: framework).importFiles(parsed)
+        let store = try database.open()
+        // Before the import, which makes the new name known.
+        let notes = try NewFrameworkNote.notes(for: (framework.map { [$0] } ?? []) + parsed.flatMap { $0.ratings.compactMap(\.framework) }, in: store)
+        let summary = try RatingsImporter(store: store, framework: framework).importFiles(parsed)
         print(summary.line)
+        for note in notes { FileHandle.standardError.write(Data((note + "\n").utf8)) }
         if let note = summary.frameworkNote { FileHandle.standardError.write(Data((note + "\n").utf8)) }
     }
 }

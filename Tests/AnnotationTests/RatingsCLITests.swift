@@ -89,6 +89,19 @@ import Testing
         #expect(info.status == 0, "the store was damaged: \(info.stderr)")
     }
 
+    /// A framework the store has never seen is said, as `crawl --framework` says it: a typo is a stratum and an
+    /// agreement group of its own.
+    @Test func aNewFrameworkIsNamed() throws {
+        let folder = try RatingsTestSupport.temporaryFolder()
+        let db = folder.appendingPathComponent("f.sqlite").path
+        _ = try RatingsTestSupport.write("item,alice,bob\n77,B1,B2\n", to: folder, name: "a.csv")
+        _ = try RatingsTestSupport.write("item,alice,bob\n78,B1,B2\n", to: folder, name: "b.csv")
+        let known = try RatingsTestSupport.defectlab(["ratings", "import", "a.csv", "--framework", "pytorch", "--db", db], in: folder)
+        #expect(known.status == 0 && !known.stderr.contains("is new to this database"), "\(known.stderr)")
+        let typo = try RatingsTestSupport.defectlab(["ratings", "import", "b.csv", "--framework", "pytroch", "--db", db], in: folder)
+        #expect(typo.status == 0 && typo.stderr.contains("note: framework 'pytroch' is new to this database"), "\(typo.stderr)")
+    }
+
     /// Tables pad by terminal columns: a CJK annotator's row lines up with the header.
     @Test func wideNamesLineUpInTheCohenTable() throws {
         let folder = try RatingsTestSupport.temporaryFolder()
