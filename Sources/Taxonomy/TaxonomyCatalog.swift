@@ -69,6 +69,8 @@ public struct TaxonomyCatalog: Sendable {
 /// What `defectlab taxonomy check` found a file to be.
 public enum TaxonomyFileKind: String, Sendable {
     case taxonomy, preset, mapping
+    /// None of the three: its top-level keys say nothing.
+    case unrecognised
 }
 
 public enum TaxonomyFileChecker {
@@ -78,7 +80,7 @@ public enum TaxonomyFileChecker {
         var file = try YAMLFile(path: path)
         let root = file.root
         guard case .mapping = root else {
-            return (.taxonomy, [TaxonomyError(code: .invalid, file: path, line: root.mark?.line,
+            return (.unrecognised, [TaxonomyError(code: .invalid, file: path, line: root.mark?.line, column: root.mark?.column,
                                               message: "expected a mapping with 'majors' (taxonomy), 'tracker' (preset) or 'rules' (mapping)")])
         }
         if root.value("majors") != nil {
@@ -96,7 +98,7 @@ public enum TaxonomyFileChecker {
             _ = FuzzMappingLoader.parse(&file, taxonomy: taxonomy)
             return (.mapping, file.problems)
         }
-        return (.taxonomy, [TaxonomyError(code: .invalid, file: path, line: root.mark?.line,
+        return (.unrecognised, [TaxonomyError(code: .invalid, file: path, line: root.mark?.line, column: root.mark?.column,
                                           message: "expected 'majors' (taxonomy), 'tracker' (preset) or 'rules' (mapping) at the top level")])
     }
 }

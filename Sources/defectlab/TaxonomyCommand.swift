@@ -53,7 +53,7 @@ struct TaxonomyCheck: ParsableCommand {
             return
         }
         for problem in problems { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
-        FileHandle.standardError.write(Data("\(path): \(problems.count) problem(s) in this \(kind.rawValue) file\n".utf8))
+        FileHandle.standardError.write(Data("\(path): \(problems.count) problem(s) in this \(kind == .unrecognised ? "" : kind.rawValue + " ")file\n".utf8))
         throw ExitCode(1)
     }
 }

@@ -195,6 +195,17 @@ let catalog = TaxonomyCatalog(directory: projectRoot.appendingPathComponent("Tax
         #expect(problems.contains { $0.message.contains("unknown condition 'labelz_any'") && $0.line == 7 })
     }
 
+    /// A file of none of the three kinds is said to be of none, at a line and column (it was "a taxonomy file",
+    /// with no column where the README promises FILE:LINE:COL).
+    @Test func aFileOfNoKindIsNamedSo() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("unknown-\(UUID()).yaml")
+        try "hello: 1\n".write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let (kind, problems) = try TaxonomyFileChecker.check(path: url.path, taxonomy: nil)
+        #expect(kind == .unrecognised)
+        #expect(problems.count == 1 && problems[0].description.hasPrefix(url.path + ":1:1: "), "\(problems)")
+    }
+
     /// Presets are shared files whose names and rule ids are printed beside issues: control characters in them
     /// are a problem of the file, not an escape sequence on a terminal later.
     @Test func presetNamesWithControlCharactersAreRejected() throws {
