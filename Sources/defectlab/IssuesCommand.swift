@@ -26,11 +26,13 @@ struct IssuesList: ParsableCommand {
         if let state, !states.contains(state) {
             throw ValidationError("--state is one of \(states.joined(separator: ", ")), got '\(state)'")
         }
+        // 0 listed nothing and said "0 issues"; a negative count was an argument error.
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1 (leave it out to list every issue)") }
     }
 
     func run() throws {
         var q = IssueBrowser.Query()
-        q.repo = repo; q.label = label; q.state = state == "all" ? nil : state; q.hpPreset = hp; q.limit = limit
+        q.repo = repo; q.label = label?.trimmingCharacters(in: .whitespaces); q.state = state == "all" ? nil : state; q.hpPreset = hp; q.limit = limit
         let store = try database.open(mode: .mustExist)
         if let repo { try store.read { try IssueBrowser.requireRepository(repo, $0) } }
         if let hp {

@@ -16,7 +16,7 @@ enum Main {
             Foundation.exit(64)
         }
         do {
-            var command = try DefectLab.parseAsRoot()
+            var command = try DefectLab.parseAsRoot(NegativeValues.joined(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -51,4 +51,19 @@ import Testing
         let report = try CLIProcess.run(["report", "--help"])
         #expect(report.status == 0)
     }
+
+    /// A negative number after an option is its value: the option's own range check answers (it was "Missing
+    /// value for '--budget'"); `--limit 0` listed nothing as "0 issues".
+    @Test func aNegativeValueReachesTheOptionsOwnCheck() throws {
+        let db = "/tmp/defectlab-never-\(UUID().uuidString).sqlite"
+        let budget = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference", "--budget", "-5", "--db", db])
+        #expect(budget.status == 64 && budget.stderr.contains("--budget must be a mutant count") && budget.stderr.contains("'-5'"), "\(budget.stderr)")
+        let timeout = try CLIProcess.run(["diff", "--model", "lenet5", "--timeout", "-1e3", "--db", db])
+        #expect(timeout.status == 64 && timeout.stderr.contains("--timeout must be a positive number"), "\(timeout.stderr)")
+        for limit in ["-1", "0"] {
+            let list = try CLIProcess.run(["issues", "list", "--limit", limit, "--db", db])
+            #expect(list.status == 64 && list.stderr.contains("--limit must be at least 1"), "\(limit): \(list.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: db))
+    }
 }
