@@ -46,7 +46,9 @@ public struct ItemDetail: Sendable, Equatable {
             number: row["number"], state: row["state"],
             createdAt: row["created_at"], updatedAt: row["updated_at"], closedAt: row["closed_at"],
             tags: tags, url: url,
-            body: row["body"] ?? "(no text stored for this item: open the URL)")
+            // An empty body (a tracker's "" rather than null) drew a blank pane.
+            body: (row["body"] as String?).flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+                ?? "(no text stored for this item: open the URL)")
     }
 }
 

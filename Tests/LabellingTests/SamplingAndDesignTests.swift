@@ -48,6 +48,16 @@ import Testing
         #expect(s.total == 4)
     }
 
+    /// An empty body is no text, as a missing one is: it drew a blank pane on the label screen.
+    @Test func anEmptyBodyIsSaidToBeMissing() throws {
+        let f = try LabellingFixture()
+        try f.seedIssues(frameworks: ["pytorch"], count: 2)
+        _ = try SampleDraw.draw(SampleRequest(name: "b", perFramework: 2, seed: 1), in: f.store)
+        try f.store.write { try $0.execute(sql: "UPDATE issue SET body = CASE number WHEN '1' THEN '' ELSE ' \n ' END") }
+        let bodies = try f.store.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM item").map { try ItemDetail.fetch(itemID: $0, db).body } }
+        #expect(bodies.count == 2 && bodies.allSatisfy { $0 == "(no text stored for this item: open the URL)" }, "\(bodies)")
+    }
+
     /// A misspelt preset selected nothing: with imported items in the store it used to draw only those, quietly.
     @Test func anUnknownPresetIsRefused() throws {
         let f = try LabellingFixture()
