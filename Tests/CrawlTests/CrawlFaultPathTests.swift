@@ -144,24 +144,36 @@ struct CrawlFaultPathTests {
         #expect(try differences(db: db, sim: sim, repo: "pytorch/pytorch", comments: false) == [])
     }
 
+    /// A crawl of pytorch/pytorch from `sim` running in the background: stdout (and stderr with `errors`) go to
+    /// a file, read by `output()`; the file is removed with `finish()`.
+    struct BackgroundCrawl {
+        let process = Process()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("crawl-bg-\(UUID().uuidString).txt")
+
+        init(_ sim: Simulator, db: String, errors: Bool) throws {
+            _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+            process.executableURL = URL(fileURLWithPath: Binaries.defectlab)
+            process.arguments = ["crawl", "github", "pytorch/pytorch", "--api-url", sim.url, "--db", db, "--no-progress"]
+            process.standardOutput = try FileHandle(forWritingTo: out)
+            process.standardError = errors ? process.standardOutput : FileHandle.nullDevice
+            try process.run()
+        }
+
+        func output() -> String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
+        func interrupt() { kill(process.processIdentifier, SIGINT); process.waitUntilExit() }
+        func finish() { try? FileManager.default.removeItem(at: out) }
+    }
+
     /// Ctrl-C stops before the next request with a summary and exit 3 (it died with 130 and a stale progress
     /// line); the same command continues to the tracker's whole list.
     @Test func ctrlCStopsWithASummaryAndTheCrawlContinues() throws {
         let sim = try Simulator(["--seed", "8", "--github", "pytorch/pytorch=1500", "--faults", "slow=1", "--slow-ms", "150"])
         let db = temporaryDatabase()
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("crawl-int-\(UUID().uuidString).txt")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: out) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Binaries.defectlab)
-        p.arguments = ["crawl", "github", "pytorch/pytorch", "--api-url", sim.url, "--db", db, "--no-progress"]
-        p.standardOutput = try FileHandle(forWritingTo: out)
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let crawl = try BackgroundCrawl(sim, db: db, errors: false)
+        defer { crawl.finish() }
         Thread.sleep(forTimeInterval: 1.0)
-        kill(p.processIdentifier, SIGINT)
-        p.waitUntilExit()
-        let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        crawl.interrupt()
+        let text = crawl.output(), p = crawl.process
         #expect(p.terminationReason == .exit && p.terminationStatus == 3, "\(p.terminationStatus) \(text)")
         #expect(text.contains("interrupted: github pytorch/pytorch") && text.contains("run the same command again to continue"), "\(text)")
         let again = try sim.crawl("github", "pytorch/pytorch", db: db)
@@ -173,25 +185,14 @@ struct CrawlFaultPathTests {
     /// wait, which can be most of an hour).
     @Test func ctrlCDuringARateLimitWaitStopsAtOnce() throws {
         let sim = try Simulator(["--seed", "9", "--github", "pytorch/pytorch=300", "--faults", "primary=1", "--reset-seconds", "120"])
-        let db = temporaryDatabase()
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("crawl-wait-\(UUID().uuidString).txt")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: out) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Binaries.defectlab)
-        p.arguments = ["crawl", "github", "pytorch/pytorch", "--api-url", sim.url, "--db", db, "--no-progress"]
-        p.standardOutput = try FileHandle(forWritingTo: out)
-        p.standardError = p.standardOutput
-        try p.run()
+        let crawl = try BackgroundCrawl(sim, db: temporaryDatabase(), errors: true)
+        defer { crawl.finish() }
         // Waiting: the simulator's first answer is a primary rate limit with a reset two minutes away.
         let waiting = Date().addingTimeInterval(30)
-        while Date() < waiting, !((try? String(contentsOf: out, encoding: .utf8)) ?? "").contains("primary rate limit") {
-            Thread.sleep(forTimeInterval: 0.1)
-        }
+        while Date() < waiting, !crawl.output().contains("primary rate limit") { Thread.sleep(forTimeInterval: 0.1) }
         let sent = Date()
-        kill(p.processIdentifier, SIGINT)
-        p.waitUntilExit()
-        let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        crawl.interrupt()
+        let text = crawl.output(), p = crawl.process
         #expect(text.contains("primary rate limit"), "\(text)")
         #expect(Date().timeIntervalSince(sent) < 5, "\(text)")
         #expect(p.terminationReason == .exit && p.terminationStatus == 3, "\(p.terminationStatus) \(text)")
