@@ -69,40 +69,25 @@ public enum HTMLText {
         guard let doc else { return nil }
         defer { xmlFreeDoc(doc) }
         var out = ""
-        walk(xmlDocGetRootElement(doc), into: &out, inPre: false)
-        // Collapse the blank lines block elements leave behind; lines of a <pre> keep their indentation (Python
-        // code read as flat lines) and their blank lines.
-        var lines: [String] = []
-        for line in out.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.first == preLine {
-                lines.append(line.dropFirst().trimmedEnd(" \t\r"))
-            } else {
-                let text = line.trimmed(" \t\r")
-                if !text.isEmpty { lines.append(text) }
-            }
+        walk(xmlDocGetRootElement(doc), into: &out)
+        return tidied(out)
+    }
+
+    /// Issue bodies are Markdown with some HTML in it (a `<details>` around a traceback), so the text keeps its
+    /// lines and their indentation (code, in a fence or a `<pre>`); only trailing white space goes, and the
+    /// blank lines block elements leave behind fold into one. Collapsing white space as a browser does made a
+    /// Markdown body one line; trimming every line took Python code's indentation.
+    static func tidied(_ text: String) -> String {
+        var lines: [Substring] = []
+        for line in text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            .split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = line
+            while let last = line.last, last == " " || last == "\t" { line.removeLast() }
+            if line.isEmpty, lines.last?.isEmpty ?? true { continue }
+            lines.append(line)
         }
         while lines.last?.isEmpty == true { lines.removeLast() }
         return lines.joined(separator: "\n")
-    }
-
-    /// Marks a line of <pre> text while the text is assembled (a private-use character no body is read with).
-    static let preLine: Character = "\u{E000}"
-
-    /// Text outside <pre> as a browser lays it out: each run of white space (line breaks included) one space.
-    static func collapsed(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        var space = false
-        for scalar in text.unicodeScalars {
-            if scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar == "\u{0C}" {
-                if !space { out.unicodeScalars.append(" ") }
-                space = true
-            } else {
-                out.unicodeScalars.append(scalar == "\u{E000}" ? "\u{FFFD}" : scalar)
-                space = false
-            }
-        }
-        return out
     }
 
     static let voidTags: Set<[UInt8]> = Set(["br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed",
@@ -175,26 +160,17 @@ public enum HTMLText {
         return lines.filter { !$0.isEmpty }.joined(separator: "\n")
     }
 
-    static func walk(_ node: xmlNodePtr?, into out: inout String, inPre: Bool) {
+    static func walk(_ node: xmlNodePtr?, into out: inout String) {
         var node = node
         while let n = node {
             switch n.pointee.type {
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                guard let content = n.pointee.content else { break }
-                let text = String(cString: content)
-                if inPre {
-                    // Each of its lines marked, so the clean-up keeps its indentation.
-                    let marked = text.replacingOccurrences(of: "\u{E000}", with: "\u{FFFD}").replacingOccurrences(of: "\n", with: "\n" + String(preLine))
-                    if out.isEmpty || out.last == "\n" { out.append(preLine) }
-                    out += marked
-                } else {
-                    out += collapsed(text)
-                }
+                if let content = n.pointee.content { out += String(cString: content) }
             case XML_ELEMENT_NODE:
                 let name = n.pointee.name.map { String(cString: $0).lowercased() } ?? ""
                 if name == "script" || name == "style" { break }
                 if name == "pre", !(out.isEmpty || out.last == "\n") { out += "\n" }
-                walk(n.pointee.children, into: &out, inPre: inPre || name == "pre")
+                walk(n.pointee.children, into: &out)
                 if blockTags.contains(name) { out += "\n" }
             default: break
             }
@@ -204,12 +180,6 @@ public enum HTMLText {
 }
 
 extension Substring {
-    func trimmedEnd(_ set: String) -> String {
-        var s = self
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
-    }
-
     func trimmed(_ set: String) -> String {
         var s = self
         while let f = s.first, set.contains(f) { s.removeFirst() }

@@ -146,7 +146,7 @@ import Testing
         let dir = try CLIProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("a-file").path
-        FileManager.default.createFile(atPath: file, contents: Data())
+        _ = FileManager.default.createFile(atPath: file, contents: Data())
         let db = dir.appendingPathComponent("d.sqlite").path
         for (path, says) in [(dir.path, "it is a folder"), (file + "/sub/report.md", "is a file, not a folder")] {
             let r = try CLIProcess.run(["diff", "--model", "lenet5", "--frameworks", "onnxruntime", "--db", db, "--report", path])

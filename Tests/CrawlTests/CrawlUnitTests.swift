@@ -40,10 +40,15 @@ struct CrawlUnitTests {
         #expect(HTMLText.plainText("<p>a &amp; <b>b</b></p><ul><li>one</li><li>二</li></ul>") == "a & b\none\n二")
         #expect(HTMLText.plainText("if x < 0 and y > 1") == "if x < 0 and y > 1")
         #expect(HTMLText.plainText(nil) == nil)
-        // White space as a browser shows it: kept inside <pre> (Python lost its indentation), one space elsewhere.
-        let code = "<p>see    this\nbelow</p><pre><code>import mindspore as ms\nfor i in range(3):\n    if i:\n\n        <span>print</span>(i)\n</code></pre><p>a    b</p>"
-        #expect(HTMLText.plainText(code) == "see this below\nimport mindspore as ms\nfor i in range(3):\n    if i:\n\n        print(i)\n\na b",
+        // Bodies are Markdown with some HTML: lines and indentation stay (Python code in a <pre> or a fence lost
+        // its indentation; collapsing white space as a browser does made a Markdown body one line), CRLF or not.
+        let code = "<p>see    this\nbelow</p><pre><code>import mindspore as ms\r\nfor i in range(3):\r\n    if i:\r\n\r\n        <span>print</span>(i)\r\n</code></pre><p>a    b</p>"
+        #expect(HTMLText.plainText(code) == "see    this\nbelow\nimport mindspore as ms\nfor i in range(3):\n    if i:\n\n        print(i)\n\na    b",
                 "\(HTMLText.plainText(code)?.debugDescription ?? "nil")")
+        let markdown = "### Bug\r\n\r\nSteps:\r\n\r\n```python\r\nfor i in range(3):\r\n    x = torch.ones(2)\r\n```\r\n\r\n<details><summary>Traceback</summary>\r\n\r\n```\r\nRuntimeError: CUDA out of memory\r\n```\r\n</details>"
+        #expect(HTMLText.plainText(markdown) == "### Bug\n\nSteps:\n\n```python\nfor i in range(3):\n    x = torch.ones(2)\n```\n\nTraceback\n\n```\nRuntimeError: CUDA out of memory\n```",
+                "\(HTMLText.plainText(markdown)?.debugDescription ?? "nil")")
+        #expect(HTMLText.plainText(code)?.unicodeScalars.contains { $0 == "\r" || $0 == "\u{E000}" } == false)
         // A tracker's error text in a crawl error loses whole escape sequences, not just their ESC.
         #expect(CrawlProgress.plain("Bad \u{1B}[31;1mRED\u{1B}[0m\u{1B}]52;c;ZWNobwo=\u{07} creds\u{202E}\nend") == "Bad RED creds end")
         // Nested deeper than libxml2's parser keeps (256): no text is lost past that depth.

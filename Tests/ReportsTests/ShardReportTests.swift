@@ -20,7 +20,7 @@ import Testing
         // A mistyped or empty shard in the list is said before anything is merged (the store was made and held
         // the shards before it, and the message blamed --db).
         let empty = folder.appendingPathComponent("empty.sqlite").path
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
         for (bad, status, says) in [("nofile.sqlite", Int32(64), "shard database nofile.sqlite: no such file"), (empty, Int32(1), "not a DefectLab database")] {
             let refused = try ReportsTestSupport.defectlab(["merge", shards[0], bad, "--db", all])
             #expect(refused.status == status && refused.stderr.contains(says) && !refused.stderr.contains("pass --db"), "\(refused.status) \(refused.stderr)")
@@ -55,7 +55,7 @@ import Testing
         let folder = try ReportsTestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let empty = folder.appendingPathComponent("empty.sqlite").path
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
         let foreign = folder.appendingPathComponent("foreign.sqlite").path
         let sqlite = try ReportsTestSupport.run("/usr/bin/env", ["python3", "-c",
             "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE t(x)'); c.commit()", foreign])
