@@ -61,15 +61,19 @@ public struct MajoritySettlement: Sendable, Equatable {
 public enum AdjudicationQueue {
     /// Tallies of items with at least two raw labels at `level` (a major-level tally maps subtype labels to
     /// their major, preferring an annotator's explicit major label), in sample order or item order.
+    /// `itemID`: that item's tally alone (the screen re-reads the item it shows).
     public static func tallies(level: LabelLevel, sample: String?, taxonomy: HPTaxonomy,
-                               in store: DefectLabStore) throws -> [LabelTally] {
+                               in store: DefectLabStore, itemID: Int64? = nil) throws -> [LabelTally] {
         try store.read { db in
             var sql = """
                 SELECT c.id, c.created_at, c.item_id, c.annotator_id, c.level, c.label, it.key FROM current_annotation c
                 JOIN item it ON it.id = c.item_id
                 """
             var arguments: StatementArguments = []
-            if let sample {
+            if let itemID {
+                sql += " WHERE c.item_id = ? ORDER BY c.id"
+                arguments += [itemID]
+            } else if let sample {
                 sql += " JOIN sample_item si ON si.item_id = c.item_id AND si.sample_id = ? ORDER BY si.position, c.id"
                 arguments += [try SampleLookup.id(of: sample, db)]
             } else {
@@ -141,10 +145,6 @@ public enum AdjudicationQueue {
         })
     }
 
-    /// Whether `decision` is a `--auto majority` decision the raw labels of `tally` no longer hold up.
-    public static func isStale(_ decision: Decision, for tally: LabelTally, level: LabelLevel) -> Bool {
-        decision.method == "majority" && decision.level == level && tally.strictMajority != decision.label
-    }
 
     /// An item's standing decision.
     public struct Decision: Sendable, Equatable {
@@ -154,27 +154,44 @@ public enum AdjudicationQueue {
         public var adjudicator: String
         public var method: String
         public var rationale: String?
+        /// A `--auto majority` decision the current raw labels at its own level no longer hold up (an annotator
+        /// relabelled): it settles nothing. Read from the store with the decision, not from a tally read earlier.
+        public var stale = false
+
+        /// The same decision, as people see it (who, how, what), whatever its staleness.
+        func sameAs(_ other: Decision) -> Bool {
+            (label, level, adjudicator, method, rationale) == (other.label, other.level, other.adjudicator, other.method, other.rationale)
+        }
     }
 
-    /// The decision standing for `itemID` at `level` (at the major level, a subtype decision counts), or nil.
-    public static func decision(itemID: Int64, level: LabelLevel, in store: DefectLabStore) throws -> Decision? {
+    /// The decision standing for `itemID` at `level` (at the major level, a subtype decision counts), or nil;
+    /// a majority decision is checked against the item's raw labels at its own level now (`Decision.stale`).
+    public static func decision(itemID: Int64, level: LabelLevel, taxonomy: HPTaxonomy, in store: DefectLabStore) throws -> Decision? {
         let levels = level == .major ? [LabelLevel.major.rawValue, LabelLevel.subtype.rawValue] : [level.rawValue, level.rawValue]
-        return try store.read { db in
+        guard var decision = try store.read({ db in
             try Row.fetchOne(db, sql: """
                 SELECT label, level, adjudicator, method, rationale FROM current_adjudication WHERE item_id = ? AND level IN (?, ?) ORDER BY id DESC LIMIT 1
                 """, arguments: [itemID, levels[0], levels[1]]).map { row in
                 Decision(label: row["label"], level: LabelLevel(rawValue: row["level"]) ?? level, adjudicator: row["adjudicator"],
                          method: row["method"], rationale: row["rationale"])
             }
+        }) else { return nil }
+        if decision.method == "majority", let tally = try tallies(level: decision.level, sample: nil, taxonomy: taxonomy, in: store, itemID: itemID).first {
+            decision.stale = tally.strictMajority != decision.label
         }
+        return decision
     }
 
     /// Records an adjudicated label. `ifUnsettled`: the caller read the item as unsettled (the adjudication
     /// screen's queue) and must not replace a decision someone made since without saying so: the write is
     /// refused with `changedMeanwhile`, naming who settled it how (the screen asks to confirm, then writes with
     /// `ifUnsettled: false`).
+    /// `seen`: with `ifUnsettled`, the decision the caller showed for the item (nil: none); only a different
+    /// one standing now is a change made meanwhile (the screen said "settled meanwhile" of the very decision it
+    /// had on show).
     public static func record(itemID: Int64, level: LabelLevel, label: String, adjudicator: String, method: String,
-                              rationale: String?, taxonomy: HPTaxonomy, ifUnsettled: Bool = false, in store: DefectLabStore) throws {
+                              rationale: String?, taxonomy: HPTaxonomy, ifUnsettled: Bool = false, seen: Decision? = nil,
+                              in store: DefectLabStore) throws {
         guard let normalized = taxonomy.normalizedLabel(label, level: level) else {
             throw AnnotationError(.invalid, "'\(label)' is not a \(level.rawValue) of the taxonomy")
         }
@@ -182,10 +199,13 @@ public enum AdjudicationQueue {
         let levels = level == .major ? [LabelLevel.major.rawValue, LabelLevel.subtype.rawValue] : [level.rawValue, level.rawValue]
         try store.write { db in
             if ifUnsettled, let standing = try Row.fetchOne(db, sql: """
-                SELECT label, adjudicator, method FROM current_adjudication WHERE item_id = ? AND level IN (?, ?) ORDER BY id DESC LIMIT 1
+                SELECT label, level, adjudicator, method, rationale FROM current_adjudication WHERE item_id = ? AND level IN (?, ?) ORDER BY id DESC LIMIT 1
                 """, arguments: [itemID, levels[0], levels[1]]) {
-                let by: String = standing["adjudicator"], how: String = standing["method"], was: String = standing["label"]
-                throw AnnotationError(.changedMeanwhile, "settled meanwhile by \(by) as \(was) (\(how))")
+                let now = Decision(label: standing["label"], level: LabelLevel(rawValue: standing["level"]) ?? level, adjudicator: standing["adjudicator"],
+                                   method: standing["method"], rationale: standing["rationale"])
+                if !(seen.map { now.sameAs($0) } ?? false) {
+                    throw AnnotationError(.changedMeanwhile, "settled meanwhile by \(now.adjudicator) as \(now.label) (\(now.method))")
+                }
             }
             try db.execute(sql: """
                 INSERT INTO adjudication (item_id, level, label, adjudicator, method, rationale, created_at)
@@ -243,9 +263,9 @@ public enum AdjudicationQueue {
                     INSERT INTO adjudication (item_id, level, label, adjudicator, method, rationale, created_at)
                     SELECT ?, ?, ?, ?, 'majority', 'strict majority of raw labels', ?
                     WHERE NOT EXISTS (SELECT 1 FROM current_adjudication WHERE item_id = ? AND level IN (?, ?)
-                                      AND (method <> 'majority' OR level <> ? OR label = ?))
+                                      AND (method <> 'majority' OR (level = ? AND label = ?) OR (level <> ? AND ? = 0)))
                     """, arguments: [row.item, level.rawValue, row.label, adjudicator, now, row.item, settling[0], settling[1],
-                                     level.rawValue, row.label])
+                                     level.rawValue, row.label, level.rawValue, decided.contains(row.item) ? 1 : 0])
                 return db.changesCount > 0
             }
         }

@@ -12,7 +12,9 @@ public final class AdjudicationController {
     public let taxonomy: HPTaxonomy
     public let adjudicator: String
     public let level: LabelLevel
-    public let queue: [LabelTally]
+    /// The items to settle; each one's tally is read again when the screen comes to it (labels imported or
+    /// changed since the screen opened were shown as they were, and a decision confirmed on them).
+    public private(set) var queue: [LabelTally]
     public private(set) var index = 0
     public private(set) var choice: String?
     public private(set) var pendingMajor: MajorType?
@@ -59,6 +61,10 @@ public final class AdjudicationController {
 
     private func reset() {
         confirmReplacing = nil
+        if index < queue.count, let fresh = try? AdjudicationQueue.tallies(level: level, sample: nil, taxonomy: taxonomy, in: store,
+                                                                            itemID: queue[index].itemID).first {
+            queue[index] = fresh
+        }
         // A strict majority is pre-selected; a tie or a plurality is not (Enter would otherwise settle it for the
         // lower ID, or for a label most annotators did not give).
         choice = current?.strictMajority
@@ -67,9 +73,9 @@ public final class AdjudicationController {
         scroll = 0
         // A settled item (gone back to, or settled before the screen opened) shows its decision: selected, with
         // its rationale, so Enter keeps it and another pick visibly replaces it.
-        standing = current.flatMap { tally in try? AdjudicationQueue.decision(itemID: tally.itemID, level: level, in: store) }
+        standing = current.flatMap { tally in try? AdjudicationQueue.decision(itemID: tally.itemID, level: level, taxonomy: taxonomy, in: store) }
         standingIsStale = false
-        if let standing, let tally = current, AdjudicationQueue.isStale(standing, for: tally, level: level) {
+        if let standing, let tally = current, standing.stale {
             standingIsStale = true
             // A majority decision an annotator's relabelling overturned: shown, but the selection is the
             // majority now (if any), and settling replaces it without the "settled meanwhile" check.
@@ -184,9 +190,11 @@ public final class AdjudicationController {
                 message = "\(tied ? "a tie" : "no majority"): pick a label (1–\(tally.counts.count), or a–g and a digit)"
                 return
             }
-            if let standing, settledHere.contains(tally.itemID), choice == selection(for: standing), rationale == (standing.rationale ?? "") {
-                // This screen's own decision, unchanged: nothing to write again.
+            if let standing, !standing.stale, choice == selection(for: standing), rationale == (standing.rationale ?? "") {
+                // The standing decision, unchanged (this screen's own, or one made before): nothing to write again.
+                // Written, it became this adjudicator's "manual" pick with another's rationale.
                 message = "\(tally.key): kept \(choice)"
+                leftUnsettled.remove(tally.itemID)
                 index += 1
                 reset()
                 return
@@ -197,7 +205,7 @@ public final class AdjudicationController {
                 try AdjudicationQueue.record(itemID: tally.itemID, level: level, label: choice, adjudicator: adjudicator,
                                              method: "manual", rationale: rationale, taxonomy: taxonomy,
                                              ifUnsettled: confirmReplacing != tally.itemID && !settledHere.contains(tally.itemID)
-                                                 && !(standing.map { AdjudicationQueue.isStale($0, for: tally, level: level) } ?? false), in: store)
+                                                 && !(standing?.stale ?? false), seen: standing, in: store)
                 if settledHere.insert(tally.itemID).inserted { settled += 1 }
                 drafts[tally.itemID] = nil
                 leftUnsettled.remove(tally.itemID)

@@ -296,6 +296,56 @@ import Testing
         #expect(try final() == "G1/manual")
     }
 
+    /// A subtype majority decision overturned by relabelling settles nothing at the major level either: `--auto
+    /// majority --level major` settles the item by its major majority ("already settled" before), and the major
+    /// screen shows the old decision as overturned with the major majority selected (it pre-selected the
+    /// minority's major type and saved it as a person's decision).
+    @Test func anOverturnedSubtypeDecisionSettlesNothingAtTheMajorLevel() throws {
+        let f = try prepared(annotators: ["a", "b", "c"], items: 1)
+        let taxonomy = try LabellingFixture.taxonomy()
+        func label(_ name: String, _ subtype: String) throws {
+            try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: name, sample: "s").record(subtype: subtype, at: 0)
+        }
+        for (name, subtype) in [("a", "A1"), ("b", "A1"), ("c", "C1")] { try label(name, subtype) }
+        _ = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
+        try label("a", "C2")   // raw now C2, A1, C1: no subtype majority; majors C, A, C
+        let open = try AdjudicationQueue.open(level: .major, sample: "s", taxonomy: taxonomy, in: f.store)
+        #expect(open.count == 1)
+        let screen = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "eve", level: .major, queue: open)
+        #expect(screen.standingIsStale && screen.choice == "C", "\(screen.choice ?? "nil") \(screen.message ?? "")")
+        let major = try AdjudicationQueue.settleByMajority(level: .major, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
+        #expect(major.majority == 1 && major.alreadySettled == 0, "\(major)")
+        #expect(try StoredRatings.load(from: f.store, level: .major, taxonomy: taxonomy).items.first?.final == "C")
+        // The settled item, seen on a screen that was opened before: Enter keeps the standing decision without
+        // writing it again as the adjudicator's own (it said "settled meanwhile" of the decision on show).
+        screen.handle(.left)
+        let before = try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM adjudication")! }
+        let again = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "eve", level: .major, queue: open)
+        #expect(again.choice == "C" && !again.standingIsStale)
+        again.handle(.enter)
+        #expect(again.message?.contains("kept C") == true, "\(again.message ?? "")")
+        #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM adjudication")! } == before)
+    }
+
+    /// The screen reads an item's labels again when it comes to it: relabelling since the screen opened was not
+    /// seen, and an adjudicator confirmed counts nobody held any more.
+    @Test func theScreenShowsTheLabelsAsTheyAreNow() throws {
+        let f = try prepared(annotators: ["a", "b", "c"], items: 1)
+        let taxonomy = try LabellingFixture.taxonomy()
+        func label(_ name: String, _ subtype: String) throws {
+            try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: name, sample: "s").record(subtype: subtype, at: 0)
+        }
+        for (name, subtype) in [("a", "B1"), ("b", "B1"), ("c", "C1")] { try label(name, subtype) }
+        let screen = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "eve", level: .subtype,
+                                            queue: try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store))
+        #expect(screen.choice == "B1")
+        try label("a", "C1")
+        try label("b", "C1")
+        screen.handle(.right)
+        screen.handle(.left)
+        #expect(screen.current?.counts.map(\.label) == ["C1"] && screen.choice == "C1", "\(screen.current?.counts.map(\.label) ?? [])")
+    }
+
     /// A settled subtype settles the major type: a majority of raw labels at the major level must not give the
     /// item a major type its final subtype contradicts (final G1, raw majority C).
     @Test func aSettledSubtypeSettlesTheMajorType() throws {
