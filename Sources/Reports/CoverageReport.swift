@@ -63,21 +63,30 @@ public struct CoverageReport: Sendable, Codable, Equatable {
         case neverReached = "never_reached", missedUserReported = "missed_user_reported", fuzzerOnly = "fuzzer_only"
     }
 
-    public static func load(store: DefectLabStore, taxonomy: HPTaxonomy) throws -> CoverageReport {
-        let (labels, adjudicated, defects, findings) = try store.read { db in
-            (try GRDB.Row.fetchAll(db, sql: "SELECT item_id, label FROM current_annotation WHERE level = 'subtype'").map { ($0["item_id"] as Int64, $0["label"] as String) },
-             try GRDB.Row.fetchAll(db, sql: "SELECT item_id, label FROM current_adjudication WHERE level = 'subtype'").map { ($0["item_id"] as Int64, $0["label"] as String) },
-             try GRDB.Row.fetchAll(db, sql: "SELECT subtype, COUNT(*) AS n FROM defect GROUP BY subtype").map { ($0["subtype"] as String, $0["n"] as Int) },
+    /// One labelled item as the statistics read it: its final subtype (nil when unsettled, or when the decision
+    /// was an `--auto majority` one that relabelling overturned) and each annotator's current subtype.
+    public struct LabelledItem: Sendable {
+        public var final: String?
+        public var labels: [String]
+        public init(final: String?, labels: [String]) {
+            self.final = final
+            self.labels = labels
+        }
+    }
+
+    /// `items` come from the annotation side's reading of the store (`StoredRatings` at the subtype level), so
+    /// the mined side counts what `stats distribution` counts: it read the raw tables and counted overturned
+    /// majority decisions as final labels.
+    public static func load(store: DefectLabStore, taxonomy: HPTaxonomy, items: [LabelledItem]) throws -> CoverageReport {
+        let (defects, findings) = try store.read { db in
+            (try GRDB.Row.fetchAll(db, sql: "SELECT subtype, COUNT(*) AS n FROM defect GROUP BY subtype").map { ($0["subtype"] as String, $0["n"] as Int) },
              try GRDB.Row.fetchAll(db, sql: "SELECT subtype, COUNT(*) AS n FROM campaign_finding GROUP BY subtype").map { ($0["subtype"] as String, $0["n"] as Int) })
         }
-        var final: [Int64: String] = [:]
-        for (item, label) in adjudicated { final[item] = label.uppercased() }
-        var votes: [Int64: [String: Int]] = [:]
-        for (item, label) in labels { votes[item, default: [:]][label.uppercased(), default: 0] += 1 }
         var mined: [String: Int] = [:], tied = 0
-        for item in Set(final.keys).union(votes.keys) {
-            if let label = final[item] { mined[label, default: 0] += 1; continue }
-            let tally = votes[item] ?? [:]
+        for item in items {
+            if let label = item.final { mined[label.uppercased(), default: 0] += 1; continue }
+            var tally: [String: Int] = [:]
+            for label in item.labels { tally[label.uppercased(), default: 0] += 1 }
             let top = tally.values.max() ?? 0
             let winners = tally.filter { $0.value == top }
             if winners.count == 1, let label = winners.first?.key { mined[label, default: 0] += 1 } else { tied += 1 }

@@ -1,3 +1,4 @@
+import Annotation
 import ArgumentParser
 import Foundation
 import Doctor
@@ -97,7 +98,10 @@ struct ReportCoverageCommand: ParsableCommand {
     func run() throws {
         let store = try database.open(mode: .mustExist)
         if fold { try DefectFolder.fold(store: store) }
-        let report = try CoverageReport.load(store: store, taxonomy: try taxonomy.catalog().loadTaxonomy())
+        let catalog = try taxonomy.catalog().loadTaxonomy()
+        let ratings = try StoredRatings.load(from: store, level: .subtype, taxonomy: catalog)
+        let report = try CoverageReport.load(store: store, taxonomy: catalog,
+                                             items: ratings.items.map { CoverageReport.LabelledItem(final: $0.final, labels: Array($0.labels.values)) })
         switch format {
         case .table: print(report.table())
         case .json: print(try report.json())

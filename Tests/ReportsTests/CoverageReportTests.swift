@@ -60,6 +60,25 @@ import Testing
         #expect(md.status == 0 && md.stdout.contains("| G2 | Crash during training or inference | 1 | 20.0% | 1 | 50.0% | \(g2) | yes |"))
     }
 
+    /// A `--auto majority` decision that relabelling overturned is no final label here either (it was counted:
+    /// the coverage read the raw adjudication table); the item, now a tie, is left out as `stats` leaves it.
+    @Test func anOverturnedMajorityDecisionIsNotMined() throws {
+        let folder = try ReportsTestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let db = folder.appendingPathComponent("c.sqlite").path
+        try "item,rater,label,time\nI-1,a,B1,2026-01-01T00:00:00Z\nI-1,b,B1,2026-01-01T00:00:00Z\nI-1,c,B2,2026-01-01T00:00:00Z\nI-2,a,D1,2026-01-01T00:00:00Z\nI-2,b,D1,2026-01-01T00:00:00Z\n"
+            .write(to: folder.appendingPathComponent("a.csv"), atomically: true, encoding: .utf8)
+        try "item,rater,label,time\nI-1,a,B3,2026-02-01T00:00:00Z\n".write(to: folder.appendingPathComponent("b.csv"), atomically: true, encoding: .utf8)
+        for step in [["ratings", "import", "a.csv", "--framework", "pytorch"], ["adjudicate", "--auto", "majority"], ["ratings", "import", "b.csv"]] {
+            let r = try ReportsTestSupport.defectlab(step + ["--db", db], in: folder)
+            try #require(r.status == 0, "\(step): \(r.stderr)")
+        }
+        let result = try ReportsTestSupport.defectlab(["report", "coverage", "--format", "json", "--db", db], in: folder)
+        try #require(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["mined_total"] as? Int == 1 && object["mined_tied"] as? Int == 1, "\(result.stdout.prefix(400))")
+    }
+
     @Test func anEmptyStoreHasNoSharesNotZerosOrNaN() throws {
         let taxonomy = try TaxonomyCatalog(directory: ReportsTestSupport.packageRoot.appendingPathComponent("Taxonomy")).loadTaxonomy()
         let report = CoverageReport.build(taxonomy: taxonomy, mined: [:], tied: 0, defects: [:], findings: [:])
