@@ -30,6 +30,14 @@ public final class Terminal {
             throw TerminalError(.noTerminal, "\(screen) needs a terminal (stdin and stdout); \(withoutTerminal)")
         }
         try self.init(output: cnc_stdout(), input: cnc_stdin(), termType: nil, monochrome: monochrome, environment: environment)
+        // ncurses restores the terminal on SIGINT and SIGTERM, not on SIGHUP (`kill -HUP`, `timeout -s HUP`): the
+        // shell was left in the alternate screen with the cursor hidden. Every label is already stored.
+        signal(SIGHUP) { sig in
+            _ = "\u{1B}[?2004l".withCString { write(STDOUT_FILENO, $0, strlen($0)) }
+            endwin()
+            signal(sig, SIG_DFL)
+            raise(sig)
+        }
     }
 
     /// Opens a screen on the given streams (the benchmark draws to /dev/null with a fixed terminal type).
