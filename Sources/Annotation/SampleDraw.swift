@@ -60,6 +60,11 @@ public enum SampleDraw {
     public static func draw(_ request: SampleRequest, in store: DefectLabStore) throws -> SampleSummary {
         guard request.perFramework > 0 else { throw AnnotationError(.invalid, "--per-framework must be at least 1") }
         guard !request.name.isEmpty else { throw AnnotationError(.invalid, "a sample needs a name") }
+        // A name is printed by every command that lists samples, on other annotators' terminals too: an escape
+        // sequence in it reached them raw.
+        guard !request.name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
+            throw AnnotationError(.invalid, "a sample name holds no control characters: \(request.name.debugDescription)")
+        }
         return try store.write { db in
             if try Int.fetchOne(db, sql: "SELECT 1 FROM sample WHERE name = ?", arguments: [request.name]) != nil {
                 throw AnnotationError(.duplicate, "a sample named '\(request.name)' exists; pick another name (samples are never redrawn)")

@@ -56,11 +56,11 @@ struct SampleShowCommand: ParsableCommand {
     func run() throws {
         let store = try database.open(mode: .mustExist)
         guard let name else {
-            for n in try SampleListing.names(in: store) { print(n) }
+            for n in try SampleListing.names(in: store) { print(InertText.line(n)) }
             return
         }
         let listing = try SampleListing.load(name: name, in: store)
-        print("sample \(listing.name): \(listing.entries.count) items, seed \(listing.seed)"
+        print("sample \(InertText.line(listing.name)): \(listing.entries.count) items, seed \(listing.seed)"
               + (listing.perFramework.map { ", \($0) per framework" } ?? "") + (listing.preset.map { ", preset \($0)" } ?? ""))
         for e in listing.entries {
             // Keys and titles come from trackers and ratings files: drawn inert.

@@ -48,6 +48,16 @@ import Testing
         #expect(s.total == 4)
     }
 
+    /// A sample name with an escape sequence is refused (every listing printed it raw).
+    @Test func aSampleNameWithControlCharactersIsRefused() throws {
+        let f = try LabellingFixture()
+        try f.seedIssues(frameworks: ["pytorch"], count: 2)
+        let error = try #require(throws: AnnotationError.self) {
+            try SampleDraw.draw(SampleRequest(name: "s\u{1B}[31mred", perFramework: 1, seed: 1, allIssues: true), in: f.store)
+        }
+        #expect(error.message.contains("no control characters") && !error.message.contains("\u{1B}"), "\(error.message)")
+    }
+
     /// An empty body is no text, as a missing one is: it drew a blank pane on the label screen.
     @Test func anEmptyBodyIsSaidToBeMissing() throws {
         let f = try LabellingFixture()
