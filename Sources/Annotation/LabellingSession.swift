@@ -102,6 +102,30 @@ public final class LabellingSession {
 
     public func label(at index: Int) -> String? { labels[queue[index].itemID] }
 
+    /// The item's current label as stored now: a `ratings import` or another session of this annotator may
+    /// have written one since the queue was read (the screen showed "[unlabelled]" over an imported label).
+    public func refreshLabel(at index: Int) throws {
+        let item = queue[index].itemID, annotatorID = self.annotatorID
+        labels[item] = try store.read { try Self.storedLabel(item: item, annotator: annotatorID, $0) }
+    }
+
+    /// The newest subtype row of this annotator on the item, if it is a label (not a retraction).
+    static func storedLabel(item: Int64, annotator: Int64, _ db: Database) throws -> String? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT action, label FROM annotation WHERE item_id = ? AND annotator_id = ? AND level = 'subtype' ORDER BY id DESC LIMIT 1"),
+                         arguments: [item, annotator]).flatMap { $0["action"] == "label" ? $0["label"] as String? : nil }
+    }
+
+    /// What `record` did: wrote the label (replacing `replaced`, the label stored before, if any), or found the
+    /// item already at that label and wrote nothing (repeating a label filled the undo history with copies).
+    public struct Recorded: Sendable, Equatable {
+        public var written: Bool
+        public var replaced: String?
+        public init(written: Bool, replaced: String?) {
+            self.written = written
+            self.replaced = replaced
+        }
+    }
+
     public func detail(at index: Int) throws -> ItemDetail {
         let id = queue[index].itemID
         if let cached = details[id] { return cached }
@@ -112,7 +136,8 @@ public final class LabellingSession {
     }
 
     /// Records `subtype` for the item at `index`, durably, before returning.
-    public func record(subtype: String, at index: Int, now: Date = Date()) throws {
+    @discardableResult
+    public func record(subtype: String, at index: Int, now: Date = Date()) throws -> Recorded {
         guard let id = taxonomy.normalizedLabel(subtype, level: .subtype) else {
             throw AnnotationError(.invalid, "'\(subtype)' is not a subtype of the taxonomy")
         }
@@ -124,7 +149,9 @@ public final class LabellingSession {
         // queue and progress are kept in memory, so nothing is read back afterwards. The insert holds only while
         // the item is still assigned to this annotator: `assign --replace` from another terminal may have given
         // it to someone else since this session read its queue.
-        try store.write { db in
+        let recorded = try store.write { db -> Recorded in
+            let stored = try Self.storedLabel(item: item, annotator: annotatorID, db)
+            if stored == id { return Recorded(written: false, replaced: nil) }
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO annotation (item_id, annotator_id, level, action, label, unsure, note, source, created_at)
                 SELECT ?, ?, 'subtype', 'label', ?, ?, ?, ?, ?
@@ -135,10 +162,13 @@ public final class LabellingSession {
             guard db.changesCount > 0 else {
                 throw AnnotationError(.notFound, "this item is no longer assigned to \(annotator) (the sample was re-assigned); quit and run `label` again for the new queue")
             }
+            return Recorded(written: true, replaced: stored)
         }
         labels[item] = id
+        guard recorded.written else { return recorded }
         actionsThisSession[item, default: 0] += 1
         if firstLabelAt == nil { firstLabelAt = now }
+        return recorded
     }
 
     /// What `undoLast` did: the queue position of the item, and the label it stands at again (nil: unlabelled).

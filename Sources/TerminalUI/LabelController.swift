@@ -38,6 +38,7 @@ public final class LabelController {
         self.session = session
         self.cues = KeywordCues(taxonomy: session.taxonomy)
         self.index = session.firstUnlabelled() ?? 0
+        if session.total > 0 { try? session.refreshLabel(at: index) }
         if session.firstUnlabelled() == nil { message = "all \(session.total) items are labelled; review with ← →, q quits" }
     }
 
@@ -85,6 +86,7 @@ public final class LabelController {
 
     private func go(to newIndex: Int) {
         index = max(0, min(newIndex, session.total - 1))
+        try? session.refreshLabel(at: index)
         scroll = 0
         pendingMajor = nil
     }
@@ -193,14 +195,18 @@ public final class LabelController {
     }
 
     private func labelCurrent(_ subtype: String) throws {
-        try session.record(subtype: subtype, at: index)
+        let recorded = try session.record(subtype: subtype, at: index)
         let labelled = index
         pendingMajor = nil
+        // Said when nothing was written (the item already had it), or when it replaced a label the screen had
+        // not shown (an import or another session wrote it meanwhile).
+        let what = !recorded.written ? "item \(labelled + 1) is already \(subtype)"
+            : recorded.replaced.map { "item \(labelled + 1) → \(subtype) (it was \($0))" } ?? "item \(labelled + 1) → \(subtype)"
         if let next = session.firstUnlabelled(from: index + 1) {
             go(to: next)
-            message = "item \(labelled + 1) → \(subtype)"
+            message = what
         } else {
-            message = "item \(labelled + 1) → \(subtype); all \(session.total) items are labelled, q quits"
+            message = "\(what); all \(session.total) items are labelled, q quits"
         }
     }
 

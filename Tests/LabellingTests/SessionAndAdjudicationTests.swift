@@ -16,6 +16,24 @@ import Testing
         return f
     }
 
+    /// The same label again writes nothing (twenty repeats filled the undo history with copies, and `u` seemed
+    /// to do nothing); a label another session wrote since is seen when the item is shown again, and a label
+    /// over it says what it replaced.
+    @Test func aRepeatedLabelWritesNothingAndALabelWrittenElsewhereIsSeen() throws {
+        let f = try prepared(annotators: ["alice"], items: 2)
+        let taxonomy = try LabellingFixture.taxonomy()
+        let screen = try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "alice", sample: "s")
+        #expect(try screen.record(subtype: "E1", at: 0) == .init(written: true, replaced: nil))
+        #expect(try screen.record(subtype: "E1", at: 0) == .init(written: false, replaced: nil))
+        #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM annotation")! } == 1)
+        // Another session of alice's (or an import) labels item 2 while this one shows it unlabelled.
+        try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "alice", sample: "s").record(subtype: "D1", at: 1)
+        #expect(screen.label(at: 1) == nil)
+        try screen.refreshLabel(at: 1)
+        #expect(screen.label(at: 1) == "D1")
+        #expect(try screen.record(subtype: "A1", at: 1) == .init(written: true, replaced: "D1"))
+    }
+
     @Test func labelsAreAppendOnlyAndUndoRetractsAndResumeFindsFirstGap() throws {
         let f = try prepared(annotators: ["alice"])
         let taxonomy = try LabellingFixture.taxonomy()
