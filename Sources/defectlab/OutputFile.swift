@@ -8,6 +8,7 @@ enum OutputFile {
     /// Refuses, before a long run, a path that cannot be written: an existing folder, or one under a file
     /// (`diff --all-seeds --report DIR` ran for minutes, stored its findings, then failed on the report).
     static func check(_ path: String) throws {
+        guard !path.trimmingCharacters(in: .whitespaces).isEmpty else { throw OutputFileError("an output path is empty: name a file") }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             throw OutputFileError("cannot write \(path): it is a folder; name a file in it")

@@ -71,6 +71,8 @@ struct RatingsExport: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var taxonomyOptions: TaxonomyOptions
 
+    func validate() throws { if let output { try OutputFile.validate(output) } }
+
     func run() throws {
         // Only a wide export reads the taxonomy (subtypes as major types); long and JSONL write what is stored.
         let taxonomy = format == .wide ? try taxonomyOptions.catalog().loadTaxonomy() : nil

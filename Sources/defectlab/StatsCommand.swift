@@ -36,6 +36,8 @@ struct StatsDistribution: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var taxonomyOptions: TaxonomyOptions
 
+    func validate() throws { if let svg { try OutputFile.validate(svg) } }
+
     func run() throws {
         let taxonomy = try taxonomyOptions.catalog().loadTaxonomy()
         let store = try database.open(mode: .mustExist)

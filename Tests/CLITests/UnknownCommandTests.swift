@@ -58,6 +58,10 @@ import Testing
         let db = "/tmp/defectlab-never-\(UUID().uuidString).sqlite"
         let budget = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference", "--budget", "-5", "--db", db])
         #expect(budget.status == 64 && budget.stderr.contains("--budget must be a mutant count") && budget.stderr.contains("'-5'"), "\(budget.stderr)")
+        let shard = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference", "--shard", "-1/3", "--budget", "-1s", "--db", db])
+        #expect(shard.status == 64 && (shard.stderr.contains("--shard must be i/N") || shard.stderr.contains("--budget must be")), "\(shard.stderr)")
+        let empty = try CLIProcess.run(["ratings", "export", "-o", "", "--db", db])
+        #expect(empty.status == 64 && empty.stderr.contains("an output path is empty"), "\(empty.stderr)")
         let timeout = try CLIProcess.run(["diff", "--model", "lenet5", "--timeout", "-1e3", "--db", db])
         #expect(timeout.status == 64 && timeout.stderr.contains("--timeout must be a positive number"), "\(timeout.stderr)")
         for limit in ["-1", "0"] {
