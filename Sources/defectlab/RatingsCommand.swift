@@ -46,11 +46,14 @@ struct RatingsImport: ParsableCommand {
         let taxonomy = try taxonomyOptions.catalog().loadTaxonomy()
         let parsed = try files.map { try RatingsFile.read(path: $0, format: format, finalColumn: finalColumn, taxonomy: taxonomy) }
         let store = try database.open()
-        // Before the import, which makes the new name known.
-        let notes = try NewFrameworkNote.notes(for: (framework.map { [$0] } ?? []) + parsed.flatMap { $0.ratings.compactMap(\.framework) }, in: store)
+        // The names items are filed under after the import that the store did not know before it (a name given
+        // but not taken, for items whose URL tells their framework, is no new stratum).
+        let before = try NewFrameworkNote.known(in: store)
         let summary = try RatingsImporter(store: store, framework: framework).importFiles(parsed)
         print(summary.line)
-        for note in notes { FileHandle.standardError.write(Data((note + "\n").utf8)) }
+        for note in NewFrameworkNote.notes(for: Array(try NewFrameworkNote.known(in: store)), known: before) {
+            FileHandle.standardError.write(Data((note + "\n").utf8))
+        }
         if let note = summary.frameworkNote { FileHandle.standardError.write(Data((note + "\n").utf8)) }
     }
 }

@@ -100,6 +100,10 @@ import Testing
         #expect(known.status == 0 && !known.stderr.contains("is new to this database"), "\(known.stderr)")
         let typo = try RatingsTestSupport.defectlab(["ratings", "import", "b.csv", "--framework", "pytroch", "--db", db], in: folder)
         #expect(typo.status == 0 && typo.stderr.contains("note: framework 'pytroch' is new to this database"), "\(typo.stderr)")
+        // A name no item is filed under (their URLs tell their framework) is no new stratum: not said.
+        _ = try RatingsTestSupport.write("item,alice,bob\nhttps://github.com/pytorch/pytorch/issues/5,B1,B2\n", to: folder, name: "c.csv")
+        let untaken = try RatingsTestSupport.defectlab(["ratings", "import", "c.csv", "--framework", "chainer2", "--db", db], in: folder)
+        #expect(untaken.status == 0 && !untaken.stderr.contains("'chainer2' is new"), "\(untaken.stderr)")
     }
 
     /// Tables pad by terminal columns: a CJK annotator's row lines up with the header.
