@@ -322,6 +322,27 @@ import Oracles
         #expect(outcome.layers[add]?.contains { $0.isNaN } == true)
     }
 
+    /// NaN that wrong values upstream lead to is the upstream defect: a planted wrong Dense makes exact zeros,
+    /// and Div(x, x) after it gives 0/0 in that framework only. It was filed as a NaN defect of Div, whose
+    /// reproducer (re-enacting the plants only) showed nothing.
+    @Test func aNaNThatWrongValuesLeadToIsTheirDefect() throws {
+        var model = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let dense = try #require(model.graph.nodes.first { $0.op == .dense })
+        var taken = Set<String>()
+        let div = model.newNode(.div, [ValueRef(dense.name), ValueRef(dense.name)], role: dense.role, taken: &taken)
+        model.splice(after: ValueRef(dense.name), chain: [div], result: ValueRef(div.name))
+        try model.reinfer(seed: 1)
+        let inputs = model.inputs()
+        let arbiter = ArbiterRun.run(model, inputs: inputs)
+        let executors: [any MutantExecutor] = [ReferenceExecutor(), FaultInjectionExecutor(defects: [PlantedDefect(op: .dense, kind: .wrong)])]
+        let outcomes = executors.map { $0.execute(model, inputs: inputs, arbiter: arbiter) }
+        try #require(outcomes[1].layers[div.name]?.contains { $0.isNaN } == true, "the planted zeros make no 0/0 here")
+        let verdict = try FuzzTestSupport.oracles().judge(model, arbiter: arbiter, outcomes: outcomes, baseline: [:])
+        let faulty = verdict.findings.filter { $0.framework == "faulty" }
+        #expect(faulty.map(\.symptom) == [.inconsistency] && faulty.first?.op == "Dense" && faulty.first?.node == dense.name,
+                "\(faulty.map { "\($0.symptom) \($0.op) \($0.node ?? "-") \($0.detail)" })")
+    }
+
     @Test func guardedAndIllegalMutantsAreNotFindings() throws {
         let executors: [any MutantExecutor] = [ReferenceExecutor(), FaultInjectionExecutor(defects: [PlantedDefect(op: .sub, kind: .wrong)])]
         let config = FuzzTestSupport.config(guidance: .random, ops: [SpecialValueInsertion()], frameworks: ["reference", "faulty"], seed: 4, budget: 12)

@@ -95,6 +95,17 @@ public struct MutantOracles: Sendable {
                 }
             }
             for (o, culprit, missed) in nanFrameworks {
+                // Values that deviate before the first NaN/Inf are the defect, the NaN what they led to: a wrong
+                // Dense made exact zeros that a Div downstream turned into 0/0, filed as a NaN defect of Div.
+                if !missed, let culprit, let upstream = localize(model, o, ref, tol, referenceNaN: nil),
+                   let u = model.graph.nodes.firstIndex(where: { $0.name == upstream.name }),
+                   let n = model.graph.nodes.firstIndex(where: { $0.name == culprit.name }), u < n {
+                    var f = file(o.framework, .inconsistency, .execute, nanFrameworks.count == ok.count ? .all : .some, upstream.op.rawValue,
+                                 "values deviate from the reference at '\(upstream.name)'; NaN/Inf follow downstream at '\(culprit.name)'")
+                    f.node = upstream.name
+                    findings.append(f)
+                    continue
+                }
                 var f = file(o.framework, .nanInf, .execute, nanFrameworks.count == ok.count ? .all : .some, culprit?.op.rawValue ?? "output",
                              missed ? "no NaN/Inf where the float64 reference has one (NaN/Inf not propagated)" : "NaN/Inf where the float64 reference is finite")
                 f.node = culprit?.name
