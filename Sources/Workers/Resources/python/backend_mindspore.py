@@ -118,7 +118,10 @@ class Backend:
         return ms.Tensor(np.ascontiguousarray(a))
 
     def input(self, a): return ms.Tensor(np.ascontiguousarray(a))
-    def to_numpy(self, t): return t.asnumpy()
+    def to_numpy(self, t):
+        # NumPy has no bfloat16 here (MindSpore refuses the conversion): a bf16 node's values, asked for by a
+        # per-node run, go out as f32, as PyTorch's do. The refusal was filed as a G2 execute error.
+        return (t.astype(ms.float32) if t.dtype == ms.bfloat16 else t).asnumpy()
 
     @staticmethod
     def settle():
