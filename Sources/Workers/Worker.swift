@@ -190,7 +190,10 @@ public final class Worker: @unchecked Sendable {
     /// A failed probe's result in one line (a gap's or a suspect's reason): the framework's own message
     /// where it gave one.
     static func probeReason(_ r: ExecutionResult) -> String {
-        let message = (r.message ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        // The first line that says something: MindSpore opens its errors with a rule of dashes, which was all a
+        // gap's reason showed.
+        let message = (r.message ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { line in line.contains { $0.isLetter || $0.isNumber } } ?? ""
         let stage = r.stage ?? "?"
         let text = switch r.status {
         case .unsupported: message.isEmpty ? "unsupported" : message

@@ -35,6 +35,14 @@ import Testing
                                 inputs: InputGenerator.generate(graph, kind: .sequence, seed: 1))
     }
 
+    /// A gap's reason is the framework's first line that says something (MindSpore's first is a rule of dashes).
+    @Test func aGapsReasonSkipsARuleLine() {
+        var r = ExecutionResult(framework: "mindspore", status: .error, stage: "execute",
+                                message: "----------------------------------------------------\n- Kernel select failed: bf16 ELU\n----")
+        r.errorType = "TypeError"
+        #expect(Worker.probeReason(r) == "TypeError at execute: - Kernel select failed: bf16 ELU")
+    }
+
     @Test func suiteIsValidIRCoveringEveryOp() throws {
         #expect(CapabilityProbe.invalid.isEmpty, "probes that break a rule or miss their feature: \(CapabilityProbe.invalid)")
         let bases = Set(CapabilityProbe.suite.filter { $0.feature.attribute == nil }.map(\.feature.op))
