@@ -151,13 +151,11 @@ public struct MutantOracles: Sendable {
             }
         }
         if !illegal, model.trainingSteps > 0 {
-            // Where the float64 forward pass holds a NaN/Inf that must propagate into the trained output, the
-            // MSE loss is NaN by definition: the curves cannot be judged (the frameworks that stayed finite lost
-            // that NaN, which the NaN/Inf oracle above files), only training failures can.
-            let lossUndefined = arbiter.run.map { run in
-                let referenceNaN = ReferenceNaN(model.graph, run: run)
-                return run.outputs.first?.values.contains { !$0.isFinite && !($0.isNaN && referenceNaN == .undefined) } ?? false
-            } ?? false
+            // Where the float64 forward pass holds a NaN/Inf in the trained output, the MSE loss has no finite
+            // value: the curves cannot be judged (the frameworks that stayed finite lost that NaN, which the
+            // NaN/Inf oracle above files), only training failures can. That holds for an undefined NaN (0/0) too:
+            // a NaN loss there was filed as E2 against the frameworks that propagated it.
+            let lossUndefined = arbiter.run.map { run in run.outputs.first?.values.contains { !$0.isFinite } ?? false } ?? false
             findings += trainingFindings(model, ok, curvesJudged: !lossUndefined)
         }
         var pairs: [String: Double] = [:]
