@@ -178,8 +178,8 @@ import Workers
     }
 
     @Test func aNaNLossCurveIsNoPeer() throws {
-        let (graph, reference) = try Self.relu6()
-        var results = ["a", "b", "c"].map { Self.result($0, [.nan, 1, 6, 0]) }
+        let (graph, reference) = try Self.relu6(input: [0.5, 1, 7, -1])
+        var results = ["a", "b", "c"].map { Self.result($0, [0.5, 1, 6, 0]) }
         var training: [String: ExecutionResult] = [:]
         for (name, losses) in [("a", [1.0, 0.9, 0.8]), ("b", [1.0, 0.9, 0.81]), ("c", [1.0, .nan, .nan])] {
             var t = ExecutionResult(framework: name, status: .ok)
@@ -193,6 +193,15 @@ import Workers
                                     versions: [:], training: training, baseline: nil, perNode: false)
         // c's curve has its own finding; a and b are two peers, neither the odd one out.
         #expect(report.findings.map(\.frameworks) == [["c"]], "\(report.findings)")
+        // Where the reference's output is not finite, the loss has no finite value: no curve is judged (a NaN
+        // loss is then right, and was filed as E2).
+        let (nanGraph, nanReference) = try Self.relu6()
+        var nanSuite = OracleSuite(graph: nanGraph, reference: nanReference, thresholds: OracleThresholds(), mapping: mapping)
+        let undefined = nanSuite.evaluate(model: "m", hash: "h", seed: 1, order: ["a", "b", "c"],
+                                          results: Dictionary(uniqueKeysWithValues: ["a", "b", "c"].map { ($0, Self.result($0, [.nan, 1, 6, 0])) }),
+                                          versions: [:], training: training, baseline: nil, perNode: false)
+        #expect(!undefined.findings.contains { $0.symptom == "abnormal_loss" }, "\(undefined.findings)")
+        #expect(undefined.gaps.contains { $0.hasPrefix("training curves not judged") }, "\(undefined.gaps)")
     }
 }
 
