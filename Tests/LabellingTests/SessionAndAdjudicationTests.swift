@@ -7,6 +7,11 @@ import TerminalUI
 import Testing
 
 @Suite struct SessionAndAdjudicationTests {
+    /// `name` labels the sample's first item `subtype`, in a session of their own.
+    func label(_ f: LabellingFixture, _ name: String, _ subtype: String) throws {
+        try LabellingSession(store: f.store, taxonomy: try LabellingFixture.taxonomy(), annotator: name, sample: "s").record(subtype: subtype, at: 0)
+    }
+
     func prepared(annotators: [String], items: Int = 5) throws -> LabellingFixture {
         let f = try LabellingFixture()
         try f.seedBareItems(items, framework: "pytorch")
@@ -274,20 +279,17 @@ import Testing
     @Test func aMajorityDecisionFollowsRelabelling() throws {
         let f = try prepared(annotators: ["a", "b", "c"], items: 1)
         let taxonomy = try LabellingFixture.taxonomy()
-        func label(_ name: String, _ subtype: String) throws {
-            try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: name, sample: "s").record(subtype: subtype, at: 0)
-        }
         func final() throws -> String? { try f.store.read { try String.fetchOne($0, sql: "SELECT label || '/' || method FROM current_adjudication") } }
-        for (name, subtype) in [("a", "C2"), ("b", "C1"), ("c", "C2")] { try label(name, subtype) }
+        for (name, subtype) in [("a", "C2"), ("b", "C1"), ("c", "C2")] { try label(f, name, subtype) }
         _ = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
         #expect(try final() == "C2/majority")
-        try label("a", "C1")   // raw now C1, C1, C2
+        try label(f, "a", "C1")   // raw now C1, C1, C2
         #expect(try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store).count == 1)
         let again = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
         #expect(again.majority == 1 && again.replaced == 1 && again.alreadySettled == 0, "\(again)")
         #expect(try final() == "C1/majority")
         #expect(try StoredRatings.load(from: f.store, level: .subtype, taxonomy: taxonomy).items.first?.final == "C1")
-        try label("b", "G1")   // raw now C1, G1, C2: no strict majority
+        try label(f, "b", "G1")   // raw now C1, G1, C2: no strict majority
         let tied = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
         #expect(tied.withoutMajority == 1 && tied.overturned == 1, "\(tied)")
         // Nor is it a final label for statistics and wide exports until someone settles the item, at either
@@ -309,7 +311,7 @@ import Testing
         let settledFinal = try final()
         #expect(screen.settled == 1 && settledFinal == "G1/manual", "\(screen.message ?? "")")
         // A person's decision stands whatever the raw labels do.
-        try label("c", "C1")
+        try label(f, "c", "C1")
         _ = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
         #expect(try final() == "G1/manual")
     }
@@ -321,12 +323,9 @@ import Testing
     @Test func anOverturnedSubtypeDecisionSettlesNothingAtTheMajorLevel() throws {
         let f = try prepared(annotators: ["a", "b", "c"], items: 1)
         let taxonomy = try LabellingFixture.taxonomy()
-        func label(_ name: String, _ subtype: String) throws {
-            try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: name, sample: "s").record(subtype: subtype, at: 0)
-        }
-        for (name, subtype) in [("a", "A1"), ("b", "A1"), ("c", "C1")] { try label(name, subtype) }
+        for (name, subtype) in [("a", "A1"), ("b", "A1"), ("c", "C1")] { try label(f, name, subtype) }
         _ = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
-        try label("a", "C2")   // raw now C2, A1, C1: no subtype majority; majors C, A, C
+        try label(f, "a", "C2")   // raw now C2, A1, C1: no subtype majority; majors C, A, C
         let open = try AdjudicationQueue.open(level: .major, sample: "s", taxonomy: taxonomy, in: f.store)
         #expect(open.count == 1)
         let screen = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "eve", level: .major, queue: open)
@@ -350,15 +349,12 @@ import Testing
     @Test func theScreenShowsTheLabelsAsTheyAreNow() throws {
         let f = try prepared(annotators: ["a", "b", "c"], items: 1)
         let taxonomy = try LabellingFixture.taxonomy()
-        func label(_ name: String, _ subtype: String) throws {
-            try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: name, sample: "s").record(subtype: subtype, at: 0)
-        }
-        for (name, subtype) in [("a", "B1"), ("b", "B1"), ("c", "C1")] { try label(name, subtype) }
+        for (name, subtype) in [("a", "B1"), ("b", "B1"), ("c", "C1")] { try label(f, name, subtype) }
         let screen = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "eve", level: .subtype,
                                             queue: try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store))
         #expect(screen.choice == "B1")
-        try label("a", "C1")
-        try label("b", "C1")
+        try label(f, "a", "C1")
+        try label(f, "b", "C1")
         screen.handle(.right)
         screen.handle(.left)
         #expect(screen.current?.counts.map(\.label) == ["C1"] && screen.choice == "C1", "\(screen.current?.counts.map(\.label) ?? [])")
@@ -387,14 +383,11 @@ import Testing
     @Test func majoritySettlingWaitsForEveryAssignedAnnotator() throws {
         let f = try prepared(annotators: ["a", "b", "c", "d"], items: 1)
         let taxonomy = try LabellingFixture.taxonomy()
-        func label(_ name: String, _ subtype: String) throws {
-            try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: name, sample: "s").record(subtype: subtype, at: 0)
-        }
-        try label("a", "B1"); try label("b", "B1")
+        try label(f, "a", "B1"); try label(f, "b", "B1")
         let early = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
         #expect(early == MajoritySettlement(awaitingLabels: 1))
         #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM adjudication")! } == 0)
-        try label("c", "G2"); try label("d", "G2")
+        try label(f, "c", "G2"); try label(f, "d", "G2")
         let tie = try AdjudicationQueue.settleByMajority(level: .subtype, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
         #expect(tie == MajoritySettlement(withoutMajority: 1, ties: 1))
         #expect(try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store).count == 1)
