@@ -341,6 +341,14 @@ import Oracles
         let faulty = verdict.findings.filter { $0.framework == "faulty" }
         #expect(faulty.map(\.symptom) == [.inconsistency] && faulty.first?.op == "Dense" && faulty.first?.node == dense.name,
                 "\(faulty.map { "\($0.symptom) \($0.op) \($0.node ?? "-") \($0.detail)" })")
+        // A NaN the node makes itself, behind a wrong value upstream, is its own defect too (a NaN planted on
+        // Softmax behind a wrong Conv2d was lost).
+        let seed = try FuzzModel.seed(named: "lenet5", seed: 1)
+        let both = FaultInjectionExecutor(defects: [PlantedDefect(op: .conv2d, kind: .wrong), PlantedDefect(op: .softmax, kind: .nan)])
+        let seedArbiter = ArbiterRun.run(seed, inputs: seed.inputs())
+        let seedOutcomes = [ReferenceExecutor().execute(seed, inputs: seed.inputs(), arbiter: seedArbiter), both.execute(seed, inputs: seed.inputs(), arbiter: seedArbiter)]
+        let found = try FuzzTestSupport.oracles().judge(seed, arbiter: seedArbiter, outcomes: seedOutcomes, baseline: [:]).findings.filter { $0.framework == "faulty" }
+        #expect(Set(found.map { "\($0.symptom) \($0.op)" }) == ["inconsistency Conv2d", "nanInf Softmax"], "\(found.map { "\($0.symptom) \($0.op) \($0.detail)" })")
     }
 
     @Test func guardedAndIllegalMutantsAreNotFindings() throws {

@@ -95,16 +95,21 @@ public struct MutantOracles: Sendable {
                 }
             }
             for (o, culprit, missed) in nanFrameworks {
-                // Values that deviate before the first NaN/Inf are the defect, the NaN what they led to: a wrong
-                // Dense made exact zeros that a Div downstream turned into 0/0, filed as a NaN defect of Div.
+                // Values that deviate before the first NaN/Inf are a defect of their own. When the NaN node, run
+                // alone in float64 on the values this framework gave it, makes the NaN too, it computed right and
+                // the NaN is what the deviation led to (a wrong Dense's exact zeros that a Div turned into 0/0, filed
+                // as a NaN defect of Div); otherwise the node made it and is filed too (a NaN planted on Softmax
+                // behind a wrong Conv2d was lost).
                 if !missed, let culprit, let upstream = localize(model, o, ref, tol, referenceNaN: nil),
                    let u = model.graph.nodes.firstIndex(where: { $0.name == upstream.name }),
                    let n = model.graph.nodes.firstIndex(where: { $0.name == culprit.name }), u < n {
+                    let followsFromInputs = Self.nonFiniteFromInputs(model, culprit, o) == true
                     var f = file(o.framework, .inconsistency, .execute, nanFrameworks.count == ok.count ? .all : .some, upstream.op.rawValue,
-                                 "values deviate from the reference at '\(upstream.name)'; NaN/Inf follow downstream at '\(culprit.name)'")
+                                 "values deviate from the reference at '\(upstream.name)'"
+                                    + (followsFromInputs ? "; NaN/Inf follow from them downstream at '\(culprit.name)'" : ""))
                     f.node = upstream.name
                     findings.append(f)
-                    continue
+                    if followsFromInputs { continue }
                 }
                 var f = file(o.framework, .nanInf, .execute, nanFrameworks.count == ok.count ? .all : .some, culprit?.op.rawValue ?? "output",
                              missed ? "no NaN/Inf where the float64 reference has one (NaN/Inf not propagated)" : "NaN/Inf where the float64 reference is finite")
@@ -261,6 +266,29 @@ public struct MutantOracles: Sendable {
     /// (`NodeLocalization.firstDiverging`), judged as the outputs are — by NaN/Inf agreement when `referenceNaN`
     /// is given, else by distance; nil without layer values (the finding's op is then "output"). A node whose
     /// output has another size than the reference's diverges there (it is where a wrong shape starts).
+    /// Whether `node`, run alone in float64 on the values `o` gave its inputs, yields NaN/Inf as well: the node
+    /// is then right about its inputs. Nil when they were not recorded (a second output, no per-node values).
+    static func nonFiniteFromInputs(_ model: FuzzModel, _ node: Node, _ o: ExecutionOutcome) -> Bool? {
+        var graph = Graph(name: "isolated")
+        var inputs: [String: Tensor] = [:]
+        var renamed: [ValueRef: ValueRef] = [:]
+        for (k, ref) in node.inputs.enumerated() where renamed[ref] == nil {
+            guard ref.output == 0, let values = o.layers[ref.node], let type = model.graph.type(of: ref),
+                  values.count == type.shape.reduce(1, *) else { return nil }
+            let name = "x\(k)"
+            graph.nodes.append(Node(name: name, op: .input, attributes: ["shape": .ints(type.shape), "dtype": .string(type.dtype.rawValue)], role: node.role))
+            inputs[name] = Tensor(shape: type.shape, dtype: type.dtype, values: values.map { Float($0) })
+            renamed[ref] = ValueRef(name)
+        }
+        var alone = node
+        alone.inputs = node.inputs.map { renamed[$0]! }
+        graph.nodes.append(alone)
+        graph.outputs = [ValueRef(node.name)]
+        guard let inferred = try? graph.inferred(), let run = try? ReferenceInterpreter(graph: inferred, weights: model.weights).run(inputs: inputs),
+              let out = run.outputs.first?.values else { return nil }
+        return out.contains { !$0.isFinite }
+    }
+
     func localize(_ model: FuzzModel, _ o: ExecutionOutcome, _ ref: ReferenceRun, _ tol: Double, referenceNaN: ReferenceNaN?) -> Node? {
         guard !o.layers.isEmpty else { return nil }
         // `tol` carries the whole model's dtype factor; each node is judged with its own (see DtypeTolerance).
