@@ -240,6 +240,11 @@ public enum AdjudicationQueue {
         let decided = Set(try store.read {
             try Int64.fetchAll($0, sql: "SELECT item_id FROM current_adjudication WHERE level IN (?, ?)", arguments: [levels[0], levels[1]])
         }).subtracting(settled)
+        // Of those, the ones with a decision at this very level: only these are replaced (a major decision
+        // beside an overturned subtype one replaces nothing, and was counted as replacing it).
+        let decidedHere = Set(try store.read {
+            try Int64.fetchAll($0, sql: "SELECT item_id FROM current_adjudication WHERE level = ?", arguments: [level.rawValue])
+        }).intersection(decided)
         var result = MajoritySettlement()
         var toWrite: [(item: Int64, label: String, unanimous: Bool)] = []
         for tally in all {
@@ -272,7 +277,7 @@ public enum AdjudicationQueue {
         for (row, wrote) in zip(rows, written) {
             if !wrote { result.alreadySettled += 1; continue }
             if row.unanimous { result.unanimous += 1 } else { result.majority += 1 }
-            if decided.contains(row.item) { result.replaced += 1 }
+            if decidedHere.contains(row.item) { result.replaced += 1 }
         }
         return result
     }

@@ -204,8 +204,10 @@ public final class AdjudicationController {
                 // settled this item since. Their decision is shown and kept unless Enter is pressed again.
                 try AdjudicationQueue.record(itemID: tally.itemID, level: level, label: choice, adjudicator: adjudicator,
                                              method: "manual", rationale: rationale, taxonomy: taxonomy,
-                                             ifUnsettled: confirmReplacing != tally.itemID && !settledHere.contains(tally.itemID)
-                                                 && !(standing?.stale ?? false), seen: standing, in: store)
+                                             // Any decision other than the one shown (none, this screen's own, an
+                                             // overturned one) is someone else's since: asked once. It was skipped
+                                             // for items with a decision, and another adjudicator's was replaced.
+                                             ifUnsettled: confirmReplacing != tally.itemID, seen: standing, in: store)
                 if settledHere.insert(tally.itemID).inserted { settled += 1 }
                 drafts[tally.itemID] = nil
                 leftUnsettled.remove(tally.itemID)

@@ -194,6 +194,17 @@ public final class LabelController {
         }
     }
 
+    /// The next item without a label as stored now: one labelled meanwhile (an import, another session) is
+    /// read and passed over (the screen landed on an item an import had labelled).
+    private func nextUnlabelled(after position: Int) -> Int? {
+        for _ in 0..<session.total {
+            guard let next = session.firstUnlabelled(from: position + 1) else { return nil }
+            try? session.refreshLabel(at: next)
+            if session.label(at: next) == nil { return next }
+        }
+        return nil
+    }
+
     private func labelCurrent(_ subtype: String) throws {
         let recorded = try session.record(subtype: subtype, at: index)
         let labelled = index
@@ -202,7 +213,7 @@ public final class LabelController {
         // not shown (an import or another session wrote it meanwhile).
         let what = !recorded.written ? "item \(labelled + 1) is already \(subtype)"
             : recorded.replaced.map { "item \(labelled + 1) → \(subtype) (it was \($0))" } ?? "item \(labelled + 1) → \(subtype)"
-        if let next = session.firstUnlabelled(from: index + 1) {
+        if let next = nextUnlabelled(after: index) {
             go(to: next)
             message = what
         } else {

@@ -331,7 +331,7 @@ import Testing
         let screen = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "eve", level: .major, queue: open)
         #expect(screen.standingIsStale && screen.choice == "C", "\(screen.choice ?? "nil") \(screen.message ?? "")")
         let major = try AdjudicationQueue.settleByMajority(level: .major, sample: "s", adjudicator: "auto", taxonomy: taxonomy, in: f.store)
-        #expect(major.majority == 1 && major.alreadySettled == 0, "\(major)")
+        #expect(major.majority == 1 && major.alreadySettled == 0 && major.replaced == 0, "\(major)")
         #expect(try StoredRatings.load(from: f.store, level: .major, taxonomy: taxonomy).items.first?.final == "C")
         // The settled item, seen on a screen that was opened before: Enter keeps the standing decision without
         // writing it again as the adjudicator's own (it said "settled meanwhile" of the decision on show).
@@ -342,6 +342,29 @@ import Testing
         again.handle(.enter)
         #expect(again.message?.contains("kept C") == true, "\(again.message ?? "")")
         #expect(try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM adjudication")! } == before)
+    }
+
+    /// A decision someone else made after the screen showed another one is never replaced unasked: the check
+    /// was skipped for items that had a decision (overturned, or settled on this screen), and a person's
+    /// decision was overwritten.
+    @Test func aDecisionMadeSinceTheScreenShowedTheItemIsAskedAbout() throws {
+        let f = try prepared(annotators: ["a", "b", "c"], items: 1)
+        let taxonomy = try LabellingFixture.taxonomy()
+        for (name, subtype) in [("a", "B1"), ("b", "B2"), ("c", "C1")] { try label(f, name, subtype) }
+        let item = try f.store.read { try Int64.fetchOne($0, sql: "SELECT item_id FROM sample_item")! }
+        let open = try AdjudicationQueue.open(level: .subtype, sample: "s", taxonomy: taxonomy, in: f.store)
+        let frank = AdjudicationController(store: f.store, taxonomy: taxonomy, adjudicator: "frank", level: .subtype, queue: open)
+        frank.handle(.char("1"))
+        frank.handle(.enter)                                   // frank settles B1
+        frank.handle(.left)                                    // and shows it again
+        try AdjudicationQueue.record(itemID: item, level: .subtype, label: "B2", adjudicator: "dana", method: "manual",
+                                     rationale: nil, taxonomy: taxonomy, in: f.store)
+        frank.handle(.char("3"))                               // C1, over dana's B2 he has not seen
+        frank.handle(.enter)
+        #expect(frank.message?.contains("NOT SAVED: settled meanwhile by dana as B2") == true, "\(frank.message ?? "")")
+        #expect(try f.store.read { try String.fetchOne($0, sql: "SELECT label FROM current_adjudication")! } == "B2")
+        frank.handle(.enter)                                   // asked once: Enter again replaces it
+        #expect(try f.store.read { try String.fetchOne($0, sql: "SELECT label || '/' || adjudicator FROM current_adjudication")! } == "C1/frank")
     }
 
     /// The screen reads an item's labels again when it comes to it: relabelling since the screen opened was not
