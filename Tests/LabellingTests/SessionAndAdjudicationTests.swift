@@ -116,6 +116,18 @@ import Testing
         #expect(standing == 0)
     }
 
+    /// After a label the screen goes to the next item unlabelled as stored now: one an import or another session
+    /// labelled meanwhile is passed over (the screen landed on it).
+    @Test func theNextUnlabelledItemIsReadFromTheStore() throws {
+        let f = try prepared(annotators: ["alice"], items: 3)
+        let taxonomy = try LabellingFixture.taxonomy()
+        let c = LabelController(session: try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "alice", sample: "s"))
+        try LabellingSession(store: f.store, taxonomy: taxonomy, annotator: "alice", sample: "s").record(subtype: "A1", at: 1)
+        c.handle(.char("b"))
+        c.handle(.char("1"))
+        #expect(c.index == 2 && c.currentLabel == nil, "\(c.index) \(c.message ?? "")")
+    }
+
     /// Pasted text is never keystrokes; Ctrl-C quits from a prompt without saving what was typed there.
     @Test func pasteAndCtrlCInTheLabelController() throws {
         let f = try prepared(annotators: ["alice"])
