@@ -12,8 +12,12 @@ public enum HTMLText {
 
     public static func plainText(_ body: String?) -> String? {
         guard let body else { return nil }
-        guard looksLikeHTML(body) else { return body }
-        return extract(body) ?? body
+        // One line break, whatever the tracker sent (Gitee: CRLF).
+        let text = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        // Code in fences and spans is literal text, never HTML: set aside while the rest is parsed.
+        let (prose, code) = MarkdownCode.shielded(text)
+        guard looksLikeHTML(prose), let extracted = extract(prose) else { return text }
+        return MarkdownCode.restored(extracted, code)
     }
 
     static let htmlTagBytes: Set<[UInt8]> = Set(htmlTags.map { Array($0.utf8) })

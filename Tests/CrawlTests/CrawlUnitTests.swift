@@ -49,6 +49,15 @@ struct CrawlUnitTests {
         #expect(HTMLText.plainText(markdown) == "### Bug\n\nSteps:\n\n```python\nfor i in range(3):\n    x = torch.ones(2)\n```\n\nTraceback\n\n```\nRuntimeError: CUDA out of memory\n```",
                 "\(HTMLText.plainText(markdown)?.debugDescription ?? "nil")")
         #expect(HTMLText.plainText(code)?.unicodeScalars.contains { $0 == "\r" || $0 == "\u{E000}" } == false)
+        // Code in fences and spans is literal text, never tags, whatever HTML the body has elsewhere (one
+        // <details> made `std::vector<int>` lose `<int>`, and a fenced <script> line vanish).
+        let cpp = "<details>\r\n\r\n```cpp\r\nstd::vector<int> v;\r\nif (a<b && c>d) {}\r\n\r\n\r\n<script>alert(1)</script>\r\n```\r\n</details> and `a<b>c` inline"
+        #expect(HTMLText.plainText(cpp) == "```cpp\nstd::vector<int> v;\nif (a<b && c>d) {}\n\n\n<script>alert(1)</script>\n```\n and `a<b>c` inline",
+                "\(HTMLText.plainText(cpp)?.debugDescription ?? "nil")")
+        // A body with no HTML is kept as given, with one kind of line break.
+        #expect(HTMLText.plainText("plain\r\n  two\r\n") == "plain\n  two\n")
+        // HTML only inside code is no HTML body.
+        #expect(HTMLText.plainText("```\n<div>x</div>\n```") == "```\n<div>x</div>\n```")
         // A tracker's error text in a crawl error loses whole escape sequences, not just their ESC.
         #expect(CrawlProgress.plain("Bad \u{1B}[31;1mRED\u{1B}[0m\u{1B}]52;c;ZWNobwo=\u{07} creds\u{202E}\nend") == "Bad RED creds end")
         // Nested deeper than libxml2's parser keeps (256): no text is lost past that depth.
