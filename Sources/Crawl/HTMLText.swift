@@ -8,16 +8,20 @@ public enum HTMLText {
     static let blockTags: Set<String> = ["p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
                                          "ul", "ol", "table", "blockquote", "hr", "td", "th"]
     static let htmlTags = ["p", "div", "br", "ul", "ol", "li", "b", "i", "code", "pre", "a", "h1", "h2", "h3", "h4",
-                           "table", "img", "span", "em", "strong", "details", "summary", "blockquote"]
+                           "h5", "h6", "table", "tr", "td", "th", "img", "span", "em", "strong", "details", "summary",
+                           "blockquote", "kbd", "sup", "sub", "del", "ins", "s", "u", "font", "small", "mark", "hr",
+                           "dl", "dt", "dd", "script", "style", "center", "tt"]
 
     public static func plainText(_ body: String?) -> String? {
         guard let body else { return nil }
         // One line break, whatever the tracker sent (Gitee: CRLF).
         let text = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        // Code in fences and spans is literal text, never HTML: set aside while the rest is parsed.
-        let (prose, code) = MarkdownCode.shielded(text)
-        guard looksLikeHTML(prose), let extracted = extract(prose) else { return text }
-        return MarkdownCode.restored(extracted, code)
+        // Code in fences and spans is literal text, never HTML: set aside while the rest is parsed. The nonce
+        // only marks the pieces (not a random choice that shapes a result).
+        let nonce = String(UInt64.random(in: 1...UInt64.max), radix: 36)
+        let (prose, code) = MarkdownCode.shielded(text, nonce: nonce)
+        guard looksLikeHTML(prose), let extracted = extract(prose) else { return MarkdownCode.restored(text, [], nonce: nonce) }
+        return MarkdownCode.restored(extracted, code, nonce: nonce)
     }
 
     static let htmlTagBytes: Set<[UInt8]> = Set(htmlTags.map { Array($0.utf8) })
@@ -106,7 +110,8 @@ public enum HTMLText {
     /// The deepest element nesting of `bytes`, counted from tags alone (`<x` opens unless void or `/>`,
     /// `</x` closes): an estimate that needs no parse.
     static func nesting(_ bytes: [UInt8]) -> Int {
-        var depth = 0, deepest = 0, i = 0
+        var deepest = 0, i = 0
+        var open: [[UInt8]] = []
         let n = bytes.count
         while i < n {
             guard bytes[i] == UInt8(ascii: "<"), i + 1 < n else { i += 1; continue }
@@ -118,9 +123,13 @@ public enum HTMLText {
             guard !name.isEmpty else { i += 1; continue }
             while j < n, bytes[j] != UInt8(ascii: ">") { j += 1 }
             let selfClosing = j > 0 && j < n && bytes[j - 1] == UInt8(ascii: "/")
-            if closing { depth = max(0, depth - 1) } else if !selfClosing, !voidTags.contains(name) {
-                depth += 1
-                deepest = max(deepest, depth)
+            // A close pops to its own open tag; a stray one (`</span>` after `<div>`) closes nothing, as for
+            // the parser (counted as a close, 300 nested divs passed for shallow and lost their text).
+            if closing {
+                if let k = open.lastIndex(of: name) { open.removeSubrange(k...) }
+            } else if !selfClosing, !voidTags.contains(name) {
+                open.append(name)
+                deepest = max(deepest, open.count)
             }
             i = j + 1
         }
@@ -160,8 +169,7 @@ public enum HTMLText {
         for (entity, plain) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&apos;", "'"), ("&#39;", "'"), ("&amp;", "&")] {
             text = text.replacingOccurrences(of: entity, with: plain)
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmed(" \t\r") }
-        return lines.filter { !$0.isEmpty }.joined(separator: "\n")
+        return tidied(text)
     }
 
     static func walk(_ node: xmlNodePtr?, into out: inout String) {

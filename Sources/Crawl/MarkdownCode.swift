@@ -5,12 +5,14 @@
 enum MarkdownCode {
     static let open: Character = "\u{E001}", close: Character = "\u{E002}"
 
-    /// `text` with every fenced block and inline span replaced by a token, and the pieces in token order.
-    static func shielded(_ text: String) -> (prose: String, code: [String]) {
+    /// `text` with every fenced block and inline span replaced by a token, and the pieces in token order. A token
+    /// carries `nonce`, which the body cannot know: the HTML parser decodes `&#xE001;` into the token's own
+    /// character, and a body that wrote a token of its own trapped the crawl (index -1) or copied code around.
+    static func shielded(_ text: String, nonce: String) -> (prose: String, code: [String]) {
         var code: [String] = []
         func token(_ piece: String) -> String {
             code.append(piece)
-            return "\(open)\(code.count - 1)\(close)"
+            return "\(open)\(nonce):\(code.count - 1)\(close)"
         }
         // The body's own private-use characters could pass for tokens.
         let lines = text.replacingOccurrences(of: String(open), with: "\u{FFFD}").replacingOccurrences(of: String(close), with: "\u{FFFD}")
@@ -33,30 +35,35 @@ enum MarkdownCode {
         return (out.joined(separator: "\n"), code)
     }
 
-    /// `text` with each token replaced by its piece.
-    static func restored(_ text: String, _ code: [String]) -> String {
-        guard !code.isEmpty else { return text }
+    /// `text` with each token of `nonce` replaced by its piece; any other token character (the body's own, or
+    /// decoded from an entity) becomes U+FFFD.
+    static func restored(_ text: String, _ code: [String], nonce: String) -> String {
         var out = ""
         var rest = Substring(text)
-        while let start = rest.firstIndex(of: open) {
+        let prefix = nonce + ":"
+        while let start = rest.firstIndex(where: { $0 == open || $0 == close }) {
             out += rest[..<start]
             let after = rest.index(after: start)
-            guard let end = rest[after...].firstIndex(of: close), let k = Int(rest[after..<end]), k < code.count else {
-                out.append(open)
-                rest = rest[after...]
+            if rest[start] == open, let end = rest[after...].firstIndex(of: close), rest[after..<end].hasPrefix(prefix),
+               let k = Int(rest[after..<end].dropFirst(prefix.count)), k >= 0, k < code.count {
+                out += code[k]
+                rest = rest[rest.index(after: end)...]
                 continue
             }
-            out += code[k]
-            rest = rest[rest.index(after: end)...]
+            out += "\u{FFFD}"
+            rest = rest[after...]
         }
         return out + rest
     }
 
-    /// The fence a line opens (three or more backticks or tildes after at most three spaces), if any.
+    /// What precedes a fence on its line: indentation (a list item's too) and blockquote markers.
+    static func lead(_ line: Substring) -> Substring {
+        line.drop { $0 == " " || $0 == "\t" || $0 == ">" }
+    }
+
+    /// The fence a line opens (three or more backticks or tildes, after indentation or blockquote markers), if any.
     static func fence(_ line: Substring) -> (char: Character, count: Int)? {
-        let indent = line.prefix { $0 == " " }.count
-        guard indent <= 3 else { return nil }
-        let rest = line.dropFirst(indent)
+        let rest = lead(line)
         guard let c = rest.first, c == "`" || c == "~" else { return nil }
         let n = rest.prefix { $0 == c }.count
         guard n >= 3 else { return nil }
@@ -66,9 +73,7 @@ enum MarkdownCode {
     }
 
     static func closes(_ line: Substring, _ fence: (char: Character, count: Int)) -> Bool {
-        let indent = line.prefix { $0 == " " }.count
-        guard indent <= 3 else { return false }
-        let rest = line.dropFirst(indent)
+        let rest = lead(line)
         let n = rest.prefix { $0 == fence.char }.count
         return n >= fence.count && rest.dropFirst(n).allSatisfy { $0 == " " || $0 == "\t" }
     }

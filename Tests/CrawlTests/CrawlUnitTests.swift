@@ -58,13 +58,29 @@ struct CrawlUnitTests {
         #expect(HTMLText.plainText("plain\r\n  two\r\n") == "plain\n  two\n")
         // HTML only inside code is no HTML body.
         #expect(HTMLText.plainText("```\n<div>x</div>\n```") == "```\n<div>x</div>\n```")
+        // A body that writes the tokens code is set aside under, as characters or entities, neither traps (index
+        // -1) nor copies code; private-use token characters never reach the text.
+        for hostile in ["<b>x</b> &#xE001;-1&#xE002; and `code`", "<b>x</b> &#xE001;0&#xE002; and `code<1>` and &#57345;", "pua \u{E001} and \u{E002}"] {
+            let text = HTMLText.plainText(hostile) ?? ""
+            #expect(!text.unicodeScalars.contains { $0 == "\u{E001}" || $0 == "\u{E002}" } && text.components(separatedBy: "code").count <= 2, "\(text.debugDescription)")
+        }
+        // Fences in list items and blockquotes are code too; a deep body keeps its lines' indentation; stray closing
+        // tags do not hide depth; more common tags make a body HTML.
+        #expect(HTMLText.plainText("<b>Steps</b>\n\n- a\n  - b\n    ```cpp\n    std::vector<int> v;\n    ```\n- c")
+                == "Steps\n\n- a\n  - b\n    ```cpp\n    std::vector<int> v;\n    ```\n- c")
+        #expect(HTMLText.plainText("<b>Bug</b>\n> ```cpp\n> if (a<b && c>d) {}\n> ```\nend") == "Bug\n> ```cpp\n> if (a<b && c>d) {}\n> ```\nend")
+        let deepPre = String(repeating: "<div>", count: 210) + "deep" + String(repeating: "</div>", count: 210) + "\n<pre>\ndef f():\n    return 1\n</pre>"
+        #expect(HTMLText.plainText(deepPre)?.contains("\n    return 1") == true, "\(HTMLText.plainText(deepPre)?.suffix(80) ?? "")")
+        #expect(HTMLText.plainText(String(repeating: "<div></span>", count: 300) + "hidden tail text")?.contains("hidden tail text") == true)
+        #expect(HTMLText.plainText("Press <kbd>Ctrl</kbd>+<kbd>C</kbd>") == "Press Ctrl+C")
         // A tracker's error text in a crawl error loses whole escape sequences, not just their ESC.
         #expect(CrawlProgress.plain("Bad \u{1B}[31;1mRED\u{1B}[0m\u{1B}]52;c;ZWNobwo=\u{07} creds\u{202E}\nend") == "Bad RED creds end")
         // Nested deeper than libxml2's parser keeps (256): no text is lost past that depth.
         for depth in [250, 260, 6000] {
             let deep = "<p>visible start</p>" + String(repeating: "<div>", count: depth) + "deep &amp; crash<script>x()</script>"
                 + String(repeating: "</div>", count: depth) + "<p>after</p>"
-            #expect(HTMLText.plainText(deep) == "visible start\ndeep & crash\nafter", "\(depth): \(HTMLText.plainText(deep)?.prefix(80) ?? "nil")")
+            let lines = HTMLText.plainText(deep)?.split(separator: "\n").map(String.init)
+            #expect(lines == ["visible start", "deep & crash", "after"], "\(depth): \(HTMLText.plainText(deep)?.prefix(80) ?? "nil")")
         }
         // No external entities, no network: a DOCTYPE with a SYSTEM entity is not fetched or expanded.
         let evil = #"<!DOCTYPE html [<!ENTITY x SYSTEM "file:///etc/passwd">]><p>&x;</p>"#
