@@ -159,7 +159,7 @@ public enum AdjudicationQueue {
         public var stale = false
 
         /// The same decision, as people see it (who, how, what), whatever its staleness.
-        func sameAs(_ other: Decision) -> Bool {
+        public func sameAs(_ other: Decision) -> Bool {
             (label, level, adjudicator, method, rationale) == (other.label, other.level, other.adjudicator, other.method, other.rationale)
         }
     }

@@ -192,7 +192,15 @@ public final class AdjudicationController {
             }
             if let standing, !standing.stale, choice == selection(for: standing), rationale == (standing.rationale ?? "") {
                 // The standing decision, unchanged (this screen's own, or one made before): nothing to write again.
-                // Written, it became this adjudicator's "manual" pick with another's rationale.
+                // Written, it became this adjudicator's "manual" pick with another's rationale. Unless someone
+                // replaced it since the screen showed it: then that one is shown ("kept B1" while B2 stood).
+                let now = try? AdjudicationQueue.decision(itemID: tally.itemID, level: level, taxonomy: taxonomy, in: store)
+                if !(now.map { $0.sameAs(standing) } ?? false) {
+                    let said = now.map { "settled meanwhile by \($0.adjudicator) as \($0.label) (\($0.method))" } ?? "its decision was withdrawn meanwhile"
+                    reset()
+                    message = "NOT KEPT: \(said); Enter keeps that, a pick replaces it"
+                    return
+                }
                 message = "\(tally.key): kept \(choice)"
                 leftUnsettled.remove(tally.itemID)
                 index += 1

@@ -341,6 +341,18 @@ import Oracles
         let faulty = verdict.findings.filter { $0.framework == "faulty" }
         #expect(faulty.map(\.symptom) == [.inconsistency] && faulty.first?.op == "Dense" && faulty.first?.node == dense.name,
                 "\(faulty.map { "\($0.symptom) \($0.op) \($0.node ?? "-") \($0.detail)" })")
+        // The other way round: x/0 is ±inf in the reference, and the wrong Dense's zeros make some of it 0/0
+        // in the framework (a NaN/Inf "lost", filed against Div).
+        var lost = try FuzzModel.seed(named: "lenet5", seed: 1)
+        var names = Set<String>()
+        let zero = lost.newNode(.sub, [ValueRef(dense.name), ValueRef(dense.name)], role: dense.role, taken: &names)
+        let byZero = lost.newNode(.div, [ValueRef(dense.name), ValueRef(zero.name)], role: dense.role, taken: &names)
+        lost.splice(after: ValueRef(dense.name), chain: [zero, byZero], result: ValueRef(byZero.name))
+        try lost.reinfer(seed: 1)
+        let lostArbiter = ArbiterRun.run(lost, inputs: lost.inputs())
+        let lostOutcomes = executors.map { $0.execute(lost, inputs: lost.inputs(), arbiter: lostArbiter) }
+        let lostFindings = try FuzzTestSupport.oracles().judge(lost, arbiter: lostArbiter, outcomes: lostOutcomes, baseline: [:]).findings.filter { $0.framework == "faulty" }
+        #expect(lostFindings.map { "\($0.symptom) \($0.op)" } == ["inconsistency Dense"], "\(lostFindings.map { "\($0.symptom) \($0.op) \($0.detail)" })")
         // A NaN the node makes itself, behind a wrong value upstream, is its own defect too (a NaN planted on
         // Softmax behind a wrong Conv2d was lost).
         let seed = try FuzzModel.seed(named: "lenet5", seed: 1)

@@ -377,6 +377,16 @@ import Testing
         #expect(try f.store.read { try String.fetchOne($0, sql: "SELECT label FROM current_adjudication")! } == "B2")
         frank.handle(.enter)                                   // asked once: Enter again replaces it
         #expect(try f.store.read { try String.fetchOne($0, sql: "SELECT label || '/' || adjudicator FROM current_adjudication")! } == "C1/frank")
+        // Keeping a shown decision someone replaced since says so and shows theirs ("kept C1" while B2 stood).
+        frank.handle(.left)
+        try AdjudicationQueue.record(itemID: item, level: .subtype, label: "B2", adjudicator: "dana", method: "manual",
+                                     rationale: nil, taxonomy: taxonomy, in: f.store)
+        frank.handle(.enter)
+        #expect(frank.message?.hasPrefix("NOT KEPT: settled meanwhile by dana as B2") == true && frank.choice == "B2", "\(frank.message ?? "")")
+        let rows = try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM adjudication")! }
+        frank.handle(.enter)
+        let after = try f.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM adjudication")! }
+        #expect(frank.message?.contains("kept B2") == true && after == rows, "\(frank.message ?? "")")
     }
 
     /// The screen reads an item's labels again when it comes to it: relabelling since the screen opened was not

@@ -100,10 +100,11 @@ public struct MutantOracles: Sendable {
                 // the NaN is what the deviation led to (a wrong Dense's exact zeros that a Div turned into 0/0, filed
                 // as a NaN defect of Div); otherwise the node made it and is filed too (a NaN planted on Softmax
                 // behind a wrong Conv2d was lost).
-                if !missed, let culprit, let upstream = localize(model, o, ref, tol, referenceNaN: nil),
+                if let culprit, let upstream = localize(model, o, ref, tol, referenceNaN: nil),
                    let u = model.graph.nodes.firstIndex(where: { $0.name == upstream.name }),
                    let n = model.graph.nodes.firstIndex(where: { $0.name == culprit.name }), u < n {
-                    let followsFromInputs = Self.nonFiniteFromInputs(model, culprit, o) == true
+                    // Either way round: a NaN made, or one lost (a wrong Dense's zeros turned x/0's -inf into 0/0).
+                    let followsFromInputs = Self.rightOnItsInputs(model, culprit, o, tolerance: tol) == true
                     var f = file(o.framework, .inconsistency, .execute, nanFrameworks.count == ok.count ? .all : .some, upstream.op.rawValue,
                                  "values deviate from the reference at '\(upstream.name)'"
                                     + (followsFromInputs ? "; NaN/Inf follow from them downstream at '\(culprit.name)'" : ""))
@@ -266,9 +267,10 @@ public struct MutantOracles: Sendable {
     /// (`NodeLocalization.firstDiverging`), judged as the outputs are — by NaN/Inf agreement when `referenceNaN`
     /// is given, else by distance; nil without layer values (the finding's op is then "output"). A node whose
     /// output has another size than the reference's diverges there (it is where a wrong shape starts).
-    /// Whether `node`, run alone in float64 on the values `o` gave its inputs, yields NaN/Inf as well: the node
-    /// is then right about its inputs. Nil when they were not recorded (a second output, no per-node values).
-    static func nonFiniteFromInputs(_ model: FuzzModel, _ node: Node, _ o: ExecutionOutcome) -> Bool? {
+    /// Whether `node`, run alone in float64 on the values `o` gave its inputs, gives what `o` gave (its NaN/Inf
+    /// where `o` has them, its numbers within `tolerance`): the node is then right about its inputs. Nil when
+    /// they were not recorded (a second output, no per-node values).
+    static func rightOnItsInputs(_ model: FuzzModel, _ node: Node, _ o: ExecutionOutcome, tolerance: Double) -> Bool? {
         var graph = Graph(name: "isolated")
         var inputs: [String: Tensor] = [:]
         var renamed: [ValueRef: ValueRef] = [:]
@@ -285,8 +287,9 @@ public struct MutantOracles: Sendable {
         graph.nodes.append(alone)
         graph.outputs = [ValueRef(node.name)]
         guard let inferred = try? graph.inferred(), let run = try? ReferenceInterpreter(graph: inferred, weights: model.weights).run(inputs: inputs),
-              let out = run.outputs.first?.values else { return nil }
-        return out.contains { !$0.isFinite }
+              let out = run.outputs.first?.values, let actual = o.layers[node.name], actual.count == out.count else { return nil }
+        let placement = ReferenceNaN.defined.disagreement(actual, out)
+        return placement.unexpected == 0 && placement.missed == 0 && Distance.relative(actual, out) <= tolerance
     }
 
     func localize(_ model: FuzzModel, _ o: ExecutionOutcome, _ ref: ReferenceRun, _ tol: Double, referenceNaN: ReferenceNaN?) -> Node? {
