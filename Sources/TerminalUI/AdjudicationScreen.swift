@@ -78,7 +78,7 @@ public final class AdjudicationController {
         if let standing, let tally = current, standing.stale {
             standingIsStale = true
             // A majority decision an annotator's relabelling overturned: shown, but the selection is the
-            // majority now (if any), and settling replaces it without the "settled meanwhile" check.
+            // majority now (if any), and settling replaces it without asking (unless it changed since it was shown).
             choice = tally.strictMajority
             message = "the majority decision \(standing.label) no longer matches the raw labels; settle it again"
         } else if let standing {
