@@ -56,7 +56,9 @@ public final class AdjudicationController {
     private func leave() {
         guard let tally = current else { return }
         if !rationale.isEmpty, rationale != (standing?.rationale ?? "") { drafts[tally.itemID] = rationale }
-        if standing == nil || standingIsStale, !settledHere.contains(tally.itemID) { leftUnsettled.insert(tally.itemID) }
+        // As stored now: an item someone settled while it was on show is not left (the end counted it).
+        let now = try? AdjudicationQueue.decision(itemID: tally.itemID, level: level, taxonomy: taxonomy, in: store)
+        if now == nil || now?.stale == true, !settledHere.contains(tally.itemID) { leftUnsettled.insert(tally.itemID) } else { leftUnsettled.remove(tally.itemID) }
     }
 
     private func reset() {
