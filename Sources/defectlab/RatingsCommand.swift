@@ -82,16 +82,18 @@ struct RatingsExport: ParsableCommand {
         let store = try database.open(mode: .mustExist)
         let text: String
         var writtenFinals: Set<Int64>?
+        var fromOtherLevel: (labels: Int, finals: Int)?
         if format == .wide, let taxonomy {
             let ratings = try StoredRatings.load(from: store, level: level, taxonomy: taxonomy)
             if let note = ratings.unknownLabelsNote { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             text = RatingsExporter.wide(ratings)
             writtenFinals = Set(ratings.items.filter { $0.final != nil }.map(\.id))
+            fromOtherLevel = (ratings.otherLevelLabels, ratings.otherLevelFinals)
         } else {
             text = try RatingsExporter.export(from: store, format: format, level: level, taxonomy: taxonomy)
         }
         if format == .wide {
-            let lost = try RatingsExporter.wideOmissions(from: store, level: level)
+            let lost = try fromOtherLevel ?? RatingsExporter.wideOmissions(from: store, level: level)
             if lost.labels + lost.finals > 0 {
                 let what = level == .subtype ? "are not in it (no subtype to write)" : "are written as their major types"
                 FileHandle.standardError.write(Data(("note: a wide export holds one \(level.rawValue) label per annotator and item: "

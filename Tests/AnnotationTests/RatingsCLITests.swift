@@ -106,6 +106,20 @@ import Testing
         #expect(untaken.status == 0 && !untaken.stderr.contains("'chainer2' is new"), "\(untaken.stderr)")
     }
 
+    /// A wide export's note counts the labels it takes from the other level as they stand: a subtype label the
+    /// annotator's newer major label replaced is not "written as its major type" (it was counted).
+    @Test func aWideExportCountsTheLabelsItConverts() throws {
+        let folder = try RatingsTestSupport.temporaryFolder()
+        let db = folder.appendingPathComponent("w.sqlite").path
+        _ = try RatingsTestSupport.write("item,rater,label,level,time\nx1,alice,B1,subtype,2026-01-01T00:00:00Z\nx1,bob,C1,subtype,2026-01-01T00:00:00Z\n"
+            + "x1,alice,G,major,2026-02-01T00:00:00Z\n", to: folder, name: "l.csv")
+        #expect(try RatingsTestSupport.defectlab(["ratings", "import", "l.csv", "--framework", "pytorch", "--db", db], in: folder).status == 0)
+        let major = try RatingsTestSupport.defectlab(["ratings", "export", "--format", "wide", "--level", "major", "--db", db], in: folder)
+        #expect(major.status == 0 && major.stderr.contains("1 annotator label(s) and 0 adjudicated label(s) given at the subtype level are written as their major types"),
+                "\(major.stderr)")
+        #expect(major.stdout.contains("x1,pytorch,G,C"), "\(major.stdout)")
+    }
+
     /// Tables pad by terminal columns: a CJK annotator's row lines up with the header.
     @Test func wideNamesLineUpInTheCohenTable() throws {
         let folder = try RatingsTestSupport.temporaryFolder()

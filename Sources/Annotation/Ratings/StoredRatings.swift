@@ -22,6 +22,12 @@ public struct StoredRatings: Sendable, Equatable {
     /// Current labels the taxonomy in use does not know (label → count), left out: labels imported or given
     /// under an edited taxonomy with subtypes this one lacks. Said by the commands, never dropped in silence.
     public var unknownLabels: [String: Int] = [:]
+    /// What a wide export at this level takes from the other level, as `load` reads the voices: at the major
+    /// level, annotators' labels and final labels that are a subtype (written as its major type); at the subtype
+    /// level, those given as a major type only (not in it). Counted from the labels that stand, not from every
+    /// stored row (a label an annotator's newer one replaced was counted).
+    public var otherLevelLabels = 0
+    public var otherLevelFinals = 0
 
     /// `unknownLabels` as a one-line note, or nil when there are none.
     public var unknownLabelsNote: String? {
@@ -89,10 +95,15 @@ public struct StoredRatings: Sendable, Equatable {
         }
         var majorOnly: [String: Int] = [:]
         var mechanical = Set<Int64>(), mechanicalSubtype = Set<Int64>()
+        var otherLabels = 0, finalsFromOther = Set<Int64>(), finalsMissing = 0
         for voice in Set(major.keys).union(subtype.keys) {
             guard let row = current(at: level, major: major[voice], subtype: subtype[voice], taxonomy: taxonomy) else {
                 if voice.rater != nil, level == .subtype { majorOnly[byID[voice.item]!.framework ?? "unknown", default: 0] += 1 }
+                if voice.rater == nil, level == .subtype { finalsMissing += 1 }
                 continue
+            }
+            if row.level != level.rawValue {
+                if voice.rater != nil { otherLabels += 1 } else { finalsFromOther.insert(voice.item) }
             }
             let label = row.level == level.rawValue ? row.label : taxonomy.major(ofSubtype: row.label)!.id
             if let rater = voice.rater { byID[voice.item]!.labels[rater] = label } else { byID[voice.item]!.final = label }
@@ -113,8 +124,11 @@ public struct StoredRatings: Sendable, Equatable {
             let stillFinal = Set(subtypes.items.filter { $0.final != nil }.map(\.id))
             for item in mechanicalSubtype where !stillFinal.contains(item) { byID[item]?.final = nil }
         }
-        return StoredRatings(level: level, majorOnlyLabels: majorOnly, unknownLabels: unknown,
-                             items: order.sorted().compactMap { byID[$0] }.filter { !$0.labels.isEmpty || $0.final != nil })
+        var ratings = StoredRatings(level: level, majorOnlyLabels: majorOnly, unknownLabels: unknown,
+                                    items: order.sorted().compactMap { byID[$0] }.filter { !$0.labels.isEmpty || $0.final != nil })
+        ratings.otherLevelLabels = level == .subtype ? majorOnly.values.reduce(0, +) : otherLabels
+        ratings.otherLevelFinals = level == .subtype ? finalsMissing : finalsFromOther.filter { byID[$0]?.final != nil }.count
+        return ratings
     }
 
     /// Of one voice's current major and subtype rows, the one whose label is current at `level` (a subtype row
