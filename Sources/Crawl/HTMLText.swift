@@ -190,12 +190,3 @@ public enum HTMLText {
         }
     }
 }
-
-extension Substring {
-    func trimmed(_ set: String) -> String {
-        var s = self
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
-    }
-}

@@ -180,21 +180,10 @@ public struct DefectReducer: Sendable {
     func isolate(_ c: ReductionCandidate) -> ReductionCandidate? {
         guard let l = localized(c) else { return nil }
         let node = c.model.graph.nodes[l]
-        var graph = Graph(name: c.model.graph.name + "-isolated")
-        var captured: [String: Tensor] = [:]
-        var renamed: [ValueRef: ValueRef] = [:]
+        guard let (graph, slots) = c.model.isolated(node) else { return nil }
         let values = capture(c, node.inputs.map(\.node), refs: node.inputs)
-        for (k, ref) in node.inputs.enumerated() where renamed[ref] == nil {
-            guard let type = c.model.graph.type(of: ref) else { return nil }
-            let name = "x\(k)"
-            graph.nodes.append(Node(name: name, op: .input, attributes: ["shape": .ints(type.shape), "dtype": .string(type.dtype.rawValue)], role: node.role))
-            captured[name] = values[ref.description]
-            renamed[ref] = ValueRef(name)
-        }
-        var alone = node
-        alone.inputs = node.inputs.map { renamed[$0]! }
-        graph.nodes.append(alone)
-        graph.outputs = [ValueRef(node.name)]
+        var captured: [String: Tensor] = [:]
+        for slot in slots { captured[slot.name] = values[slot.ref.description] }
         var base = c
         base.inputs = [:]
         return base.edited(graph, captured: captured, seed: seed)

@@ -81,30 +81,25 @@ struct RatingsExport: ParsableCommand {
         let taxonomy = format == .wide ? try taxonomyOptions.catalog().loadTaxonomy() : nil
         let store = try database.open(mode: .mustExist)
         let text: String
-        var writtenFinals: Set<Int64>?
-        var fromOtherLevel: (labels: Int, finals: Int)?
         if format == .wide, let taxonomy {
             let ratings = try StoredRatings.load(from: store, level: level, taxonomy: taxonomy)
             if let note = ratings.unknownLabelsNote { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             text = RatingsExporter.wide(ratings)
-            writtenFinals = Set(ratings.items.filter { $0.final != nil }.map(\.id))
-            fromOtherLevel = (ratings.otherLevelLabels, ratings.otherLevelFinals)
-        } else {
-            text = try RatingsExporter.export(from: store, format: format, level: level, taxonomy: taxonomy)
-        }
-        if format == .wide {
-            let lost = try fromOtherLevel ?? RatingsExporter.wideOmissions(from: store, level: level)
-            if lost.labels + lost.finals > 0 {
+            // What the table cannot hold, as `StoredRatings` read it: labels from the other level, and provenance.
+            if ratings.otherLevelLabels + ratings.otherLevelFinals > 0 {
                 let what = level == .subtype ? "are not in it (no subtype to write)" : "are written as their major types"
                 FileHandle.standardError.write(Data(("note: a wide export holds one \(level.rawValue) label per annotator and item: "
-                    + "\(lost.labels) annotator label(s) and \(lost.finals) adjudicated label(s) given at the "
+                    + "\(ratings.otherLevelLabels) annotator label(s) and \(ratings.otherLevelFinals) adjudicated label(s) given at the "
                     + "\(level == .subtype ? "major" : "subtype") level \(what); --format long or jsonl keeps every level\n").utf8))
             }
-            let provenance = try RatingsExporter.wideProvenanceOmissions(from: store, level: level, written: writtenFinals)
+            let written = Set(ratings.items.filter { $0.final != nil }.map(\.id))
+            let provenance = try RatingsExporter.wideProvenanceOmissions(from: store, level: level, written: written)
             if provenance.remarks + provenance.settled > 0 {
                 FileHandle.standardError.write(Data(("note: a wide export has no columns for \(provenance.remarks) annotator note(s) or unsure flag(s) "
                     + "and for who settled \(provenance.settled) final label(s), how and why; --format long or jsonl keeps them\n").utf8))
             }
+        } else {
+            text = try RatingsExporter.export(from: store, format: format, level: level, taxonomy: taxonomy)
         }
         if let output {
             try OutputFile.write(text, to: output)

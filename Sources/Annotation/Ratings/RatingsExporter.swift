@@ -108,22 +108,11 @@ public enum RatingsExporter {
         enum CodingKeys: String, CodingKey { case item, rater, label, level, time, framework, note, unsure, adjudicator, method, rationale }
     }
 
-    /// What a wide export at `level` cannot hold: the current raw and adjudicated labels given at the other
-    /// level only when exporting subtypes (a major label has no subtype cell), and the labels that become their
-    /// major type when exporting majors. Said beside the export, since re-importing it would lose them.
-    public static func wideOmissions(from store: DefectLabStore, level: LabelLevel) throws -> (labels: Int, finals: Int) {
-        let other = level == .subtype ? LabelLevel.major.rawValue : LabelLevel.subtype.rawValue
-        return try store.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM current_annotation WHERE level = ?", arguments: [other]) ?? 0,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM current_adjudication WHERE level = ?", arguments: [other]) ?? 0)
-        }
-    }
-
     /// What a wide export has no column for: annotators' standing notes and unsure flags, and final labels whose
     /// adjudicator, method or rationale is more than an import's own.
     /// `written`: the items whose final label the export writes (a decision the raw labels overturned is not
-    /// written, so its provenance is not lost either); nil counts every decision.
-    public static func wideProvenanceOmissions(from store: DefectLabStore, level: LabelLevel, written: Set<Int64>? = nil) throws -> (remarks: Int, settled: Int) {
+    /// written, so its provenance is not lost either).
+    public static func wideProvenanceOmissions(from store: DefectLabStore, level: LabelLevel, written: Set<Int64>) throws -> (remarks: Int, settled: Int) {
         try store.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT item_id || ':' || annotator_id || ':' || kind) FROM annotation_remark WHERE kind IN ('note', 'unsure')") ?? 0,
              // At the major level a subtype decision's final label is written too (as its major type), and
@@ -132,7 +121,7 @@ public enum RatingsExporter {
                 SELECT DISTINCT item_id FROM current_adjudication WHERE level IN (?, ?) AND (method <> 'import' OR adjudicator <> 'import'
                     OR (rationale IS NOT NULL AND rationale NOT LIKE 'imported from %'))
                 """, arguments: [level.rawValue, level == .major ? LabelLevel.subtype.rawValue : level.rawValue]))
-                .filter { written?.contains($0) ?? true }.count)
+                .filter(written.contains).count)
         }
     }
 

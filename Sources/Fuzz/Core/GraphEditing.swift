@@ -102,6 +102,27 @@ extension FuzzModel {
 }
 
 extension FuzzModel {
+    /// `node` alone: each of its distinct inputs an Input `x<k>` of the input's type, the node its only output
+    /// (weights keep their keys: the node keeps its name). With the value each Input stands for, so a caller
+    /// feeds them the values it has (the float64 reference's, a framework's). Nil when an input has no type.
+    public func isolated(_ node: Node) -> (graph: Graph, inputs: [(name: String, ref: ValueRef, type: TensorType)])? {
+        var graph = Graph(name: self.graph.name + "-isolated")
+        var inputs: [(name: String, ref: ValueRef, type: TensorType)] = []
+        var renamed: [ValueRef: ValueRef] = [:]
+        for (k, ref) in node.inputs.enumerated() where renamed[ref] == nil {
+            guard let type = self.graph.type(of: ref) else { return nil }
+            let name = "x\(k)"
+            graph.nodes.append(Node(name: name, op: .input, attributes: ["shape": .ints(type.shape), "dtype": .string(type.dtype.rawValue)], role: node.role))
+            inputs.append((name, ref, type))
+            renamed[ref] = ValueRef(name)
+        }
+        var alone = node
+        alone.inputs = node.inputs.map { renamed[$0]! }
+        graph.nodes.append(alone)
+        graph.outputs = [ValueRef(node.name)]
+        return (graph, inputs)
+    }
+
     /// Inserts `chain` (nodes reading `ref` or earlier chain nodes) right after `ref`'s producer and moves
     /// every other reader of `ref`, graph outputs included, onto `result`.
     mutating func splice(after ref: ValueRef, chain: [Node], result: ValueRef) {

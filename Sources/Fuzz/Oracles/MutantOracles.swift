@@ -271,21 +271,12 @@ public struct MutantOracles: Sendable {
     /// where `o` has them, its numbers within `tolerance`): the node is then right about its inputs. Nil when
     /// they were not recorded (a second output, no per-node values).
     static func rightOnItsInputs(_ model: FuzzModel, _ node: Node, _ o: ExecutionOutcome, tolerance: Double) -> Bool? {
-        var graph = Graph(name: "isolated")
+        guard let (graph, slots) = model.isolated(node) else { return nil }
         var inputs: [String: Tensor] = [:]
-        var renamed: [ValueRef: ValueRef] = [:]
-        for (k, ref) in node.inputs.enumerated() where renamed[ref] == nil {
-            guard ref.output == 0, let values = o.layers[ref.node], let type = model.graph.type(of: ref),
-                  values.count == type.shape.reduce(1, *) else { return nil }
-            let name = "x\(k)"
-            graph.nodes.append(Node(name: name, op: .input, attributes: ["shape": .ints(type.shape), "dtype": .string(type.dtype.rawValue)], role: node.role))
-            inputs[name] = Tensor(shape: type.shape, dtype: type.dtype, values: values.map { Float($0) })
-            renamed[ref] = ValueRef(name)
+        for slot in slots {
+            guard slot.ref.output == 0, let values = o.layers[slot.ref.node], values.count == slot.type.shape.reduce(1, *) else { return nil }
+            inputs[slot.name] = Tensor(shape: slot.type.shape, dtype: slot.type.dtype, values: values.map { Float($0) })
         }
-        var alone = node
-        alone.inputs = node.inputs.map { renamed[$0]! }
-        graph.nodes.append(alone)
-        graph.outputs = [ValueRef(node.name)]
         guard let inferred = try? graph.inferred(), let run = try? ReferenceInterpreter(graph: inferred, weights: model.weights).run(inputs: inputs),
               let out = run.outputs.first?.values, let actual = o.layers[node.name], actual.count == out.count else { return nil }
         let placement = ReferenceNaN.defined.disagreement(actual, out)
