@@ -48,6 +48,7 @@ static inline attr_t cnc_a_standout(void) { return A_STANDOUT; }
 static inline int cnc_color_pairs(void) { return COLOR_PAIRS; }
 static inline int cnc_colors(void) { return COLORS; }
 static inline FILE *cnc_stdout(void) { return stdout; }
+static inline WINDOW *cnc_curscr(void) { return curscr; }
 static inline FILE *cnc_stdin(void) { return stdin; }
 /* Draws n wide characters with attributes set for just this run. */
 static inline int cnc_draw_wide(WINDOW *w, int y, int x, const wchar_t *s, int n, attr_t a) {

@@ -203,6 +203,9 @@ public final class Terminal {
         case 0x0A, 0x0D: return .enter
         case 0x7F, 0x08: return .backspace
         case 0x03: return .interrupt
+        case 0x1A:
+            suspend()
+            return .resize   // the screen lays itself out again: the terminal may have changed size meanwhile
         default:
             guard let scalar = Unicode.Scalar(UInt32(ch)) else { return nil }
             return .char(scalar)
@@ -236,6 +239,24 @@ public final class Terminal {
             waiting.revents = 0
         }
         return .paste(String(scalars))
+    }
+
+    /// Ctrl-Z. Raw mode delivers it as a key rather than as the terminal's suspend, so this does what job control
+    /// expects: the shell gets its terminal back as it was, the process stops, and after `fg` the screen is
+    /// drawn again whole. Without job control (an orphaned process group, such as the first program of a tmux
+    /// pane) the kernel discards the stop, and the screen is simply drawn again.
+    private func suspend() {
+        fputs("\u{1B}[?2004l", output)
+        fflush(output)
+        endwin()
+        // Stop with the default action, whatever handler curses or a caller put there.
+        let previous = signal(SIGTSTP, SIG_DFL)
+        raise(SIGTSTP)
+        signal(SIGTSTP, previous)
+        fputs("\u{1B}[?2004h", output)
+        fflush(output)
+        clearok(cnc_curscr(), true)
+        refresh()
     }
 
     public func end() {

@@ -47,8 +47,36 @@ enum OutputFile {
         } else if !isFolder.boolValue {
             throw OutputFileError("cannot write \(path): \(folder.path) is a file, not a folder")
         }
-        do { try data.write(to: url, options: .atomic) } catch {
+        // A link is followed: the file it names gets the output and the link stays (an atomic write replaced the
+        // link itself with a regular file).
+        let target = url.resolvingSymlinksInPath()
+        if let kind = Self.specialKind(target.path) {
+            // A device, pipe or socket is written through, never replaced: `-o /dev/null` run as root replaced the
+            // system's /dev/null with a regular file, and `-o /dev/stdout` or a named pipe lost its reader.
+            guard let handle = FileHandle(forWritingAtPath: target.path) else {
+                throw OutputFileError("cannot write \(path): the \(kind) cannot be opened for writing (\(String(cString: strerror(errno))))")
+            }
+            defer { try? handle.close() }
+            do { try handle.write(contentsOf: data) } catch {
+                throw OutputFileError("cannot write \(path): \(reason(error))")
+            }
+            return
+        }
+        do { try data.write(to: target, options: .atomic) } catch {
             throw OutputFileError("cannot write \(path): \(reason(error))")
+        }
+    }
+
+    /// What an existing path is when it is not a regular file or folder (after links): "device", "named pipe",
+    /// "socket"; nil otherwise.
+    static func specialKind(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFCHR, S_IFBLK: return "device"
+        case S_IFIFO: return "named pipe"
+        case S_IFSOCK: return "socket"
+        default: return nil
         }
     }
 
@@ -56,7 +84,9 @@ enum OutputFile {
 
     /// The file starts with SQLite's header ("SQLite format 3" and a NUL).
     static func isDatabase(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        // Only a regular file can be one: opening a named pipe to read its header waits for a writer that never
+        // comes (the export hung before writing a byte).
+        guard specialKind(path) == nil, let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         return (try? handle.read(upToCount: 16)) == Data("SQLite format 3\u{0}".utf8)
     }

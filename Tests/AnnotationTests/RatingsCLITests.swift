@@ -89,6 +89,31 @@ import Testing
         #expect(info.status == 0, "the store was damaged: \(info.stderr)")
     }
 
+    /// An output that is not a regular file is written through, never replaced: `ratings export -o /dev/null`
+    /// run as root replaced the system's /dev/null with a regular file, a named pipe hung the export before it
+    /// wrote, and a link to a file was itself replaced.
+    @Test func anOutputThroughALinkOrPipeIsWrittenThrough() throws {
+        let folder = try RatingsTestSupport.temporaryFolder()
+        let db = folder.appendingPathComponent("s.sqlite").path
+        _ = try RatingsTestSupport.write("item,r1,r2\ni1,B1,B1\ni2,C1,C2\n", to: folder, name: "w.csv")
+        #expect(try RatingsTestSupport.defectlab(["ratings", "import", "w.csv", "--framework", "pytorch", "--db", db], in: folder).status == 0)
+        let real = try RatingsTestSupport.write("old\n", to: folder, name: "real.csv")
+        let link = folder.appendingPathComponent("link.csv").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        let viaLink = try RatingsTestSupport.defectlab(["ratings", "export", "-o", "link.csv", "--db", db], in: folder)
+        #expect(viaLink.status == 0, "\(viaLink.stderr)")
+        #expect((try FileManager.default.attributesOfItem(atPath: link)[.type] as? FileAttributeType) == .typeSymbolicLink)
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: real)), as: UTF8.self).contains("i2"))
+        let pipe = folder.appendingPathComponent("pipe").path
+        #expect(mkfifo(pipe, 0o600) == 0)
+        let script = "cat pipe > got.csv & reader=$!; timeout 20 \"$0\" ratings export -o pipe --db s.sqlite; rc=$?; kill $reader 2>/dev/null; wait; exit $rc"
+        let r = try RatingsTestSupport.shell(script, argument: RatingsTestSupport.binary, in: folder)
+        #expect(r.status == 0, "\(r.status) \(r.stderr)")
+        #expect(String(decoding: try Data(contentsOf: folder.appendingPathComponent("got.csv")), as: UTF8.self).contains("i2"))
+        var info = stat()
+        #expect(stat(pipe, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the named pipe was replaced")
+    }
+
     /// A framework the store has never seen is said, as `crawl --framework` says it: a typo is a stratum and an
     /// agreement group of its own.
     @Test func aNewFrameworkIsNamed() throws {

@@ -31,11 +31,23 @@ enum RatingsTestSupport {
     }
 
     /// Runs the built binary (`$DEFECTLAB_BIN`, else `.build/debug/defectlab`) with the checkout's taxonomy.
-    static func defectlab(_ arguments: [String], in folder: URL) throws -> Result {
-        let binary = ProcessInfo.processInfo.environment["DEFECTLAB_BIN"].flatMap { $0.isEmpty ? nil : $0 }
+    static var binary: String {
+        ProcessInfo.processInfo.environment["DEFECTLAB_BIN"].flatMap { $0.isEmpty ? nil : $0 }
             ?? packageRoot.appendingPathComponent(".build/debug/defectlab").path
+    }
+
+    static func defectlab(_ arguments: [String], in folder: URL) throws -> Result {
+        try run(binary, arguments, in: folder)
+    }
+
+    /// A bash script, `$0` being `argument`.
+    static func shell(_ script: String, argument: String, in folder: URL) throws -> Result {
+        try run("/bin/bash", ["-c", script, argument], in: folder)
+    }
+
+    private static func run(_ executable: String, _ arguments: [String], in folder: URL) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = folder
         var environment = ProcessInfo.processInfo.environment

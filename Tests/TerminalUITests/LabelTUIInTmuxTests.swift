@@ -148,6 +148,32 @@ import Testing
         #expect(state == "0 1", "alternate screen, cursor: \(state)")
     }
 
+    /// Ctrl-Z suspends to the shell with the terminal restored, and `fg` brings the screen back (raw mode had
+    /// read it as a key, and nothing happened).
+    @Test func ctrlZSuspendsToTheShellAndFgComesBack() throws {
+        let db = try SeededLabellingDB(bodies: (1...3).map { "Body \($0)" })
+        let bin = try BuiltCLI.path()
+        // A job-control shell in the pane, the screen started from it as a user would.
+        let pane = try TmuxPane(command: "bash --norc --noprofile -i", environment: ["PS1": "prompt$ "])
+        try pane.waitFor(text: "prompt$")
+        try pane.type("\(bin) label --annotator alice --sample s --db \(db.path) --taxonomy-dir \(BuiltCLI.packageRoot.path)/Taxonomy")
+        try pane.send("Enter")
+        try pane.waitFor(text: "item 1/3")
+        try pane.send("C-z")
+        try pane.waitFor(text: "Stopped")
+        #expect(try pane.tmux(["display-message", "-p", "-t", pane.target, "#{alternate_on} #{cursor_flag}"]).hasPrefix("0 1"))
+        try pane.type("fg")
+        try pane.send("Enter")
+        try pane.waitFor(text: "item 1/3")
+        try pane.send("b")
+        try pane.waitFor(text: "subtype digit 1–3")
+        try pane.send("1")
+        try pane.waitFor(text: "item 2/3")
+        try pane.send("q")
+        try pane.waitFor(text: "prompt$")
+        #expect(try db.currentLabels().count == 1)
+    }
+
     @Test func aLabelThatIsNotSavedSaysSo() throws {
         let db = try SeededLabellingDB(bodies: (1...3).map { "Body \($0)" })
         let bin = try BuiltCLI.path()
