@@ -21,6 +21,13 @@ public final class Crawler {
     /// Issues stored (and pull requests skipped) in this run, by remote id: a page restarted at the previous
     /// one's last time re-lists the items at that boundary, which are stored again (unchanged) but counted once.
     private var storedIDs: Set<Int64> = []
+    /// Issues read in this pass on pages that lay inside a run of one `updated_at` (paged by page number, since
+    /// `since` cannot advance there), with that time. One of them seen again later with a newer time left the
+    /// run while the crawl paged through it, so every later item of the run moved up a place and the item that
+    /// crossed a page boundary was never read (nor by later passes, which start past the run).
+    private var readInRun: [Int64: String] = [:]
+    /// The earliest run time whose items moved in this pass: the pass is read again from there.
+    private var movedRunTime: String?
     let progress: CrawlProgress
     var random = SystemRandomNumberGenerator()
 
@@ -94,7 +101,8 @@ public final class Crawler {
             let cached = try db.etag(url: u)
             guard let r = try fetch(u, conditional: true) else { return }
             if r.status == 304 {
-                url = cached?.next
+                // As for issue pages: a page stored as the last that the tracker now says has a next one.
+                url = try cached?.next ?? checkedNext(api.nextURL(after: u, response: r, count: 1))
                 if let n = url, seen.contains(n) { url = loopEnds(n, list: "label list") }
                 continue
             }
@@ -141,12 +149,29 @@ public final class Crawler {
         var next = state?.nextURL
         progress.seriesPage = state?.pagesDone ?? 0
         pagesThisPass = []
-        while let url = next {
-            next = try crawlPage(url, series: series, label: label)
-            progress.seriesPage += 1
+        var rereads = 0
+        while true {
+            while let url = next {
+                next = try crawlPage(url, series: series, label: label)
+                progress.seriesPage += 1
+            }
+            // A run of one time whose items moved while it was paged: read again from that time (bounded: a
+            // tracker busy editing that run could move items on every pass).
+            guard let time = movedRunTime, rereads < Self.runRereads else { break }
+            rereads += 1
+            movedRunTime = nil
+            readInRun = [:]
+            pagesThisPass = []
+            progress.log("note: issues updated at \(time) changed while the crawl paged through them (the later ones moved up a place); reading them again from that time")
+            let first = api.firstIssuesURL(state: options.state, label: label, since: time)
+            try db.startPass(series: series, firstURL: first)
+            next = first
         }
         try db.finish(series: series, status: "done")
     }
+
+    /// How many times one pass reads a run of one time again after its items moved.
+    static let runRereads = 3
 
     /// Fetches one page, its issues' comments when asked, and commits it. Returns the next page URL.
     func crawlPage(_ url: String, series: String, label: String?) throws -> String? {
@@ -159,11 +184,16 @@ public final class Crawler {
             report.pages += 1
             progress.pages += 1
             progress.show()
-            try db.commit(PageCommit(series: series, pageURL: url, etag: nil, nextURL: cached?.next, lastPage: cached?.lastPage,
+            // A page stored as the last that the tracker now says is followed by another (its `link` or Gitee's
+            // `total_page` on the 304; a tracker that sends fewer items than asked for): a list that grew past
+            // it. Taking it for the last again ended every later run at this page.
+            var next = cached?.next
+            if next == nil { next = try checkedNext(api.nextURL(after: url, response: response, count: 1)) }
+            try db.commit(PageCommit(series: series, pageURL: url, etag: nil, nextURL: next, lastPage: cached?.lastPage,
                                      issues: [], commentETags: [], deletedNumbers: []))
             pagesThisPass.insert(url)
-            if let n = cached?.next, pagesThisPass.contains(n) { return loopEnds(n, list: "issue list") }
-            return cached?.next
+            if let n = next, pagesThisPass.contains(n) { return loopEnds(n, list: "issue list") }
+            return next
         }
         guard let ranges = TrackerJSON.elements(response.body) else {
             throw CrawlError(.badInput, "the issue list answer is not a JSON array (not the tracker's documented answer)")
@@ -179,13 +209,20 @@ public final class Crawler {
             throw CrawlError(.badInput, "the issue list answer holds \(malformed) element(s) and none is an issue (an object with an id and a number); not the tracker's documented answer")
         }
         report.malformedSkipped += malformed
+        // Gitee's label filter is undocumented (AND or OR): filter on the client too. An issue already stored that
+        // no longer carries the label is still updated: its label was taken away (the store kept it, and the issue
+        // stayed an HP candidate).
+        let unlabelled = label.map { label in
+            parsed.compactMap { $0 }.filter { !$0.isPullRequest && !$0.labels.contains(where: { $0.name.lowercased() == label.lowercased() }) }
+        } ?? []
+        let storedUnlabelled = unlabelled.isEmpty ? [:] : try db.stored(remoteIDs: unlabelled.map(\.remoteID))
         for case var issue? in parsed {
             if issue.isPullRequest {
                 if storedIDs.insert(issue.remoteID).inserted { report.pullRequestsSkipped += 1 }
                 continue
             }
-            // Gitee's label filter is undocumented (AND or OR): filter on the client too.
-            if let label, !issue.labels.contains(where: { $0.name.lowercased() == label.lowercased() }) { continue }
+            if let label, !issue.labels.contains(where: { $0.name.lowercased() == label.lowercased() }),
+               storedUnlabelled[issue.remoteID] == nil { continue }
             // The number and the page address come from the tracker and name the item everywhere after
             // (item keys, exports, reports): a number that is not one is no issue, and an address that is not
             // this repository's issue page is replaced by the one that is.
@@ -196,17 +233,12 @@ public final class Crawler {
         }
         var commentETags: [(url: String, etag: String, next: String?)] = []
         if options.comments { try fetchComments(&issues, etags: &commentETags) }
-        var next = api.nextIssuesURL(after: url, response: response, count: ranges.count, lastUpdated: parsed.last(where: { $0 != nil })??.updatedAt)
+        let lastUpdated = parsed.last(where: { $0 != nil })??.updatedAt
+        noteRunMoves(parsed.compactMap { $0 }, pageURL: url, lastUpdated: lastUpdated)
+        var next = api.nextIssuesURL(after: url, response: response, count: ranges.count, lastUpdated: lastUpdated)
         pagesThisPass.insert(url)
         if let n = next, pagesThisPass.contains(n) { next = loopEnds(n, list: "issue list") }
-        if let n = next, TrackerAPI.origin(n) != TrackerAPI.origin(api.base) {
-            throw CrawlError(.redirect, "a pagination link points to another host (\(TrackerAPI.origin(n) ?? "?")); refusing to send the token there")
-        }
-        // Checked before it is stored as where the series resumes: a link with control characters or spaces
-        // stored there failed every later run of the series, even against a tracker that had mended it.
-        if let n = next, !TrackerAPI.isWellFormed(n) {
-            throw CrawlError(.badInput, "the tracker's pagination link is not a well-formed URL (\(redactor.clean(TrackerAPI.shown(n)))); this page was not stored, and a later run starts from it again")
-        }
+        next = try checkedNext(next)
         // The series' length as far as the tracker can tell now: the pages done and those left from this one.
         let last = api.pagesFrom(url, response: response).map { $0 + progress.seriesPage }
         progress.lastPage = last ?? progress.lastPage
@@ -219,6 +251,33 @@ public final class Crawler {
         progress.issues += fresh
         progress.show()
         return next
+    }
+
+    /// A next page as it may be stored for the series to resume at. Checked before it is stored: a link with
+    /// control characters or spaces stored there failed every later run of the series, even against a tracker
+    /// that had mended it; and a link to another host is not followed (with a token or without).
+    func checkedNext(_ next: String?) throws -> String? {
+        guard let n = next else { return nil }
+        if TrackerAPI.origin(n) != TrackerAPI.origin(api.base) {
+            throw CrawlError(.redirect, "a pagination link points to another host (\(redactor.clean(TrackerAPI.shown(TrackerAPI.origin(n) ?? n)))), not the API's (\(TrackerAPI.origin(api.base) ?? api.base)); not followed; this page was not stored, and a later run starts from it again")
+        }
+        if !TrackerAPI.isWellFormed(n) {
+            throw CrawlError(.badInput, "the tracker's pagination link is not a well-formed URL (\(redactor.clean(TrackerAPI.shown(n)))); this page was not stored, and a later run starts from it again")
+        }
+        return n
+    }
+
+    /// Keeps `readInRun` and `movedRunTime` up to date with one page's items (pull requests included: they move
+    /// the run's items as issues do).
+    func noteRunMoves(_ items: [ParsedIssue], pageURL: String, lastUpdated: String?) {
+        for item in items {
+            if let time = readInRun[item.remoteID], let now = item.updatedAt, now > time, movedRunTime.map({ time < $0 }) ?? true {
+                movedRunTime = time
+            }
+        }
+        // A page whose last item has the time it was asked from holds nothing else: it lies inside a run.
+        guard let lastUpdated, TrackerAPI.queryValue(pageURL, "since") == TrackerAPI.encode(lastUpdated) else { return }
+        for item in items { readInRun[item.remoteID] = lastUpdated }
     }
 
     /// Fetches comments of the page's issues that have any and changed since they were stored.

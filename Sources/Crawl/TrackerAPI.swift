@@ -121,7 +121,9 @@ struct TrackerAPI: Sendable {
         // A tracker may write the request's own query into its links, Gitee's `access_token` included: the
         // token is added afresh to each request (`authorize`) and must not ride into the stored next URL.
         if let link = response.header("link"), let next = Self.linkTarget(link, rel: "next") {
-            return Self.removingQueryItem("access_token", from: next)
+            // A link may be relative (RFC 8288): resolved against the page that sent it.
+            let absolute = URLComponents(string: next)?.scheme == nil ? URL(string: next, relativeTo: URL(string: url))?.absoluteString ?? next : next
+            return Self.removingQueryItem("access_token", from: absolute)
         }
         guard kind == .gitee, count > 0 else { return nil }
         let page = Self.queryValue(url, "page").flatMap(Int.init) ?? 1

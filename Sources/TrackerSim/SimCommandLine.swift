@@ -2,7 +2,7 @@
 public enum SimCommandLine {
     public static let usage = """
         usage: tracker-sim [--port N] [--seed S] [--github OWNER/REPO=N ...] [--gitee OWNER/REPO=N ...]
-                           [--faults SPEC] [--churn R] [--quota N] [--anonymous-quota N] [--tokens T1,T2]
+                           [--faults SPEC] [--churn R] [--max-per-page N] [--ignore-label-filter] [--quota N] [--anonymous-quota N] [--tokens T1,T2]
                            [--reset-seconds N] [--retry-after N] [--slow-ms N] [--http2]
                            [--tls-cert CERT.pem --tls-key KEY.pem]
           Serves GitHub (with and without /api/v3) and Gitee (/api/v5) issue APIs on 127.0.0.1 from a corpus
@@ -13,13 +13,16 @@ public enum SimCommandLine {
                    and hostile-url (html_url naming another page): not in all
           --churn R       probability per issue-list request that one issue changes
           --labels N      N more labels per repository, on no issue (a label list that spans pages)
+          --max-per-page N  at most N items a page, whatever per_page asks (default 100)
+          --ignore-label-filter  issue lists ignore labels= (as Gitee's may)
           --tokens        only these tokens are valid (default: every token)
           --http2         speak HTTP/2 instead of HTTP/1.1 (in clear text: prior knowledge; over TLS: ALPN h2)
           --tls-cert/--tls-key  serve HTTPS with this certificate and key (prints https://...)
           /_sim/stats, /_sim/truth?repo=OWNER/REPO, /_sim/churn?repo=OWNER/REPO&n=N,
           /_sim/comment?repo=OWNER/REPO&number=N&n=K (append K comments to issue N),
           /_sim/touch?repo=OWNER/REPO&n=K&gap=S (edit K issues at one instant, S s after the latest change),
-          /_sim/label?repo=OWNER/REPO&index=K (rename the K-th label)
+          /_sim/label?repo=OWNER/REPO&index=K (rename the K-th label),
+          /_sim/unlabel?repo=OWNER/REPO&number=N&label=NAME (take a label off an issue)
         """
 
     public static func parse(_ args: [String]) throws -> SimOptions {
@@ -49,6 +52,8 @@ public enum SimCommandLine {
             case "--gitee": o.gitee.append(try repo(value()))
             case "--faults": o.faults = try FaultPlan(spec: value())
             case "--labels": guard let n = Int(try value()), n >= 0 else { throw SimError("--labels needs a count") }; o.extraLabels = n
+            case "--max-per-page": guard let n = Int(try value()), n >= 1 else { throw SimError("--max-per-page needs a count ≥ 1") }; o.maxPerPage = n
+            case "--ignore-label-filter": o.ignoreLabelFilter = true
             case "--churn": guard let r = Double(try value()), (0...1).contains(r) else { throw SimError("--churn needs 0...1") }; o.churn = r
             case "--quota": o.quota = try int(value())
             case "--anonymous-quota": o.anonymousQuota = try int(value())

@@ -281,6 +281,16 @@ public final class SimCorpus {
         return true
     }
 
+    /// Takes label `labelID` off issue `number` now (the issue's `updated_at` moves, as on the trackers).
+    func removeLabel(_ labelID: Int64, number: String) -> Bool {
+        guard let i = indexByNumber[number], !items[i].deleted, let at = items[i].labelIDs.firstIndex(of: labelID) else { return false }
+        version += 1
+        clock += 1
+        items[i].labelIDs.remove(at: at)
+        touch(i)
+        return true
+    }
+
     func delete(index: Int) {
         version += 1
         items[index].deleted = true

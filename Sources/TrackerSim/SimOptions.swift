@@ -9,6 +9,10 @@ public struct SimOptions: Sendable {
     public var churn = 0.0
     /// Labels added to each repository beyond its usual dozen, on no issue: a label list that spans pages.
     public var extraLabels = 0
+    /// The most items a page holds, whatever `per_page` asks: a tracker that caps its pages below the crawler's 100.
+    public var maxPerPage = 100
+    /// Answer issue lists without applying `labels=` (Gitee's label filter is undocumented).
+    public var ignoreLabelFilter = false
     /// Requests per hour and key with a token, and without one.
     public var quota = 5000
     public var anonymousQuota = 5000

@@ -261,7 +261,7 @@ public final class SimState: @unchecked Sendable {
         guard let corpus = corpus(tracker, segments) else { return .message(404, "Not Found") }
         let base = segments[0] == "repos" ? 3 : 2
         let rest = Array(segments.dropFirst(base))
-        let perPageMax = 100
+        let perPageMax = options.maxPerPage
         let perPage = min(perPageMax, max(1, Int(request.value("per_page") ?? "") ?? (tracker == .github ? 30 : 20)))
         let page = max(1, Int(request.value("page") ?? "") ?? 1)
         var reply: SimReply
@@ -347,7 +347,7 @@ public final class SimState: @unchecked Sendable {
             default: if it.state != state { continue }
             }
             if let since, it.updated < since { continue }
-            if !labelIDs.allSatisfy(it.labelIDs.contains) { continue }
+            if !options.ignoreLabelFilter, !labelIDs.allSatisfy(it.labelIDs.contains) { continue }
             out.append(i)
         }
         let sort = request.value("sort") ?? "created"
@@ -502,6 +502,15 @@ public final class SimState: @unchecked Sendable {
             let n = max(0, min(Int(request.value("n") ?? "1") ?? 1, 100_000))
             let gap = Int64(max(0, Int(request.value("gap") ?? "120") ?? 120))
             return .json(200, .object([("touched", .int(Int64(corpus.touch(count: n, gap: gap))))]))
+        case "/_sim/unlabel":
+            // Takes the label NAME off issue NUMBER now.
+            guard let corpus = controlCorpus(request), let number = request.value("number"),
+                  let name = request.value("label")?.lowercased(),
+                  let label = corpus.labels.first(where: { $0.name.lowercased() == name }),
+                  corpus.removeLabel(label.id, number: number) else {
+                return .message(404, "no live issue with that label in the simulator")
+            }
+            return .json(200, .object([("number", .string(number)), ("label", .int(label.id))]))
         case "/_sim/comment":
             // Appends N comments to one issue now (tests grow a thread past a comment page with it).
             guard let corpus = controlCorpus(request), let number = request.value("number") else {

@@ -119,6 +119,19 @@ struct CrawlUnitTests {
         #expect(TrackerAPI.origin("https://API.github.com/x") == "https://api.github.com:443")
     }
 
+    /// A relative `link` (RFC 8288 allows it) is resolved against the page that sent it; the crawl had failed,
+    /// calling it a link to another host.
+    @Test func aRelativeNextLinkIsResolvedAgainstThePage() {
+        let gh = TrackerAPI(kind: .github, apiURL: "http://h:1/api/v3", owner: "o", repo: "r")
+        let page = "http://h:1/api/v3/repos/o/r/issues?state=all&per_page=100"
+        for (link, expected) in [("</repositories/7/issues?page=2>", "http://h:1/repositories/7/issues?page=2"),
+                                 ("<issues?page=2>", "http://h:1/api/v3/repos/o/r/issues?page=2"),
+                                 ("<http://h:1/x?page=2>", "http://h:1/x?page=2")] {
+            let r = HTTPResponse(status: 200, headers: [("link", link + "; rel=\"next\"")], body: [], httpVersion: "1.1")
+            #expect(gh.nextURL(after: page, response: r, count: 100) == expected)
+        }
+    }
+
     @Test func nextIssuePageRestartsAtTheLastItemsTime() {
         let gh = TrackerAPI(kind: .github, apiURL: "http://h:1", owner: "o", repo: "r")
         let first = gh.firstIssuesURL(state: "all", label: nil, since: nil)
