@@ -1,3 +1,4 @@
+import JSONText
 import Foundation
 import Yams
 
@@ -18,7 +19,9 @@ struct YAMLFile {
             throw TaxonomyError(code: .unreadable, file: path, message: reason)
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw TaxonomyError(code: .unreadable, file: path, message: "the file is not UTF-8 text")
+            let at = UTF8Position.firstInvalid(data)
+            throw TaxonomyError(code: .unreadable, file: path, line: at?.line, column: at?.column,
+                                message: "the file is not UTF-8 text" + (UTF8Position.encodingHint(data).map { ": \($0)" } ?? ""))
         }
         try self.init(path: path, text: text)
     }

@@ -103,9 +103,19 @@ struct CrawlArguments: ParsableArguments {
         // Checked here, not at the first request: a bad URL was retried with back-off for two minutes, a bad state
         // crawled nothing and said done, a bad --since passed unnoticed once a high-water mark existed.
         if let apiURL {
+            // Shown without what could be a secret: the user:password part, the query and the fragment.
+            let shown = Self.shownAPIURL(apiURL)
+            guard apiURL.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+                throw ValidationError("--api-url '\(shown)' holds a space, a control character or a non-ASCII character; write the URL percent-encoded")
+            }
             guard let c = URLComponents(string: apiURL), let scheme = c.scheme?.lowercased(), ["http", "https"].contains(scheme),
                   let host = c.host, !host.isEmpty, (c.port ?? 443) >= 1 && (c.port ?? 443) <= 65535, c.user == nil, c.password == nil else {
-                throw ValidationError("--api-url '\(apiURL)' must be an http(s) URL with a host (and a port from 1 to 65535, no user:password), e.g. https://github.example.com/api/v3")
+                throw ValidationError("--api-url '\(shown)' must be an http(s) URL with a host (and a port from 1 to 65535, no user:password), e.g. https://github.example.com/api/v3")
+            }
+            // The API's root: the crawl appends paths to it, so a query or fragment would end up in the middle of every
+            // request, and it is stored (an `access_token=` in it was written to the database).
+            guard c.percentEncodedQuery == nil, c.percentEncodedFragment == nil, !apiURL.contains("?"), !apiURL.contains("#") else {
+                throw ValidationError("--api-url '\(shown)' must be the API's root with no query or fragment (e.g. https://github.example.com/api/v3); a token goes in --token-env or --token-file")
             }
         }
         let states = ["all", "open", "closed", "progressing", "rejected"]
@@ -113,6 +123,19 @@ struct CrawlArguments: ParsableArguments {
         if let since, TrackerTime.epoch(since) == nil {
             throw ValidationError("--since '\(since)' is not an ISO 8601 time (e.g. 2024-01-01T00:00:00Z)")
         }
+    }
+
+    /// The longest token file read.
+    static let tokenFileLimit = 64 * 1024
+
+    /// `--api-url` as an error shows it: without a user:password part, query or fragment, and inert.
+    static func shownAPIURL(_ url: String) -> String {
+        var text = url
+        if let cut = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = String(text[..<cut]) + "?[redacted]" }
+        if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].prefix(while: { $0 != "/" }).lastIndex(of: "@") {
+            text = String(text[..<scheme.upperBound]) + "[redacted]" + String(text[at...])
+        }
+        return InertText.escaped(text, limit: 200)
     }
 
     var httpVersion: HTTPClient.VersionPreference? {
@@ -136,8 +159,23 @@ struct CrawlArguments: ParsableArguments {
             out.append(CrawlToken(label: "$\(name)", value: value))
         }
         if let path = tokenFile {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            // Read bounded: a token file is a few lines (a 100 MB file took 42 s and 523 MB before failing on a
+            // request, and a 300 MB one was never done).
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue,
+                  let handle = FileHandle(forReadingAtPath: path) else {
                 throw ValidationError("--token-file \(path): cannot read the file")
+            }
+            defer { try? handle.close() }
+            guard let bytes = try? handle.read(upToCount: Self.tokenFileLimit + 1) ?? Data() else {
+                throw ValidationError("--token-file \(path): cannot read the file")
+            }
+            if bytes.count > Self.tokenFileLimit {
+                throw ValidationError("--token-file \(path): longer than \(Self.tokenFileLimit / 1024) KiB; a token file holds a few tokens, one per line")
+            }
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                let line = UTF8Position.firstInvalid(bytes)?.line ?? 1
+                throw ValidationError("--token-file \(path) line \(line): not UTF-8 text (a token is ASCII letters, digits and punctuation)")
             }
             // Lines end in LF, CRLF (a file saved on Windows: "\r\n" is one Character, which a split on "\n" does
             // not cut, so two tokens became one) or CR; numbered as an editor numbers them.

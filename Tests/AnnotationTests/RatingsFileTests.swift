@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Taxonomy
 @testable import Annotation
@@ -47,6 +48,20 @@ import Taxonomy
         #expect(throws: RatingsError.self) { try RatingsFile.parse(text: "item,bob\nk\u{0}a,B1\n", path: "w.csv", format: nil, taxonomy: taxonomy) }
         let noted = try RatingsFile.parse(text: #"{"item":"k","rater":"bob","label":"B1","note":"before\u0000after"}"# + "\n", path: "r.jsonl", format: nil, taxonomy: taxonomy)
         #expect(noted.ratings.first?.provenance.note == "before\u{FFFD}after")
+    }
+
+    /// A file that is not UTF-8 names the line of the first byte that is not (it said only "not UTF-8 text"),
+    /// and a UTF-16 file says so.
+    @Test func aFileThatIsNotUTF8NamesTheLine() throws {
+        let folder = try RatingsTestSupport.temporaryFolder()
+        let latin = folder.appendingPathComponent("latin.csv")
+        try Data(Array("item,r1,r2\ni1,B1,B2\ni2,B1,B1\ncaf".utf8) + [0xE9] + Array(",B1,B1\n".utf8)).write(to: latin)
+        let error = #expect(throws: RatingsError.self) { try RatingsFile.read(path: latin.path, format: nil, taxonomy: taxonomy) }
+        #expect(error?.line == 4 && error?.description.contains("latin.csv:4: not UTF-8 text") == true, "\(error?.description ?? "")")
+        let utf16 = folder.appendingPathComponent("u16.csv")
+        try Data([0xFF, 0xFE] + Array("item".utf16.flatMap { [UInt8($0), 0] })).write(to: utf16)
+        let wide = #expect(throws: RatingsError.self) { try RatingsFile.read(path: utf16.path, format: nil, taxonomy: taxonomy) }
+        #expect(wide?.description.contains("UTF-16") == true, "\(wide?.description ?? "")")
     }
 
     /// The same issue written two ways is one item in the store, so two ratings of it by one rater are a

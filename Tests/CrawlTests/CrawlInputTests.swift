@@ -17,6 +17,11 @@ struct CrawlInputTests {
         let db = temporaryDatabase()
         let tokens = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString).txt")
         try "# my token below\n\n".write(to: tokens, atomically: true, encoding: .utf8)
+        let bigTokens = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString).txt")
+        try Data(repeating: UInt8(ascii: "A"), count: 200_000).write(to: bigTokens)
+        let latinTokens = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString).txt")
+        try Data(Array("# token\ncaf".utf8) + [0xE9, 0x0A]).write(to: latinTokens)   // Latin-1 "café" on line 2
+        defer { for f in [tokens, bigTokens, latinTokens] { try? FileManager.default.removeItem(at: f) } }
         for (args, message) in [(["--api-url", "htp//api.github.com"], "--api-url 'htp//api.github.com' must be an http(s) URL"),
                                 (["--api-url", "ftp://example.org/api"], "must be an http(s) URL"),
                                 (["--api-url", "http://127.0.0.1:9", "--state", "bogus"], "--state must be one of"),
@@ -29,11 +34,19 @@ struct CrawlInputTests {
                                 (["--api-url", "http://127.0.0.1:9", "--timeout", "0.0001"], "--timeout must be between"),
                                 (["--api-url", "http://127.0.0.1:9", "--label", ""], "--label must name a label"),
                                 // A CR LF in a token would add a header of the environment's choosing.
-                                (["--api-url", "http://127.0.0.1:9", "--token-env", "DL_CRLF"], "--token-env DL_CRLF: the token holds whitespace")] {
+                                (["--api-url", "http://127.0.0.1:9", "--token-env", "DL_CRLF"], "--token-env DL_CRLF: the token holds whitespace"),
+                                // A query was stored with the tracker (an access_token= in it), and glued before every path.
+                                (["--api-url", "http://127.0.0.1:9/api/v3?access_token=ghp_SECRETquery"], "no query or fragment"),
+                                (["--api-url", "http://127.0.0.1:9/api/v3#frag"], "no query or fragment"),
+                                (["--api-url", "http://127.0.0.1:9/a b"], "holds a space, a control character"),
+                                (["--api-url", "https://x-access-token:ghp_SECRETuser@127.0.0.1:9"], "no user:password"),
+                                (["--api-url", "http://127.0.0.1:9", "--token-file", bigTokens.path], "longer than 64 KiB"),
+                                (["--api-url", "http://127.0.0.1:9", "--token-file", latinTokens.path], "line 2: not UTF-8 text")] {
             let started = Date()
             let r = try runCommand(Binaries.defectlab, ["crawl", "github", "pytorch/pytorch", "--db", db, "--no-progress"] + args,
                                    environment: ["DL_CRLF": "abcd\r\nX-Injected: yes"])
             #expect(r.status == 64 && r.stderr.contains(message), "\(args): \(r.status) \(r.stderr)")
+            #expect(!r.stderr.contains("SECRET"), "a secret in the message: \(r.stderr)")
             #expect(Date().timeIntervalSince(started) < 10)
         }
     }

@@ -53,7 +53,9 @@ public struct RatingsFile: Sendable {
             throw RatingsError(code: .unreadable, file: path, message: "cannot read the file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw RatingsError(code: .unreadable, file: path, message: "not UTF-8 text")
+            if let hint = UTF8Position.encodingHint(data) { throw RatingsError(code: .unreadable, file: path, line: 1, message: "not UTF-8 text: \(hint)") }
+            let at = UTF8Position.firstInvalid(data)
+            throw RatingsError(code: .unreadable, file: path, line: at?.line, message: "not UTF-8 text" + (at.map { " (byte \($0.column) of the line)" } ?? ""))
         }
         return try parse(text: text, path: path, format: format, finalColumn: finalColumn, taxonomy: taxonomy)
     }
