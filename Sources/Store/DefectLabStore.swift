@@ -82,7 +82,10 @@ public final class DefectLabStore: Sendable {
             _ = try open(path: path, mode: .mustExist)
             throw StoreError(code: .sql, path: path, message: "cannot read the database: \(error)")
         }
-        if current { try? queue.close(); return (path, {}) }
+        // Read in place only when nothing waits in a write-ahead log: the log of a shard killed mid-write is
+        // folded into the file when the last connection to it closes, and merge's attached connection is one
+        // (the shard file grew and its -wal went). Such a file is read through a copy, as an older one is.
+        if current, Self.fileSize(path + "-wal") <= 0 { try? queue.close(); return (path, {}) }
         // An empty file (a copy that failed) or another program's database opens as an SQLite database with
         // none of this tool's tables: migrated, it would read as a store with nothing in it.
         guard someApplied else {

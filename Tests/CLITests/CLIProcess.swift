@@ -18,8 +18,13 @@ struct CLIProcess {
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:], currentDirectory: URL? = nil) throws -> Result {
+        try runTool(binary, arguments, environment: environment, currentDirectory: currentDirectory)
+    }
+
+    /// Another program, run the same way.
+    static func runTool(_ executable: String, _ arguments: [String], environment: [String: String] = [:], currentDirectory: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = currentDirectory ?? packageRoot
         var env = ProcessInfo.processInfo.environment

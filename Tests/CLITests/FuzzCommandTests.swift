@@ -193,6 +193,34 @@ import Testing
         #expect(try Self.findingRows(merged) == Self.findingRows(shards[0]) + Self.findingRows(shards[1]))
     }
 
+    /// Merge never writes to a shard file, one left by a killed shard included: its write-ahead log was folded
+    /// into the file when merge's connection closed (the file grew, its -wal went).
+    @Test func mergeLeavesAKilledShardsFilesAsTheyWere() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shard = dir.appendingPathComponent("shard.sqlite").path
+        let r = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference", "--budget", "6", "--seed", "4", "--db", shard])
+        #expect(r.status == 0, "\(r.stderr)")
+        // A copy taken while a writer held changes in its log: the files a `kill -9` leaves.
+        let killed = dir.appendingPathComponent("killed.sqlite").path
+        let script = """
+            import shutil, sqlite3, sys
+            c = sqlite3.connect(sys.argv[1]); c.execute("PRAGMA wal_autocheckpoint=0")
+            c.execute("UPDATE campaign SET spent_seconds = spent_seconds + 1"); c.commit()
+            shutil.copy(sys.argv[1], sys.argv[2]); shutil.copy(sys.argv[1] + "-wal", sys.argv[2] + "-wal")
+            """
+        let copied = try CLIProcess.runTool("/usr/bin/python3", ["-c", script, shard, killed])
+        try #require(copied.status == 0, "\(copied.stderr)")
+        let before = try [killed, killed + "-wal"].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        try #require(before[1].count > 0)
+        let merged = dir.appendingPathComponent("all.sqlite").path
+        let m = try CLIProcess.run(["merge", killed, "--db", merged])
+        #expect(m.status == 0 && m.stdout.contains("merged 1 campaign(s), 6 mutants"), "\(m.stdout) \(m.stderr)")
+        let after = [killed, killed + "-wal"].map { FileManager.default.contents(atPath: $0) }
+        #expect(after[0] == before[0], "the shard file changed")
+        #expect(after[1] == before[1], "the shard's log changed or went")
+    }
+
     /// A set-up that cannot run is refused before anything is stored, and options that would be recorded but
     /// never act are errors, not silently ignored.
     @Test func setUpsThatCannotRunAreRefusedBeforeAnythingIsStored() throws {
