@@ -65,6 +65,26 @@ import Oracles
         #expect(try store.store.read { try String.fetchOne($0, sql: "SELECT status FROM campaign") } == "finished")
     }
 
+    /// The configuration stored with a campaign (and shown by every report) is the one it last ran further
+    /// under: a resume with a larger budget replaced it; a smaller one that only replays does not.
+    @Test func aLargerBudgetIsTheCampaignsStoredBudget() throws {
+        let (store, dir) = try FuzzTestSupport.temporaryStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func storedBudget() throws -> Budget? {
+            let json = try store.store.read { try String.fetchOne($0, sql: "SELECT config_json FROM campaign") } ?? "{}"
+            return try JSONDecoder().decode(CampaignConfig.self, from: Data(json.utf8)).budget
+        }
+        var config = FuzzTestSupport.config(seed: 29, budget: 3)
+        _ = try FuzzTestSupport.engine(config, store: store).run()
+        #expect(try storedBudget() == .mutants(3))
+        config.budget = .mutants(5)
+        _ = try FuzzTestSupport.engine(config, store: store).run()
+        #expect(try storedBudget() == .mutants(5))
+        config.budget = .mutants(2)
+        _ = try FuzzTestSupport.engine(config, store: store).run()
+        #expect(try storedBudget() == .mutants(5))
+    }
+
     /// Plants and frameworks are sets: named in another order, the same campaign resumes (an identical second
     /// campaign was started, and reports counted its findings twice). A campaign stored under the key an earlier
     /// build gave (in the order given) is still found.

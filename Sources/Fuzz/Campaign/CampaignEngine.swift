@@ -95,7 +95,13 @@ public final class CampaignEngine: @unchecked Sendable {
             let json = ModelBundle.encodeGraph(model.graph)
             hashes[fingerprintOf(model)] = model.contentHash(graphJSON: json)
         }
-        let campaignID = try store?.campaign(key: config.key, legacyKey: config.legacyKey, kind: "fuzz", config: config.json, seed: config.seed, shard: config.shard)
+        // The configuration shown for the campaign is the one it last ran further under: a larger mutant budget,
+        // or a time budget (not a smaller budget that only replays what it holds).
+        let campaignID = try store?.campaign(key: config.key, legacyKey: config.legacyKey, kind: "fuzz", config: config.json, seed: config.seed,
+                                             shard: config.shard) { stored in
+            if case .mutants(let n) = config.budget { return config.shard.share(of: n) > stored }
+            return true
+        }
         let history = try campaignID.map { try store!.history(campaign: $0) } ?? []
         var coverage = CoverageTracker()
         for entry in pool { coverage.add(entry.model.graph) }

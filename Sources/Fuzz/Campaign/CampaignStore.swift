@@ -66,7 +66,10 @@ public struct CampaignStore: Sendable {
 
     /// The campaign's id, created when new.
     /// `legacyKey`: the key an earlier build gave the same configuration, looked up when `key` is not there.
-    public func campaign(key: String, legacyKey: String? = nil, kind: String, config: String, seed: UInt64, shard: ShardSpec) throws -> Int64 {
+    /// `takesConfig`: given the steps a found campaign holds, whether `config` replaces its stored one (a resume
+    /// with a larger budget: reports showed the first run's budget beside the mutants of every run since).
+    public func campaign(key: String, legacyKey: String? = nil, kind: String, config: String, seed: UInt64, shard: ShardSpec,
+                         takesConfig: @Sendable (_ storedSteps: Int) -> Bool = { _ in false }) throws -> Int64 {
         try store.write { db in
             var found = try Int64.fetchOne(db, sql: "SELECT id FROM campaign WHERE key = ?", arguments: [key])
             if found == nil, let legacyKey, legacyKey != key,
@@ -77,7 +80,11 @@ public struct CampaignStore: Sendable {
             }
             // A campaign found keeps its status until a new step is stored (`append`): a replay of a finished
             // campaign killed part-way left it "running", with its finished time, in every report.
-            if let id = found { return id }
+            if let id = found {
+                let steps = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mutant WHERE campaign_id = ?", arguments: [id]) ?? 0
+                if takesConfig(steps) { try db.execute(sql: "UPDATE campaign SET config_json = ? WHERE id = ?", arguments: [config, id]) }
+                return id
+            }
             try db.execute(sql: """
                 INSERT INTO campaign (key, kind, config_json, seed, shard_index, shard_count, started_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
