@@ -18,7 +18,7 @@ struct ModelsExport: ParsableCommand {
     var seed: UInt64 = 0
     @OptionGroup var size: ModelSizeOptions
 
-    func validate() throws { try OutputFile.validate(onnx) }
+    func validate() throws { try OutputFile.validate(onnx, readsFolders: [name]) }
 
     func run() throws {
         let graph: Graph, weights: WeightStore

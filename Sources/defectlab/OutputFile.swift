@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelIR
 
 /// A file a command writes besides its printed output (`diff --report`, `study --output`, `stats --svg`,
 /// `ratings export -o`, `models export --onnx`): its folder is created when missing, as `report --out` creates its
@@ -30,9 +31,21 @@ enum OutputFile {
         if access(folder.path, W_OK) != 0 { throw OutputFileError("cannot write \(path): \(folder.path) is not writable") }
     }
 
-    /// `check` as a usage error, for a command's `validate()`.
-    static func validate(_ path: String) throws {
-        do { try check(path) } catch { throw ValidationError("\(error)") }
+    /// `check` as a usage error, for a command's `validate()`. `readsFolders`: model folders the command reads
+    /// (`--load`, `--baseline`, the folder exported): an output is never written over their files (a report named
+    /// `DIR/graph.json` replaced the graph it was a report of).
+    static func validate(_ path: String, readsFolders: [String] = []) throws {
+        do {
+            try check(path)
+            let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+            for folder in readsFolders {
+                let base = URL(fileURLWithPath: folder).resolvingSymlinksInPath().standardizedFileURL
+                for name in [ModelBundle.graphFile, ModelBundle.weightsFile]
+                where base.appendingPathComponent(name).resolvingSymlinksInPath().standardizedFileURL.path == target {
+                    throw OutputFileError("cannot write \(path): it is the \(name) of the model read from \(folder); name another file")
+                }
+            }
+        } catch { throw ValidationError("\(error)") }
     }
 
     static func write(_ data: Data, to path: String) throws {

@@ -153,6 +153,17 @@ import Testing
             #expect(r.status == 64 && r.stderr.contains(says), "\(path): \(r.status) \(r.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: db), "the diff ran")
+        // Nor over a file of the model the command reads (a report named DIR/graph.json replaced that graph).
+        let model = dir.appendingPathComponent("m").path
+        #expect(try CLIProcess.run(["models", "save", "lenet5", model]).status == 0)
+        let graph = try Data(contentsOf: URL(fileURLWithPath: model + "/graph.json"))
+        for arguments in [["diff", "--load", model, "--frameworks", "onnxruntime", "--db", db, "--report", model + "/graph.json"],
+                          ["diff", "--model", "lenet5", "--baseline", model, "--frameworks", "onnxruntime", "--db", db, "--report", model + "/./weights.safetensors"],
+                          ["models", "export", model, "--onnx", model + "/graph.json"]] {
+            let r = try CLIProcess.run(arguments)
+            #expect(r.status == 64 && r.stderr.contains("of the model read from"), "\(arguments): \(r.status) \(r.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: model + "/graph.json")) == graph)
     }
 
     /// A loss every framework shares is the model's or the learning rate's: no E2 (one was filed per framework);

@@ -87,6 +87,39 @@ import Testing
         #expect(edited.contentHash != bundle.contentHash)
     }
 
+    /// A save replaces the folder's files whole, through a rename: a link in the folder is replaced, not
+    /// followed (a linked graph.json wrote over the file it named, outside the folder), and nothing partial stays.
+    @Test func saveReplacesLinksAndLeavesNoPartialFiles() throws {
+        let graph = try baseGraph()
+        let dir = tempDirectory()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let outside = dir.deletingLastPathComponent().appendingPathComponent("victim-\(UUID().uuidString).txt")
+        try Data("precious".utf8).write(to: outside)
+        defer { try? FileManager.default.removeItem(at: outside) }
+        try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent(ModelBundle.graphFile), withDestinationURL: outside)
+        let bundle = ModelBundle(graph: graph, weights: WeightInitializer.initialize(graph, seed: 2))
+        try bundle.save(to: dir)
+        #expect(try String(contentsOf: outside, encoding: .utf8) == "precious")
+        #expect(try ModelBundle.load(from: dir).contentHash == bundle.contentHash)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == [ModelBundle.graphFile, ModelBundle.weightsFile].sorted())
+    }
+
+    /// A graph that breaks a rule names the file it came from (`diff --load A --baseline B` said the same of either).
+    @Test func aBrokenRuleNamesTheGraphFile() throws {
+        let graph = try baseGraph()
+        let dir = tempDirectory()
+        try ModelBundle(graph: graph, weights: WeightInitializer.initialize(graph, seed: 2)).save(to: dir)
+        let path = dir.appendingPathComponent(ModelBundle.graphFile)
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: path)) as? [String: Any])
+        var nodes = try #require(object["nodes"] as? [[String: Any]])
+        nodes.swapAt(0, nodes.count - 1)
+        object["nodes"] = nodes
+        try JSONSerialization.data(withJSONObject: object).write(to: path)
+        do { _ = try ModelBundle.load(from: dir); Issue.record("accepted") } catch let error as SerializationError {
+            #expect("\(error)".contains(path.path), "\(error)")
+        }
+    }
+
     @Test func loadRejectsMissingAndMismatchedWeights() throws {
         let graph = try baseGraph()
         var weights = WeightInitializer.initialize(graph, seed: 2)

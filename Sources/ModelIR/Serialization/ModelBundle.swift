@@ -75,10 +75,27 @@ public struct ModelBundle: Sendable {
         }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Self.encodeGraph(graph).write(to: directory.appendingPathComponent(Self.graphFile))
-            try Safetensors.encode(weights, metadata: ["format": "pt", "model": graph.name]).write(to: directory.appendingPathComponent(Self.weightsFile))
         } catch {
             throw SerializationError(.io, path: directory.path, error.localizedDescription)
+        }
+        // Both files are written beside their places first and then renamed into them: a save that fails or is
+        // killed leaves the model that was there whole (it left a new graph beside old weights, or a cut file),
+        // and a link in the folder is replaced, not followed (a linked graph.json wrote over the file it named).
+        let token = UUID().uuidString.prefix(8)
+        let files = [(Self.graphFile, Self.encodeGraph(graph)),
+                     (Self.weightsFile, Safetensors.encode(weights, metadata: ["format": "pt", "model": graph.name]))]
+        var staged: [(temporary: URL, target: URL)] = []
+        defer { for file in staged { try? FileManager.default.removeItem(at: file.temporary) } }
+        for (name, data) in files {
+            let temporary = directory.appendingPathComponent(".\(name).\(token).partial")
+            let target = directory.appendingPathComponent(name)
+            staged.append((temporary, target))
+            do { try data.write(to: temporary, options: .withoutOverwriting) } catch {
+                throw SerializationError(.io, path: target.path, "cannot write: \(error.localizedDescription)")
+            }
+        }
+        for file in staged where rename(file.temporary.path, file.target.path) != 0 {
+            throw SerializationError(.io, path: file.target.path, "cannot write: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -88,7 +105,11 @@ public struct ModelBundle: Sendable {
         let graphURL = directory.appendingPathComponent(graphFile), weightsURL = directory.appendingPathComponent(weightsFile)
         let graphData = try readFile(graphURL, limit: 1 << 28)
         let declared = try decodeGraph(graphData, path: graphURL.path)
-        let graph = try declared.inferred()
+        // A broken rule names the file too: `diff --load A --baseline B` said the same of either folder.
+        let graph: Graph
+        do { graph = try declared.inferred() } catch {
+            throw SerializationError(.badGraph, path: graphURL.path, "\(error)")
+        }
         // What graph.json declares (each node's outputs and weights) must be what inference gives: a hand-edited
         // shape or dtype was silently replaced before, and the model that ran was not the one the file described.
         for (given, node) in zip(declared.nodes, graph.nodes) {
