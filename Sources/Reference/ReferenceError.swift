@@ -8,6 +8,8 @@ public struct ReferenceError: Error, Sendable, Hashable, CustomStringConvertible
         case inputShape = "input-shape"
         case missingWeight = "missing-weight"
         case indexOutOfRange = "index-out-of-range"
+        /// Every node's output together would not fit in memory (the interpreter keeps them all).
+        case tooLarge = "too-large"
     }
 
     public var code: Code

@@ -1,3 +1,4 @@
+import Foundation
 import ModelIR
 
 /// Every node's outputs from one reference run, in graph order, plus the graph's outputs.
@@ -29,7 +30,18 @@ public struct ReferenceInterpreter: Sendable {
         self.weights = weights
     }
 
+    /// The most memory every node's float64 outputs may take together: half of this machine's. Each tensor is
+    /// bounded by the graph's rules, but their sum was not: a 3 KB graph of a 16384² input and ten ReLUs asked
+    /// for 20 GiB and ended in an allocation failure (a trap) instead of an error.
+    public static var activationLimitBytes: Double { Double(ProcessInfo.processInfo.physicalMemory) / 2 }
+
     public func run(inputs: [String: Tensor]) throws(ReferenceError) -> ReferenceRun {
+        let elements = graph.nodes.reduce(0.0) { sum, node in sum + node.outputs.reduce(0.0) { $0 + Double($1.shape.reduce(1, *)) } }
+        if elements * 8 > Self.activationLimitBytes {
+            throw ReferenceError(.tooLarge, node: graph.nodes.last?.name ?? "-",
+                                 String(format: "the model's node outputs take %.1f GiB in float64 together (the reference keeps every one), more than half of this machine's %.1f GiB of memory",
+                                        elements * 8 / 1_073_741_824, Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824))
+        }
         var values: [String: [Float64Tensor]] = [:]
         for node in graph.nodes {
             let args = node.inputs.map { values[$0.node]![$0.output] }

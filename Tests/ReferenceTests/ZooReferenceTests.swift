@@ -46,3 +46,17 @@ import ModelIR
         #expect(s.min == 1 && s.max == 3 && s.mean == 2 && s.std == 1)
     }
 }
+
+/// Every node's float64 output is kept: a small graph whose outputs together outgrow the machine's memory is
+/// refused before anything is allocated (a 16384² input through ten ReLUs asked for 20 GiB and trapped).
+@Test func activationsBeyondMemoryAreRefusedUpFront() throws {
+    let side = 16384
+    let layers = Int(ReferenceInterpreter.activationLimitBytes / Double(side * side * 8)) + 2
+    var graph = Graph(name: "chain")
+    graph.nodes.append(Node(name: "x", op: .input, attributes: ["shape": .ints([1, 1, side, side]), "dtype": .string("f32")]))
+    for i in 0..<layers { graph.nodes.append(Node(name: "r\(i)", op: .relu, inputs: [ValueRef(i == 0 ? "x" : "r\(i - 1)")])) }
+    graph.outputs = [ValueRef("r\(layers - 1)")]
+    let interpreter = try ReferenceInterpreter(graph: graph, weights: [:])
+    let error = #expect(throws: ReferenceError.self) { try interpreter.run(inputs: [:]) }
+    #expect(error?.code == .tooLarge && error?.description.contains("GiB") == true, "\(error?.description ?? "")")
+}
