@@ -77,8 +77,12 @@ public enum FilterPresetLoader {
 
     static func parse(_ file: inout YAMLFile) -> FilterPreset {
         let root = file.root
+        file.unknownKeys(root, known: ["version", "name", "framework", "tracker", "repos", "rules"], in: "the preset")
+        file.version(of: root)
         let name = file.string(root.value("name"), "preset 'name'", in: root) ?? ""
         let framework = file.string(root.value("framework"), "'framework'", in: root) ?? ""
+        // The framework is a stratum of samples and a group of agreement tables: a name, as `--framework` takes.
+        if !framework.isEmpty, let problem = FrameworkName.problem(framework) { file.problem(problem, at: root.value("framework")) }
         let tracker = file.string(root.value("tracker"), "'tracker'", in: root) ?? ""
         if !tracker.isEmpty, !["github", "gitee"].contains(tracker) {
             file.problem("tracker '\(tracker)' must be github or gitee", at: root.value("tracker"))

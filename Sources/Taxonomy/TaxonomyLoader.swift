@@ -30,7 +30,15 @@ public enum TaxonomyLoader {
         let root = file.root
         var majors: [MajorType] = []
         var seen: [String: Int] = [:]  // ID -> line first defined
+        file.unknownKeys(root, known: ["version", "majors", "study_shares", "study_kappa"], in: "the taxonomy")
+        file.version(of: root)
+        for entry in file.mapping(root.value("study_kappa"), "'study_kappa'") {
+            if !(entry.value.float.map { $0 >= -1 && $0 <= 1 } ?? false) {
+                file.problem("study kappa '\(entry.key)' must be a number from -1 to 1", at: entry.value)
+            }
+        }
         for majorNode in file.sequence(root.value("majors"), "'majors'", at: root) {
+            file.unknownKeys(majorNode, known: ["id", "name", "description", "keywords", "subtypes"], in: "a major type")
             let id = file.string(majorNode.value("id"), "major 'id'", in: majorNode) ?? ""
             if !id.isEmpty {
                 if id.count != 1 || !id.allSatisfy({ $0.isASCII && $0.isUppercase }) {
@@ -48,6 +56,7 @@ public enum TaxonomyLoader {
                 file.problem("major \(id) has no subtypes", at: majorNode.value("subtypes"))
             }
             for node in subtypeNodes {
+                file.unknownKeys(node, known: ["id", "name", "description", "keywords"], in: "a subtype")
                 let sid = file.string(node.value("id"), "subtype 'id'", in: node) ?? ""
                 if !sid.isEmpty {
                     // Digits only, no sign and no leading zero: `B01` would be a second spelling of `B1`.

@@ -77,6 +77,27 @@ struct YAMLFile {
         return mapping.map { (key: $0.key.string ?? "", keyNode: $0.key, value: $0.value) }
     }
 
+    /// A problem for each key of `node` (a mapping) that is not in `known`: a misspelt key (`keyword:` for
+    /// `keywords:`, `repo:` for `repos:`) was ignored, and what it held silently lost, with `taxonomy check` saying ok.
+    mutating func unknownKeys(_ node: Node?, known: [String], in what: String) {
+        guard let node, case .mapping = node else { return }
+        for entry in mapping(node, what) where !known.contains(entry.key) {
+            problem("unknown key '\(entry.key)' in \(what) (known: \(known.joined(separator: ", ")))", at: entry.keyNode)
+        }
+    }
+
+    /// A `version:` that is 1, the only one there is.
+    mutating func version(of root: Node) {
+        guard let node = root.value("version") else { return }
+        if node.int != 1 || node.string?.contains(".") == true { problem("version must be 1", at: node) }
+    }
+
+    /// Whether a scalar is YAML's null (`~`, `null`, or nothing), written plain: such a value is no text.
+    static func isNull(_ node: Node) -> Bool {
+        guard case let .scalar(scalar) = node, scalar.style == .plain else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
     /// The items of a sequence node, or a problem when it is not a sequence.
     mutating func sequence(_ node: Node?, _ what: String, required: Bool = true, at parent: Node? = nil) -> [Node] {
         guard let node else {
@@ -96,7 +117,7 @@ struct YAMLFile {
             if required { problem("missing \(what)", at: parent) }
             return nil
         }
-        guard case .scalar = node, let value = node.string else {
+        guard case .scalar = node, let value = node.string, !Self.isNull(node) else {
             problem("\(what) must be text", at: node)
             return nil
         }

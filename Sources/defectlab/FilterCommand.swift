@@ -31,7 +31,11 @@ struct FilterCommand: ParsableCommand {
 
     func run() throws {
         let p = try file.map { try FilterPresetLoader.load(path: $0) } ?? taxonomy.catalog().loadPreset(named: preset!)
-        let result = try HPFilter.apply(p, store: database.open(mode: .mustExist), repo: repo)
+        let store = try database.open(mode: .mustExist)
+        // Said before the preset records its framework on the repositories (then the store knows it).
+        let notes = try NewFrameworkNote.notes(for: [p.framework], in: store)
+        let result = try HPFilter.apply(p, store: store, repo: repo)
+        for note in notes { FileHandle.standardError.write(Data((note + "\n").utf8)) }
         if format == .json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -218,3 +218,39 @@ let catalog = TaxonomyCatalog(directory: projectRoot.appendingPathComponent("Tax
         #expect(problems.contains { $0.message == "rule 'id' holds a control character" && $0.line == 6 }, "\(problems)")
     }
 }
+
+/// A misspelt key was ignored and what it held silently lost, with `taxonomy check` saying ok (`keyword:` left a
+/// subtype without cues, `repo:` a preset without repositories); a preset's framework is a name, as `--framework`
+/// takes (a YAML null became the text "~", a sampling stratum of its own).
+@Suite struct UnknownKeyTests {
+    func problems(_ text: String, preset: Bool = false) throws -> [String] {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString).yaml")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        do {
+            if preset { _ = try FilterPresetLoader.load(path: url.path) } else { _ = try TaxonomyLoader.load(path: url.path) }
+            return []
+        } catch let errors as TaxonomyErrors {
+            return errors.errors.map { "\($0.line ?? 0):\($0.message)" }
+        }
+    }
+
+    @Test func misspeltKeysAndBadValuesAreProblemsWithTheirLine() throws {
+        let shipped = try String(contentsOf: projectRoot.appendingPathComponent("Taxonomy/hp-taxonomy.yaml"), encoding: .utf8)
+        #expect(try problems(shipped) == [])
+        let keyword = shipped.replacingOccurrences(of: "        keywords: [pip install", with: "        keyword: [pip install")
+        #expect(try problems(keyword).contains { $0.hasPrefix("16:") && $0.contains("unknown key 'keyword' in a subtype") })
+        let extra = shipped.replacingOccurrences(of: "version: 1\n", with: "version: 2\nfoo: 1\n")
+        let found = try problems(extra)
+        #expect(found.contains { $0.contains("version must be 1") } && found.contains { $0.contains("unknown key 'foo' in the taxonomy") }, "\(found)")
+        let kappa = shipped.replacingOccurrences(of: "  overall: 0.804", with: "  overall: 2.5")
+        #expect(try problems(kappa).contains { $0.contains("study kappa 'overall' must be a number from -1 to 1") })
+
+        let preset = try String(contentsOf: projectRoot.appendingPathComponent("Taxonomy/presets/pytorch.yaml"), encoding: .utf8)
+        #expect(try problems(preset, preset: true) == [])
+        #expect(try problems(preset.replacingOccurrences(of: "\nrepos:", with: "\nrepo:"), preset: true).contains { $0.contains("unknown key 'repo' in the preset") })
+        #expect(try problems(preset.replacingOccurrences(of: "framework: pytorch", with: "framework: ~"), preset: true).contains { $0.contains("'framework' must be text") })
+        #expect(try problems(preset.replacingOccurrences(of: "framework: pytorch", with: "framework: \"py torch/../x\""), preset: true)
+            .contains { $0.contains("must be letters, digits") })
+    }
+}

@@ -160,10 +160,7 @@ public struct RatingsFile: Sendable {
 
     /// A framework name becomes a group heading in agreement and statistics tables, a label in an SVG chart and
     /// a stratum of samples: a name, not free text.
-    public static func frameworkProblem(_ framework: String) -> String? {
-        let fine = framework.count <= 64 && framework.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) }
-        return fine ? nil : "framework '\(shown(framework))' must be letters, digits, '.', '_' or '-' (at most 64)"
-    }
+    public static func frameworkProblem(_ framework: String) -> String? { FrameworkName.problem(framework) }
 
     static let longColumns = ["item", "rater", "label", "level", "time", "framework"] + provenanceColumns
     /// Optional columns an export writes so that a re-import loses nothing: `note` and `unsure` on an annotator's
