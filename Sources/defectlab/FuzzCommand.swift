@@ -45,7 +45,20 @@ struct FuzzTargetOptions: ParsableArguments {
     var seed: UInt64 = 1
     @OptionGroup var taxonomy: TaxonomyOptions
 
-    func planted() throws -> [PlantedDefect] { try plants.map { try PlantedDefect(parsing: $0) } }
+    /// The plants, each once: the same plant named twice is one (it started a second campaign), and two kinds
+    /// on one op are refused (only one of them could ever act, and both were reported as planted).
+    func planted() throws -> [PlantedDefect] {
+        var out: [PlantedDefect] = []
+        for text in plants {
+            let plant = try PlantedDefect(parsing: text)
+            if out.contains(plant) { continue }
+            if let other = out.first(where: { $0.op == plant.op }) {
+                throw ValidationError("--plant \(other.description) and --plant \(plant.description) plant two defects in one op; plant one kind per op")
+            }
+            out.append(plant)
+        }
+        return out
+    }
 
     /// Usage errors (exit 64, as ArgumentParser's own) before anything runs: an unknown operator, seed model
     /// or planted defect (an unknown --ops or --seeds exited 1, as if a run had failed).
@@ -81,7 +94,13 @@ struct FuzzTargetOptions: ParsableArguments {
     /// `--seeds` as zoo names: a family name is its shortest member, as in `diff --model` (a note names the
     /// others), so the campaign's identity holds the model it ran.
     func seedModels(_ seeds: String) throws -> [String] {
-        try seeds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { try DiffCommand.resolve($0).name }
+        // Each seed once, in the order first named: `lenet5,lenet5` started a second campaign of the same mutants.
+        var names: [String] = []
+        for spec in seeds.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).filter({ !$0.isEmpty }) {
+            let name = try DiffCommand.resolve(spec).name
+            if !names.contains(name) { names.append(name) }
+        }
+        return names
     }
 
     /// `defaultFrameworks` when --frameworks is not given. Worker frameworks need the venv (`make setup`, or
@@ -210,7 +229,12 @@ struct FuzzCommand: ParsableCommand {
         }
         let summary = try engine.run()
         if summary.storedSteps > summary.steps, summary.status == "finished" {
-            FileHandle.standardError.write(Data("note: the campaign already holds \(summary.storedSteps) mutants, more than this budget; this summary covers the first \(summary.steps) (reports cover all of them)\n".utf8))
+            // A stop while a finished campaign was being replayed changes nothing: it is no pause, and the budget
+            // was not smaller (the note said "more than this budget" of a budget that equalled what it held).
+            let note = interrupted.isSet
+                ? "note: stopped while replaying: the campaign is finished and unchanged (\(summary.storedSteps) mutants stored); this summary covers the first \(summary.steps) replayed (reports cover all of them)"
+                : "note: the campaign already holds \(summary.storedSteps) mutants, more than this budget; this summary covers the first \(summary.steps) (reports cover all of them)"
+            FileHandle.standardError.write(Data((note + "\n").utf8))
         }
         // The final state, always: a time budget has no last step to recognise.
         if let latest, tty || latest.step != printedStep { FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + latest.line + "\n").utf8)) }
@@ -285,7 +309,7 @@ final class InterruptFlag: @unchecked Sendable {  // the sources are only kept a
                     say("\nquitting now: \(what) stays marked running until the same command resumes it\n")
                     _exit(128 + number)
                 }
-                say("\nstopping after this step (\(what) is kept, paused: run the same command to resume; again to quit now)\n")
+                say("\nstopping after this step (\(what) is kept: run the same command to go on; again to quit now)\n")
             }
             source.resume()
         }

@@ -240,6 +240,18 @@ import Testing
         }
         let plant = try CLIProcess.run(["fuzz", "--frameworks", "reference", "--plant", "Pad=crash", "--budget", "3", "--db", db])
         #expect(plant.status != 0 && plant.stderr.contains("--plant needs the 'faulty' framework"), "\(plant.stderr)")
+        // Two kinds in one op: only one could ever act, and both were reported as planted.
+        let two = try CLIProcess.run(["fuzz", "--frameworks", "reference,faulty", "--plant", "ReLU=wrong", "--plant", "relu=crash", "--budget", "3", "--db", db])
+        #expect(two.status == 64 && two.stderr.contains("plant two defects in one op"), "\(two.stderr)")
+        #expect(try Self.rows("campaign", in: db) == 0)
+        // The same plant or seed named twice is the same campaign (a second one was started).
+        let planted = dir.appendingPathComponent("planted.sqlite").path
+        let once = ["fuzz", "--frameworks", "reference,faulty", "--plant", "ReLU=wrong", "--seeds", "lenet5", "--budget", "3", "--db", planted]
+        #expect(try CLIProcess.run(once).status == 0)
+        let twice = ["fuzz", "--frameworks", "reference,faulty", "--plant", "ReLU=wrong", "--plant", "ReLU=wrong", "--seeds", "lenet5,lenet5", "--budget", "3", "--db", planted]
+        let again = try CLIProcess.run(twice)
+        let campaigns = try Self.rows("campaign", in: planted)
+        #expect(again.status == 0 && campaigns == 1, "\(campaigns) \(again.stderr)")
         // A slow plant beside a worker framework is judged by its growth from the seed like any framework's (it was
         // never timed there, and a note said so).
         let timed = try CLIProcess.run(["fuzz", "--frameworks", "pytorch,faulty", "--plant", "ReLU=slow", "--budget", "1",
