@@ -45,7 +45,10 @@ struct StatsDistribution: ParsableCommand {
         let report: DistributionReport
         do { report = try DistributionReport.build(ratings, taxonomy: taxonomy, source: source, byFramework: by == .framework) } catch let error as RatingsError {
             let named: [String]? = if case .rater(let name) = source { [name] } else { nil }
-            throw error.pointingToOtherLevel(store, level: level, taxonomy: taxonomy, raters: named)
+            let source = source, byFramework = by == .framework
+            throw error.pointingToOtherLevel(store, level: level, taxonomy: taxonomy, raters: named) { there in
+                (try? DistributionReport.build(there, taxonomy: taxonomy, source: source, byFramework: byFramework)) != nil
+            }
         }
         if let note = ratings.unknownLabelsNote { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         switch format {

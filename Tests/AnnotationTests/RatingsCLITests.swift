@@ -66,6 +66,14 @@ import Testing
             let r = try RatingsTestSupport.defectlab(arguments + ["--db", db], in: folder)
             #expect(r.status != 0 && !r.stderr.contains("pass --level"), "\(arguments): \(r.stderr)")
         }
+        // No settled label at either level: no pointer from each level to the other (both failed the same way).
+        let raw = folder.appendingPathComponent("raw.sqlite").path
+        _ = try RatingsTestSupport.write("item,r1,r2\ni1,B1,B2\ni2,C1,C1\n", to: folder, name: "sub.csv")
+        #expect(try RatingsTestSupport.defectlab(["ratings", "import", "sub.csv", "--framework", "pytorch", "--db", raw], in: folder).status == 0)
+        for level in ["subtype", "major"] {
+            let r = try RatingsTestSupport.defectlab(["stats", "distribution", "--level", level, "--db", raw], in: folder)
+            #expect(r.status != 0 && r.stderr.contains("settle labels first") && !r.stderr.contains("pass --level"), "\(level): \(r.stderr)")
+        }
         // An empty store says to import or label, not to settle labels that do not exist.
         let empty = folder.appendingPathComponent("e.sqlite").path
         #expect(try RatingsTestSupport.defectlab(["db", "info", "--db", empty], in: folder).status == 0)

@@ -58,7 +58,10 @@ extension RatingsError {
     /// has them (major-only imports left "no subtype labels … 0 item(s)" and an empty annotator list).
     /// With `raters` (those the command named), only when all of them have labels there, `needed` of them at
     /// least: the pointer sent a user who mistyped an annotator back and forth between the two levels.
-    public func pointingToOtherLevel(_ store: DefectLabStore, level: LabelLevel, taxonomy: HPTaxonomy, raters: [String]? = nil, needed: Int = 1) -> RatingsError {
+    /// With `usable`, only when the command would work there (`stats --source final` with no settled label at
+    /// either level sent the user from each level to the other).
+    public func pointingToOtherLevel(_ store: DefectLabStore, level: LabelLevel, taxonomy: HPTaxonomy, raters: [String]? = nil, needed: Int = 1,
+                                     usable: ((StoredRatings) -> Bool)? = nil) -> RatingsError {
         guard code == .noData else { return self }
         let other: LabelLevel = level == .subtype ? .major : .subtype
         guard let there = try? StoredRatings.load(from: store, level: other, taxonomy: taxonomy), !there.items.isEmpty else {
@@ -69,6 +72,7 @@ extension RatingsError {
             }
             return self
         }
+        if let usable, !usable(there) { return self }
         let present = Set(there.raters)
         if let raters, !raters.allSatisfy(present.contains) || Set(raters).count < needed { return self }
         if raters == nil, present.count < needed { return self }
