@@ -40,7 +40,7 @@ struct DiffCommand: ParsableCommand {
     var learningRate = 0.01
     @Option(help: "Timed repeats per framework (after one warm-up).")
     var repeats = 5
-    @Option(help: "Seconds before a worker counts as hung.")
+    @Option(help: "Seconds a request may take before its worker counts as hung (a worker's start-up, which imports its framework, has 180 s).")
     var timeout: Double = 120
     @OptionGroup var oracles: OracleOptions
     @Option(help: ArgumentHelp("The seed this model was derived from (a zoo name or a saved model folder), for the slowdown oracle.",
@@ -130,9 +130,15 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         var seen = Set<String>()
         // Each framework once: a repeated name ran twice and counted twice in the oracles' "some"/"all".
-        let names = (frameworks == "all" ? FrameworkKind.all : frameworks.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
+        let given = (frameworks == "all" ? FrameworkKind.all : frameworks.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
             .filter { !$0.isEmpty && seen.insert($0).inserted }
-        guard !names.isEmpty else { throw ValidationError("--frameworks names no framework (a comma list, or all)") }
+        // The float64 reference is the arbiter of every diff, not one of its frameworks: named (as `fuzz` takes
+        // it), it is run anyway (it was an unknown framework).
+        let names = given.filter { $0.lowercased() != "reference" }
+        guard !names.isEmpty else {
+            throw ValidationError(given.isEmpty ? "--frameworks names no framework (a comma list, or all)"
+                                  : "--frameworks names only the reference, which every diff runs as the arbiter; name a framework to compare with it (or run `defectlab models run NAME` for the reference alone)")
+        }
         for n in names where FrameworkKind.base(of: n) == nil {
             throw ValidationError("unknown framework '\(n)'; known: \((FrameworkKind.all + FrameworkKind.variants.keys.sorted()).joined(separator: ", "))")
         }

@@ -164,6 +164,9 @@ import Testing
             #expect(r.status == 64 && r.stderr.contains("of the model read from"), "\(arguments): \(r.status) \(r.stderr)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: model + "/graph.json")) == graph)
+        // The reference is every diff's arbiter: named alone it is said so (it was an "unknown framework").
+        let reference = try CLIProcess.run(["diff", "--model", "lenet5", "--frameworks", "reference", "--db", db])
+        #expect(reference.status == 64 && reference.stderr.contains("names only the reference"), "\(reference.stderr)")
     }
 
     /// A loss every framework shares is the model's or the learning rate's: no E2 (one was filed per framework);
