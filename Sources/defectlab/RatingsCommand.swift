@@ -1,6 +1,7 @@
 import Annotation
 import ArgumentParser
 import Foundation
+import JSONText
 import Taxonomy
 
 struct RatingsCommand: ParsableCommand {
@@ -44,11 +45,24 @@ struct RatingsImport: ParsableCommand {
 
     func run() throws {
         let taxonomy = try taxonomyOptions.catalog().loadTaxonomy()
-        let parsed = try files.map { try RatingsFile.read(path: $0, format: format, finalColumn: finalColumn, taxonomy: taxonomy) }
+        // A large import takes seconds per step with nothing to show: each step is said as it starts, so a user
+        // can tell it from a hang (on a terminal, or for files past a few MB).
+        let size = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
+        let say: (String) -> Void = isatty(2) == 1 || size > 4 << 20
+            ? { FileHandle.standardError.write(Data("ratings import: \($0)\n".utf8)) } : { _ in }
+        let started = Date()
+        var parsed: [RatingsFile] = []
+        for path in files {
+            if size > 1 << 20 { say("reading \(InertText.line(path))") }
+            parsed.append(try RatingsFile.read(path: path, format: format, finalColumn: finalColumn, taxonomy: taxonomy))
+        }
         let store = try database.open()
         // The names items are filed under after the import that the store did not know before it (a name given
         // but not taken, for items whose URL tells their framework, is no new stratum).
         let before = try NewFrameworkNote.known(in: store)
+        if size > 1 << 20 {
+            say("read \(parsed.reduce(0) { $0 + $1.ratings.count }) rating(s) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; writing them in one transaction")
+        }
         let summary = try RatingsImporter(store: store, framework: framework).importFiles(parsed)
         print(summary.line)
         for note in NewFrameworkNote.notes(for: Array(try NewFrameworkNote.known(in: store)), known: before) {
