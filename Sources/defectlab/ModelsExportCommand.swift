@@ -14,8 +14,8 @@ struct ModelsExport: ParsableCommand {
     var name: String
     @Option(help: "Output .onnx file.")
     var onnx: String
-    @Option(help: "Seed for the weights.")
-    var seed: UInt64 = 0
+    @Option(help: "Seed for the weights (a seed model only).")
+    var seed: UInt64?
     @OptionGroup var size: ModelSizeOptions
 
     func validate() throws { try OutputFile.validate(onnx, readsFolders: [name]) }
@@ -23,11 +23,16 @@ struct ModelsExport: ParsableCommand {
     func run() throws {
         let graph: Graph, weights: WeightStore
         if FileManager.default.fileExists(atPath: URL(fileURLWithPath: name).appendingPathComponent(ModelBundle.graphFile).path) {
+            // A saved model is exported as saved: options that shape a seed would be silently ignored.
+            if seed != nil || size.inputSize != nil || size.width != nil || size.classes != nil || size.fullSize {
+                throw ValidationError("\(name) is a saved model folder, exported as saved: --seed, --input-size, --width, --classes and --full-size shape a seed model only")
+            }
+            FileHandle.standardError.write(Data("exporting the saved model in \(name)\n".utf8))
             let bundle = try ModelBundle.load(from: URL(fileURLWithPath: name))
             (graph, weights) = (bundle.graph, bundle.weights)
         } else {
             let entry = try DiffCommand.resolve(name)
-            let model = try PreparedModel.prepare(entry, size.config(entry), seed: seed)
+            let model = try PreparedModel.prepare(entry, size.config(entry), seed: seed ?? 0)
             (graph, weights) = (model.graph, model.weights)
         }
         let worker = Worker(spec: try WorkerSpec.framework("onnxruntime", interpreter: try PythonEnvironment.locate().interpreter))

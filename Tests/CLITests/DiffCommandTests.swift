@@ -164,6 +164,9 @@ import Testing
             #expect(r.status == 64 && r.stderr.contains("of the model read from"), "\(arguments): \(r.status) \(r.stderr)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: model + "/graph.json")) == graph)
+        // A saved model is exported as saved: an option that shapes a seed is refused, not ignored.
+        let shaped = try CLIProcess.run(["models", "export", model, "--onnx", dir.appendingPathComponent("m.onnx").path, "--classes", "3"])
+        #expect(shaped.status == 64 && shaped.stderr.contains("shape a seed model only"), "\(shaped.stderr)")
         // The reference is every diff's arbiter: named alone it is said so (it was an "unknown framework").
         let reference = try CLIProcess.run(["diff", "--model", "lenet5", "--frameworks", "reference", "--db", db])
         #expect(reference.status == 64 && reference.stderr.contains("names only the reference"), "\(reference.stderr)")
