@@ -90,7 +90,8 @@ public struct OracleThresholds: Codable, Sendable, Hashable {
                                   + "Remove it or correct its name (README, \"Oracle thresholds\").")
             }
             guard let value = try? c.decode(Double.self, forKey: key), value.isFinite, value >= 0 else {
-                throw OracleError(.badThresholds, "'\(key.stringValue)' must be a non-negative number")
+                // A value beyond a double's range (1e-400) reads as no number at all: the message covers it.
+                throw OracleError(.badThresholds, "'\(key.stringValue)' must be a non-negative number within a double's range")
             }
             // A legacy key in seconds is scaled to milliseconds: 1e306 would become infinite.
             guard (value * scale).isFinite else {

@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 import Yams
 
 /// A tag-filter preset: which tracker issues count as high-priority (HP) defect candidates.
@@ -117,7 +118,9 @@ public enum FilterPresetLoader {
             rule.issueTypeIn = file.strings(node.value("issue_type_in"), "issue_type_in", in: node)
             rule.stateIn = file.strings(node.value("state_in"), "state_in", in: node)
             for value in file.sequence(node.value("priority_in"), "priority_in", required: false) {
-                if let p = value.int, (0...4).contains(p) { rule.priorityIn.append(p) } else {
+                if case let .scalar(scalar) = value, scalar.style != .plain {
+                    file.problem("priority \"\(InertText.escaped(scalar.string, limit: 40))\" is quoted text; write the number 0–4 unquoted (3 main/主要, 4 serious/严重)", at: value)
+                } else if let p = value.int, (0...4).contains(p) { rule.priorityIn.append(p) } else {
                     file.problem("priority must be 0–4 (3 main/主要, 4 serious/严重)", at: value)
                 }
             }

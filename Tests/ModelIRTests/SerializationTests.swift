@@ -72,6 +72,23 @@ import Testing
         do { _ = try Safetensors.decode(corrupt); Issue.record("corrupt header accepted") } catch { #expect(error.code == .corruptHeader) }
     }
 
+    /// A header field of the wrong type is named ("has no dtype, shape or data_offsets" was said of a header that
+    /// had all three), and a negative dimension is not "too large to hold".
+    @Test func headerProblemsNameTheField() throws {
+        func header(_ json: String) -> Data {
+            var length = UInt64(json.utf8.count).littleEndian
+            return Data(bytes: &length, count: 8) + Data(json.utf8) + Data(repeating: 0, count: 24)
+        }
+        for (json, says) in [(#"{"w":{"dtype":"F32","shape":["6"],"data_offsets":[0,24]}}"#, "shape is not a list of integers"),
+                             (#"{"w":{"dtype":"F32","shape":[6],"data_offsets":[0,18446744073709551640]}}"#, "data_offsets is not two integers"),
+                             (#"{"w":{"shape":[6],"data_offsets":[0,24]}}"#, "dtype is missing"),
+                             (#"{"w":{"dtype":"F32","shape":[-6],"data_offsets":[0,24]}}"#, "a negative dimension")] {
+            do { _ = try Safetensors.decode(header(json)); Issue.record("accepted \(json)") } catch {
+                #expect(error.description.contains(says), "\(json): \(error)")
+            }
+        }
+    }
+
     @Test func bundleSavesLoadsAndHashes() throws {
         let graph = try baseGraph()
         let bundle = ModelBundle(graph: graph, weights: WeightInitializer.initialize(graph, seed: 2))

@@ -252,5 +252,9 @@ let catalog = TaxonomyCatalog(directory: projectRoot.appendingPathComponent("Tax
         #expect(try problems(preset.replacingOccurrences(of: "framework: pytorch", with: "framework: ~"), preset: true).contains { $0.contains("'framework' must be text") })
         #expect(try problems(preset.replacingOccurrences(of: "framework: pytorch", with: "framework: \"py torch/../x\""), preset: true)
             .contains { $0.contains("must be letters, digits") })
+        let mindspore = try String(contentsOf: projectRoot.appendingPathComponent("Taxonomy/presets/mindspore.yaml"), encoding: .utf8)
+        let quoted = mindspore.replacingOccurrences(of: "priority_in: [3, 4]", with: "priority_in: [\"3\", 4]")
+        #expect(quoted != mindspore)
+        #expect(try problems(quoted, preset: true).contains { $0.contains("is quoted text") })
     }
 }

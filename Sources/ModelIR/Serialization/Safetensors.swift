@@ -47,14 +47,27 @@ public enum Safetensors {
         var result: [String: Tensor] = [:]
         var extents: [(start: Int, end: Int, name: String)] = []
         for (name, value) in header where name != "__metadata__" {
-            guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw SerializationError(.corruptHeader, path: path, "tensor '\(name)' has no dtype, shape or data_offsets")
+            guard let entry = value as? [String: Any] else {
+                throw SerializationError(.corruptHeader, path: path, "tensor '\(name)' is not an object with dtype, shape and data_offsets")
+            }
+            // Each field said by name: "has no dtype, shape or data_offsets" was said of a header holding all three,
+            // one of them the wrong type.
+            guard let dtype = entry["dtype"] as? String else {
+                throw SerializationError(.corruptHeader, path: path, "tensor '\(name)': dtype is \(entry["dtype"] == nil ? "missing" : "not a string")")
+            }
+            guard let shape = entry["shape"] as? [Int] else {
+                throw SerializationError(.corruptHeader, path: path, "tensor '\(name)': shape is \(entry["shape"] == nil ? "missing" : "not a list of integers")")
+            }
+            guard let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
+                throw SerializationError(.corruptHeader, path: path, "tensor '\(name)': data_offsets is \(entry["data_offsets"] == nil ? "missing" : "not two integers within range")")
             }
             guard let type = DType(safetensorsName: dtype), type == .f32 else {
                 throw SerializationError(.badTensor, path: path, "tensor '\(name)' has dtype \(dtype); weights are F32")
             }
-            guard shape.allSatisfy({ $0 >= 0 }), let count = shape.checkedProduct(limit: Int.max / 4) else {
+            guard shape.allSatisfy({ $0 >= 0 }) else {
+                throw SerializationError(.badTensor, path: path, "tensor '\(name)' has shape \(shape): a negative dimension")
+            }
+            guard let count = shape.checkedProduct(limit: Int.max / 4) else {
                 throw SerializationError(.badTensor, path: path, "tensor '\(name)' has shape \(shape), too large to hold")
             }
             guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == count * 4 else {
