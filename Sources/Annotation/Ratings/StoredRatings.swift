@@ -55,15 +55,29 @@ public struct StoredRatings: Sendable, Equatable {
     /// who moved B1 back to a bare C no longer says B1; a newer B only confirms it). "Newer" is by the label's
     /// time, then by the order it was stored in.
     public static func load(from store: DefectLabStore, level: LabelLevel, taxonomy: HPTaxonomy) throws -> StoredRatings {
+        // Read through a cursor, each item's key and framework and each name shared between its rows: all rows
+        // fetched at once, each with its own copies, held about 1.25 KB per rating (1 GB at 800,000).
         let rows = try store.read { db in
-            try Row.fetchAll(db, sql: """
+            var strings: [String: String] = [:]
+            func shared(_ text: String?) -> String? {
+                guard let text else { return nil }
+                if let known = strings[text] { return known }
+                strings[text] = text
+                return text
+            }
+            var out: [StoredRow] = []
+            let cursor = try Row.fetchCursor(db, sql: """
                 SELECT a.id AS row_id, a.created_at, i.id AS item_id, i.key, \(Self.itemFramework) AS framework, n.name AS rater, a.level, a.label
                 FROM current_annotation a JOIN item i ON i.id = a.item_id JOIN annotator n ON n.id = a.annotator_id
                 \(Self.itemFrameworkJoins)
                 ORDER BY i.id, n.name, a.level
-                """).map { StoredRow(itemID: $0["item_id"], key: $0["key"], framework: $0["framework"],
-                                     rater: $0["rater"], level: $0["level"], label: $0["label"], rowID: $0["row_id"],
-                                     time: $0["created_at"]) }
+                """)
+            while let row = try cursor.next() {
+                out.append(StoredRow(itemID: row["item_id"], key: shared(row["key"])!, framework: shared(row["framework"]),
+                                     rater: shared(row["rater"]), level: shared(row["level"])!, label: shared(row["label"])!, rowID: row["row_id"],
+                                     time: row["created_at"]))
+            }
+            return out
         }
         // Decisions `--auto majority` made, by row: one the raw labels no longer hold up is not a final label.
         let (finals, majorityRows) = try store.read { db -> ([StoredRow], Set<Int64>) in
