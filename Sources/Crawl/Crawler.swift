@@ -21,13 +21,13 @@ public final class Crawler {
     /// Issues stored (and pull requests skipped) in this run, by remote id: a page restarted at the previous
     /// one's last time re-lists the items at that boundary, which are stored again (unchanged) but counted once.
     private var storedIDs: Set<Int64> = []
-    /// Issues read in this pass on pages that lay inside a run of one `updated_at` (paged by page number, since
-    /// `since` cannot advance there), with that time. One of them seen again later with a newer time left the
-    /// run while the crawl paged through it, so every later item of the run moved up a place and the item that
-    /// crossed a page boundary was never read (nor by later passes, which start past the run).
-    private var readInRun: [Int64: String] = [:]
-    /// The earliest run time whose items moved in this pass: the pass is read again from there.
-    private var movedRunTime: String?
+    /// Every item read in this pass (pull requests included), with the time it was read at.
+    private var seenAt: [Int64: String] = [:]
+    /// Times of runs of one `updated_at` that this pass read by page number (`since` cannot advance inside
+    /// one). An item of such a run that changes or goes while the crawl pages through it moves every later one
+    /// up a place, and the one that crossed a page boundary was never read, nor by later passes, which start
+    /// past the run: each is read again once the pass is done.
+    private var pagedRuns: Set<String> = []
     let progress: CrawlProgress
     var random = SystemRandomNumberGenerator()
 
@@ -149,29 +149,43 @@ public final class Crawler {
         var next = state?.nextURL
         progress.seriesPage = state?.pagesDone ?? 0
         pagesThisPass = []
-        var rereads = 0
-        while true {
-            while let url = next {
-                next = try crawlPage(url, series: series, label: label)
-                progress.seriesPage += 1
-            }
-            // A run of one time whose items moved while it was paged: read again from that time (bounded: a
-            // tracker busy editing that run could move items on every pass).
-            guard let time = movedRunTime, rereads < Self.runRereads else { break }
-            rereads += 1
-            movedRunTime = nil
-            readInRun = [:]
-            pagesThisPass = []
-            progress.log("note: issues updated at \(time) changed while the crawl paged through them (the later ones moved up a place); reading them again from that time")
-            let first = api.firstIssuesURL(state: options.state, label: label, since: time)
-            try db.startPass(series: series, firstURL: first)
-            next = first
+        while let url = next {
+            next = try crawlPage(url, series: series, label: label)
+            progress.seriesPage += 1
         }
+        try verifyPagedRuns(series: series, label: label)
         try db.finish(series: series, status: "done")
     }
 
-    /// How many times one pass reads a run of one time again after its items moved.
+    /// How many times one pass reads a run of one time again while that finds items the previous read missed.
     static let runRereads = 3
+
+    /// Reads each run of one time this pass paged by number again, from its first page to the page where it
+    /// ends, while that finds items of the run the previous read did not see (bounded: a tracker busy editing
+    /// the run could move items every time). Unchanged pages answer 304, so a run nothing touched costs no quota.
+    func verifyPagedRuns(series: String, label: String?) throws {
+        for time in pagedRuns.sorted() {
+            var missed = 0
+            for _ in 0..<Self.runRereads {
+                let before = seenAt
+                pagesThisPass = []
+                var url: String? = api.firstIssuesURL(state: options.state, label: label, since: time)
+                while let u = url {
+                    url = try crawlPage(u, series: series, label: label)
+                    progress.seriesPage += 1
+                    // Past the run: its page-number paging is over.
+                    if let n = url, TrackerAPI.queryValue(n, "since") != TrackerAPI.encode(time) { break }
+                }
+                let found = seenAt.filter { $0.value == time && before[$0.key] != time }.count
+                missed += found
+                if found == 0 { break }
+            }
+            if missed > 0 {
+                progress.log("note: \(missed) issue(s) updated at \(time) were missed while the crawl paged through them (others of that time changed or went meanwhile, moving them across a page boundary); read again")
+            }
+        }
+        pagedRuns = []
+    }
 
     /// Fetches one page, its issues' comments when asked, and commits it. Returns the next page URL.
     func crawlPage(_ url: String, series: String, label: String?) throws -> String? {
@@ -234,8 +248,10 @@ public final class Crawler {
         var commentETags: [(url: String, etag: String, next: String?)] = []
         if options.comments { try fetchComments(&issues, etags: &commentETags) }
         let lastUpdated = parsed.last(where: { $0 != nil })??.updatedAt
-        noteRunMoves(parsed.compactMap { $0 }, pageURL: url, lastUpdated: lastUpdated)
+        for item in parsed.compactMap({ $0 }) { if let time = item.updatedAt { seenAt[item.remoteID] = time } }
         var next = api.nextIssuesURL(after: url, response: response, count: ranges.count, lastUpdated: lastUpdated)
+        // A page whose last item has the time it was asked from lies inside a run of that time, paged by number.
+        if next != nil, let lastUpdated, TrackerAPI.queryValue(url, "since") == TrackerAPI.encode(lastUpdated) { pagedRuns.insert(lastUpdated) }
         pagesThisPass.insert(url)
         if let n = next, pagesThisPass.contains(n) { next = loopEnds(n, list: "issue list") }
         next = try checkedNext(next)
@@ -265,19 +281,6 @@ public final class Crawler {
             throw CrawlError(.badInput, "the tracker's pagination link is not a well-formed URL (\(redactor.clean(TrackerAPI.shown(n)))); this page was not stored, and a later run starts from it again")
         }
         return n
-    }
-
-    /// Keeps `readInRun` and `movedRunTime` up to date with one page's items (pull requests included: they move
-    /// the run's items as issues do).
-    func noteRunMoves(_ items: [ParsedIssue], pageURL: String, lastUpdated: String?) {
-        for item in items {
-            if let time = readInRun[item.remoteID], let now = item.updatedAt, now > time, movedRunTime.map({ time < $0 }) ?? true {
-                movedRunTime = time
-            }
-        }
-        // A page whose last item has the time it was asked from holds nothing else: it lies inside a run.
-        guard let lastUpdated, TrackerAPI.queryValue(pageURL, "since") == TrackerAPI.encode(lastUpdated) else { return }
-        for item in items { readInRun[item.remoteID] = lastUpdated }
     }
 
     /// Fetches comments of the page's issues that have any and changed since they were stored.

@@ -224,7 +224,8 @@ struct TrackerAPI: Sendable {
     /// Scheme, host and port of a URL: redirects and pagination links must stay on the API's origin, or the
     /// token would be sent elsewhere.
     static func origin(_ url: String) -> String? {
-        guard let c = URLComponents(string: url), let scheme = c.scheme, let host = c.host else { return nil }
+        // Scheme and host are case-insensitive (RFC 3986): `HTTP://` given as --api-url failed at the first link.
+        guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), let host = c.host else { return nil }
         return "\(scheme)://\(host.lowercased()):\(c.port ?? (scheme == "https" ? 443 : 80))"
     }
 }

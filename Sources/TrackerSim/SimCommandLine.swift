@@ -22,7 +22,8 @@ public enum SimCommandLine {
           /_sim/comment?repo=OWNER/REPO&number=N&n=K (append K comments to issue N),
           /_sim/touch?repo=OWNER/REPO&n=K&gap=S (edit K issues at one instant, S s after the latest change),
           /_sim/label?repo=OWNER/REPO&index=K (rename the K-th label),
-          /_sim/unlabel?repo=OWNER/REPO&number=N&label=NAME (take a label off an issue)
+          /_sim/unlabel?repo=OWNER/REPO&number=N&label=NAME (take a label off an issue),
+          /_sim/delete?repo=OWNER/REPO&number=N[&after=K] (delete an issue, after K more issue-list requests)
         """
 
     public static func parse(_ args: [String]) throws -> SimOptions {

@@ -24,6 +24,9 @@ public final class SimState: @unchecked Sendable {
     var quotaUsed = 0
     var faultsInjected: [String: Int] = [:]
     var churned = 0
+    /// Deletions `/_sim/delete?...&after=K` scheduled to happen after K more issue-list requests (a deletion
+    /// while a crawl pages through a list).
+    var scheduledDeletions: [(corpus: SimCorpus, number: String, after: Int)] = []
     var pageCache = SimPageCache()
     /// The faults drawn from: `--faults`, until `/_sim/faults?spec=...` replaces them (a test mends a tracker).
     var faults: FaultPlan
@@ -312,6 +315,13 @@ public final class SimState: @unchecked Sendable {
             quota.used += 1
             quotaUsed += 1
         }
+        if isList, !scheduledDeletions.isEmpty {
+            for k in scheduledDeletions.indices { scheduledDeletions[k].after -= 1 }
+            for due in scheduledDeletions where due.after <= 0 {
+                if let i = due.corpus.index(ofNumber: due.number) { due.corpus.delete(index: i) }
+            }
+            scheduledDeletions.removeAll { $0.after <= 0 }
+        }
         if isList, options.churn > 0, churnRandom.chance(options.churn) {
             corpus.churn()
             churned += 1
@@ -502,6 +512,14 @@ public final class SimState: @unchecked Sendable {
             let n = max(0, min(Int(request.value("n") ?? "1") ?? 1, 100_000))
             let gap = Int64(max(0, Int(request.value("gap") ?? "120") ?? 120))
             return .json(200, .object([("touched", .int(Int64(corpus.touch(count: n, gap: gap))))]))
+        case "/_sim/delete":
+            // Deletes issue NUMBER now, or after K more issue-list requests with after=K.
+            guard let corpus = controlCorpus(request), let number = request.value("number"), corpus.index(ofNumber: number) != nil else {
+                return .message(404, "no such issue in the simulator")
+            }
+            let after = max(0, Int(request.value("after") ?? "0") ?? 0)
+            if after == 0 { corpus.delete(index: corpus.index(ofNumber: number)!) } else { scheduledDeletions.append((corpus, number, after)) }
+            return .json(200, .object([("number", .string(number)), ("after", .int(Int64(after)))]))
         case "/_sim/unlabel":
             // Takes the label NAME off issue NUMBER now.
             guard let corpus = controlCorpus(request), let number = request.value("number"),

@@ -131,7 +131,7 @@ struct CrawlArguments: ParsableArguments {
     /// `--api-url` as an error shows it: without a user:password part, query or fragment, and inert.
     static func shownAPIURL(_ url: String) -> String {
         var text = url
-        if let cut = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = String(text[..<cut]) + "?[redacted]" }
+        if let cut = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = String(text[..<cut]) + "\(text[cut])[redacted]" }
         if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].prefix(while: { $0 != "/" }).lastIndex(of: "@") {
             text = String(text[..<scheme.upperBound]) + "[redacted]" + String(text[at...])
         }

@@ -117,6 +117,7 @@ struct CrawlUnitTests {
         #expect(Crawler.httpDate("Wed, 21 Oct 2015 07:28:00 GMT") == 1_445_412_480)
         #expect(TrackerAPI.origin("http://127.0.0.1:8080/x") == "http://127.0.0.1:8080")
         #expect(TrackerAPI.origin("https://API.github.com/x") == "https://api.github.com:443")
+        #expect(TrackerAPI.origin("HTTP://127.0.0.1:8080/x") == TrackerAPI.origin("http://127.0.0.1:8080/y"))
     }
 
     /// A relative `link` (RFC 8288 allows it) is resolved against the page that sent it; the crawl had failed,
