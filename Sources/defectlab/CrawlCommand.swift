@@ -179,7 +179,8 @@ struct CrawlArguments: ParsableArguments {
             }
             // Lines end in LF, CRLF (a file saved on Windows: "\r\n" is one Character, which a split on "\n" does
             // not cut, so two tokens became one) or CR; numbered as an editor numbers them.
-            let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            // A byte-order mark (a file saved by Windows Notepad) is no part of the first token.
+            let lines = (text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text).replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
                 .split(separator: "\n", omittingEmptySubsequences: false)
             for (n, line) in lines.enumerated() {
                 let t = line.trimmingCharacters(in: .whitespacesAndNewlines)
