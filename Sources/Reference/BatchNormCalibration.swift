@@ -1,3 +1,4 @@
+import Foundation
 import Seeding
 import ModelIR
 
@@ -9,6 +10,29 @@ import ModelIR
 public enum BatchNormCalibration {
     /// `inputs` holds several calibration draws: late layers of a small model have 2×2 maps, and statistics from
     /// four values per channel would let one near-constant channel explode on the next input.
+    /// Refuses a graph whose calibration would not fit in memory: `draws` inputs (float32) and the float64
+    /// values alive at once while every draw runs, as `calibrate` keeps them (each dropped after its last reader).
+    public static func checkFits(_ graph: Graph, draws: Int) throws(ReferenceError) {
+        var lastUse: [String: Int] = [:]
+        for (i, node) in graph.nodes.enumerated() { for ref in node.inputs { lastUse[ref.node] = i } }
+        var size: [String: Double] = [:]
+        var live = 0.0, peak = 0.0, inputs = 0.0
+        for (position, node) in graph.nodes.enumerated() {
+            let elements = node.outputs.reduce(0.0) { $0 + Double($1.shape.reduce(1, *)) }
+            if node.op == .input { inputs += elements }
+            size[node.name] = elements
+            live += elements
+            peak = max(peak, live)
+            for ref in node.inputs where lastUse[ref.node] == position { live -= size[ref.node] ?? 0; size[ref.node] = 0 }
+        }
+        let bytes = peak * 8 * Double(draws) + inputs * 4 * Double(draws + 1)
+        if bytes > ReferenceInterpreter.activationLimitBytes {
+            throw ReferenceError(.tooLarge, node: graph.nodes.last?.name ?? "-",
+                                 String(format: "calibrating the model on %d draws takes %.1f GiB (its inputs, and the float64 values alive at once), more than half of this machine's %.1f GiB of memory; use a smaller --input-size",
+                                        draws, bytes / 1_073_741_824, Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824))
+        }
+    }
+
     public static func calibrate(_ graph: Graph, weights: WeightStore, inputs: [[String: Tensor]], seed: UInt64) throws(ReferenceError) -> WeightStore {
         var store = weights
         let checked = try ReferenceInterpreter(graph: graph, weights: weights)
@@ -66,6 +90,8 @@ public struct PreparedModel: Sendable {
     /// the run's inputs drawn from the seed itself.
     public static func prepare(_ entry: ZooEntry, _ config: ZooConfig, seed: UInt64) throws -> PreparedModel {
         let graph = try entry.build(config)
+        // Before any input is drawn: eight calibration draws of a seed at `--input-size 8192` grew past 13 GB.
+        try BatchNormCalibration.checkFits(try graph.inferred(), draws: 8)
         let initial = WeightInitializer.initialize(graph, seed: seed)
         let weights = try BatchNormCalibration.calibrate(graph, weights: initial, inputs: (1...8).map { entry.inputs(for: graph, seed: seed &+ UInt64($0)) }, seed: seed)
         return PreparedModel(graph: graph, weights: weights, inputs: entry.inputs(for: graph, seed: seed))

@@ -8,8 +8,11 @@ import ModelIR
 enum OutputFile {
     /// Refuses, before a long run, a path that cannot be written: an existing folder, or one under a file
     /// (`diff --all-seeds --report DIR` ran for minutes, stored its findings, then failed on the report).
-    static func check(_ path: String) throws {
-        guard !path.trimmingCharacters(in: .whitespaces).isEmpty else { throw OutputFileError("an output path is empty: name a file") }
+    static func check(_ given: String) throws {
+        guard !given.trimmingCharacters(in: .whitespaces).isEmpty else { throw OutputFileError("an output path is empty: name a file") }
+        // Every check is of the file that would be written: a link is followed (to a store's -wal, a link replaced
+        // the live log of an open store; a dangling link was replaced by a regular file).
+        let path = try target(given)
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             throw OutputFileError("cannot write \(path): it is a folder; name a file in it")
@@ -37,7 +40,7 @@ enum OutputFile {
     static func validate(_ path: String, readsFolders: [String] = []) throws {
         do {
             try check(path)
-            let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+            let target = try Self.target(path)
             for folder in readsFolders {
                 let base = URL(fileURLWithPath: folder).resolvingSymlinksInPath().standardizedFileURL
                 for name in [ModelBundle.graphFile, ModelBundle.weightsFile]
@@ -48,8 +51,23 @@ enum OutputFile {
         } catch { throw ValidationError("\(error)") }
     }
 
-    static func write(_ data: Data, to path: String) throws {
-        try check(path)
+    /// Where writing `path` lands: the path itself, or where its links lead (a link that leads nowhere yet
+    /// names the file to make).
+    static func target(_ path: String) throws -> String {
+        var current = URL(fileURLWithPath: path).standardizedFileURL.path
+        for _ in 0..<40 {
+            var info = stat()
+            guard lstat(current, &info) == 0, info.st_mode & S_IFMT == S_IFLNK,
+                  let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { return current }
+            current = destination.hasPrefix("/") ? URL(fileURLWithPath: destination).standardizedFileURL.path
+                : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(destination).standardizedFileURL.path
+        }
+        throw OutputFileError("cannot write \(path): its links lead round in a loop")
+    }
+
+    static func write(_ data: Data, to given: String) throws {
+        try check(given)
+        let path = try target(given)
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         var isFolder: ObjCBool = false
@@ -62,7 +80,7 @@ enum OutputFile {
         }
         // A link is followed: the file it names gets the output and the link stays (an atomic write replaced the
         // link itself with a regular file).
-        let target = url.resolvingSymlinksInPath()
+        let target = url
         if let kind = Self.specialKind(target.path) {
             // A device, pipe or socket is written through, never replaced: `-o /dev/null` run as root replaced the
             // system's /dev/null with a regular file, and `-o /dev/stdout` or a named pipe lost its reader.

@@ -112,6 +112,18 @@ import Testing
         #expect(viaLink.status == 0, "\(viaLink.stderr)")
         #expect((try FileManager.default.attributesOfItem(atPath: link)[.type] as? FileAttributeType) == .typeSymbolicLink)
         #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: real)), as: UTF8.self).contains("i2"))
+        // A link to the store's log is the log: refused (it replaced the live -wal of an open store).
+        let walLink = folder.appendingPathComponent("wal.csv").path
+        try FileManager.default.createSymbolicLink(atPath: walLink, withDestinationPath: "s.sqlite-wal")
+        let toWAL = try RatingsTestSupport.defectlab(["ratings", "export", "-o", "wal.csv", "--db", db], in: folder)
+        #expect(toWAL.status == 64 && toWAL.stderr.contains("belongs to the database"), "\(toWAL.status) \(toWAL.stderr)")
+        // A link that leads nowhere yet names the file to make, its folder made: the link stays.
+        let dangling = folder.appendingPathComponent("dangling.csv").path
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: "sub/deeper/new.csv")
+        let viaDangling = try RatingsTestSupport.defectlab(["ratings", "export", "-o", "dangling.csv", "--db", db], in: folder)
+        #expect(viaDangling.status == 0, "\(viaDangling.stderr)")
+        #expect((try FileManager.default.attributesOfItem(atPath: dangling)[.type] as? FileAttributeType) == .typeSymbolicLink)
+        #expect(FileManager.default.contents(atPath: folder.appendingPathComponent("sub/deeper/new.csv").path).map { String(decoding: $0, as: UTF8.self).contains("i2") } == true)
         let pipe = folder.appendingPathComponent("pipe").path
         #expect(mkfifo(pipe, 0o600) == 0)
         let script = "cat pipe > got.csv & reader=$!; timeout 20 \"$0\" ratings export -o pipe --db s.sqlite; rc=$?; kill $reader 2>/dev/null; wait; exit $rc"

@@ -59,4 +59,11 @@ import ModelIR
     let interpreter = try ReferenceInterpreter(graph: graph, weights: [:])
     let error = #expect(throws: ReferenceError.self) { try interpreter.run(inputs: [:]) }
     #expect(error?.code == .tooLarge && error?.description.contains("GiB") == true, "\(error?.description ?? "")")
+    // Calibration (eight draws, each value dropped after its last reader) is checked before any input is drawn:
+    // a seed at `--input-size 8192` grew past 13 GB.
+    let calibration = #expect(throws: ReferenceError.self) { try BatchNormCalibration.checkFits(interpreter.graph, draws: 8) }
+    #expect(calibration?.code == .tooLarge, "\(calibration?.description ?? "")")
+    let lenet = try #require(ModelZoo.entry(named: "lenet5"))
+    let small = try lenet.build(lenet.defaults)
+    try BatchNormCalibration.checkFits(try small.inferred(), draws: 8)
 }
