@@ -553,6 +553,22 @@ import Oracles
         #expect(abs(Distance.outputChange([3, 3, 3], seed: [1, 1]) - 2) < 1e-6)   // another size: the mean magnitude's change
     }
 
+    /// The study judges slowdown by growth from the seed, as `fuzz` does: a slow op planted in one the seed has
+    /// too makes no mutant grow (judged without the seed, nearly every mutant was an E1), and each mutant's
+    /// framework runs are stored (the study's report said "—").
+    @Test func studyJudgesSlowdownFromTheSeed() throws {
+        let (store, dir) = try FuzzTestSupport.temporaryStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let executors: [any MutantExecutor] = [ReferenceExecutor(), FaultInjectionExecutor(defects: [PlantedDefect(op: .flatten, kind: .slow)])]
+        let study = OperatorStudy(seeds: ["lenet5"], rounds: 3, seed: 1, operators: [OperatorCatalog.study[0]], executors: executors,
+                                  oracles: try FuzzTestSupport.oracles(), store: store)
+        _ = try study.operatorsAndOrder()
+        let slow = try store.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM campaign_finding WHERE symptom = 'slowdown'") }
+        #expect(slow == 0)
+        let runs = try store.store.read { try String.fetchAll($0, sql: "SELECT frameworks_json FROM mutant WHERE status = 'legal'") }
+        #expect(!runs.isEmpty && runs.allSatisfy { $0.contains("\"faulty\"") && $0.contains("\"reference\"") }, "\(runs)")
+    }
+
     /// A step stored twice means two processes run one campaign: said as such, not as an SQL constraint.
     @Test func aSecondProcessOnOneCampaignIsNamed() throws {
         let (store, dir) = try FuzzTestSupport.temporaryStore()

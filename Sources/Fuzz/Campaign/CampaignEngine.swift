@@ -401,7 +401,11 @@ public final class CampaignEngine: @unchecked Sendable {
     /// without them (executors return final outputs first); true when some outcome gained layers.
     /// Runs the seed on every framework twice and keeps the faster run (the first also pays for one-off warm-up
     /// such as a framework's first graph ever), as the baseline its mutants' time and memory are judged against.
-    func seedBaseline(_ seed: FuzzModel) -> [String: PerformanceBaseline] {
+    func seedBaseline(_ seed: FuzzModel) -> [String: PerformanceBaseline] { Self.seedBaseline(seed, executors: executors) }
+
+    /// Each framework's time and memory on the seed, the faster of two runs: what a mutant's slowdown and memory
+    /// growth are measured from (`fuzz` and `study` alike).
+    static func seedBaseline(_ seed: FuzzModel, executors: [any MutantExecutor]) -> [String: PerformanceBaseline] {
         let inputs = seed.inputs()
         let arbiter = ArbiterRun.run(seed, inputs: inputs)
         guard arbiter.run != nil else { return [:] }

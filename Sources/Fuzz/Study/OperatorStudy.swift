@@ -75,17 +75,28 @@ public struct OperatorStudy: Sendable {
         // nothing the hash sees) is a duplicate, not a mutant of the round.
         var seen: Set<String> = [model.contentHash]
         /// One round's row in the study's campaign (kept for the caller with `deferStore`).
-        func storeStep(_ m: FuzzModel, op: String, status: MutantStatus, reason: String?, referenceSeconds: Double, findings: [MutantFinding]) throws {
+        func storeStep(_ m: FuzzModel, op: String, status: MutantStatus, reason: String?, referenceSeconds: Double, findings: [MutantFinding],
+                       outcomes: [ExecutionOutcome] = []) throws {
             guard let campaign, let store else { return }
+            // Each framework's run as `fuzz` stores it: reports say how the runs of each framework ended (a study's
+            // report said "—" although a framework had crashed on its mutants).
+            let frameworks = outcomes.isEmpty ? "{}" : CampaignEngine.json(Dictionary(uniqueKeysWithValues: outcomes.map { o in
+                (o.framework, ["status": o.status.rawValue, "stage": o.stage?.rawValue ?? "", "seconds": String(format: "%.6f", o.seconds),
+                               "memory": String(o.memoryBytes), "message": String(o.message.prefix(300))])
+            }))
             let row = StepRow(step: stepBase, seedModel: seedName, parentStep: nil, order: m.order, op: op, position: position.rawValue,
                               recordJSON: m.lineage.last.map(CampaignEngine.json), lineageJSON: CampaignEngine.json(m.lineage), hash: m.contentHash,
-                              status: status, reason: reason, frameworksJSON: "{}", verdictsJSON: "{}", newCoverage: 0,
+                              status: status, reason: reason, frameworksJSON: frameworks, verdictsJSON: "{}", newCoverage: 0,
                               mutationSeconds: 0, referenceSeconds: referenceSeconds, workerSeconds: 0, oracleSeconds: 0, memoryBytes: 0,
                               findings: findings.map { ($0, false) })
             if deferStore { result.stored.append(row) } else { try store.append(campaign: campaign, row, ifAbsent: true) }
         }
         let seedRun = ArbiterRun.run(model, inputs: model.inputs())
         let seedOutput = seedRun.run?.outputs.first?.values ?? []
+        // Slowdown and memory growth are measured from the seed's own runs, as `fuzz` measures them (judged
+        // without, every mutant of a framework slower than the others was an E1: a planted slow op the seed
+        // has too was filed on almost every mutant).
+        var baseline: [String: PerformanceBaseline]?
         for round in 1...max(rounds, 1) {
             if shouldStop?() == true { result.interrupted = true; break }
             var rng = SplitMix64(seed: seed, stream: "\(label)/\(seedName)/\(position.rawValue)/\(round)")
@@ -111,6 +122,7 @@ public struct OperatorStudy: Sendable {
             var status = MutantStatus.legal
             var reason: String?
             var findings: [MutantFinding] = []
+            var ranOutcomes: [ExecutionOutcome] = []
             // The worst framework pair's distance; nil without two frameworks to compare (the reference alone).
             var inconsistency: Double?
             if let why = NumericGuard().reject(m, arbiter: arbiter) {
@@ -123,16 +135,23 @@ public struct OperatorStudy: Sendable {
                 }
                 // A framework whose worker does not start would silently drop out of Table 4.
                 if let reason = outcomes.unavailableReason { throw CampaignError(.frameworkUnavailable, reason) }
-                var verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes)
+                if baseline == nil { baseline = CampaignEngine.seedBaseline(seedModel, executors: executors) }
+                var verdict = oracles.judge(m, arbiter: arbiter, outcomes: outcomes, baseline: baseline ?? [:])
                 // Localized as a campaign localizes (a worker returns final outputs first): the same defect found by
                 // `study` and by `fuzz` then folds into one.
                 var localized = outcomes
                 if CampaignEngine.fetchLayers(m, inputs: inputs, arbiter: arbiter, verdict: verdict, executors: executors, outcomes: &localized) {
-                    verdict = oracles.judge(m, arbiter: arbiter, outcomes: localized)
+                    verdict = oracles.judge(m, arbiter: arbiter, outcomes: localized, baseline: baseline ?? [:])
                 }
                 if CampaignEngine.confirmSlowdowns(m, inputs: inputs, arbiter: arbiter, verdict: verdict, executors: executors, outcomes: &localized, seed: seedModel) {
-                    verdict = oracles.judge(m, arbiter: arbiter, outcomes: localized)
+                    verdict = oracles.judge(m, arbiter: arbiter, outcomes: localized, baseline: baseline ?? [:])
                 }
+                // A slowdown still standing is judged against the seed timed now, as in `fuzz`.
+                if verdict.findings.contains(where: { $0.symptom == .slowdown }) {
+                    baseline = (baseline ?? [:]).merging(CampaignEngine.seedBaseline(seedModel, executors: executors)) { _, now in now }
+                    verdict = oracles.judge(m, arbiter: arbiter, outcomes: localized, baseline: baseline ?? [:])
+                }
+                ranOutcomes = localized
                 result.executed += 1
                 findings = verdict.findings
                 if verdict.illegal { status = .illegal; reason = verdict.illegalReason }
@@ -159,7 +178,7 @@ public struct OperatorStudy: Sendable {
             }
             byRoundUpdate(&result, round, cur)
             result.seconds += Date().timeIntervalSince(start)
-            try storeStep(m, op: op.name, status: status, reason: reason, referenceSeconds: arbiter.seconds, findings: findings)
+            try storeStep(m, op: op.name, status: status, reason: reason, referenceSeconds: arbiter.seconds, findings: findings, outcomes: ranOutcomes)
             stepBase += 1
         }
         return result
