@@ -67,7 +67,7 @@ struct DiffCommand: ParsableCommand {
         // A timeout of 0 or NaN filed a hang on every framework; a NaN learning rate, NaN losses everywhere.
         guard timeout.isFinite, timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
         guard learningRate.isFinite, learningRate > 0 else { throw ValidationError("--learning-rate must be a positive number") }
-        if let report { try OutputFile.validate(report, readsFolders: [load, baseline].compactMap { $0 }) }
+        if let report { try OutputFile.validate(report, readsFolders: [load, baseline].compactMap { $0 }, store: db.resolvedPath) }
     }
 
     static func resolve(_ name: String) throws -> ZooEntry {

@@ -37,10 +37,18 @@ enum OutputFile {
     /// `check` as a usage error, for a command's `validate()`. `readsFolders`: model folders the command reads
     /// (`--load`, `--baseline`, the folder exported): an output is never written over their files (a report named
     /// `DIR/graph.json` replaced the graph it was a report of).
-    static func validate(_ path: String, readsFolders: [String] = []) throws {
+    /// `store`: the command's store, which it may create: an output naming it (or its -wal, -shm, -journal) is
+    /// refused before it exists too (`study --output` naming a new store ran the study, then failed with exit 1).
+    static func validate(_ path: String, readsFolders: [String] = [], store: String? = nil) throws {
         do {
             try check(path)
             let target = try Self.target(path)
+            if let store {
+                let storePath = try Self.target(store)
+                for suffix in ["", "-wal", "-shm", "-journal"] where storePath + suffix == target {
+                    throw OutputFileError("cannot write \(path): it is \(suffix.isEmpty ? "the store" : "the store's \(suffix) file") (--db); name another file")
+                }
+            }
             for folder in readsFolders {
                 let base = URL(fileURLWithPath: folder).resolvingSymlinksInPath().standardizedFileURL
                 for name in [ModelBundle.graphFile, ModelBundle.weightsFile]

@@ -24,8 +24,13 @@ struct StudyOptions: ParsableArguments {
 
     func validate() throws {
         try target.validateNames(seeds: seeds)
-        if let output { try OutputFile.validate(output) }
+        if let output { try OutputFile.validate(output, store: database.resolvedPath) }
+        // Each round's mutant stores its whole lineage: a chain grows with the square of the rounds (99999999999
+        // was taken; ten minutes made a 6 GB store).
+        guard rounds >= 1, rounds <= Self.mostRounds else { throw ValidationError("--rounds must be from 1 to \(Self.mostRounds)") }
     }
+
+    static let mostRounds = 1000
 
     /// The study defaults to the reference alone (thousands of mutants); `--frameworks all` adds the workers.
     func study(pools: WorkerPools) throws -> OperatorStudy {

@@ -158,6 +158,8 @@ import Testing
         let position = try CLIProcess.run(["study", "position", "--seeds", "lstm-regressor", "--rounds", "3", "--format", "json", "--db", db])
         let comparison = (try JSONSerialization.jsonObject(with: Data(position.stdout.utf8)) as? [String: Any])?["position"] as? [String: Any]
         #expect(comparison?["comparisons"] as? Int == 0, "\(position.stdout.suffix(400))")
+        // A count beside the comparisons, the share named as one (a share called "wins" read as "1 of 3").
+        #expect(comparison?["backbone_wins"] as? Int == 0 && comparison?["backbone_win_share"] != nil, "\(position.stdout.suffix(400))")
     }
 
     @Test func shardsMergeIntoOneStore() throws {

@@ -528,6 +528,11 @@ import Oracles
         #expect(json.contains("\"illegal_rate\"") && json.contains("\"operator\" : \"LA\""))
         #expect(StudyRenderer.svg(report).hasPrefix("<svg"))
         #expect(report.rounds_["mixed"]?.count == 3)
+        // The order chart names its lines and rounds (15 grey lines without axes or names could not be read).
+        var order = report
+        order.study = "order"
+        let chart = StudyRenderer.svg(order)
+        #expect(chart.contains(">GF</text>") && chart.contains(">mixed</text>") && chart.contains(">round</text>"), "\(chart.prefix(300))")
         let position = try study.position()
         #expect(position.position?.comparisons == 1)
     }

@@ -69,10 +69,15 @@ public enum StudyRenderer {
         }
     }
 
+    /// The chart's top: at least as wide as its title (a chart of one or two seeds cut the title in half).
     static func header(_ w: Int, _ h: Int, _ title: String) -> String {
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(w)\" height=\"\(h)\" font-family=\"sans-serif\" font-size=\"11\">\n"
+        let width = max(w, 20 + title.count * 8)
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(h)\" font-family=\"sans-serif\" font-size=\"11\">\n"
             + "<rect width=\"100%\" height=\"100%\" fill=\"white\"/><text x=\"10\" y=\"18\" font-size=\"14\">\(title)</text>\n"
     }
+
+    /// Distinct line colours for the order chart's operators (mixed is red).
+    static let palette = ["#36c", "#e83", "#3a3", "#939", "#0aa", "#a63", "#c6c", "#666", "#9b0", "#08f", "#f60", "#5a8", "#a0a", "#880", "#48c"]
 
     static func bars(_ report: StudyReport) -> String {
         let rows = report.operators, w = 60 + rows.count * 28, h = 320, base = 260.0
@@ -89,16 +94,30 @@ public enum StudyRenderer {
         return s + "</svg>\n"
     }
 
+    /// One line per operator, each in its colour and named in the legend, with round ticks and the y scale (15
+    /// grey lines without axes or names could not be read).
     static func lines(_ report: StudyReport) -> String {
-        let w = 640, h = 360
-        let series = report.rounds_.keys.sorted()
+        let series = report.rounds_.keys.sorted { a, b in a == "mixed" ? false : b == "mixed" ? true : a < b }
+        let w = 760, h = max(360, 60 + series.count * 14)
         let top = max(1e-9, report.rounds_.values.flatMap { $0.map { max($0.outputChange, $0.inconsistency ?? 0) } }.max() ?? 1)
         var s = header(w, h, "Output change against mutation round (mixed in red)")
-        for name in series {
+        let rounds = max(report.rounds, 1)
+        func x(_ round: Int) -> Double { 50 + Double(round - 1) / Double(max(rounds - 1, 1)) * 540 }
+        s += "<line x1=\"50\" y1=\"320\" x2=\"590\" y2=\"320\" stroke=\"#000\"/><line x1=\"50\" y1=\"40\" x2=\"50\" y2=\"320\" stroke=\"#000\"/>\n"
+        let step = max(1, Int((Double(rounds) / 10).rounded(.up)))
+        for round in stride(from: 1, through: rounds, by: step) {
+            s += String(format: "<text x=\"%.1f\" y=\"334\" text-anchor=\"middle\">%d</text>", x(round), round)
+        }
+        s += "<text x=\"320\" y=\"350\" text-anchor=\"middle\">round</text>\n"
+        s += String(format: "<text x=\"46\" y=\"44\" text-anchor=\"end\">%.3g</text><text x=\"46\" y=\"320\" text-anchor=\"end\">0</text>\n", top)
+        for (i, name) in series.enumerated() {
+            let colour = name == "mixed" ? "#c33" : palette[i % palette.count]
             let pts = report.rounds_[name]!.map { p in
-                String(format: "%.1f,%.1f", 50 + Double(p.round - 1) / Double(max(report.rounds - 1, 1)) * 560, 320 - max(p.outputChange, p.inconsistency ?? 0) / top * 280)
+                String(format: "%.1f,%.1f", x(p.round), 320 - max(p.outputChange, p.inconsistency ?? 0) / top * 280)
             }.joined(separator: " ")
-            s += "<polyline fill=\"none\" stroke=\"\(name == "mixed" ? "#c33" : "#9ab")\" stroke-width=\"\(name == "mixed" ? 2 : 1)\" points=\"\(pts)\"/>\n"
+            s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"\(name == "mixed" ? 2 : 1)\" points=\"\(pts)\"/>\n"
+            s += "<line x1=\"610\" y1=\"\(46 + i * 14)\" x2=\"630\" y2=\"\(46 + i * 14)\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
+            s += "<text x=\"636\" y=\"\(50 + i * 14)\">\(name)</text>\n"
         }
         return s + "</svg>\n"
     }

@@ -78,6 +78,31 @@ public struct PositionComparison: Codable, Sendable {
     /// Share of comparisons where mutating the backbone moved outputs (or inconsistency) more than the head.
     public var backboneWins: Double
     public var comparisons: Int
+    /// How many comparisons the backbone won (`backbone_wins` in JSON; the share is `backbone_win_share`: a share
+    /// named "wins" beside a count of comparisons read as "1 of 3" when the backbone won all three).
+    public var backboneWinCount: Int { Int((backboneWins * Double(comparisons)).rounded()) }
 
-    enum CodingKeys: String, CodingKey { case seeds, backboneWins = "backbone_wins", comparisons }
+    enum CodingKeys: String, CodingKey { case seeds, backboneWins = "backbone_win_share", backboneWinCount = "backbone_wins", comparisons }
+
+    public init(seeds: [String: [String: Double]], backboneWins: Double, comparisons: Int) {
+        self.seeds = seeds
+        self.backboneWins = backboneWins
+        self.comparisons = comparisons
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        seeds = try c.decode([String: [String: Double]].self, forKey: .seeds)
+        comparisons = try c.decode(Int.self, forKey: .comparisons)
+        backboneWins = try c.decodeIfPresent(Double.self, forKey: .backboneWins)
+            ?? Double(try c.decode(Int.self, forKey: .backboneWinCount)) / Double(max(comparisons, 1))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(seeds, forKey: .seeds)
+        try c.encode(backboneWinCount, forKey: .backboneWinCount)
+        try c.encode(backboneWins, forKey: .backboneWins)
+        try c.encode(comparisons, forKey: .comparisons)
+    }
 }
