@@ -29,9 +29,16 @@ public enum UTF8Position {
     }
 
     /// What such a file is, when its first bytes say (a UTF-16 file starts with its byte-order mark).
+    /// Also without the mark: text whose every other byte is NUL (ASCII written as UTF-16), which is valid UTF-8
+    /// and read as columns named `i\0t\0e\0m\0`.
     public static func encodingHint<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String? {
-        let head = Array(bytes.prefix(2))
-        if head == [0xFF, 0xFE] || head == [0xFE, 0xFF] { return "UTF-16 (save it as UTF-8)" }
+        let head = Array(bytes.prefix(512))
+        if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) { return "UTF-16 (save it as UTF-8)" }
+        let pairs = head.count / 2
+        guard pairs >= 2 else { return nil }
+        let evenNUL = stride(from: 0, to: pairs * 2, by: 2).filter { head[$0] == 0 }.count
+        let oddNUL = stride(from: 1, to: pairs * 2, by: 2).filter { head[$0] == 0 }.count
+        if max(evenNUL, oddNUL) * 10 >= pairs * 9, min(evenNUL, oddNUL) * 10 <= pairs { return "UTF-16 (save it as UTF-8)" }
         return nil
     }
 }

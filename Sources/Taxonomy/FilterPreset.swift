@@ -81,7 +81,8 @@ public enum FilterPresetLoader {
         file.unknownKeys(root, known: ["version", "name", "framework", "tracker", "repos", "rules"], in: "the preset")
         file.version(of: root)
         let name = file.string(root.value("name"), "preset 'name'", in: root) ?? ""
-        let framework = file.string(root.value("framework"), "'framework'", in: root) ?? ""
+        // Lower-cased as `--framework` is: `PyTorch` was a stratum of its own beside `pytorch`, with no note.
+        let framework = (file.string(root.value("framework"), "'framework'", in: root) ?? "").lowercased()
         // The framework is a stratum of samples and a group of agreement tables: a name, as `--framework` takes.
         if !framework.isEmpty, let problem = FrameworkName.problem(framework) { file.problem(problem, at: root.value("framework")) }
         let tracker = file.string(root.value("tracker"), "'tracker'", in: root) ?? ""

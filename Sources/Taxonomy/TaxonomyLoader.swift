@@ -26,6 +26,8 @@ public enum TaxonomyLoader {
         return taxonomy
     }
 
+    static let studyKappaKeys = ["overall", "mindspore", "pytorch", "tensorflow"]
+
     static func parse(_ file: inout YAMLFile) -> HPTaxonomy {
         let root = file.root
         var majors: [MajorType] = []
@@ -33,6 +35,10 @@ public enum TaxonomyLoader {
         file.unknownKeys(root, known: ["version", "majors", "study_shares", "study_kappa"], in: "the taxonomy")
         file.version(of: root)
         for entry in file.mapping(root.value("study_kappa"), "'study_kappa'") {
+            // The study's figures: overall and its three frameworks (a misspelt `pytroch:` was taken).
+            if !Self.studyKappaKeys.contains(entry.key) {
+                file.problem("unknown key '\(entry.key)' in 'study_kappa' (known: \(Self.studyKappaKeys.joined(separator: ", ")))", at: entry.keyNode)
+            }
             if !(entry.value.float.map { $0 >= -1 && $0 <= 1 } ?? false) {
                 file.problem("study kappa '\(entry.key)' must be a number from -1 to 1", at: entry.value)
             }

@@ -96,6 +96,11 @@ struct SplitMix {
         try Data([0xFF, 0xFE] + Array("item".utf16.flatMap { [UInt8($0), 0] })).write(to: utf16)
         let wide = #expect(throws: RatingsError.self) { try RatingsFile.read(path: utf16.path, format: nil, taxonomy: taxonomy) }
         #expect(wide?.description.contains("UTF-16") == true, "\(wide?.description ?? "")")
+        // Without its mark UTF-16 is valid UTF-8 (columns named `i\0t\0e\0m\0`): said as what it is.
+        let bare = folder.appendingPathComponent("bare16.csv")
+        try Data(Array("item,r1,r2\ni1,B1,B2\n".utf16.flatMap { [UInt8($0), 0] })).write(to: bare)
+        let unmarked = #expect(throws: RatingsError.self) { try RatingsFile.read(path: bare.path, format: nil, taxonomy: taxonomy) }
+        #expect(unmarked?.description.contains("UTF-16") == true, "\(unmarked?.description ?? "")")
     }
 
     /// The same issue written two ways is one item in the store, so two ratings of it by one rater are a

@@ -245,6 +245,8 @@ let catalog = TaxonomyCatalog(directory: projectRoot.appendingPathComponent("Tax
         #expect(found.contains { $0.contains("version must be 1") } && found.contains { $0.contains("unknown key 'foo' in the taxonomy") }, "\(found)")
         let kappa = shipped.replacingOccurrences(of: "  overall: 0.804", with: "  overall: 2.5")
         #expect(try problems(kappa).contains { $0.contains("study kappa 'overall' must be a number from -1 to 1") })
+        let kappaKey = shipped.replacingOccurrences(of: "  pytorch: 0.777", with: "  pytroch: 0.777")
+        #expect(try problems(kappaKey).contains { $0.contains("unknown key 'pytroch' in 'study_kappa'") })
 
         let preset = try String(contentsOf: projectRoot.appendingPathComponent("Taxonomy/presets/pytorch.yaml"), encoding: .utf8)
         #expect(try problems(preset, preset: true) == [])
@@ -252,6 +254,10 @@ let catalog = TaxonomyCatalog(directory: projectRoot.appendingPathComponent("Tax
         #expect(try problems(preset.replacingOccurrences(of: "framework: pytorch", with: "framework: ~"), preset: true).contains { $0.contains("'framework' must be text") })
         #expect(try problems(preset.replacingOccurrences(of: "framework: pytorch", with: "framework: \"py torch/../x\""), preset: true)
             .contains { $0.contains("must be letters, digits") })
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("case-\(UUID().uuidString).yaml")
+        try preset.replacingOccurrences(of: "framework: pytorch", with: "framework: PyTorch").write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(try FilterPresetLoader.load(path: url.path).framework == "pytorch")
         let mindspore = try String(contentsOf: projectRoot.appendingPathComponent("Taxonomy/presets/mindspore.yaml"), encoding: .utf8)
         let quoted = mindspore.replacingOccurrences(of: "priority_in: [3, 4]", with: "priority_in: [\"3\", 4]")
         #expect(quoted != mindspore)

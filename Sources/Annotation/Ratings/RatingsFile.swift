@@ -52,6 +52,8 @@ public struct RatingsFile: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RatingsError(code: .unreadable, file: path, message: "cannot read the file")
         }
+        // UTF-16 without its mark is valid UTF-8 (a NUL after each ASCII byte): said as what it is.
+        if let hint = UTF8Position.encodingHint(data) { throw RatingsError(code: .unreadable, file: path, line: 1, message: "not UTF-8 text: \(hint)") }
         guard let text = String(data: data, encoding: .utf8) else {
             if let hint = UTF8Position.encodingHint(data) { throw RatingsError(code: .unreadable, file: path, line: 1, message: "not UTF-8 text: \(hint)") }
             let at = UTF8Position.firstInvalid(data)
