@@ -65,6 +65,32 @@ public final class DefectLabStore: Sendable {
     /// alter: an older build still resumes them, and they may sit on a read-only mount): the file itself when
     /// its schema is current, else a migrated copy in a temporary folder that `cleanUp` removes.
     public static func currentSchemaSource(path: String) throws -> (path: String, cleanUp: @Sendable () -> Void) {
+        // A file whose write-ahead log holds changes (a shard killed mid-write) is copied, log included, before
+        // anything opens it: even a read-only connection writes its -shm index, and a connection that can write
+        // folds the log into the file when it closes.
+        guard fileSize(path + "-wal") > 0 else { return try currentSchemaSource(readingInPlace: path, shown: path) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("defectlab-merge-\(UUID().uuidString)")
+        let removeFolder: @Sendable () -> Void = { try? FileManager.default.removeItem(at: folder) }
+        let copy = folder.appendingPathComponent("shard.sqlite").path
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            try FileManager.default.copyItem(atPath: path + "-wal", toPath: copy + "-wal")
+        } catch {
+            removeFolder()
+            throw StoreError(code: .sql, path: path, message: "cannot copy the database to read it: \(error.localizedDescription)")
+        }
+        do {
+            let source = try currentSchemaSource(readingInPlace: copy, shown: path)
+            return (source.path, { source.cleanUp(); removeFolder() })
+        } catch {
+            removeFolder()
+            throw error
+        }
+    }
+
+    /// `currentSchemaSource` for a file that may be opened where it is; errors name `shown`.
+    static func currentSchemaSource(readingInPlace path: String, shown: String) throws -> (path: String, cleanUp: @Sendable () -> Void) {
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(busyTimeout)
@@ -79,18 +105,15 @@ public final class DefectLabStore: Sendable {
             }
         } catch {
             // Missing, unreadable or not a store: `open` says which, in its words.
-            _ = try open(path: path, mode: .mustExist)
-            throw StoreError(code: .sql, path: path, message: "cannot read the database: \(error)")
+            do { _ = try open(path: path, mode: .mustExist) } catch var error as StoreError { error.path = shown; throw error }
+            throw StoreError(code: .sql, path: shown, message: "cannot read the database: \(error)")
         }
-        // Read in place only when nothing waits in a write-ahead log: the log of a shard killed mid-write is
-        // folded into the file when the last connection to it closes, and merge's attached connection is one
-        // (the shard file grew and its -wal went). Such a file is read through a copy, as an older one is.
-        if current, Self.fileSize(path + "-wal") <= 0 { try? queue.close(); return (path, {}) }
+        if current { try? queue.close(); return (path, {}) }
         // An empty file (a copy that failed) or another program's database opens as an SQLite database with
         // none of this tool's tables: migrated, it would read as a store with nothing in it.
         guard someApplied else {
             try? queue.close()
-            throw StoreError(code: .corrupt, path: path, message: "not a DefectLab database (\(Self.fileSize(path) == 0 ? "an empty file" : "none of its tables"))")
+            throw StoreError(code: .corrupt, path: shown, message: "not a DefectLab database (\(Self.fileSize(path) == 0 ? "an empty file" : "none of its tables"))")
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("defectlab-merge-\(UUID().uuidString)")
         let cleanUp: @Sendable () -> Void = { try? FileManager.default.removeItem(at: folder) }
@@ -106,11 +129,11 @@ public final class DefectLabStore: Sendable {
             return (copy, cleanUp)
         } catch var error as StoreError {
             cleanUp()
-            error.path = path
+            error.path = shown
             throw error
         } catch {
             cleanUp()
-            throw StoreError(code: .sql, path: path, message: "cannot read the database: \(error)")
+            throw StoreError(code: .sql, path: shown, message: "cannot read the database: \(error)")
         }
     }
 

@@ -209,18 +209,19 @@ import Testing
             import shutil, sqlite3, sys
             c = sqlite3.connect(sys.argv[1]); c.execute("PRAGMA wal_autocheckpoint=0")
             c.execute("UPDATE campaign SET spent_seconds = spent_seconds + 1"); c.commit()
-            shutil.copy(sys.argv[1], sys.argv[2]); shutil.copy(sys.argv[1] + "-wal", sys.argv[2] + "-wal")
+            for suffix in ["", "-wal", "-shm"]: shutil.copy(sys.argv[1] + suffix, sys.argv[2] + suffix)
             """
         let copied = try CLIProcess.runTool("/usr/bin/python3", ["-c", script, shard, killed])
         try #require(copied.status == 0, "\(copied.stderr)")
-        let before = try [killed, killed + "-wal"].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let before = try [killed, killed + "-wal", killed + "-shm"].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
         try #require(before[1].count > 0)
         let merged = dir.appendingPathComponent("all.sqlite").path
         let m = try CLIProcess.run(["merge", killed, "--db", merged])
         #expect(m.status == 0 && m.stdout.contains("merged 1 campaign(s), 6 mutants"), "\(m.stdout) \(m.stderr)")
-        let after = [killed, killed + "-wal"].map { FileManager.default.contents(atPath: $0) }
+        let after = [killed, killed + "-wal", killed + "-shm"].map { FileManager.default.contents(atPath: $0) }
         #expect(after[0] == before[0], "the shard file changed")
         #expect(after[1] == before[1], "the shard's log changed or went")
+        #expect(after[2] == before[2], "the shard's -shm index changed or went")
     }
 
     /// A set-up that cannot run is refused before anything is stored, and options that would be recorded but
