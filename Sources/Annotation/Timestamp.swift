@@ -27,10 +27,31 @@ enum Timestamp {
         return Date(timeIntervalSince1970: Double(fields.epochSeconds) + fields.fraction)
     }
 
+    /// Such a time as an exact instant, for ordering: whole seconds since 1970 and the fraction's digits (a Date
+    /// rounds past the microsecond, and a rating 1 ns older then replaced the newer label).
+    struct Instant: Comparable {
+        var seconds: Int
+        var fractionDigits: String
+
+        static func < (a: Instant, b: Instant) -> Bool {
+            if a.seconds != b.seconds { return a.seconds < b.seconds }
+            let length = max(a.fractionDigits.count, b.fractionDigits.count)
+            func padded(_ digits: String) -> String { digits + String(repeating: "0", count: length - digits.count) }
+            return padded(a.fractionDigits) < padded(b.fractionDigits)
+        }
+
+        static func == (a: Instant, b: Instant) -> Bool { !(a < b) && !(b < a) }
+    }
+
+    static func instant(_ text: String) -> Instant? {
+        Fields(text).map { Instant(seconds: $0.epochSeconds, fractionDigits: $0.fractionDigits) }
+    }
+
     /// The fields of such a time, each in its calendar range.
     struct Fields {
         var epochSeconds: Int
         var fraction: Double
+        var fractionDigits = ""
 
         init?(_ text: String) {
             let b = Array(text.utf8)
@@ -52,7 +73,8 @@ enum Timestamp {
                 at += 1
                 let start = at
                 while at < b.count, b[at] >= 0x30, b[at] <= 0x39 { at += 1 }
-                guard at > start, let value = Double("0." + String(decoding: b[start..<at], as: UTF8.self)) else { return nil }
+                fractionDigits = String(decoding: b[start..<at], as: UTF8.self)
+                guard at > start, let value = Double("0." + fractionDigits) else { return nil }
                 fraction = value
             }
             var offset = 0

@@ -78,6 +78,11 @@ struct SplitMix {
             #expect(Timestamp.date(withMillis) == formatter.date(from: withMillis), "\(withMillis)")
         }
         #expect(Timestamp.date("2024-02-29T23:59:59.5+08:00") == formatter.date(from: "2024-02-29T23:59:59.5+08:00"))
+        // Ordered exactly, past what a Date holds: a rating 1 ns older replaced the newer label.
+        let early = try #require(Timestamp.instant("2024-01-01T12:00:00.000000001Z")), late = try #require(Timestamp.instant("2024-01-01T12:00:00.000000002Z"))
+        #expect(early < late && !(late < early))
+        #expect(Timestamp.instant("2024-01-01T12:00:00.5Z") == Timestamp.instant("2024-01-01T20:00:00.500+08:00"))
+        #expect(RatingsImporter.isOlder("2024-01-01T12:00:00.000000001Z", than: "2024-01-01T12:00:00.000000002Z"))
         for bad in ["2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T00:60:00Z", "2024-01-01T00:00:60Z",
                     "20245-01-01T00:00:00Z", "2024-01-01T00:00:00", "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00+19:00", "2024-1-01T00:00:00Z", ""] {
             #expect(Timestamp.date(bad) == nil, "\(bad)")

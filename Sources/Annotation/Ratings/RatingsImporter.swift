@@ -69,7 +69,7 @@ public struct RatingsImporter: Sendable {
         // What needs no database is worked out before taking the write lock, which other writers (labelling
         // screens, crawls, campaigns) wait on meanwhile: each rating's item reference and the time it gives.
         let references = files.map { $0.ratings.map { RatedItemReference($0.item) } }
-        let givenDates = files.map { $0.ratings.map { $0.time.flatMap(Timestamp.date) } }
+        let givenDates = files.map { $0.ratings.map { $0.time.flatMap(Timestamp.instant) } }
         return try store.write { db in
             // Taken once the write lock is held: a time taken before waiting for another writer would date these
             // ratings before a label given meanwhile, and the older one would become current.
@@ -189,10 +189,10 @@ public struct RatingsImporter: Sendable {
     /// Whether a rating's own time is before that of the label standing now. The current label is the latest
     /// row, so inserting an older rating would make it current over a newer one; times are compared as instants
     /// (a file may write them with an offset). A rating without a time is taken as given now.
-    static func isOlder(_ time: String, than standing: String?) -> Bool { isOlder(Timestamp.date(time), than: standing) }
+    static func isOlder(_ time: String, than standing: String?) -> Bool { isOlder(Timestamp.instant(time), than: standing) }
 
-    static func isOlder(_ given: Date?, than standing: String?) -> Bool {
-        guard let given, let standing, let current = Timestamp.date(standing) else { return false }
+    static func isOlder(_ given: Timestamp.Instant?, than standing: String?) -> Bool {
+        guard let given, let standing, let current = Timestamp.instant(standing) else { return false }
         return given < current
     }
 

@@ -174,7 +174,7 @@ public struct StoredRatings: Sendable, Equatable {
         /// Later in time (ISO 8601, parsed), or stored later at the same or an unreadable time. Only rows of one
         /// table are compared, so their ids are one sequence.
         func isNewer(than other: StoredRow) -> Bool {
-            if let mine = Timestamp.date(time), let theirs = Timestamp.date(other.time), mine != theirs { return mine > theirs }
+            if let mine = Timestamp.instant(time), let theirs = Timestamp.instant(other.time), mine != theirs { return theirs < mine }
             return rowID > other.rowID
         }
     }
