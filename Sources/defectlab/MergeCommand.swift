@@ -28,5 +28,10 @@ struct MergeCommand: ParsableCommand {
               + (r.extended > 0 ? "; \(r.extended) campaign(s) already there gained steps" : "")
               + (r.settled > 0 ? "; \(r.settled) campaign(s) already there stopped running since (status updated)" : "")
               + (r.skipped > 0 ? "; \(r.skipped) campaign(s) already there" : ""))
+        if r.runs.count > 1 {
+            // Said, not refused: a store may hold several runs; but `report --campaign all` reports its campaigns as
+            // the shards of one run.
+            FileHandle.standardError.write(Data("note: these files hold \(r.runs.count) different runs (\(r.runs.sorted().joined(separator: "; "))), not the shards of one: report them by campaign id (`report --campaign ID`), not as one with --campaign all\n".utf8))
+        }
     }
 }

@@ -222,6 +222,12 @@ import Testing
         #expect(after[0] == before[0], "the shard file changed")
         #expect(after[1] == before[1], "the shard's log changed or went")
         #expect(after[2] == before[2], "the shard's -shm index changed or went")
+        #expect(!m.stderr.contains("different runs"), "\(m.stderr)")
+        // Files of different runs are said to be such (`report --campaign all` would report them as one run).
+        let other = dir.appendingPathComponent("other.sqlite").path
+        #expect(try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference", "--budget", "3", "--seed", "9", "--db", other]).status == 0)
+        let mixed = try CLIProcess.run(["merge", shard, other, "--db", dir.appendingPathComponent("mixed.sqlite").path])
+        #expect(mixed.status == 0 && mixed.stderr.contains("2 different runs"), "\(mixed.stderr)")
     }
 
     /// A set-up that cannot run is refused before anything is stored, and options that would be recorded but

@@ -16,6 +16,9 @@ public enum CampaignMerge {
         public var settled = 0
         /// Campaigns already in the store with nothing new.
         public var skipped = 0
+        /// The runs the merged campaigns belong to (kind, seed and shard count): more than one means the files
+        /// were not the shards of one run, which `report --campaign all` would report as one.
+        public var runs: Set<String> = []
     }
 
     static let mutantColumns = "step, seed_model, parent_step, mutation_order, operator, position, record_json, lineage_json, hash, status, reason, frameworks_json, verdicts_json, new_coverage, mutation_seconds, reference_seconds, worker_seconds, oracle_seconds, memory_bytes, created_at"
@@ -52,8 +55,10 @@ public enum CampaignMerge {
                 try db.execute(sql: "ATTACH DATABASE ? AS src", arguments: [source.path])
                 defer { try? db.execute(sql: "DETACH DATABASE src") }
                 try db.inTransaction {
-                    for row in try Row.fetchAll(db, sql: "SELECT id, key FROM src.campaign ORDER BY id") {
+                    for row in try Row.fetchAll(db, sql: "SELECT id, key, kind, seed, shard_count FROM src.campaign ORDER BY id") {
                         let sourceID: Int64 = row["id"], key: String = row["key"]
+                        let seed = UInt64(bitPattern: row["seed"] as Int64? ?? 0)
+                        result.runs.insert("\(row["kind"] as String? ?? "fuzz") seed \(seed) over \(row["shard_count"] as Int? ?? 1) shard(s)")
                         if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM main.campaign WHERE key = ?", arguments: [key]) {
                             // The same campaign, merged before: only the steps the store does not have yet (a
                             // shard merged while it ran, then resumed or given a larger budget). Findings first:
