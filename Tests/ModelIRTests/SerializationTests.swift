@@ -121,6 +121,20 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == [ModelBundle.graphFile, ModelBundle.weightsFile].sorted())
     }
 
+    /// A save killed between its two renames (a new graph beside the old weights, the new weights staged) is
+    /// said as such when the folder is loaded.
+    @Test func aSaveKilledBetweenItsRenamesIsSaid() throws {
+        let graph = try baseGraph()
+        let dir = tempDirectory()
+        try ModelBundle(graph: graph, weights: WeightInitializer.initialize(graph, seed: 2)).save(to: dir)
+        let weights = dir.appendingPathComponent(ModelBundle.weightsFile)
+        try FileManager.default.moveItem(at: weights, to: dir.appendingPathComponent(".weights.safetensors.ABCD1234.partial"))
+        try Safetensors.encode([:]).write(to: weights)
+        do { _ = try ModelBundle.load(from: dir); Issue.record("accepted") } catch let error as SerializationError {
+            #expect(error.description.contains("an interrupted `models save` left .weights.safetensors.ABCD1234.partial"), "\(error)")
+        }
+    }
+
     /// A graph that breaks a rule names the file it came from (`diff --load A --baseline B` said the same of either).
     @Test func aBrokenRuleNamesTheGraphFile() throws {
         let graph = try baseGraph()

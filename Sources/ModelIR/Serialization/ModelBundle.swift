@@ -102,6 +102,18 @@ public struct ModelBundle: Sendable {
     /// Loads, re-runs inference (a hand-edited graph is checked like a mutant), and checks every weight the
     /// graph needs is present with the shape its op expects.
     public static func load(from directory: URL) throws -> ModelBundle {
+        do { return try loadFiles(from: directory) } catch var error as SerializationError {
+            // A save killed between its two renames leaves one new file beside one old one, and the other new
+            // file staged beside them: said, with what to do.
+            let staged = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".partial") }
+            if !staged.isEmpty {
+                error.detail += " (an interrupted `models save` left \(staged.sorted().joined(separator: ", ")) here: save the model again)"
+            }
+            throw error
+        }
+    }
+
+    static func loadFiles(from directory: URL) throws -> ModelBundle {
         let graphURL = directory.appendingPathComponent(graphFile), weightsURL = directory.appendingPathComponent(weightsFile)
         let graphData = try readFile(graphURL, limit: 1 << 28)
         let declared = try decodeGraph(graphData, path: graphURL.path)
