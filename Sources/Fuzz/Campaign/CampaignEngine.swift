@@ -304,10 +304,7 @@ public final class CampaignEngine: @unchecked Sendable {
                     findings = verdict.findings
                     if verdict.illegal { row.status = .illegal; row.reason = verdict.illegalReason }
                     row.memoryBytes = outcomes.map(\.memoryBytes).max() ?? 0
-                    row.frameworksJSON = Self.json(Dictionary(uniqueKeysWithValues: outcomes.map { o in
-                        (o.framework, ["status": o.status.rawValue, "stage": o.stage?.rawValue ?? "", "seconds": String(format: "%.6f", o.seconds),
-                                       "memory": String(o.memoryBytes), "message": String(o.message.prefix(300))])
-                    }))
+                    row.frameworksJSON = Self.frameworksJSON(outcomes)
                     row.verdictsJSON = Self.json(["reference": verdict.referenceDistances.mapValues(Self.finite),
                                                   "pairs": verdict.pairDistances.mapValues(Self.finite)])
                     for o in outcomes { progress.health[o.framework, default: [:]][o.status.rawValue, default: 0] += 1 }
@@ -402,6 +399,14 @@ public final class CampaignEngine: @unchecked Sendable {
     /// Runs the seed on every framework twice and keeps the faster run (the first also pays for one-off warm-up
     /// such as a framework's first graph ever), as the baseline its mutants' time and memory are judged against.
     func seedBaseline(_ seed: FuzzModel) -> [String: PerformanceBaseline] { Self.seedBaseline(seed, executors: executors) }
+
+    /// A mutant's runs as the mutant table keeps them: per framework, status, stage, time, memory and message.
+    static func frameworksJSON(_ outcomes: [ExecutionOutcome]) -> String {
+        json(Dictionary(uniqueKeysWithValues: outcomes.map { o in
+            (o.framework, ["status": o.status.rawValue, "stage": o.stage?.rawValue ?? "", "seconds": String(format: "%.6f", o.seconds),
+                           "memory": String(o.memoryBytes), "message": String(o.message.prefix(300))])
+        }))
+    }
 
     /// Each framework's time and memory on the seed, the faster of two runs: what a mutant's slowdown and memory
     /// growth are measured from (`fuzz` and `study` alike).

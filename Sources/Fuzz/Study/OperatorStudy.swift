@@ -80,10 +80,7 @@ public struct OperatorStudy: Sendable {
             guard let campaign, let store else { return }
             // Each framework's run as `fuzz` stores it: reports say how the runs of each framework ended (a study's
             // report said "—" although a framework had crashed on its mutants).
-            let frameworks = outcomes.isEmpty ? "{}" : CampaignEngine.json(Dictionary(uniqueKeysWithValues: outcomes.map { o in
-                (o.framework, ["status": o.status.rawValue, "stage": o.stage?.rawValue ?? "", "seconds": String(format: "%.6f", o.seconds),
-                               "memory": String(o.memoryBytes), "message": String(o.message.prefix(300))])
-            }))
+            let frameworks = outcomes.isEmpty ? "{}" : CampaignEngine.frameworksJSON(outcomes)
             let row = StepRow(step: stepBase, seedModel: seedName, parentStep: nil, order: m.order, op: op, position: position.rawValue,
                               recordJSON: m.lineage.last.map(CampaignEngine.json), lineageJSON: CampaignEngine.json(m.lineage), hash: m.contentHash,
                               status: status, reason: reason, frameworksJSON: frameworks, verdictsJSON: "{}", newCoverage: 0,
