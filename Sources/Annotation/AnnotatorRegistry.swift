@@ -34,7 +34,7 @@ public enum AnnotatorRegistry {
         RatingsFile.finalColumnNames.contains(name.lowercased()) || (RatingsFile.longColumns + ["annotator"]).contains(name.lowercased())
     }
 
-    static func isValid(_ name: String) -> Bool {
+    public static func isValid(_ name: String) -> Bool {
         !name.isEmpty && name.unicodeScalars.allSatisfy {
             isNameScalar($0)
         }

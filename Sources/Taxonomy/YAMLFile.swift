@@ -36,13 +36,13 @@ struct YAMLFile {
         } catch let error as TaxonomyError {
             throw error
         } catch let error as YamlError {
-            throw Self.describe(error, path: path)
+            throw Self.describe(error, path: path, text: text)
         } catch {
             throw TaxonomyError(code: .malformedYAML, file: path, message: "not valid YAML: \(error)")
         }
     }
 
-    private static func describe(_ error: YamlError, path: String) -> TaxonomyError {
+    private static func describe(_ error: YamlError, path: String, text: String) -> TaxonomyError {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
             let what = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
@@ -53,9 +53,18 @@ struct YAMLFile {
             return TaxonomyError(code: .malformedYAML, file: path, line: mark.line, column: mark.column,
                                  message: "not valid YAML: \(what)")
         case let .duplicatedKeysInMapping(duplicates, context):
-            return TaxonomyError(code: .malformedYAML, file: path, line: context.mark.line,
-                                 column: context.mark.column,
-                                 message: "duplicate key '\(duplicates.first ?? "?")' in a mapping")
+            // Yams marks the first occurrence; the one to remove is the later one: the next line after it at the
+            // same indentation that starts with the same key.
+            let key = duplicates.first ?? "?"
+            let lines = text.components(separatedBy: "\n")
+            let indent = String(repeating: " ", count: max(0, context.mark.column - 1))
+            let again = lines.indices.first { index in
+                index + 1 > context.mark.line && lines[index].hasPrefix(indent)
+                    && [key, "'\(key)'", "\"\(key)\""].contains { lines[index].dropFirst(indent.count).hasPrefix($0 + ":") }
+            }
+            let line = again.map { $0 + 1 } ?? context.mark.line
+            return TaxonomyError(code: .malformedYAML, file: path, line: line, column: context.mark.column,
+                                 message: "duplicate key '\(key)' in a mapping" + (again != nil ? " (first on line \(context.mark.line))" : ""))
         default:
             return TaxonomyError(code: .malformedYAML, file: path, message: "not valid YAML: \(error)")
         }

@@ -153,7 +153,6 @@ struct DiffCommand: ParsableCommand {
         let pool = WorkerPool(interpreter: try PythonEnvironment.locate().interpreter)
         defer { pool.shutdown() }
         let runner = DiffRunner(pool: pool, mapping: mapping)
-        let store = try db.open()
         var reports: [DiffReport] = []
         var nodeOrders: [String: [String]] = [:]
         let models = allSeeds ? ModelZoo.entries.map(\.name) : [self.model]
@@ -161,6 +160,8 @@ struct DiffCommand: ParsableCommand {
         let single = allSeeds ? nil : try subjects(self.model)
         // `--baseline`: the seed the model was derived from (see `DiffRunner.run(_:against:)`).
         let seedSubject = try baseline.map(baselineSubject)
+        // Opened once the models are read: an unknown model or folder left a new, empty store behind.
+        let store = try db.open()
         if let seedSubject, let baseline, let model = single?.first, !DiffRunner.couldBeSeed(seedSubject.graph, of: model.graph) {
             FileHandle.standardError.write(Data("defectlab: warning: --baseline \(InertText.line(baseline)) has other inputs than the model, or no node in common; is it the seed the model was derived from? (a slowdown is judged against its times, and localized against its nodes)\n".utf8))
         }

@@ -11,7 +11,8 @@ enum Main {
     static func main() async {
         // A worker dying mid-write must not kill the tool with SIGPIPE (status 141).
         signal(SIGPIPE, SIG_IGN)
-        if let problem = UnknownCommandCheck.problem(in: Array(CommandLine.arguments.dropFirst())) {
+        if let problem = UnknownCommandCheck.problem(in: Array(CommandLine.arguments.dropFirst()))
+            ?? RepeatedStoreCheck.problem(in: Array(CommandLine.arguments.dropFirst())) {
             FileHandle.standardError.write(Data("defectlab: error: \(InertText.line(problem))\n".utf8))
             Foundation.exit(64)
         }

@@ -80,6 +80,13 @@ struct AnnotatorsAdd: ParsableCommand {
     @Argument(help: "Names.") var names: [String]
     @OptionGroup var database: DatabaseOptions
 
+    /// Names are checked before the store is opened: a refused name left a new store behind (a mistyped --db).
+    func validate() throws {
+        for name in names where !AnnotatorRegistry.isValid(name) {
+            throw ValidationError("annotator name \(name.debugDescription) must be letters, digits, '.', '_' or '-' (no commas or spaces)")
+        }
+    }
+
     func run() throws {
         let added = try AnnotatorRegistry.add(names, in: try database.open())
         print(added.isEmpty ? "no new annotators" : "added \(added.joined(separator: ", "))")
@@ -118,8 +125,9 @@ struct AssignCommand: ParsableCommand {
 
     func run() throws {
         let names = annotators.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // The sample must be in the store: a missing one is said without leaving a new, empty store behind.
         let report = try AssignmentPlanner.assign(sample: sample, annotators: names, design: AssignmentDesign(parsing: design)!,
-                                                  seed: seed, replace: replace, in: try database.open())
+                                                  seed: seed, replace: replace, in: try database.open(mode: .mustExist))
         print(report.table())
     }
 }

@@ -140,6 +140,22 @@ import Testing
         }
     }
 
+    /// A mistake in the arguments leaves no new store behind (an unknown model, folder, annotator name or
+    /// sample made an empty store at a mistyped --db), and --db given twice is refused (the last one won).
+    @Test func argumentMistakesLeaveNoStore() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("typo.sqlite").path
+        for arguments in [["diff", "--model", "nosuch", "--frameworks", "onnxruntime"], ["diff", "--load", dir.appendingPathComponent("none").path, "--frameworks", "onnxruntime"],
+                          ["annotators", "add", "bad,name"], ["assign", "--sample", "s", "--annotators", "a,b", "--design", "all", "--seed", "1"]] {
+            let r = try CLIProcess.run(arguments + ["--db", db])
+            #expect(r.status != 0 && !FileManager.default.fileExists(atPath: db), "\(arguments): \(r.status) \(r.stderr)")
+        }
+        let twice = try CLIProcess.run(["annotators", "add", "carol", "--db", db, "--db", dir.appendingPathComponent("other.sqlite").path])
+        #expect(twice.status == 64 && twice.stderr.contains("--db is given 2 times"), "\(twice.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: db))
+    }
+
     /// A report path that cannot be written is refused before the run (a folder failed with a Foundation error
     /// code after the whole run, its findings already stored).
     @Test func anUnwritableReportPathIsRefusedBeforeTheRun() throws {

@@ -232,6 +232,8 @@ let catalog = TaxonomyCatalog(directory: projectRoot.appendingPathComponent("Tax
             return []
         } catch let errors as TaxonomyErrors {
             return errors.errors.map { "\($0.line ?? 0):\($0.message)" }
+        } catch let error as TaxonomyError {
+            return ["\(error.line ?? 0):\(error.message)"]
         }
     }
 
@@ -258,6 +260,11 @@ let catalog = TaxonomyCatalog(directory: projectRoot.appendingPathComponent("Tax
         try preset.replacingOccurrences(of: "framework: pytorch", with: "framework: PyTorch").write(to: url, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: url) }
         #expect(try FilterPresetLoader.load(path: url.path).framework == "pytorch")
+        // A key given twice is said where it is given again (the first place was named).
+        let twice = preset.replacingOccurrences(of: "\nrules:", with: "\nframework: tensorflow\nrules:")
+        let line = twice.components(separatedBy: "\n").firstIndex(of: "framework: tensorflow")! + 1
+        let said = try problems(twice, preset: true)
+        #expect(said.contains { $0.hasPrefix("\(line):") && $0.contains("duplicate key 'framework'") }, "\(said)")
         let mindspore = try String(contentsOf: projectRoot.appendingPathComponent("Taxonomy/presets/mindspore.yaml"), encoding: .utf8)
         let quoted = mindspore.replacingOccurrences(of: "priority_in: [3, 4]", with: "priority_in: [\"3\", 4]")
         #expect(quoted != mindspore)
