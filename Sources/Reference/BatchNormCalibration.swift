@@ -22,7 +22,8 @@ public enum BatchNormCalibration {
             if node.op == .input { inputs += elements }
             size[node.name] = elements
             live += elements
-            peak = max(peak, live)
+            // The kernel's own workspace, for one draw at a time (the draws run one after another).
+            peak = max(peak, live + ReferenceInterpreter.workspaceElements(node, in: graph) / Double(max(draws, 1)))
             for ref in node.inputs where lastUse[ref.node] == position { live -= size[ref.node] ?? 0; size[ref.node] = 0 }
         }
         let bytes = peak * 8 * Double(draws) + inputs * 4 * Double(draws + 1)

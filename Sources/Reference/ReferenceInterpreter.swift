@@ -35,8 +35,19 @@ public struct ReferenceInterpreter: Sendable {
     /// for 20 GiB and ended in an allocation failure (a trap) instead of an error.
     public static var activationLimitBytes: Double { Double(ProcessInfo.processInfo.physicalMemory) / 2 }
 
+    /// Float64 values a node's kernel holds besides its outputs while it runs: a recurrent layer projects every
+    /// step's input onto its gates up front (an LSTM of 16M steps asked for one 25.6 GB block and trapped).
+    static func workspaceElements(_ node: Node, in graph: Graph) -> Double {
+        guard node.op == .lstm || node.op == .gru, let ref = node.inputs.first,
+              let input = graph.nodes.first(where: { $0.name == ref.node })?.outputs[safe: ref.output], input.shape.count == 3,
+              case .int(let hidden)? = node.attributes["hidden"] else { return 0 }
+        let gates = node.op == .lstm ? 4.0 : 3.0
+        return Double(input.shape[0]) * Double(input.shape[1]) * (gates + 1) * Double(hidden)
+    }
+
     public func run(inputs: [String: Tensor]) throws(ReferenceError) -> ReferenceRun {
-        let elements = graph.nodes.reduce(0.0) { sum, node in sum + node.outputs.reduce(0.0) { $0 + Double($1.shape.reduce(1, *)) } }
+        let workspace = graph.nodes.map { Self.workspaceElements($0, in: graph) }.max() ?? 0
+        let elements = workspace + graph.nodes.reduce(0.0) { sum, node in sum + node.outputs.reduce(0.0) { $0 + Double($1.shape.reduce(1, *)) } }
         if elements * 8 > Self.activationLimitBytes {
             throw ReferenceError(.tooLarge, node: graph.nodes.last?.name ?? "-",
                                  String(format: "the model's node outputs take %.1f GiB in float64 together (the reference keeps every one), more than half of this machine's %.1f GiB of memory",
@@ -274,4 +285,9 @@ public struct ReferenceInterpreter: Sendable {
         } } }
         return Float64Tensor(shape: outShape, values: out)
     }
+}
+
+extension Array {
+    /// The element at `index`, or nil past the ends.
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

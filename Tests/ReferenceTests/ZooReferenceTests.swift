@@ -66,4 +66,12 @@ import ModelIR
     let lenet = try #require(ModelZoo.entry(named: "lenet5"))
     let small = try lenet.build(lenet.defaults)
     try BatchNormCalibration.checkFits(try small.inferred(), draws: 8)
+    // A recurrent layer's own workspace counts: an LSTM over 16M steps has small outputs but projected every step
+    // onto its gates in one 25.6 GB block (a trap).
+    let lstm = try #require(ModelZoo.entry(named: "lstm-regressor"))
+    var long = lstm.defaults
+    long.inputSize = 16_000_000
+    let recurrent = try lstm.build(long).inferred()
+    #expect(throws: ReferenceError.self) { try BatchNormCalibration.checkFits(recurrent, draws: 8) }
+    #expect(throws: ReferenceError.self) { try ReferenceInterpreter(graph: recurrent, weights: [:]).run(inputs: [:]) }
 }
