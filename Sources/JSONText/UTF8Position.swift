@@ -33,7 +33,14 @@ public enum UTF8Position {
     /// and read as columns named `i\0t\0e\0m\0`.
     public static func encodingHint<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String? {
         let head = Array(bytes.prefix(512))
+        // UTF-32's marks first: little-endian UTF-32's begins as UTF-16's does.
+        if head.starts(with: [0xFF, 0xFE, 0, 0]) || head.starts(with: [0, 0, 0xFE, 0xFF]) { return "UTF-32 (save it as UTF-8)" }
         if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) { return "UTF-16 (save it as UTF-8)" }
+        // ASCII as UTF-32: three NULs in every four bytes.
+        let quads = head.count / 4
+        if quads >= 2, (0..<quads).filter({ q in head[(q * 4)..<(q * 4 + 4)].filter { $0 == 0 }.count == 3 }).count * 10 >= quads * 9 {
+            return "UTF-32 (save it as UTF-8)"
+        }
         let pairs = head.count / 2
         guard pairs >= 2 else { return nil }
         let evenNUL = stride(from: 0, to: pairs * 2, by: 2).filter { head[$0] == 0 }.count

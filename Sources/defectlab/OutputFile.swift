@@ -23,9 +23,15 @@ enum OutputFile {
         for suffix in ["-wal", "-shm", "-journal"] where path.hasSuffix(suffix) && Self.isDatabase(String(path.dropLast(suffix.count))) {
             throw OutputFileError("cannot write \(path): it belongs to the database \(path.dropLast(suffix.count)); name another file")
         }
-        // The nearest folder that exists is where the missing ones would be made.
+        // The nearest folder that exists is where the missing ones would be made; a link on the way that leads
+        // nowhere cannot have a folder made under it (it failed after the whole run, saying a file was in the way).
         var folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         while !FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) {
+            var info = stat()
+            if lstat(folder.path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+                let leads = (try? FileManager.default.destinationOfSymbolicLink(atPath: folder.path)) ?? "?"
+                throw OutputFileError("cannot write \(given): \(folder.path) is a link to \(leads), which does not exist; make that folder or name another path")
+            }
             let up = folder.deletingLastPathComponent()
             if up.path == folder.path { return }
             folder = up
@@ -44,8 +50,9 @@ enum OutputFile {
             try check(path)
             let target = try Self.target(path)
             if let store {
-                let storePath = try Self.target(store)
-                for suffix in ["", "-wal", "-shm", "-journal"] where storePath + suffix == target {
+                // Compared as real paths: a folder link in either spelling hid the store that does not exist yet.
+                let storePath = Self.canonical(try Self.target(store)), written = Self.canonical(target)
+                for suffix in ["", "-wal", "-shm", "-journal"] where storePath + suffix == written {
                     throw OutputFileError("cannot write \(path): it is \(suffix.isEmpty ? "the store" : "the store's \(suffix) file") (--db); name another file")
                 }
             }
@@ -57,6 +64,17 @@ enum OutputFile {
                 }
             }
         } catch { throw ValidationError("\(error)") }
+    }
+
+    /// `path` with every link in its folders resolved (the part that exists), for comparing two spellings.
+    static func canonical(_ path: String) -> String {
+        var folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        var rest = [URL(fileURLWithPath: path).lastPathComponent]
+        while !FileManager.default.fileExists(atPath: folder.path), folder.path != "/" {
+            rest.insert(folder.lastPathComponent, at: 0)
+            folder = folder.deletingLastPathComponent()
+        }
+        return rest.reduce(folder.resolvingSymlinksInPath()) { $0.appendingPathComponent($1) }.standardizedFileURL.path
     }
 
     /// Where writing `path` lands: the path itself, or where its links lead (a link that leads nowhere yet

@@ -106,6 +106,10 @@ struct SplitMix {
         try Data(Array("item,r1,r2\ni1,B1,B2\n".utf16.flatMap { [UInt8($0), 0] })).write(to: bare)
         let unmarked = #expect(throws: RatingsError.self) { try RatingsFile.read(path: bare.path, format: nil, taxonomy: taxonomy) }
         #expect(unmarked?.description.contains("UTF-16") == true, "\(unmarked?.description ?? "")")
+        let utf32 = folder.appendingPathComponent("u32.csv")
+        try Data([0xFF, 0xFE, 0, 0] + Array("item".unicodeScalars.flatMap { [UInt8($0.value), 0, 0, 0] })).write(to: utf32)
+        let wider = #expect(throws: RatingsError.self) { try RatingsFile.read(path: utf32.path, format: nil, taxonomy: taxonomy) }
+        #expect(wider?.description.contains("UTF-32") == true, "\(wider?.description ?? "")")
     }
 
     /// The same issue written two ways is one item in the store, so two ratings of it by one rater are a

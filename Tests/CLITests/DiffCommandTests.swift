@@ -180,6 +180,17 @@ import Testing
             #expect(r.status == 64 && r.stderr.contains("of the model read from"), "\(arguments): \(r.status) \(r.stderr)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: model + "/graph.json")) == graph)
+        // The store that does not exist yet, named through a folder link, is the store; a link to a missing
+        // folder cannot have a folder made under it: both refused before the run (both failed after it).
+        let link = dir.appendingPathComponent("here").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: dir.path)
+        let nowhere = dir.appendingPathComponent("nowhere").path
+        try FileManager.default.createSymbolicLink(atPath: nowhere, withDestinationPath: "missing/deeper")
+        let fresh = dir.appendingPathComponent("fresh.sqlite").path
+        for (report, says) in [(link + "/fresh.sqlite-wal", "the store's -wal file"), (nowhere + "/r.md", "which does not exist")] {
+            let r = try CLIProcess.run(["diff", "--model", "lenet5", "--frameworks", "onnxruntime", "--db", fresh, "--report", report])
+            #expect(r.status == 64 && r.stderr.contains(says) && !FileManager.default.fileExists(atPath: fresh), "\(report): \(r.status) \(r.stderr)")
+        }
         // A saved model is exported as saved: an option that shapes a seed is refused, not ignored.
         let shaped = try CLIProcess.run(["models", "export", model, "--onnx", dir.appendingPathComponent("m.onnx").path, "--classes", "3"])
         #expect(shaped.status == 64 && shaped.stderr.contains("shape a seed model only"), "\(shaped.stderr)")

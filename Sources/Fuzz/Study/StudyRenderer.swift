@@ -112,11 +112,13 @@ public enum StudyRenderer {
         s += String(format: "<text x=\"46\" y=\"44\" text-anchor=\"end\">%.3g</text><text x=\"46\" y=\"320\" text-anchor=\"end\">0</text>\n", top)
         for (i, name) in series.enumerated() {
             let colour = name == "mixed" ? "#c33" : palette[i % palette.count]
+            // Past the palette, colours come round again dashed, then dotted: each line stays its own.
+            let dash = name == "mixed" || i < palette.count ? "" : (i / palette.count == 1 ? " stroke-dasharray=\"6 3\"" : " stroke-dasharray=\"2 2\"")
             let pts = report.rounds_[name]!.map { p in
                 String(format: "%.1f,%.1f", x(p.round), 320 - max(p.outputChange, p.inconsistency ?? 0) / top * 280)
             }.joined(separator: " ")
-            s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"\(name == "mixed" ? 2 : 1)\" points=\"\(pts)\"/>\n"
-            s += "<line x1=\"610\" y1=\"\(46 + i * 14)\" x2=\"630\" y2=\"\(46 + i * 14)\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
+            s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"\(name == "mixed" ? 2 : 1)\"\(dash) points=\"\(pts)\"/>\n"
+            s += "<line x1=\"610\" y1=\"\(46 + i * 14)\" x2=\"630\" y2=\"\(46 + i * 14)\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash)/>"
             s += "<text x=\"636\" y=\"\(50 + i * 14)\">\(name)</text>\n"
         }
         return s + "</svg>\n"
