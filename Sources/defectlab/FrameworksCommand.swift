@@ -50,6 +50,31 @@ struct FrameworksCommand: ParsableCommand {
             case opsSupported = "ops_supported", opsTotal = "ops_total", missingOps = "missing_ops", startupSeconds = "startup_s"
             case unsupportedAttributes = "unsupported_attributes", probeSeconds = "probe_s", probeRequests = "probe_requests"
         }
+
+        /// Every key, null where there is no value (a cached listing had no `startup_s` at all, where the table
+        /// shows "-"), as `diff` and report JSON keep theirs.
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(base, forKey: .base)
+            try c.encode(available, forKey: .available)
+            try c.encode(version, forKey: .version)
+            try c.encode(device, forKey: .device)
+            try c.encode(opsSupported, forKey: .opsSupported)
+            try c.encode(opsTotal, forKey: .opsTotal)
+            try c.encode(missingOps, forKey: .missingOps)
+            try c.encode(unsupportedAttributes, forKey: .unsupportedAttributes)
+            try c.encode(gaps, forKey: .gaps)
+            try c.encode(suspects, forKey: .suspects)
+            try c.encode(training, forKey: .training)
+            try c.encode(variant, forKey: .variant)
+            try c.encode(error, forKey: .error)
+            try c.encode(startupSeconds, forKey: .startupSeconds)
+            try c.encode(probes, forKey: .probes)
+            try c.encode(probeRequests, forKey: .probeRequests)
+            try c.encode(probeSeconds, forKey: .probeSeconds)
+            try c.encode(probed, forKey: .probed)
+        }
     }
 
     func run() throws {

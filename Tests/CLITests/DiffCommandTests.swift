@@ -24,6 +24,8 @@ import Testing
         // Crashes, hangs and memory blow-ups are listed apart (none on these frameworks' CPU builds today).
         #expect(tf["suspects"] is [String: String], "\(tf.keys.sorted())")
         #expect((tf["probe_requests"] as? Int ?? .max) < (tf["probes"] as? Int ?? 0))
+        // Every row has every key, null where there is no value (a cached listing had no start-up key at all).
+        for key in ["startup_s", "error", "version", "probe_s"] { #expect(rows.allSatisfy { $0.keys.contains(key) }, "\(key)") }
     }
 
     /// A venv folder given where its interpreter belongs is named as a folder (it passed the executable check
