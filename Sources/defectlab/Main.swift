@@ -29,8 +29,19 @@ enum Main {
             let code = DefectLab.exitCode(for: error)
             // Help, version and clean exits print as ArgumentParser intends.
             if code == .success || error is CleanExit { DefectLab.exit(withError: error) }
-            let message = (error as? CocoaError).flatMap(fileErrorMessage) ?? DefectLab.message(for: error)
+            var message = (error as? CocoaError).flatMap(fileErrorMessage) ?? DefectLab.message(for: error)
                 .components(separatedBy: "\n").first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? "\(error)"
+            // An unknown option says where the known ones are listed, as an unknown command does.
+            if message.hasPrefix("Unknown option") {
+                var path: [String] = []
+                var command: any ParsableCommand.Type = DefectLab.self
+                for token in CommandLine.arguments.dropFirst() {
+                    guard let sub = command.configuration.subcommands.first(where: { $0._commandName == token }) else { break }
+                    path.append(token)
+                    command = sub
+                }
+                message += "; `defectlab \((path + ["--help"]).joined(separator: " "))` lists the options"
+            }
             // Errors quote what files, trackers and stores hold: drawn inert, as issue text is.
             FileHandle.standardError.write(Data("defectlab: error: \(InertText.line(message))\n".utf8))
             Foundation.exit(code == .validationFailure || isUsageError(error) ? 64 : code.rawValue == 0 ? 1 : code.rawValue)

@@ -155,6 +155,9 @@ import Testing
         }
         let twice = try CLIProcess.run(["annotators", "add", "carol", "--db", db, "--db", dir.appendingPathComponent("other.sqlite").path])
         #expect(twice.status == 64 && twice.stderr.contains("--db is given 2 times"), "\(twice.stderr)")
+        // An unknown option says where the options are listed, as an unknown command does.
+        let unknown = try CLIProcess.run(["ratings", "import", "--bogus", "x.csv", "--db", db])
+        #expect(unknown.status == 64 && unknown.stderr.contains("`defectlab ratings import --help` lists the options"), "\(unknown.stderr)")
         #expect(!FileManager.default.fileExists(atPath: db))
     }
 
