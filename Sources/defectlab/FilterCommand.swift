@@ -27,6 +27,10 @@ struct FilterCommand: ParsableCommand {
 
     func validate() throws {
         guard (preset == nil) != (file == nil) else { throw ValidationError("give exactly one of --preset NAME or --file PATH") }
+        // A preset name is a name the taxonomy folder has: a usage error like any unknown name (it exited 1).
+        if let preset, let names = try? taxonomy.catalog().presetNames(), !names.isEmpty, !names.contains(preset) {
+            throw ValidationError("no preset '\(preset)' (known: \(names.joined(separator: ", ")); or --file PATH for a preset of your own)")
+        }
     }
 
     func run() throws {

@@ -155,6 +155,8 @@ import Testing
         }
         let twice = try CLIProcess.run(["annotators", "add", "carol", "--db", db, "--db", dir.appendingPathComponent("other.sqlite").path])
         #expect(twice.status == 64 && twice.stderr.contains("--db is given 2 times"), "\(twice.stderr)")
+        let preset = try CLIProcess.run(["filter", "--preset", "nosuch", "--db", db])
+        #expect(preset.status == 64 && preset.stderr.contains("no preset 'nosuch'"), "\(preset.stderr)")
         // An unknown option says where the options are listed, as an unknown command does.
         let unknown = try CLIProcess.run(["ratings", "import", "--bogus", "x.csv", "--db", db])
         #expect(unknown.status == 64 && unknown.stderr.contains("`defectlab ratings import --help` lists the options"), "\(unknown.stderr)")
