@@ -7,7 +7,7 @@ public enum AnnotatorRegistry {
     @discardableResult
     public static func add(_ names: [String], in store: DefectLabStore) throws -> [String] {
         for name in names where !isValid(name) {
-            throw AnnotationError(.invalid, "annotator name \(name.debugDescription) must be letters, digits, '.', '_' or '-' (no commas or spaces)")
+            throw AnnotationError(.invalid, "annotator name \(name.debugDescription) must be letters, digits, '.', '_' or '-', not starting with '-' (no commas or spaces)")
         }
         for name in names where isReserved(name) {
             throw AnnotationError(.invalid, "annotator name '\(name)' is reserved: ratings files use it for \(RatingsFile.finalColumnNames.contains(name.lowercased()) ? "the adjudicated label" : "a column"), so an export would not read back as this annotator's labels")
@@ -35,7 +35,8 @@ public enum AnnotatorRegistry {
     }
 
     public static func isValid(_ name: String) -> Bool {
-        !name.isEmpty && name.unicodeScalars.allSatisfy {
+        // Not starting with '-': such a name (`--db`, given after `--`) could never be passed to --annotator again.
+        !name.isEmpty && !name.hasPrefix("-") && name.unicodeScalars.allSatisfy {
             isNameScalar($0)
         }
     }

@@ -31,7 +31,7 @@ struct MergeCommand: ParsableCommand {
         if r.runs.count > 1 {
             // Said, not refused: a store may hold several runs; but `report --campaign all` reports its campaigns as
             // the shards of one run.
-            FileHandle.standardError.write(Data("note: these files hold \(r.runs.count) different runs (\(r.runs.sorted().joined(separator: "; "))), not the shards of one: report them by campaign id (`report --campaign ID`), not as one with --campaign all\n".utf8))
+            FileHandle.standardError.write(Data("note: the store now holds \(r.runs.count) different runs (\(r.runs.values.sorted().joined(separator: "; "))), not the shards of one: report them by campaign id (`report --campaign ID`), not as one with --campaign all\n".utf8))
         }
     }
 }

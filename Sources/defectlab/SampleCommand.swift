@@ -83,7 +83,7 @@ struct AnnotatorsAdd: ParsableCommand {
     /// Names are checked before the store is opened: a refused name left a new store behind (a mistyped --db).
     func validate() throws {
         for name in names where !AnnotatorRegistry.isValid(name) {
-            throw ValidationError("annotator name \(name.debugDescription) must be letters, digits, '.', '_' or '-' (no commas or spaces)")
+            throw ValidationError("annotator name \(name.debugDescription) must be letters, digits, '.', '_' or '-', not starting with '-' (no commas or spaces)")
         }
     }
 

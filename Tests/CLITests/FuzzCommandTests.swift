@@ -228,6 +228,11 @@ import Testing
         #expect(try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference", "--budget", "3", "--seed", "9", "--db", other]).status == 0)
         let mixed = try CLIProcess.run(["merge", shard, other, "--db", dir.appendingPathComponent("mixed.sqlite").path])
         #expect(mixed.status == 0 && mixed.stderr.contains("2 different runs"), "\(mixed.stderr)")
+        // Merged in two steps, and runs that differ in their seed models only, are different runs too.
+        let lenetRelu = dir.appendingPathComponent("relu.sqlite").path
+        #expect(try CLIProcess.run(["fuzz", "--seeds", "lenet5-relu", "--frameworks", "reference", "--budget", "3", "--seed", "4", "--db", lenetRelu]).status == 0)
+        let step = try CLIProcess.run(["merge", lenetRelu, "--db", merged])
+        #expect(step.status == 0 && step.stderr.contains("2 different runs"), "\(step.stderr)")
     }
 
     /// A set-up that cannot run is refused before anything is stored, and options that would be recorded but

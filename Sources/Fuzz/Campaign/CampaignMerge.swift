@@ -18,7 +18,7 @@ public enum CampaignMerge {
         public var skipped = 0
         /// The runs the merged campaigns belong to (kind, seed and shard count): more than one means the files
         /// were not the shards of one run, which `report --campaign all` would report as one.
-        public var runs: Set<String> = []
+        public var runs: [String: String] = [:]
     }
 
     static let mutantColumns = "step, seed_model, parent_step, mutation_order, operator, position, record_json, lineage_json, hash, status, reason, frameworks_json, verdicts_json, new_coverage, mutation_seconds, reference_seconds, worker_seconds, oracle_seconds, memory_bytes, created_at"
@@ -57,8 +57,6 @@ public enum CampaignMerge {
                 try db.inTransaction {
                     for row in try Row.fetchAll(db, sql: "SELECT id, key, kind, seed, shard_count FROM src.campaign ORDER BY id") {
                         let sourceID: Int64 = row["id"], key: String = row["key"]
-                        let seed = UInt64(bitPattern: row["seed"] as Int64? ?? 0)
-                        result.runs.insert("\(row["kind"] as String? ?? "fuzz") seed \(seed) over \(row["shard_count"] as Int? ?? 1) shard(s)")
                         if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM main.campaign WHERE key = ?", arguments: [key]) {
                             // The same campaign, merged before: only the steps the store does not have yet (a
                             // shard merged while it ran, then resumed or given a larger budget). Findings first:
@@ -102,6 +100,26 @@ public enum CampaignMerge {
                 }
             }
         }
+        // The runs the store holds now (those already there count: two runs merged in two steps are two runs).
+        result.runs = try destination.pool.read { db in
+            var runs: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT kind, key, config_json, seed, shard_count FROM campaign") {
+                let run = Self.run(kind: row["kind"] ?? "fuzz", key: row["key"] ?? "", config: row["config_json"] ?? "{}",
+                                   seed: UInt64(bitPattern: row["seed"] as Int64? ?? 0), shards: row["shard_count"] ?? 1)
+                runs[run.identity] = run.description
+            }
+            return runs
+        }
         return result
+    }
+
+    /// What makes campaigns shards of one run: a fuzz campaign's configuration without its shard index (seed,
+    /// shard count, seeds, operators, guidance, frameworks...), said briefly; another kind's key.
+    static func run(kind: String, key: String, config: String, seed: UInt64, shards: Int) -> (identity: String, description: String) {
+        guard kind == "fuzz", var c = try? JSONDecoder().decode(CampaignConfig.self, from: Data(config.utf8)) else {
+            return (kind + key, "\(kind) seed \(seed)")
+        }
+        c.shard.index = 0
+        return (c.key, "fuzz seed \(seed) over \(shards) shard(s) of \(c.seeds.joined(separator: ",")), \(c.guidance.rawValue), \(c.operators.count) operator(s)")
     }
 }
