@@ -39,7 +39,8 @@ public struct ReferenceInterpreter: Sendable {
     /// step's input onto its gates up front (an LSTM of 16M steps asked for one 25.6 GB block and trapped).
     static func workspaceElements(_ node: Node, in graph: Graph) -> Double {
         guard node.op == .lstm || node.op == .gru, let ref = node.inputs.first,
-              let input = graph.nodes.first(where: { $0.name == ref.node })?.outputs[safe: ref.output], input.shape.count == 3,
+              let outputs = graph.nodes.first(where: { $0.name == ref.node })?.outputs, outputs.indices.contains(ref.output),
+              case let input = outputs[ref.output], input.shape.count == 3,
               case .int(let hidden)? = node.attributes["hidden"] else { return 0 }
         let gates = node.op == .lstm ? 4.0 : 3.0
         return Double(input.shape[0]) * Double(input.shape[1]) * (gates + 1) * Double(hidden)
@@ -285,9 +286,4 @@ public struct ReferenceInterpreter: Sendable {
         } } }
         return Float64Tensor(shape: outShape, values: out)
     }
-}
-
-extension Array {
-    /// The element at `index`, or nil past the ends.
-    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

@@ -230,6 +230,15 @@ struct CrawlEndToEndTests {
         #expect(after.notModified - before.notModified >= 1, "the first label page answers 304")
     }
 
+    /// A fresh crawl of `repo` ends done, with no issue of the tracker missing or stored twice.
+    func expectAFreshCrawlLosesNothing(_ sim: Simulator, _ kind: String, _ repo: String) throws {
+        let db = temporaryDatabase()
+        let r = try sim.crawl(kind, repo, db: db)
+        #expect(r.status == 0, "\(r.stderr)")
+        let problems = try differences(db: db, sim: sim, repo: repo, comments: false)
+        #expect(!problems.contains { $0.hasPrefix("missing") || $0.hasPrefix("duplicate") }, "\(problems.prefix(5))")
+    }
+
     /// A run of issues edited at one instant spans pages, which are read by page number; issues of the run that
     /// change meanwhile leave it, the later ones move up a place, and the one that crossed a page boundary was
     /// never read, by this run or any later one (they start past the run). The run is read again.
@@ -237,11 +246,7 @@ struct CrawlEndToEndTests {
     func issuesMovingOutOfARunOfOneTimeLoseNothing(kind: String, repo: String) throws {
         let sim = try Simulator(["--seed", "5", "--\(kind)", "\(repo)=400", "--churn", "0.6"])
         #expect(try sim.json("/_sim/touch?repo=\(repo)&n=300")["touched"] as? Int == 300)
-        let db = temporaryDatabase()
-        let r = try sim.crawl(kind, repo, db: db)
-        #expect(r.status == 0, "\(r.stderr)")
-        let problems = try differences(db: db, sim: sim, repo: repo, comments: false)
-        #expect(!problems.contains { $0.hasPrefix("missing") || $0.hasPrefix("duplicate") }, "\(problems.prefix(5))")
+        try expectAFreshCrawlLosesNothing(sim, kind, repo)
     }
 
     /// An issue of such a run deleted while the crawl pages through it moves the later ones up a place as well,
@@ -254,11 +259,7 @@ struct CrawlEndToEndTests {
         let first = try #require((truth["issues"] as? [[String: Any]])?.first { $0["pull_request"] == nil }?["number"])
         // Deleted right after the run's first page by number is served (the list's first page, then the run's).
         _ = try sim.json("/_sim/delete?repo=\(repo)&number=\(first)&after=2")
-        let db = temporaryDatabase()
-        let r = try sim.crawl(kind, repo, db: db)
-        #expect(r.status == 0, "\(r.stderr)")
-        let problems = try differences(db: db, sim: sim, repo: repo, comments: false)
-        #expect(!problems.contains { $0.hasPrefix("missing") || $0.hasPrefix("duplicate") }, "\(problems.prefix(5))")
+        try expectAFreshCrawlLosesNothing(sim, kind, repo)
     }
 
     /// A tracker that sends fewer items a page than asked for (4 of 100): a first page found unchanged (304)
