@@ -226,17 +226,18 @@ public final class Crawler {
         // Gitee's label filter is undocumented (AND or OR): filter on the client too. An issue already stored that
         // no longer carries the label is still updated: its label was taken away (the store kept it, and the issue
         // stayed an HP candidate).
-        let unlabelled = label.map { label in
-            parsed.compactMap { $0 }.filter { !$0.isPullRequest && !$0.labels.contains(where: { $0.name.lowercased() == label.lowercased() }) }
-        } ?? []
+        func lacksLabel(_ issue: ParsedIssue) -> Bool {
+            guard let label else { return false }
+            return !issue.labels.contains { $0.name.lowercased() == label.lowercased() }
+        }
+        let unlabelled = parsed.compactMap { $0 }.filter { !$0.isPullRequest && lacksLabel($0) }
         let storedUnlabelled = unlabelled.isEmpty ? [:] : try db.stored(remoteIDs: unlabelled.map(\.remoteID))
         for case var issue? in parsed {
             if issue.isPullRequest {
                 if storedIDs.insert(issue.remoteID).inserted { report.pullRequestsSkipped += 1 }
                 continue
             }
-            if let label, !issue.labels.contains(where: { $0.name.lowercased() == label.lowercased() }),
-               storedUnlabelled[issue.remoteID] == nil { continue }
+            if lacksLabel(issue), storedUnlabelled[issue.remoteID] == nil { continue }
             // The number and the page address come from the tracker and name the item everywhere after
             // (item keys, exports, reports): a number that is not one is no issue, and an address that is not
             // this repository's issue page is replaced by the one that is.

@@ -48,18 +48,17 @@ enum OutputFile {
     static func validate(_ path: String, readsFolders: [String] = [], store: String? = nil) throws {
         do {
             try check(path)
-            let target = try Self.target(path)
+            // Compared as real paths: a folder link in either spelling hid the store that does not exist yet.
+            let written = Self.canonical(try Self.target(path))
             if let store {
-                // Compared as real paths: a folder link in either spelling hid the store that does not exist yet.
-                let storePath = Self.canonical(try Self.target(store)), written = Self.canonical(target)
+                let storePath = Self.canonical(try Self.target(store))
                 for suffix in ["", "-wal", "-shm", "-journal"] where storePath + suffix == written {
                     throw OutputFileError("cannot write \(path): it is \(suffix.isEmpty ? "the store" : "the store's \(suffix) file") (--db); name another file")
                 }
             }
             for folder in readsFolders {
-                let base = URL(fileURLWithPath: folder).resolvingSymlinksInPath().standardizedFileURL
                 for name in [ModelBundle.graphFile, ModelBundle.weightsFile]
-                where base.appendingPathComponent(name).resolvingSymlinksInPath().standardizedFileURL.path == target {
+                where Self.canonical(try Self.target(URL(fileURLWithPath: folder).appendingPathComponent(name).path)) == written {
                     throw OutputFileError("cannot write \(path): it is the \(name) of the model read from \(folder); name another file")
                 }
             }
@@ -104,13 +103,12 @@ enum OutputFile {
         } else if !isFolder.boolValue {
             throw OutputFileError("cannot write \(path): \(folder.path) is a file, not a folder")
         }
-        // A link is followed: the file it names gets the output and the link stays (an atomic write replaced the
-        // link itself with a regular file).
-        let target = url
-        if let kind = Self.specialKind(target.path) {
+        // `path` is where the links lead: the file they name gets the output and the links stay (an atomic write
+        // replaced a link itself with a regular file).
+        if let kind = Self.specialKind(path) {
             // A device, pipe or socket is written through, never replaced: `-o /dev/null` run as root replaced the
             // system's /dev/null with a regular file, and `-o /dev/stdout` or a named pipe lost its reader.
-            guard let handle = FileHandle(forWritingAtPath: target.path) else {
+            guard let handle = FileHandle(forWritingAtPath: path) else {
                 throw OutputFileError("cannot write \(path): the \(kind) cannot be opened for writing (\(String(cString: strerror(errno))))")
             }
             defer { try? handle.close() }
@@ -119,7 +117,7 @@ enum OutputFile {
             }
             return
         }
-        do { try data.write(to: target, options: .atomic) } catch {
+        do { try data.write(to: url, options: .atomic) } catch {
             throw OutputFileError("cannot write \(path): \(reason(error))")
         }
     }
