@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Agreement", dependencies: ["Seeding"]),
         .target(name: "Annotation", dependencies: ["Store", "Taxonomy", "Agreement", "Seeding", "JSONText", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(name: "AgreementBench", dependencies: ["Agreement", "Seeding"]),
-        .executableTarget(name: "FuzzBench", dependencies: ["Fuzz", "ModelIR", "Store", "Taxonomy"]),
+        .executableTarget(name: "FuzzBench", dependencies: ["Fuzz", "Oracles", "ModelIR", "Store", "Taxonomy"]),
         // Optimized even in debug builds: the zoo's weights and the reference interpreter are number crunching
         // that tests and `models run` exercise at real sizes.
         .target(name: "ModelIR", dependencies: ["Seeding", "JSONText"], swiftSettings: [.unsafeFlags(["-O"])]),

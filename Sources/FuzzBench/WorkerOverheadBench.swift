@@ -1,9 +1,10 @@
 import Foundation
 import ModelIR
+import Oracles
 import Workers
 
 /// `fuzz-bench workers`: the Swift side's round trip for one diff-style request (build, first run, warm-up,
-/// timed repeats; final outputs), repeated on a warm worker with a pause before each (as between one worker's
+/// timed repeats as `diff` times them: at least `--repeats`, filling `DiffOptions.defaultMinTimedMs`; final outputs), repeated on a warm worker with a pause before each (as between one worker's
 /// requests in `diff`), median over the repeats — once with every weight
 /// sent and the graph encoded afresh (the path a new model takes) and once with the weights already held by
 /// the worker — against the baseline: the same work done natively inside the same worker process (no frames,
@@ -16,7 +17,7 @@ enum WorkerOverheadBench {
         var frameworks = ["pytorch", "onnxruntime"]
         var python = ProcessInfo.processInfo.environment["DEFECTLAB_PYTHON"] ?? "python3"
         var saveDir = FileManager.default.temporaryDirectory.path
-        var samples = 7, repeats = 5
+        var samples = 7, repeats = 5, minTimedMs = DiffOptions.defaultMinTimedMs
         while let a = rest.popFirst() {
             switch a {
             case "--models": models = (rest.popFirst() ?? "").split(separator: ",").map(String.init)
@@ -25,6 +26,7 @@ enum WorkerOverheadBench {
             case "--save": saveDir = rest.popFirst() ?? saveDir
             case "--samples": samples = Int(rest.popFirst() ?? "") ?? samples
             case "--repeats": repeats = Int(rest.popFirst() ?? "") ?? repeats
+            case "--min-timed-ms": minTimedMs = Double(rest.popFirst() ?? "") ?? minTimedMs
             default: FileHandle.standardError.write(Data("fuzz-bench workers: unknown argument \(a)\n".utf8)); exit(64)
             }
         }
@@ -42,6 +44,7 @@ enum WorkerOverheadBench {
                 var request = ExecutionRequest(graph: graph, weights: weights, inputs: inputs)
                 request.warmup = 1
                 request.repeats = repeats
+                request.minTimedMs = minTimedMs
                 var cold: [Double] = [], warm: [Double] = [], inWorker: [Double] = [], native: [Double] = []
                 var status = "ok"
                 // Interleaved, so the round trips and the baseline see the same machine load. Each timed request

@@ -10,6 +10,10 @@ public struct DiffOptions: Sendable {
     public var frameworks: [String]
     public var warmup = 1
     public var repeats = 5
+    /// Each framework's timed repeats go on until they fill this many milliseconds (`ExecutionRequest.minTimedMs`),
+    /// so a small model's time is a median over enough runs; a model slower than this per run gets `repeats`.
+    public var minTimedMs = DiffOptions.defaultMinTimedMs
+    public static let defaultMinTimedMs: Double = 20
     /// Report every node's deviation (localization always uses per-node outputs).
     public var perNode = false
     /// Each node's time too (`ExecutionRequest.profileNodes`); a run with a baseline and `perNode` always profiles,
@@ -141,6 +145,7 @@ public struct DiffRunner: Sendable {
             request.profileNodes = options.profileNodes || (options.perNode && baseline != nil)
             request.warmup = options.warmup
             request.repeats = options.repeats
+            request.minTimedMs = options.minTimedMs
             request.variant = name == base ? nil : name
             request.timeout = options.timeout
             request.memoryLimitMB = options.memoryLimitMB

@@ -13,6 +13,9 @@ public struct ExecutionRequest: Sendable {
     public var profileNodes = false
     public var warmup = 1
     public var repeats = 3
+    /// Timed repeats go on past `repeats` while they add up to less than this many milliseconds (at most 1000
+    /// repeats in all): a small model's few repeats are too short a window for a robust time. 0: exactly `repeats`.
+    public var minTimedMs: Double = 0
     /// A compiled variant (`pytorch-compile`, ...) or nil for the framework's eager mode.
     public var variant: String?
     public var training: Training?

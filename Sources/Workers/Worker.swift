@@ -405,6 +405,7 @@ public final class Worker: @unchecked Sendable {
         ]
         if let variant = request.variant { fields["variant"] = variant }
         if request.profileNodes { fields["profile"] = true }
+        if request.minTimedMs > 0 { fields["min_timed_ms"] = request.minTimedMs }
         var payload = FrameBuilder()
         // The graph travels as raw JSON bytes in the payload (not as a string inside the header, which both
         // sides would escape and parse twice).

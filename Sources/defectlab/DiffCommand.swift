@@ -38,8 +38,11 @@ struct DiffCommand: ParsableCommand {
     var trainSteps = 0
     @Option(help: "Learning rate of training mode.")
     var learningRate = 0.01
-    @Option(help: "Timed repeats per framework (after one warm-up).")
+    @Option(help: "Timed repeats per framework (after one warm-up): at least this many.")
     var repeats = 5
+    @Option(help: ArgumentHelp("Keep timing each framework past --repeats until its timed repeats add up to this many ms (at most 1000 repeats); 0 times exactly --repeats.",
+                               discussion: "A small model's five runs last a millisecond or two, where one scheduler tick decides the median; large models run --repeats times."))
+    var minTimedMs: Double = DiffOptions.defaultMinTimedMs
     @Option(help: "Seconds a request may take before its worker counts as hung (a worker's start-up, which imports its framework, has 180 s).")
     var timeout: Double = 120
     @OptionGroup var oracles: OracleOptions
@@ -64,6 +67,7 @@ struct DiffCommand: ParsableCommand {
         guard inputs <= 1000, repeats <= 10_000, trainSteps <= 100_000 else {
             throw ValidationError("--inputs at most 1000, --repeats at most 10000, --train-steps at most 100000")
         }
+        guard minTimedMs.isFinite, minTimedMs >= 0, minTimedMs <= 60_000 else { throw ValidationError("--min-timed-ms must be a number of milliseconds from 0 to 60000") }
         // A timeout of 0 or NaN filed a hang on every framework; a NaN learning rate, NaN losses everywhere.
         guard timeout.isFinite, timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds") }
         guard learningRate.isFinite, learningRate > 0 else { throw ValidationError("--learning-rate must be a positive number") }
@@ -144,6 +148,7 @@ struct DiffCommand: ParsableCommand {
         }
         var options = DiffOptions(frameworks: names)
         options.repeats = repeats
+        options.minTimedMs = minTimedMs
         options.perNode = perNode
         options.trainSteps = trainSteps
         options.learningRate = learningRate

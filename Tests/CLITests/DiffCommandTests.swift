@@ -136,7 +136,7 @@ import Testing
     /// Values that cannot mean anything are usage errors: a timeout of 0 filed a hang everywhere, a NaN learning
     /// rate NaN losses, an empty list an internal error.
     @Test func meaninglessValuesAreUsageErrors() throws {
-        for args in [["--timeout", "0"], ["--timeout=-1"], ["--learning-rate", "nan"], ["--learning-rate=-0.1"], ["--frameworks", ""]] {
+        for args in [["--timeout", "0"], ["--timeout=-1"], ["--learning-rate", "nan"], ["--learning-rate=-0.1"], ["--frameworks", ""], ["--min-timed-ms", "-1"], ["--min-timed-ms", "inf"]] {
             let r = try CLIProcess.run(["diff", "--model", "lenet5", "--db", "/tmp/defectlab-never-\(UUID().uuidString).sqlite"] + args)
             #expect(r.status == 64, "\(args): \(r.status) \(r.stderr)")
         }

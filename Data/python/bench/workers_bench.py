@@ -1,6 +1,7 @@
 """`make bench` for the workers: per model and framework, the protocol's overhead as a ratio — the Swift
 side's round trip for one diff-style request on a warm worker (build, first run, warm-up, timed repeats; final
-outputs; every weight sent, graph encoded afresh), over the same work done natively in the same Python process
+outputs; every weight sent, graph encoded afresh; timed repeats as `diff` times them: at least 5, and more while
+they add up to less than its `--min-timed-ms`), over the same work done natively in the same Python process
 with no protocol (the worker's `native` request), interleaved in this run (median of the per-sample ratios,
 the first sample dropped). Also the round trip with
 the weights already held by the worker (what a mutant that kept its parent's weights costs), and each
@@ -49,7 +50,7 @@ if startup:
         bare = time.perf_counter() - t
         print(f"{f['name']:<14}{f['startup_s']:>10.2f}{bare:>10.2f}{f['startup_s'] / bare:>8.2f}")
 
-print(f"\n== protocol overhead: Swift round trip / native in the same Python process, same request ({repeats} timed repeats + warm-up), "
+print(f"\n== protocol overhead: Swift round trip / native in the same Python process, same request (warm-up, {repeats} timed repeats and more until they fill diff's 20 ms window), "
       f"median of {samples} interleaved samples")
 print("cells: round trip ms / native in-process ms = ratio  (ratio with weights already held by the worker)")
 print(f"{'model':<16}" + "".join(f"{f:>34}" for f in frameworks))
