@@ -38,18 +38,33 @@ public struct ReportFolder: Sendable {
         return name.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "." || $0 == "-" || $0 == "_" }
     }
 
-    /// Writes `contents` to `name` inside the folder (atomically: a reader never sees half a report).
-    @discardableResult
-    public func write(_ contents: String, name: String) throws(ReportError) -> URL {
+    /// Where `name` would be written, after the checks `write` makes: a safe name, directly inside the folder,
+    /// no folder standing at it.
+    func target(_ name: String) throws(ReportError) -> URL {
         guard Self.isSafeName(name) else { throw ReportError(.badOutput, "refusing to write a report file named '\(name)'") }
         let target = url.appendingPathComponent(name)
         guard target.deletingLastPathComponent().standardizedFileURL.path == url.path else {
             throw ReportError(.badOutput, "refusing to write outside \(url.path)")
         }
+        if let type = (try? FileManager.default.attributesOfItem(atPath: target.path))?[.type] as? FileAttributeType, type == .typeDirectory {
+            throw ReportError(.badOutput, "\(target.path) is a folder; cannot write the report there")
+        }
+        return target
+    }
+
+    /// Checks every name a report will write before the first is written: a folder in the way of the third
+    /// file must not leave the first two behind a failed command.
+    public func checkTargets(_ names: [String]) throws(ReportError) {
+        for name in names { _ = try target(name) }
+    }
+
+    /// Writes `contents` to `name` inside the folder (atomically: a reader never sees half a report).
+    @discardableResult
+    public func write(_ contents: String, name: String) throws(ReportError) -> URL {
+        let target = try target(name)
         let fm = FileManager.default
-        if let type = (try? fm.attributesOfItem(atPath: target.path))?[.type] as? FileAttributeType {
-            if type == .typeDirectory { throw ReportError(.badOutput, "\(target.path) is a folder; cannot write the report there") }
-            if type == .typeSymbolicLink { try? fm.removeItem(at: target) }
+        if let type = (try? fm.attributesOfItem(atPath: target.path))?[.type] as? FileAttributeType, type == .typeSymbolicLink {
+            try? fm.removeItem(at: target)
         }
         // Written whole beside the target, then renamed over it: a reader never sees half a report, and a writer
         // killed part-way leaves only its own staging file, which the next writer of the name sweeps

@@ -11,15 +11,16 @@ import Workers
 public struct DefectTriage: Sendable {
     public let store: DefectLabStore
     public var oracles: MutantOracles
-    /// Executor for a worker framework by name (the CLI backs it with the venv's workers); nil when it
-    /// cannot run here. `faulty` and `reference` are built here.
-    public var makeExecutor: @Sendable (String) throws -> (any MutantExecutor)?
+    /// Executor for a worker framework by name and the interpreter the defect's campaign ran it from
+    /// (`--framework NAME=PYTHON`; nil for the venv's), which the CLI backs with workers; nil when it cannot run
+    /// here. `faulty` and `reference` are built here.
+    public var makeExecutor: @Sendable (_ name: String, _ interpreter: String?) throws -> (any MutantExecutor)?
     public var writer: ReproducerWriter
     public var replayer = MutantReplayer()
     public var maxRuns = 250
 
     public init(store: DefectLabStore, oracles: MutantOracles, writer: ReproducerWriter = ReproducerWriter(),
-                makeExecutor: @escaping @Sendable (String) throws -> (any MutantExecutor)? = { _ in nil }) {
+                makeExecutor: @escaping @Sendable (_ name: String, _ interpreter: String?) throws -> (any MutantExecutor)? = { _, _ in nil }) {
         self.store = store
         self.oracles = oracles
         self.writer = writer
@@ -37,12 +38,15 @@ public struct DefectTriage: Sendable {
         let rep = try queries.representative(of: defect)
         let model = try replayer.replay(seedModel: rep.seedModel, campaignSeed: rep.campaignSeed, lineageJSON: rep.lineageJSON)
         let planted = rep.planted.compactMap { try? PlantedDefect(parsing: $0) }
+        // Each framework from the interpreter its campaign ran it from: `pytorch@old` is another release, and
+        // the venv's PyTorch never shows its defect.
+        let interpreters = Self.interpreters(ofCampaign: rep.configJSON)
         var executors: [any MutantExecutor] = []
         for name in defect.frameworkList where name != "reference" {
             if name == "faulty" {
                 guard !planted.isEmpty else { throw TriageError(.noExecutor, "defect \(id) implicates 'faulty' but its campaign planted no defects") }
                 executors.append(FaultInjectionExecutor(defects: planted))
-            } else if let e = try makeExecutor(name) {
+            } else if let e = try makeExecutor(name, interpreters[name]) {
                 executors.append(e)
             } else {
                 throw TriageError(.noExecutor, "defect \(id) implicates '\(name)', which cannot run here (set up the venv: `make setup`, or set DEFECTLAB_PYTHON)")
@@ -54,7 +58,7 @@ public struct DefectTriage: Sendable {
         if ReproducerWriter.performance(defect) == nil, defect.frameworkList.contains(where: { $0 != "faulty" }) {
             let ran = Set(Self.frameworks(ofCampaign: rep.configJSON))
             for name in writer.controls where ran.contains(name) && !defect.frameworkList.contains(name) {
-                if let e = try? makeExecutor(name) { executors.append(e) }
+                if let e = try? makeExecutor(name, interpreters[name]) { executors.append(e) }
             }
         }
         let signature = DefectSignature(symptom: defect.symptom, stage: defect.stage ?? "", subtype: defect.subtype, frameworks: defect.frameworkList,
@@ -117,6 +121,12 @@ public struct DefectTriage: Sendable {
         return (try? JSONDecoder().decode(CampaignFrameworks.self, from: Data(configJSON.utf8)))?.frameworks ?? []
     }
 
+    /// The interpreters a campaign ran frameworks from (`--framework NAME=PYTHON`), by framework name.
+    static func interpreters(ofCampaign configJSON: String) -> [String: String] {
+        struct CampaignInterpreters: Decodable { var interpreters: [String: String]? }
+        return (try? JSONDecoder().decode(CampaignInterpreters.self, from: Data(configJSON.utf8)))?.interpreters ?? [:]
+    }
+
     /// The thresholds a campaign ran with (`--oracles FILE`), nil for the defaults.
     static func thresholds(ofCampaign configJSON: String) -> OracleThresholds? {
         struct CampaignOracles: Decodable { var oracles: OracleThresholds? }
@@ -142,18 +152,27 @@ public struct DefectTriage: Sendable {
 
 extension DefectTriage {
     /// The triage a command sets up: the campaign's oracles over `mapping`, worker frameworks from `python`
-    /// (through `pool`, which the caller shuts down), ONNX export and controls when `python` is set, subtype
-    /// names for the bug reports. `defectlab report` calls this, then `reproduceAll(campaign:base:)`.
+    /// (through `pool`, which the caller shuts down), a campaign's other interpreters through `pools` (their pool
+    /// by interpreter), ONNX export and controls when `python` is set, subtype names for the bug reports.
+    /// `defectlab report` calls this, then `reproduceAll(campaign:base:)`.
     public static func standard(store: DefectLabStore, mapping: FuzzMapping, python: String?, pool: WorkerPool?,
-                                subtypeNames: [String: String] = [:]) -> DefectTriage {
+                                pools: (@Sendable (String) -> WorkerPool)? = nil, subtypeNames: [String: String] = [:]) -> DefectTriage {
         let writer = ReproducerWriter(exporter: python.map(OnnxExporter.init(interpreter:)), subtypeNames: subtypeNames,
                                       controls: python == nil ? ["pytorch"] : ["onnxruntime", "pytorch"],
                                       versions: python.map(FrameworkVersions.init(interpreter:)))
         let known = Set(FrameworkKind.all + FrameworkKind.variants.keys)
-        return DefectTriage(store: store, oracles: MutantOracles(mapping: mapping), writer: writer) { name in
+        return DefectTriage(store: store, oracles: MutantOracles(mapping: mapping), writer: writer) { name, interpreter in
             // `pytorch@2.1`-style names run the base framework's worker.
             let base = String(name.split(separator: "@").first ?? "")
-            guard let pool, known.contains(base) else { return nil }
+            guard known.contains(base) else { return nil }
+            if let interpreter, interpreter != python {
+                guard FileManager.default.isExecutableFile(atPath: interpreter) else {
+                    throw TriageError(.noExecutor, "its campaign ran '\(name)' from \(interpreter), which is not an executable interpreter here (any more)")
+                }
+                guard let pools else { return nil }
+                return WorkerExecutor(name: name, framework: base, pool: pools(interpreter))
+            }
+            guard let pool else { return nil }
             return WorkerExecutor(name: name, framework: base, pool: pool)
         }
     }

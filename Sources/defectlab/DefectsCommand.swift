@@ -34,8 +34,10 @@ struct DefectsContext: ParsableArguments {
         let catalog = try taxonomy.catalog()
         let names = Dictionary((try? catalog.loadTaxonomy().subtypes.map { ($0.id, $0.name) }) ?? [], uniquingKeysWith: { a, _ in a })
         let python = try? PythonEnvironment.locate().interpreter
+        var byInterpreter: (@Sendable (String) -> WorkerPool)?
+        if let pools { byInterpreter = { pools.pool($0) } }
         return DefectTriage.standard(store: store, mapping: try catalog.loadMapping(), python: python,
-                                     pool: python.flatMap { p in pools?.pool(p) }, subtypeNames: names)
+                                     pool: python.flatMap { p in pools?.pool(p) }, pools: byInterpreter, subtypeNames: names)
     }
 
     func id(_ text: String) throws -> Int64 {

@@ -191,7 +191,8 @@ struct DiffCommand: ParsableCommand {
         if format == .json {
             print(reports.count == 1 ? reports[0].json() : "[" + reports.map { $0.json() }.joined(separator: ",\n") + "]")
         } else {
-            for r in reports { print(r.table() + (perNode ? "\n" + r.perNodeTable(order: names, graphOrder: nodeOrders[r.model] ?? []) : "")) }
+            // Framework error text and a loaded model's names are anyone's: drawn inert, never as terminal controls.
+            for r in reports { print(InertText.neutralize(r.table() + (perNode ? "\n" + r.perNodeTable(order: names, graphOrder: nodeOrders[r.model] ?? []) : ""))) }
         }
         // The summary file after the tables are printed: a path that cannot be written loses nothing shown.
         if let path = report { try OutputFile.write(DiffSummary.markdown(reports), to: path) }

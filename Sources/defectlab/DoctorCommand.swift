@@ -1,6 +1,7 @@
 import ArgumentParser
 import Doctor
 import Foundation
+import JSONText
 
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,7 +23,7 @@ struct DoctorCommand: ParsableCommand {
         } else {
             for check in checks {
                 let mark = check.status == .ok ? "ok     " : check.status == .missing ? "MISSING" : "FAILED "
-                print("\(mark) \(check.group.padding(toLength: 10, withPad: " ", startingAt: 0)) \(check.name.padding(toLength: 13, withPad: " ", startingAt: 0)) \(check.detail)")
+                print("\(mark) \(check.group.padding(toLength: 10, withPad: " ", startingAt: 0)) \(check.name.padding(toLength: 13, withPad: " ", startingAt: 0)) \(InertText.line(check.detail))")
             }
         }
         if checks.contains(where: { $0.status != .ok }) { throw ExitCode(1) }

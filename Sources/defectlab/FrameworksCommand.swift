@@ -1,6 +1,7 @@
 import ArgumentParser
 import Doctor
 import Foundation
+import JSONText
 import ModelIR
 import Workers
 
@@ -141,7 +142,7 @@ struct FrameworksCommand: ParsableCommand {
                 print(row([r.name, r.available ? "yes" : "no", r.version ?? "-", "\(r.opsSupported)/\(r.opsTotal)", r.training ? "yes" : "no",
                            r.startupSeconds.map { String(format: "%.1f s", $0) } ?? "-",
                            // One line per framework: the error's first (its cause); JSON has the whole text.
-                           r.error.map { $0.split(separator: "\n").first.map(String.init) ?? $0 } ?? Self.gapSummary(r)]))
+                           r.error.map { InertText.line($0.split(separator: "\n").first.map(String.init) ?? $0) } ?? Self.gapSummary(r)]))
             }
         }
         // A script asking whether anything can run here gets its answer in the exit status too.

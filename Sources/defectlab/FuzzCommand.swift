@@ -1,6 +1,7 @@
 import ArgumentParser
 import Doctor
 import Foundation
+import JSONText
 import Synchronization
 import Fuzz
 import ModelIR
@@ -247,7 +248,8 @@ struct FuzzCommand: ParsableCommand {
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
         } else {
-            print(CampaignReport.text(summary, config: config, database: database.resolvedPath))
+            // A finding's detail quotes the framework's error text: drawn inert, never as terminal controls.
+            print(InertText.neutralize(CampaignReport.text(summary, config: config, database: database.resolvedPath)))
         }
         // A campaign stopped before its budget is not done: a scheduler (a Job's restartPolicy: OnFailure, Slurm's
         // afterok) must see that and run the same command again, which resumes it. Exit 3, as a crawl stopped by

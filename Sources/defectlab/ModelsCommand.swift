@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSONText
 import ModelIR
 import Reference
 
@@ -53,7 +54,7 @@ struct ModelsList: ParsableCommand {
         if format == .json {
             print(String(decoding: try ModelSummary.jsonEncoder().encode(["models": rows]), as: UTF8.self))
         } else {
-            print(ModelSummary.table(rows))
+            print(InertText.neutralize(ModelSummary.table(rows)))
         }
     }
 }
@@ -81,7 +82,7 @@ struct ModelsShow: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(summary.text)
+            print(InertText.neutralize(summary.text))
         }
     }
 }
@@ -149,7 +150,7 @@ struct ModelsRun: ParsableCommand {
         if format == .json {
             print(String(decoding: try ModelSummary.jsonEncoder().encode(report), as: UTF8.self))
         } else {
-            print(report.text)
+            print(InertText.neutralize(report.text))
         }
     }
 }
@@ -199,7 +200,7 @@ struct ModelsLoad: ParsableCommand {
             object["sha256"] = bundle.contentHash
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
         } else {
-            print(summary.text + "\nsha256: \(bundle.contentHash)")
+            print(InertText.neutralize(summary.text + "\nsha256: \(bundle.contentHash)"))
         }
     }
 }

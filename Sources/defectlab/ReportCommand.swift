@@ -53,6 +53,8 @@ struct ReportCampaignCommand: ParsableCommand {
         let selector = try CampaignSelector(parsing: campaign)
         if let roundSize, roundSize < 1 { throw ValidationError("--round-size must be ≥ 1") }
         let store = try database.open(mode: .mustExist)
+        let writer = CampaignReportWriter(store: store, taxonomy: try taxonomy.catalog().loadTaxonomy())
+        try writer.checkOutput(campaign: selector, out: out, formats: formats)
         // Raw findings become unique defects first (global and idempotent: merged shards dedupe too).
         if fold || repro { try DefectFolder.fold(store: store) }
         if repro {
@@ -63,15 +65,14 @@ struct ReportCampaignCommand: ParsableCommand {
             // Subtype names for the bug reports, as `defects repro` writes them.
             let names = Dictionary((try? taxonomy.catalog().loadTaxonomy().subtypes.map { ($0.id, $0.name) }) ?? [], uniquingKeysWith: { a, _ in a })
             let triage = DefectTriage.standard(store: store, mapping: try taxonomy.catalog().loadMapping(), python: python,
-                                               pool: python.map { pools.pool($0) }, subtypeNames: names)
+                                               pool: python.map { pools.pool($0) }, pools: { pools.pool($0) }, subtypeNames: names)
             for id in try CampaignSnapshotLoader(store: store, taxonomy: try taxonomy.catalog().loadTaxonomy()).resolve(selector) {
                 for (defect, result) in try triage.reproduceAll(campaign: id, base: reproDir) {
                     if case .failure(let e) = result { FileHandle.standardError.write(Data("D\(defect): no reproducer: \(e)\n".utf8)) }
                 }
             }
         }
-        let result = try CampaignReportWriter(store: store, taxonomy: try taxonomy.catalog().loadTaxonomy())
-            .write(campaign: selector, out: out, formats: formats, roundSize: roundSize)
+        let result = try writer.write(campaign: selector, out: out, formats: formats, roundSize: roundSize)
         let s = result.snapshot
         print("\(s.title): \(s.mutants) mutants, \(s.rawFindings) raw findings, \(s.uniqueDefects) unique defects"
               + (s.unfoldedFindings > 0 ? " (\(s.unfoldedFindings) findings not folded yet)" : ""))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSONText
 import Fuzz
 
 struct StudyCommand: ParsableCommand {
@@ -64,7 +65,7 @@ struct StudyOptions: ParsableArguments {
         case .svg: StudyRenderer.svg(report)
         case .table: StudyRenderer.table(report)
         }
-        print(text)
+        print(InertText.neutralize(text))
         if let output { try OutputFile.write(text, to: output) }
     }
 }

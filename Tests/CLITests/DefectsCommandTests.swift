@@ -31,6 +31,31 @@ import Testing
         #expect((record["repro_path"] as? String)?.hasSuffix("repro") == true)
     }
 
+    /// A defect of a framework run from another interpreter (`--framework pytorch@old=PYTHON`, comparing two
+    /// releases) reduces there: the reduction ran the venv's PyTorch, never saw the defect, and called it flaky.
+    @Test func aDefectOfAnotherInterpreterReducesThere() throws {
+        let dir = try CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("old.sqlite").path
+        let wrapper = try FrameworkShim.failingTanh(in: dir, pythonMessage: "boom from the old release")
+        let fuzz = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference,pytorch@old", "--framework", "pytorch@old=\(wrapper.path)",
+                                       "--ops", "InsNorm", "--budget", "3", "--guidance", "random", "--seed", "3", "--db", db])
+        #expect(fuzz.status == 0, "\(fuzz.stderr)")
+        let list = try CLIProcess.run(["defects", "list", "--format", "json", "--db", db])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+        let defects = try #require(object["defects"] as? [[String: Any]])
+        let old = try #require(defects.first { ($0["frameworks"] as? [String]) == ["pytorch@old"] && ($0["error"] as? String)?.contains("boom from the old release") == true }, "\(list.stdout)")
+        let log = dir.appendingPathComponent("started.log")
+        try FileManager.default.removeItem(at: log)
+        let reduce = try CLIProcess.run(["defects", "reduce", "\(old["id"] as? Int ?? 0)", "--db", db])
+        #expect(reduce.status == 0, "\(reduce.stderr)")
+        #expect(FileManager.default.fileExists(atPath: log.path), "the campaign's interpreter was not started")
+        // One that is gone is said, not taken for a defect that did not show again.
+        try FileManager.default.removeItem(at: wrapper)
+        let gone = try CLIProcess.run(["defects", "reduce", "\(old["id"] as? Int ?? 0)", "--db", db])
+        #expect(gone.status != 0 && gone.stderr.contains("not an executable interpreter"), "\(gone.stderr)")
+    }
+
     /// An inconsistency found on a real framework is localized by a second run with every layer; the reducer
     /// must do the same, or its candidates name "output", never the defect's op, and nothing reduces ("the
     /// representative mutant no longer shows").

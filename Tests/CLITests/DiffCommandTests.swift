@@ -242,6 +242,19 @@ import Testing
         #expect((report["gaps"] as? [String])?.contains { $0.hasPrefix("pytorch") } != true, "\(report["gaps"] ?? "")")
     }
 
+    /// A framework's error text is anyone's (it quotes a loaded model's names, or whatever the framework says):
+    /// the table draws it inert. The escape sequences in a PyTorch Tanh error reached the terminal as they were.
+    @Test func frameworkErrorTextReachesTheTerminalInert() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wrapper = try FrameworkShim.failingTanh(in: dir, pythonMessage: #"boom \x1b[31mRED\x1b[0m \x1b]0;retitled\x07 \x9b2J end"#)
+        let r = try CLIProcess.run(["diff", "--model", "lenet5", "--frameworks", "pytorch,onnxruntime", "--repeats", "1", "--min-timed-ms", "0",
+                                    "--db", dir.appendingPathComponent("d.sqlite").path], environment: ["DEFECTLAB_PYTHON": wrapper.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("boom") && r.stdout.contains("RED"), "\(r.stdout)")
+        #expect(!r.stdout.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" || $0 == "\u{9B}" }, "\(r.stdout.debugDescription)")
+    }
+
     @Test func exportsACheckedONNXModel() throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -151,6 +151,13 @@ import Testing
         let json = try Data(contentsOf: dir.appendingPathComponent("r/" + (files.first ?? "")))
         let campaign = try #require((try JSONSerialization.jsonObject(with: json) as? [String: Any])?["campaign"] as? [String: Any])
         #expect(campaign["seeds"] as? [String] == ["lenet5"] && (campaign["frameworks"] as? [String])?.contains("faulty") == true, "\(campaign)")
+        // A folder in the way of one report file fails the command before any file is written (the HTML and
+        // Markdown were written first and left behind).
+        let blocked = dir.appendingPathComponent("blocked")
+        try FileManager.default.createDirectory(at: blocked.appendingPathComponent(files.first ?? "x.json"), withIntermediateDirectories: true)
+        let refused = try CLIProcess.run(["report", "--campaign", "latest", "--format", "all", "--out", blocked.path, "--db", db])
+        #expect(refused.status != 0 && refused.stderr.contains("is a folder"), "\(refused.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: blocked.path) == [files.first ?? "x.json"])
         let before = try Self.rows("campaign", in: db)
         let bad = try CLIProcess.run(["study", "operators", "--seeds", "lenet5,nosuch", "--rounds", "1", "--ops", "LA", "--db", db])
         #expect(bad.status != 0 && bad.stderr.contains("unknown seed model 'nosuch'"), "\(bad.stderr)")
