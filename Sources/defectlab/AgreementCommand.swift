@@ -34,6 +34,9 @@ struct AgreementCommand: ParsableCommand {
 
     func validate() throws {
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be 0 or more") }
+        if let raters, raters.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw ValidationError("--raters names no annotator: give a comma list of names (`defectlab annotators list`), or leave it out for all")
+        }
         // Each replicate keeps one number per group: 10^11 of them asked for 800 GB up front and trapped.
         guard bootstrap <= 1_000_000 else { throw ValidationError("--bootstrap must be at most 1000000 (10000 already gives a stable 95% interval)") }
     }
@@ -53,7 +56,12 @@ struct AgreementCommand: ParsableCommand {
         }
         let report: AgreementReport
         do { report = try AgreementReport.build(ratings, taxonomy: taxonomy, options: options) } catch let error as RatingsError {
-            throw error.pointingToOtherLevel(store, level: level, taxonomy: taxonomy, raters: options.raters, needed: 2)
+            // Pointed to the other level only when some item there has two labels from the chosen annotators
+            // (each level sent a user whose annotators never share an item to the other).
+            let chosen = options.raters.map(Set.init)
+            throw error.pointingToOtherLevel(store, level: level, taxonomy: taxonomy, raters: options.raters, needed: 2) { there in
+                there.items.contains { item in item.labels.keys.filter { chosen?.contains($0) ?? true }.count >= 2 }
+            }
         }
         if let note = ratings.unknownLabelsNote { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         print(format == .json ? try report.json() : AgreementReportPrinter.table(report))

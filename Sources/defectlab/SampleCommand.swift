@@ -44,6 +44,12 @@ struct SampleDrawCommand: ParsableCommand {
         print("sample \(summary.name): \(summary.total) items, seed \(summary.seed)")
         // A stratum is a framework name a ratings file may have written: drawn inert.
         for s in summary.strata { print("  \(InertText.line(s.framework)): \(s.drawn) of \(s.candidates) candidates") }
+        // A stratified design with short strata is unbalanced: said once, with the strata that came up short.
+        let short = summary.strata.filter { $0.drawn < perFramework }
+        if !short.isEmpty {
+            let list = short.map { "\(InertText.line($0.framework)) \($0.drawn)" }.joined(separator: ", ")
+            FileHandle.standardError.write(Data("note: \(short.count) of \(summary.strata.count) framework(s) have fewer candidates than the \(perFramework) asked for (\(list)): the sample is not balanced across frameworks\n".utf8))
+        }
     }
 }
 

@@ -66,6 +66,17 @@ import Testing
             let r = try RatingsTestSupport.defectlab(arguments + ["--db", db], in: folder)
             #expect(r.status != 0 && !r.stderr.contains("pass --level"), "\(arguments): \(r.stderr)")
         }
+        // Annotators who never label the same item: each level sent the user to the other, at which agreement
+        // fails the same way; `--raters ""` named nobody and was told "found 0".
+        let apart = folder.appendingPathComponent("apart.sqlite").path
+        _ = try RatingsTestSupport.write("item,a,b\nq1,B1,\nq2,,C1\nq3,D1,\n", to: folder, name: "apart.csv")
+        #expect(try RatingsTestSupport.defectlab(["ratings", "import", "apart.csv", "--framework", "pytorch", "--db", apart], in: folder).status == 0)
+        for level in ["subtype", "major"] {
+            let r = try RatingsTestSupport.defectlab(["agreement", "--level", level, "--db", apart], in: folder)
+            #expect(r.status != 0 && r.stderr.contains("no item has labels from two annotators") && !r.stderr.contains("pass --level"), "\(level): \(r.stderr)")
+        }
+        let nobody = try RatingsTestSupport.defectlab(["agreement", "--raters", "", "--db", db], in: folder)
+        #expect(nobody.status == 64 && nobody.stderr.contains("--raters names no annotator"), "\(nobody.stderr)")
         // No settled label at either level: no pointer from each level to the other (both failed the same way).
         let raw = folder.appendingPathComponent("raw.sqlite").path
         _ = try RatingsTestSupport.write("item,r1,r2\ni1,B1,B2\ni2,C1,C1\n", to: folder, name: "sub.csv")

@@ -393,6 +393,10 @@ struct CrawlEndToEndTests {
         let strata = drawn.stdout.split(separator: "\n").filter { $0.hasSuffix(" candidates") }
             .map { $0.trimmingCharacters(in: .whitespaces).split(separator: " ").prefix(2).joined(separator: " ") }
         #expect(strata == ["mindspore: 5", "pytorch: 5"], "\(drawn.stdout)")
+        #expect(!drawn.stderr.contains("not balanced"), "\(drawn.stderr)")
+        // More than a stratum holds: the short strata are said (the lines alone showed "4 of 4").
+        let big = try runCommand(Binaries.defectlab, ["sample", "--name", "big", "--per-framework", "100000", "--seed", "1", "--db", db])
+        #expect(big.status == 0 && big.stderr.contains("2 of 2 framework(s) have fewer candidates than the 100000 asked for"), "\(big.stderr)")
         // A tracker no preset names: --framework says which one it is.
         let sim2 = try Simulator(["--seed", "9", "--github", "acme/dlfw=50"])
         #expect(try sim2.crawl("github", "acme/dlfw", db: db, ["--framework", "AcmeDL"]).status == 0)
