@@ -144,6 +144,7 @@ public final class AdjudicationController {
             case .up, .char("k"): helpScroll = max(0, helpScroll - 1)
             case .pageDown, .char(" "): helpScroll += 10
             case .pageUp: helpScroll = max(0, helpScroll - 10)
+            case .resize: break   // a resized window is no key: the guide stays open, redrawn
             default: showingHelp = false
             }
             return
@@ -189,7 +190,7 @@ public final class AdjudicationController {
             guard let choice else {
                 // Nothing is pre-selected without a strict majority: a tie between the top labels, or a plurality.
                 let tied = tally.counts.count > 1 && tally.counts[0].count == tally.counts[1].count
-                message = "\(tied ? "a tie" : "no majority"): pick a label (1–\(tally.counts.count), or a–g and a digit)"
+                message = "\(tied ? "a tie" : "no majority"): pick a label (1–\(min(9, tally.counts.count)), or a–g and a digit)"
                 return
             }
             if let standing, !standing.stale, choice == selection(for: standing), rationale == (standing.rationale ?? "") {
@@ -282,16 +283,29 @@ public struct AdjudicationScreen {
         t.draw(InertText.neutralize(detail?.title ?? tally.key).replacingOccurrences(of: "\n", with: " "), y: 1, x: 1, style: .title, maxCells: cols - 2)
         t.draw(InertText.neutralize(detail?.url ?? tally.key), y: 2, x: 1, style: .dim, maxCells: cols - 2)
         var y = 3
-        for (i, entry) in tally.counts.enumerated() {
+        // The candidates fit between the item's two lines and the separator above the rationale row; more than fit
+        // end in a line saying how many are left out (drawn on, they overwrote the rationale and hid the selection).
+        let standingLines = c.standing != nil ? 1 : 0
+        func room(choiceLine: Bool) -> Int { rows - 3 - 1 - 3 - standingLines - (choiceLine ? 1 : 0) }
+        let ownChoice = c.choice.map { choice in !tally.counts.contains { $0.label == choice } } ?? false
+        var shown = tally.counts.count
+        if shown > room(choiceLine: ownChoice) { shown = max(0, room(choiceLine: c.choice != nil) - 1) }
+        for (i, entry) in tally.counts.prefix(shown).enumerated() {
             let name = c.level == .subtype ? c.taxonomy.subtype(entry.label)?.name : c.taxonomy.major(entry.label)?.name
             let mark = entry.label == c.choice ? "▶" : " "
             let majority = i == 0 && tally.strictMajority != nil ? "  (majority)" : ""
-            t.draw("\(mark) \(i + 1)  \(entry.label) ×\(entry.count)  \(name ?? "")\(majority)", y: y, x: 1,
+            // Only 1–9 are keys: a tenth label is picked with its letter and digit, so it gets no number.
+            let number = i < 9 ? "\(i + 1)" : " "
+            t.draw("\(mark) \(number)  \(entry.label) ×\(entry.count)  \(name ?? "")\(majority)", y: y, x: 1,
                    style: entry.label == c.choice ? .search : .normal, maxCells: cols - 2)
             y += 1
         }
-        if let choice = c.choice, !tally.counts.contains(where: { $0.label == choice }) {
-            t.draw("▶    \(choice) (adjudicator's own choice)", y: y, x: 1, style: .search, maxCells: cols - 2); y += 1
+        if shown < tally.counts.count {
+            t.draw("  … \(tally.counts.count - shown) more label\(tally.counts.count - shown == 1 ? "" : "s") (a taller window lists them; a–g and a digit picks any)",
+                   y: y, x: 1, style: .dim, maxCells: cols - 2); y += 1
+        }
+        if let choice = c.choice, !tally.counts.prefix(shown).contains(where: { $0.label == choice }) {
+            t.draw("▶    \(choice) \(ownChoice ? "(adjudicator's own choice)" : "(selected; not listed above)")", y: y, x: 1, style: .search, maxCells: cols - 2); y += 1
         }
         if let standing = c.standing, c.standingIsStale {
             t.draw("was settled: \(standing.label) by \(InertText.line(standing.adjudicator)) (majority), no longer the majority: pick a label",

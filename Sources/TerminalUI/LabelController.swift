@@ -30,6 +30,9 @@ public final class LabelController {
     public var bodyWidth = 78
     public var bodyHeight = 12
     public private(set) var searchQuery: String?
+    /// The body line of the last search hit on this item: "next" goes on from it while it is in view (the view
+    /// cannot scroll past the body's end, so going on from the scroll position found the same line again).
+    private var searchHit: Int?
     /// Items made ready to draw, by item id: the current one and those prepared ahead (see `prepareAhead`).
     private var prepared: [Int64: PreparedItem] = [:]
     private static let preparedLimit = 8
@@ -88,6 +91,7 @@ public final class LabelController {
         index = max(0, min(newIndex, session.total - 1))
         try? session.refreshLabel(at: index)
         scroll = 0
+        searchHit = nil
         pendingMajor = nil
     }
 
@@ -113,6 +117,7 @@ public final class LabelController {
             case .up, .char("k"): helpScroll = max(0, helpScroll - 1)
             case .pageDown, .char(" "): helpScroll += 10
             case .pageUp: helpScroll = max(0, helpScroll - 10)
+            case .resize: break   // a resized window is no key: the guidelines stay open, redrawn
             default: mode = .browse
             }
             return
@@ -250,11 +255,16 @@ public final class LabelController {
             searchQuery = query
             let (item, lines) = try bodyLines()
             let needle = query.lowercased()
-            let start = min(text.isEmpty ? scroll + 1 : 0, lines.count)
+            var from = 0
+            if text.isEmpty {
+                if let last = searchHit, last >= scroll, last < scroll + Swift.max(1, bodyHeight) { from = last + 1 } else { from = scroll + 1 }
+            }
+            let start = min(from, lines.count)
             let order = Array(start..<lines.count) + Array(0..<min(start, lines.count))
             if let hit = order.first(where: { item.body.text(of: lines[$0]).lowercased().contains(needle) }) {
                 scroll = hit
-                message = "found '\(query)' at line \(hit + 1)  (/ Enter: next)"
+                searchHit = hit
+                message = "found '\(query)' at line \(hit + 1)\(text.isEmpty && hit < start ? " (from the top again)" : "")  (/ Enter: next)"
             } else {
                 message = "'\(query)' not found"
             }

@@ -209,6 +209,11 @@ import Testing
         // Space pages the guidelines down to the next major type's subtypes.
         try pane.send("Space")
         try pane.waitFor(text: "B1 Memory/GPU resource error")
+        // A resize is no key: the guidelines stay open (they closed as if a key had been pressed).
+        try pane.resize(width: 100, height: 30)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(try pane.capture().contains("B1 Memory/GPU resource error"))
+        try pane.resize(width: 80, height: 24)
         try pane.send("x")
         try pane.waitFor(text: "item 1/2")
         try pane.send(":")
@@ -225,6 +230,52 @@ import Testing
         try pane.send("Enter")
         try pane.waitFor(text: body ? "found 'needle'" : "found 'second'")
         #expect(!(try pane.capture().contains("E3")))
+        try pane.send("q")
+    }
+
+    /// More candidate labels than the window holds: the list ends in a line saying how many are left out, the
+    /// rationale row stays whole, and a selected label that is not listed gets its own line (the list ran over
+    /// the rationale row and hid the selection). Labels past the ninth get no number, since 1–9 are the keys.
+    @Test func adjudicationListFitsItsWindow() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("defectlab-adj-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let labels = ["A1", "A2", "B1", "B2", "C1", "C2", "D1", "D2", "E1", "F1", "G1"]
+        let csv = "item,rater,label,framework\n" + labels.enumerated().map { "Z1,r\($0.offset),\($0.element),pytorch" }.joined(separator: "\n") + "\n"
+        let file = dir.appendingPathComponent("many.csv")
+        try csv.write(to: file, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("m.sqlite").path
+        let (status, out) = try BuiltCLI.run(["ratings", "import", file.path, "--format", "long", "--db", db])
+        try #require(status == 0, "\(out)")
+        let pane = try TmuxPane(command: "\(try BuiltCLI.path()) adjudicate --adjudicator dana --db \(db)", environment: ["NO_COLOR": "1"])
+        let tall = try pane.waitFor(text: "rationale:")
+        #expect(tall.contains("9  E1") && !tall.contains("10  F1") && tall.contains("   F1 ×1"), "\(tall)")
+        try pane.resize(width: 40, height: 12)
+        let small = try pane.waitFor(text: "more labels")
+        #expect(small.contains("rationale: —"), "\(small)")
+        try pane.send("7")
+        let picked = try pane.waitFor(text: "▶    D1")
+        #expect(picked.contains("rationale: —") && picked.contains("more labels"), "\(picked)")
+        try pane.send("q")
+    }
+
+    /// "Next" goes from the last hit, not from the scroll position: on a body that fits the screen (or at its
+    /// end) the view does not scroll, and every "next" found the same line again.
+    @Test func searchNextWalksEveryHitAndWraps() throws {
+        let body = "needle one\nplain\nneedle two\nneedle three"
+        let db = try SeededLabellingDB(bodies: [body, body])
+        let pane = try TmuxPane(command: "\(try BuiltCLI.path()) label --annotator alice --sample s --db \(db.path)", environment: ["NO_COLOR": "1"])
+        try pane.waitFor(text: "item 1/2")
+        try pane.send("/")
+        try pane.type("needle")
+        try pane.send("Enter")
+        try pane.waitFor(text: "found 'needle' at line 1 ")
+        for line in ["3", "4", "1"] {
+            try pane.send("/")
+            try pane.send("Enter")
+            try pane.waitFor(text: "found 'needle' at line \(line)")
+        }
+        #expect(try pane.capture().contains("(from the top again)"))
         try pane.send("q")
     }
 
