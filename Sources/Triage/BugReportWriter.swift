@@ -11,6 +11,9 @@ struct BugReportWriter {
     var graph: Graph
     var reduction: Reduction?
     var scripts: [String]
+    /// The Python to run a script with when it is not `python3`: a release the campaign ran from another
+    /// interpreter (`--framework pytorch@old=PYTHON`), by script file name.
+    var interpreters: [String: String] = [:]
     var expectedHead: [String]
     var subtypeName: String?
     var planted: String?
@@ -57,7 +60,9 @@ struct BugReportWriter {
         }
         lines += ["", "## \(headings.steps)", "", "```sh"]
         // Controls first: a performance repro compares against the controls' measurements in the folder.
-        for s in scripts.filter({ $0.hasPrefix("control_") }) + scripts.filter({ !$0.hasPrefix("control_") }) { lines.append("python3 \(s)") }
+        for s in scripts.filter({ $0.hasPrefix("control_") }) + scripts.filter({ !$0.hasPrefix("control_") }) {
+            lines.append("\(interpreters[s].map(Self.shellQuoted) ?? "python3") \(s)")
+        }
         let verdict = switch defect.symptom {
         case "slowdown", "memory_growth":
             "checks the values, then measures its " + (defect.symptom == "slowdown" ? "median time over 10 runs" : "peak memory")
@@ -117,5 +122,11 @@ struct BugReportWriter {
                 + observed.map { Escape.markdownCell($0) }.joined(separator: "; ") + "."
         }
         return s
+    }
+
+    /// A path as one shell word: as it is when it holds only safe characters, else in single quotes.
+    static func shellQuoted(_ path: String) -> String {
+        let safe = path.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "/._-+=:,@".unicodeScalars.contains($0)) }
+        return safe && !path.isEmpty ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

@@ -110,7 +110,7 @@ public struct DefectTriage: Sendable {
             : (try? replayer.replay(seedModel: rep.seedModel, campaignSeed: rep.campaignSeed, lineage: [])).map { ReductionCandidate(model: $0, inputs: $0.inputs()) }
         let folder = try writer.write(defect: defect, candidate: candidate, reduction: reduction, planted: planted,
                                       to: path, tolerance: thresholds?.relativeDistance, thresholds: thresholds,
-                                      seed: seed, observed: rep.observed, confinedTo: base)
+                                      seed: seed, observed: rep.observed, confinedTo: base, interpreters: Self.interpreters(ofCampaign: rep.configJSON))
         try queries.recordRepro(id, path: folder.path)
         return folder
     }

@@ -26,6 +26,9 @@ struct ReproducerScript {
         var factor: Double
     }
     var control = false
+    /// A framework the campaign ran from another interpreter (`pytorch@old`, with that interpreter when it is
+    /// known): the script is `framework`'s, named after this one, and says which Python to run it with.
+    var release: (name: String, interpreter: String?)?
     /// Whether the defect is a crash (the header then says how one shows: the process dies).
     var crash = false
     /// For a performance defect on a real framework: the campaign's seed model the mutant came from, written
@@ -144,6 +147,10 @@ struct ReproducerScript {
             lines.append("Framework: \(framework). Uses only \(framework == "pytorch" ? "torch" : framework) and numpy.")
             if control { lines.append("Control: this framework is not implicated; on the same model it should match the reference.") }
         }
+        if let release {
+            lines.append("The campaign ran \(release.name) from another Python\(release.interpreter.map { " (\($0))" } ?? ""): run this script with that")
+            lines.append("Python; its \(framework) is the release under test (another Python's \(framework) may not show the defect).")
+        }
         lines.append("")
         if let performance {
             let what = performance.metric == .time ? "median time over REPEATS runs" : "peak memory"
@@ -178,7 +185,7 @@ struct ReproducerScript {
         return text.replacingOccurrences(of: "\"\"\"", with: "'''") + "\n"
     }
 
-    var fileName: String { (control ? "control_" : "repro_") + SafeFolder.sanitize(framework) + ".py" }
+    var fileName: String { (control ? "control_" : "repro_") + SafeFolder.sanitize(release?.name ?? framework) + ".py" }
 
     /// Measuring a performance defect (see `performance`).
     var performanceCode: String {

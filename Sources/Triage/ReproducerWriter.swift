@@ -80,7 +80,8 @@ public struct ReproducerWriter: Sendable {
     /// `base`: the folder `path` was named under by this tool (`D<id>`), which the write may not leave.
     public func write(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String,
                       tolerance campaignTolerance: Double? = nil, thresholds campaignThresholds: OracleThresholds? = nil,
-                      seed: ReductionCandidate? = nil, observed: [String] = [], confinedTo base: String? = nil) throws -> ReproducerFolder {
+                      seed: ReductionCandidate? = nil, observed: [String] = [], confinedTo base: String? = nil,
+                      interpreters: [String: String] = [:]) throws -> ReproducerFolder {
         // A link to a folder is followed (as `report --out` does): the folder it names is the reproducer's, and
         // the link stays (replacing the folder at the link's own path deleted the link).
         let destination = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
@@ -118,7 +119,7 @@ public struct ReproducerWriter: Sendable {
         do {
             folder = try writeContents(defect: defect, candidate: candidate, reduction: reduction, planted: planted, to: staging.path,
                                        tolerance: campaignTolerance, thresholds: campaignThresholds ?? OracleThresholds(), seed: seed,
-                                       observed: observed)
+                                       observed: observed, interpreters: interpreters)
         } catch {
             try? fm.removeItem(at: staging)
             throw error
@@ -141,7 +142,7 @@ public struct ReproducerWriter: Sendable {
 
     func writeContents(defect: DefectRecord, candidate: ReductionCandidate, reduction: Reduction?, planted: [String], to path: String,
                        tolerance campaignTolerance: Double?, thresholds: OracleThresholds, seed: ReductionCandidate? = nil,
-                       observed: [String] = []) throws -> ReproducerFolder {
+                       observed: [String] = [], interpreters: [String: String] = [:]) throws -> ReproducerFolder {
         let folder = try SafeFolder(path)
         var files: [String] = []
         let graph = candidate.model.graph
@@ -186,7 +187,11 @@ public struct ReproducerWriter: Sendable {
         }
         var scripts: [String: String] = [:]
         var order: [String] = []
-        for (fw, control) in implicated.map({ ($0, false) }) + controlList.map({ ($0, true) }) {
+        var runWith: [String: String] = [:]
+        for (named, control) in implicated.map({ ($0, false) }) + controlList.map({ ($0, true) }) {
+            // `pytorch@old` (a release run from another interpreter) gets PyTorch's script, to run with that Python.
+            let tag = named.split(separator: "@", maxSplits: 1).map(String.init)
+            let fw = tag.count == 2 && FrameworkKind.base(of: tag[0]) != nil ? tag[0] : named
             // The model written out in the framework's own calls (PyTorch), ONNX Runtime on the exported model,
             // the simulated `faulty` framework in numpy; anything else (and ONNX Runtime when the export
             // failed) through the worker's own model builder.
@@ -210,6 +215,7 @@ public struct ReproducerWriter: Sendable {
             }
             var script = ReproducerScript(framework: fw, title: "D\(defect.id): \(defect.title)", graph: graph, inputFiles: inputFiles,
                                           expectedFiles: expectedFiles, tolerance: (campaignTolerance ?? tolerance) * DtypeTolerance.factor(graph), fault: fw == "faulty" ? fault : nil, control: control)
+            if named != fw { script.release = (named, interpreters[named]) }
             script.builder = builder
             script.crash = defect.symptom == "crash"
             script.performance = Self.performance(defect, thresholds: thresholds)
@@ -217,14 +223,16 @@ public struct ReproducerWriter: Sendable {
             script.nanUndefined = (arbiter.run.map { ReferenceNaN(graph, run: $0) } ?? ReferenceNaN(graph)) == .undefined
             try folder.write(script.text, to: script.fileName, executable: true)
             files.append(script.fileName)
-            scripts[fw] = script.fileName
+            scripts[named] = script.fileName
             order.append(script.fileName)
+            if named != fw, let python = interpreters[named] { runWith[script.fileName] = python }
         }
         let plantedHere = planted.first { $0.lowercased().hasPrefix(defect.op.lowercased() + "=") }
         var report = BugReportWriter(defect: defect, graph: graph, reduction: reduction, scripts: order, expectedHead: expectedHead,
                                      subtypeName: subtypeNames[defect.subtype], planted: plantedHere,
                                      versions: Dictionary(implicated.compactMap { fw in versions?.version(of: fw).map { (fw, $0) } }, uniquingKeysWith: { a, _ in a }))
         report.builder = files.contains { $0.hasPrefix("builder/") }
+        report.interpreters = runWith
         report.tolerance = (campaignTolerance ?? tolerance) * DtypeTolerance.factor(graph)
         report.performanceFactor = Self.performance(defect, thresholds: thresholds)?.factor
         report.seedMeasured = seedModel != nil

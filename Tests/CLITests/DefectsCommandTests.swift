@@ -50,6 +50,16 @@ import Testing
         let reduce = try CLIProcess.run(["defects", "reduce", "\(old["id"] as? Int ?? 0)", "--db", db])
         #expect(reduce.status == 0, "\(reduce.stderr)")
         #expect(FileManager.default.fileExists(atPath: log.path), "the campaign's interpreter was not started")
+        // Its reproducer is PyTorch's script, named after the release and run with the campaign's Python (a note
+        // pointed to `diff --load`, which cannot run pytorch@old).
+        let out = dir.appendingPathComponent("repro")
+        let repro = try CLIProcess.run(["defects", "repro", "\(old["id"] as? Int ?? 0)", "--out", out.path, "--db", db])
+        #expect(repro.status == 0, "\(repro.stderr)")
+        let script = try String(contentsOf: out.appendingPathComponent("repro_pytorch_old.py"), encoding: .utf8)
+        #expect(script.contains("The campaign ran pytorch@old from another Python (\(wrapper.path))") && script.contains("import torch"), "\(script.prefix(1200))")
+        let bug = try String(contentsOf: out.appendingPathComponent("bug-report.md"), encoding: .utf8)
+        #expect(bug.contains("\(wrapper.path) repro_pytorch_old.py"), "\(bug)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("repro_pytorch_old.txt").path))
         // One that is gone is said, not taken for a defect that did not show again.
         try FileManager.default.removeItem(at: wrapper)
         let gone = try CLIProcess.run(["defects", "reduce", "\(old["id"] as? Int ?? 0)", "--db", db])
