@@ -15,6 +15,23 @@ public enum InertText {
         return String(decoding: utf8, as: UTF8.self)
     }
 
+    /// JSON made safe to print: JSON encoders escape C0 controls inside strings but leave DEL and the C1
+    /// controls (U+0080–U+009F; U+009B is CSI to many terminals) as they are, so an issue body or a framework's
+    /// error text could still drive the terminal a JSON listing is printed to. Those become `\u00XX` escapes
+    /// (they can only stand inside strings, so the JSON means the same).
+    public static func json(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { (0x7F...0x9F).contains($0.value) }) else { return text }
+        var out = String.UnicodeScalarView()
+        for s in text.unicodeScalars {
+            if (0x7F...0x9F).contains(s.value) {
+                out.append(contentsOf: String(format: "\\u%04x", s.value).unicodeScalars)
+            } else {
+                out.append(s)
+            }
+        }
+        return String(out)
+    }
+
     /// Inert text for one line of output (a title in a list): newlines become spaces.
     public static func line(_ text: String) -> String {
         neutralize(text).replacingOccurrences(of: "\n", with: " ")

@@ -1,6 +1,7 @@
 import Annotation
 import ArgumentParser
 import Foundation
+import JSONText
 import Taxonomy
 
 struct AgreementCommand: ParsableCommand {
@@ -64,6 +65,6 @@ struct AgreementCommand: ParsableCommand {
             }
         }
         if let note = ratings.unknownLabelsNote { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-        print(format == .json ? try report.json() : AgreementReportPrinter.table(report))
+        print(format == .json ? InertText.json(try report.json()) : AgreementReportPrinter.table(report))
     }
 }

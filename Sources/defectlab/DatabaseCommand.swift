@@ -1,4 +1,5 @@
 import ArgumentParser
+import JSONText
 import Store
 
 struct DatabaseCommand: ParsableCommand {
@@ -17,6 +18,6 @@ struct DatabaseInfo: ParsableCommand {
 
     func run() throws {
         let info = try database.open().info()
-        print(format == .json ? try info.json() : info.table())
+        print(format == .json ? InertText.json(try info.json()) : info.table())
     }
 }

@@ -88,7 +88,7 @@ struct DefectsList: ParsableCommand {
         if format == .json {
             for i in defects.indices { defects[i].reducedGraphJSON = nil }
             struct Listing: Encodable { var folded: DefectFolder.Result; var defects: [DefectRecord] }
-            print(try DefectsOutput.json(Listing(folded: folded, defects: defects)))
+            print(InertText.json(try DefectsOutput.json(Listing(folded: folded, defects: defects))))
             return
         }
         if folded.folded > 0 { print("folded \(folded.folded) new finding(s): \(folded.created) new defect(s), \(folded.updated) updated") }
@@ -109,7 +109,7 @@ struct DefectsShow: ParsableCommand {
         let triage = try context.triage()
         try triage.fold()
         let d = try triage.queries.defect(try context.id(id))
-        if format == .json { print(try DefectsOutput.json(d)); return }
+        if format == .json { print(InertText.json(try DefectsOutput.json(d))); return }
         var lines = ["D\(d.id): \(d.title)",
                      "subtype \(d.subtype), symptom \(d.symptom)\(d.stage.map { " at \($0)" } ?? ""), frameworks \(d.frameworks)",
                      "op \(d.op)\(d.keyAttributes.isEmpty ? "" : " (\(d.keyAttributes))")"]
@@ -152,7 +152,7 @@ struct DefectsReduce: ParsableCommand {
         let (d, r, _) = try triage.reduce(try context.id(id))
         if format == .json {
             struct Out: Encodable { var id: Int64; var original_nodes: Int; var reduced_nodes: Int; var kind: String; var runs: Int; var steps: [String]; var graph: String }
-            print(try DefectsOutput.json(Out(id: d.id, original_nodes: r.originalNodes, reduced_nodes: r.candidate.nodeCount, kind: r.kind, runs: r.runs, steps: r.steps, graph: r.graphJSON)))
+            print(InertText.json(try DefectsOutput.json(Out(id: d.id, original_nodes: r.originalNodes, reduced_nodes: r.candidate.nodeCount, kind: r.kind, runs: r.runs, steps: r.steps, graph: r.graphJSON))))
             return
         }
         print("D\(d.id): \(r.originalNodes) -> \(r.candidate.nodeCount) nodes in \(r.runs) runs; \(r.kind) defect")

@@ -189,7 +189,7 @@ struct DiffCommand: ParsableCommand {
             if allSeeds { FileHandle.standardError.write(Data("[\(k + 1)/\(models.count)] diff \(report.model): \(report.findings.count) findings\n".utf8)) }
         }
         if format == .json {
-            print(reports.count == 1 ? reports[0].json() : "[" + reports.map { $0.json() }.joined(separator: ",\n") + "]")
+            print(InertText.json(reports.count == 1 ? reports[0].json() : "[" + reports.map { $0.json() }.joined(separator: ",\n") + "]"))
         } else {
             // Framework error text and a loaded model's names are anyone's: drawn inert, never as terminal controls.
             for r in reports { print(InertText.neutralize(r.table() + (perNode ? "\n" + r.perNodeTable(order: names, graphOrder: nodeOrders[r.model] ?? []) : ""))) }

@@ -19,7 +19,7 @@ struct DoctorCommand: ParsableCommand {
         if format == .json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(checks), as: UTF8.self))
+            print(InertText.json(String(decoding: try encoder.encode(checks), as: UTF8.self)))
         } else {
             for check in checks {
                 let mark = check.status == .ok ? "ok     " : check.status == .missing ? "MISSING" : "FAILED "

@@ -43,7 +43,7 @@ struct FilterCommand: ParsableCommand {
         if format == .json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            print(InertText.json(String(decoding: try encoder.encode(result), as: UTF8.self)))
             return
         }
         print("preset \(result.preset): \(result.selected) of \(result.examined) issues selected")

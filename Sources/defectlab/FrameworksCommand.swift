@@ -130,7 +130,7 @@ struct FrameworksCommand: ParsableCommand {
         if format == .json {
             let e = JSONEncoder()
             e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try e.encode(["frameworks": rows]), as: UTF8.self))
+            print(InertText.json(String(decoding: try e.encode(["frameworks": rows]), as: UTF8.self)))
         } else {
             let widths = [20, 11, 15, 7, 10, 10]
             func row(_ cells: [String]) -> String {

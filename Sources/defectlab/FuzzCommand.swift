@@ -246,7 +246,7 @@ struct FuzzCommand: ParsableCommand {
             // names, subtype IDs) are left as they are.
             encoder.keyEncodingStrategy = .convertToSnakeCase
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+            print(InertText.json(String(decoding: try encoder.encode(summary), as: UTF8.self)))
         } else {
             // A finding's detail quotes the framework's error text: drawn inert, never as terminal controls.
             print(InertText.neutralize(CampaignReport.text(summary, config: config, database: database.resolvedPath)))

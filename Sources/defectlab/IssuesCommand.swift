@@ -48,7 +48,7 @@ struct IssuesList: ParsableCommand {
             struct Out: Encodable { var count: Int; var issues: [IssueSummary] }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(Out(count: issues.count, issues: issues)), as: UTF8.self))
+            print(InertText.json(String(decoding: try encoder.encode(Out(count: issues.count, issues: issues)), as: UTF8.self)))
             return
         }
         for i in issues {
@@ -76,7 +76,7 @@ struct IssuesShow: ParsableCommand {
         if format == .json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(d), as: UTF8.self))
+            print(InertText.json(String(decoding: try encoder.encode(d), as: UTF8.self)))
             return
         }
         // Everything the tracker gave is a stranger's text: drawn inert (no escape sequence reaches the terminal).

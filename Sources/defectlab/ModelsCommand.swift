@@ -52,7 +52,7 @@ struct ModelsList: ParsableCommand {
             ModelSummary(entry: entry, graph: try entry.build(entry.defaults), config: entry.defaults)
         }
         if format == .json {
-            print(String(decoding: try ModelSummary.jsonEncoder().encode(["models": rows]), as: UTF8.self))
+            print(InertText.json(String(decoding: try ModelSummary.jsonEncoder().encode(["models": rows]), as: UTF8.self)))
         } else {
             print(InertText.neutralize(ModelSummary.table(rows)))
         }
@@ -80,7 +80,7 @@ struct ModelsShow: ParsableCommand {
             var object = try JSONSerialization.jsonObject(with: summaryData) as! [String: Any]
             object["graph"] = try JSONSerialization.jsonObject(with: ModelBundle.encodeGraph(graph))
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            print(InertText.json(String(decoding: data, as: UTF8.self)))
         } else {
             print(InertText.neutralize(summary.text))
         }
@@ -148,7 +148,7 @@ struct ModelsRun: ParsableCommand {
         let model = try PreparedModel.prepare(entry, size.config(entry), seed: seed)
         let report = try ReferenceReport.run(graph: model.graph, weights: model.weights, inputs: model.inputs, seed: seed)
         if format == .json {
-            print(String(decoding: try ModelSummary.jsonEncoder().encode(report), as: UTF8.self))
+            print(InertText.json(String(decoding: try ModelSummary.jsonEncoder().encode(report), as: UTF8.self)))
         } else {
             print(InertText.neutralize(report.text))
         }
@@ -198,7 +198,7 @@ struct ModelsLoad: ParsableCommand {
             let data = try ModelSummary.jsonEncoder().encode(summary)
             var object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
             object["sha256"] = bundle.contentHash
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+            print(InertText.json(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)))
         } else {
             print(InertText.neutralize(summary.text + "\nsha256: \(bundle.contentHash)"))
         }

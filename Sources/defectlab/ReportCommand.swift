@@ -1,6 +1,7 @@
 import Annotation
 import ArgumentParser
 import Foundation
+import JSONText
 import Doctor
 import Reports
 import Triage
@@ -105,7 +106,7 @@ struct ReportCoverageCommand: ParsableCommand {
                                              items: ratings.items.map { CoverageReport.LabelledItem(final: $0.final, labels: Array($0.labels.values)) })
         switch format {
         case .table: print(report.table())
-        case .json: print(try report.json())
+        case .json: print(InertText.json(try report.json()))
         case .md: print(report.markdown(), terminator: "")
         }
     }

@@ -1,6 +1,7 @@
 import Annotation
 import ArgumentParser
 import Foundation
+import JSONText
 import Taxonomy
 
 struct StatsCommand: ParsableCommand {
@@ -53,7 +54,7 @@ struct StatsDistribution: ParsableCommand {
         if let note = ratings.unknownLabelsNote { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         switch format {
         case .table: print(report.table())
-        case .json: print(try report.json())
+        case .json: print(InertText.json(try report.json()))
         case .csv: print(report.csv(), terminator: "")
         }
         if let svg {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSONText
 import Taxonomy
 
 struct TaxonomyCommand: ParsableCommand {
@@ -27,7 +28,7 @@ struct TaxonomyShow: ParsableCommand {
         let taxonomy = try file.map { try TaxonomyLoader.load(path: $0) } ?? taxonomyOptions.catalog().loadTaxonomy()
         switch format {
         case .table: print(TaxonomyPrinter.table(taxonomy))
-        case .json: print(try TaxonomyPrinter.json(taxonomy))
+        case .json: print(InertText.json(try TaxonomyPrinter.json(taxonomy)))
         case .yaml: print(try TaxonomyPrinter.yaml(taxonomy), terminator: "")
         }
     }

@@ -253,6 +253,14 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("boom") && r.stdout.contains("RED"), "\(r.stdout)")
         #expect(!r.stdout.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" || $0 == "\u{9B}" }, "\(r.stdout.debugDescription)")
+        // JSON escapes C0 controls itself; C1 (U+009B is CSI to many terminals) it left raw.
+        let json = try CLIProcess.run(["diff", "--model", "lenet5", "--frameworks", "pytorch", "--repeats", "1", "--min-timed-ms", "0", "--format", "json",
+                                       "--db", dir.appendingPathComponent("d.sqlite").path], environment: ["DEFECTLAB_PYTHON": wrapper.path])
+        #expect(json.status == 0 && json.stdout.contains("boom"), "\(json.stderr)")
+        #expect(!json.stdout.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" || $0 == "\u{9B}" }, "\(json.stdout.debugDescription)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let pytorch = (object["frameworks"] as? [[String: Any]])?.first
+        #expect((pytorch?["message"] as? String)?.contains("\u{9B}2J") == true, "\(pytorch ?? [:])")
     }
 
     @Test func exportsACheckedONNXModel() throws {
