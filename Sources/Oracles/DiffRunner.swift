@@ -91,10 +91,17 @@ public struct DiffRunner: Sendable {
         return zip(subjects, runs).map { judge($0.subject, $0.options, $1, baseline: seedResults) }
     }
 
-    /// Whether `seed` can be the seed `model` was derived from: the same inputs (by name, element type and rank; a
-    /// mutation may change a size, not what an input is) and some node in common.
+    /// Whether `seed` can be the seed `model` was derived from: the same inputs (by name, element type and shape,
+    /// except the sizes a mutation changes: the batch, and an image's height and width) and some node in common.
+    /// (By rank alone, AlexNet's 3-channel 64×64 images passed as LeNet-5's 1-channel ones.)
     public static func couldBeSeed(_ seed: Graph, of model: Graph) -> Bool {
-        func inputs(_ g: Graph) -> Set<String> { Set(g.inputNodes.map { "\($0.name) \($0.output.dtype.rawValue) rank \($0.output.rank)" }) }
+        func inputs(_ g: Graph) -> Set<String> {
+            Set(g.inputNodes.map { node in
+                let shape = node.output.shape
+                let kept = shape.count == 4 ? [shape[1]] : Array(shape.dropFirst())
+                return "\(node.name) \(node.output.dtype.rawValue) rank \(shape.count) \(kept)"
+            })
+        }
         return inputs(seed) == inputs(model) && !Set(seed.nodes.map(\.name)).isDisjoint(with: model.nodes.map(\.name))
     }
 
