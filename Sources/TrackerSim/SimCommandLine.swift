@@ -2,7 +2,7 @@
 public enum SimCommandLine {
     public static let usage = """
         usage: tracker-sim [--port N] [--seed S] [--github OWNER/REPO=N ...] [--gitee OWNER/REPO=N ...]
-                           [--faults SPEC] [--churn R] [--max-per-page N] [--ignore-label-filter] [--quota N] [--anonymous-quota N] [--tokens T1,T2]
+                           [--faults SPEC] [--churn R] [--labels N] [--max-per-page N] [--ignore-label-filter] [--quota N] [--anonymous-quota N] [--tokens T1,T2]
                            [--reset-seconds N] [--retry-after N] [--slow-ms N] [--http2]
                            [--tls-cert CERT.pem --tls-key KEY.pem]
           Serves GitHub (with and without /api/v3) and Gitee (/api/v5) issue APIs on 127.0.0.1 from a corpus

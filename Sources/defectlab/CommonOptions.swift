@@ -16,7 +16,7 @@ struct DatabaseOptions: ParsableArguments {
 
 /// `--taxonomy-dir DIR`, for commands that read the taxonomy, presets or mapping.
 struct TaxonomyOptions: ParsableArguments {
-    @Option(name: .customLong("taxonomy-dir"), help: "Folder with hp-taxonomy.yaml (default: $DEFECTLAB_TAXONOMY_DIR, else ./Taxonomy).")
+    @Option(name: .customLong("taxonomy-dir"), help: "Folder with hp-taxonomy.yaml (default: $DEFECTLAB_TAXONOMY_DIR, else ./Taxonomy, else a Taxonomy/ in the binary's folder or up to five folders above it).")
     var directory: String?
 
     func catalog() throws -> TaxonomyCatalog { try TaxonomyCatalog.locate(explicit: directory) }

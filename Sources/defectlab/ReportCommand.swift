@@ -47,6 +47,11 @@ struct ReportCampaignCommand: ParsableCommand {
         // An empty folder name wrote the report files into the working directory.
         if let out, out.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--out is empty: name a folder, or leave it out for Reports/campaign-<id>") }
         if reproDir.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--repro-dir is empty: name a folder, or leave it out for Reports/defects") }
+        // A usage error like every other output path's (it exited 1, as if the report had failed).
+        var isFolder: ObjCBool = false
+        if let out, FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ValidationError("--out \(out) is an existing file; name a folder (it is created when missing)")
+        }
     }
 
     func run() throws {

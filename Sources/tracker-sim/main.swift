@@ -2,6 +2,11 @@ import Foundation
 import TrackerSim
 
 // tracker-sim: GitHub and Gitee issue APIs on loopback, for the crawl tests and benchmarks.
+// Help asked for is the answer, on stdout with exit 0 (it went to stderr with the usage error's 64).
+if CommandLine.arguments.dropFirst().contains(where: { $0 == "-h" || $0 == "--help" }) {
+    print(SimCommandLine.usage)
+    exit(0)
+}
 do {
     let options = try SimCommandLine.parse(Array(CommandLine.arguments.dropFirst()))
     let state = SimState(options: options)

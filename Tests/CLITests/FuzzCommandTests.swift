@@ -158,6 +158,11 @@ import Testing
         let refused = try CLIProcess.run(["report", "--campaign", "latest", "--format", "all", "--out", blocked.path, "--db", db])
         #expect(refused.status != 0 && refused.stderr.contains("is a folder"), "\(refused.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: blocked.path) == [files.first ?? "x.json"])
+        // An --out that is a file is a usage error, as every other output path's is.
+        let file = dir.appendingPathComponent("afile")
+        try Data().write(to: file)
+        let onFile = try CLIProcess.run(["report", "--campaign", "latest", "--out", file.path, "--db", db])
+        #expect(onFile.status == 64 && onFile.stderr.contains("is an existing file"), "\(onFile.status) \(onFile.stderr)")
         let before = try Self.rows("campaign", in: db)
         let bad = try CLIProcess.run(["study", "operators", "--seeds", "lenet5,nosuch", "--rounds", "1", "--ops", "LA", "--db", db])
         #expect(bad.status != 0 && bad.stderr.contains("unknown seed model 'nosuch'"), "\(bad.stderr)")

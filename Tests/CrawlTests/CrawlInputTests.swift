@@ -13,6 +13,12 @@ struct CrawlInputTests {
 
     /// Refused before any request, with what is wrong: a malformed URL used to be retried for two minutes, a bad
     /// state crawled nothing and said done, a token file of comments ran anonymously.
+    /// The simulator's help is an answer (stdout, exit 0), not a usage error (stderr, 64), and lists --labels.
+    @Test func simulatorHelpIsAnAnswer() throws {
+        let r = try runCommand(Binaries.trackerSim, ["--help"])
+        #expect(r.status == 0 && r.stdout.hasPrefix("usage: tracker-sim") && r.stdout.contains("[--labels N]") && r.stderr.isEmpty, "\(r.status) \(r.stderr)")
+    }
+
     @Test func badArgumentsAreRefusedUpFront() throws {
         let db = temporaryDatabase()
         let tokens = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString).txt")
