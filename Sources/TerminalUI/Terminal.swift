@@ -31,13 +31,11 @@ public final class Terminal {
         }
         try self.init(output: cnc_stdout(), input: cnc_stdin(), termType: nil, monochrome: monochrome, environment: environment)
         // ncurses restores the terminal on SIGINT and SIGTERM, not on SIGHUP (`kill -HUP`, `timeout -s HUP`): the
-        // shell was left in the alternate screen with the cursor hidden. Every label is already stored.
-        signal(SIGHUP) { sig in
-            _ = "\u{1B}[?2004l".withCString { write(STDOUT_FILENO, $0, strlen($0)) }
-            endwin()
-            signal(sig, SIG_DFL)
-            raise(sig)
-        }
+        // shell was left in the alternate screen with the cursor hidden. Its SIGTERM handler then exits 1, silently,
+        // which a wrapper cannot tell from a failure: both end as the signal's default would (129, 143), with the
+        // terminal restored. Every label is already stored.
+        signal(SIGHUP, restoreTerminalAndDie)
+        signal(SIGTERM, restoreTerminalAndDie)
     }
 
     /// Opens a screen on the given streams (the benchmark draws to /dev/null with a fixed terminal type).
@@ -270,4 +268,13 @@ public final class Terminal {
 extension Terminal {
     /// Changes the screen size as a terminal resize would (the benchmark alternates sizes with this).
     public func resize(rows: Int, cols: Int) { resizeterm(Int32(rows), Int32(cols)) }
+}
+
+/// A hang-up or termination while a screen is up: bracketed paste off, the terminal restored, then the signal's
+/// default action (the shell sees 128 + the signal).
+private func restoreTerminalAndDie(_ sig: Int32) {
+    _ = "\u{1B}[?2004l".withCString { write(STDOUT_FILENO, $0, strlen($0)) }
+    endwin()
+    signal(sig, SIG_DFL)
+    raise(sig)
 }

@@ -127,17 +127,19 @@ import Testing
         #expect(remarks == ["note:see trace: failed at a1 then g2 q"])
     }
 
-    /// SIGHUP restores the terminal as SIGTERM does (the shell was left in the alternate screen, cursor hidden).
-    @Test func aHangUpRestoresTheTerminal() throws {
+    /// SIGHUP and SIGTERM restore the terminal (a hang-up left the shell in the alternate screen, cursor hidden)
+    /// and end the process as the signal does (SIGTERM exited 1, silently, like a failure).
+    @Test(arguments: [SIGHUP, SIGTERM])
+    func aHangUpOrTerminationRestoresTheTerminal(_ signal: Int32) throws {
         let db = try SeededLabellingDB(bodies: (1...3).map { "Body \($0)" })
         let bin = try BuiltCLI.path()
-        let pane = try TmuxPane(command: "\(bin) label --annotator alice --sample s --db \(db.path) --taxonomy-dir \(BuiltCLI.packageRoot.path)/Taxonomy")
+        let pane = try TmuxPane(command: "\(bin) label --annotator alice --sample s --db \(db.path) --taxonomy-dir \(BuiltCLI.packageRoot.path)/Taxonomy; echo exit=$?")
         try pane.waitFor(text: "item 1/3")
         #expect(try pane.tmux(["display-message", "-p", "-t", pane.target, "#{alternate_on}"]).hasPrefix("1"))
         let shell = try pane.tmux(["display-message", "-p", "-t", pane.target, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let (found, pids) = try ChildProcess.run("pgrep", ["-P", shell])
         let pid = try #require(found == 0 ? pids.split(separator: "\n").compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }.first : nil, "\(pids)")
-        kill(pid, SIGHUP)
+        kill(pid, signal)
         let deadline = Date().addingTimeInterval(10)
         var state = ""
         while Date() < deadline {
@@ -146,6 +148,7 @@ import Testing
             Thread.sleep(forTimeInterval: 0.1)
         }
         #expect(state == "0 1", "alternate screen, cursor: \(state)")
+        try pane.waitFor(text: "exit=\(128 + signal)")
     }
 
     /// Ctrl-Z suspends to the shell with the terminal restored, and `fg` brings the screen back (raw mode had
