@@ -62,7 +62,7 @@ let package = Package(
                                                 .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         // Labelling (issue 5): the ncurses screens over Annotation's sampling, designs, sessions, adjudication.
-        .target(name: "TerminalUI", dependencies: ["CNCursesW", "Annotation", "Taxonomy", "JSONText"]),
+        .target(name: "TerminalUI", dependencies: ["CNCursesW", "Annotation", "Store", "Taxonomy", "JSONText"]),
         // Fuzz: mutation operators, constraints, guidance, campaigns and the RQ3 studies (optimized: it mutates
         // and hashes models in a loop).
         .target(name: "Fuzz", dependencies: ["ModelIR", "Seeding", "Reference", "Taxonomy", "Store", "Workers", "Oracles", .product(name: "GRDB", package: "GRDB.swift")],

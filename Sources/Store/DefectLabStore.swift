@@ -190,7 +190,7 @@ public final class DefectLabStore: Sendable {
         case .SQLITE_NOTADB, .SQLITE_CORRUPT:
             return StoreError(code: .corrupt, path: path, message: "not a DefectLab database, or damaged (\(error.message ?? "corrupt"))")
         case .SQLITE_BUSY, .SQLITE_LOCKED:
-            return StoreError(code: .sql, path: path, message: "the database is busy: another process has been writing to it for over "
+            return StoreError(code: .busy, path: path, message: "the database is busy: another process has been writing to it for over "
                               + "\(Int(busyTimeout)) s (a large import, a merge); run this again once it is done (crawl and fuzz go on where they stopped)")
         case .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM:
             return StoreError(code: .unwritable, path: path, message: "cannot open for writing (\(error.message ?? "permission denied"))")

@@ -13,6 +13,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let tooNew = Code(name: "too-new")
         /// A constraint or other SQL failure.
         public static let sql = Code(name: "sql")
+        /// Another process held the write lock past the busy timeout.
+        public static let busy = Code(name: "busy")
     }
 
     public var code: Code

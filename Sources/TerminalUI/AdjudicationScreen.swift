@@ -228,7 +228,7 @@ public final class AdjudicationController {
             } catch let error as AnnotationError where error.code == .changedMeanwhile {
                 confirmReplacing = tally.itemID
                 message = "NOT SAVED: \(error.message); Enter again replaces it, s skips"
-            } catch { message = "NOT SAVED: \(error)" }
+            } catch { message = "NOT SAVED: " + LabelController.screenMessage(error) }
         case .char("r"): editingRationale = true; rationaleBeforeEdit = rationale
         case .char("s"), .right, .char(">"): leave(); index = min(index + 1, queue.count); message = "skipped"; reset()
         case .left, .char("<"): leave(); index = max(0, index - 1); message = nil; reset()

@@ -1,5 +1,6 @@
 import Annotation
 import Foundation
+import Store
 import Taxonomy
 
 /// The labelling screen's state and key handling, without curses: the TUI draws it, the scripted path and
@@ -98,8 +99,17 @@ public final class LabelController {
     public func handle(_ key: Key) {
         do { try dispatch(key) } catch {
             lastError = error
-            message = "NOT SAVED: \(error)"
+            message = "NOT SAVED: " + Self.screenMessage(error)
         }
+    }
+
+    /// A failed write as the screen says it: a store busy past its timeout is another process's long write, and
+    /// on a screen the key is simply pressed again (the batch advice to rerun the command does not apply).
+    public static func screenMessage(_ error: Error) -> String {
+        if let store = error as? StoreError, store.code == .busy {
+            return "another process (an import, a merge) has held the store for over 30 s; press the key again once it is done"
+        }
+        return "\(error)"
     }
 
     private func dispatch(_ key: Key) throws {

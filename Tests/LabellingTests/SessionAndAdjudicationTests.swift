@@ -7,6 +7,16 @@ import TerminalUI
 import Testing
 
 @Suite struct SessionAndAdjudicationTests {
+    /// A store busy past its timeout is said as the screen's user acts on it: press the key again (the batch
+    /// advice, "run this again … crawl and fuzz go on where they stopped", was cut off at 120 columns).
+    @Test func aBusyStoreOnTheScreenSaysToPressAgain() {
+        let busy = StoreError(code: .busy, path: "/x.sqlite", message: "the database is busy")
+        #expect(LabelController.screenMessage(busy).contains("press the key again"))
+        #expect(!LabelController.screenMessage(busy).contains("crawl"))
+        let other = StoreError(code: .sql, path: "/x.sqlite", message: "constraint failed")
+        #expect(LabelController.screenMessage(other) == "\(other)")
+    }
+
     /// `name` labels the sample's first item `subtype`, in a session of their own.
     func label(_ f: LabellingFixture, _ name: String, _ subtype: String) throws {
         try LabellingSession(store: f.store, taxonomy: try LabellingFixture.taxonomy(), annotator: name, sample: "s").record(subtype: subtype, at: 0)
