@@ -52,7 +52,11 @@ public enum StudyRenderer {
             }
         }
         lines.append("")
-        lines.append(String(format: "overall illegal rate %.2f%% (%d operators); %.1f s", report.overallIllegalRate * 100, report.operators.count, report.wallSeconds))
+        // The "mixed" row (every operator drawn at random) is no operator of its own: counted apart.
+        let single = report.operators.filter { $0.operator_ != "mixed" }.count
+        let mixed = report.operators.count - single
+        lines.append(String(format: "overall illegal rate %.2f%% (%d operators%@); %.1f s", report.overallIllegalRate * 100, single,
+                            mixed > 0 ? " and the mixed row" : "", report.wallSeconds))
         if let p = report.position {
             lines.append(String(format: "backbone beats head in %.1f%% of %d comparisons (study: 61.5%%)", p.backboneWins * 100, p.comparisons))
         }
