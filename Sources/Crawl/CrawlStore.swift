@@ -9,6 +9,8 @@ struct SeriesState: Sendable {
     var highWaterMark: String?
     var status: String
     var firstURL: String?
+    /// Runs of one time this pass paged by number (see `Crawler.verifyPagedRuns`), kept across runs of the crawl.
+    var pagedRuns: [String] = []
 }
 
 /// One page's worth of writes, committed in a single transaction with the series' new position.
@@ -22,6 +24,8 @@ struct PageCommit: Sendable {
     /// ETags of comment URLs fetched for this page's issues.
     var commentETags: [(url: String, etag: String, next: String?)]
     var deletedNumbers: [String]
+    /// Every run of one time the pass has paged by number so far, when this page added one.
+    var pagedRuns: [String]? = nil
 }
 
 /// The crawler's reads and writes. Every page is one transaction: issues, labels, comments, ETags and the
@@ -81,10 +85,11 @@ struct CrawlStore: Sendable {
     func state(series: String) throws -> SeriesState? {
         let repo = repositoryID
         return try store.read { db in
-            try Row.fetchOne(db, sql: "SELECT next_url, pages_done, high_water_mark, status, first_url FROM crawl_state WHERE repository_id = ? AND series = ?",
+            try Row.fetchOne(db, sql: "SELECT next_url, pages_done, high_water_mark, status, first_url, paged_runs FROM crawl_state WHERE repository_id = ? AND series = ?",
                              arguments: [repo, series]).map {
                 SeriesState(nextURL: $0["next_url"], pagesDone: $0["pages_done"], highWaterMark: $0["high_water_mark"], status: $0["status"],
-                            firstURL: $0["first_url"])
+                            firstURL: $0["first_url"],
+                            pagedRuns: (($0["paged_runs"] as String?) ?? "").split(separator: "\n").map(String.init))
             }
         }
     }
@@ -98,7 +103,7 @@ struct CrawlStore: Sendable {
                 INSERT INTO crawl_state (repository_id, series, next_url, first_url, pages_done, status, started_at, updated_at)
                 VALUES (?, ?, ?, ?, 0, 'running', ?, ?)
                 ON CONFLICT (repository_id, series) DO UPDATE SET next_url = excluded.next_url, first_url = excluded.first_url, pages_done = 0,
-                    status = 'running', started_at = excluded.started_at, updated_at = excluded.updated_at
+                    status = 'running', started_at = excluded.started_at, updated_at = excluded.updated_at, paged_runs = NULL
                 """, arguments: [repo, series, firstURL, firstURL, now, now])
         }
     }
@@ -107,8 +112,10 @@ struct CrawlStore: Sendable {
         let repo = repositoryID
         let now = TrackerTime.format(Int64(Date().timeIntervalSince1970))
         try store.write { db in
-            try db.execute(sql: "UPDATE crawl_state SET status = ?, next_url = CASE WHEN ? = 'done' THEN NULL ELSE next_url END, updated_at = ? WHERE repository_id = ? AND series = ?",
-                           arguments: [status, status, now, repo, series])
+            try db.execute(sql: """
+                UPDATE crawl_state SET status = ?, next_url = CASE WHEN ? = 'done' THEN NULL ELSE next_url END,
+                    paged_runs = CASE WHEN ? = 'done' THEN NULL ELSE paged_runs END, updated_at = ? WHERE repository_id = ? AND series = ?
+                """, arguments: [status, status, status, now, repo, series])
         }
     }
 
@@ -181,6 +188,11 @@ struct CrawlStore: Sendable {
                     high_water_mark = CASE WHEN ? IS NOT NULL AND (high_water_mark IS NULL OR ? > high_water_mark) THEN ? ELSE high_water_mark END
                 WHERE repository_id = ? AND series = ?
                 """, arguments: [page.nextURL, now, mark, mark, mark, repo, page.series])
+            // With the page that paged into a run: a kill or a stop after it must not forget the run.
+            if let runs = page.pagedRuns {
+                try db.execute(sql: "UPDATE crawl_state SET paged_runs = ? WHERE repository_id = ? AND series = ?",
+                               arguments: [runs.joined(separator: "\n"), repo, page.series])
+            }
             return written
         }
         cache.commit(written)

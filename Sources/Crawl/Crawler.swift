@@ -147,6 +147,9 @@ public final class Crawler {
             state = try db.state(series: series)
         }
         var next = state?.nextURL
+        // A pass resumed from another run goes on with the runs that run paged by number: they are read again
+        // when the pass ends.
+        pagedRuns = Set(state?.pagedRuns ?? [])
         progress.seriesPage = state?.pagesDone ?? 0
         pagesThisPass = []
         while let url = next {
@@ -252,7 +255,8 @@ public final class Crawler {
         for item in parsed.compactMap({ $0 }) { if let time = item.updatedAt { seenAt[item.remoteID] = time } }
         var next = api.nextIssuesURL(after: url, response: response, count: ranges.count, lastUpdated: lastUpdated)
         // A page whose last item has the time it was asked from lies inside a run of that time, paged by number.
-        if next != nil, let lastUpdated, TrackerAPI.queryValue(url, "since") == TrackerAPI.encode(lastUpdated) { pagedRuns.insert(lastUpdated) }
+        var newRun = false
+        if next != nil, let lastUpdated, TrackerAPI.queryValue(url, "since") == TrackerAPI.encode(lastUpdated) { newRun = pagedRuns.insert(lastUpdated).inserted }
         pagesThisPass.insert(url)
         if let n = next, pagesThisPass.contains(n) { next = loopEnds(n, list: "issue list") }
         next = try checkedNext(next)
@@ -260,7 +264,7 @@ public final class Crawler {
         let last = api.pagesFrom(url, response: response).map { $0 + progress.seriesPage }
         progress.lastPage = last ?? progress.lastPage
         try db.commit(PageCommit(series: series, pageURL: url, etag: response.header("etag"), nextURL: next, lastPage: last,
-                                 issues: issues, commentETags: commentETags, deletedNumbers: []))
+                                 issues: issues, commentETags: commentETags, deletedNumbers: [], pagedRuns: newRun ? pagedRuns.sorted() : nil))
         report.pages += 1
         let fresh = issues.filter { storedIDs.insert($0.remoteID).inserted }.count
         report.issuesStored += fresh

@@ -17,6 +17,7 @@ public enum StoreMigrations {
         migrator.registerMigration("v6-item-key-case", migrate: addItemKeyCaseIndex)
         migrator.registerMigration("v7-campaign-spent", migrate: addCampaignSpentSeconds)
         migrator.registerMigration("v8-defect-reduction-failure", migrate: addDefectReductionFailure)
+        migrator.registerMigration("v9-crawl-paged-runs", migrate: addCrawlPagedRuns)
         return migrator
     }
 
@@ -350,6 +351,13 @@ public enum StoreMigrations {
 
     /// Why the last reduction of a defect failed (its representative no longer shows it: a timing finding, a
     /// flaky one), so `defects show` says it was tried rather than pointing at a command that fails again.
+    /// The runs of one `updated_at` a pass paged by number (newline-separated times), read again when the pass
+    /// ends: kept with the pass, since a pass resumed by another run (after `--max-requests` or a kill) forgot
+    /// them, and an item such a run moved across a page boundary was lost for good.
+    static func addCrawlPagedRuns(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE crawl_state ADD COLUMN paged_runs TEXT")
+    }
+
     static func addDefectReductionFailure(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE defect ADD COLUMN reduction_failure TEXT")
     }

@@ -262,6 +262,40 @@ struct CrawlEndToEndTests {
         try expectAFreshCrawlLosesNothing(sim, kind, repo)
     }
 
+    /// A pass stopped by --max-requests inside such a run and finished by later runs of the command: the run is
+    /// still read again when the pass ends. The run that finished the pass had not paged through it and forgot
+    /// it, so an issue a deletion moved across a page boundary meanwhile was lost for good (later passes start
+    /// past the run).
+    @Test func aRunOfOneTimePagedAcrossStoppedRunsLosesNothing() throws {
+        let repo = "acme/torch"
+        let sim = try Simulator(["--seed", "8", "--github", "\(repo)=100", "--max-per-page", "20"])
+        #expect(try sim.json("/_sim/touch?repo=\(repo)&n=60&gap=5")["touched"] as? Int == 60)
+        _ = try sim.json("/_sim/churn?repo=\(repo)&n=5")   // newer issues past the run: the pass goes on after it
+        let db = temporaryDatabase()
+        // 6 requests: the label list, the list up to the run, and the run's first page by number.
+        let first = try sim.crawl("github", repo, db: db, ["--max-requests", "6"])
+        #expect(first.status == 3, "\(first.stderr)")
+        let store = try DefectLabStore.open(path: db, mode: .mustExist)
+        let state = try store.read { db in
+            try Row.fetchOne(db, sql: "SELECT next_url, paged_runs FROM crawl_state").map { ($0["next_url"] as String?, $0["paged_runs"] as String?) }
+        }
+        let next = try #require(state?.0)
+        let run = try #require(state?.1, "the run paged by number is kept with the pass")
+        let since = run.replacingOccurrences(of: ":", with: "%3A")
+        try #require(next.contains("page=2") && next.contains(since), "\(next)")
+        // The run's first issue, read already, is deleted: the later ones move up a place, one across the boundary.
+        let page = try JSONSerialization.jsonObject(with: Data(try sim.client.get(sim.url + "/repos/\(repo)/issues?state=all&sort=updated&direction=asc&per_page=20&since=\(since)").body)) as? [[String: Any]]
+        let number = try #require(page?.first?["number"] as? Int)
+        _ = try sim.json("/_sim/delete?repo=\(repo)&number=\(number)")
+        // The rest of the run in one run of the command, the pages after it in another.
+        #expect(try sim.crawl("github", repo, db: db, ["--max-requests", "2"]).status == 3)
+        let last = try sim.crawl("github", repo, db: db)
+        #expect(last.status == 0, "\(last.stderr)")
+        let problems = try differences(db: db, sim: sim, repo: repo, comments: false)
+        #expect(!problems.contains { $0.hasPrefix("missing") || $0.hasPrefix("duplicate") }, "\(problems.prefix(5))")
+        #expect(try store.read { db in try String.fetchOne(db, sql: "SELECT paged_runs FROM crawl_state") } == nil)
+    }
+
     /// A tracker that sends fewer items a page than asked for (4 of 100): a first page found unchanged (304)
     /// whose stored next page was none is followed to the next page the tracker names. Every later run ended
     /// at that page, and edits past it were never seen.
