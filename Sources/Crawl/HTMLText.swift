@@ -1,4 +1,5 @@
 import CLibXML2
+import JSONText
 
 /// Plain text of an issue body for keyword search.
 ///
@@ -20,7 +21,9 @@ public enum HTMLText {
         // only marks the pieces (not a random choice that shapes a result).
         let nonce = String(UInt64.random(in: 1...UInt64.max), radix: 36)
         let (prose, code) = MarkdownCode.shielded(text, nonce: nonce)
-        guard looksLikeHTML(prose), let extracted = extract(prose) else { return MarkdownCode.restored(text, [], nonce: nonce) }
+        // Terminal control sequences go before the parser sees them: it drops their ESC and keeps the rest
+        // ("[31m", "]8;;http://…"), which no later filter can then recognize as a sequence.
+        guard looksLikeHTML(prose), let extracted = extract(InertText.neutralize(prose)) else { return MarkdownCode.restored(text, [], nonce: nonce) }
         return MarkdownCode.restored(extracted, code, nonce: nonce)
     }
 
