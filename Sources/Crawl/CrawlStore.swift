@@ -155,6 +155,14 @@ struct CrawlStore: Sendable {
         cache.commit(written)
     }
 
+    /// The names of the repository's labels as stored (lower-cased).
+    func labelNames() throws -> Set<String> {
+        let repo = repositoryID
+        return try store.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT name FROM label WHERE repository_id = ?", arguments: [repo]).map { $0.lowercased() })
+        }
+    }
+
     func markDeleted(number: String) throws {
         let repo = repositoryID
         try store.write { db in

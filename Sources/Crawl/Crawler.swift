@@ -59,6 +59,7 @@ public final class Crawler {
         do {
             try probeTokens()
             try crawlLabels()
+            try noteUnknownLabels()
             for series in seriesList { try crawl(series: series.name, label: series.label) }
             report.outcome = .done
         } catch let stop as Stop {
@@ -86,6 +87,14 @@ public final class Crawler {
             // nil is a 404: a GitHub Enterprise server with rate limiting off ("Rate limiting is not enabled")
             // has no quota to learn, which is no reason to stop the crawl.
             guard try fetch(url, conditional: false, pinned: i) != nil else { return }
+        }
+    }
+
+    /// A `--label` the repository's label list does not have (a typo) crawls nothing and said "done": said.
+    func noteUnknownLabels() throws {
+        guard !options.labels.isEmpty, case let known = try db.labelNames(), !known.isEmpty else { return }
+        for label in options.labels where !known.contains(label.lowercased()) {
+            progress.log("note: --label '\(redactor.clean(label))' is not among the \(known.count) labels of \(options.owner)/\(options.repo) (a typo?); its series stores only issues carrying it")
         }
     }
 

@@ -312,6 +312,16 @@ struct CrawlEndToEndTests {
         #expect(problems == [], "\(problems.prefix(5))")
     }
 
+    /// A --label the repository does not have (a typo) stored nothing and said "done": the crawl says so.
+    @Test func aLabelTheRepositoryLacksIsSaid() throws {
+        let sim = try Simulator(["--seed", "3", "--gitee", "mindspore/mindspore=40"])
+        let db = temporaryDatabase()
+        let typo = try sim.crawl("gitee", "mindspore/mindspore", db: db, ["--label", "kind/bgu"])
+        #expect(typo.status == 0 && typo.stderr.contains("note: --label 'kind/bgu' is not among the"), "\(typo.stderr)")
+        let real = try sim.crawl("gitee", "mindspore/mindspore", db: db, ["--label", "Kind/Bug"])
+        #expect(real.status == 0 && !real.stderr.contains("is not among"), "\(real.stderr)")
+    }
+
     /// A label filter the tracker does not apply (Gitee's is undocumented) is applied here; an issue already
     /// stored that lost the label is still updated (the update was in hand and thrown away: the store kept the
     /// label, and the issue stayed an HP candidate).
