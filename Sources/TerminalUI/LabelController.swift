@@ -26,6 +26,8 @@ public final class LabelController {
     public private(set) var lastError: Error?
     public private(set) var wantsQuit = false
     public var scroll = 0
+    /// Where the view's top row starts in the item's text, at which width: a resize scrolls back to it.
+    public var scrollAnchor: (item: Int, width: Int, offset: Int)?
     public var helpScroll = 0
     /// Body area size, set by the screen on every layout (a script uses the 80×24 defaults).
     public var bodyWidth = 78

@@ -78,8 +78,19 @@ public struct LabelScreen {
         t.draw(String(repeating: "─", count: cols), y: 5, x: 0, style: .dim)
 
         let height = c.bodyHeight
+        // The view keeps its place in the text, not its row number, when the width changes: a resize re-wraps
+        // the body, and row 300 at 120 columns is a hundred lines earlier in the text at 40.
+        if let anchor = c.scrollAnchor, anchor.item == c.index, anchor.width != c.bodyWidth {
+            var low = 0, high = lines.count
+            while low < high {
+                let mid = (low + high) / 2
+                if lines[mid].range.lowerBound <= anchor.offset { low = mid + 1 } else { high = mid }
+            }
+            c.scroll = max(0, low - 1)
+        }
         let maxScroll = max(0, lines.count - height)
         c.scroll = min(c.scroll, maxScroll)
+        c.scrollAnchor = lines.isEmpty ? nil : (c.index, c.bodyWidth, lines[c.scroll].range.lowerBound)
         let needle = c.searchQuery.map { Array($0.lowercased().unicodeScalars) }
         for row in 0..<height {
             let n = c.scroll + row

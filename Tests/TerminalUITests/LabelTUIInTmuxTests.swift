@@ -262,6 +262,25 @@ import Testing
         try pane.send("q")
     }
 
+    /// A resize keeps the view's place in the text: the top row was kept as a row number, which a narrower
+    /// window's re-wrapped body puts far earlier in the text.
+    @Test func aResizeKeepsThePlaceInTheBody() throws {
+        let body = (1...200).map { String(format: "L%03d ", $0) + String(repeating: "word ", count: 11) }.joined(separator: "\n")
+        let db = try SeededLabellingDB(bodies: [body, body])
+        let pane = try TmuxPane(command: "\(try BuiltCLI.path()) label --annotator alice --sample s --db \(db.path)", width: 120, height: 40,
+                                environment: ["NO_COLOR": "1"])
+        try pane.waitFor(text: "item 1/2")
+        for _ in 0..<4 { try pane.send("PageDown") }
+        let before = try pane.waitFor(text: "lines 1")
+        let top = try #require(before.components(separatedBy: "\n").dropFirst(6).first?.trimmingCharacters(in: .whitespaces).prefix(4))
+        try #require(top.hasPrefix("L") && top != "L001", "\(before)")
+        try pane.resize(width: 60, height: 20)
+        let after = try pane.waitFor("the body re-wrapped at 60 columns") { $0.components(separatedBy: "\n").first.map { $0.count <= 60 } == true && $0.contains("of 4") }
+        let shown = after.components(separatedBy: "\n").dropFirst(6).first?.trimmingCharacters(in: .whitespaces) ?? ""
+        #expect(shown.hasPrefix(String(top)), "top row was \(top); now: \(after)")
+        try pane.send("q")
+    }
+
     /// "Next" goes from the last hit, not from the scroll position: on a body that fits the screen (or at its
     /// end) the view does not scroll, and every "next" found the same line again.
     @Test func searchNextWalksEveryHitAndWraps() throws {
