@@ -47,6 +47,23 @@ import Testing
         #expect(major.status == 0 && major.stderr.contains("who settled 1 final label(s)"), "\(major.stderr)")
     }
 
+    /// A later subtype decision settles the major type too: the major decision a majority made before it is no
+    /// final label in a long export (it stood there as "final A" beside the later "final B1").
+    @Test func aLaterSubtypeDecisionReplacesAnEarlierMajorOneInExports() throws {
+        let folder = try RatingsTestSupport.temporaryFolder()
+        let db = folder.appendingPathComponent("p.sqlite").path
+        _ = try RatingsTestSupport.write("item,rater,label,framework\nX5,r00,A1,pytorch\nX5,r01,A2,pytorch\nX5,r02,B1,pytorch\n", to: folder, name: "pl.csv")
+        #expect(try RatingsTestSupport.defectlab(["ratings", "import", "pl.csv", "--format", "long", "--db", db], in: folder).status == 0)
+        #expect(try RatingsTestSupport.defectlab(["adjudicate", "--auto", "majority", "--level", "major", "--db", db], in: folder).status == 0)
+        let before = try RatingsTestSupport.defectlab(["ratings", "export", "--format", "long", "--db", db], in: folder)
+        #expect(before.stdout.contains("X5,final,A,major"), "\(before.stdout)")
+        _ = try RatingsTestSupport.write("item,rater,label,framework\nX5,final,B1,pytorch\n", to: folder, name: "final.csv")
+        let settled = try RatingsTestSupport.defectlab(["ratings", "import", "final.csv", "--format", "long", "--db", db], in: folder)
+        #expect(settled.status == 0, "\(settled.stderr)")
+        let after = try RatingsTestSupport.defectlab(["ratings", "export", "--format", "long", "--db", db], in: folder)
+        #expect(after.stdout.contains("X5,final,B1,subtype") && !after.stdout.contains("X5,final,A,major"), "\(after.stdout)")
+    }
+
     /// Major-level labels only: asking at the subtype level (the default) points to `--level major` instead of
     /// saying the store has no items and no annotators.
     @Test func labelsAtTheOtherLevelArePointedTo() throws {

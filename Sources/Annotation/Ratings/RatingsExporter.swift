@@ -33,6 +33,9 @@ public enum RatingsExporter {
                 UNION ALL
                 SELECT i.id, i.key, \(StoredRatings.itemFramework), 'final', j.level, j.label, j.created_at, 1, NULL, 0, j.adjudicator, j.method, j.rationale
                 FROM current_adjudication j JOIN item i ON i.id = j.item_id \(StoredRatings.itemFrameworkJoins)
+                -- A later subtype decision settles the major type too (its own): a major decision before it is
+                -- no final label any more (a majority's A stood in the export beside a person's later B1).
+                WHERE NOT (j.level = 'major' AND EXISTS (SELECT 1 FROM current_adjudication s WHERE s.item_id = j.item_id AND s.level = 'subtype' AND s.id > j.id))
                 ORDER BY key, item_id, is_final, rater, level DESC
                 """).map { row in
                 ExportRow(itemID: row["item_id"], item: row["key"], framework: row["framework"], rater: row["rater"],
