@@ -126,6 +126,14 @@ public final class Crawler {
 
     func crawl(series: String, label: String?) throws {
         var state = try db.state(series: series)
+        // A pass that read its last page and stopped there (a spent budget, a kill) before reading its runs of one
+        // time again does that first: a new pass started from the mark and dropped them unread.
+        if let s = state, s.status == "running", s.nextURL == nil, !s.pagedRuns.isEmpty {
+            pagedRuns = Set(s.pagedRuns)
+            try verifyPagedRuns(series: series, label: label)
+            try db.finish(series: series, status: "done")
+            state = try db.state(series: series)
+        }
         if state == nil || state?.status != "running" || state?.nextURL == nil {
             // A new pass: from the high-water mark minus the overlap, else the user's floor, else everything.
             var since: String?

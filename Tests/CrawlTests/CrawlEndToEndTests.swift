@@ -265,7 +265,8 @@ struct CrawlEndToEndTests {
     /// A pass stopped by --max-requests inside such a run and finished by later runs of the command: the run is
     /// still read again when the pass ends. The run that finished the pass had not paged through it and forgot
     /// it, so an issue a deletion moved across a page boundary meanwhile was lost for good (later passes start
-    /// past the run).
+    /// past the run); and a pass whose budget ran out right after its last page started a new pass next time,
+    /// dropping the runs it kept.
     @Test func aRunOfOneTimePagedAcrossStoppedRunsLosesNothing() throws {
         let repo = "acme/torch"
         let sim = try Simulator(["--seed", "8", "--github", "\(repo)=100", "--max-per-page", "20"])
@@ -287,8 +288,16 @@ struct CrawlEndToEndTests {
         let page = try JSONSerialization.jsonObject(with: Data(try sim.client.get(sim.url + "/repos/\(repo)/issues?state=all&sort=updated&direction=asc&per_page=20&since=\(since)").body)) as? [[String: Any]]
         let number = try #require(page?.first?["number"] as? Int)
         _ = try sim.json("/_sim/delete?repo=\(repo)&number=\(number)")
-        // The rest of the run in one run of the command, the pages after it in another.
+        // The run's second page in one run of the command (each starts with the label list); its last page and
+        // the list's last in another, which spends its budget there: the pass's pages are all read, its runs
+        // are not read again yet.
         #expect(try sim.crawl("github", repo, db: db, ["--max-requests", "2"]).status == 3)
+        #expect(try sim.crawl("github", repo, db: db, ["--max-requests", "3"]).status == 3)
+        let ended = try store.read { db in
+            try Row.fetchOne(db, sql: "SELECT status, next_url, paged_runs FROM crawl_state").map { "\($0["status"] as String? ?? "-") \($0["next_url"] as String? ?? "-") \($0["paged_runs"] as String? ?? "-")" }
+        }
+        #expect(ended == "running - \(run)", "\(ended ?? "no state")")
+        // The next run reads them again before it starts a new pass (which dropped them unread).
         let last = try sim.crawl("github", repo, db: db)
         #expect(last.status == 0, "\(last.stderr)")
         let problems = try differences(db: db, sim: sim, repo: repo, comments: false)
