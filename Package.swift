@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "Triage", dependencies: ["Fuzz", "Oracles", "ModelIR", "Reference", "Workers", "Store", "Taxonomy", "Reports",
                                                .product(name: "GRDB", package: "GRDB.swift")]),
         // Reports (issue 9): campaign reports (HTML with hand-written SVG, Markdown, JSON, JUnit) and mined-vs-fuzzed coverage.
-        .target(name: "Reports", dependencies: ["Store", "Taxonomy", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Reports", dependencies: ["Store", "Taxonomy", "JSONText", .product(name: "GRDB", package: "GRDB.swift")]),
 
         .executableTarget(
             name: "defectlab",

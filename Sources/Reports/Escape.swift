@@ -72,11 +72,12 @@ public enum Escape {
         return fence + cleanInfo + "\n" + String(String.UnicodeScalarView(xmlSafeScalars(text))) + (text.hasSuffix("\n") ? "" : "\n") + fence
     }
 
-    /// The scalars of `s` with the ones XML 1.0 forbids replaced by U+FFFD.
+    /// The scalars of `s` with the ones XML 1.0 forbids replaced by U+FFFD, and DEL and the C1 controls too:
+    /// XML allows them, but U+009B is CSI to many terminals, and these files are read with cat as well.
     static func xmlSafeScalars(_ s: String) -> [Unicode.Scalar] {
         s.unicodeScalars.map { scalar in
             let v = scalar.value
-            let allowed = v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) || v >= 0x10000
+            let allowed = v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v < 0x7F) || (v >= 0xA0 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) || v >= 0x10000
             return allowed ? scalar : "\u{FFFD}"
         }
     }

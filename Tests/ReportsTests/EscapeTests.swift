@@ -14,6 +14,15 @@ import Testing
         #expect(Escape.xml("\u{1}\u{FFFE}") == "\u{FFFD}\u{FFFD}")
     }
 
+    /// DEL and the C1 controls (U+009B is CSI to many terminals) go too: they reached the report files raw.
+    @Test func c1ControlsAreReplacedInEveryFormat() {
+        let hostile = "E\u{9B}31m\u{85}x\u{7F}é\u{A0}"
+        for escaped in [Escape.html(hostile), Escape.xml(hostile), Escape.markdownCell(hostile), Escape.markdownFence(hostile)] {
+            #expect(!escaped.unicodeScalars.contains { (0x7F...0x9F).contains($0.value) }, "\(escaped.debugDescription)")
+            #expect(escaped.contains("é\u{A0}"))
+        }
+    }
+
     @Test func markdownCellsStayOneCell() {
         #expect(Escape.markdownCell("a|b\nc <b>") == "a\\|b c &lt;b&gt;")
         let fenced = Escape.markdownFence("x ``` y ```` z", info: "py")
