@@ -23,5 +23,12 @@ struct CouldBeSeedTests {
         // AlexNet's 3-channel images against LeNet-5's one channel: same name, type and rank, and conv2d_0 in both.
         #expect(!DiffRunner.couldBeSeed(try graph("lenet5"), of: try graph("alexnet")))
         #expect(!DiffRunner.couldBeSeed(try graph("lenet5"), of: try graph("textcnn")))
+        // Same inputs, and conv2d_0 … in both: an unrelated architecture all the same.
+        #expect(!DiffRunner.couldBeSeed(try graph("alexnet"), of: try graph("resnet50")))
+    }
+
+    @Test func anActivationSwapKeepsTheSeed() throws {
+        // LeNet-5 with ReLU for Tanh is what a mutation makes of it.
+        #expect(DiffRunner.couldBeSeed(try graph("lenet5"), of: try graph("lenet5-relu")))
     }
 }
