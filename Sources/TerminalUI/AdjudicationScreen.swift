@@ -289,7 +289,8 @@ public struct AdjudicationScreen {
         func room(choiceLine: Bool) -> Int { rows - 3 - 1 - 3 - standingLines - (choiceLine ? 1 : 0) }
         let ownChoice = c.choice.map { choice in !tally.counts.contains { $0.label == choice } } ?? false
         var shown = tally.counts.count
-        if shown > room(choiceLine: ownChoice) { shown = max(0, room(choiceLine: c.choice != nil) - 1) }
+        // Truncated, the list keeps one length whatever is picked (a line stays free for a pick it does not show).
+        if shown > room(choiceLine: ownChoice) { shown = max(0, room(choiceLine: true) - 1) }
         for (i, entry) in tally.counts.prefix(shown).enumerated() {
             let name = c.level == .subtype ? c.taxonomy.subtype(entry.label)?.name : c.taxonomy.major(entry.label)?.name
             let mark = entry.label == c.choice ? "▶" : " "

@@ -105,11 +105,45 @@ public final class LabelController {
         }
     }
 
+    /// Where `query` starts in `scalars`, ignoring case (scalar by scalar; a scalar whose lower case is longer
+    /// than one scalar is compared as it is).
+    static func matches(of query: String, in scalars: [Unicode.Scalar]) -> [Int] {
+        func lower(_ s: Unicode.Scalar) -> Unicode.Scalar {
+            let l = s.properties.lowercaseMapping.unicodeScalars
+            return l.count == 1 ? l.first! : s
+        }
+        let needle = query.unicodeScalars.map(lower)
+        guard !needle.isEmpty, needle.count <= scalars.count else { return [] }
+        var hits: [Int] = []
+        var i = 0
+        while i + needle.count <= scalars.count {
+            var j = 0
+            while j < needle.count, lower(scalars[i + j]) == needle[j] { j += 1 }
+            if j == needle.count { hits.append(i) }
+            i += 1
+        }
+        return hits
+    }
+
+    /// The rows (wrapped lines) the offsets fall on.
+    static func rows(of offsets: [Int], in lines: [MeasuredText.Span]) -> Set<Int> {
+        var out = Set<Int>()
+        for offset in offsets {
+            var low = 0, high = lines.count
+            while low < high {
+                let mid = (low + high) / 2
+                if lines[mid].range.lowerBound <= offset { low = mid + 1 } else { high = mid }
+            }
+            if low > 0 { out.insert(low - 1) }
+        }
+        return out
+    }
+
     /// A failed write as the screen says it: a store busy past its timeout is another process's long write, and
     /// on a screen the key is simply pressed again (the batch advice to rerun the command does not apply).
     public static func screenMessage(_ error: Error) -> String {
         if let store = error as? StoreError, store.code == .busy {
-            return "another process (an import, a merge) has held the store for over 30 s; press the key again once it is done"
+            return "the store was busy over 30 s (an import or a merge); do it again"
         }
         return "\(error)"
     }
@@ -266,14 +300,16 @@ public final class LabelController {
             guard !query.isEmpty else { message = "search: nothing to find"; return }
             searchQuery = query
             let (item, lines) = try bodyLines()
-            let needle = query.lowercased()
             var from = 0
             if text.isEmpty {
                 if let last = searchHit, last >= scroll, last < scroll + Swift.max(1, bodyHeight) { from = last + 1 } else { from = scroll + 1 }
             }
             let start = min(from, lines.count)
+            // Matched in the text, not row by row: a word the window wraps across two rows is found too (on the
+            // row it starts on).
+            let hitRows = Self.rows(of: Self.matches(of: query, in: item.body.scalars), in: lines)
             let order = Array(start..<lines.count) + Array(0..<min(start, lines.count))
-            if let hit = order.first(where: { item.body.text(of: lines[$0]).lowercased().contains(needle) }) {
+            if let hit = order.first(where: { hitRows.contains($0) }) {
                 scroll = hit
                 searchHit = hit
                 message = "found '\(query)' at line \(hit + 1)\(text.isEmpty && hit < start ? " (from the top again)" : "")  (/ Enter: next)"

@@ -301,6 +301,19 @@ import Testing
         try pane.send("q")
     }
 
+    /// A word the window wraps across two rows is found, on the row it starts on (rows were searched one by one).
+    @Test func searchFindsAWordSplitByTheWrap() throws {
+        let body = "plain\n" + String(repeating: "y", count: 75) + "needle\nplain"
+        let db = try SeededLabellingDB(bodies: [body, body])
+        let pane = try TmuxPane(command: "\(try BuiltCLI.path()) label --annotator alice --sample s --db \(db.path)", environment: ["NO_COLOR": "1"])
+        try pane.waitFor(text: "item 1/2")
+        try pane.send("/")
+        try pane.type("needle")
+        try pane.send("Enter")
+        try pane.waitFor(text: "found 'needle' at line 2 ")
+        try pane.send("q")
+    }
+
     @Test func cjkBodyRendersAlignedAndEscapesRenderInert() throws {
         let cjk = String(repeating: "显", count: 60) + "\n" + "内存泄漏 leak😀 after 训练 END"
         let hostile = "Red \u{1B}[31mALERT\u{1B}[0m cursor \u{1B}[2J\u{1B}[1;1Hmoved \u{1B}]0;PWNED\u{07}title \u{1B}[5A\u{1B}[?1049l bye"
