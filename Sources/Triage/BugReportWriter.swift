@@ -14,6 +14,8 @@ struct BugReportWriter {
     /// The Python to run a script with when it is not `python3`: a release the campaign ran from another
     /// interpreter (`--framework pytorch@old=PYTHON`), by script file name.
     var interpreters: [String: String] = [:]
+    /// The framework venv's Python where the defect was found: named for `python3`, which may lack the frameworks.
+    var python: String?
     var expectedHead: [String]
     var subtypeName: String?
     var planted: String?
@@ -73,7 +75,11 @@ struct BugReportWriter {
         default:
             "prints expected vs actual and exits 1 when the defect shows (a crash kills the process instead, as the framework's did)"
         }
-        lines += ["```", "", "Each script is standalone (the framework and numpy only); it loads `model/weights.safetensors`, the inputs (`input_*.npy`) and the float64 expected outputs (`expected_*.npy`), \(verdict). `model/graph.json` is the model in DefectLab's IR" + "."
+        lines += ["```", ""]
+        if let python, scripts.contains(where: { interpreters[$0] == nil }) {
+            lines += ["`python3` stands for a Python with the script's framework and numpy (where the defect was found: `\(python)`).", ""]
+        }
+        lines += ["Each script is standalone (the framework and numpy only); it loads `model/weights.safetensors`, the inputs (`input_*.npy`) and the float64 expected outputs (`expected_*.npy`), \(verdict). `model/graph.json` is the model in DefectLab's IR" + "."
                   + (builder ? " A script for a framework whose model is not written out layer by layer here builds it from `model/graph.json` with DefectLab's own builder for that framework, copied into `builder/` (the code that found the defect; it uses that framework and numpy only)." : "")]
         lines += ["", "## \(headings.expected)", "", "The outputs of the float64 reference interpreter, within a mean relative distance of \(String(format: "%g", tolerance)):", ""]
         lines += expectedHead.map { "- \($0)" }

@@ -159,7 +159,7 @@ extension DefectTriage {
                                 pools: (@Sendable (String) -> WorkerPool)? = nil, subtypeNames: [String: String] = [:]) -> DefectTriage {
         let writer = ReproducerWriter(exporter: python.map(OnnxExporter.init(interpreter:)), subtypeNames: subtypeNames,
                                       controls: python == nil ? ["pytorch"] : ["onnxruntime", "pytorch"],
-                                      versions: python.map(FrameworkVersions.init(interpreter:)))
+                                      versions: python.map(FrameworkVersions.init(interpreter:)), interpreter: python)
         let known = Set(FrameworkKind.all + FrameworkKind.variants.keys)
         return DefectTriage(store: store, oracles: MutantOracles(mapping: mapping), writer: writer) { name, interpreter in
             // `pytorch@2.1`-style names run the base framework's worker.

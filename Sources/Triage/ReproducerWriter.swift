@@ -32,8 +32,12 @@ public struct ReproducerWriter: Sendable {
     /// Asks the interpreter for the implicated frameworks' versions (the bug report's environment).
     public var versions: FrameworkVersions?
 
+    /// The framework venv's Python, which the bug report names for running the scripts here.
+    public var interpreter: String?
+
     public init(exporter: OnnxExporter? = nil, subtypeNames: [String: String] = [:], controls: [String] = ["pytorch"], tolerance: Double = OracleThresholds().relativeDistance,
-                versions: FrameworkVersions? = nil) {
+                versions: FrameworkVersions? = nil, interpreter: String? = nil) {
+        self.interpreter = interpreter
         self.exporter = exporter
         self.versions = versions
         self.subtypeNames = subtypeNames
@@ -233,6 +237,7 @@ public struct ReproducerWriter: Sendable {
                                      versions: Dictionary(implicated.compactMap { fw in versions?.version(of: fw).map { (fw, $0) } }, uniquingKeysWith: { a, _ in a }))
         report.builder = files.contains { $0.hasPrefix("builder/") }
         report.interpreters = runWith
+        report.python = interpreter
         report.tolerance = (campaignTolerance ?? tolerance) * DtypeTolerance.factor(graph)
         report.performanceFactor = Self.performance(defect, thresholds: thresholds)?.factor
         report.seedMeasured = seedModel != nil

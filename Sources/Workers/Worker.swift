@@ -228,8 +228,11 @@ public final class Worker: @unchecked Sendable {
             // The cause first (a traceback's last line: "ModuleNotFoundError: No module named 'numpy'"): a one-line
             // error showed only "Traceback (most recent call last):".
             let cause = tail.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init) ?? "no output"
+            // The rest of the tail after it, when there is more than that one line (it was shown twice).
+            let trimmed = tail.trimmingCharacters(in: .whitespacesAndNewlines)
+            let more = trimmed == cause.trimmingCharacters(in: .whitespaces) ? "" : "\n\(tail.suffix(600))"
             throw WorkerError(.handshakeFailed, framework: spec.name,
-                              "worker died at start-up (\(signal.map { "signal \($0)" } ?? "exit \(status ?? -1)")): \(cause.suffix(300))\n\(tail.suffix(600))")
+                              "worker died at start-up (\(signal.map { "signal \($0)" } ?? "exit \(status ?? -1)")): \(cause.suffix(300))\(more)")
         case .timedOut:
             process.kill(); self.process = nil
             throw WorkerError(.handshakeFailed, framework: spec.name, "no handshake within \(Int(spec.startTimeout)) s")

@@ -59,6 +59,8 @@ import Testing
         #expect(script.contains("The campaign ran pytorch@old from another Python (\(wrapper.path))") && script.contains("import torch"), "\(script.prefix(1200))")
         let bug = try String(contentsOf: out.appendingPathComponent("bug-report.md"), encoding: .utf8)
         #expect(bug.contains("\(wrapper.path) repro_pytorch_old.py"), "\(bug)")
+        // The controls run with `python3`, which may have no framework: the venv's Python is named.
+        #expect(bug.contains("`python3` stands for a Python with the script's framework and numpy (where the defect was found: `"), "\(bug)")
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("repro_pytorch_old.txt").path))
         // One that is gone is said, not taken for a defect that did not show again.
         try FileManager.default.removeItem(at: wrapper)

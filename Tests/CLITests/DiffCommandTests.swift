@@ -234,6 +234,10 @@ import Testing
                                         environment: ["DEFECTLAB_PYTHON": wrapper.path])
         #expect(broken.status == 1 && broken.stderr.contains("pytorch did not start"), "\(broken.stderr)")
         #expect(broken.stderr.contains("ImportError: shadowed for the test"), "the cause comes first: \(broken.stderr)")
+        // Once: a one-line tail was shown as the cause and again as the tail.
+        let pytorchMessage = try #require((try JSONSerialization.jsonObject(with: Data(broken.stdout.utf8)) as? [String: Any])
+            .flatMap { ($0["frameworks"] as? [[String: Any]])?.first { $0["name"] as? String == "pytorch" }?["message"] as? String })
+        #expect(pytorchMessage.components(separatedBy: "shadowed for the test").count == 2, "\(pytorchMessage)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(broken.stdout.utf8)) as? [String: Any])
         let pytorch = (report["frameworks"] as? [[String: Any]])?.first { $0["name"] as? String == "pytorch" }
         #expect(pytorch?["status"] as? String == "unsupported", "\(broken.stdout.prefix(800))")
