@@ -66,6 +66,10 @@ import Testing
         try FileManager.default.removeItem(at: wrapper)
         let gone = try CLIProcess.run(["defects", "reduce", "\(old["id"] as? Int ?? 0)", "--db", db])
         #expect(gone.status != 0 && gone.stderr.contains("not an executable interpreter"), "\(gone.stderr)")
+        // A campaign with it says what to check: `frameworks` checks the venv's Python only.
+        let again = try CLIProcess.run(["fuzz", "--seeds", "lenet5", "--frameworks", "reference,pytorch@old", "--framework", "pytorch@old=\(wrapper.path)",
+                                        "--budget", "2", "--db", dir.appendingPathComponent("gone.sqlite").path])
+        #expect(again.status != 0 && again.stderr.contains("check the interpreter given with --framework pytorch@old=PYTHON"), "\(again.stderr)")
     }
 
     /// An inconsistency found on a real framework is localized by a second run with every layer; the reducer

@@ -7,7 +7,12 @@ extension Array where Element == ExecutionOutcome {
     /// Why a run cannot be judged: the first framework whose worker did not start, with what to check (the
     /// campaign, the study and the reducer each stop on it rather than judging without that framework).
     public var unavailableReason: String? {
-        first { $0.status == .unavailable }.map { "\($0.framework): \($0.message.prefix(500)) (check it with `defectlab frameworks --refresh`)" }
+        first { $0.status == .unavailable }.map { outcome in
+            // `frameworks` checks the venv's Python; a framework run from another one (`NAME@TAG`) is checked there.
+            let check = outcome.framework.contains("@") ? "check the interpreter given with --framework \(outcome.framework)=PYTHON"
+                : "check it with `defectlab frameworks --refresh`"
+            return "\(outcome.framework): \(outcome.message.prefix(500)) (\(check))"
+        }
     }
 }
 
