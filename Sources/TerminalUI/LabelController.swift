@@ -127,16 +127,17 @@ public final class LabelController {
 
     /// The rows (wrapped lines) the offsets fall on.
     static func rows(of offsets: [Int], in lines: [MeasuredText.Span]) -> Set<Int> {
-        var out = Set<Int>()
-        for offset in offsets {
-            var low = 0, high = lines.count
-            while low < high {
-                let mid = (low + high) / 2
-                if lines[mid].range.lowerBound <= offset { low = mid + 1 } else { high = mid }
-            }
-            if low > 0 { out.insert(low - 1) }
+        Set(offsets.compactMap { row(containing: $0, in: lines) })
+    }
+
+    /// The row (wrapped line) a scalar offset of the text falls on: the last that starts at or before it.
+    static func row(containing offset: Int, in lines: [MeasuredText.Span]) -> Int? {
+        var low = 0, high = lines.count
+        while low < high {
+            let mid = (low + high) / 2
+            if lines[mid].range.lowerBound <= offset { low = mid + 1 } else { high = mid }
         }
-        return out
+        return low > 0 ? low - 1 : nil
     }
 
     /// A failed write as the screen says it: a store busy past its timeout is another process's long write, and

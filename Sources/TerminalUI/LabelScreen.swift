@@ -81,12 +81,7 @@ public struct LabelScreen {
         // The view keeps its place in the text, not its row number, when the width changes: a resize re-wraps
         // the body, and row 300 at 120 columns is a hundred lines earlier in the text at 40.
         if let anchor = c.scrollAnchor, anchor.item == c.index, anchor.width != c.bodyWidth {
-            var low = 0, high = lines.count
-            while low < high {
-                let mid = (low + high) / 2
-                if lines[mid].range.lowerBound <= anchor.offset { low = mid + 1 } else { high = mid }
-            }
-            c.scroll = max(0, low - 1)
+            c.scroll = LabelController.row(containing: anchor.offset, in: lines) ?? 0
         }
         let maxScroll = max(0, lines.count - height)
         c.scroll = min(c.scroll, maxScroll)
