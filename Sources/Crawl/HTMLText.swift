@@ -20,11 +20,29 @@ public enum HTMLText {
         // Code in fences and spans is literal text, never HTML: set aside while the rest is parsed. The nonce
         // only marks the pieces (not a random choice that shapes a result).
         let nonce = String(UInt64.random(in: 1...UInt64.max), radix: 36)
-        let (prose, code) = MarkdownCode.shielded(text, nonce: nonce)
+        let (shielded, code) = MarkdownCode.shielded(text, nonce: nonce)
+        var prose = shielded
+        // HTML comments outside code (issue templates' hints) are hidden on the tracker's page: not text to search
+        // or label by. Only whole ones: an unclosed `<!--` is left as written.
+        if prose.contains("<!--") {
+            prose = withoutComments(prose)
+            if !looksLikeHTML(prose) { return MarkdownCode.restored(prose, code, nonce: nonce) }
+        }
         // Terminal control sequences go before the parser sees them: it drops their ESC and keeps the rest
         // ("[31m", "]8;;http://…"), which no later filter can then recognize as a sequence.
         guard looksLikeHTML(prose), let extracted = extract(InertText.neutralize(prose)) else { return MarkdownCode.restored(text, [], nonce: nonce) }
         return MarkdownCode.restored(extracted, code, nonce: nonce)
+    }
+
+    /// `text` without its complete `<!-- … -->` comments.
+    static func withoutComments(_ text: String) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.range(of: "<!--"), let close = rest[open.upperBound...].range(of: "-->") {
+            out += rest[..<open.lowerBound]
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
     }
 
     static let htmlTagBytes: Set<[UInt8]> = Set(htmlTags.map { Array($0.utf8) })

@@ -152,29 +152,31 @@ struct ReproducerScript {
             lines.append("Python; its \(framework) is the release under test (another Python's \(framework) may not show the defect).")
         }
         lines.append("")
+        // The Python the script runs with: another interpreter's, for a release the campaign ran from one.
+        let python = release == nil ? "python3" : "that Python"
         if let performance {
             let what = performance.metric == .time ? "median time over REPEATS runs" : "peak memory"
             if framework == "faulty" {
                 lines.append("Run: python3 \(fileName). Checks the values, then measures the \(what) with the planted fault and")
                 lines.append("without it: exit 1 when the fault makes it FACTOR times or more (the defect shows), else 0.")
             } else if seed != nil {
-                lines.append("Run the control scripts first, then python3 \(fileName). Each checks the values, then measures its")
+                lines.append("Run the control scripts first, then \(python) \(fileName). Each checks the values, then measures its")
                 lines.append("\(what) on this model and on the seed model it was derived from (seed/), and writes the growth")
                 lines.append("into measured_<framework>.json. A repro script exits 1 when its growth is FACTOR times or more the")
                 lines.append("controls' (their median, at least 1): the defect shows; 0 when it is not, or, while no control has")
                 lines.append("been measured, when it grew less than FACTOR times (it says so). Timings need an otherwise idle machine.")
             } else {
-                lines.append("Run the control scripts first, then python3 \(fileName). Each checks the values, then measures its")
+                lines.append("Run the control scripts first, then \(python) \(fileName). Each checks the values, then measures its")
                 lines.append("\(what) into measured_<framework>.json; a repro script exits 1 when its measurement is FACTOR")
                 lines.append("times or more a control's in this folder (the defect shows), 0 when it is not, or when no control")
                 lines.append("has been measured yet (it says so). Timings need an otherwise idle machine.")
             }
         } else {
             if crash || fault?.kind == "crash" {
-                lines.append("Run: python3 \(fileName). Exit 1 (with expected vs actual) when the defect shows (a crash: the process")
+                lines.append("Run: \(python) \(fileName). Exit 1 (with expected vs actual) when the defect shows (a crash: the process")
                 lines.append("dies, 139 as of signal 11, as the framework's did), 2 when an op")
             } else {
-                lines.append("Run: python3 \(fileName). Exit 1 (with expected vs actual) when the defect shows, 2 when an op")
+                lines.append("Run: \(python) \(fileName). Exit 1 (with expected vs actual) when the defect shows, 2 when an op")
             }
             lines.append("is not written out here, the framework is not installed\(control ? " or this control framework cannot run the model" : ""), 0 when the outputs match the")
             lines.append("float64 reference (mean relative distance <= TOLERANCE, NaN/Inf exactly where the reference has them).")

@@ -57,6 +57,7 @@ import Testing
         #expect(repro.status == 0, "\(repro.stderr)")
         let script = try String(contentsOf: out.appendingPathComponent("repro_pytorch_old.py"), encoding: .utf8)
         #expect(script.contains("The campaign ran pytorch@old from another Python (\(wrapper.path))") && script.contains("import torch"), "\(script.prefix(1200))")
+        #expect(!script.contains("python3 repro_pytorch_old.py") && script.contains("Run: that Python repro_pytorch_old.py"), "\(script.prefix(1600))")
         let bug = try String(contentsOf: out.appendingPathComponent("bug-report.md"), encoding: .utf8)
         #expect(bug.contains("\(wrapper.path) repro_pytorch_old.py"), "\(bug)")
         // The controls run with `python3`, which may have no framework: the venv's Python is named.

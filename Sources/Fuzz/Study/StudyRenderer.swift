@@ -55,8 +55,8 @@ public enum StudyRenderer {
         // The "mixed" row (every operator drawn at random) is no operator of its own: counted apart.
         let single = report.operators.filter { $0.operator_ != "mixed" }.count
         let mixed = report.operators.count - single
-        lines.append(String(format: "overall illegal rate %.2f%% (%d operators%@); %.1f s", report.overallIllegalRate * 100, single,
-                            mixed > 0 ? " and the mixed row" : "", report.wallSeconds))
+        lines.append(String(format: "overall illegal rate %.2f%% (%d operator%@%@); %.1f s", report.overallIllegalRate * 100, single,
+                            single == 1 ? "" : "s", mixed > 0 ? " and the mixed row" : "", report.wallSeconds))
         if let p = report.position {
             lines.append(String(format: "backbone beats head in %.1f%% of %d comparisons (study: 61.5%%)", p.backboneWins * 100, p.comparisons))
         }
