@@ -284,13 +284,7 @@ import Testing
     /// "Next" goes from the last hit, not from the scroll position: on a body that fits the screen (or at its
     /// end) the view does not scroll, and every "next" found the same line again.
     @Test func searchNextWalksEveryHitAndWraps() throws {
-        let body = "needle one\nplain\nneedle two\nneedle three"
-        let db = try SeededLabellingDB(bodies: [body, body])
-        let pane = try TmuxPane(command: "\(try BuiltCLI.path()) label --annotator alice --sample s --db \(db.path)", environment: ["NO_COLOR": "1"])
-        try pane.waitFor(text: "item 1/2")
-        try pane.send("/")
-        try pane.type("needle")
-        try pane.send("Enter")
+        let pane = try searching("needle", in: "needle one\nplain\nneedle two\nneedle three")
         try pane.waitFor(text: "found 'needle' at line 1 ")
         for line in ["3", "4", "1"] {
             try pane.send("/")
@@ -303,15 +297,20 @@ import Testing
 
     /// A word the window wraps across two rows is found, on the row it starts on (rows were searched one by one).
     @Test func searchFindsAWordSplitByTheWrap() throws {
-        let body = "plain\n" + String(repeating: "y", count: 75) + "needle\nplain"
+        let pane = try searching("needle", in: "plain\n" + String(repeating: "y", count: 75) + "needle\nplain")
+        try pane.waitFor(text: "found 'needle' at line 2 ")
+        try pane.send("q")
+    }
+
+    /// The label screen at 80×24 on two items with `body`, after a search for `query`.
+    func searching(_ query: String, in body: String) throws -> TmuxPane {
         let db = try SeededLabellingDB(bodies: [body, body])
         let pane = try TmuxPane(command: "\(try BuiltCLI.path()) label --annotator alice --sample s --db \(db.path)", environment: ["NO_COLOR": "1"])
         try pane.waitFor(text: "item 1/2")
         try pane.send("/")
-        try pane.type("needle")
+        try pane.type(query)
         try pane.send("Enter")
-        try pane.waitFor(text: "found 'needle' at line 2 ")
-        try pane.send("q")
+        return pane
     }
 
     @Test func cjkBodyRendersAlignedAndEscapesRenderInert() throws {
